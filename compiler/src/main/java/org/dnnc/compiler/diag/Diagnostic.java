@@ -1,0 +1,32 @@
+package org.dnnc.compiler.diag;
+
+import java.util.List;
+
+/**
+ * One message about the source: where, how bad, what, and optionally a hint ("did you mean ...")
+ * and related locations (notes), such as the layer that produced the other shape.
+ */
+public record Diagnostic(Severity severity, Span span, String message, List<String> hints, List<Note> notes) {
+
+    /** A secondary location with its own message. */
+    public record Note(Span span, String message) {}
+
+    public Diagnostic {
+        hints = List.copyOf(hints);
+        notes = List.copyOf(notes);
+    }
+
+    public Diagnostic withHint(String hint) {
+        return new Diagnostic(severity, span, message, append(hints, hint), notes);
+    }
+
+    public Diagnostic withNote(Span where, String text) {
+        return new Diagnostic(severity, span, message, hints, append(notes, new Note(where, text)));
+    }
+
+    private static <T> List<T> append(List<T> list, T item) {
+        var copy = new java.util.ArrayList<>(list);
+        copy.add(item);
+        return copy;
+    }
+}

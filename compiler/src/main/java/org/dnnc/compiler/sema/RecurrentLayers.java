@@ -1,0 +1,112 @@
+package org.dnnc.compiler.sema;
+
+import static org.dnnc.compiler.sema.Specs.BOOL;
+import static org.dnnc.compiler.sema.Specs.INIT;
+import static org.dnnc.compiler.sema.Specs.POSITIVE_INT;
+import static org.dnnc.compiler.sema.Specs.opt;
+import static org.dnnc.compiler.sema.Specs.req;
+
+import java.util.List;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.CellKind;
+import org.dnnc.compiler.ir.Concat;
+import org.dnnc.compiler.ir.Dim;
+import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.TensorType;
+import org.dnnc.compiler.sema.LayerCall.LayerException;
+
+/**
+ * Recurrent layers over [time, features] sequences (PyTorch's parameter layout: gates i,f,g,o for
+ * LSTM, r,z,n for GRU), bidirectional wrappers and additive attention.
+ */
+final class RecurrentLayers {
+    private static final List<String> CELLS = List.of("rnn", "lstm", "gru");
+
+    private RecurrentLayers() {}
+
+    static void register(Registry.Builder r) {
+        r.add(cell("rnn", CellKind.RNN_TANH, "Simple recurrent layer: h = tanh(W·x + U·h + b)."));
+        r.add(cell("lstm", CellKind.LSTM, "Long short-term memory layer (gates i, f, g, o)."));
+        r.add(cell("gru", CellKind.GRU, "Gated recurrent unit (gates r, z, n; reset applied after the matmul)."));
+        r.add(CoreLayers.layer("bidirectional", 1, 1,
+                "Runs a recurrent layer forwards and backwards and concatenates both on the feature axis.",
+                List.of(req("layer", new ArgType.LayerArg(CELLS), "the recurrent layer, e.g. lstm(64)")),
+                RecurrentLayers::bidirectional));
+        r.add(CoreLayers.layer("attention", 2, 2,
+                "Additive (Bahdanau) attention: a query [Dq] attends over values [T, Dv] and returns the context [Dv].",
+                List.of(req("units", POSITIVE_INT, "size of the hidden scoring layer"),
+                        opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
+                RecurrentLayers::attention));
+    }
+
+    private static LayerSpec cell(String name, CellKind kind, String summary) {
+        return CoreLayers.layer(name, 1, 1, summary,
+                List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
+                        opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
+                        opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
+                c -> {
+                    int features = sequenceFeatures(c);
+                    return c.result(direction(c, kind, c.args(), features, false, ""));
+                });
+    }
+
+    private static int sequenceFeatures(LayerCall c) throws LayerException {
+        Val.Tensor x = c.input(0);
+        Shapes.requireFloat(c, x, "sequences");
+        if (x.type().rank() != 3) {
+            throw new LayerException("`" + c.name() + "` needs a sequence [time, features] per example, got "
+                    + Shapes.perExample(x.type()) + " (" + x.type() + ") from " + x.producer(),
+                    x.type().rank() == 2 ? List.of("use `repeat(T)` to turn a vector into a sequence") : List.of(),
+                    List.of(x));
+        }
+        return Shapes.fixed(c, x.type().dim(2), "feature count");
+    }
+
+    /** One direction of a recurrent layer; {@code suffix} distinguishes the reverse direction's parameters. */
+    private static int direction(LayerCall c, CellKind kind, Args args, int features, boolean reverse, String suffix)
+            throws LayerException {
+        int hidden = args.integer("hidden");
+        int gates = switch (kind) {
+            case RNN_TANH -> 1;
+            case LSTM -> 4;
+            case GRU -> 3;
+        };
+        String init = args.has("init") ? args.option("init").toString() : c.defaultInit();
+        int wih = c.param("weight_ih_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(features)), true, init);
+        int whh = c.param("weight_hh_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(hidden)), true, init);
+        int bih = c.param("bias_ih_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
+        int bhh = c.param("bias_hh_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
+        return c.emit(new Recurrent(kind, hidden, args.bool("return_sequences"), reverse), c.input(0).id(), wih, whh, bih, bhh);
+    }
+
+    private static Val.Tensor bidirectional(LayerCall c) throws LayerException {
+        LayerInstance inner = c.args().layer("layer");
+        CellKind kind = switch (inner.spec().name()) {
+            case "rnn" -> CellKind.RNN_TANH;
+            case "lstm" -> CellKind.LSTM;
+            default -> CellKind.GRU;
+        };
+        int features = sequenceFeatures(c);
+        int forward = direction(c, kind, inner.args(), features, false, "");
+        int backward = direction(c, kind, inner.args(), features, true, "_reverse");
+        return c.result(c.emit(new Concat(-1), forward, backward));
+    }
+
+    private static Val.Tensor attention(LayerCall c) throws LayerException {
+        Val.Tensor query = c.input(0);
+        Val.Tensor values = c.input(1);
+        Shapes.requireFloat(c, query, "a query");
+        Shapes.requireFloat(c, values, "values");
+        if (query.type().rank() != 2 || values.type().rank() != 3) {
+            throw new LayerException("`attention` needs a query [features] and values [time, features] per example, got "
+                    + Shapes.perExample(query.type()) + " and " + Shapes.perExample(values.type()),
+                    List.of("write `query -> attention(values, units: 32)`"), List.of(query, values));
+        }
+        int dq = Shapes.fixed(c, query.type().dim(1), "query size");
+        int dv = Shapes.fixed(c, values.type().dim(2), "value size");
+        int units = c.args().integer("units");
+        int w = c.param("weight", TensorType.f32(Dim.of(units), Dim.of(dq + dv)), true, CoreLayers.init(c));
+        int v = c.param("score", Shapes.vector(units), true, CoreLayers.init(c));
+        return c.result(c.emit(new AdditiveAttention(units), query.id(), values.id(), w, v));
+    }
+}

@@ -1,0 +1,47 @@
+package org.dnnc.compiler.sema;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The resolved {@code train { }} section: every setting with its value (defaults included),
+ * the directives in order, and the augmentations per input.
+ *
+ * @param declared   whether the network has a train section at all
+ * @param settings   setting name -> value (Long, Double, {@link Option}; absent when off, e.g. clip_norm)
+ * @param directives early_stop, freeze, load_weights, in source order
+ * @param augment    input name -> augmentations in order
+ */
+public record TrainConfig(boolean declared, Map<String, Object> settings, List<Option> directives,
+        Map<String, List<Option>> augment) {
+
+    public TrainConfig {
+        // Ordered copies, so that dumps of the configuration are deterministic.
+        settings = Collections.unmodifiableMap(new TreeMap<>(settings));
+        directives = List.copyOf(directives);
+        augment = Collections.unmodifiableMap(new LinkedHashMap<>(augment));
+    }
+
+    public int batch() {
+        return Math.toIntExact((Long) settings.get("batch"));
+    }
+
+    public int epochs() {
+        return Math.toIntExact((Long) settings.get("epochs"));
+    }
+
+    public Option optimizer() {
+        return (Option) settings.get("optimizer");
+    }
+
+    public Option schedule() {
+        return (Option) settings.get("schedule");
+    }
+
+    public Option init() {
+        return (Option) settings.get("init");
+    }
+}

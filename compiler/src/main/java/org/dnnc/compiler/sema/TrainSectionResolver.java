@@ -1,0 +1,184 @@
+package org.dnnc.compiler.sema;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.dnnc.compiler.diag.Span;
+import org.dnnc.compiler.diag.Suggestions;
+import org.dnnc.compiler.ir.DType;
+import org.dnnc.compiler.ir.GraphBuilder;
+import org.dnnc.compiler.syntax.Member;
+import org.dnnc.compiler.syntax.TrainItem;
+
+/**
+ * Resolves the {@code train { }} section. Settings come first (the default initializer is needed
+ * before layers create parameters); the loss, directives and augmentations come after the network
+ * body, since they name its values.
+ */
+final class TrainSectionResolver {
+    private static final List<String> IMAGE_AUGMENTATIONS = List.of("flip_horizontal", "flip_vertical", "shift", "rotate");
+
+    private final Evaluator ev;
+    private final Registry registry;
+    private final Member.TrainSection section;
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+    private final Map<String, Span> given = new HashMap<>();
+    private final List<Option> directives = new ArrayList<>();
+    private final Map<String, List<Option>> augment = new LinkedHashMap<>();
+    private boolean hasLoss;
+
+    TrainSectionResolver(Evaluator ev, Registry registry, Member.TrainSection section) {
+        this.ev = ev;
+        this.registry = registry;
+        this.section = section;
+    }
+
+    void settings(Env env) {
+        for (TrainItem item : Resolver.items(section)) {
+            if (!(item instanceof TrainItem.Setting s) || s.key().text().equals("loss")) {
+                continue;
+            }
+            String key = s.key().text();
+            Optional<OptionSpec> spec = registry.option(key, Category.SETTING);
+            if (spec.isEmpty()) {
+                unknownSetting(s);
+                continue;
+            }
+            if (!checkOnce(key, s.key().span())) {
+                continue;
+            }
+            ParamSpec p = spec.get().params().get(0);
+            Object value = p.type() instanceof ArgType.OptionArg o
+                    ? ev.binder().option(o.category(), s.value(), env)
+                    : Conversions.convert(ev, "`" + key + "`", p.type(), ev.eval(s.value(), env), s.value().span(), env);
+            if (value != null) {
+                settings.put(key, value);
+            }
+        }
+        for (String name : registry.names(Category.SETTING)) {
+            if (!settings.containsKey(name) && !name.equals("loss")) {
+                ParamSpec p = registry.option(name, Category.SETTING).orElseThrow().params().get(0);
+                if (p.defaultValue() != null) {
+                    Object v = p.type() instanceof ArgType.OptionArg o
+                            ? ev.binder().option(o.category(), new org.dnnc.compiler.syntax.Expr.Name(
+                                    new org.dnnc.compiler.syntax.Ident((String) p.defaultValue(), Span.NONE), Span.NONE), env)
+                            : p.defaultValue();
+                    settings.put(name, v);
+                }
+            }
+        }
+    }
+
+    String defaultInit() {
+        return ((Option) settings.get("init")).toString();
+    }
+
+    void lossAndDirectives(Env env, GraphBuilder graph) {
+        TrainItem.Setting loss = null;
+        for (TrainItem item : Resolver.items(section)) {
+            if (item instanceof TrainItem.Setting s && s.key().text().equals("loss")) {
+                if (checkOnce("loss", s.key().span())) {
+                    loss = s;
+                }
+            } else if (item instanceof TrainItem.Directive d) {
+                directive(d, env);
+            } else if (item instanceof TrainItem.Augment a) {
+                augmentation(a, env);
+            }
+        }
+        if (loss != null) {
+            hasLoss = true;
+            Val v = ev.eval(loss.value(), env.child("loss"));
+            if (v instanceof Val.Tensor t && t.type().isScalar() && t.type().dtype() == DType.F32) {
+                graph.output("loss", t.id());
+            } else if (v instanceof Val.Symbol sym) {
+                ev.unknownName(sym, env);
+            } else if (!(v instanceof Val.Error)) {
+                ev.report(ev.diag(loss.value().span(), "`loss` must be a scalar loss, got " + v.describe()),
+                        "use a loss such as `cross_entropy(logits, label)`, `mse(prediction, target)` or `bce_with_logits(logits, target)`");
+            }
+        } else if (section != null) {
+            ev.report(ev.diag(section.span(), "the `train` section has no `loss`"), "add e.g. `loss = cross_entropy(logits, label);`");
+        }
+    }
+
+    private void unknownSetting(TrainItem.Setting s) {
+        String key = s.key().text();
+        String hint = registry.lookup(key).filter(e -> e.category() == Category.DIRECTIVE)
+                .map(e -> "`" + key + "` is a directive: write `" + key + "(...);`")
+                .orElse(Suggestions.closest(key, registry.names(Category.SETTING)).map(x -> "did you mean `" + x + "`?")
+                        .orElse("settings are " + ArgBinder.quoteAll(registry.names(Category.SETTING))));
+        ev.report(ev.diag(s.key().span(), "unknown train setting `" + key + "`"), hint);
+    }
+
+    private boolean checkOnce(String key, Span span) {
+        Span first = given.putIfAbsent(key, span);
+        if (first != null) {
+            ev.report(ev.diag(span, "`" + key + "` is set twice").withNote(first, "first set here"));
+            return false;
+        }
+        return true;
+    }
+
+    private void directive(TrainItem.Directive d, Env env) {
+        String name = d.call().callee().text();
+        Optional<OptionSpec> spec = registry.option(name, Category.DIRECTIVE);
+        if (spec.isEmpty()) {
+            String hint = registry.option(name, Category.SETTING).map(x -> "`" + name + "` is a setting: write `" + name + " = ...;`")
+                    .orElse(Suggestions.closest(name, registry.names(Category.DIRECTIVE)).map(x -> "did you mean `" + x + "`?")
+                            .orElse("directives are " + ArgBinder.quoteAll(registry.names(Category.DIRECTIVE))));
+            ev.report(ev.diag(d.call().callee().span(), "unknown train directive `" + name + "`"), hint);
+            return;
+        }
+        if (!name.equals("freeze") && !checkOnce(name, d.call().callee().span())) {
+            return;
+        }
+        ev.binder().bind("`" + name + "`", spec.get().params(), d.call().args(), Map.of(), d.call().span(), env)
+                .ifPresent(args -> directives.add(new Option(name, args, d.span())));
+    }
+
+    private void augmentation(TrainItem.Augment a, Env env) {
+        String input = a.input().text();
+        Optional<Val> value = env.scope.peek(input).filter(b -> b.kind.equals("input")).map(b -> b.value);
+        if (value.isEmpty()) {
+            ev.report(ev.diag(a.input().span(), "`augment` names `" + input + "`, which is not an input of the network"),
+                    Suggestions.closest(input, env.scope.names()).map(x -> "did you mean `" + x + "`?").orElse(null));
+            return;
+        }
+        if (augment.containsKey(input)) {
+            ev.error(a.input().span(), "`" + input + "` is augmented twice; list every augmentation in one line");
+            return;
+        }
+        List<Option> list = new ArrayList<>();
+        for (var stage : a.stages()) {
+            Option o = ev.binder().option(Category.AUGMENTATION, stage, env);
+            if (o == null || !(value.get() instanceof Val.Tensor t)) {
+                continue;
+            }
+            if (t.type().dtype() != DType.F32) {
+                ev.error(stage.span(), "`" + o.name() + "` augments float inputs, but `" + input + "` is " + t.type());
+            } else if (IMAGE_AUGMENTATIONS.contains(o.name()) && t.type().rank() != 4) {
+                ev.error(stage.span(), "`" + o.name() + "` needs an image input [channels, height, width], but `" + input
+                        + "` is " + Shapes.perExample(t.type()));
+            } else {
+                list.add(o);
+            }
+        }
+        augment.put(input, list);
+    }
+
+    boolean hasLoss() {
+        return hasLoss;
+    }
+
+    boolean augmented(String input) {
+        return augment.containsKey(input);
+    }
+
+    TrainConfig config() {
+        return new TrainConfig(section != null, settings, directives, augment);
+    }
+}
