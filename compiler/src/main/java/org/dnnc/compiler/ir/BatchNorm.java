@@ -1,0 +1,50 @@
+package org.dnnc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Batch normalization over the channels (axis 1) of x {@code [N,C]} or {@code [N,C,H,W]}. The
+ * operands after x are gamma, beta, the running mean and the running variance, each {@code [C]}.
+ */
+public record BatchNorm(double eps, double momentum) implements Op {
+
+    private static final List<String> PARAMETERS = List.of("gamma", "beta", "running_mean", "running_var");
+
+    @Override
+    public String mnemonic() {
+        return "batchnorm";
+    }
+
+    @Override
+    public int arity() {
+        return 5;
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        return Attrs.of("eps", eps, "momentum", momentum);
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        Checks.positiveNumber(this, "eps", eps);
+        // Written so that NaN fails too.
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw Checks.fail(this, "momentum must be between 0 and 1, got " + momentum);
+        }
+        TensorType x = operands.get(0);
+        Checks.f32(this, "input", x);
+        if (x.rank() != 2 && x.rank() != 4) {
+            throw Checks.fail(this, "input must have rank 2 [N,C] or 4 [N,C,H,W], got " + x);
+        }
+        Checks.batchFirst(this, "input", x);
+        int channels = Checks.fixed(this, "the channel count", x, 1);
+        TensorType expected = TensorType.f32(Dim.of(channels));
+        for (int i = 0; i < PARAMETERS.size(); i++) {
+            Checks.expect(this, PARAMETERS.get(i), operands.get(i + 1), expected);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,37 @@
+package org.dnnc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The softmax cross-entropy of logits {@code f32[N,C]} against class labels {@code i32[N]}, averaged
+ * over the batch. The softmax is part of the loss, so the logits are raw scores.
+ */
+public record CrossEntropy() implements Op {
+
+    @Override
+    public String mnemonic() {
+        return "cross_entropy";
+    }
+
+    @Override
+    public int arity() {
+        return 2;
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        return Map.of();
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        TensorType logits = operands.get(0);
+        Checks.f32(this, "logits", logits);
+        Checks.rank(this, "logits", logits, 2, "[N,C]");
+        Checks.batchFirst(this, "logits", logits);
+        Checks.expect(this, "labels", operands.get(1), TensorType.of(DType.I32, logits.dim(0)));
+        return TensorType.scalar(DType.F32);
+    }
+}

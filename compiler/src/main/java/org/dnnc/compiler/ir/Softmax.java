@@ -1,0 +1,32 @@
+package org.dnnc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/** A softmax along {@code axis} (negative axes count from the end). */
+public record Softmax(int axis) implements Op {
+
+    @Override
+    public String mnemonic() {
+        return "softmax";
+    }
+
+    @Override
+    public int arity() {
+        return 1;
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        return Attrs.of("axis", axis);
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        TensorType x = operands.get(0);
+        Checks.f32(this, "input", x);
+        Checks.axis(this, axis, x);
+        return x;
+    }
+}

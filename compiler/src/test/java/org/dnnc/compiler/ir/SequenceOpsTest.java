@@ -1,0 +1,54 @@
+package org.dnnc.compiler.ir;
+
+import static org.dnnc.compiler.ir.OpCase.accepts;
+import static org.dnnc.compiler.ir.OpCase.rejects;
+
+import java.util.stream.Stream;
+
+/** Typing of embedding, concatenation, recurrent layers, attention and repetition. */
+class SequenceOpsTest extends OpTypingContract {
+
+    static Stream<OpCase> accepted() {
+        return Stream.of(
+                accepts(new Embedding(), "f32[N,T,64]", "i32[N,T]", "f32[1000,64]"),
+                accepts(new Concat(1), "f32[N,48,14,14]", "f32[N,16,14,14]", "f32[N,32,14,14]"),
+                accepts(new Concat(-1), "f32[N,T,14]", "f32[N,T,8]", "f32[N,T,4]", "f32[N,T,2]"),
+                accepts(new Recurrent(CellKind.LSTM, 128, true, false), "f32[N,T,128]",
+                        "f32[N,T,64]", "f32[512,64]", "f32[512,128]", "f32[512]", "f32[512]"),
+                accepts(new Recurrent(CellKind.GRU, 32, false, false), "f32[N,32]",
+                        "f32[N,T,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[96]"),
+                accepts(new Recurrent(CellKind.RNN_TANH, 8, true, true), "f32[N,10,8]",
+                        "f32[N,10,4]", "f32[8,4]", "f32[8,8]", "f32[8]", "f32[8]"),
+                accepts(new AdditiveAttention(32), "f32[N,128]", "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
+                accepts(new Repeat(5), "f32[N,5,64]", "f32[N,64]"));
+    }
+
+    static Stream<OpCase> rejected() {
+        return Stream.of(
+                rejects(new Embedding(), "embedding: ids must be i32, got f32[N,T]", "f32[N,T]", "f32[1000,64]"),
+                rejects(new Embedding(), "embedding: table must have rank 2 [V,D], got f32[1000]", "i32[N,T]", "f32[1000]"),
+                rejects(new Concat(1), "concat: dimension 2 of operand 1 is 7 but operand 0 has 14 (f32[N,16,14,14] vs f32[N,32,7,7])",
+                        "f32[N,16,14,14]", "f32[N,32,7,7]"),
+                rejects(new Concat(1), "concat: axis 1 of operand 0 must be a fixed size, got T (f32[N,T,8])",
+                        "f32[N,T,8]", "f32[N,T,8]"),
+                rejects(new Concat(1), "concat: expects at least 2 operands, got 1", "f32[N,4]"),
+                rejects(new Concat(1), "concat: operand 1 is i32[N,4] but operand 0 is f32[N,4]", "f32[N,4]", "i32[N,4]"),
+                rejects(new Concat(-3), "concat: axis -3 is out of range for f32[N,4] (rank 2)", "f32[N,4]", "f32[N,4]"),
+                rejects(new Recurrent(CellKind.LSTM, 128, true, false), "lstm: w_ih should be f32[512,64], got f32[512,32]",
+                        "f32[N,T,64]", "f32[512,32]", "f32[512,128]", "f32[512]", "f32[512]"),
+                rejects(new Recurrent(CellKind.GRU, 32, false, false), "gru: b_hh should be f32[96], got f32[128]",
+                        "f32[N,T,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[128]"),
+                rejects(new Recurrent(CellKind.GRU, 32, false, false), "gru: input must have rank 3 [N,T,I], got f32[N,16]",
+                        "f32[N,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[96]"),
+                rejects(new Recurrent(CellKind.RNN_TANH, 0, false, false), "rnn: hidden size must be positive, got 0",
+                        "f32[N,T,4]", "f32[0,4]", "f32[0,0]", "f32[0]", "f32[0]"),
+                rejects(new AdditiveAttention(32), "additive_attention: W should be f32[32,192], got f32[32,128]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,128]", "f32[32]"),
+                rejects(new AdditiveAttention(32), "additive_attention: v should be f32[32], got f32[16]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[16]"),
+                rejects(new AdditiveAttention(32), "additive_attention: values must have rank 3 [N,T,Dz], got f32[N,128]",
+                        "f32[N,64]", "f32[N,128]", "f32[32,192]", "f32[32]"),
+                rejects(new Repeat(5), "repeat: input must have rank 2 [N,F], got f32[N,T,64]", "f32[N,T,64]"),
+                rejects(new Repeat(0), "repeat: times must be positive, got 0", "f32[N,64]"));
+    }
+}
