@@ -16,6 +16,15 @@ public record Diagnostic(Severity severity, Span span, String message, List<Stri
         notes = List.copyOf(notes);
     }
 
+    /** An error not yet reported; add hints and notes, then hand it to {@link Diagnostics#report}. */
+    public static Diagnostic error(Span span, String message) {
+        return new Diagnostic(Severity.ERROR, span, message, List.of(), List.of());
+    }
+
+    public static Diagnostic warning(Span span, String message) {
+        return new Diagnostic(Severity.WARNING, span, message, List.of(), List.of());
+    }
+
     public Diagnostic withHint(String hint) {
         return new Diagnostic(severity, span, message, append(hints, hint), notes);
     }

@@ -11,7 +11,7 @@ public final class Suggestions {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         // Allow one edit for short names and about a third of the length for longer ones.
-        int limit = Math.max(1, Math.min(3, name.length() / 3));
+        int limit = Math.max(1, Math.min(3, (name.length() + 1) / 3));
         for (String candidate : candidates.stream().sorted().toList()) {
             int d = distance(name.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {

@@ -11,8 +11,11 @@ public sealed interface ArgType {
     record IntArg(long min, long max) implements ArgType {
         @Override
         public String describe() {
-            if (max == Long.MAX_VALUE) {
-                return min == Long.MIN_VALUE ? "an integer" : "an integer >= " + min;
+            if (max >= Integer.MAX_VALUE) {
+                if (min <= Integer.MIN_VALUE) {
+                    return "an integer";
+                }
+                return min == 1 ? "a positive integer" : min == 0 ? "a non-negative integer" : "an integer >= " + min;
             }
             return "an integer from " + min + " to " + max;
         }

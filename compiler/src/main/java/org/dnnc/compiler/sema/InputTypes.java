@@ -3,6 +3,7 @@ package org.dnnc.compiler.sema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Diagnostics;
 import org.dnnc.compiler.diag.Suggestions;
 import org.dnnc.compiler.ir.DType;
@@ -27,7 +28,7 @@ final class InputTypes {
             default -> null;
         };
         if (dtype == null) {
-            diagnostics.report(diagnostics.error(type.elementType().span(), "unknown element type `" + element + "`")
+            diagnostics.report(Diagnostic.error(type.elementType().span(), "unknown element type `" + element + "`")
                     .withHint(Suggestions.closest(element, ELEMENT_TYPES).map(s -> "did you mean `" + s + "`?")
                             .orElse("element types are `float` and `int`")));
             ok = false;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Diagnostics;
 import org.dnnc.compiler.diag.Span;
 import org.dnnc.compiler.diag.Suggestions;
@@ -42,7 +43,7 @@ public final class Resolver {
         for (NetworkDecl net : unit.networks()) {
             Span first = seen.putIfAbsent(net.name().text(), net.name().span());
             if (first != null) {
-                diagnostics.report(diagnostics.error(net.name().span(), "network `" + net.name().text() + "` is declared twice")
+                diagnostics.report(Diagnostic.error(net.name().span(), "network `" + net.name().text() + "` is declared twice")
                         .withNote(first, "first declared here"));
                 continue;
             }
@@ -63,7 +64,7 @@ public final class Resolver {
         List<Member.TrainSection> trains = net.members().stream()
                 .filter(Member.TrainSection.class::isInstance).map(Member.TrainSection.class::cast).toList();
         for (int i = 1; i < trains.size(); i++) {
-            diagnostics.report(diagnostics.error(trains.get(i).span(), "a network has one `train` section")
+            diagnostics.report(Diagnostic.error(trains.get(i).span(), "a network has one `train` section")
                     .withNote(trains.get(0).span(), "the first one is here"));
         }
         TrainSectionResolver train = new TrainSectionResolver(ev, registry, trains.isEmpty() ? null : trains.get(0));
@@ -118,7 +119,7 @@ public final class Resolver {
             }
             Member.BlockDecl first = blocks.putIfAbsent(name, b);
             if (first != null) {
-                diagnostics.report(diagnostics.error(b.name().span(), "block `" + name + "` is already defined")
+                diagnostics.report(Diagnostic.error(b.name().span(), "block `" + name + "` is already defined")
                         .withNote(first.name().span(), "first defined here"));
             }
             Set<String> params = new HashSet<>();
@@ -127,7 +128,7 @@ public final class Resolver {
                     diagnostics.error(p.name().span(), "parameter `" + p.name().text() + "` is declared twice");
                 }
                 p.type().filter(t -> !BlockBinder.TYPES.contains(t.text())).ifPresent(t -> diagnostics.report(
-                        diagnostics.error(t.span(), "unknown parameter type `" + t.text() + "`")
+                        Diagnostic.error(t.span(), "unknown parameter type `" + t.text() + "`")
                                 .withHint(Suggestions.closest(t.text(), BlockBinder.TYPES).map(s -> "did you mean `" + s + "`?")
                                         .orElse("types are " + ArgBinder.quoteAll(BlockBinder.TYPES)))));
             }
@@ -152,10 +153,10 @@ public final class Resolver {
             }
             Span first = names.putIfAbsent(id.text(), id.span());
             if (first != null) {
-                diagnostics.report(diagnostics.error(id.span(), "`" + id.text() + "` is already defined")
+                diagnostics.report(Diagnostic.error(id.span(), "`" + id.text() + "` is already defined")
                         .withNote(first, "first defined here"));
             } else if (blocks.containsKey(id.text())) {
-                diagnostics.report(diagnostics.error(id.span(), "`" + id.text() + "` is already the name of a block")
+                diagnostics.report(Diagnostic.error(id.span(), "`" + id.text() + "` is already the name of a block")
                         .withNote(blocks.get(id.text()).name().span(), "the block is defined here"));
             }
         }
@@ -182,7 +183,7 @@ public final class Resolver {
             if (b.kind.equals("input")) {
                 diagnostics.warning(b.span, "input `" + b.name + "` is never used");
             } else {
-                diagnostics.report(diagnostics.warning(b.span, "value `" + b.name + "` is never used")
+                diagnostics.report(Diagnostic.warning(b.span, "value `" + b.name + "` is never used")
                         .withHint("declare it as `output " + b.name + " = ...` if it is a result"));
             }
         }
