@@ -19,7 +19,8 @@ public final class Suggestions {
                 best = candidate;
             }
         }
-        return bestDistance <= limit && !name.equals(best) ? Optional.ofNullable(best) : Optional.empty();
+        // An edit distance as long as the name itself would suggest any other short name.
+        return bestDistance <= limit && bestDistance < name.length() && !name.equals(best) ? Optional.ofNullable(best) : Optional.empty();
     }
 
     /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps. */

@@ -53,7 +53,14 @@ public final class IrPrinter {
 
     private static String body(Node node) {
         if (node.op() instanceof Input input) {
-            return "input " + quote(input.name());
+            // The type names a sequence dimension; its bound is printed once, where it enters.
+            String bounds = node.type().dims().stream()
+                    .filter(Dim.Var.class::isInstance)
+                    .map(Dim.Var.class::cast)
+                    .map(v -> v.name() + "<=" + v.max())
+                    .distinct()
+                    .collect(Collectors.joining(", "));
+            return "input " + quote(input.name()) + (bounds.isEmpty() ? "" : " {" + bounds + "}");
         }
         if (node.op() instanceof Param param) {
             // Most parameters are trainable, so only buffers get a flag.

@@ -8,6 +8,7 @@ import static org.dnnc.compiler.sema.Specs.opt;
 import static org.dnnc.compiler.sema.Specs.pair;
 import static org.dnnc.compiler.sema.Specs.req;
 
+import java.util.Arrays;
 import java.util.List;
 import org.dnnc.compiler.ir.BiasAdd;
 import org.dnnc.compiler.ir.Conv2d;
@@ -51,6 +52,7 @@ final class ConvLayers {
                     int[] size = c.args().pair("size");
                     int[] stride = c.args().has("stride") ? c.args().pair("stride") : size;
                     int pad = c.args().integer("padding");
+                    fits(c, size, new int[] {pad, pad, pad, pad});
                     return c.result(c.emit(new Pool2d(kind, size[0], size[1], stride[0], stride[1], pad, pad),
                             c.input(0).id()));
                 });
@@ -87,6 +89,7 @@ final class ConvLayers {
         } else {
             pad = new int[] {0, 0, 0, 0};
         }
+        fits(c, k, pad);
         int filters = c.args().integer("filters");
         int weight = c.param("weight", TensorType.f32(Dim.of(filters), Dim.of(channels), Dim.of(k[0]), Dim.of(k[1])),
                 true, CoreLayers.init(c));
@@ -95,6 +98,21 @@ final class ConvLayers {
             y = c.emit(new BiasAdd(1), y, c.param("bias", Shapes.vector(filters), true, "zeros"));
         }
         return c.result(y);
+    }
+
+    /** Rejects a window larger than the (padded) image, naming both sizes and where the image came from. */
+    private static void fits(LayerCall c, int[] window, int[] pad) throws LayerException {
+        Val.Tensor x = c.input(0);
+        int h = Shapes.fixed(c, x.type().dim(2), "height") + pad[0] + pad[2];
+        int w = Shapes.fixed(c, x.type().dim(3), "width") + pad[1] + pad[3];
+        if (window[0] > h || window[1] > w) {
+            boolean padded = Arrays.stream(pad).anyMatch(p -> p > 0);
+            throw new LayerException("`" + c.name() + "` window " + window[0] + "x" + window[1]
+                    + " does not fit the " + h + "x" + w + (padded ? " padded" : "") + " image " + x.type()
+                    + " from " + x.producer(),
+                    List.of("use a smaller window, or fewer downsampling layers before it"),
+                    List.of(x));
+        }
     }
 
     /** TensorFlow's `same`: output = ceil(input / stride); odd padding goes to the bottom and right. */

@@ -35,6 +35,7 @@ final class Evaluator implements LayerCall.Host {
     private final GraphBuilder graph;
     private final Map<String, Member.BlockDecl> blocks;
     private final Map<String, Span> networkNames;
+    private final Set<String> mentioned = new HashSet<>();
     private final Scope networkScope;
     private final ArgBinder binder;
     private final Deque<Expansion> expansions = new ArrayDeque<>();
@@ -103,6 +104,10 @@ final class Evaluator implements LayerCall.Host {
     Val unknownName(Val.Symbol s, Env env) {
         String name = s.name();
         Span defined = networkNames.get(name);
+        if (defined != null) {
+            // Named, if wrongly: calling it unused as well would only add noise.
+            mentioned.add(name);
+        }
         if (env.scope.blockName().isEmpty() && defined != null && defined.start() > s.span().start()) {
             report(diag(s.span(), "`" + name + "` is used before it is defined").withNote(defined, "`" + name + "` is defined here"));
             return Val.ERROR;
@@ -113,8 +118,11 @@ final class Evaluator implements LayerCall.Host {
             return Val.ERROR;
         }
         List<String> candidates = new ArrayList<>(env.scope.names());
+        Optional<String> suggestion = Suggestions.closest(name, candidates);
+        // A misspelt use is still a use: no "never used" warning for the name it was meant to be.
+        suggestion.ifPresent(mentioned::add);
         report(diag(s.span(), "unknown name `" + name + "`"),
-                Suggestions.closest(name, candidates).map(c -> "did you mean `" + c + "`?").orElse(null));
+                suggestion.map(c -> "did you mean `" + c + "`?").orElse(null));
         return Val.ERROR;
     }
 
@@ -122,6 +130,11 @@ final class Evaluator implements LayerCall.Host {
 
     boolean isNetworkValue(String name) {
         return networkScope.peek(name).isPresent();
+    }
+
+    /** Whether a network value was named where it could not be used (before its definition, inside a block). */
+    boolean wasMentioned(String name) {
+        return mentioned.contains(name);
     }
 
     void markUsed(String name) {

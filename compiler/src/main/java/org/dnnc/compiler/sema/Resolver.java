@@ -177,7 +177,7 @@ public final class Resolver {
     private void warnUnused(NetworkDecl net, Scope scope, Evaluator ev, Map<String, Member.BlockDecl> blocks,
             Set<String> outputs, TrainSectionResolver train) {
         for (Scope.Binding b : scope.bindings()) {
-            if (b.used || outputs.contains(b.name) || train.augmented(b.name)) {
+            if (b.used || outputs.contains(b.name) || train.augmented(b.name) || ev.wasMentioned(b.name)) {
                 continue;
             }
             if (b.kind.equals("input")) {

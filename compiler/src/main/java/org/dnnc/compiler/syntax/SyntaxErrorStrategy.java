@@ -9,6 +9,7 @@ import org.antlr.v4.runtime.Parser;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.TokenStream;
 import org.antlr.v4.runtime.misc.IntervalSet;
+import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Diagnostics;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.diag.Span;
@@ -22,6 +23,8 @@ import org.dnnc.grammar.DnnLexer;
 final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     private final SourceFile file;
     private final Diagnostics diagnostics;
+    /** The line of the last syntax error; later errors on it are usually echoes of the first. */
+    private int lastErrorLine = -1;
 
     SyntaxErrorStrategy(SourceFile file, Diagnostics diagnostics) {
         this.file = file;
@@ -57,25 +60,103 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         String expected = describe(getExpectedTokens(parser), parser);
         Token previous = previousVisible(parser.getInputStream(), current);
         if (previous != null && previous.getLine() != current.getLine()) {
-            // Point just after the last token, where the missing one belongs (as C compilers do).
-            int end = previous.getStopIndex() + 1;
-            diagnostics.error(file.span(end, end + 1), "expected " + expected);
+            missingAfter(previous, expected);
         } else {
-            diagnostics.error(span(current), "expected " + expected + " before " + show(current));
+            report(current, Diagnostic.error(span(current), "expected " + expected + " before " + show(current)));
         }
     }
 
     private void unexpected(Parser parser, Token token, IntervalSet expected) {
-        String message = switch (token.getType()) {
-            case Token.EOF -> "unexpected end of file";
-            case DnnLexer.UNKNOWN_CHAR -> "unexpected character " + quote(token.getText());
-            case DnnLexer.UNTERMINATED_STRING -> "unterminated string";
-            default -> "unexpected " + show(token);
+        switch (token.getType()) {
+            case Token.EOF -> endOfFile(parser, expected);
+            case DnnLexer.UNKNOWN_CHAR -> unknownCharacter(token);
+            case DnnLexer.UNTERMINATED_STRING -> report(token, Diagnostic.error(span(token), "unterminated string")
+                    .withHint("close the string with `\"` on the same line"));
+            default -> {
+                Token previous = previousVisible(parser.getInputStream(), token);
+                int semicolon = literalType(parser, ";");
+                if (expected != null && expected.contains(semicolon)
+                        && previous != null && previous.getLine() < token.getLine()) {
+                    // A statement that runs on into the next line almost always lacks its `;`.
+                    missingAfter(previous, quote(";"));
+                    return;
+                }
+                String message = "unexpected " + show(token);
+                if (expected != null && !expected.isNil()) {
+                    message += ", expected " + describe(expected, parser);
+                }
+                Diagnostic d = Diagnostic.error(span(token), message);
+                if (expected != null && expected.size() == 1 && expected.contains(literalType(parser, "<="))) {
+                    d = d.withHint("a sequence dimension needs its largest size, e.g. `int[T <= 200]`");
+                }
+                report(token, d);
+            }
+        }
+    }
+
+    /** Points just after the last token, where the missing one belongs (as C compilers do). */
+    private void missingAfter(Token previous, String expected) {
+        int end = previous.getStopIndex() + 1;
+        report(previous, Diagnostic.error(file.span(end, end + 1), "expected " + expected));
+    }
+
+    private void unknownCharacter(Token token) {
+        Diagnostic d = Diagnostic.error(span(token), "unexpected character " + quote(token.getText()));
+        d = switch (token.getText()) {
+            case "#" -> d.withHint("comments start with `//`");
+            case "'" -> d.withHint("strings are written in double quotes: \"...\"");
+            default -> d;
         };
-        if (expected != null && !expected.isNil() && token.getType() != DnnLexer.UNTERMINATED_STRING) {
+        report(token, d);
+    }
+
+    /** At the end of the file the useful fact is which brace was left open, not the expected tokens. */
+    private void endOfFile(Parser parser, IntervalSet expected) {
+        Token eof = parser.getCurrentToken();
+        Token open = unclosedBrace(parser.getInputStream(), literalType(parser, "{"), literalType(parser, "}"));
+        if (open != null) {
+            report(eof, Diagnostic.error(span(eof), "unexpected end of file, expected `}`")
+                    .withNote(span(open), "this `{` is never closed"));
+            return;
+        }
+        String message = "unexpected end of file";
+        if (expected != null && !expected.isNil()) {
             message += ", expected " + describe(expected, parser);
         }
-        diagnostics.error(span(token), message);
+        report(eof, Diagnostic.error(span(eof), message));
+    }
+
+    private void report(Token where, Diagnostic d) {
+        int line = where.getType() == Token.EOF ? Integer.MAX_VALUE : where.getLine();
+        if (line == lastErrorLine) {
+            return;
+        }
+        lastErrorLine = line;
+        diagnostics.report(d);
+    }
+
+    /** The innermost `{` without a matching `}`, or null. */
+    private static Token unclosedBrace(TokenStream tokens, int open, int close) {
+        var stack = new java.util.ArrayDeque<Token>();
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.getType() == open) {
+                stack.push(t);
+            } else if (t.getType() == close && !stack.isEmpty()) {
+                stack.pop();
+            }
+        }
+        return stack.peek();
+    }
+
+    private static int literalType(Parser parser, String literal) {
+        var vocabulary = parser.getVocabulary();
+        for (int type = 1; type <= vocabulary.getMaxTokenType(); type++) {
+            if (("'" + literal + "'").equals(vocabulary.getLiteralName(type))) {
+                return type;
+            }
+        }
+        throw new IllegalStateException("the grammar has no token " + literal);
     }
 
     private Span span(Token token) {
@@ -123,6 +204,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
                 words.add(word);
             }
         }
+        // Closing tokens first: they are what is most often missing.
+        List<String> first = List.of("`;`", "`}`", "`)`", "`]`", "`,`", "`=`", "`->`");
+        words.sort(java.util.Comparator.comparingInt(w -> first.contains(w) ? first.indexOf(w) : first.size()));
         if (words.contains("a name") && words.contains("an integer") && words.size() > 4) {
             return "an expression";
         }

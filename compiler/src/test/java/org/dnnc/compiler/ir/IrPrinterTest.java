@@ -50,6 +50,23 @@ class IrPrinterTest {
     }
 
     @Test
+    void printsTheBoundOfASequenceDimensionOnTheInputThatDeclaresIt() throws IrTypeException {
+        var b = new GraphBuilder("Seq");
+        Dim t = new Dim.Var("T", 200);
+        int tokens = b.input("tokens", TensorType.of(DType.I32, Dim.BATCH, t), Origin.NONE);
+        int table = b.param("embed.weight", type("f32[50,8]"), true, "normal", Origin.NONE);
+        b.output("states", b.add(new Embedding(), List.of(tokens, table), Origin.NONE));
+        assertThat(IrPrinter.print(b.build())).isEqualTo("""
+                graph Seq {
+                  %0 = input "tokens" {T<=200} : i32[N,T]
+                  %1 = param "embed.weight" {init=normal} : f32[50,8]
+                  %2 = embedding(%0, %1) : f32[N,T,8]
+                  return states=%2
+                }
+                """);
+    }
+
+    @Test
     void printsBuffersListsAndNumbers() throws IrTypeException {
         var b = new GraphBuilder("Cnn");
         int x = b.input("x", type("f32[N,1,8,8]"), Origin.NONE);

@@ -1,0 +1,107 @@
+package org.dnnc.compiler.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.ir.DotPrinter;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.IrPrinter;
+import org.dnnc.compiler.passes.Pass;
+import org.dnnc.compiler.passes.PassListener;
+import org.dnnc.compiler.passes.PassManager;
+import org.dnnc.compiler.sema.NetworkModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code dnnc graph FILE}: the IR of each network, after every pass or after a chosen one. */
+@Command(name = "graph", mixinStandardHelpOptions = true,
+        description = "Print the IR of the networks in FILE with every shape resolved.")
+final class GraphCommand implements Callable<Integer> {
+    /** The stage before any pass: the graph as the front end built it. */
+    static final String RESOLVE = "resolve";
+
+    @ParentCommand
+    private DnncCommand parent;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "The .dnn file.")
+    private Path file;
+
+    @Option(names = "--after", paramLabel = "PASS",
+            description = "Print the graph after this stage: resolve (as built) or a pass from --list-passes. Default: after the last pass.")
+    private String after;
+
+    @Option(names = "--dot", description = "Print Graphviz DOT instead of text.")
+    private boolean dot;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
+    private String network;
+
+    @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
+    private boolean listPasses;
+
+    @Override
+    public Integer call() {
+        Console console = parent.console();
+        PassManager standard = PassManager.standard();
+        if (listPasses) {
+            console.out().printf("%-10s %s%n", RESOLVE, "the graph as built by the front end");
+            for (Pass pass : standard.passes()) {
+                console.out().printf("%-10s %s%n", pass.name(), pass.description());
+            }
+            return Main.OK;
+        }
+        if (file == null) {
+            throw new ParameterException(spec.commandLine(), "missing FILE");
+        }
+        int stop = passesUpTo(standard);
+        Optional<SourceFile> source = Sources.read(console, file);
+        if (source.isEmpty()) {
+            return Main.INPUT_ERRORS;
+        }
+        Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), network);
+        if (networks.isEmpty()) {
+            return Main.INPUT_ERRORS;
+        }
+        PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
+        String dumps = networks.get().stream()
+                .map(n -> pipeline.run(n.graph(), PassListener.NONE))
+                .map(this::print)
+                .collect(Collectors.joining("\n"));
+        console.out().print(dumps);
+        console.out().flush();
+        return Main.OK;
+    }
+
+    /** How many of the standard passes to run for {@code --after}. */
+    private int passesUpTo(PassManager standard) {
+        List<Pass> passes = standard.passes();
+        if (after == null) {
+            return passes.size();
+        }
+        if (after.equals(RESOLVE)) {
+            return 0;
+        }
+        for (int i = 0; i < passes.size(); i++) {
+            if (passes.get(i).name().equals(after)) {
+                return i + 1;
+            }
+        }
+        String known = RESOLVE + ", " + passes.stream().map(Pass::name).collect(Collectors.joining(", "));
+        throw new ParameterException(spec.commandLine(), "unknown pass '" + after + "' for --after; stages are: " + known);
+    }
+
+    private String print(Graph graph) {
+        return dot ? DotPrinter.print(graph) : IrPrinter.print(graph);
+    }
+}

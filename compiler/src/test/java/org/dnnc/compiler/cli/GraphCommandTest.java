@@ -1,0 +1,117 @@
+package org.dnnc.compiler.cli;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.dnnc.compiler.testing.Golden;
+import org.dnnc.compiler.testing.RepoPaths;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/** {@code dnnc graph}: the IR dumps of the examples are pinned by golden files under {@code golden/ir/}. */
+class GraphCommandTest {
+    private static final Path GOLDEN = RepoPaths.testResources().resolve("golden/ir");
+    /** A node's result type, e.g. {@code : f32[N,256]}: dims are numbers, the batch N, or a named sequence length. */
+    private static final Pattern TYPE = Pattern.compile(" : ([fi]32)\\[([^\\]]*)\\]");
+
+    @TestFactory
+    Stream<DynamicTest> exampleDumpsMatchTheirGoldenFiles() {
+        return RepoPaths.exampleFiles().stream().map(file -> DynamicTest.dynamicTest(file.getFileName().toString(), () -> {
+            Cli.Result result = Cli.run("graph", file.toString());
+            assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+            assertEveryShapeResolved(result.out());
+            String name = file.getFileName().toString().replace(".dnn", ".ir");
+            Golden.check(GOLDEN.resolve(name), result.out());
+        }));
+    }
+
+    private static void assertEveryShapeResolved(String dump) {
+        Matcher m = TYPE.matcher(dump);
+        int types = 0;
+        while (m.find()) {
+            types++;
+            for (String dim : m.group(2).split(",")) {
+                if (!dim.isEmpty()) {
+                    assertWithMessage("dimension %s in %s", dim, m.group()).that(dim).matches("[1-9][0-9]*|N|[A-Za-z_]\\w*");
+                }
+            }
+        }
+        assertThat(types).isGreaterThan(3);
+        assertThat(dump).doesNotContain("?");
+    }
+
+    @Test
+    void sequenceBoundsAreShownWhereTheInputIsDeclared() {
+        Path lstm = RepoPaths.root().resolve("examples/sentiment-lstm/src/main/dnn/SentimentLstm.dnn");
+        Cli.Result result = Cli.run("graph", lstm.toString());
+        assertThat(result.out()).contains("input \"tokens\" {T<=200} : i32[N,T]");
+    }
+
+    @Test
+    void afterResolveShowsTheGraphBeforeDeadCodeElimination() {
+        Path program = RepoPaths.testResources().resolve("cli/dead_value.dnn");
+        Cli.Result before = Cli.run("graph", "--after", "resolve", program.toString());
+        Cli.Result after = Cli.run("graph", "--after", "dce", program.toString());
+        Cli.Result last = Cli.run("graph", program.toString());
+        assertThat(before.exitCode()).isEqualTo(Main.OK);
+        assertThat(before.out()).contains("unused.dense1.weight");
+        assertThat(after.out()).doesNotContain("unused.dense1.weight");
+        assertThat(last.out()).isEqualTo(after.out());
+    }
+
+    @Test
+    void dotOutputIsAGraphvizDigraph() {
+        Cli.Result result = Cli.run("graph", "--dot", mlp().toString());
+        assertThat(result.exitCode()).isEqualTo(Main.OK);
+        assertThat(result.out()).startsWith("digraph \"FashionMlp\" {");
+        assertThat(result.out()).contains("f32[N,784]");
+        assertThat(result.out().strip()).endsWith("}");
+    }
+
+    @Test
+    void listPassesNamesEveryStage() {
+        Cli.Result result = Cli.run("graph", "--list-passes");
+        assertThat(result.exitCode()).isEqualTo(Main.OK);
+        assertThat(result.out()).containsMatch("(?m)^resolve +the graph as built");
+        assertThat(result.out()).containsMatch("(?m)^dce +");
+    }
+
+    @Test
+    void unknownPassIsAUsageError() {
+        Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
+        assertThat(result.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce");
+    }
+
+    @Test
+    void networkOptionPicksOneNetworkAndNamesTheOthersWhenWrong() {
+        Path two = RepoPaths.testResources().resolve("cli/two_networks.dnn");
+        Cli.Result both = Cli.run("graph", two.toString());
+        assertThat(both.out()).contains("graph Encoder {");
+        assertThat(both.out()).contains("graph Classifier {");
+        Cli.Result one = Cli.run("graph", "--network", "Classifier", two.toString());
+        assertThat(one.out()).doesNotContain("graph Encoder {");
+        assertThat(one.out()).contains("graph Classifier {");
+        Cli.Result wrong = Cli.run("graph", "--network", "Decoder", two.toString());
+        assertThat(wrong.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(wrong.err()).contains("has no network named Decoder; it declares: Encoder, Classifier");
+    }
+
+    @Test
+    void errorsInTheFileAreReportedInsteadOfAGraph() {
+        Path bad = RepoPaths.testResources().resolve("malformed/dense_after_conv.dnn");
+        Cli.Result result = Cli.run("graph", bad.toString());
+        assertThat(result.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).contains("error: `dense` needs a vector of features per example");
+    }
+
+    private static Path mlp() {
+        return RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
+    }
+}
