@@ -47,6 +47,10 @@ final class GraphCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
     private String network;
 
+    @Option(names = "--program", paramLabel = "PROGRAM", defaultValue = "forward",
+            description = "Which program: forward (as written, with the loss), train (forward, loss and gradients) or infer (outputs only). Default: ${DEFAULT-VALUE}.")
+    private ProgramChoice program;
+
     @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
     private boolean listPasses;
 
@@ -74,11 +78,15 @@ final class GraphCommand implements Callable<Integer> {
             return Main.INPUT_ERRORS;
         }
         PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
-        String dumps = networks.get().stream()
-                .map(n -> pipeline.run(n.graph(), PassListener.NONE))
-                .map(this::print)
-                .collect(Collectors.joining("\n"));
-        console.out().print(dumps);
+        var dumps = new java.util.ArrayList<String>();
+        for (NetworkModel n : networks.get()) {
+            Optional<Graph> graph = program.build(console, source.get(), n);
+            if (graph.isEmpty()) {
+                return Main.INPUT_ERRORS;
+            }
+            dumps.add(print(pipeline.run(graph.get(), PassListener.NONE)));
+        }
+        console.out().print(String.join("\n", dumps));
         console.out().flush();
         return Main.OK;
     }

@@ -11,7 +11,10 @@ public sealed interface Op
         permits Input, Param, MatMul, BiasAdd, Conv2d, Pool2d, GlobalAvgPool, Flatten, Reshape,
                 Activation, Softmax, LogSoftmax, Dropout, Binary, Scale, BatchNorm, LayerNorm,
                 Embedding, Concat, Recurrent, AdditiveAttention, Repeat, CrossEntropy, MseLoss,
-                BceWithLogits {
+                BceWithLogits,
+                // Introduced by differentiation.
+                Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
+                SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad {
 
     /** The variadic arity: any number of operands, at least two. */
     int VARIADIC = -1;

@@ -111,6 +111,34 @@ class GraphCommandTest {
         assertThat(result.err()).contains("error: `dense` needs a vector of features per example");
     }
 
+    @Test
+    void programOptionShowsTheTrainingAndInferencePrograms() {
+        Cli.Result train = Cli.run("graph", "--program", "train", mlp().toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        assertThat(train.out()).contains("cross_entropy_grad(");
+        assertThat(train.out()).contains("grad:logits.dense1.weight=%");
+        Cli.Result infer = Cli.run("graph", "--program", "infer", mlp().toString());
+        assertThat(infer.out()).contains("return probs=%");
+        assertThat(infer.out()).doesNotContain("label");
+    }
+
+    @Test
+    void frozenLayersGetNoGradientInTheTrainingProgram() {
+        Path frozen = RepoPaths.testResources().resolve("cli/frozen.dnn");
+        Cli.Result train = Cli.run("graph", "--program", "train", frozen.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        assertThat(train.out()).contains("grad:head.dense1.weight=%");
+        assertThat(train.out()).doesNotContain("grad:body.");
+    }
+
+    @Test
+    void aNetworkThatCannotBeTrainedIsAnInputError() {
+        Path cnn = RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn");
+        Cli.Result train = Cli.run("graph", "--program", "train", cnn.toString());
+        assertThat(train.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(train.err()).contains(":9:81: error: training through `maxpool2d` is not supported yet");
+    }
+
     private static Path mlp() {
         return RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
     }

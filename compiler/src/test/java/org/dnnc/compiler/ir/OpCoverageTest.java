@@ -17,7 +17,8 @@ class OpCoverageTest {
     @Test
     void everyOpHasAnAcceptedCase() {
         var accepted = Stream.of(LeafOpsTest.accepted(), LayerOpsTest.accepted(), ElementwiseOpsTest.accepted(),
-                        NormalizationOpsTest.accepted(), SequenceOpsTest.accepted(), LossOpsTest.accepted())
+                        NormalizationOpsTest.accepted(), SequenceOpsTest.accepted(), LossOpsTest.accepted(),
+                        GradientOpsTest.accepted())
                 .flatMap(s -> s);
         assertThat(opClasses(accepted)).containsExactlyElementsIn(ALL_OPS);
     }
@@ -25,7 +26,8 @@ class OpCoverageTest {
     @Test
     void everyOpHasARejectedCase() {
         var rejected = Stream.of(LeafOpsTest.rejected(), LayerOpsTest.rejected(), ElementwiseOpsTest.rejected(),
-                        NormalizationOpsTest.rejected(), SequenceOpsTest.rejected(), LossOpsTest.rejected())
+                        NormalizationOpsTest.rejected(), SequenceOpsTest.rejected(), LossOpsTest.rejected(),
+                        GradientOpsTest.rejected())
                 .flatMap(s -> s);
         assertThat(opClasses(rejected)).containsExactlyElementsIn(ALL_OPS);
     }

@@ -1,0 +1,32 @@
+package org.dnnc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/** The gradient of {@link LogSoftmax}: {@code dx = dy - exp(y)·Σ dy} along {@code axis}, from the upstream gradient and the output y. */
+public record LogSoftmaxGrad(int axis) implements Op {
+
+    @Override
+    public String mnemonic() {
+        return "log_softmax_grad";
+    }
+
+    @Override
+    public int arity() {
+        return 2;
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        return Attrs.of("axis", axis);
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        Checks.f32(this, "gradient", operands.get(0));
+        Checks.sameType(this, operands.get(0), operands.get(1));
+        Checks.axis(this, axis, operands.get(0));
+        return operands.get(0);
+    }
+}

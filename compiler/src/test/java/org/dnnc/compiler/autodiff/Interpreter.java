@@ -1,0 +1,294 @@
+package org.dnnc.compiler.autodiff;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.dnnc.compiler.ir.Activation;
+import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.BceWithLogits;
+import org.dnnc.compiler.ir.BceWithLogitsGrad;
+import org.dnnc.compiler.ir.BiasAdd;
+import org.dnnc.compiler.ir.BiasGrad;
+import org.dnnc.compiler.ir.Binary;
+import org.dnnc.compiler.ir.Concat;
+import org.dnnc.compiler.ir.Constant;
+import org.dnnc.compiler.ir.CrossEntropy;
+import org.dnnc.compiler.ir.CrossEntropyGrad;
+import org.dnnc.compiler.ir.Dim;
+import org.dnnc.compiler.ir.Dropout;
+import org.dnnc.compiler.ir.DropoutMask;
+import org.dnnc.compiler.ir.Flatten;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.LogSoftmax;
+import org.dnnc.compiler.ir.LogSoftmaxGrad;
+import org.dnnc.compiler.ir.MatMul;
+import org.dnnc.compiler.ir.MatMulGradInput;
+import org.dnnc.compiler.ir.MatMulGradWeight;
+import org.dnnc.compiler.ir.MseGrad;
+import org.dnnc.compiler.ir.MseLoss;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Op;
+import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.ir.Reshape;
+import org.dnnc.compiler.ir.Scale;
+import org.dnnc.compiler.ir.Slice;
+import org.dnnc.compiler.ir.Softmax;
+import org.dnnc.compiler.ir.SoftmaxGrad;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * A slow, obviously written double-precision evaluator of the ops that dense networks and their
+ * gradients use: the reference that differentiation is checked against (by finite differences
+ * and PyTorch's golden values), independent of the runtime's kernels.
+ */
+final class Interpreter {
+    private final int batch;
+    private final Map<String, double[]> values;
+    private final long seed;
+
+    /**
+     * @param values input and parameter name -> values in C order (labels as whole numbers)
+     * @param seed   seeds each dropout mask together with its node id, so reruns see the same masks
+     */
+    Interpreter(int batch, Map<String, double[]> values, long seed) {
+        this.batch = batch;
+        this.values = values;
+        this.seed = seed;
+    }
+
+    /** Every node's value. */
+    Map<Integer, double[]> run(Graph graph) {
+        Map<Integer, double[]> out = new HashMap<>();
+        for (Node n : graph.nodes()) {
+            List<double[]> in = n.inputs().stream().map(out::get).toList();
+            List<TensorType> types = n.inputs().stream().map(id -> graph.node(id).type()).toList();
+            out.put(n.id(), eval(n, in, types));
+        }
+        return out;
+    }
+
+    private int size(TensorType t) {
+        int s = 1;
+        for (Dim d : t.dims()) {
+            s *= d instanceof Dim.Batch ? batch : d.bound();
+        }
+        return s;
+    }
+
+    /** The size of the last axis and the number of rows before it. */
+    private int last(TensorType t) {
+        return t.dim(-1).bound();
+    }
+
+    private double[] eval(Node n, List<double[]> in, List<TensorType> types) {
+        Op op = n.op();
+        int size = size(n.type());
+        double[] y = new double[size];
+        if (op instanceof Input i) {
+            return check(values.get(i.name()), size, i.name());
+        } else if (op instanceof Param p) {
+            return check(values.get(p.name()), size, p.name());
+        } else if (op instanceof Constant c) {
+            java.util.Arrays.fill(y, c.value());
+        } else if (op instanceof MatMul) {
+            int k = last(types.get(0));
+            int m = last(n.type());
+            for (int r = 0; r < size / m; r++) {
+                for (int j = 0; j < m; j++) {
+                    double s = 0;
+                    for (int q = 0; q < k; q++) {
+                        s += in.get(0)[r * k + q] * in.get(1)[j * k + q];
+                    }
+                    y[r * m + j] = s;
+                }
+            }
+        } else if (op instanceof MatMulGradInput) {
+            int m = last(types.get(0));
+            int k = last(n.type());
+            for (int r = 0; r < size / k; r++) {
+                for (int q = 0; q < k; q++) {
+                    double s = 0;
+                    for (int j = 0; j < m; j++) {
+                        s += in.get(0)[r * m + j] * in.get(1)[j * k + q];
+                    }
+                    y[r * k + q] = s;
+                }
+            }
+        } else if (op instanceof MatMulGradWeight) {
+            int m = last(types.get(0));
+            int k = last(types.get(1));
+            int rows = size(types.get(0)) / m;
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < m; j++) {
+                    for (int q = 0; q < k; q++) {
+                        y[j * k + q] += in.get(0)[r * m + j] * in.get(1)[r * k + q];
+                    }
+                }
+            }
+        } else if (op instanceof BiasAdd) {
+            int c = last(n.type());
+            for (int i = 0; i < size; i++) {
+                y[i] = in.get(0)[i] + in.get(1)[i % c];
+            }
+        } else if (op instanceof BiasGrad) {
+            int c = size;
+            for (int i = 0; i < in.get(0).length; i++) {
+                y[i % c] += in.get(0)[i];
+            }
+        } else if (op instanceof Activation a) {
+            for (int i = 0; i < size; i++) {
+                y[i] = activate(a.kind(), a.alpha(), in.get(0)[i]);
+            }
+        } else if (op instanceof ActivationGrad a) {
+            for (int i = 0; i < size; i++) {
+                y[i] = in.get(0)[i] * derivativeFromOutput(a.kind(), a.alpha(), in.get(1)[i]);
+            }
+        } else if (op instanceof Softmax || op instanceof LogSoftmax) {
+            int c = last(n.type());
+            for (int r = 0; r < size / c; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) {
+                    max = Math.max(max, in.get(0)[r * c + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < c; j++) {
+                    sum += Math.exp(in.get(0)[r * c + j] - max);
+                }
+                for (int j = 0; j < c; j++) {
+                    double shifted = in.get(0)[r * c + j] - max;
+                    y[r * c + j] = op instanceof Softmax ? Math.exp(shifted) / sum : shifted - Math.log(sum);
+                }
+            }
+        } else if (op instanceof SoftmaxGrad || op instanceof LogSoftmaxGrad) {
+            int c = last(n.type());
+            double[] dy = in.get(0);
+            double[] out = in.get(1);
+            for (int r = 0; r < size / c; r++) {
+                double dot = 0;
+                for (int j = 0; j < c; j++) {
+                    dot += op instanceof SoftmaxGrad ? dy[r * c + j] * out[r * c + j] : dy[r * c + j];
+                }
+                for (int j = 0; j < c; j++) {
+                    int i = r * c + j;
+                    y[i] = op instanceof SoftmaxGrad ? out[i] * (dy[i] - dot) : dy[i] - Math.exp(out[i]) * dot;
+                }
+            }
+        } else if (op instanceof Binary b) {
+            for (int i = 0; i < size; i++) {
+                double l = in.get(0)[i];
+                double r = in.get(1)[i];
+                y[i] = switch (b.kind()) {
+                    case ADD -> l + r;
+                    case SUB -> l - r;
+                    case MUL -> l * r;
+                };
+            }
+        } else if (op instanceof Scale s) {
+            for (int i = 0; i < size; i++) {
+                y[i] = s.factor() * in.get(0)[i];
+            }
+        } else if (op instanceof Flatten || op instanceof Reshape) {
+            return in.get(0).clone();
+        } else if (op instanceof Dropout) {
+            throw new IllegalStateException("dropout must be lowered before it runs");
+        } else if (op instanceof DropoutMask d) {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + n.id());
+            for (int i = 0; i < size; i++) {
+                y[i] = random.nextDouble() < d.rate() ? 0 : 1 / (1 - d.rate());
+            }
+        } else if (op instanceof Concat) {
+            int outer = size / last(n.type());
+            int offset = 0;
+            for (int k = 0; k < in.size(); k++) {
+                int w = last(types.get(k));
+                for (int r = 0; r < outer; r++) {
+                    System.arraycopy(in.get(k), r * w, y, r * last(n.type()) + offset, w);
+                }
+                offset += w;
+            }
+        } else if (op instanceof Slice s) {
+            int w = last(types.get(0));
+            for (int r = 0; r < size / s.length(); r++) {
+                System.arraycopy(in.get(0), r * w + s.start(), y, r * s.length(), s.length());
+            }
+        } else if (op instanceof CrossEntropy || op instanceof CrossEntropyGrad) {
+            double[] logits = in.get(0);
+            double[] labels = in.get(1);
+            int c = last(types.get(0));
+            double loss = 0;
+            for (int r = 0; r < batch; r++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) {
+                    max = Math.max(max, logits[r * c + j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < c; j++) {
+                    sum += Math.exp(logits[r * c + j] - max);
+                }
+                int label = (int) labels[r];
+                loss += Math.log(sum) + max - logits[r * c + label];
+                if (op instanceof CrossEntropyGrad) {
+                    for (int j = 0; j < c; j++) {
+                        double p = Math.exp(logits[r * c + j] - max) / sum;
+                        y[r * c + j] = (p - (j == label ? 1 : 0)) * in.get(2)[0] / batch;
+                    }
+                }
+            }
+            if (op instanceof CrossEntropy) {
+                y[0] = loss / batch;
+            }
+        } else if (op instanceof MseLoss || op instanceof BceWithLogits) {
+            double total = 0;
+            int count = in.get(0).length;
+            for (int i = 0; i < count; i++) {
+                double x = in.get(0)[i];
+                double t = in.get(1)[i];
+                total += op instanceof MseLoss ? (x - t) * (x - t) : Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+            }
+            y[0] = total / count;
+        } else if (op instanceof MseGrad || op instanceof BceWithLogitsGrad) {
+            for (int i = 0; i < size; i++) {
+                double x = in.get(0)[i];
+                double t = in.get(1)[i];
+                double d = op instanceof MseGrad ? 2 * (x - t) : 1 / (1 + Math.exp(-x)) - t;
+                y[i] = d * in.get(2)[0] / size;
+            }
+        } else {
+            throw new UnsupportedOperationException("the reference interpreter has no rule for " + op.mnemonic());
+        }
+        return y;
+    }
+
+    static double activate(ActivationKind kind, double alpha, double x) {
+        return switch (kind) {
+            case RELU -> Math.max(x, 0);
+            case LEAKY_RELU -> x > 0 ? x : alpha * x;
+            case ELU -> x > 0 ? x : alpha * (Math.exp(x) - 1);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case TANH -> Math.tanh(x);
+            case IDENTITY -> x;
+        };
+    }
+
+    private static double derivativeFromOutput(ActivationKind kind, double alpha, double y) {
+        return switch (kind) {
+            case RELU -> y > 0 ? 1 : 0;
+            case LEAKY_RELU -> y > 0 ? 1 : alpha;
+            case ELU -> y > 0 ? 1 : y + alpha;
+            case SIGMOID -> y * (1 - y);
+            case TANH -> 1 - y * y;
+            case IDENTITY -> 1;
+        };
+    }
+
+    private static double[] check(double[] v, int size, String name) {
+        if (v == null || v.length != size) {
+            throw new IllegalArgumentException(name + ": expected " + size + " values, got "
+                    + (v == null ? "none" : v.length));
+        }
+        return v;
+    }
+}

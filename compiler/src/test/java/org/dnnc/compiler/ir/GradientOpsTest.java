@@ -1,0 +1,52 @@
+package org.dnnc.compiler.ir;
+
+import static org.dnnc.compiler.ir.OpCase.accepts;
+import static org.dnnc.compiler.ir.OpCase.rejects;
+
+import java.util.stream.Stream;
+
+/** Typing of the ops that differentiation introduces. */
+class GradientOpsTest extends OpTypingContract {
+
+    static Stream<OpCase> accepted() {
+        return Stream.of(
+                accepts(new Constant(1, TensorType.scalar(DType.F32)), "f32[]"),
+                accepts(new DropoutMask(0.5), "f32[N,16]", "f32[N,16]"),
+                accepts(new Slice(-1, 2, 3), "f32[N,3]", "f32[N,8]"),
+                accepts(new Slice(1, 0, 2), "f32[N,2,5]", "f32[N,4,5]"),
+                accepts(new MatMulGradInput(), "f32[N,784]", "f32[N,256]", "f32[256,784]"),
+                accepts(new MatMulGradInput(), "f32[N,T,4]", "f32[N,T,8]", "f32[8,4]"),
+                accepts(new MatMulGradWeight(), "f32[256,784]", "f32[N,256]", "f32[N,784]"),
+                accepts(new MatMulGradWeight(), "f32[8,4]", "f32[N,T,8]", "f32[N,T,4]"),
+                accepts(new BiasGrad(-1), "f32[10]", "f32[N,10]"),
+                accepts(new BiasGrad(1), "f32[16]", "f32[N,16,7,7]"),
+                accepts(new ActivationGrad(ActivationKind.RELU, 0), "f32[N,5]", "f32[N,5]", "f32[N,5]"),
+                accepts(new ActivationGrad(ActivationKind.LEAKY_RELU, 0.01), "f32[N,5]", "f32[N,5]", "f32[N,5]"),
+                accepts(new SoftmaxGrad(1), "f32[N,10]", "f32[N,10]", "f32[N,10]"),
+                accepts(new LogSoftmaxGrad(-1), "f32[N,10]", "f32[N,10]", "f32[N,10]"),
+                accepts(new CrossEntropyGrad(), "f32[N,10]", "f32[N,10]", "i32[N]", "f32[]"),
+                accepts(new MseGrad(), "f32[N,3]", "f32[N,3]", "f32[N,3]", "f32[]"),
+                accepts(new BceWithLogitsGrad(), "f32[N,1]", "f32[N,1]", "f32[N,1]", "f32[]"));
+    }
+
+    static Stream<OpCase> rejected() {
+        return Stream.of(
+                rejects(new Constant(Double.NaN, TensorType.scalar(DType.F32)), "constant: value must be a finite number, got NaN"),
+                rejects(new DropoutMask(0), "dropout_mask: rate must be above 0 and below 1, got 0.0", "f32[N,4]"),
+                rejects(new Slice(-1, 6, 3), "slice: slice [6, 9) is outside axis -1 of f32[N,8]", "f32[N,8]"),
+                rejects(new MatMulGradInput(), "matmul_grad_input: gradient has 10 features but the weight has 256 rows"
+                        + " (f32[N,10] x f32[256,784])", "f32[N,10]", "f32[256,784]"),
+                rejects(new MatMulGradWeight(), "matmul_grad_weight: gradient and input differ in their leading dimensions"
+                        + " (f32[N,T,8] vs f32[N,4])", "f32[N,T,8]", "f32[N,4]"),
+                rejects(new BiasGrad(2), "bias_grad: axis 2 is out of range for f32[N,10] (rank 2)", "f32[N,10]"),
+                rejects(new ActivationGrad(ActivationKind.LEAKY_RELU, 0), "leaky_relu_grad: leaky_relu's gradient from"
+                        + " its output needs a positive slope, got 0.0", "f32[N,5]", "f32[N,5]"),
+                rejects(new SoftmaxGrad(1), "softmax_grad: shapes differ: f32[N,10] vs f32[N,5]", "f32[N,10]", "f32[N,5]"),
+                rejects(new LogSoftmaxGrad(1), "log_softmax_grad: gradient must be f32, got i32[N,10]", "i32[N,10]", "i32[N,10]"),
+                rejects(new CrossEntropyGrad(), "cross_entropy_grad: loss gradient should be f32[], got f32[N]",
+                        "f32[N,10]", "i32[N]", "f32[N]"),
+                rejects(new MseGrad(), "mse: shapes differ: f32[N,3] vs f32[N,2]", "f32[N,3]", "f32[N,2]", "f32[]"),
+                rejects(new BceWithLogitsGrad(), "bce_with_logits_grad: loss gradient should be f32[], got i32[]",
+                        "f32[N,1]", "f32[N,1]", "i32[]"));
+    }
+}
