@@ -1,0 +1,95 @@
+package org.dnnc.compiler.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.memory.Buffer;
+import org.dnnc.compiler.memory.MemoryPlan;
+import org.dnnc.compiler.memory.MemoryPlanner;
+import org.dnnc.compiler.passes.PassListener;
+import org.dnnc.compiler.passes.PassManager;
+import org.dnnc.compiler.sema.NetworkModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code dnnc plan FILE}: where each value of a program lives in its arena, and how tight that is. */
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = "Print the memory plan of a network's program: every buffer with its bytes, offset and live range.")
+final class PlanCommand implements Callable<Integer> {
+    @ParentCommand
+    private DnncCommand parent;
+
+    @Parameters(paramLabel = "FILE", description = "The .dnn file.")
+    private Path file;
+
+    @Option(names = "--program", paramLabel = "PROGRAM", defaultValue = "train",
+            description = "train or infer (default: ${DEFAULT-VALUE}).")
+    private ProgramChoice program;
+
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Plan for batches of N examples (default: the train section's batch).")
+    private Integer batch;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
+    private String network;
+
+    @Override
+    public Integer call() {
+        Console console = parent.console();
+        if (batch != null && batch < 1) {
+            throw new picocli.CommandLine.ParameterException(
+                    new picocli.CommandLine(this), "--batch must be at least 1, got " + batch);
+        }
+        Optional<SourceFile> source = Sources.read(console, file);
+        if (source.isEmpty()) {
+            return Main.INPUT_ERRORS;
+        }
+        Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), network);
+        if (networks.isEmpty()) {
+            return Main.INPUT_ERRORS;
+        }
+        boolean first = true;
+        for (NetworkModel model : networks.get()) {
+            Optional<Graph> graph = program.build(console, source.get(), model);
+            if (graph.isEmpty()) {
+                return Main.INPUT_ERRORS;
+            }
+            Graph optimized = PassManager.standard().run(graph.get(), PassListener.NONE);
+            int examples = batch != null ? batch : model.train().batch();
+            if (!first) {
+                console.out().println();
+            }
+            first = false;
+            print(console.out(), model, MemoryPlanner.plan(optimized, examples));
+        }
+        console.out().flush();
+        return Main.OK;
+    }
+
+    private void print(PrintWriter out, NetworkModel model, MemoryPlan plan) {
+        out.println("program " + program.name().toLowerCase(java.util.Locale.ROOT) + " of " + model.qualifiedName()
+                + ", batch " + plan.batch() + ", alignment " + plan.alignment() + " bytes");
+        int labelWidth = "value".length();
+        for (Buffer b : plan.buffers()) {
+            labelWidth = Math.max(labelWidth, b.label().length());
+        }
+        String format = "  %-" + labelWidth + "s  %12s  %12s  %s%n";
+        out.printf(format, "value", "bytes", "offset", "live");
+        for (Buffer b : plan.buffers()) {
+            out.printf(format, b.label(), ParamTable.count(b.bytes()), ParamTable.count(b.offset()),
+                    "[" + b.start() + ", " + b.end() + "]");
+        }
+        plan.aliases().forEach((value, root) -> out.printf("  %%%d shares the bytes of %%%d%n", value, root));
+        out.printf("  naive:       %s bytes (one buffer per value)%n", ParamTable.count(plan.naiveBytes()));
+        out.printf("  planned:     %s bytes%n", ParamTable.count(plan.arenaBytes()));
+        out.printf("  lower bound: %s bytes (most bytes live at once); planned / lower bound = %.3f%n",
+                ParamTable.count(plan.lowerBound()), plan.overhead());
+        out.printf("  parameters:  %s bytes, persistent%n", ParamTable.count(plan.persistentBytes()));
+    }
+}

@@ -1,0 +1,89 @@
+package org.dnnc.compiler.memory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dnnc.compiler.ir.Dim;
+import org.dnnc.compiler.ir.Flatten;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.ir.Reshape;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * Live intervals of a program's values over its schedule. Parameters live in the persistent arena
+ * and are not part of it; {@code flatten} and {@code reshape} only reinterpret their operand's
+ * bytes, so they alias it and stretch its interval. Inputs are written before the first node runs,
+ * and outputs are read after the last one, so both live to the program's edges.
+ */
+final class Liveness {
+    private Liveness() {}
+
+    /** The values to place, unplaced (offset 0), in schedule order. */
+    static List<Buffer> intervals(Graph graph, int batch, Map<Integer, Integer> aliases) {
+        List<Node> nodes = graph.nodes();
+        Map<Integer, Integer> position = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            position.put(nodes.get(i).id(), i);
+        }
+        Map<Integer, int[]> interval = new LinkedHashMap<>();
+        Map<Integer, Node> byId = new HashMap<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            byId.put(n.id(), n);
+            if (n.op() instanceof Param) {
+                continue;
+            }
+            if (n.op() instanceof Flatten || n.op() instanceof Reshape) {
+                aliases.put(n.id(), root(aliases, n.inputs().get(0)));
+                continue;
+            }
+            interval.put(n.id(), new int[] {n.op() instanceof Input ? 0 : i, i});
+        }
+        int last = nodes.size() - 1;
+        for (int i = 0; i < nodes.size(); i++) {
+            for (int operand : nodes.get(i).inputs()) {
+                int[] live = interval.get(root(aliases, operand));
+                if (live != null) {
+                    live[1] = Math.max(live[1], i);
+                }
+            }
+        }
+        for (int output : graph.outputs().values()) {
+            int[] live = interval.get(root(aliases, output));
+            if (live != null) {
+                live[1] = last;
+            }
+        }
+        List<Buffer> buffers = new ArrayList<>();
+        interval.forEach((id, live) -> {
+            Node n = byId.get(id);
+            buffers.add(new Buffer(id, label(n), bytes(n.type(), batch), live[0], live[1], 0));
+        });
+        return buffers;
+    }
+
+    static int root(Map<Integer, Integer> aliases, int id) {
+        return aliases.getOrDefault(id, id);
+    }
+
+    /** Four bytes per element (f32 and i32), the batch dimension at {@code batch}, sequences at their bound. */
+    static long bytes(TensorType type, int batch) {
+        long elements = 1;
+        for (Dim d : type.dims()) {
+            elements *= d instanceof Dim.Batch ? batch : d.bound();
+        }
+        return elements * 4;
+    }
+
+    private static String label(Node n) {
+        if (n.op() instanceof Input input) {
+            return "%" + n.id() + " input " + input.name();
+        }
+        return "%" + n.id() + " " + n.op().mnemonic();
+    }
+}
