@@ -1,7 +1,6 @@
 package org.dnnc.compiler.ir;
 
 import java.util.ArrayList;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -72,16 +71,8 @@ public final class IrPrinter {
             return "param " + quote(param.name()) + " {" + String.join(", ", attrs) + "}";
         }
         String operands = node.inputs().stream().map(id -> "%" + id).collect(Collectors.joining(", "));
-        return node.op().mnemonic() + "(" + operands + ")" + attrs(node.op().attrs());
-    }
-
-    private static String attrs(Map<String, Object> attrs) {
-        if (attrs.isEmpty()) {
-            return "";
-        }
-        return attrs.entrySet().stream()
-                .map(e -> e.getKey() + "=" + AttrText.format(e.getValue()))
-                .collect(Collectors.joining(", ", " {", "}"));
+        String attrs = AttrsText.of(node.op());
+        return node.op().mnemonic() + "(" + operands + ")" + (attrs.isEmpty() ? "" : " " + attrs);
     }
 
     private static String quote(String text) {

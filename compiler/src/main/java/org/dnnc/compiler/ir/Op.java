@@ -14,7 +14,9 @@ public sealed interface Op
                 BceWithLogits,
                 // Introduced by differentiation.
                 Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
-                SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad {
+                SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad,
+                // Introduced by fusion.
+                Dense, FusedElementwise {
 
     /** The variadic arity: any number of operands, at least two. */
     int VARIADIC = -1;

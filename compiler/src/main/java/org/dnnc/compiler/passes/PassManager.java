@@ -26,7 +26,7 @@ public final class PassManager {
 
     /** The pipeline the compiler runs by default. */
     public static PassManager standard() {
-        return new PassManager(List.of(new DeadCodeElimination()));
+        return new PassManager(List.of(new DeadCodeElimination(), new DenseFusion(), new ElementwiseFusion()));
     }
 
     public List<Pass> passes() {

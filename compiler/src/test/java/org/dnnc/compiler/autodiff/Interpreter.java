@@ -14,12 +14,14 @@ import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.Constant;
+import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Dropout;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Flatten;
+import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.LogSoftmax;
@@ -105,6 +107,26 @@ final class Interpreter {
                     y[r * m + j] = s;
                 }
             }
+        } else if (op instanceof Dense d) {
+            int k = last(types.get(0));
+            int m = last(n.type());
+            for (int r = 0; r < size / m; r++) {
+                for (int j = 0; j < m; j++) {
+                    double s = in.get(2)[j];
+                    for (int q = 0; q < k; q++) {
+                        s += in.get(0)[r * k + q] * in.get(1)[j * k + q];
+                    }
+                    y[r * m + j] = activate(d.activation(), d.alpha(), s);
+                }
+            }
+        } else if (op instanceof FusedElementwise f) {
+            List<double[]> steps = new java.util.ArrayList<>();
+            for (FusedElementwise.Step step : f.steps()) {
+                List<double[]> args = step.args().stream().map(r -> r.step() ? steps.get(r.index()) : in.get(r.index())).toList();
+                List<TensorType> argTypes = step.args().stream().map(r -> n.type()).toList();
+                steps.add(eval(new Node(n.id(), step.op(), List.of(), n.type(), n.origin()), args, argTypes));
+            }
+            return steps.get(steps.size() - 1);
         } else if (op instanceof MatMulGradInput) {
             int m = last(types.get(0));
             int k = last(n.type());

@@ -18,7 +18,7 @@ class OpCoverageTest {
     void everyOpHasAnAcceptedCase() {
         var accepted = Stream.of(LeafOpsTest.accepted(), LayerOpsTest.accepted(), ElementwiseOpsTest.accepted(),
                         NormalizationOpsTest.accepted(), SequenceOpsTest.accepted(), LossOpsTest.accepted(),
-                        GradientOpsTest.accepted())
+                        GradientOpsTest.accepted(), FusedOpsTest.accepted())
                 .flatMap(s -> s);
         assertThat(opClasses(accepted)).containsExactlyElementsIn(ALL_OPS);
     }
@@ -27,7 +27,7 @@ class OpCoverageTest {
     void everyOpHasARejectedCase() {
         var rejected = Stream.of(LeafOpsTest.rejected(), LayerOpsTest.rejected(), ElementwiseOpsTest.rejected(),
                         NormalizationOpsTest.rejected(), SequenceOpsTest.rejected(), LossOpsTest.rejected(),
-                        GradientOpsTest.rejected())
+                        GradientOpsTest.rejected(), FusedOpsTest.rejected())
                 .flatMap(s -> s);
         assertThat(opClasses(rejected)).containsExactlyElementsIn(ALL_OPS);
     }

@@ -1,0 +1,103 @@
+package org.dnnc.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * A chain of element-wise ops computed in one pass over memory: each step applies an element-wise
+ * op (activation, activation gradient, add, sub, mul, scale) to the fused node's operands
+ * ({@code in0}, {@code in1}, ...) and earlier steps ({@code t0}, ...); the last step is the result.
+ * Every operand and step has the same shape.
+ */
+public record FusedElementwise(List<Step> steps) implements Op {
+
+    /** One op of the chain; {@code args} name operands and earlier steps. */
+    public record Step(Op op, List<Ref> args) {
+        public Step {
+            Objects.requireNonNull(op, "op");
+            args = List.copyOf(args);
+        }
+
+        @Override
+        public String toString() {
+            return op.mnemonic() + AttrsText.of(op) + "(" + args.stream().map(Ref::toString).collect(Collectors.joining(", ")) + ")";
+        }
+    }
+
+    /** An operand of the fused node ({@code in}) or the result of an earlier step. */
+    public record Ref(boolean step, int index) {
+        public static Ref input(int index) {
+            return new Ref(false, index);
+        }
+
+        public static Ref step(int index) {
+            return new Ref(true, index);
+        }
+
+        @Override
+        public String toString() {
+            return (step ? "t" : "in") + index;
+        }
+    }
+
+    public FusedElementwise {
+        steps = List.copyOf(steps);
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("a fused chain needs at least one step");
+        }
+    }
+
+    /** Whether {@code op} may be part of a chain: the same function applied to each element. */
+    public static boolean fusible(Op op) {
+        return op instanceof Activation || op instanceof ActivationGrad || op instanceof Binary || op instanceof Scale;
+    }
+
+    @Override
+    public String mnemonic() {
+        return "fused";
+    }
+
+    /** One operand per distinct {@code in} the steps name: in0 to the highest. */
+    @Override
+    public int arity() {
+        return steps.stream().flatMap(s -> s.args().stream()).filter(r -> !r.step())
+                .mapToInt(r -> r.index() + 1).max().orElse(0);
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        var body = new ArrayList<String>();
+        for (int i = 0; i < steps.size(); i++) {
+            body.add("t" + i + " = " + steps.get(i));
+        }
+        return Attrs.of("body", String.join("; ", body));
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        List<TensorType> results = new ArrayList<>();
+        for (Step s : steps) {
+            if (!fusible(s.op())) {
+                throw Checks.fail(this, s.op().mnemonic() + " is not element-wise");
+            }
+            List<TensorType> args = new ArrayList<>();
+            for (Ref r : s.args()) {
+                List<TensorType> source = r.step() ? results : operands;
+                if (r.index() < 0 || r.index() >= source.size()) {
+                    throw Checks.fail(this, "step refers to " + r + ", which does not exist yet");
+                }
+                args.add(source.get(r.index()));
+            }
+            results.add(s.op().inferType(args));
+        }
+        TensorType result = results.get(results.size() - 1);
+        for (TensorType t : operands) {
+            Checks.sameType(this, result, t);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,33 @@
+package org.dnnc.compiler.ir;
+
+import static org.dnnc.compiler.ir.OpCase.accepts;
+import static org.dnnc.compiler.ir.OpCase.rejects;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.dnnc.compiler.ir.FusedElementwise.Ref;
+import org.dnnc.compiler.ir.FusedElementwise.Step;
+
+/** Typing of the ops that fusion introduces. */
+class FusedOpsTest extends OpTypingContract {
+    private static final FusedElementwise ADD_THEN_TANH = new FusedElementwise(List.of(
+            new Step(new Binary(BinaryKind.ADD), List.of(Ref.input(0), Ref.input(1))),
+            new Step(new Activation(ActivationKind.TANH, 0), List.of(Ref.step(0)))));
+
+    static Stream<OpCase> accepted() {
+        return Stream.of(
+                accepts(new Dense(ActivationKind.RELU, 0), "f32[N,256]", "f32[N,784]", "f32[256,784]", "f32[256]"),
+                accepts(new Dense(ActivationKind.IDENTITY, 0), "f32[N,T,8]", "f32[N,T,4]", "f32[8,4]", "f32[8]"),
+                accepts(ADD_THEN_TANH, "f32[N,5]", "f32[N,5]", "f32[N,5]"));
+    }
+
+    static Stream<OpCase> rejected() {
+        return Stream.of(
+                rejects(new Dense(ActivationKind.RELU, 0), "bias_add: bias has 10 elements but axis -1 of the input has"
+                        + " 256 (f32[N,256] + f32[10])", "f32[N,784]", "f32[256,784]", "f32[10]"),
+                rejects(ADD_THEN_TANH, "add: shapes differ: f32[N,5] vs f32[N,4]", "f32[N,5]", "f32[N,4]"),
+                rejects(ADD_THEN_TANH, "fused: expects 2 operands, got 1", "f32[N,5]"),
+                rejects(new FusedElementwise(List.of(new Step(new Softmax(1), List.of(Ref.input(0))))),
+                        "fused: softmax is not element-wise", "f32[N,5]"));
+    }
+}
