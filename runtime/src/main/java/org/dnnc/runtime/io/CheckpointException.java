@@ -1,0 +1,17 @@
+package org.dnnc.runtime.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A checkpoint file that cannot be trusted or does not fit what the caller expects: corrupt,
+ * truncated, or with missing, unexpected or differently shaped tensors. The message starts with
+ * the file's path and says what is wrong.
+ */
+public class CheckpointException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public CheckpointException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+}
