@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** Writes attribute values for dumps, the same way every time. */
-final class AttrText {
+public final class AttrText {
 
     private AttrText() {}
 
@@ -29,7 +29,7 @@ final class AttrText {
      * magnitudes, scientific with a two-digit exponent ({@code 1e-05}) for very small or large ones.
      * Python prints floats with the same thresholds, so dumps read the same as PyTorch code.
      */
-    static String number(double d) {
+    public static String number(double d) {
         if (Double.isNaN(d)) {
             return "nan";
         }

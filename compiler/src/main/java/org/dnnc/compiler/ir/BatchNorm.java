@@ -36,8 +36,8 @@ public record BatchNorm(double eps, double momentum) implements Op {
         }
         TensorType x = operands.get(0);
         Checks.f32(this, "input", x);
-        if (x.rank() != 2 && x.rank() != 4) {
-            throw Checks.fail(this, "input must have rank 2 [N,C] or 4 [N,C,H,W], got " + x);
+        if (x.rank() < 2 || x.rank() > 4) {
+            throw Checks.fail(this, "input must have rank 2 [N,C], 3 [N,C,L] or 4 [N,C,H,W], got " + x);
         }
         Checks.batchFirst(this, "input", x);
         int channels = Checks.fixed(this, "the channel count", x, 1);

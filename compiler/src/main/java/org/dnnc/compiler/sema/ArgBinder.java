@@ -131,7 +131,7 @@ final class ArgBinder {
         } else if (expr instanceof Expr.Name n) {
             call = new Expr.Call(n.ident(), List.of(), n.span());
         } else {
-            evaluator.error(expr.span(), "expected a " + category.words() + " (" + String.join(", ", registry.names(category)) + ")");
+            evaluator.error(expr.span(), "expected " + category.withArticle() + " (" + String.join(", ", registry.names(category)) + ")");
             return null;
         }
         String name = call.callee().text();

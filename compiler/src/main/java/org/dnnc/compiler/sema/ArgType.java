@@ -104,7 +104,7 @@ public sealed interface ArgType {
     record OptionArg(Category category) implements ArgType {
         @Override
         public String describe() {
-            return "a " + category.words();
+            return category.withArticle();
         }
     }
 

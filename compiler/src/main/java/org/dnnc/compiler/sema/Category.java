@@ -21,4 +21,9 @@ public enum Category {
     public String words() {
         return words;
     }
+
+    /** The words with their article: "an optimizer", "a loss". */
+    public String withArticle() {
+        return ("aeiou".indexOf(words.charAt(0)) >= 0 ? "an " : "a ") + words;
+    }
 }

@@ -2,6 +2,7 @@ package org.dnnc.compiler.sema;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Diagnostics;
@@ -19,7 +20,12 @@ final class InputTypes {
 
     private InputTypes() {}
 
-    static Optional<TensorType> resolve(TypeExpr type, Diagnostics diagnostics) {
+    /**
+     * @param sequenceLengths the sequence lengths declared so far in the network, by name: one name
+     *                        is one length, so its bound must agree everywhere
+     */
+    static Optional<TensorType> resolve(TypeExpr type, Diagnostics diagnostics,
+            Map<String, TypeExpr.DimExpr.Variable> sequenceLengths) {
         boolean ok = true;
         String element = type.elementType().text();
         DType dtype = switch (element) {
@@ -54,12 +60,27 @@ final class InputTypes {
                 } else if (v.name().text().equals("N")) {
                     diagnostics.error(v.name().span(), "`N` is the batch dimension, which is implicit; name a sequence length `T`");
                     ok = false;
+                } else if (!sameBound(v, max, sequenceLengths, diagnostics)) {
+                    ok = false;
                 } else {
                     dims.add(new Dim.Var(v.name().text(), max));
                 }
             }
         }
         return ok ? Optional.of(new TensorType(dtype, dims)) : Optional.empty();
+    }
+
+    private static boolean sameBound(TypeExpr.DimExpr.Variable v, int max,
+            Map<String, TypeExpr.DimExpr.Variable> sequenceLengths, Diagnostics diagnostics) {
+        TypeExpr.DimExpr.Variable first = sequenceLengths.putIfAbsent(v.name().text(), v);
+        if (first == null || size(first.maxDigits()) == max) {
+            return true;
+        }
+        diagnostics.report(Diagnostic.error(v.span(), "sequence length `" + v.name().text() + "` is declared with bound "
+                        + max + " here but " + size(first.maxDigits()) + " before")
+                .withHint("one name is one length; name an independent length differently, e.g. `S <= " + max + "`")
+                .withNote(first.span(), "`" + v.name().text() + "` is first declared here"));
+        return false;
     }
 
     private static int size(String digits) {

@@ -26,6 +26,9 @@ public record ParamSpec(String name, ArgType type, boolean required, Object defa
         if (defaultValue instanceof int[] pair) {
             return "[" + pair[0] + ", " + pair[1] + "]";
         }
+        if (defaultValue instanceof Double d) {
+            return org.dnnc.compiler.ir.AttrText.number(d);
+        }
         return String.valueOf(defaultValue);
     }
 }

@@ -1,6 +1,7 @@
 package org.dnnc.compiler.sema;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.dnnc.compiler.syntax.CompilationUnit;
 import org.dnnc.compiler.syntax.Member;
 import org.dnnc.compiler.syntax.NetworkDecl;
 import org.dnnc.compiler.syntax.TrainItem;
+import org.dnnc.compiler.syntax.TypeExpr;
 
 /**
  * Resolves the networks of a file: names, blocks, layer arguments and shapes, producing each
@@ -72,9 +74,10 @@ public final class Resolver {
         ev.setDefaultInit(train.defaultInit());
 
         Set<String> outputs = new HashSet<>();
+        Map<String, TypeExpr.DimExpr.Variable> sequenceLengths = new HashMap<>();
         for (Member m : net.members()) {
             if (m instanceof Member.InputDecl in) {
-                input(in, graph, scope);
+                input(in, graph, scope, sequenceLengths);
             } else if (m instanceof Member.Binding b) {
                 if (scope.peek(b.name().text()).isEmpty()) {
                     scope.define(b.name().text(), ev.eval(b.value(), top.child(b.name().text())), b.name().span(), "value");
@@ -163,12 +166,13 @@ public final class Resolver {
         return names;
     }
 
-    private void input(Member.InputDecl in, GraphBuilder graph, Scope scope) {
+    private void input(Member.InputDecl in, GraphBuilder graph, Scope scope,
+            Map<String, TypeExpr.DimExpr.Variable> sequenceLengths) {
         String name = in.name().text();
         if (scope.peek(name).isPresent()) {
             return;
         }
-        InputTypes.resolve(in.type(), diagnostics).ifPresentOrElse(type -> {
+        InputTypes.resolve(in.type(), diagnostics, sequenceLengths).ifPresentOrElse(type -> {
             int id = graph.input(name, type, new Origin(in.span(), name));
             scope.define(name, new Val.Tensor(id, type, "input `" + name + "`", in.name().span()), in.name().span(), "input");
         }, () -> scope.define(name, Val.ERROR, in.name().span(), "input"));

@@ -14,6 +14,7 @@ class NormalizationOpsTest extends OpTypingContract {
         return Stream.of(
                 accepts(BN, "f32[N,16,28,28]", "f32[N,16,28,28]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(BN, "f32[N,256]", "f32[N,256]", "f32[256]", "f32[256]", "f32[256]", "f32[256]"),
+                accepts(BN, "f32[N,16,50]", "f32[N,16,50]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new LayerNorm(1e-5), "f32[N,T,64]", "f32[N,T,64]", "f32[64]", "f32[64]"));
     }
 
@@ -23,8 +24,8 @@ class NormalizationOpsTest extends OpTypingContract {
                         "f32[N,16,28,28]", "f32[16]", "f32[16]", "f32[16]", "f32[32]"),
                 rejects(BN, "batchnorm: gamma should be f32[16], got i32[16]",
                         "f32[N,16,28,28]", "i32[16]", "f32[16]", "f32[16]", "f32[16]"),
-                rejects(BN, "batchnorm: input must have rank 2 [N,C] or 4 [N,C,H,W], got f32[N,T,16]",
-                        "f32[N,T,16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                rejects(BN, "batchnorm: input must have rank 2 [N,C], 3 [N,C,L] or 4 [N,C,H,W], got f32[N,16,2,2,2]",
+                        "f32[N,16,2,2,2]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new BatchNorm(0, 0.1), "batchnorm: eps must be positive, got 0.0",
                         "f32[N,16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new BatchNorm(1e-5, 2), "batchnorm: momentum must be between 0 and 1, got 2.0",
