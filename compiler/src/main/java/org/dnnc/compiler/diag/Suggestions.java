@@ -13,6 +13,9 @@ public final class Suggestions {
         // Allow one edit for short names and about a third of the length for longer ones.
         int limit = Math.max(1, Math.min(3, (name.length() + 1) / 3));
         for (String candidate : candidates.stream().sorted().toList()) {
+            if (Math.abs(candidate.length() - name.length()) > limit) {
+                continue; // at least that many edits apart; skipping also keeps a 100k-character name cheap
+            }
             int d = distance(name.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;

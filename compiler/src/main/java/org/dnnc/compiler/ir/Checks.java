@@ -150,11 +150,12 @@ final class Checks {
      */
     static int windowOutput(Op op, String what, int input, int kernel, int stride, int padBefore, int padAfter)
             throws IrTypeException {
-        int output = Math.floorDiv(input + padBefore + padAfter - kernel, stride) + 1;
-        if (output <= 0) {
+        // In long: huge paddings must not wrap around to a plausible size.
+        long output = Math.floorDiv((long) input + padBefore + padAfter - kernel, stride) + 1;
+        if (output <= 0 || output > Integer.MAX_VALUE) {
             throw fail(op, "output " + what + " would be " + output + " (input " + input + ", kernel " + kernel
                     + ", stride " + stride + ", padding " + padBefore + "+" + padAfter + ")");
         }
-        return output;
+        return (int) output;
     }
 }

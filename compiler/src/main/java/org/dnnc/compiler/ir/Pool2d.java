@@ -39,7 +39,7 @@ public record Pool2d(PoolKind kind, int kernelH, int kernelW, int strideH, int s
             throw Checks.fail(this, "strides must be positive, got " + strideH + "x" + strideW);
         }
         // PyTorch's limit: a window must never lie entirely in the padding.
-        if (padH < 0 || padW < 0 || 2 * padH > kernelH || 2 * padW > kernelW) {
+        if (padH < 0 || padW < 0 || 2L * padH > kernelH || 2L * padW > kernelW) {
             throw Checks.fail(this, "padding must be between 0 and half the kernel, got padding " + padH + "x" + padW
                     + " for kernel " + kernelH + "x" + kernelW);
         }

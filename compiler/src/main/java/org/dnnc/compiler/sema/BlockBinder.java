@@ -73,7 +73,7 @@ final class BlockBinder {
                     ok = false;
                     continue;
                 }
-                v = ev.eval(p.defaultValue().get(), inner);
+                v = ev.evalDefault(block, p.defaultValue().get(), inner);
             }
             Val checked = check(ev, owner, p, v, callSite, caller);
             if (checked == null) {

@@ -103,8 +103,9 @@ final class ConvLayers {
     /** Rejects a window larger than the (padded) image, naming both sizes and where the image came from. */
     private static void fits(LayerCall c, int[] window, int[] pad) throws LayerException {
         Val.Tensor x = c.input(0);
-        int h = Shapes.fixed(c, x.type().dim(2), "height") + pad[0] + pad[2];
-        int w = Shapes.fixed(c, x.type().dim(3), "width") + pad[1] + pad[3];
+        // In long: padding up to Integer.MAX_VALUE on both sides must not wrap around.
+        long h = (long) Shapes.fixed(c, x.type().dim(2), "height") + pad[0] + pad[2];
+        long w = (long) Shapes.fixed(c, x.type().dim(3), "width") + pad[1] + pad[3];
         if (window[0] > h || window[1] > w) {
             boolean padded = Arrays.stream(pad).anyMatch(p -> p > 0);
             throw new LayerException("`" + c.name() + "` window " + window[0] + "x" + window[1]
@@ -123,6 +124,6 @@ final class ConvLayers {
     }
 
     private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
+        return (int) ((a + (long) b - 1) / b);
     }
 }

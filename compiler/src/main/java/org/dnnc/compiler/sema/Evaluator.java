@@ -41,6 +41,8 @@ final class Evaluator implements LayerCall.Host {
     private final Deque<Expansion> expansions = new ArrayDeque<>();
     private final Set<Span> usedBlockNames = new HashSet<>();
     private final Set<String> calledBlocks = new HashSet<>();
+    /** Blocks whose parameter defaults are being evaluated: they are not expanded yet, but calling them recurses. */
+    private final Set<Member.BlockDecl> inDefaults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Span, Scope.Binding> blockBindings = new HashMap<>();
     private String defaultInit = "glorot_uniform";
 
@@ -562,6 +564,9 @@ final class Evaluator implements LayerCall.Host {
                 return error(callSite, "block `" + name + "` is recursive: " + String.join(" -> ", cycle.subList(cycle.indexOf(name), cycle.size())));
             }
         }
+        if (inDefaults.contains(block)) {
+            return error(callSite, "block `" + name + "` is recursive: a default value of its parameters calls it");
+        }
         Env inner = new Env(Scope.block(name), env.nextPath(name));
         if (!BlockBinder.bind(this, block, chainInputs, args, callSite, env, inner)) {
             return Val.ERROR;
@@ -585,6 +590,16 @@ final class Evaluator implements LayerCall.Host {
                     usedBlockNames.add(b.span);
                 }
             }
+        }
+    }
+
+    /** A parameter default of {@code block}, evaluated in the block's own scope. */
+    Val evalDefault(Member.BlockDecl block, Expr value, Env inner) {
+        inDefaults.add(block);
+        try {
+            return eval(value, inner);
+        } finally {
+            inDefaults.remove(block);
         }
     }
 

@@ -81,7 +81,14 @@ public final class LayerCall {
             return existing.get();
         }
         String name = instance.path() + "." + local;
-        int id = host.graph().param(name, type, trainable, init, new Origin(instance.span(), instance.path()));
+        int id;
+        try {
+            id = host.graph().param(name, type, trainable, init, new Origin(instance.span(), instance.path()));
+        } catch (IllegalArgumentException e) {
+            // The name is taken (a value named `loss` and the train section's loss name their layers
+            // alike) or a size is not positive: an error at this layer, not a crash.
+            throw new LayerException("`" + name() + "` cannot create its parameter `" + name + "`: " + e.getMessage());
+        }
         instance.recordParam(local, id, type);
         return id;
     }

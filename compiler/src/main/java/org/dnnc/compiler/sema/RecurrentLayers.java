@@ -71,6 +71,10 @@ final class RecurrentLayers {
             case LSTM -> 4;
             case GRU -> 3;
         };
+        if ((long) gates * hidden > Integer.MAX_VALUE) {
+            throw new LayerException("`" + c.name() + "`: hidden size " + hidden + " is too large (" + gates + " gates of "
+                    + hidden + " rows overflow the weights)");
+        }
         String init = args.has("init") ? args.option("init").toString() : c.defaultInit();
         int wih = c.param("weight_ih_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(features)), true, init);
         int whh = c.param("weight_hh_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(hidden)), true, init);
@@ -104,6 +108,10 @@ final class RecurrentLayers {
         }
         int dq = Shapes.fixed(c, query.type().dim(1), "query size");
         int dv = Shapes.fixed(c, values.type().dim(2), "value size");
+        if ((long) dq + dv > Integer.MAX_VALUE) {
+            throw new LayerException("`attention`: the query (" + dq + ") and the values (" + dv
+                    + ") have too many features together", List.of(), List.of(query, values));
+        }
         int units = c.args().integer("units");
         int w = c.param("weight", TensorType.f32(Dim.of(units), Dim.of(dq + dv)), true, CoreLayers.init(c));
         int v = c.param("score", Shapes.vector(units), true, CoreLayers.init(c));

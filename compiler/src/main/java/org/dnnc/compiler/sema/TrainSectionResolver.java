@@ -91,9 +91,17 @@ final class TrainSectionResolver {
         }
         if (loss != null) {
             hasLoss = true;
+            // The loss is the graph's output `loss`: an output of that name would be a second one.
+            Optional<Scope.Binding> clash = env.scope.peek("loss").filter(b -> b.kind.equals("output"));
+            if (clash.isPresent()) {
+                ev.report(ev.diag(clash.get().span, "output `loss` has the name of the training loss")
+                        .withNote(loss.key().span(), "the training loss is set here"), "rename the output");
+            }
             Val v = ev.eval(loss.value(), env.child("loss"));
             if (v instanceof Val.Tensor t && t.type().isScalar() && t.type().dtype() == DType.F32) {
-                graph.output("loss", t.id());
+                if (clash.isEmpty()) {
+                    graph.output("loss", t.id());
+                }
             } else if (v instanceof Val.Symbol sym) {
                 ev.unknownName(sym, env);
             } else if (!(v instanceof Val.Error)) {

@@ -6,6 +6,8 @@ import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Diagnostics;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.grammar.DnnLexer;
@@ -15,6 +17,9 @@ import org.dnnc.grammar.DnnParser;
 public final class DnnParserFacade {
     private DnnParserFacade() {}
 
+    /** Deeper nesting of brackets is surely generated or broken, and ANTLR's recovery from it is quadratic. */
+    public static final int MAX_NESTING = 256;
+
     /**
      * Returns the AST, or empty when the file has syntax errors (every one of them reported, thanks
      * to ANTLR's recovery). Later phases then see only complete trees.
@@ -22,7 +27,11 @@ public final class DnnParserFacade {
     public static Optional<CompilationUnit> parse(SourceFile file, Diagnostics diagnostics) {
         DnnLexer lexer = new DnnLexer(CharStreams.fromString(file.text(), file.path()));
         lexer.removeErrorListeners();
-        DnnParser parser = new DnnParser(new CommonTokenStream(lexer));
+        CommonTokenStream tokens = new CommonTokenStream(lexer);
+        if (tooDeep(tokens, file, diagnostics)) {
+            return Optional.empty();
+        }
+        DnnParser parser = new DnnParser(tokens);
         parser.removeErrorListeners();
         parser.setErrorHandler(new SyntaxErrorStrategy(file, diagnostics));
         int errorsBefore = diagnostics.errorCount();
@@ -40,5 +49,28 @@ public final class DnnParserFacade {
             return Optional.empty();
         }
         return Optional.of(new AstBuilder(file).compilationUnit(tree));
+    }
+
+    /**
+     * Reports the first bracket nested deeper than {@link #MAX_NESTING}: 10,000 unclosed `(` would
+     * otherwise take seconds to recover from, one exception per level.
+     */
+    private static boolean tooDeep(CommonTokenStream tokens, SourceFile file, Diagnostics diagnostics) {
+        tokens.fill();
+        int depth = 0;
+        for (Token t : tokens.getTokens()) {
+            String text = t.getChannel() == Token.DEFAULT_CHANNEL && t.getType() != Token.EOF ? t.getText() : "";
+            if (text.equals("(") || text.equals("[") || text.equals("{")) {
+                if (++depth > MAX_NESTING) {
+                    diagnostics.report(Diagnostic.error(file.span(t.getStartIndex(), t.getStopIndex() + 1),
+                                    "brackets are nested more than " + MAX_NESTING + " deep")
+                            .withHint("name the inner parts as values: `a = ...; b = a -> ...;`"));
+                    return true;
+                }
+            } else if ((text.equals(")") || text.equals("]") || text.equals("}")) && depth > 0) {
+                depth--;
+            }
+        }
+        return false;
     }
 }
