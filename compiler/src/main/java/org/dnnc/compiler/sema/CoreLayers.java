@@ -131,6 +131,25 @@ final class CoreLayers {
         int perExampleRank = first.rank() - 1;
         int axis = c.args().has("axis") ? c.args().integer("axis") : (perExampleRank == 2 ? -1 : 0);
         int ir = Shapes.irAxis(c, first, axis);
+        Val.Tensor a = c.input(0);
+        for (Val.Tensor b : c.inputs()) {
+            if (b.type().rank() != first.rank() || b.type().dtype() != first.dtype()) {
+                throw new LayerException("`concat` needs values of the same kind and rank, got " + first + " from "
+                        + a.producer() + " and " + b.type() + " from " + b.producer(), List.of(), List.of(a, b));
+            }
+            for (int d = 1; d < first.rank(); d++) {
+                if (d != ir && !b.type().dim(d).equals(first.dim(d))) {
+                    throw new LayerException("`concat` along axis " + axis + " needs the other axes to agree, but "
+                            + first + " from " + a.producer() + " and " + b.type() + " from " + b.producer()
+                            + " differ in axis " + (d - 1), List.of(), List.of(a, b));
+                }
+            }
+            if (!(b.type().dim(ir) instanceof Dim.Fixed)) {
+                throw new LayerException("`concat` cannot join along axis " + axis + ": its size " + b.type().dim(ir)
+                        + " varies from batch to batch (" + b.type() + " from " + b.producer() + ")",
+                        List.of("join along a fixed axis, such as the features: `axis: -1`"), List.of(b));
+            }
+        }
         int[] ids = c.inputs().stream().mapToInt(Val.Tensor::id).toArray();
         return c.result(c.emit(new Concat(ir), ids));
     }

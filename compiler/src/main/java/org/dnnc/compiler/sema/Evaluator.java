@@ -114,6 +114,12 @@ final class Evaluator implements LayerCall.Host {
             report(diag(s.span(), "`" + name + "` is used before it is defined").withNote(defined, "`" + name + "` is defined here"));
             return Val.ERROR;
         }
+        if (env.scope.blockName().isEmpty() && defined != null) {
+            // Defined above, yet not in scope: only train settings are resolved before the values.
+            report(diag(s.span(), "`" + name + "` is a value of the network, which train settings cannot use"),
+                    "settings are read before the network is built; write the number itself");
+            return Val.ERROR;
+        }
         if (env.scope.blockName().isPresent() && defined != null) {
             report(diag(s.span(), "unknown name `" + name + "` in block `" + env.scope.blockName().get() + "`"),
                     "a block sees only its parameters and its own values; pass `" + name + "` as an argument");

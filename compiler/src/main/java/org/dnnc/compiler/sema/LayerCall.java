@@ -98,7 +98,10 @@ public final class LayerCall {
         try {
             return host.graph().add(op, Arrays.stream(operands).boxed().toList(), new Origin(span, path));
         } catch (IrTypeException e) {
-            throw new LayerException("`" + name() + "`: " + e.getMessage());
+            // The IR names its op; the user knows the layer, so the message names only the layer.
+            String prefix = op.mnemonic() + ": ";
+            String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
+            throw new LayerException("`" + name() + "`: " + message);
         }
     }
 
@@ -124,8 +127,10 @@ public final class LayerCall {
     /** An error at this call, with a note pointing at the producer of every input. */
     Val fail(LayerException e) {
         Diagnostic d = new Diagnostic(Severity.ERROR, span, e.getMessage(), e.hints(), List.of());
+        var noted = new java.util.HashSet<Span>();
         for (Val.Tensor in : e.blame().isEmpty() ? inputs : e.blame()) {
-            if (!in.span().isNone() && !in.span().equals(span)) {
+            // The same value given twice, as in concat(x, x), is described once.
+            if (!in.span().isNone() && !in.span().equals(span) && noted.add(in.span())) {
                 d = d.withNote(in.span(), "this " + in.type() + " comes from " + in.producer());
             }
         }

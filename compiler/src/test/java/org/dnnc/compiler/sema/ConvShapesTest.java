@@ -287,7 +287,7 @@ class ConvShapesTest extends ShapeTestSupport {
                     input x: float[1, 8, 8];
                     output y = x -> maxpool(2, padding: 2);
                 }
-                """, "`maxpool`: maxpool2d: padding must be between 0 and half the kernel, got padding 2x2 for kernel 2x2",
+                """, "`maxpool`: padding must be between 0 and half the kernel, got padding 2x2 for kernel 2x2",
                 3, 21);
     }
 
@@ -320,7 +320,7 @@ class ConvShapesTest extends ShapeTestSupport {
                     input x: float[1, 4, 4];
                     output y = x -> conv2d(1, 1, padding: 2147483647);
                 }
-                """, "`conv2d`: conv2d: output height would be 4294967298 (input 4, kernel 1, stride 1, "
+                """, "`conv2d`: output height would be 4294967298 (input 4, kernel 1, stride 1, "
                 + "padding 2147483647+2147483647)", 3, 21);
     }
 }

@@ -284,7 +284,7 @@ class DenseAndCoreShapesTest extends ShapeTestSupport {
                     input x: float[2, 5];
                     output y = x -> reshape([3, 3]);
                 }
-                """, "`reshape`: reshape: cannot reshape 10 elements per example into 9 (f32[N,2,5] to f32[N,3,3])", 3, 21);
+                """, "`reshape`: cannot reshape 10 elements per example into 9 (f32[N,2,5] to f32[N,3,3])", 3, 21);
     }
 
     @Test
@@ -338,7 +338,7 @@ class DenseAndCoreShapesTest extends ShapeTestSupport {
                     input b: float[3, 4, 4];
                     output y = concat(a, b);
                 }
-                """, "`concat`: concat: dimension 2 of operand 1 is 4 but operand 0 has 5 (f32[N,2,5,5] vs f32[N,3,4,4])", 4, 16);
+                """, "`concat` along axis 0 needs the other axes to agree, but f32[N,2,5,5] from input `a` and f32[N,3,4,4] from input `b` differ in axis 1", 4, 16);
         assertThat(notes(d)).hasSize(2);
     }
 
@@ -349,7 +349,7 @@ class DenseAndCoreShapesTest extends ShapeTestSupport {
                     input x: float[2, 5];
                     output y = x -> repeat(3);
                 }
-                """, "`repeat`: repeat: input must have rank 2 [N,F], got f32[N,2,5]", 3, 21);
+                """, "`repeat`: input must have rank 2 [N,F], got f32[N,2,5]", 3, 21);
     }
 
     @Test
@@ -370,7 +370,7 @@ class DenseAndCoreShapesTest extends ShapeTestSupport {
                     input x: float[T <= 9, 4];
                     output y = x -> flatten;
                 }
-                """, "`flatten`: flatten: dimension 1 of the input must be a fixed size, got T (f32[N,T,4])", 3, 21);
+                """, "`flatten`: dimension 1 of the input must be a fixed size, got T (f32[N,T,4])", 3, 21);
     }
 
     @Test
