@@ -1,0 +1,233 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Point-wise activations, forward and backward, alone or fused with a bias: the epilogue that
+ * follows a GEMM so that bias, activation and (in backward) the bias gradient each cost no extra
+ * pass over memory.
+ *
+ * <p>All sizes are element counts; {@code x}, {@code y}, {@code dy}, {@code dx} may be the same view
+ * (every element is read before it is written). ReLU and identity, the common cases, have their own
+ * loops; the others go through one switch per element, which is cheap next to their {@code exp}.
+ */
+public final class Activations {
+
+    private Activations() {}
+
+    /** {@code y[i] = act(x[i])} for {@code i < n}. */
+    public static void forward(Activation act, float param, Buf x, Buf y, int n) {
+        FloatBuffer xs = x.data;
+        FloatBuffer ys = y.data;
+        switch (act) {
+            case IDENTITY -> {
+                if (xs != ys) {
+                    ys.put(0, xs, 0, n);
+                }
+            }
+            case RELU -> {
+                // Staged through a heap chunk, where the max vectorises (3x faster than in place).
+                float[] t = Chunks.get().a;
+                for (int start = 0; start < n; start += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, n - start);
+                    xs.get(start, t, 0, len);
+                    for (int i = 0; i < len; i++) {
+                        t[i] = Math.max(t[i], 0f);
+                    }
+                    ys.put(start, t, 0, len);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    ys.put(i, apply(act, param, xs.get(i)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The dense epilogue, in place: {@code y[r, c] = act(y[r, c] + bias[c])} for a {@code rows x
+     * cols} row-major {@code y}; {@code bias} may be {@code null} (no bias).
+     */
+    public static void biasForward(Activation act, float param, Buf y, Buf bias, int rows, int cols) {
+        FloatBuffer ys = y.data;
+        if (bias == null) {
+            forward(act, param, y, y, rows * cols);
+            return;
+        }
+        FloatBuffer bs = bias.data;
+        switch (act) {
+            case IDENTITY, RELU -> {
+                // Each row is staged in a heap array with the bias beside it, where the add and max
+                // vectorise: about 3x faster than element-wise buffer access at [64, 256].
+                Chunks scratch = Chunks.get();
+                float[] b = scratch.row(cols);
+                float[] row = scratch.row2(cols);
+                bs.get(0, b, 0, cols);
+                boolean relu = act == Activation.RELU;
+                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    ys.get(o, row, 0, cols);
+                    if (relu) {
+                        for (int c = 0; c < cols; c++) {
+                            row[c] = Math.max(row[c] + b[c], 0f);
+                        }
+                    } else {
+                        for (int c = 0; c < cols; c++) {
+                            row[c] += b[c];
+                        }
+                    }
+                    ys.put(o, row, 0, cols);
+                }
+            }
+            default -> {
+                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    for (int c = 0; c < cols; c++) {
+                        ys.put(o + c, apply(act, param, ys.get(o + c) + bs.get(c)));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code dx[i] = dy[i] * act'(x[i])}, computed from the saved output {@code y} (see {@link
+     * Activation} for the rules and the sign conditions on {@code param}).
+     */
+    public static void backward(Activation act, float param, Buf y, Buf dy, Buf dx, int n) {
+        checkParam(act, param);
+        FloatBuffer ys = y.data;
+        FloatBuffer dys = dy.data;
+        FloatBuffer dxs = dx.data;
+        switch (act) {
+            case IDENTITY -> {
+                if (dys != dxs) {
+                    dxs.put(0, dys, 0, n);
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    dxs.put(i, ys.get(i) > 0f ? dys.get(i) : 0f);
+                }
+            }
+            default -> {
+                for (int i = 0; i < n; i++) {
+                    dxs.put(i, dys.get(i) * derivative(act, param, ys.get(i)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The dense backward epilogue in one pass: {@code dz = dy * act'(y)} (from the saved output
+     * {@code y}, {@code rows x cols}) and {@code db[c] = sum_r dz[r, c]} ({@code db += ...} when
+     * {@code accumulateBias}); {@code dz} may be {@code dy}, and {@code db} may be {@code null}.
+     */
+    public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db,
+            int rows, int cols, boolean accumulateBias) {
+        if (db == null) {
+            backward(act, param, y, dy, dz, rows * cols);
+            return;
+        }
+        checkParam(act, param);
+        FloatBuffer ys = y.data;
+        FloatBuffer dys = dy.data;
+        FloatBuffer dzs = dz.data;
+        // Column sums go to a heap row first: summing into db directly would read and write the
+        // buffer once per element.
+        float[] sum = Chunks.get().row(cols);
+        switch (act) {
+            case IDENTITY -> {
+                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    for (int c = 0; c < cols; c++) {
+                        float g = dys.get(o + c);
+                        if (dzs != dys) {
+                            dzs.put(o + c, g);
+                        }
+                        sum[c] += g;
+                    }
+                }
+            }
+            case RELU -> {
+                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    for (int c = 0; c < cols; c++) {
+                        float g = ys.get(o + c) > 0f ? dys.get(o + c) : 0f;
+                        dzs.put(o + c, g);
+                        sum[c] += g;
+                    }
+                }
+            }
+            default -> {
+                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    for (int c = 0; c < cols; c++) {
+                        float g = dys.get(o + c) * derivative(act, param, ys.get(o + c));
+                        dzs.put(o + c, g);
+                        sum[c] += g;
+                    }
+                }
+            }
+        }
+        FloatBuffer dbs = db.data;
+        for (int c = 0; c < cols; c++) {
+            dbs.put(c, accumulateBias ? dbs.get(c) + sum[c] : sum[c]);
+        }
+    }
+
+    /** The activation of one value. */
+    static float apply(Activation act, float param, float t) {
+        switch (act) {
+            case IDENTITY:
+                return t;
+            case RELU:
+                return Math.max(t, 0f);
+            case LEAKY_RELU:
+                return t > 0f ? t : param * t;
+            case ELU:
+                return t > 0f ? t : param * (float) Math.expm1(t);
+            case SIGMOID:
+                return sigmoid(t);
+            case TANH:
+                return (float) Math.tanh(t);
+            default:
+                throw new AssertionError(act);
+        }
+    }
+
+    /** The derivative at the input whose output is {@code y}. */
+    static float derivative(Activation act, float param, float y) {
+        switch (act) {
+            case IDENTITY:
+                return 1f;
+            case RELU:
+                return y > 0f ? 1f : 0f;
+            case LEAKY_RELU:
+                return y > 0f ? 1f : param;
+            case ELU:
+                return y > 0f ? 1f : y + param;
+            case SIGMOID:
+                return y * (1f - y);
+            case TANH:
+                return 1f - y * y;
+            default:
+                throw new AssertionError(act);
+        }
+    }
+
+    /** The logistic function without overflow for large {@code |t|}. */
+    static float sigmoid(float t) {
+        if (t >= 0f) {
+            return (float) (1.0 / (1.0 + Math.exp(-t)));
+        }
+        double e = Math.exp(t);
+        return (float) (e / (1.0 + e));
+    }
+
+    private static void checkParam(Activation act, float param) {
+        // The backward rules read the sign of the input off the output; see Activation.
+        if (act == Activation.LEAKY_RELU && !(param >= 0f)) {
+            throw new IllegalArgumentException("leaky_relu backward from the output needs slope >= 0, got " + param);
+        }
+        if (act == Activation.ELU && !(param > 0f)) {
+            throw new IllegalArgumentException("elu backward from the output needs alpha > 0, got " + param);
+        }
+    }
+}

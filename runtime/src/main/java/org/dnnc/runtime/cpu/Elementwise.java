@@ -1,0 +1,101 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Element-wise arithmetic on views of equal size, forward and backward, and the small helpers
+ * generated code needs to move gradients around (copy, accumulate, fill, scale). Any output may be
+ * the same view as an input: every element is read before it is written.
+ */
+public final class Elementwise {
+
+    private Elementwise() {}
+
+    /** {@code y = a + b}. */
+    public static void add(Buf a, Buf b, Buf y, int n) {
+        FloatBuffer as = a.data;
+        FloatBuffer bs = b.data;
+        FloatBuffer ys = y.data;
+        for (int i = 0; i < n; i++) {
+            ys.put(i, as.get(i) + bs.get(i));
+        }
+    }
+
+    /**
+     * Gradients of {@code y = a + b}: {@code da = dy}, {@code db = dy}. Either output may be {@code
+     * null} (not needed) or {@code dy} itself (nothing to do), which is what a compiler should
+     * prefer.
+     */
+    public static void addBackward(Buf dy, Buf da, Buf db, int n) {
+        if (da != null) {
+            copy(dy, da, n);
+        }
+        if (db != null) {
+            copy(dy, db, n);
+        }
+    }
+
+    /** {@code y = a * b}. */
+    public static void mul(Buf a, Buf b, Buf y, int n) {
+        FloatBuffer as = a.data;
+        FloatBuffer bs = b.data;
+        FloatBuffer ys = y.data;
+        for (int i = 0; i < n; i++) {
+            ys.put(i, as.get(i) * bs.get(i));
+        }
+    }
+
+    /** Gradients of {@code y = a * b}: {@code da = dy * b}, {@code db = dy * a}; either may be {@code null}. */
+    public static void mulBackward(Buf a, Buf b, Buf dy, Buf da, Buf db, int n) {
+        FloatBuffer as = a.data;
+        FloatBuffer bs = b.data;
+        FloatBuffer dys = dy.data;
+        if (da != null && db != null) {
+            FloatBuffer das = da.data;
+            FloatBuffer dbs = db.data;
+            for (int i = 0; i < n; i++) {
+                float g = dys.get(i);
+                float ai = as.get(i);
+                float bi = bs.get(i);
+                das.put(i, g * bi);
+                dbs.put(i, g * ai);
+            }
+        } else if (da != null) {
+            mul(dy, b, da, n);
+        } else if (db != null) {
+            mul(dy, a, db, n);
+        }
+    }
+
+    /** {@code dst = src} (a {@code memcpy}); nothing to do when they are the same view. */
+    public static void copy(Buf src, Buf dst, int n) {
+        if (src.data != dst.data) {
+            dst.data.put(0, src.data, 0, n);
+        }
+    }
+
+    /** {@code dst += src}: sums the gradients of a value used more than once. */
+    public static void accumulate(Buf dst, Buf src, int n) {
+        FloatBuffer ds = dst.data;
+        FloatBuffer ss = src.data;
+        for (int i = 0; i < n; i++) {
+            ds.put(i, ds.get(i) + ss.get(i));
+        }
+    }
+
+    /** {@code dst[i] = value}. */
+    public static void fill(Buf dst, int n, float value) {
+        FloatBuffer ds = dst.data;
+        for (int i = 0; i < n; i++) {
+            ds.put(i, value);
+        }
+    }
+
+    /** {@code dst *= s}. */
+    public static void scale(Buf dst, int n, float s) {
+        FloatBuffer ds = dst.data;
+        for (int i = 0; i < n; i++) {
+            ds.put(i, ds.get(i) * s);
+        }
+    }
+}

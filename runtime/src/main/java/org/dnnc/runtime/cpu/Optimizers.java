@@ -1,0 +1,190 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * Parameter updates, in place, over {@code n} elements of a parameter view {@code p}, its gradient
+ * {@code g} and the optimizer's state views (zero-filled before the first step, as an {@link Arena}
+ * is). The formulas and their order of operations are PyTorch's ({@code torch.optim}, single-tensor
+ * form), so that training moves like it does there.
+ *
+ * <p>The learning rate is passed on every step: schedules are computed by the caller. Every
+ * optimizer takes {@code weightDecay} (L2: {@code g + weightDecay * p}, PyTorch's {@code
+ * weight_decay}) and {@code l1} ({@code g + l1 * sign(p)}); the gradient view itself is left
+ * untouched. {@code step} counts from 1.
+ *
+ * <p>If the memory planner lays out all parameters, their gradients and each state contiguously and
+ * in the same order, one call updates the whole network. Each call runs over chunks staged in heap
+ * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}).
+ */
+public final class Optimizers {
+
+    private static final int CHUNK = Chunks.SIZE;
+
+    private Optimizers() {}
+
+    /** Plain SGD: {@code p -= lr * g}. */
+    public static void sgd(Buf p, Buf g, int n, float lr, float weightDecay, float l1) {
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            p.data.get(start, ps, 0, len);
+            g.data.get(start, gs, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            for (int i = 0; i < len; i++) {
+                ps[i] -= lr * gs[i];
+            }
+            p.data.put(start, ps, 0, len);
+        }
+    }
+
+    /**
+     * SGD with momentum, PyTorch's convention: {@code buf = g} on step 1, then {@code buf = momentum
+     * * buf + (1 - dampening) * g}; {@code p -= lr * (nesterov ? g + momentum * buf : buf)}.
+     */
+    public static void momentum(Buf p, Buf g, Buf velocity, int n, float lr, float momentum,
+            float dampening, boolean nesterov, float weightDecay, float l1, long step) {
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        float[] bs = s.c;
+        boolean first = step <= 1;
+        float keep = 1f - dampening;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            p.data.get(start, ps, 0, len);
+            g.data.get(start, gs, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            if (first) {
+                System.arraycopy(gs, 0, bs, 0, len);
+            } else {
+                velocity.data.get(start, bs, 0, len);
+                for (int i = 0; i < len; i++) {
+                    bs[i] = momentum * bs[i] + keep * gs[i];
+                }
+            }
+            if (nesterov) {
+                for (int i = 0; i < len; i++) {
+                    ps[i] -= lr * (gs[i] + momentum * bs[i]);
+                }
+            } else {
+                for (int i = 0; i < len; i++) {
+                    ps[i] -= lr * bs[i];
+                }
+            }
+            p.data.put(start, ps, 0, len);
+            velocity.data.put(start, bs, 0, len);
+        }
+    }
+
+    /** Adagrad: {@code sum += g^2; p -= lr * g / (sqrt(sum) + eps)}. */
+    public static void adagrad(Buf p, Buf g, Buf sum, int n, float lr, float eps, float weightDecay, float l1) {
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        float[] ss = s.c;
+        float negLr = -lr;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            p.data.get(start, ps, 0, len);
+            g.data.get(start, gs, 0, len);
+            sum.data.get(start, ss, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            for (int i = 0; i < len; i++) {
+                float gi = gs[i];
+                float si = ss[i] + gi * gi;
+                ss[i] = si;
+                ps[i] += negLr * (gi / ((float) Math.sqrt(si) + eps));
+            }
+            p.data.put(start, ps, 0, len);
+            sum.data.put(start, ss, 0, len);
+        }
+    }
+
+    /** RMSprop: {@code v = alpha v + (1 - alpha) g^2; p -= lr * g / (sqrt(v) + eps)}. */
+    public static void rmsprop(Buf p, Buf g, Buf meanSquare, int n, float lr, float alpha, float eps,
+            float weightDecay, float l1) {
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        float[] vs = s.c;
+        float negLr = -lr;
+        float oneMinusAlpha = 1f - alpha;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            p.data.get(start, ps, 0, len);
+            g.data.get(start, gs, 0, len);
+            meanSquare.data.get(start, vs, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            for (int i = 0; i < len; i++) {
+                float gi = gs[i];
+                float vi = vs[i] * alpha + oneMinusAlpha * gi * gi;
+                vs[i] = vi;
+                ps[i] += negLr * (gi / ((float) Math.sqrt(vi) + eps));
+            }
+            p.data.put(start, ps, 0, len);
+            meanSquare.data.put(start, vs, 0, len);
+        }
+    }
+
+    /**
+     * Adam with bias correction (PyTorch's {@code Adam}, where weight decay is L2 added to the
+     * gradient, not AdamW): {@code m += (1 - b1)(g - m); v = b2 v + (1 - b2) g^2; p -= lr / (1 -
+     * b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)}.
+     */
+    public static void adam(Buf p, Buf g, Buf m, Buf v, int n, float lr, float beta1, float beta2,
+            float eps, float weightDecay, float l1, long step) {
+        if (step < 1) {
+            throw new IllegalArgumentException("adam step counts from 1, got " + step);
+        }
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        float[] ms = s.c;
+        float[] vs = s.d;
+        // Scalars in double as PyTorch computes them in Python, then rounded once.
+        float negStepSize = (float) (-lr / (1 - Math.pow(beta1, step)));
+        float invCorrection2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
+        float oneMinusBeta1 = 1f - beta1;
+        float oneMinusBeta2 = 1f - beta2;
+        FloatBuffer pb = p.data;
+        FloatBuffer gb = g.data;
+        FloatBuffer mb = m.data;
+        FloatBuffer vb = v.data;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            pb.get(start, ps, 0, len);
+            gb.get(start, gs, 0, len);
+            mb.get(start, ms, 0, len);
+            vb.get(start, vs, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            for (int i = 0; i < len; i++) {
+                float gi = gs[i];
+                float mi = ms[i] + oneMinusBeta1 * (gi - ms[i]);
+                float vi = vs[i] * beta2 + oneMinusBeta2 * gi * gi;
+                ms[i] = mi;
+                vs[i] = vi;
+                ps[i] += negStepSize * (mi / ((float) Math.sqrt(vi) * invCorrection2Sqrt + eps));
+            }
+            pb.put(start, ps, 0, len);
+            mb.put(start, ms, 0, len);
+            vb.put(start, vs, 0, len);
+        }
+    }
+
+    /** Adds the regularization terms to the staged gradient. */
+    private static void regularize(float[] ps, float[] gs, int len, float weightDecay, float l1) {
+        if (weightDecay != 0f) {
+            for (int i = 0; i < len; i++) {
+                gs[i] += weightDecay * ps[i];
+            }
+        }
+        if (l1 != 0f) {
+            for (int i = 0; i < len; i++) {
+                gs[i] += l1 * Math.signum(ps[i]);
+            }
+        }
+    }
+}

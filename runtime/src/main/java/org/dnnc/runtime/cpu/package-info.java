@@ -1,0 +1,22 @@
+/**
+ * The CPU backend's compute layer: what generated training and inference code calls, one static
+ * kernel per operation, on preallocated memory with constant sizes.
+ *
+ * <ul>
+ *   <li>Memory: {@link org.dnnc.runtime.cpu.Arena} (one aligned off-heap block per program) and
+ *       {@link org.dnnc.runtime.cpu.Buf} (a fixed view of it, carved once at build time).
+ *   <li>GEMM: {@link org.dnnc.runtime.cpu.Blas} (OpenBLAS {@code cblas_sgemm} through JavaCPP).
+ *   <li>Layers and point-wise ops: {@link org.dnnc.runtime.cpu.Dense}, {@link
+ *       org.dnnc.runtime.cpu.Activations} (with {@link org.dnnc.runtime.cpu.Activation}), {@link
+ *       org.dnnc.runtime.cpu.Softmax}, {@link org.dnnc.runtime.cpu.Dropout}, {@link
+ *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}.
+ *   <li>Training: {@link org.dnnc.runtime.cpu.Losses}, {@link org.dnnc.runtime.cpu.Optimizers},
+ *       {@link org.dnnc.runtime.cpu.Init}, {@link org.dnnc.runtime.cpu.Rng}.
+ * </ul>
+ *
+ * <p>Conventions: tensors are row-major; sizes are element counts passed by the caller; numerics
+ * follow PyTorch (dense weight {@code [out, in]}, mean-reduced losses, {@code torch.optim} update
+ * rules); kernels allocate nothing per call and check nothing per element. Outputs may alias inputs
+ * where a kernel's documentation says so.
+ */
+package org.dnnc.runtime.cpu;
