@@ -19,6 +19,28 @@ public final class Dropout {
      *
      * @param p the drop probability, in {@code [0, 1)}
      */
+    /**
+     * Fills {@code mask} with 0 (probability {@code p}) or {@code 1 / (1 - p)}, drawing the same
+     * random bits as {@link #forward}, for programs that multiply by the mask themselves.
+     */
+    public static void mask(Buf mask, int n, float p, Rng rng) {
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+        }
+        FloatBuffer ms = mask.data;
+        float scale = 1f / (1f - p);
+        long threshold = Math.round(p * (double) (1 << 24));
+        int i = 0;
+        for (; i + 1 < n; i += 2) {
+            long bits = rng.nextLong();
+            ms.put(i, ((bits >>> 40) & 0xFFFFFF) >= threshold ? scale : 0f);
+            ms.put(i + 1, ((bits >>> 8) & 0xFFFFFF) >= threshold ? scale : 0f);
+        }
+        if (i < n) {
+            ms.put(i, ((rng.nextLong() >>> 40) & 0xFFFFFF) >= threshold ? scale : 0f);
+        }
+    }
+
     public static void forward(Buf x, Buf y, Buf mask, int n, float p, Rng rng) {
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);

@@ -36,6 +36,16 @@ public final class Elementwise {
     }
 
     /** {@code y = a * b}. */
+    /** {@code y = a - b}. */
+    public static void sub(Buf a, Buf b, Buf y, int n) {
+        FloatBuffer as = a.data;
+        FloatBuffer bs = b.data;
+        FloatBuffer ys = y.data;
+        for (int i = 0; i < n; i++) {
+            ys.put(i, as.get(i) - bs.get(i));
+        }
+    }
+
     public static void mul(Buf a, Buf b, Buf y, int n) {
         FloatBuffer as = a.data;
         FloatBuffer bs = b.data;

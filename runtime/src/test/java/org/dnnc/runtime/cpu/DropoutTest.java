@@ -83,4 +83,26 @@ class DropoutTest {
         assertThrows(IllegalArgumentException.class, () -> Dropout.forward(x, y, mask, 3, 1f, new Rng(1)));
         assertThrows(IllegalArgumentException.class, () -> Dropout.forward(x, y, mask, 3, -0.1f, new Rng(1)));
     }
+
+    @Test
+    void maskAloneDrawsTheSameDecisionsAsForward() {
+        float p = 0.25f;
+        Buf x = Buf.allocate(N);
+        Elementwise.fill(x, N, 1f);
+        Buf y = Buf.allocate(N);
+        Buf expected = Buf.allocate(N);
+        Dropout.forward(x, y, expected, N, p, new Rng(7));
+        Buf mask = Buf.allocate(N);
+        Dropout.mask(mask, N, p, new Rng(7));
+        for (int i = 0; i < N; i++) {
+            assertThat(mask.get(i)).isEqualTo(expected.get(i));
+        }
+    }
+
+    @Test
+    void subtractsElementwise() {
+        Buf y = Buf.allocate(3);
+        Elementwise.sub(Buf.of(5, 1, -2), Buf.of(2, 3, -2), y, 3);
+        assertThat(y.toArray()).usingExactEquality().containsExactly(3f, -2f, 0f).inOrder();
+    }
 }
