@@ -1,0 +1,38 @@
+package org.dnnc.runtime.train;
+
+import java.util.function.LongSupplier;
+import org.dnnc.runtime.data.BatchIterator;
+import org.dnnc.runtime.data.Batches;
+import org.dnnc.runtime.data.Dataset;
+
+/** Measures a network on a data set in inference mode, in batches as large as the network takes. */
+final class Evaluator {
+    private final TrainableNetwork net;
+    private final Batches batches;
+    private final BatchBuffers buffers;
+    private final LongSupplier nanoTime;
+
+    Evaluator(TrainableNetwork net, Dataset data, LongSupplier nanoTime) {
+        this.net = net;
+        this.batches = Batches.of(data, net.maxBatch());
+        this.buffers = new BatchBuffers(net, data, net.maxBatch());
+        this.nanoTime = nanoTime;
+    }
+
+    Evaluation run() {
+        long start = nanoTime.getAsLong();
+        double lossSum = 0;
+        long correct = 0;
+        int examples = 0;
+        for (BatchIterator it = batches.epoch(0); it.hasNext(); ) {
+            int n = buffers.fill(it);
+            StepResult result = buffers.evaluate(n);
+            lossSum += result.lossSum();
+            correct += result.correct();
+            examples += n;
+        }
+        double seconds = (nanoTime.getAsLong() - start) / 1e9;
+        double accuracy = net.hasAccuracy() ? (double) correct / examples : Double.NaN;
+        return new Evaluation(lossSum / examples, accuracy, examples, seconds);
+    }
+}

@@ -1,0 +1,22 @@
+package org.dnnc.runtime.train;
+
+/**
+ * What one training or evaluation step measured on its batch.
+ *
+ * <p>The loss is a <em>sum</em> over the batch's examples rather than the batch mean that the
+ * optimizer minimises ({@code mean * count}), so that the trainer's epoch loss, the sum over all
+ * batches divided by the number of examples, is the exact mean over the epoch's examples even when
+ * the last batch is short. An example's own loss is what the loss function gives for that example
+ * alone (for {@code mse}, the mean over its target values).
+ *
+ * @param lossSum the sum of the per-example losses; NaN or infinite if training diverged
+ * @param correct how many examples the network classified correctly; 0 when it has no accuracy
+ */
+public record StepResult(double lossSum, int correct) {
+
+    public StepResult {
+        if (correct < 0) {
+            throw new IllegalArgumentException("a step cannot classify " + correct + " examples correctly");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package org.dnnc.runtime.train;
+
+/** What a network is trained to reproduce, which decides the data it needs. */
+public enum TargetKind {
+    /** A class index per example ({@code input label: int}, cross-entropy): a data set with labels. */
+    LABELS,
+    /** Float targets of {@link TrainableNetwork#targetShape()} per example (regression): a data set with targets. */
+    TARGETS,
+    /** The input itself (autoencoders): any data set of the right input shape; its labels or targets are unused. */
+    INPUT
+}

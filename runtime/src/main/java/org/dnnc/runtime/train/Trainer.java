@@ -1,0 +1,208 @@
+package org.dnnc.runtime.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.dnnc.runtime.data.Dataset;
+
+/**
+ * Trains a {@link TrainableNetwork} on a {@link Dataset}: epochs of mini-batches in a seeded
+ * shuffled order, a learning-rate schedule, validation after every epoch, early stopping, and
+ * listeners (such as the {@link ProgressBar}). Immutable and reusable; configure it with {@link
+ * #builder()}:
+ *
+ * <pre>{@code
+ * History history = Trainer.builder()
+ *         .epochs(10).batch(64).seed(42)
+ *         .learningRate(1e-3).schedule(new LearningRate.Cosine(Span.epochs(5), 0, 1))
+ *         .validationSplit(0.1)
+ *         .earlyStopping(EarlyStopping.on(Metric.VAL_LOSS))
+ *         .listener(ProgressBar.auto())
+ *         .build()
+ *         .fit(net, train);
+ * }</pre>
+ */
+public final class Trainer {
+    /** The language's default epoch count. */
+    public static final int DEFAULT_EPOCHS = 10;
+    /** The language's default seed. */
+    public static final long DEFAULT_SEED = 42;
+
+    private final Settings settings;
+
+    private Trainer(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** A builder with the language's defaults; only the learning rate must be set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Trains {@code net} on {@code train} and returns what each epoch measured. The network keeps
+     * its trained parameters (its best ones, if early stopping restores them).
+     *
+     * @throws IllegalArgumentException if the data does not fit the network (the message names
+     *     the expected and the actual shape), the batch is larger than the network takes, or an
+     *     accuracy is monitored on a network that measures none
+     */
+    public History fit(TrainableNetwork net, Dataset train) {
+        int batch = settings.batch() == 0 ? net.maxBatch() : settings.batch();
+        if (batch > net.maxBatch()) {
+            throw new IllegalArgumentException("batch " + batch + " is larger than network " + net.name()
+                    + " takes: its memory is planned for batches of at most " + net.maxBatch());
+        }
+        DataCheck.check(net, train, "the training data");
+        Dataset validation = settings.validation();
+        if (settings.validationSplit() > 0) {
+            Dataset.Split split = train.split(settings.validationSplit(), settings.seed());
+            train = split.train();
+            validation = split.validation();
+        } else if (validation != null) {
+            DataCheck.check(net, validation, "the validation data");
+        }
+        EarlyStopping early = settings.earlyStopping();
+        if (early != null && early.monitor().isAccuracy() && !net.hasAccuracy()) {
+            throw new IllegalArgumentException("early stopping monitors " + early.monitor().key() + ", but network "
+                    + net.name() + " measures no accuracy (it is not a classifier trained on labels)");
+        }
+        return new TrainingRun(net, train, validation, batch, settings).run();
+    }
+
+    /**
+     * Measures {@code net} on {@code data} in inference mode (no dropout, no update).
+     *
+     * @throws IllegalArgumentException if the data does not fit the network
+     */
+    public Evaluation evaluate(TrainableNetwork net, Dataset data) {
+        DataCheck.check(net, data, "the evaluation data");
+        return new Evaluator(net, data, settings.nanoTime()).run();
+    }
+
+    /** The settings of a {@link Trainer}; every one has the language's default. */
+    public static final class Builder {
+        private int epochs = DEFAULT_EPOCHS;
+        /** 0 for the network's {@link TrainableNetwork#maxBatch()}. */
+        private int batch;
+        private long seed = DEFAULT_SEED;
+        private double learningRate = Double.NaN;
+        private LearningRate schedule = new LearningRate.Constant();
+        private Dataset validation;
+        private double validationSplit;
+        private EarlyStopping earlyStopping;
+        private boolean shuffle = true;
+        private LongSupplier nanoTime = System::nanoTime;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder() {}
+
+        /** Passes over the training data, 1 to 1,000,000 (default 10). */
+        public Builder epochs(int epochs) {
+            if (epochs < 1 || epochs > 1_000_000) {
+                throw new IllegalArgumentException("epochs must be from 1 to 1000000, got " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Examples per step, at most the network's {@link TrainableNetwork#maxBatch()} (the default). */
+        public Builder batch(int batch) {
+            if (batch < 1) {
+                throw new IllegalArgumentException("batch must be at least 1, got " + batch);
+            }
+            this.batch = batch;
+            return this;
+        }
+
+        /** Seed of the shuffles and of the validation split (default 42). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The optimizer's base learning rate, which the schedule varies; required. */
+        public Builder learningRate(double learningRate) {
+            if (!(learningRate > 0) || !Double.isFinite(learningRate)) {
+                throw new IllegalArgumentException("the learning rate must be a positive number, got " + learningRate);
+            }
+            this.learningRate = learningRate;
+            return this;
+        }
+
+        /** How the learning rate varies (default constant). */
+        public Builder schedule(LearningRate schedule) {
+            this.schedule = require(schedule, "schedule");
+            return this;
+        }
+
+        /** Data to measure {@code val_loss} and {@code val_accuracy} on after each epoch. */
+        public Builder validation(Dataset validation) {
+            this.validation = require(validation, "validation data");
+            return this;
+        }
+
+        /**
+         * Holds out this fraction of the training data, chosen by the seed, for validation
+         * instead; 0 (the default) holds out nothing.
+         */
+        public Builder validationSplit(double fraction) {
+            if (!(fraction >= 0 && fraction < 1)) {
+                throw new IllegalArgumentException("the validation split must be a fraction in [0, 1), got " + fraction);
+            }
+            this.validationSplit = fraction;
+            return this;
+        }
+
+        /** Stops when a metric stops improving (default: never). */
+        public Builder earlyStopping(EarlyStopping earlyStopping) {
+            this.earlyStopping = require(earlyStopping, "early stopping");
+            return this;
+        }
+
+        /** Adds a listener; listeners are called in the order they were added. */
+        public Builder listener(TrainingListener listener) {
+            listeners.add(require(listener, "listener"));
+            return this;
+        }
+
+        /** Whether each epoch visits the examples in a new shuffled order (default) or in the data's order. */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** The clock that epochs and evaluations are timed with; tests pass a fake one. */
+        Builder nanoTime(LongSupplier nanoTime) {
+            this.nanoTime = require(nanoTime, "clock");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException if no learning rate was set, both validation data and a
+         *     split were given, or a validation metric is monitored without validation data
+         */
+        public Trainer build() {
+            if (Double.isNaN(learningRate)) {
+                throw new IllegalArgumentException("set the base learning rate with learningRate(...)");
+            }
+            if (validation != null && validationSplit > 0) {
+                throw new IllegalArgumentException("give either validation data or a validation split, not both");
+            }
+            if (earlyStopping != null && earlyStopping.monitor().needsValidation() && validation == null
+                    && validationSplit == 0) {
+                throw new IllegalArgumentException("early stopping monitors " + earlyStopping.monitor().key()
+                        + ", but there is no validation data: add validation(...) or validationSplit(...)");
+            }
+            return new Trainer(new Settings(epochs, batch, seed, learningRate, schedule, validation, validationSplit,
+                    earlyStopping, shuffle, nanoTime, listeners));
+        }
+
+        private static <T> T require(T value, String what) {
+            if (value == null) {
+                throw new IllegalArgumentException("the " + what + " must not be null");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package org.dnnc.runtime.train;
+
+/**
+ * Follows a run of {@link Trainer#fit}: progress output, logging, custom metrics. Every method does
+ * nothing by default; override those of interest. The calls come in this order, on the training
+ * thread: {@code onTrainBegin}, then per epoch {@code onEpochBegin}, {@code onBatchEnd} after
+ * every step, {@code onEpochEnd} (after validation), and finally {@code onTrainEnd}.
+ */
+public interface TrainingListener {
+
+    /** Before the first epoch. */
+    default void onTrainBegin(TrainingPlan plan) {}
+
+    /** Before the first batch of epoch {@code epoch} (from 1). */
+    default void onEpochBegin(int epoch) {}
+
+    /** After each optimizer step; {@code progress} is only valid during the call. */
+    default void onBatchEnd(BatchProgress progress) {}
+
+    /** After an epoch's training and validation. */
+    default void onEpochEnd(EpochRecord epoch) {}
+
+    /** After the last epoch, once any best parameters are restored. */
+    default void onTrainEnd(History history) {}
+}

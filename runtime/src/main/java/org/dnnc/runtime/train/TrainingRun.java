@@ -1,0 +1,123 @@
+package org.dnnc.runtime.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.dnnc.runtime.data.BatchIterator;
+import org.dnnc.runtime.data.Batches;
+import org.dnnc.runtime.data.Dataset;
+
+/**
+ * One call of {@link Trainer#fit}, after its checks: the epoch loop with its buffers and counters,
+ * all allocated before the first step.
+ */
+final class TrainingRun {
+    private final TrainableNetwork net;
+    private final Settings settings;
+    /** An array, not the list: iterating a list would allocate an iterator after every batch. */
+    private final TrainingListener[] listeners;
+    private final Batches batches;
+    private final BatchBuffers buffers;
+    private final Evaluator validation;
+    private final EpochCounters counters;
+    private final EarlyStopState earlyStop;
+    private final TrainingPlan plan;
+    private final long stepLimit;
+    private StopReason reason = StopReason.COMPLETED;
+    private String message;
+
+    TrainingRun(TrainableNetwork net, Dataset train, Dataset validation, int batch, Settings settings) {
+        this.net = net;
+        this.settings = settings;
+        this.listeners = settings.listeners().toArray(new TrainingListener[0]);
+        Batches inOrder = Batches.of(train, batch);
+        this.batches = settings.shuffle() ? inOrder.shuffled(settings.seed()) : inOrder;
+        this.buffers = new BatchBuffers(net, train, batch);
+        this.validation = validation == null ? null : new Evaluator(net, validation, settings.nanoTime());
+        this.counters = new EpochCounters(settings.epochs(), batches.batchesPerEpoch(), net.hasAccuracy());
+        this.earlyStop = settings.earlyStopping() == null ? null : new EarlyStopState(settings.earlyStopping(), net);
+        this.plan = new TrainingPlan(net.name(), Arrays.stream(net.inputShape()).boxed().toList(), net.hasAccuracy(),
+                settings.epochs(), batch, batches.batchesPerEpoch(), train.size(),
+                validation == null ? 0 : validation.size());
+        this.stepLimit = settings.schedule().stepLimit(batches.batchesPerEpoch());
+        this.message = "completed " + settings.epochs() + " epoch" + (settings.epochs() == 1 ? "" : "s");
+    }
+
+    History run() {
+        for (TrainingListener l : listeners) {
+            l.onTrainBegin(plan);
+        }
+        if (net.steps() >= stepLimit) {
+            stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
+        }
+        List<EpochRecord> epochs = new ArrayList<>();
+        for (int epoch = 1; epoch <= settings.epochs() && reason == StopReason.COMPLETED; epoch++) {
+            EpochRecord record = runEpoch(epoch);
+            epochs.add(record);
+            for (TrainingListener l : listeners) {
+                l.onEpochEnd(record);
+            }
+            // Updated after every epoch, whatever else stops training, so that the best parameters are kept.
+            if (earlyStop != null && earlyStop.update(record, net) && epoch < settings.epochs()) {
+                stop(StopReason.EARLY_STOPPING, earlyStop.stopMessage());
+            }
+        }
+        if (earlyStop != null && !epochs.isEmpty()) {
+            message += earlyStop.restoreBest(net, epochs.get(epochs.size() - 1).epoch());
+        }
+        History history = new History(epochs, reason, message);
+        for (TrainingListener l : listeners) {
+            l.onTrainEnd(history);
+        }
+        return history;
+    }
+
+    /** Trains one epoch (or until something stops training), validates, and records it. */
+    private EpochRecord runEpoch(int epoch) {
+        long start = settings.nanoTime().getAsLong();
+        for (TrainingListener l : listeners) {
+            l.onEpochBegin(epoch);
+        }
+        counters.startEpoch(epoch);
+        for (BatchIterator it = batches.epoch(epoch - 1); it.hasNext() && reason == StopReason.COMPLETED; ) {
+            int n = buffers.fill(it);
+            double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
+            StepResult result = buffers.train(n, rate);
+            counters.add(result, n, rate, net.steps());
+            for (TrainingListener l : listeners) {
+                l.onBatchEnd(counters);
+            }
+            if (!Double.isFinite(result.lossSum())) {
+                stop(StopReason.NON_FINITE_LOSS, "the training loss became " + result.lossSum() + " at step "
+                        + net.steps() + " in epoch " + epoch + ": training diverged (try a smaller learning rate)");
+            } else if (net.steps() >= stepLimit) {
+                stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
+            }
+        }
+        return finishEpoch(start);
+    }
+
+    /** The first reason to stop wins. */
+    private void stop(StopReason why, String details) {
+        if (reason == StopReason.COMPLETED) {
+            reason = why;
+            message = details;
+        }
+    }
+
+    /** Validates if there is validation data and records the epoch that started at {@code start}. */
+    private EpochRecord finishEpoch(long start) {
+        long trained = settings.nanoTime().getAsLong();
+        Evaluation val = validation == null ? null : validation.run();
+        long end = settings.nanoTime().getAsLong();
+        double trainSeconds = (trained - start) / 1e9;
+        return new EpochRecord(counters.epoch(), net.steps(), counters.epochExamples(), counters.epochLoss(),
+                counters.epochAccuracy(), val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(),
+                counters.learningRate(), (end - start) / 1e9, counters.epochExamples() / trainSeconds);
+    }
+
+    private String rangeTestMessage() {
+        return String.format(Locale.ROOT, "the learning-rate range test finished after %d steps", stepLimit);
+    }
+}
