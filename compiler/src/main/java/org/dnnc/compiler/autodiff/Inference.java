@@ -9,14 +9,24 @@ import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.passes.DeadCodeElimination;
 
 /**
- * The inference program: the declared outputs only. Dropout is the identity at inference (masks
- * were scaled during training), and the loss with everything only it needs, such as the label
- * input, is dropped.
+ * The programs that do not train: the declared outputs only (inference), or with the loss too
+ * (evaluation). Dropout is the identity (masks were scaled during training); without the loss,
+ * everything only it needs, such as the label input, is dropped as well.
  */
 public final class Inference {
     private Inference() {}
 
+    /** The declared outputs only, for predictions. */
     public static Program of(Graph forward) {
+        return strip(forward, false);
+    }
+
+    /** The declared outputs and the loss, without dropout: for measuring validation loss and accuracy. */
+    public static Program evaluation(Graph forward) {
+        return strip(forward, true);
+    }
+
+    private static Program strip(Graph forward, boolean keepLoss) {
         Map<Integer, Integer> replaced = new LinkedHashMap<>();
         var nodes = new java.util.ArrayList<Node>();
         for (Node n : forward.nodes()) {
@@ -29,7 +39,7 @@ public final class Inference {
         }
         Map<String, Integer> outputs = new LinkedHashMap<>();
         forward.outputs().forEach((name, id) -> {
-            if (!name.equals(Differentiator.LOSS)) {
+            if (keepLoss || !name.equals(Differentiator.LOSS)) {
                 outputs.put(name, replaced.getOrDefault(id, id));
             }
         });

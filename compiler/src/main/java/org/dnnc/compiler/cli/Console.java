@@ -55,6 +55,13 @@ final class Console {
         err.flush();
     }
 
+    /** One error at a place in a source file, with the closing count, for problems found after resolution. */
+    void errorAt(org.dnnc.compiler.diag.SourceFile source, org.dnnc.compiler.diag.Span span, String message) {
+        err.print(new DiagnosticRenderer(color()).render(source, Diagnostic.error(span, message)));
+        err.println(DiagnosticRenderer.summary(1, 0));
+        err.flush();
+    }
+
     /** A problem with the command itself rather than a source file, e.g. a file that cannot be read. */
     void error(String message) {
         err.println("dnnc: error: " + message);

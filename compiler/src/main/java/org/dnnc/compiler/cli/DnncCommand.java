@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = DnncCommand.Version.class,
         description = "The dnnc neural-network compiler: checks .dnn files and shows each stage of compilation.",
-        subcommands = {CheckCommand.class, GraphCommand.class, ParamsCommand.class, PlanCommand.class},
+        subcommands = {CheckCommand.class, GraphCommand.class, ParamsCommand.class, PlanCommand.class, EmitCommand.class, CompileCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 errors in the input, 2 bad usage, 70 internal error."})
 final class DnncCommand implements Runnable {
     private final Console console;
@@ -47,7 +47,7 @@ final class DnncCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: use check, graph, params or plan (see dnnc --help)");
+        throw new ParameterException(spec.commandLine(), "missing command: use check, graph, params, plan, emit or compile (see dnnc --help)");
     }
 
     /** The version baked in by the build. */

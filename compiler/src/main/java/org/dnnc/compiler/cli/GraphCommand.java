@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.DotPrinter;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.IrPrinter;
@@ -69,18 +68,14 @@ final class GraphCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "missing FILE");
         }
         int stop = passesUpTo(standard);
-        Optional<SourceFile> source = Sources.read(console, file);
-        if (source.isEmpty()) {
-            return Main.INPUT_ERRORS;
-        }
-        Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), network);
-        if (networks.isEmpty()) {
+        Optional<NetworkChoice.Loaded> loaded = NetworkChoice.load(console, file, network);
+        if (loaded.isEmpty()) {
             return Main.INPUT_ERRORS;
         }
         PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
         var dumps = new java.util.ArrayList<String>();
-        for (NetworkModel n : networks.get()) {
-            Optional<Graph> graph = program.build(console, source.get(), n);
+        for (NetworkModel n : loaded.get().networks()) {
+            Optional<Graph> graph = program.build(console, loaded.get().source(), n);
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }

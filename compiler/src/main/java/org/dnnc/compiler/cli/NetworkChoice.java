@@ -12,6 +12,18 @@ import org.dnnc.compiler.sema.NetworkModel;
 final class NetworkChoice {
     private NetworkChoice() {}
 
+    /** A file and the networks chosen from it. */
+    record Loaded(SourceFile source, List<NetworkModel> networks) {}
+
+    /** Reads and compiles {@code path}, or empty after reporting why not (unreadable, errors, no such network). */
+    static Optional<Loaded> load(Console console, java.nio.file.Path path, String only) {
+        Optional<SourceFile> source = Sources.read(console, path);
+        if (source.isEmpty()) {
+            return Optional.empty();
+        }
+        return compile(console, source.get(), only).map(networks -> new Loaded(source.get(), networks));
+    }
+
     /**
      * The networks of {@code source} named by {@code only} (all when null), or empty after
      * reporting errors in the file or an unknown name.

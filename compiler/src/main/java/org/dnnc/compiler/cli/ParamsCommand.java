@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,16 +27,12 @@ final class ParamsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Console console = parent.console();
-        Optional<SourceFile> source = Sources.read(console, file);
-        if (source.isEmpty()) {
-            return Main.INPUT_ERRORS;
-        }
-        Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), network);
-        if (networks.isEmpty()) {
+        Optional<NetworkChoice.Loaded> loaded = NetworkChoice.load(console, file, network);
+        if (loaded.isEmpty()) {
             return Main.INPUT_ERRORS;
         }
         boolean first = true;
-        for (NetworkModel model : networks.get()) {
+        for (NetworkModel model : loaded.get().networks()) {
             if (!first) {
                 console.out().println();
             }

@@ -2,10 +2,8 @@ package org.dnnc.compiler.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
@@ -46,17 +44,13 @@ final class PlanCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(
                     new picocli.CommandLine(this), "--batch must be at least 1, got " + batch);
         }
-        Optional<SourceFile> source = Sources.read(console, file);
-        if (source.isEmpty()) {
-            return Main.INPUT_ERRORS;
-        }
-        Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), network);
-        if (networks.isEmpty()) {
+        Optional<NetworkChoice.Loaded> loaded = NetworkChoice.load(console, file, network);
+        if (loaded.isEmpty()) {
             return Main.INPUT_ERRORS;
         }
         boolean first = true;
-        for (NetworkModel model : networks.get()) {
-            Optional<Graph> graph = program.build(console, source.get(), model);
+        for (NetworkModel model : loaded.get().networks()) {
+            Optional<Graph> graph = program.build(console, loaded.get().source(), model);
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }

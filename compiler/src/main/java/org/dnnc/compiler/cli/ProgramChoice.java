@@ -5,8 +5,6 @@ import org.dnnc.compiler.autodiff.AutodiffException;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Frozen;
 import org.dnnc.compiler.autodiff.Inference;
-import org.dnnc.compiler.diag.Diagnostic;
-import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -26,9 +24,7 @@ enum ProgramChoice {
                 try {
                     yield Optional.of(Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph());
                 } catch (AutodiffException e) {
-                    var span = e.origin().span().isNone() ? model.span() : e.origin().span();
-                    console.err().print(new DiagnosticRenderer(console.color()).render(source, Diagnostic.error(span, e.getMessage())));
-                    console.err().println(DiagnosticRenderer.summary(1, 0));
+                    console.errorAt(source, e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage());
                     yield Optional.empty();
                 }
             }

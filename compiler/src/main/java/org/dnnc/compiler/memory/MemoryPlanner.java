@@ -75,7 +75,8 @@ public final class MemoryPlanner {
         return max;
     }
 
-    static long align(long bytes) {
+    /** {@code bytes} rounded up to {@link #ALIGNMENT}. */
+    public static long align(long bytes) {
         return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 }

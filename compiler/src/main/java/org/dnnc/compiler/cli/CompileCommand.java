@@ -1,0 +1,58 @@
+package org.dnnc.compiler.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.codegen.JavaGenerator;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.sema.NetworkModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code dnnc compile FILE... -d OUT}: Java sources, one class per network, in package folders under OUT. */
+@Command(name = "compile", mixinStandardHelpOptions = true,
+        description = "Generate the Java class of every network in the files, under OUT in package folders.")
+final class CompileCommand implements Callable<Integer> {
+    @ParentCommand
+    private DnncCommand parent;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "The .dnn files.")
+    private List<Path> files;
+
+    @Option(names = "-d", paramLabel = "OUT", required = true, description = "Where the Java sources go.")
+    private Path out;
+
+    @Override
+    public Integer call() {
+        Console console = parent.console();
+        for (Path path : files) {
+            Optional<SourceFile> source = Sources.read(console, path);
+            if (source.isEmpty()) {
+                return Main.INPUT_ERRORS;
+            }
+            Optional<List<NetworkModel>> networks = NetworkChoice.compile(console, source.get(), null);
+            if (networks.isEmpty()) {
+                return Main.INPUT_ERRORS;
+            }
+            for (NetworkModel model : networks.get()) {
+                try {
+                    JavaGenerator.generate(model, source.get()).writeTo(out);
+                    console.out().println("wrote " + model.qualifiedName());
+                } catch (CodegenException e) {
+                    EmitCommand.report(console, source.get(), model, e);
+                    return Main.INPUT_ERRORS;
+                } catch (IOException e) {
+                    console.error("cannot write to " + out + ": " + e.getMessage());
+                    return Main.INPUT_ERRORS;
+                }
+            }
+        }
+        console.out().flush();
+        return Main.OK;
+    }
+}

@@ -1,0 +1,487 @@
+package org.dnnc.compiler.codegen;
+
+import static javax.lang.model.element.Modifier.FINAL;
+import static javax.lang.model.element.Modifier.PRIVATE;
+import static javax.lang.model.element.Modifier.PUBLIC;
+import static javax.lang.model.element.Modifier.STATIC;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.autodiff.AutodiffException;
+import org.dnnc.compiler.autodiff.Differentiator;
+import org.dnnc.compiler.autodiff.Frozen;
+import org.dnnc.compiler.autodiff.Inference;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Origin;
+import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.memory.MemoryPlan;
+import org.dnnc.compiler.memory.MemoryPlanner;
+import org.dnnc.compiler.passes.PassListener;
+import org.dnnc.compiler.passes.PassManager;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.sema.TrainConfig;
+
+/**
+ * Emits one Java class per network: it owns two off-heap arenas (parameters with optimizer
+ * state, and one workspace shared by the training, evaluation and inference programs, which never
+ * run at once), carves a view per planned value, and runs each program as straight-line kernel
+ * calls with constant shapes. Nothing is allocated per step.
+ */
+public final class JavaGenerator {
+    private static final String GRADIENT = Differentiator.GRADIENT_PREFIX;
+
+    private final NetworkModel model;
+    private final SourceFile source;
+    private final ClassName className;
+    private final TypeSpec.Builder type;
+    private final Map<String, String> paramFields = new LinkedHashMap<>();
+    private final List<Node> params;
+    private final int maxBatch;
+
+    private JavaGenerator(NetworkModel model, SourceFile source, Graph train) {
+        this.model = model;
+        this.source = source;
+        this.className = ClassName.get(model.packageName(), model.name());
+        this.type = TypeSpec.classBuilder(className);
+        this.params = train.params();
+        this.maxBatch = model.train().batch();
+        for (Node p : params) {
+            paramFields.put(((Param) p.op()).name(), "w_" + JavaNames.identifier(((Param) p.op()).name()));
+        }
+    }
+
+    /**
+     * The Java source of {@code model}'s class.
+     *
+     * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
+     */
+    public static JavaFile generate(NetworkModel model, SourceFile source) throws CodegenException {
+        TrainConfig config = model.train();
+        if (!config.declared()) {
+            throw new CodegenException("network `" + model.name() + "` has no train section; generated classes train",
+                    new Origin(model.span(), ""));
+        }
+        Graph train;
+        try {
+            train = optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()));
+        } catch (AutodiffException e) {
+            throw new CodegenException(e.getMessage(), e.origin());
+        }
+        return new JavaGenerator(model, source, train).emit(train, optimize(Inference.evaluation(model.graph()).graph()),
+                optimize(Inference.of(model.graph()).graph()));
+    }
+
+    /** A step needs the loss and the gradients; predictions come from the inference program. */
+    private static Graph trainingOnly(Graph train) {
+        Map<String, Integer> outputs = new LinkedHashMap<>();
+        train.outputs().forEach((name, id) -> {
+            if (name.equals(Differentiator.LOSS) || name.startsWith(GRADIENT)) {
+                outputs.put(name, id);
+            }
+        });
+        return new Graph(train.name(), train.nodes(), outputs);
+    }
+
+    private static Graph optimize(Graph g) {
+        return PassManager.standard().run(g, PassListener.NONE);
+    }
+
+    private JavaFile emit(Graph train, Graph eval, Graph infer) throws CodegenException {
+        MemoryPlan trainPlan = MemoryPlanner.plan(train, maxBatch);
+        MemoryPlan evalPlan = MemoryPlanner.plan(eval, maxBatch);
+        MemoryPlan inferPlan = MemoryPlanner.plan(infer, maxBatch);
+        String file = source.fileName();
+        ProgramEmitter trainer = new ProgramEmitter("t", train, trainPlan, paramFields, file);
+        ProgramEmitter evaluator = new ProgramEmitter("e", eval, evalPlan, paramFields, file);
+        ProgramEmitter predictor = new ProgramEmitter("i", infer, inferPlan, paramFields, file);
+        CodeBlock trainBody = trainer.body();
+        CodeBlock evalBody = evaluator.body();
+        CodeBlock inferBody = predictor.body();
+        Roles roles = Roles.of(model, train);
+
+        long workspace = Math.max(trainPlan.arenaBytes(), Math.max(evalPlan.arenaBytes(), inferPlan.arenaBytes()));
+        Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
+        Map<String, Integer> gradients = new LinkedHashMap<>();
+        train.outputs().forEach((name, id) -> {
+            if (name.startsWith(GRADIENT)) {
+                gradients.put(name.substring(GRADIENT.length()), id);
+            }
+        });
+
+        type.addModifiers(PUBLIC, FINAL)
+                .addSuperinterface(RuntimeNames.TRAINABLE_NETWORK)
+                .addAnnotation(AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
+                        .addMember("value", "$S", "org.dnnc.compiler " + Compiler.version())
+                        .addMember("comments", "$S", "from " + file + ", sha256 " + sha256(source.text()))
+                        .build())
+                .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc.\n\n", model.name(), file)
+                .addJavadoc("<p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},\n")
+                .addJavadoc("and close it to free its native memory. Not thread-safe: one step at a time.\n");
+
+        constant("NAME", String.class, CodeBlock.of("$S", model.name()), "The network's name in its source.");
+        constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
+                "The SHA-256 of the source this class was generated from.");
+        constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one step takes: the plan's batch.");
+        constant("LEARNING_RATE", double.class, CodeBlock.of("$L", optimizer.learningRate()),
+                "The optimizer's learning rate from the train section, before any schedule.");
+        constant("EPOCHS", int.class, CodeBlock.of("$L", config().epochs()), "Epochs from the train section.");
+        constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", workspace),
+                "The planned workspace: the largest of the three programs' arenas.");
+
+        type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
+        type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
+        type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
+        type.addField(long.class, "steps", PRIVATE);
+        for (String f : paramFields.values()) {
+            type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL);
+        }
+        Map<String, List<String>> stateFields = new LinkedHashMap<>();
+        for (String name : gradients.keySet()) {
+            List<String> fields = optimizer.stateNames().stream()
+                    .map(s -> s + "_" + JavaNames.identifier(name)).toList();
+            stateFields.put(name, fields);
+            fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
+        }
+        trainer.fieldSpecs().forEach(type::addField);
+        evaluator.fieldSpecs().forEach(type::addField);
+        predictor.fieldSpecs().forEach(type::addField);
+
+        type.addMethod(constructor(trainer, evaluator, predictor, stateFields, workspace));
+        type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(PUBLIC, STATIC)
+                .returns(className.nestedClass("Builder"))
+                .addJavadoc("Starts configuring a new instance.\n")
+                .addStatement("return new Builder()").build());
+        type.addType(builderType());
+        type.addMethod(initialize());
+        type.addMethod(trainStep(trainer, trainBody, roles, optimizer, gradients, stateFields));
+        type.addMethod(evaluateStep(evaluator, evalBody, roles));
+        addPredict(predictor, inferBody, infer, roles);
+        addAccessors(roles);
+        addParameterCopies();
+        addCheckpoints();
+        addChecks(roles);
+        return JavaFile.builder(model.packageName(), type.build())
+                .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
+                        Compiler.version(), file)
+                .skipJavaLangImports(true)
+                .build();
+    }
+
+    private TrainConfig config() {
+        return model.train();
+    }
+
+    private double setting(String name) {
+        Object v = config().settings().get(name);
+        return v instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    private void constant(String name, Class<?> t, CodeBlock value, String doc) {
+        type.addField(FieldSpec.builder(t, name, PUBLIC, STATIC, FINAL).initializer(value).addJavadoc(doc + "\n").build());
+    }
+
+    private MethodSpec constructor(ProgramEmitter trainer, ProgramEmitter evaluator, ProgramEmitter predictor,
+            Map<String, List<String>> stateFields, long workspace) {
+        MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
+                .addParameter(className.nestedClass("Builder"), "builder");
+        long offset = 0;
+        CodeBlock.Builder views = CodeBlock.builder();
+        for (Node p : params) {
+            Param param = (Param) p.op();
+            int count = Sizes.maxCount(p.type(), 1);
+            views.addStatement("$L = parameters.floats($LL, $L)", paramFields.get(param.name()), offset, count);
+            offset += MemoryPlanner.align(4L * count);
+            for (String state : stateFields.getOrDefault(param.name(), List.of())) {
+                views.addStatement("$L = parameters.floats($LL, $L)", state, offset, count);
+                offset += MemoryPlanner.align(4L * count);
+            }
+        }
+        m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
+        m.addStatement("$T.setThreads(builder.threads)", RuntimeNames.BLAS);
+        m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
+        m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
+        m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);
+        m.addCode(views.build());
+        m.addComment("The training program's values");
+        m.addCode(trainer.views("workspace"));
+        m.addComment("The evaluation program's values (no dropout, with the loss)");
+        m.addCode(evaluator.views("workspace"));
+        m.addComment("The inference program's values");
+        m.addCode(predictor.views("workspace"));
+        m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
+        m.addStatement("initialize(builder.seed)");
+        return m.build();
+    }
+
+    private TypeSpec builderType() {
+        return TypeSpec.classBuilder("Builder").addModifiers(PUBLIC, STATIC, FINAL)
+                .addJavadoc("Configures a new {@code $L}.\n", model.name())
+                .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
+                .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
+                        .initializer("Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))").build())
+                .addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).build())
+                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(className.nestedClass("Builder"))
+                        .addJavadoc("Seeds initialization and dropout (default: the train section's seed).\n")
+                        .addParameter(long.class, "seed").addStatement("this.seed = seed").addStatement("return this").build())
+                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(className.nestedClass("Builder"))
+                        .addJavadoc("BLAS threads; use 1 when other work shares the cores.\n")
+                        .addParameter(int.class, "threads")
+                        .beginControlFlow("if (threads < 1)")
+                        .addStatement("throw new IllegalArgumentException($S + threads)", "threads must be at least 1, got ")
+                        .endControlFlow()
+                        .addStatement("this.threads = threads").addStatement("return this").build())
+                .addMethod(MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className)
+                        .addJavadoc("A network with freshly initialized parameters.\n")
+                        .addStatement("return new $T(this)", className).build())
+                .build();
+    }
+
+    private long seed() {
+        Object v = config().settings().get("seed");
+        return v instanceof Number n ? n.longValue() : 42;
+    }
+
+    private MethodSpec initialize() throws CodegenException {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("initialize").addModifiers(PRIVATE).addParameter(long.class, "seed");
+        int index = 0;
+        for (Node p : params) {
+            Param param = (Param) p.op();
+            CodeBlock seed = CodeBlock.of("seed ^ $LL", 0x9E3779B97F4A7C15L * (index + 1));
+            m.addStatement("$L", Initializers.call(param.init(), paramFields.get(param.name()), Sizes.perExample(p.type()), seed));
+            index++;
+        }
+        return m.build();
+    }
+
+    private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Roles roles, Optimizer optimizer,
+            Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
+        MethodSpec.Builder m = stepSignature("trainStep")
+                .addParameter(double.class, "learningRate")
+                .addJavadoc("One step of training on the first {@code count} examples: forward, backward and the optimizer update.\n");
+        m.addStatement("checkBatch(x, labels, targets, count)");
+        m.addStatement("int n = count");
+        m.addStatement("int correct = 0");
+        stage(m, program, roles);
+        m.addCode(body);
+        m.addComment("$L", optimizer.describe());
+        m.addStatement("steps++");
+        m.addStatement("float lr = (float) learningRate");
+        for (var g : gradients.entrySet()) {
+            Node p = params.stream().filter(n -> ((Param) n.op()).name().equals(g.getKey())).findFirst().orElseThrow();
+            m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
+                    stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
+        }
+        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField);
+        return m.build();
+    }
+
+    private MethodSpec evaluateStep(ProgramEmitter program, CodeBlock body, Roles roles) {
+        MethodSpec.Builder m = stepSignature("evaluateStep")
+                .addJavadoc("The loss and accuracy on the first {@code count} examples, without dropout or updates.\n");
+        m.addStatement("checkBatch(x, labels, targets, count)");
+        m.addStatement("int n = count");
+        m.addStatement("int correct = 0");
+        stage(m, program, roles);
+        m.addCode(body);
+        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField);
+        return m.build();
+    }
+
+    private MethodSpec.Builder stepSignature(String name) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC)
+                .returns(RuntimeNames.STEP_RESULT)
+                .addParameter(float[].class, "x").addParameter(int[].class, "labels")
+                .addParameter(float[].class, "targets").addParameter(int.class, "count");
+    }
+
+    /** Copies the caller's batch into the program's input buffers. */
+    private void stage(MethodSpec.Builder m, ProgramEmitter program, Roles roles) {
+        String features = program.inputField(roles.features());
+        m.addStatement("$L.data().put(0, x, 0, n * $L)", features, roles.featureSize());
+        if (roles.labels() != null && program.inputField(roles.labels()) != null) {
+            m.addStatement("$L.put(0, labels, 0, n)", program.inputField(roles.labels()));
+        }
+        if (roles.targets() != null && program.inputField(roles.targets()) != null) {
+            m.addStatement("$L.data().put(0, targets, 0, n * $L)", program.inputField(roles.targets()), roles.targetSize());
+        }
+    }
+
+    private void addPredict(ProgramEmitter program, CodeBlock body, Graph infer, Roles roles) throws CodegenException {
+        if (infer.outputs().isEmpty()) {
+            throw new CodegenException("network `" + model.name() + "` has no output to predict; declare one with `output`",
+                    new Origin(model.span(), ""));
+        }
+        var output = infer.outputs().entrySet().iterator().next();
+        int outputSize = Sizes.perExample(program.type(output.getValue())).length == 0 ? 1
+                : Arrays.stream(Sizes.perExample(program.type(output.getValue()))).reduce(1, (a, b) -> a * b);
+        String out = program.field(output.getValue());
+        type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL).initializer("$L", outputSize)
+                .addJavadoc("Values per example of the output {@code $L}.\n", output.getKey()).build());
+        type.addMethod(MethodSpec.methodBuilder("predict").addModifiers(PUBLIC).returns(float[].class)
+                .addJavadoc("The output {@code $L} for one example.\n", output.getKey())
+                .addParameter(float[].class, "example")
+                .beginControlFlow("if (example.length != $L)", roles.featureSize())
+                .addStatement("throw new IllegalArgumentException($S + example.length + $S)",
+                        "expected one example of shape " + Arrays.toString(roles.featureShape()) + " ("
+                                + roles.featureSize() + " values), got ", " values")
+                .endControlFlow()
+                .addStatement("float[] result = new float[OUTPUT_SIZE]")
+                .addStatement("predict(example, 1, result)")
+                .addStatement("return result").build());
+        MethodSpec.Builder batch = MethodSpec.methodBuilder("predict").addModifiers(PUBLIC)
+                .addJavadoc("The output {@code $L} for {@code count} examples, written to {@code out}.\n", output.getKey())
+                .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
+        batch.addStatement("checkOpen()");
+        batch.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
+                roles.featureSize());
+        batch.addStatement("throw new IllegalArgumentException($S + count + $S + x.length + $S + out.length)",
+                "predict: ", " examples need " + roles.featureSize() + " input and " + outputSize
+                        + " output values each; got ", " and ");
+        batch.endControlFlow();
+        batch.beginControlFlow("for (int start = 0; start < count; start += MAX_BATCH)");
+        batch.addStatement("int n = Math.min(MAX_BATCH, count - start)");
+        batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(roles.features()),
+                roles.featureSize(), roles.featureSize());
+        batch.addCode(body);
+        batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", out);
+        batch.endControlFlow();
+        type.addMethod(batch.build());
+    }
+
+    private void addAccessors(Roles roles) {
+        type.addMethod(override("name", String.class).addStatement("return NAME").build());
+        type.addMethod(override("maxBatch", int.class).addStatement("return MAX_BATCH").build());
+        type.addMethod(override("inputShape", int[].class).addStatement("return new int[] {$L}",
+                Arrays.stream(roles.featureShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
+        type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
+                RuntimeNames.TARGET_KIND, roles.kind()).build());
+        type.addMethod(override("targetShape", int[].class).addStatement("return new int[] {$L}",
+                Arrays.stream(roles.targetShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
+        type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", roles.labels() != null).build());
+        type.addMethod(override("steps", long.class).addStatement("return steps").build());
+        type.addMethod(override("close", void.class)
+                .addStatement("parameters.close()").addStatement("workspace.close()").build());
+    }
+
+    private void addParameterCopies() {
+        int total = params.stream().mapToInt(p -> Sizes.maxCount(p.type(), 1)).sum();
+        type.addMethod(override("parameterCount", int.class).addStatement("return $L", total).build());
+        MethodSpec.Builder to = override("copyParametersTo", void.class).addParameter(float[].class, "dst")
+                .addStatement("checkOpen()");
+        MethodSpec.Builder from = override("copyParametersFrom", void.class).addParameter(float[].class, "src")
+                .addStatement("checkOpen()");
+        int offset = 0;
+        for (Node p : params) {
+            int count = Sizes.maxCount(p.type(), 1);
+            String f = paramFields.get(((Param) p.op()).name());
+            to.addStatement("$L.data().get(0, dst, $L, $L)", f, offset, count);
+            from.addStatement("$L.data().put(0, src, $L, $L)", f, offset, count);
+            offset += count;
+        }
+        type.addMethod(to.build());
+        type.addMethod(from.build());
+    }
+
+    private void addCheckpoints() {
+        MethodSpec.Builder save = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
+                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically.\n")
+                .addParameter(Path.class, "file").addException(IOException.class)
+                .addStatement("checkOpen()")
+                .addStatement("var tensors = new $T<String, $T>()", LinkedHashMap.class, RuntimeNames.TENSOR_DATA);
+        MethodSpec.Builder load = MethodSpec.methodBuilder("load").addModifiers(PUBLIC)
+                .addJavadoc("Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite\n")
+                .addJavadoc("values) before anything is changed.\n")
+                .addParameter(Path.class, "file").addException(IOException.class)
+                .addStatement("checkOpen()");
+        CodeBlock.Builder spec = CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC,
+                RuntimeNames.CHECKPOINT_SPEC).indent();
+        for (Node p : params) {
+            String name = ((Param) p.op()).name();
+            String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+            save.addStatement("tensors.put($S, $T.f32($L.toArray(), $L))", name, RuntimeNames.TENSOR_DATA,
+                    paramFields.get(name), shape);
+            spec.add("\n.tensor($S, $T.F32, $L)", name, RuntimeNames.IO_DTYPE, shape);
+        }
+        spec.add("\n.requireFinite()\n.build();\n").unindent();
+        save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, Long.toString(steps)))",
+                RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps");
+        load.addCode(spec.build());
+        load.addStatement("$T checkpoint = $T.read(file, spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS);
+        for (Node p : params) {
+            String name = ((Param) p.op()).name();
+            String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+            load.addStatement("$L.copyFrom(checkpoint.floats($S, $L))", paramFields.get(name), name, shape);
+        }
+        load.addStatement("steps = Long.parseLong(checkpoint.metadata().getOrDefault($S, $S))", "steps", "0");
+        type.addMethod(save.build());
+        type.addMethod(load.build());
+    }
+
+    private void addChecks(Roles roles) {
+        type.addMethod(MethodSpec.methodBuilder("checkOpen").addModifiers(PRIVATE)
+                .beginControlFlow("if (workspace.isClosed())")
+                .addStatement("throw new IllegalStateException(NAME + $S)", " is closed")
+                .endControlFlow().build());
+        MethodSpec.Builder m = MethodSpec.methodBuilder("checkBatch").addModifiers(PRIVATE)
+                .addParameter(float[].class, "x").addParameter(int[].class, "labels")
+                .addParameter(float[].class, "targets").addParameter(int.class, "count")
+                .addStatement("checkOpen()")
+                .beginControlFlow("if (count < 1 || count > MAX_BATCH)")
+                .addStatement("throw new IllegalArgumentException($S + count)",
+                        "a step takes between 1 and " + maxBatch + " examples, got ")
+                .endControlFlow()
+                .beginControlFlow("if (x == null || x.length < (long) count * $L)", roles.featureSize())
+                .addStatement("throw new IllegalArgumentException($S + count + $S + (x == null ? 0 : x.length))",
+                        "expected ", " examples of shape " + Arrays.toString(roles.featureShape()) + " ("
+                                + roles.featureSize() + " values each), got ")
+                .endControlFlow();
+        if (roles.labels() != null) {
+            m.beginControlFlow("if (labels == null || labels.length < count)")
+                    .addStatement("throw new IllegalArgumentException($S + count + $S)", "expected ", " class labels")
+                    .endControlFlow();
+        }
+        if (roles.kind().equals("TARGETS")) {
+            m.beginControlFlow("if (targets == null || targets.length < (long) count * $L)", roles.targetSize())
+                    .addStatement("throw new IllegalArgumentException($S + count + $S)", "expected targets of shape "
+                            + Arrays.toString(roles.targetShape()) + " for ", " examples")
+                    .endControlFlow();
+        }
+        type.addMethod(m.build());
+    }
+
+    private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC).returns(returns);
+    }
+
+    private static MethodSpec.Builder override(String name, TypeName returns) {
+        return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC).returns(returns);
+    }
+
+    static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package org.dnnc.compiler.codegen;
+
+/** Java identifiers from names in the network: {@code logits.dense1.weight} becomes {@code logits_dense1_weight}. */
+final class JavaNames {
+    private JavaNames() {}
+
+    static String identifier(String name) {
+        StringBuilder out = new StringBuilder();
+        for (char c : name.toCharArray()) {
+            out.append(Character.isJavaIdentifierPart(c) ? c : '_');
+        }
+        if (out.length() == 0 || !Character.isJavaIdentifierStart(out.charAt(0))) {
+            out.insert(0, '_');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,37 @@
+package org.dnnc.compiler.codegen;
+
+import com.palantir.javapoet.ClassName;
+
+/** The runtime classes that generated code uses: the one place the compiler names them. */
+final class RuntimeNames {
+    private RuntimeNames() {}
+
+    private static final String CPU = "org.dnnc.runtime.cpu";
+    private static final String IO = "org.dnnc.runtime.io";
+    private static final String TRAIN = "org.dnnc.runtime.train";
+
+    static final ClassName ARENA = ClassName.get(CPU, "Arena");
+    static final ClassName BUF = ClassName.get(CPU, "Buf");
+    static final ClassName BLAS = ClassName.get(CPU, "Blas");
+    static final ClassName DENSE = ClassName.get(CPU, "Dense");
+    static final ClassName ACTIVATION = ClassName.get(CPU, "Activation");
+    static final ClassName ACTIVATIONS = ClassName.get(CPU, "Activations");
+    static final ClassName SOFTMAX = ClassName.get(CPU, "Softmax");
+    static final ClassName DROPOUT = ClassName.get(CPU, "Dropout");
+    static final ClassName RNG = ClassName.get(CPU, "Rng");
+    static final ClassName ELEMENTWISE = ClassName.get(CPU, "Elementwise");
+    static final ClassName CONCAT = ClassName.get(CPU, "Concat");
+    static final ClassName LOSSES = ClassName.get(CPU, "Losses");
+    static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
+    static final ClassName INIT = ClassName.get(CPU, "Init");
+
+    static final ClassName SAFETENSORS = ClassName.get(IO, "Safetensors");
+    static final ClassName TENSOR_DATA = ClassName.get(IO, "TensorData");
+    static final ClassName CHECKPOINT = ClassName.get(IO, "Checkpoint");
+    static final ClassName CHECKPOINT_SPEC = ClassName.get(IO, "CheckpointSpec");
+    static final ClassName IO_DTYPE = ClassName.get(IO, "DType");
+
+    static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
+    static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
+    static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");
+}
