@@ -2,6 +2,7 @@ package org.dnnc.compiler.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -18,13 +19,18 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
+        System.exit(runOnConsole(args, List.of()));
+    }
+
+    /** Runs on the process's streams and environment; returns the exit code. */
+    public static int runOnConsole(String[] args, List<Object> extraSubcommands) {
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         // Java 17 has no isatty for one stream; a console means stdin and stdout are both terminals.
-        int code = run(args, out, err, System.console() != null, System.getenv());
+        int code = run(args, out, err, System.console() != null, System.getenv(), extraSubcommands);
         out.flush();
         err.flush();
-        System.exit(code);
+        return code;
     }
 
     /**
@@ -34,11 +40,20 @@ public final class Main {
      * @param env the environment, for {@code NO_COLOR}
      */
     public static int run(String[] args, PrintWriter out, PrintWriter err, boolean terminal, Map<String, String> env) {
+        return run(args, out, err, terminal, env, List.of());
+    }
+
+    /**
+     * As {@link #run(String[], PrintWriter, PrintWriter, boolean, Map)}, with more subcommands: the
+     * shipped command line adds those that need the runtime, which the compiler does not depend on.
+     * They write through picocli's {@code getOut()} and {@code getErr()}.
+     */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, boolean terminal, Map<String, String> env,
+            List<Object> extraSubcommands) {
         DnncCommand root = new DnncCommand(new Console(out, err, terminal, env));
-        CommandLine cli = new CommandLine(root)
-                .setOut(out)
-                .setErr(err)
-                .setCaseInsensitiveEnumValuesAllowed(true);
+        CommandLine cli = new CommandLine(root);
+        extraSubcommands.forEach(cli::addSubcommand);
+        cli.setOut(out).setErr(err).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             // Commands find some usage errors only after parsing, such as an unknown pass name.
             if (e instanceof CommandLine.ParameterException usage) {

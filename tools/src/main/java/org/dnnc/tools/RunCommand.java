@@ -1,0 +1,134 @@
+package org.dnnc.tools;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.dnnc.compiler.Compilation;
+import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.diag.Diagnostic;
+import org.dnnc.compiler.diag.DiagnosticRenderer;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.runtime.data.Dataset;
+import org.dnnc.runtime.data.FashionMnist;
+import org.dnnc.runtime.data.Standardization;
+import org.dnnc.runtime.train.Evaluation;
+import org.dnnc.runtime.train.History;
+import org.dnnc.runtime.train.ProgressBar;
+import org.dnnc.runtime.train.TrainableNetwork;
+import org.dnnc.runtime.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dnnc run FILE}: compiles the network in memory, trains it as its train section says on
+ * Fashion-MNIST-style IDX data, evaluates it on the test set and prints the metrics.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Compile a network in memory, train it on IDX image data (Fashion-MNIST layout) and report test metrics.")
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    private CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "The .dnn file.")
+    private Path file;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with train-/t10k- images and labels (IDX, optionally .gz). Default: the full Fashion-MNIST"
+                    + " when installed (/usr/share/datasets/fashion-mnist), else the subset shipped in data/.")
+    private Path data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: the train section's).")
+    private Integer epochs;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "BLAS threads (default: ${DEFAULT-VALUE}).")
+    private int threads;
+
+    @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
+    private String network;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Optional<Loaded> loaded = load(err, file, network);
+        if (loaded.isEmpty()) {
+            return 1;
+        }
+        NetworkModel model = loaded.get().model();
+        CompiledNetwork compiled;
+        try {
+            compiled = CompiledNetwork.compile(model, loaded.get().source());
+        } catch (CodegenException e) {
+            err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
+                    Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
+            return 1;
+        }
+        FashionMnist mnist = FashionMnist.load(Optional.ofNullable(data));
+        out.println("data: " + mnist.source());
+        Standardization standardize = Standardization.global(mnist.train());
+        Dataset train = standardize.apply(mnist.train());
+        Dataset test = standardize.apply(mnist.test());
+        int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
+        try (TrainableNetwork net = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(),
+                threads)) {
+            checkShape(net, train);
+            Trainer trainer = TrainerSettings.from(model.train(), net.maxBatch(), (double) compiled.constant("LEARNING_RATE"),
+                    runEpochs).listener(ProgressBar.auto()).build();
+            History history = trainer.fit(net, train);
+            Evaluation evaluation = trainer.evaluate(net, test);
+            out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.4f on %d examples%n", evaluation.loss(),
+                    evaluation.accuracy(), evaluation.examples());
+            out.printf(Locale.ROOT, "{\"network\":\"%s\",\"epochs\":%d,\"train_loss\":%.6f,\"test_loss\":%.6f,\"test_accuracy\":%.6f}%n",
+                    model.name(), history.epochs().size(), history.last().loss(), evaluation.loss(), evaluation.accuracy());
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void checkShape(TrainableNetwork net, Dataset data) {
+        if (!Arrays.equals(net.inputShape(), data.exampleShape())) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new RunCommand()),
+                    "the network expects examples of shape " + Arrays.toString(net.inputShape()) + " but the data has "
+                            + Arrays.toString(data.exampleShape()));
+        }
+    }
+
+    /** A compiled file and the network to run. */
+    record Loaded(SourceFile source, NetworkModel model) {}
+
+    /** Reads and compiles the file, printing its diagnostics; empty on errors. */
+    static Optional<Loaded> load(PrintWriter err, Path file, String name) throws IOException {
+        SourceFile source;
+        try {
+            source = SourceFile.read(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            err.println("dnnc: error: cannot read " + file + ": no such file");
+            return Optional.empty();
+        }
+        Compilation compilation = Compiler.compile(source);
+        DiagnosticRenderer renderer = new DiagnosticRenderer(false);
+        compilation.diagnostics().forEach(d -> err.print(renderer.render(source, d)));
+        if (compilation.hasErrors()) {
+            err.println(DiagnosticRenderer.summary(compilation.errorCount(), compilation.warningCount()));
+            return Optional.empty();
+        }
+        List<NetworkModel> networks = compilation.networks().stream()
+                .filter(n -> name == null || n.name().equals(name)).toList();
+        if (networks.size() != 1) {
+            err.println("dnnc: error: " + file + (networks.isEmpty() ? " has no network named " + name
+                    : " has several networks; choose one with --network"));
+            return Optional.empty();
+        }
+        return Optional.of(new Loaded(source, networks.get(0)));
+    }
+}

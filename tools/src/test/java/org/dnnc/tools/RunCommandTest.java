@@ -1,0 +1,69 @@
+package org.dnnc.tools;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code dnnc run} as the README runs it: the Fashion MLP compiled in memory and trained for one
+ * epoch on the shipped subset (10,000 images) must reach test accuracy 0.80 on its 2,000 test images.
+ */
+class RunCommandTest {
+    private static final Path ROOT = root();
+
+    @Test
+    void trainsTheExampleOnTheShippedSubset() {
+        Result r = run("run", ROOT.resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn").toString(),
+                "--data", ROOT.resolve("data/fashion-mnist-subset").toString(), "--epochs", "1", "--threads", "1");
+        assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+        Matcher m = Pattern.compile("\"test_accuracy\":([0-9.]+)").matcher(r.out());
+        assertWithMessage(r.out()).that(m.find()).isTrue();
+        assertThat(Double.parseDouble(m.group(1))).isAtLeast(0.80);
+        assertThat(r.out()).contains("10000 training and 2000 test examples");
+    }
+
+    @Test
+    void errorsInTheFileAreReportedWithoutTraining() {
+        Result r = run("run", ROOT.resolve("compiler/src/test/resources/malformed/unknown_layer.dnn").toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("error: unknown layer `dropot`");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void theShippedCommandLineHasTheCompilerCommandsToo() {
+        Result r = run("--help");
+        assertThat(r.code()).isEqualTo(0);
+        for (String command : List.of("check", "graph", "params", "plan", "emit", "compile", "run", "bench")) {
+            assertThat(r.out()).containsMatch("(?m)^  " + command + " ");
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = org.dnnc.compiler.cli.Main.run(args, new PrintWriter(out), new PrintWriter(err), false, Map.of(),
+                List.of(new RunCommand(), new BenchCommand()));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    private static Path root() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("examples")) && Files.isDirectory(p.resolve("data"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root");
+    }
+}
