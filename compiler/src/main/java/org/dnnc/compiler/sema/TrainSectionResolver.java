@@ -54,6 +54,12 @@ final class TrainSectionResolver {
             Object value = p.type() instanceof ArgType.OptionArg o
                     ? ev.binder().option(o.category(), s.value(), env)
                     : Conversions.convert(ev, "`" + key + "`", p.type(), ev.eval(s.value(), env), s.value().span(), env);
+            if (value instanceof Option o && o.name().equals("cyclical")
+                    && o.args().has("min_lr") && o.args().has("max_lr") && o.args().real("min_lr") > o.args().real("max_lr")) {
+                ev.error(s.value().span(), "`cyclical` needs `min_lr` at most `max_lr`, got " + o.args().real("min_lr")
+                        + " and " + o.args().real("max_lr"));
+                continue;
+            }
             if (value != null) {
                 settings.put(key, value);
             }
