@@ -19,14 +19,20 @@ import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
 import org.dnnc.runtime.cpu.Rng;
 import org.dnnc.runtime.cpu.Softmax;
+import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.CheckpointSpec;
 import org.dnnc.runtime.io.DType;
 import org.dnnc.runtime.io.Safetensors;
 import org.dnnc.runtime.io.TensorData;
+import org.dnnc.runtime.train.Evaluation;
+import org.dnnc.runtime.train.History;
+import org.dnnc.runtime.train.LearningRate;
 import org.dnnc.runtime.train.StepResult;
 import org.dnnc.runtime.train.TargetKind;
 import org.dnnc.runtime.train.TrainableNetwork;
+import org.dnnc.runtime.train.Trainer;
+import org.dnnc.runtime.train.TrainingListener;
 
 /**
  * The network {@code FashionMlp} from {@code FashionMlp.dnn}, compiled by dnnc.
@@ -368,6 +374,41 @@ public final class FashionMlp implements TrainableNetwork {
       Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
       i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
     }
+  }
+
+  /**
+   * A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,
+   * validation split, early stopping); change any setting before {@code build()}.
+   */
+  public static Trainer.Builder trainer() {
+    return Trainer.builder()
+          .epochs(EPOCHS)
+          .batch(MAX_BATCH)
+          .seed(42L)
+          .learningRate(LEARNING_RATE)
+          .schedule(new LearningRate.Constant());
+  }
+
+  /**
+   * Trains as the train section says; {@code validation} may be null (then the section's
+   * {@code validation_split}, if any, holds out part of {@code train}).
+   */
+  public History fit(Dataset train, Dataset validation, TrainingListener... listeners) {
+    Trainer.Builder builder = trainer();
+    if (validation != null) {
+      builder.validation(validation);
+    }
+    for (TrainingListener listener : listeners) {
+      builder.listener(listener);
+    }
+    return builder.build().fit(this, train);
+  }
+
+  /**
+   * The loss and accuracy on {@code data}, without dropout.
+   */
+  public Evaluation evaluate(Dataset data) {
+    return Trainer.builder().batch(MAX_BATCH).learningRate(LEARNING_RATE).build().evaluate(this, data);
   }
 
   @Override

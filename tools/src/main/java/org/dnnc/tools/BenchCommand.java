@@ -58,8 +58,7 @@ final class BenchCommand implements Callable<Integer> {
         Dataset train = standardize.apply(mnist.train());
         Dataset test = standardize.apply(mnist.test());
         try (TrainableNetwork net = compiled.build(42, threads)) {
-            Trainer trainer = Trainer.builder().epochs(epochs).batch(net.maxBatch()).seed(42)
-                    .learningRate((double) compiled.constant("LEARNING_RATE")).build();
+            Trainer trainer = compiled.trainer().epochs(epochs).build();
             History history = trainer.fit(net, train);
             double trainSeconds = history.epochs().stream().mapToDouble(e -> e.seconds()).sum();
             Evaluation evaluation = trainer.evaluate(net, test);

@@ -17,6 +17,7 @@ import org.dnnc.compiler.codegen.JavaGenerator;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.train.TrainableNetwork;
+import org.dnnc.runtime.train.Trainer;
 
 /**
  * A network compiled in memory: its generated source compiled with the JDK's compiler against the
@@ -72,6 +73,15 @@ final class CompiledNetwork {
             return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the generated builder failed", e);
+        }
+    }
+
+    /** The generated {@code trainer()}: the train section's settings, ready to adjust. */
+    Trainer.Builder trainer() {
+        try {
+            return (Trainer.Builder) type.getMethod("trainer").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the generated trainer() failed", e);
         }
     }
 

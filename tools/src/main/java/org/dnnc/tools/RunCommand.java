@@ -82,8 +82,7 @@ final class RunCommand implements Callable<Integer> {
         try (TrainableNetwork net = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(),
                 threads)) {
             checkShape(net, train);
-            Trainer trainer = TrainerSettings.from(model.train(), net.maxBatch(), (double) compiled.constant("LEARNING_RATE"),
-                    runEpochs).listener(ProgressBar.auto()).build();
+            Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).build();
             History history = trainer.fit(net, train);
             Evaluation evaluation = trainer.evaluate(net, test);
             out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.4f on %d examples%n", evaluation.loss(),

@@ -11,7 +11,8 @@ import org.dnnc.compiler.ir.Scale;
 
 /**
  * A fused element-wise chain as one Java loop: each element is read once from every operand, the
- * steps are computed in registers, and the result is written once.
+ * steps are computed in registers, and the result is written once. The loop lives in its own
+ * block, and its names (src, dst, size, i, x, t) are none of the step methods' parameters.
  */
 final class ElementwiseLoop {
     private ElementwiseLoop() {}
@@ -20,19 +21,19 @@ final class ElementwiseLoop {
         CodeBlock.Builder code = CodeBlock.builder();
         code.add("{\n").indent();
         for (int k = 0; k < operands.size(); k++) {
-            code.addStatement("$T in$L = $L.data()", java.nio.FloatBuffer.class, k, operands.get(k));
+            code.addStatement("$T src$L = $L.data()", java.nio.FloatBuffer.class, k, operands.get(k));
         }
-        code.addStatement("$T out = $L.data()", java.nio.FloatBuffer.class, result);
-        code.beginControlFlow("for (int i = 0, count = $L; i < count; i++)", count);
+        code.addStatement("$T dst = $L.data()", java.nio.FloatBuffer.class, result);
+        code.beginControlFlow("for (int i = 0, size = $L; i < size; i++)", count);
         for (int k = 0; k < operands.size(); k++) {
-            code.addStatement("float x$L = in$L.get(i)", k, k);
+            code.addStatement("float x$L = src$L.get(i)", k, k);
         }
         List<FusedElementwise.Step> steps = f.steps();
         for (int s = 0; s < steps.size(); s++) {
             List<String> args = steps.get(s).args().stream().map(r -> (r.step() ? "t" : "x") + r.index()).toList();
             code.addStatement("float t$L = $L", s, expression(steps.get(s).op(), args));
         }
-        code.addStatement("out.put(i, t$L)", steps.size() - 1);
+        code.addStatement("dst.put(i, t$L)", steps.size() - 1);
         code.endControlFlow();
         code.unindent().add("}\n");
         return code.build();

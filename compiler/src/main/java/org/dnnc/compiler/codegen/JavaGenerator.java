@@ -176,6 +176,7 @@ public final class JavaGenerator {
         type.addMethod(trainStep(trainer, trainBody, roles, optimizer, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, roles));
         addPredict(predictor, inferBody, infer, roles);
+        addTraining(optimizer);
         addAccessors(roles);
         addParameterCopies();
         addCheckpoints();
@@ -366,6 +367,38 @@ public final class JavaGenerator {
         batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", out);
         batch.endControlFlow();
         type.addMethod(batch.build());
+    }
+
+    /** The train section's loop as a preconfigured trainer, and fit/evaluate that use it. */
+    private void addTraining(Optimizer optimizer) {
+        ClassName trainer = TrainerCode.trainerType();
+        ClassName dataset = ClassName.get("org.dnnc.runtime.data", "Dataset");
+        ClassName history = ClassName.get("org.dnnc.runtime.train", "History");
+        ClassName evaluation = ClassName.get("org.dnnc.runtime.train", "Evaluation");
+        ClassName listener = ClassName.get("org.dnnc.runtime.train", "TrainingListener");
+        type.addMethod(MethodSpec.methodBuilder("trainer").addModifiers(PUBLIC, STATIC)
+                .returns(trainer.nestedClass("Builder"))
+                .addJavadoc("A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,\n")
+                .addJavadoc("validation split, early stopping); change any setting before {@code build()}.\n")
+                .addStatement("return $L", TrainerCode.builder(config(), optimizer.learningRate())).build());
+        type.addMethod(MethodSpec.methodBuilder("fit").addModifiers(PUBLIC).returns(history)
+                .addJavadoc("Trains as the train section says; {@code validation} may be null (then the section's\n")
+                .addJavadoc("{@code validation_split}, if any, holds out part of {@code train}).\n")
+                .addParameter(dataset, "train").addParameter(dataset, "validation")
+                .addParameter(com.palantir.javapoet.ArrayTypeName.of(listener), "listeners").varargs()
+                .addStatement("$T.Builder builder = trainer()", trainer)
+                .beginControlFlow("if (validation != null)")
+                .addStatement("builder.validation(validation)")
+                .endControlFlow()
+                .beginControlFlow("for ($T listener : listeners)", listener)
+                .addStatement("builder.listener(listener)")
+                .endControlFlow()
+                .addStatement("return builder.build().fit(this, train)").build());
+        type.addMethod(MethodSpec.methodBuilder("evaluate").addModifiers(PUBLIC).returns(evaluation)
+                .addJavadoc("The loss and accuracy on {@code data}, without dropout.\n")
+                .addParameter(dataset, "data")
+                .addStatement("return $T.builder().batch(MAX_BATCH).learningRate(LEARNING_RATE).build().evaluate(this, data)",
+                        trainer).build());
     }
 
     private void addAccessors(Roles roles) {

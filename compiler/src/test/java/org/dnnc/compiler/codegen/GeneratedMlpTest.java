@@ -61,12 +61,46 @@ class GeneratedMlpTest {
         Dataset train = standardize.apply(data.train());
         Dataset testSet = standardize.apply(data.test());
         try (TrainableNetwork net = build(42)) {
-            Trainer trainer = Trainer.builder().epochs(1).batch(64).seed(42)
-                    .learningRate((double) generated.getField("LEARNING_RATE").get(null)).build();
+            // The generated trainer() carries the train section; one epoch keeps the test short.
+            Trainer trainer = ((Trainer.Builder) generated.getMethod("trainer").invoke(null)).epochs(1).build();
             History history = trainer.fit(net, train);
-            Evaluation test = trainer.evaluate(net, testSet);
+            Evaluation test = (Evaluation) generated.getMethod("evaluate", Dataset.class).invoke(net, testSet);
             assertWithMessage("history %s", history.toJsonLines()).that(test.accuracy()).isAtLeast(0.80);
             assertThat(net.steps()).isEqualTo(157); // ceil(10,000 / 64)
+        }
+    }
+
+    @Test
+    void everyTrainSectionOptionBecomesCompilingTrainerCode() throws Exception {
+        Path file = RepoPaths.testResources().resolve("codegen/Options.dnn");
+        SourceFile source = SourceFile.read(file);
+        NetworkModel model = Compiler.compile(source).networks().get(0);
+        String code = JavaGenerator.generate(model, source).toString();
+        assertThat(code).contains(".schedule(new LearningRate.Cosine(Span.epochs(2L), 1.0E-4, 2))");
+        assertThat(code).contains(".validationSplit(0.1)");
+        assertThat(code).contains(".earlyStopping(new EarlyStopping(Metric.parse(\"val_accuracy\"), 3, 0.001, true))");
+        assertThat(code).contains("Optimizers.momentum(");
+        Class<?> options = InMemoryJavac.compile(model.qualifiedName(), code, work.resolve("options"));
+        Trainer.Builder builder = (Trainer.Builder) options.getMethod("trainer").invoke(null);
+        assertThat(builder.build()).isNotNull();
+        // A few steps through dropout, tanh and momentum on random data lower the loss on that batch.
+        Object b = options.getMethod("builder").invoke(null);
+        try (TrainableNetwork net = (TrainableNetwork) b.getClass().getMethod("build").invoke(b)) {
+            java.util.Random random = new java.util.Random(5);
+            float[] x = new float[16 * 8];
+            int[] labels = new int[16];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = random.nextInt(4);
+            }
+            double first = net.evaluateStep(x, labels, null, 16).lossSum();
+            for (int step = 0; step < 50; step++) {
+                net.trainStep(x, labels, null, 16, 0.05);
+            }
+            double last = net.evaluateStep(x, labels, null, 16).lossSum();
+            assertThat(last).isLessThan(first);
         }
     }
 
