@@ -3,6 +3,9 @@ package org.dnnc.compiler.autodiff;
 import java.util.List;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -10,11 +13,19 @@ import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.BinaryKind;
 import org.dnnc.compiler.ir.Concat;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Flatten;
+import org.dnnc.compiler.ir.GlobalAvgPool;
+import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
 import org.dnnc.compiler.ir.IrTypeException;
+import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.LayerNormGradGamma;
+import org.dnnc.compiler.ir.LayerNormGradInput;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
@@ -24,6 +35,8 @@ import org.dnnc.compiler.ir.MseGrad;
 import org.dnnc.compiler.ir.MseLoss;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
+import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.Reshape;
 import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.Slice;
@@ -89,6 +102,28 @@ final class GradientRules {
             loss(n, new MseGrad(), g, e);
         } else if (op instanceof BceWithLogits) {
             loss(n, new BceWithLogitsGrad(), g, e);
+        } else if (op instanceof Conv2d conv) {
+            int x = in.get(0);
+            int w = in.get(1);
+            TensorType xt = e.type(x);
+            TensorType wt = e.type(w);
+            to(e, x, () -> e.emit(new Conv2dGradInput(conv, xt.dim(2).bound(), xt.dim(3).bound()), List.of(g, w), n));
+            to(e, w, () -> e.emit(new Conv2dGradWeight(conv, wt.dim(2).bound(), wt.dim(3).bound()), List.of(g, x), n));
+        } else if (op instanceof Pool2d pool) {
+            to(e, in.get(0), () -> e.emit(new Pool2dGrad(pool), List.of(g, in.get(0)), n));
+        } else if (op instanceof GlobalAvgPool) {
+            TensorType xt = e.type(in.get(0));
+            to(e, in.get(0), () -> e.emit(new GlobalAvgPoolGrad(xt.dim(2).bound(), xt.dim(3).bound()), List.of(g), n));
+        } else if (op instanceof BatchNorm bn) {
+            int x = in.get(0);
+            to(e, x, () -> e.emit(new BatchNormGradInput(bn.eps()), List.of(g, x, in.get(1)), n));
+            to(e, in.get(1), () -> e.emit(new BatchNormGradGamma(bn.eps()), List.of(g, x), n));
+            to(e, in.get(2), () -> e.emit(new BiasGrad(1), List.of(g), n));
+        } else if (op instanceof LayerNorm ln) {
+            int x = in.get(0);
+            to(e, x, () -> e.emit(new LayerNormGradInput(ln.eps()), List.of(g, x, in.get(1)), n));
+            to(e, in.get(1), () -> e.emit(new LayerNormGradGamma(ln.eps()), List.of(g, x), n));
+            to(e, in.get(2), () -> e.emit(new BiasGrad(-1), List.of(g), n));
         } else {
             throw new AutodiffException("training through `" + op.mnemonic() + "` is not supported yet", n.origin());
         }

@@ -3,6 +3,8 @@ package org.dnnc.compiler.autodiff;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.Dropout;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
@@ -10,8 +12,9 @@ import org.dnnc.compiler.passes.DeadCodeElimination;
 
 /**
  * The programs that do not train: the declared outputs only (inference), or with the loss too
- * (evaluation). Dropout is the identity (masks were scaled during training); without the loss,
- * everything only it needs, such as the label input, is dropped as well.
+ * (evaluation). Dropout is the identity (masks were scaled during training) and batchnorm uses its
+ * running statistics; without the loss, everything only it needs, such as the label input, is
+ * dropped as well.
  */
 public final class Inference {
     private Inference() {}
@@ -33,6 +36,11 @@ public final class Inference {
             List<Integer> inputs = n.inputs().stream().map(id -> replaced.getOrDefault(id, id)).toList();
             if (n.op() instanceof Dropout) {
                 replaced.put(n.id(), inputs.get(0));
+                continue;
+            }
+            if (n.op() instanceof BatchNorm bn) {
+                // Inference normalizes with the running statistics gathered in training.
+                nodes.add(new Node(n.id(), new BatchNormInference(bn.eps()), inputs, n.type(), n.origin()));
                 continue;
             }
             nodes.add(new Node(n.id(), n.op(), inputs, n.type(), n.origin()));

@@ -12,9 +12,11 @@ public sealed interface Op
                 Activation, Softmax, LogSoftmax, Dropout, Binary, Scale, BatchNorm, LayerNorm,
                 Embedding, Concat, Recurrent, AdditiveAttention, Repeat, CrossEntropy, MseLoss,
                 BceWithLogits,
-                // Introduced by differentiation.
+                // Introduced by differentiation, and by inference (batchnorm_inference).
                 Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
-                SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad,
+                SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad, Conv2dGradInput,
+                Conv2dGradWeight, Pool2dGrad, GlobalAvgPoolGrad, BatchNormGradInput, BatchNormGradGamma,
+                LayerNormGradInput, LayerNormGradGamma, BatchNormInference,
                 // Introduced by fusion.
                 Dense, FusedElementwise {
 

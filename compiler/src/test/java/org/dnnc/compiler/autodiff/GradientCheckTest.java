@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every gradient rule against central finite differences, in double precision: for each network of
- * {@code autodiff/Rules.dnn} and each of its parameters' elements, the program's gradient must
+ * {@code autodiff/Rules.dnn} and {@code autodiff/Cnn.dnn} and each of its parameters' elements, the program's gradient must
  * match {@code (L(p + h) - L(p - h)) / 2h} with h = 1e-6 to within 1e-6 relative to the larger
  * magnitude (plus 1e-8 absolute, for gradients near zero).
  */
@@ -30,7 +30,7 @@ class GradientCheckTest {
 
     @TestFactory
     Stream<DynamicTest> gradientsMatchFiniteDifferences() throws Exception {
-        return Programs.compile("Rules.dnn").stream()
+        return Stream.concat(Programs.compile("Rules.dnn").stream(), Programs.compile("Cnn.dnn").stream())
                 .map(n -> DynamicTest.dynamicTest(n.name(), () -> check(n)));
     }
 
@@ -44,6 +44,9 @@ class GradientCheckTest {
         int checked = 0;
         for (Node node : graph.params()) {
             Param p = (Param) node.op();
+            if (!p.trainable()) {
+                continue;
+            }
             assertWithMessage("gradient of %s", p.name()).that(train.gradients()).containsKey(p.name());
             double[] analytic = result.get(train.gradients().get(p.name()));
             double[] w = values.get(p.name());

@@ -7,6 +7,10 @@ import java.util.SplittableRandom;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -14,16 +18,24 @@ import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.Constant;
-import org.dnnc.compiler.ir.Dense;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
+import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Dropout;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Flatten;
 import org.dnnc.compiler.ir.FusedElementwise;
+import org.dnnc.compiler.ir.GlobalAvgPool;
+import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.LayerNormGradGamma;
+import org.dnnc.compiler.ir.LayerNormGradInput;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
@@ -34,6 +46,8 @@ import org.dnnc.compiler.ir.MseLoss;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.Reshape;
 import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.Slice;
@@ -78,6 +92,21 @@ final class Interpreter {
             s *= d instanceof Dim.Batch ? batch : d.bound();
         }
         return s;
+    }
+
+    /** The index along {@code axis} of element {@code i} of a tensor of this shape (C order). */
+    private static int channel(int[] shape, int axis, int i) {
+        int resolved = axis < 0 ? axis + shape.length : axis;
+        int inner = 1;
+        for (int d = resolved + 1; d < shape.length; d++) {
+            inner *= shape[d];
+        }
+        return (i / inner) % shape[resolved];
+    }
+
+    /** Every dimension, with the batch at its size. */
+    int[] dims(TensorType t) {
+        return t.dims().stream().mapToInt(d -> d instanceof Dim.Batch ? batch : d.bound()).toArray();
     }
 
     /** The size of the last axis and the number of rows before it. */
@@ -150,15 +179,15 @@ final class Interpreter {
                     }
                 }
             }
-        } else if (op instanceof BiasAdd) {
-            int c = last(n.type());
+        } else if (op instanceof BiasAdd b) {
+            int[] shape = dims(n.type());
             for (int i = 0; i < size; i++) {
-                y[i] = in.get(0)[i] + in.get(1)[i % c];
+                y[i] = in.get(0)[i] + in.get(1)[channel(shape, b.axis(), i)];
             }
-        } else if (op instanceof BiasGrad) {
-            int c = size;
+        } else if (op instanceof BiasGrad b) {
+            int[] shape = dims(types.get(0));
             for (int i = 0; i < in.get(0).length; i++) {
-                y[i % c] += in.get(0)[i];
+                y[channel(shape, b.axis(), i)] += in.get(0)[i];
             }
         } else if (op instanceof Activation a) {
             for (int i = 0; i < size; i++) {
@@ -278,6 +307,15 @@ final class Interpreter {
                 double d = op instanceof MseGrad ? 2 * (x - t) : 1 / (1 + Math.exp(-x)) - t;
                 y[i] = d * in.get(2)[0] / size;
             }
+        } else if (op instanceof Conv2d || op instanceof Conv2dGradInput || op instanceof Conv2dGradWeight) {
+            return Convolutions.eval(op, in, types.stream().map(this::dims).toList(), dims(n.type()));
+        } else if (op instanceof Pool2d || op instanceof Pool2dGrad || op instanceof GlobalAvgPool
+                || op instanceof GlobalAvgPoolGrad) {
+            return Convolutions.pool(op, in, types.stream().map(this::dims).toList(), dims(n.type()));
+        } else if (op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof BatchNormGradInput
+                || op instanceof BatchNormGradGamma || op instanceof LayerNorm || op instanceof LayerNormGradInput
+                || op instanceof LayerNormGradGamma) {
+            return Normalizations.eval(op, in, types.stream().map(this::dims).toList(), dims(n.type()));
         } else {
             throw new UnsupportedOperationException("the reference interpreter has no rule for " + op.mnemonic());
         }

@@ -26,8 +26,20 @@ class GradientOpsTest extends OpTypingContract {
                 accepts(new LogSoftmaxGrad(-1), "f32[N,10]", "f32[N,10]", "f32[N,10]"),
                 accepts(new CrossEntropyGrad(), "f32[N,10]", "f32[N,10]", "i32[N]", "f32[]"),
                 accepts(new MseGrad(), "f32[N,3]", "f32[N,3]", "f32[N,3]", "f32[]"),
-                accepts(new BceWithLogitsGrad(), "f32[N,1]", "f32[N,1]", "f32[N,1]", "f32[]"));
+                accepts(new BceWithLogitsGrad(), "f32[N,1]", "f32[N,1]", "f32[N,1]", "f32[]"),
+                accepts(new Conv2dGradInput(SAME_STRIDE_2, 28, 28), "f32[N,1,28,28]", "f32[N,16,14,14]", "f32[16,1,3,3]"),
+                accepts(new Conv2dGradWeight(SAME_STRIDE_2, 3, 3), "f32[16,1,3,3]", "f32[N,16,14,14]", "f32[N,1,28,28]"),
+                accepts(new Pool2dGrad(MAX_2), "f32[N,4,8,8]", "f32[N,4,4,4]", "f32[N,4,8,8]"),
+                accepts(new GlobalAvgPoolGrad(7, 7), "f32[N,32,7,7]", "f32[N,32]"),
+                accepts(new BatchNormInference(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]"),
+                accepts(new BatchNormGradGamma(1e-5), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]"),
+                accepts(new LayerNormGradInput(1e-5), "f32[N,T,8]", "f32[N,T,8]", "f32[N,T,8]", "f32[8]"),
+                accepts(new LayerNormGradGamma(1e-5), "f32[8]", "f32[N,T,8]", "f32[N,T,8]"));
     }
+
+    private static final Conv2d SAME_STRIDE_2 = new Conv2d(2, 2, 0, 0, 1, 1);
+    private static final Pool2d MAX_2 = new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0);
 
     static Stream<OpCase> rejected() {
         return Stream.of(
@@ -47,6 +59,15 @@ class GradientOpsTest extends OpTypingContract {
                         "f32[N,10]", "i32[N]", "f32[N]"),
                 rejects(new MseGrad(), "mse: shapes differ: f32[N,3] vs f32[N,2]", "f32[N,3]", "f32[N,2]", "f32[]"),
                 rejects(new BceWithLogitsGrad(), "bce_with_logits_grad: loss gradient should be f32[], got i32[]",
-                        "f32[N,1]", "f32[N,1]", "i32[]"));
+                        "f32[N,1]", "f32[N,1]", "i32[]"),
+                rejects(new Conv2dGradInput(SAME_STRIDE_2, 28, 28), "conv2d_grad_input: gradient should be f32[N,16,14,14], got f32[N,16,13,13]", "f32[N,16,13,13]", "f32[16,1,3,3]"),
+                rejects(new Conv2dGradWeight(SAME_STRIDE_2, 3, 3), "conv2d_grad_weight: gradient should be f32[N,16,10,10], got f32[N,16,14,14]", "f32[N,16,14,14]", "f32[N,1,20,20]"),
+                rejects(new Pool2dGrad(MAX_2), "maxpool2d_grad: gradient should be f32[N,4,4,4], got f32[N,4,5,5]", "f32[N,4,5,5]", "f32[N,4,8,8]"),
+                rejects(new GlobalAvgPoolGrad(7, 7), "global_avgpool_grad: gradient must have rank 2 [N,C], got f32[N,32,1,1]", "f32[N,32,1,1]"),
+                rejects(new BatchNormInference(1e-5), "batchnorm: gamma should be f32[16], got f32[8]", "f32[N,16,5,5]", "f32[8]", "f32[16]", "f32[16]", "f32[16]"),
+                rejects(new BatchNormGradInput(1e-5), "batchnorm_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]", "f32[N,16,5,5]", "f32[N,16,4,4]", "f32[16]"),
+                rejects(new BatchNormGradGamma(0), "batchnorm_grad_gamma: eps must be positive, got 0.0", "f32[N,16]", "f32[N,16]"),
+                rejects(new LayerNormGradInput(1e-5), "layernorm_grad_input: gamma must have rank 1 [C], got f32[2,4]", "f32[N,8]", "f32[N,8]", "f32[2,4]"),
+                rejects(new LayerNormGradGamma(1e-5), "layernorm_grad_gamma: shapes differ: f32[N,8] vs f32[N,9]", "f32[N,8]", "f32[N,9]"));
     }
 }

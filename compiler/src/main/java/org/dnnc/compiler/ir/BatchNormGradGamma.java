@@ -1,0 +1,36 @@
+package org.dnnc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gradient of {@link BatchNorm} with respect to gamma, {@code Σ dy · x̂} per channel; the statistics are recomputed from x. Operands: dy, x.
+ */
+public record BatchNormGradGamma(double eps) implements Op {
+
+    @Override
+    public String mnemonic() {
+        return "batchnorm_grad_gamma";
+    }
+
+    @Override
+    public int arity() {
+        return 2;
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        return Attrs.of("eps", eps);
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        Checks.positiveNumber(this, "eps", eps);
+        Checks.sameType(this, operands.get(0), operands.get(1));
+        TensorType x = operands.get(1);
+        Checks.f32(this, "input", x);
+        Checks.minRank(this, "input", x, 2);
+        return TensorType.f32(Dim.of(Checks.fixed(this, "the channel count", x, 1)));
+    }
+}

@@ -1,0 +1,119 @@
+package org.dnnc.compiler.autodiff;
+
+import java.util.List;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.LayerNormGradGamma;
+import org.dnnc.compiler.ir.LayerNormGradInput;
+import org.dnnc.compiler.ir.Op;
+
+/**
+ * The reference interpreter's normalizations in double precision. Both are seen as groups of
+ * values normalized together: batchnorm groups a channel across the batch and every other axis,
+ * layernorm one example's last axis.
+ */
+final class Normalizations {
+    private Normalizations() {}
+
+    static double[] eval(Op op, List<double[]> in, List<int[]> dims, int[] out) {
+        boolean layer = op instanceof LayerNorm || op instanceof LayerNormGradInput || op instanceof LayerNormGradGamma;
+        double eps = eps(op);
+        int[] x = dims.get(op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof LayerNorm ? 0 : 1);
+        double[] xs = in.get(op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof LayerNorm ? 0 : 1);
+        int channels = layer ? x[x.length - 1] : x[1];
+        int inner = 1;
+        for (int d = 2; d < x.length; d++) {
+            inner *= x[d];
+        }
+        int total = xs.length;
+        // Group of element k: its channel (batchnorm) or its row (layernorm).
+        int groups = layer ? total / channels : channels;
+        int[] group = new int[total];
+        int[] param = new int[total];
+        for (int k = 0; k < total; k++) {
+            group[k] = layer ? k / channels : (k / inner) % channels;
+            param[k] = layer ? k % channels : group[k];
+        }
+        double[] mean = new double[groups];
+        double[] var = new double[groups];
+        int[] count = new int[groups];
+        if (op instanceof BatchNormInference) {
+            mean = in.get(3);
+            var = in.get(4);
+        } else {
+            for (int k = 0; k < total; k++) {
+                mean[group[k]] += xs[k];
+                count[group[k]]++;
+            }
+            for (int g = 0; g < groups; g++) {
+                mean[g] /= count[g];
+            }
+            for (int k = 0; k < total; k++) {
+                double d = xs[k] - mean[group[k]];
+                var[group[k]] += d * d;
+            }
+            for (int g = 0; g < groups; g++) {
+                var[g] /= count[g];
+            }
+        }
+        double[] xhat = new double[total];
+        for (int k = 0; k < total; k++) {
+            xhat[k] = (xs[k] - mean[group[k]]) / Math.sqrt(var[group[k]] + eps);
+        }
+        if (op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof LayerNorm) {
+            double[] y = new double[total];
+            for (int k = 0; k < total; k++) {
+                y[k] = in.get(1)[param[k]] * xhat[k] + in.get(2)[param[k]];
+            }
+            return y;
+        }
+        double[] dy = in.get(0);
+        if (op instanceof BatchNormGradGamma || op instanceof LayerNormGradGamma) {
+            double[] dgamma = new double[channels];
+            for (int k = 0; k < total; k++) {
+                dgamma[param[k]] += dy[k] * xhat[k];
+            }
+            return dgamma;
+        }
+        // dx = invstd / M · (M·g - Σg - x̂·Σ(g·x̂)), with g = dy·gamma.
+        double[] gsum = new double[groups];
+        double[] gxsum = new double[groups];
+        double[] g = new double[total];
+        for (int k = 0; k < total; k++) {
+            g[k] = dy[k] * in.get(2)[param[k]];
+            gsum[group[k]] += g[k];
+            gxsum[group[k]] += g[k] * xhat[k];
+        }
+        double[] dx = new double[total];
+        for (int k = 0; k < total; k++) {
+            int grp = group[k];
+            dx[k] = (count[grp] * g[k] - gsum[grp] - xhat[k] * gxsum[grp]) / (count[grp] * Math.sqrt(var[grp] + eps));
+        }
+        return dx;
+    }
+
+    private static double eps(Op op) {
+        if (op instanceof BatchNorm b) {
+            return b.eps();
+        }
+        if (op instanceof BatchNormInference b) {
+            return b.eps();
+        }
+        if (op instanceof BatchNormGradInput b) {
+            return b.eps();
+        }
+        if (op instanceof BatchNormGradGamma b) {
+            return b.eps();
+        }
+        if (op instanceof LayerNorm l) {
+            return l.eps();
+        }
+        if (op instanceof LayerNormGradInput l) {
+            return l.eps();
+        }
+        return ((LayerNormGradGamma) op).eps();
+    }
+}
