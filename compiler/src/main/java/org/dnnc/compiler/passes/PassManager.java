@@ -26,7 +26,8 @@ public final class PassManager {
 
     /** The pipeline the compiler runs by default. */
     public static PassManager standard() {
-        return new PassManager(List.of(new DeadCodeElimination(), new DenseFusion(), new ElementwiseFusion()));
+        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new DenseFusion(),
+                new ElementwiseFusion()));
     }
 
     public List<Pass> passes() {

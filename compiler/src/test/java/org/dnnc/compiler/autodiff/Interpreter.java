@@ -8,6 +8,8 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormFoldBias;
+import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
@@ -21,6 +23,7 @@ import org.dnnc.compiler.ir.Constant;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dense;
@@ -306,6 +309,26 @@ final class Interpreter {
                 double t = in.get(1)[i];
                 double d = op instanceof MseGrad ? 2 * (x - t) : 1 / (1 + Math.exp(-x)) - t;
                 y[i] = d * in.get(2)[0] / size;
+            }
+        } else if (op instanceof ConvBiasActivation f) {
+            double[] z = Convolutions.eval(f.conv(), in.subList(0, 2), types.subList(0, 2).stream().map(this::dims).toList(),
+                    dims(n.type()));
+            int[] shape = dims(n.type());
+            for (int i = 0; i < z.length; i++) {
+                y[i] = activate(f.activation(), f.alpha(), z[i] + in.get(2)[channel(shape, 1, i)]);
+            }
+        } else if (op instanceof BatchNormFoldWeight f) {
+            int perChannel = size / in.get(1).length;
+            for (int i = 0; i < size; i++) {
+                int c = i / perChannel;
+                y[i] = in.get(0)[i] * in.get(1)[c] / Math.sqrt(in.get(2)[c] + f.eps());
+            }
+        } else if (op instanceof BatchNormFoldBias f) {
+            int k = f.withBias() ? 1 : 0;
+            for (int c = 0; c < size; c++) {
+                double b = f.withBias() ? in.get(0)[c] : 0;
+                double scale = in.get(k)[c] / Math.sqrt(in.get(k + 3)[c] + f.eps());
+                y[c] = in.get(k + 1)[c] + (b - in.get(k + 2)[c]) * scale;
             }
         } else if (op instanceof Conv2d || op instanceof Conv2dGradInput || op instanceof Conv2dGradWeight) {
             return Convolutions.eval(op, in, types.stream().map(this::dims).toList(), dims(n.type()));

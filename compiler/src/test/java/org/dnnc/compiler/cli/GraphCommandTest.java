@@ -88,7 +88,7 @@ class GraphCommandTest {
     void unknownPassIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce, fuse-dense, fuse-elementwise");
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce, fold-batchnorm, fuse-dense, fuse-elementwise");
     }
 
     @Test

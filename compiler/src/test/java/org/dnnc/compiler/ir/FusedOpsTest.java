@@ -18,7 +18,12 @@ class FusedOpsTest extends OpTypingContract {
         return Stream.of(
                 accepts(new Dense(ActivationKind.RELU, 0), "f32[N,256]", "f32[N,784]", "f32[256,784]", "f32[256]"),
                 accepts(new Dense(ActivationKind.IDENTITY, 0), "f32[N,T,8]", "f32[N,T,4]", "f32[8,4]", "f32[8]"),
-                accepts(ADD_THEN_TANH, "f32[N,5]", "f32[N,5]", "f32[N,5]"));
+                accepts(ADD_THEN_TANH, "f32[N,5]", "f32[N,5]", "f32[N,5]"),
+                accepts(new BatchNormFoldWeight(1e-5), "f32[16,3,5,5]", "f32[16,3,5,5]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormFoldBias(1e-5, true), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormFoldBias(1e-5, false), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                accepts(new ConvBiasActivation(new Conv2d(1, 1, 2, 2, 2, 2), ActivationKind.RELU, 0), "f32[N,16,28,28]",
+                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[16]"));
     }
 
     static Stream<OpCase> rejected() {
@@ -28,6 +33,13 @@ class FusedOpsTest extends OpTypingContract {
                 rejects(ADD_THEN_TANH, "add: shapes differ: f32[N,5] vs f32[N,4]", "f32[N,5]", "f32[N,4]"),
                 rejects(ADD_THEN_TANH, "fused: expects 2 operands, got 1", "f32[N,5]"),
                 rejects(new FusedElementwise(List.of(new Step(new Softmax(1), List.of(Ref.input(0))))),
-                        "fused: softmax is not element-wise", "f32[N,5]"));
+                        "fused: softmax is not element-wise", "f32[N,5]"),
+                rejects(new BatchNormFoldWeight(1e-5), "bn_fold_weight: gamma should be f32[16], got f32[8]",
+                        "f32[16,3,5,5]", "f32[8]", "f32[16]"),
+                rejects(new BatchNormFoldBias(1e-5, false), "bn_fold_bias: expects 4 operands, got 5",
+                        "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                rejects(new ConvBiasActivation(new Conv2d(1, 1, 0, 0, 0, 0), ActivationKind.RELU, 0),
+                        "bias_add: bias has 8 elements but axis 1 of the input has 16 (f32[N,16,24,24] + f32[8])",
+                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[8]"));
     }
 }

@@ -87,7 +87,7 @@ class PassManagerTest {
     void findsPassesByName() {
         var manager = PassManager.standard();
         assertThat(manager.passes().stream().map(Pass::name).toList())
-                .containsExactly("dce", "fuse-dense", "fuse-elementwise").inOrder();
+                .containsExactly("dce", "fold-batchnorm", "fuse-dense", "fuse-elementwise").inOrder();
         assertThat(manager.find("dce")).hasValue(manager.passes().get(0));
         assertThat(manager.find("cse")).isEmpty();
         assertThat(manager.passes().get(0).description()).isNotEmpty();
