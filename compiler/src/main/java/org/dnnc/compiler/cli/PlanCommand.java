@@ -8,6 +8,7 @@ import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.MemoryPlanner;
+import org.dnnc.compiler.memory.PlanChart;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -36,6 +37,9 @@ final class PlanCommand implements Callable<Integer> {
 
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
     private String network;
+
+    @Option(names = "--chart", description = "Also draw which buffers share bytes over time.")
+    private boolean chart;
 
     @Override
     public Integer call() {
@@ -85,5 +89,9 @@ final class PlanCommand implements Callable<Integer> {
         out.printf("  lower bound: %s bytes (most bytes live at once); planned / lower bound = %.3f%n",
                 ParamTable.count(plan.lowerBound()), plan.overhead());
         out.printf("  parameters:  %s bytes, persistent%n", ParamTable.count(plan.persistentBytes()));
+        if (chart) {
+            out.println();
+            out.print(PlanChart.render(plan, 16, 72));
+        }
     }
 }

@@ -32,6 +32,27 @@ class PlanCommandTest {
     }
 
     @Test
+    void chartShowsWhichBuffersShareBytesOverTime() {
+        Cli.Result result = Cli.run("plan", "--chart", "--batch", "4", MLP.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        // 16 bands of bytes, each a row as wide as the schedule (20 positions), then a legend.
+        assertThat(result.out()).containsMatch("(?m)^ +0 \\|[A-Za-z0-9.]{20}\\|$");
+        assertThat(result.out().lines().filter(l -> l.matches(" +[0-9,]+ \\|.*\\|")).count()).isEqualTo(16);
+        assertThat(result.out()).containsMatch("(?m)^  A %0 input x \\(128 bytes at 0, live 0-19\\)$");
+    }
+
+    @Test
+    void convolutionalTrainingPlansAreWithinFivePercentOfTheLowerBound() {
+        for (String example : new String[] {"fashion-cnn/src/main/dnn/FashionCnn.dnn", "fashion-resnet/src/main/dnn/FashionResnet.dnn"}) {
+            Cli.Result result = Cli.run("plan", RepoPaths.root().resolve("examples").resolve(example).toString());
+            assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+            var m = java.util.regex.Pattern.compile("planned / lower bound = ([0-9.]+)").matcher(result.out());
+            assertThat(m.find()).isTrue();
+            assertWithMessage(example).that(Double.parseDouble(m.group(1))).isAtMost(1.05);
+        }
+    }
+
+    @Test
     void badBatchIsAUsageError() {
         assertThat(Cli.run("plan", "--batch", "0", MLP.toString()).exitCode()).isEqualTo(Main.USAGE);
     }
