@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.dnnc.compiler.ir.DotPrinter;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.IrPrinter;
+import org.dnnc.compiler.passes.Explaining;
 import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
@@ -53,6 +54,9 @@ final class GraphCommand implements Callable<Integer> {
     @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
     private boolean listPasses;
 
+    @Option(names = "--explain", description = "Say, before each graph, why candidates of the fusion passes were not fused.")
+    private boolean explain;
+
     @Override
     public Integer call() {
         Console console = parent.console();
@@ -79,7 +83,19 @@ final class GraphCommand implements Callable<Integer> {
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
-            dumps.add(print(pipeline.run(graph.get(), PassListener.NONE)));
+            StringBuilder notes = new StringBuilder();
+            Graph result = pipeline.run(graph.get(), PassListener.NONE);
+            if (explain) {
+                Graph current = graph.get();
+                for (Pass pass : pipeline.passes()) {
+                    if (pass instanceof Explaining e) {
+                        e.explain(current).forEach(line -> notes.append("# ").append(pass.name()).append(": ")
+                                .append(line).append('\n'));
+                    }
+                    current = pass.run(current);
+                }
+            }
+            dumps.add(notes + print(result));
         }
         console.out().print(String.join("\n", dumps));
         console.out().flush();

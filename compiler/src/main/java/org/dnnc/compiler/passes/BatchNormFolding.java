@@ -27,7 +27,7 @@ import org.dnnc.compiler.ir.Op;
  * nothing else are folded; training programs, which normalize with batch statistics, have no
  * {@code batchnorm_inference} and pass unchanged.
  */
-public final class BatchNormFolding implements Pass {
+public final class BatchNormFolding implements Pass, Explaining {
 
     @Override
     public String name() {
@@ -102,6 +102,29 @@ public final class BatchNormFolding implements Pass {
             }
         }
         return new Graph(graph.name(), nodes, graph.outputs());
+    }
+
+    @Override
+    public List<String> explain(Graph graph) {
+        Uses uses = new Uses(graph);
+        Map<Integer, Node> byId = new HashMap<>();
+        graph.nodes().forEach(n -> byId.put(n.id(), n));
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof org.dnnc.compiler.ir.BatchNorm) {
+                lines.add("batchnorm %" + n.id() + " not folded: training normalizes with batch statistics");
+            } else if (n.op() instanceof BatchNormInference) {
+                Node z = byId.get(n.inputs().get(0));
+                if (!(z.op() instanceof Conv2d) && !(z.op() instanceof BiasAdd)) {
+                    lines.add("batchnorm_inference %" + n.id() + " not folded: its input comes from " + z.op().mnemonic()
+                            + " %" + z.id() + ", not a convolution");
+                } else if (!uses.once(z.id())) {
+                    lines.add("batchnorm_inference %" + n.id() + " not folded: " + z.op().mnemonic() + " %" + z.id()
+                            + " is also read by " + uses.readers(z.id()));
+                }
+            }
+        }
+        return lines;
     }
 
     private static Node node(int id, Op op, List<Integer> inputs, Node at, Map<Integer, Node> byId)

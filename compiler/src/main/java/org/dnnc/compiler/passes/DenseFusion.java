@@ -20,7 +20,7 @@ import org.dnnc.compiler.ir.Node;
  * result is still in cache. Only intermediates read by nothing else are absorbed; the fused node
  * keeps the id of the last node it replaces, so users need no rewiring.
  */
-public final class DenseFusion implements Pass {
+public final class DenseFusion implements Pass, Explaining {
 
     @Override
     public String name() {
@@ -72,6 +72,25 @@ public final class DenseFusion implements Pass {
             }
         }
         return new Graph(graph.name(), nodes, graph.outputs());
+    }
+
+    @Override
+    public List<String> explain(Graph graph) {
+        Uses uses = new Uses(graph);
+        Map<Integer, Node> byId = new HashMap<>();
+        graph.nodes().forEach(n -> byId.put(n.id(), n));
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (isBias(n) && byId.get(n.inputs().get(0)).op() instanceof MatMul && !uses.once(n.inputs().get(0))) {
+                lines.add("matmul %" + n.inputs().get(0) + " not fused with bias_add %" + n.id()
+                        + ": its result is also read by " + uses.readers(n.inputs().get(0)));
+            }
+            if (n.op() instanceof Activation && isBias(byId.get(n.inputs().get(0))) && !uses.once(n.inputs().get(0))) {
+                lines.add("bias_add %" + n.inputs().get(0) + " not fused with " + n.op().mnemonic() + " %" + n.id()
+                        + ": its result is also read by " + uses.readers(n.inputs().get(0)));
+            }
+        }
+        return lines;
     }
 
     /** A bias along the last axis, which the GEMM epilogue can add. */

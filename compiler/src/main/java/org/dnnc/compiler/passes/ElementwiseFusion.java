@@ -18,7 +18,7 @@ import org.dnnc.compiler.ir.Node;
  * of its only reader when that reader is element-wise too and the shapes agree; chains of one op
  * are left as they are.
  */
-public final class ElementwiseFusion implements Pass {
+public final class ElementwiseFusion implements Pass, Explaining {
 
     @Override
     public String name() {
@@ -55,6 +55,27 @@ public final class ElementwiseFusion implements Pass {
             }
         }
         return new Graph(graph.name(), nodes, graph.outputs());
+    }
+
+    @Override
+    public List<String> explain(Graph graph) {
+        Uses uses = new Uses(graph);
+        Map<Integer, Node> byId = new HashMap<>();
+        graph.nodes().forEach(n -> byId.put(n.id(), n));
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            if (!FusedElementwise.fusible(n.op())) {
+                continue;
+            }
+            for (int input : n.inputs()) {
+                Node operand = byId.get(input);
+                if (FusedElementwise.fusible(operand.op()) && !uses.once(input)) {
+                    lines.add(operand.op().mnemonic() + " %" + input + " not fused into " + n.op().mnemonic() + " %" + n.id()
+                            + ": its result is also read by " + uses.readers(input));
+                }
+            }
+        }
+        return lines;
     }
 
     /** The steps and external operands of the chain that ends at one node. */

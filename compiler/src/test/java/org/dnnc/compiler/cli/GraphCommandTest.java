@@ -144,6 +144,19 @@ class GraphCommandTest {
         assertThat(Cli.run("graph", "--program", "train", cnn.toString()).out()).contains("conv2d_grad_weight(");
     }
 
+    @Test
+    void explainSaysWhyCandidatesWereNotFused() {
+        Path cnn = RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn");
+        Cli.Result train = Cli.run("graph", "--explain", "--program", "train", cnn.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        assertThat(train.out()).containsMatch(
+                "(?m)^# fold-batchnorm: batchnorm %\\d+ not folded: training normalizes with batch statistics$");
+        assertThat(train.out()).containsMatch("(?m)^# fuse-elementwise: relu %\\d+ not fused into relu_grad %\\d+: its result"
+                + " is also read by %\\d+ maxpool2d, %\\d+ maxpool2d_grad, %\\d+ relu_grad$");
+        Cli.Result plain = Cli.run("graph", "--program", "train", cnn.toString());
+        assertThat(plain.out()).doesNotContain("# fold-batchnorm");
+    }
+
     private static Path mlp() {
         return RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
     }
