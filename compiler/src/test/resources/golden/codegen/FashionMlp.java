@@ -146,15 +146,11 @@ public final class FashionMlp implements TrainableNetwork {
 
   private final Buf t23_logits_dense3;
 
-  private final Buf t24_logits_relu2;
-
   private final Buf t25_logits_dense2;
 
   private final Buf t26_logits_dense2;
 
   private final Buf t27_logits_dense2;
-
-  private final Buf t28_logits_relu1;
 
   private final Buf t29_logits_dense1;
 
@@ -220,11 +216,9 @@ public final class FashionMlp implements TrainableNetwork {
     t21_logits_dense3 = workspace.floats(1206848L, 10);
     t22_logits_dense3 = workspace.floats(98304L, 8192);
     t23_logits_dense3 = workspace.floats(1200128L, 1280);
-    t24_logits_relu2 = workspace.floats(131072L, 8192);
     t25_logits_dense2 = workspace.floats(1206272L, 128);
-    t26_logits_dense2 = workspace.floats(65536L, 16384);
+    t26_logits_dense2 = workspace.floats(1134592L, 16384);
     t27_logits_dense2 = workspace.floats(1003520L, 32768);
-    t28_logits_relu1 = workspace.floats(1134592L, 16384);
     t29_logits_dense1 = workspace.floats(1205248L, 256);
     t30_logits_dense1 = workspace.floats(0L, 200704);
     // The evaluation program's values (no dropout, with the loss)
@@ -292,19 +286,19 @@ public final class FashionMlp implements TrainableNetwork {
     // FashionMlp.dnn:11 logits.dense3
     Dense.backwardWeights(t20_loss_cross_entropy1, t12_logits_dense2, t23_logits_dense3, n, 128, 10, false);
     // FashionMlp.dnn:10 logits.relu2
-    Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_logits_dense3, t24_logits_relu2, n * 128);
+    Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_logits_dense3, t22_logits_dense3, n * 128);
     // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardBias(t24_logits_relu2, t25_logits_dense2, n, 128, false);
+    Dense.backwardBias(t22_logits_dense3, t25_logits_dense2, n, 128, false);
     // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardInput(t24_logits_relu2, w_logits_dense2_weight, t26_logits_dense2, n, 256, 128, false);
+    Dense.backwardInput(t22_logits_dense3, w_logits_dense2_weight, t26_logits_dense2, n, 256, 128, false);
     // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardWeights(t24_logits_relu2, t7_logits_dense1, t27_logits_dense2, n, 256, 128, false);
+    Dense.backwardWeights(t22_logits_dense3, t7_logits_dense1, t27_logits_dense2, n, 256, 128, false);
     // FashionMlp.dnn:9 logits.relu1
-    Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_logits_dense2, t28_logits_relu1, n * 256);
+    Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_logits_dense2, t26_logits_dense2, n * 256);
     // FashionMlp.dnn:9 logits.dense1
-    Dense.backwardBias(t28_logits_relu1, t29_logits_dense1, n, 256, false);
+    Dense.backwardBias(t26_logits_dense2, t29_logits_dense1, n, 256, false);
     // FashionMlp.dnn:9 logits.dense1
-    Dense.backwardWeights(t28_logits_relu1, t0_image, t30_logits_dense1, n, 784, 256, false);
+    Dense.backwardWeights(t26_logits_dense2, t0_image, t30_logits_dense1, n, 784, 256, false);
     // Optimizer: adam (learning rate per step from the caller)
     steps++;
     float lr = (float) learningRate;

@@ -5,19 +5,26 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dnnc.compiler.ir.Activation;
+import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Flatten;
+import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.Reshape;
+import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.TensorType;
 
 /**
  * Live intervals of a program's values over its schedule. Parameters live in the persistent arena
  * and are not part of it; {@code flatten} and {@code reshape} only reinterpret their operand's
- * bytes, so they alias it and stretch its interval. Inputs are written before the first node runs,
+ * bytes, so they alias it and stretch its interval, and element-wise ops run in place over an
+ * operand that dies at them. Inputs are written before the first node runs,
  * and outputs are read after the last one, so both live to the program's edges.
  */
 final class Liveness {
@@ -26,10 +33,6 @@ final class Liveness {
     /** The values to place, unplaced (offset 0), in schedule order. */
     static List<Buffer> intervals(Graph graph, int batch, Map<Integer, Integer> aliases) {
         List<Node> nodes = graph.nodes();
-        Map<Integer, Integer> position = new HashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            position.put(nodes.get(i).id(), i);
-        }
         Map<Integer, int[]> interval = new LinkedHashMap<>();
         Map<Integer, Node> byId = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
@@ -59,6 +62,9 @@ final class Liveness {
                 live[1] = last;
             }
         }
+        runInPlace(nodes, byId, interval, aliases, graph, batch);
+        // Resolve chains (a flatten of a value computed in place), so that one lookup finds the buffer.
+        aliases.replaceAll((id, target) -> root(aliases, target));
         List<Buffer> buffers = new ArrayList<>();
         interval.forEach((id, live) -> {
             Node n = byId.get(id);
@@ -68,7 +74,48 @@ final class Liveness {
     }
 
     static int root(Map<Integer, Integer> aliases, int id) {
-        return aliases.getOrDefault(id, id);
+        int root = id;
+        while (aliases.containsKey(root)) {
+            root = aliases.get(root);
+        }
+        return root;
+    }
+
+    /**
+     * An element-wise op may write its result over an operand that dies there: it reads each
+     * element before writing it. The operand must be computed in this program (inputs belong to
+     * the caller) and have the same size.
+     */
+    private static void runInPlace(List<Node> nodes, Map<Integer, Node> byId, Map<Integer, int[]> interval,
+            Map<Integer, Integer> aliases, Graph graph, int batch) {
+        var outputs = new java.util.HashSet<Integer>();
+        graph.outputs().values().forEach(o -> outputs.add(root(aliases, o)));
+        for (int i = 0; i < nodes.size(); i++) {
+            Node n = nodes.get(i);
+            if (!inPlace(n.op()) || !interval.containsKey(n.id())) {
+                continue;
+            }
+            for (int operand : n.inputs()) {
+                int root = root(aliases, operand);
+                int[] live = interval.get(root);
+                if (live == null || live[1] != i || outputs.contains(root) || byId.get(root).op() instanceof Input
+                        || bytes(byId.get(root).type(), batch) != bytes(n.type(), batch)) {
+                    continue;
+                }
+                int[] mine = interval.remove(n.id());
+                live[1] = Math.max(live[1], mine[1]);
+                aliases.put(n.id(), root);
+                if (outputs.remove(n.id())) {
+                    outputs.add(root);
+                }
+                break;
+            }
+        }
+    }
+
+    private static boolean inPlace(Op op) {
+        return op instanceof Activation || op instanceof ActivationGrad || op instanceof Binary || op instanceof Scale
+                || op instanceof FusedElementwise;
     }
 
     /** Four bytes per element (f32 and i32), the batch dimension at {@code batch}, sequences at their bound. */

@@ -10,7 +10,7 @@ import java.util.Map;
  * and a persistent one for the parameters.
  *
  * @param buffers         the placed values, in schedule order
- * @param aliases         value -> the value whose bytes it reuses (flatten, reshape)
+ * @param aliases         value -> the value whose bytes it reuses (flatten, reshape, in place)
  * @param naiveBytes      what one buffer per value would take
  * @param lowerBound      the most bytes live at any one point: no plan can do better
  * @param persistentBytes the parameters (their gradients and optimizer state are planned by the caller)

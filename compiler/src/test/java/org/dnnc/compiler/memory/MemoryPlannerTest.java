@@ -74,6 +74,26 @@ class MemoryPlannerTest {
                 + MemoryPlanner.align(10 * 128 * 4) + MemoryPlanner.align(10 * 4));
     }
 
+    @Test
+    void elementwiseOpsRunInPlaceOnlyOverOperandsThatDieThere() throws Exception {
+        var b = new GraphBuilder("InPlace");
+        TensorType t = TensorType.f32(Dim.BATCH, Dim.of(16));
+        int x = b.input("x", t, Origin.NONE);
+        int a = b.add(new Activation(ActivationKind.TANH, 0), List.of(x), Origin.NONE);
+        int dies = b.add(new Activation(ActivationKind.RELU, 0), List.of(a), Origin.NONE);
+        int kept = b.add(new Activation(ActivationKind.SIGMOID, 0), List.of(dies), Origin.NONE);
+        int sum = b.add(new Binary(BinaryKind.ADD), List.of(kept, dies), Origin.NONE);
+        b.output("y", sum);
+        MemoryPlan plan = MemoryPlanner.plan(b.build(), 8);
+        // relu overwrites tanh, which nothing reads afterwards; the input belongs to the caller.
+        assertThat(plan.aliases()).containsEntry(dies, a);
+        assertThat(plan.aliases()).doesNotContainKey(a);
+        // sigmoid cannot overwrite relu's result, which add still reads; add can overwrite either.
+        assertThat(plan.aliases()).doesNotContainKey(kept);
+        assertThat(plan.aliases()).containsKey(sum);
+        assertValid(plan);
+    }
+
     /** Random interval sets (no graph needed): the best-fit placement is always valid and never below the bound. */
     @Test
     void randomIntervalsArePlacedValidly() throws Exception {
