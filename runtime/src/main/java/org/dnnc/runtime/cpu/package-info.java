@@ -10,6 +10,13 @@
  *       org.dnnc.runtime.cpu.Activations} (with {@link org.dnnc.runtime.cpu.Activation}), {@link
  *       org.dnnc.runtime.cpu.Softmax}, {@link org.dnnc.runtime.cpu.Dropout}, {@link
  *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}.
+ *   <li>Convolutional networks: {@link org.dnnc.runtime.cpu.Conv2d} (im2col + GEMM, shape in a
+ *       {@link org.dnnc.runtime.cpu.ConvGeometry}, column matrices in {@link
+ *       org.dnnc.runtime.cpu.Im2col}), {@link org.dnnc.runtime.cpu.Pool2d} (max and average, shape
+ *       in a {@link org.dnnc.runtime.cpu.PoolGeometry}), {@link org.dnnc.runtime.cpu.GlobalAvgPool},
+ *       {@link org.dnnc.runtime.cpu.BatchNorm} (with a fused ReLU), {@link
+ *       org.dnnc.runtime.cpu.LayerNorm}; {@link org.dnnc.runtime.cpu.Workers} splits a
+ *       convolution's batch over two threads.
  *   <li>Training: {@link org.dnnc.runtime.cpu.Losses}, {@link org.dnnc.runtime.cpu.Optimizers},
  *       {@link org.dnnc.runtime.cpu.Init}, {@link org.dnnc.runtime.cpu.Rng}.
  * </ul>

@@ -1,0 +1,380 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Batch normalization over {@code x [N, C, spatial]} per channel: {@code [N, C]} (spatial 1,
+ * {@code BatchNorm1d} on features), {@code [N, C, L]} or {@code [N, C, H, W]} (spatial {@code H*W}),
+ * with PyTorch's numerics: {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}.
+ *
+ * <ul>
+ *   <li>{@link #forwardTraining} normalizes with the batch's mean and <em>biased</em> variance
+ *       (over {@code M = N * spatial} values), saves the mean and {@code invStd = 1 / sqrt(var +
+ *       eps)} for backward, and updates the running statistics with {@code momentum} (PyTorch's
+ *       0.1): {@code running = (1 - momentum) running + momentum * stat}, where the variance stat is
+ *       the <em>unbiased</em> one, {@code var * M / (M - 1)}.
+ *   <li>{@link #forwardInference} normalizes with the running statistics.
+ *   <li>{@link #backward} and {@link #backwardInference} give {@code dx}, {@code dgamma} and
+ *       {@code dbeta} of the matching forward pass.
+ * </ul>
+ *
+ * <p>Every kernel can fuse a ReLU after the normalization ({@code relu = true}): forward writes
+ * {@code max(bn(x), 0)}, and backward masks {@code dy} with the saved output {@code y > 0} in the
+ * same passes, so BN + ReLU costs what BN alone costs. Without ReLU, {@code y} is not read by
+ * backward and may be {@code null}.
+ *
+ * <p>Each example's {@code C * spatial} values are staged on the heap at once, so the loops run over
+ * arrays; per-channel sums are kept in {@code double} (with float partial sums per plane). No
+ * scratch view is needed and nothing is allocated per call. {@code y} may be {@code x}, and {@code
+ * dx} may be {@code dy}.
+ */
+public final class BatchNorm {
+
+    private static final int X = 0;
+    private static final int DY = 1;
+    private static final int Y = 2;
+    private static final int OUT = 3;
+    private static final int SCALE = 4;
+    private static final int SHIFT = 5;
+    private static final int A = 6;
+    private static final int B = 7;
+    private static final int DX = 8;
+
+    private BatchNorm() {}
+
+    /**
+     * The training forward pass with batch statistics (see the class comment). {@code runningMean}
+     * and {@code runningVar} ({@code [C]}) are updated in place, or left alone when {@code null};
+     * {@code saveMean} and {@code saveInvStd} ({@code [C]}) receive the batch mean and {@code 1 /
+     * sqrt(var + eps)}, or are skipped when {@code null} (backward then recomputes them).
+     *
+     * @throws IllegalArgumentException if a channel has fewer than two values ({@code batch *
+     *     spatial < 2}), as in PyTorch
+     */
+    public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
+            Buf saveMean, Buf saveInvStd, int batch, int channels, int spatial, float momentum, float eps,
+            boolean relu) {
+        long count = (long) batch * spatial;
+        if (count < 2) {
+            throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
+                    + count + " (batch " + batch + " x " + spatial + ")");
+        }
+        Staging s = Staging.get();
+        double[] mean = s.zeroDoubles(0, channels);
+        double[] var = s.zeroDoubles(1, channels);
+        statistics(x, batch, channels, spatial, mean, var);
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        for (int c = 0; c < channels; c++) {
+            float m = (float) mean[c];
+            float invStd = (float) (1.0 / Math.sqrt(var[c] + eps));
+            if (saveMean != null) {
+                saveMean.data.put(c, m);
+            }
+            if (saveInvStd != null) {
+                saveInvStd.data.put(c, invStd);
+            }
+            if (runningMean != null) {
+                runningMean.data.put(c, (1f - momentum) * runningMean.data.get(c) + momentum * m);
+            }
+            if (runningVar != null) {
+                float unbiased = (float) (var[c] * count / (count - 1));
+                runningVar.data.put(c, (1f - momentum) * runningVar.data.get(c) + momentum * unbiased);
+            }
+            // PyTorch's form: y = x * alpha + beta' with alpha = invStd * gamma, beta' = beta - mean * alpha.
+            scale[c] = invStd * gamma.data.get(c);
+            shift[c] = beta.data.get(c) - m * scale[c];
+        }
+        affine(x, y, scale, shift, batch, channels, spatial, relu);
+    }
+
+    /** The inference forward pass: {@code y = (x - runningMean) / sqrt(runningVar + eps) * gamma + beta}. */
+    public static void forwardInference(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
+            int batch, int channels, int spatial, float eps, boolean relu) {
+        Staging s = Staging.get();
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        for (int c = 0; c < channels; c++) {
+            float invStd = (float) (1.0 / Math.sqrt(runningVar.data.get(c) + (double) eps));
+            scale[c] = invStd * gamma.data.get(c);
+            shift[c] = beta.data.get(c) - runningMean.data.get(c) * scale[c];
+        }
+        affine(x, y, scale, shift, batch, channels, spatial, relu);
+    }
+
+    /**
+     * The training backward pass, with {@code xhat = (x - mean) * invStd} and {@code g = dy} (masked
+     * by {@code y > 0} when {@code relu}): {@code dbeta = sum g}, {@code dgamma = sum g * xhat}, and
+     * {@code dx = gamma * invStd / M * (M g - dbeta - xhat * dgamma)}.
+     *
+     * <p>{@code saveMean} and {@code saveInvStd} are what {@link #forwardTraining} saved; when both
+     * are {@code null} they are recomputed from {@code x} with {@code eps} (one more pass over
+     * {@code x}). Any of {@code dx}, {@code dgamma}, {@code dbeta} may be {@code null} (not needed),
+     * and {@code gamma} too when {@code dx} is; {@code accumulateInput} adds to {@code dx}, {@code
+     * accumulateParams} to {@code dgamma} and {@code dbeta}. {@code dx} may be {@code dy}. One call
+     * computes all three gradients in two passes over the example data; separate calls for {@code
+     * dx} and for {@code dgamma} repeat the first pass (and the statistics, when not saved).
+     */
+    public static void backward(Buf x, Buf y, Buf dy, Buf gamma, Buf saveMean, Buf saveInvStd, Buf dx, Buf dgamma,
+            Buf dbeta, int batch, int channels, int spatial, float eps, boolean relu, boolean accumulateInput,
+            boolean accumulateParams) {
+        Staging s = Staging.get();
+        float[] mean = s.floats(SCALE, channels);
+        float[] invStd = s.floats(SHIFT, channels);
+        if (saveMean == null && saveInvStd == null) {
+            double[] m = s.zeroDoubles(0, channels);
+            double[] v = s.zeroDoubles(1, channels);
+            statistics(x, batch, channels, spatial, m, v);
+            for (int c = 0; c < channels; c++) {
+                mean[c] = (float) m[c];
+                invStd[c] = (float) (1.0 / Math.sqrt(v[c] + eps));
+            }
+        } else {
+            saveMean.data.get(0, mean, 0, channels);
+            saveInvStd.data.get(0, invStd, 0, channels);
+        }
+        double[] sumG = s.zeroDoubles(2, channels);
+        double[] sumGX = s.zeroDoubles(3, channels);
+        // With ReLU, pass 1 leaves the masked gradient in dx (when dx is overwritten anyway), so that
+        // pass 2 reads it instead of masking again.
+        Buf masked = relu && dx != null && !accumulateInput ? dx : null;
+        gradientSums(x, y, dy, masked, mean, batch, channels, spatial, relu, sumG, sumGX);
+        if (dx != null) {
+            // PyTorch's batch_norm_backward: dx = k (g - a - (x - mean) b) with k = gamma invStd,
+            // a = sum g / M and b = invStd^2 sum g (x - mean) / M.
+            double count = (double) batch * spatial;
+            float[] k = s.floats(OUT, channels);
+            float[] a = s.floats(A, channels);
+            float[] b = s.floats(B, channels);
+            for (int c = 0; c < channels; c++) {
+                k[c] = gamma.data.get(c) * invStd[c];
+                a[c] = (float) (sumG[c] / count);
+                b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
+            }
+            if (masked != null) {
+                inputGradient(x, null, dx, dx, mean, k, a, b, batch, channels, spatial, false, false);
+            } else {
+                inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, relu, accumulateInput);
+            }
+        }
+        writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
+    }
+
+    /**
+     * The backward pass of {@link #forwardInference} (fine-tuning with frozen statistics): with
+     * {@code invStd = 1 / sqrt(runningVar + eps)} and {@code g} as in {@link #backward}, {@code dx =
+     * g * gamma * invStd}, {@code dgamma = sum g * (x - runningMean) * invStd}, {@code dbeta = sum g}.
+     * Nullable outputs, accumulate flags and aliasing as in {@link #backward}.
+     */
+    public static void backwardInference(Buf x, Buf y, Buf dy, Buf gamma, Buf runningMean, Buf runningVar, Buf dx,
+            Buf dgamma, Buf dbeta, int batch, int channels, int spatial, float eps, boolean relu,
+            boolean accumulateInput, boolean accumulateParams) {
+        Staging s = Staging.get();
+        float[] mean = s.floats(SCALE, channels);
+        float[] invStd = s.floats(SHIFT, channels);
+        runningMean.data.get(0, mean, 0, channels);
+        for (int c = 0; c < channels; c++) {
+            invStd[c] = (float) (1.0 / Math.sqrt(runningVar.data.get(c) + (double) eps));
+        }
+        double[] sumG = s.zeroDoubles(2, channels);
+        double[] sumGX = s.zeroDoubles(3, channels);
+        if (dgamma != null || dbeta != null) {
+            gradientSums(x, y, dy, null, mean, batch, channels, spatial, relu, sumG, sumGX);
+        }
+        if (dx != null) {
+            float[] k = s.floats(OUT, channels);
+            float[] zero = s.floats(A, channels);
+            Arrays.fill(zero, 0, channels, 0f);
+            for (int c = 0; c < channels; c++) {
+                k[c] = gamma.data.get(c) * invStd[c];
+            }
+            inputGradient(x, y, dy, dx, mean, k, zero, zero, batch, channels, spatial, relu, accumulateInput);
+        }
+        writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
+    }
+
+    /**
+     * {@code sumG[c] += sum g}, {@code sumGX[c] += sum g (x - mean[c])}, with {@code g} as in {@link
+     * #backward}; {@code g} is also written to {@code masked} unless that is {@code null}.
+     */
+    private static void gradientSums(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int batch, int channels, int spatial,
+            boolean relu, double[] sumG, double[] sumGX) {
+        int row = channels * spatial;
+        Staging s = Staging.get();
+        float[] xt = s.floats(X, row);
+        float[] gt = s.floats(DY, row);
+        float[] yt = relu ? s.floats(Y, row) : null;
+        for (int n = 0; n < batch; n++) {
+            x.data.get(n * row, xt, 0, row);
+            dy.data.get(n * row, gt, 0, row);
+            if (relu) {
+                y.data.get(n * row, yt, 0, row);
+                reluMask(yt, gt, row);
+                if (masked != null) {
+                    masked.data.put(n * row, gt, 0, row);
+                }
+            }
+            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                float m = mean[c];
+                float s0 = 0f;
+                float s1 = 0f;
+                float q0 = 0f;
+                float q1 = 0f;
+                int p = o;
+                for (; p + 1 < o + spatial; p += 2) {
+                    s0 += gt[p];
+                    s1 += gt[p + 1];
+                    q0 += gt[p] * (xt[p] - m);
+                    q1 += gt[p + 1] * (xt[p + 1] - m);
+                }
+                if (p < o + spatial) {
+                    s0 += gt[p];
+                    q0 += gt[p] * (xt[p] - m);
+                }
+                sumG[c] += (double) s0 + s1;
+                sumGX[c] += (double) q0 + q1;
+            }
+        }
+    }
+
+    /** {@code dx (+)= k[c] (g - a[c] - (x - mean[c]) b[c])}, staged one example at a time. */
+    private static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
+            int batch, int channels, int spatial, boolean relu, boolean accumulate) {
+        int row = channels * spatial;
+        Staging s = Staging.get();
+        float[] xt = s.floats(X, row);
+        float[] gt = s.floats(DY, row);
+        float[] yt = relu ? s.floats(Y, row) : null;
+        float[] out = s.floats(DX, row);
+        for (int n = 0; n < batch; n++) {
+            x.data.get(n * row, xt, 0, row);
+            dy.data.get(n * row, gt, 0, row);
+            if (relu) {
+                y.data.get(n * row, yt, 0, row);
+                reluMask(yt, gt, row);
+            }
+            if (accumulate) {
+                dx.data.get(n * row, out, 0, row);
+            }
+            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                float m = mean[c];
+                float kc = k[c];
+                float ac = a[c];
+                float bc = b[c];
+                if (accumulate) {
+                    for (int p = o; p < o + spatial; p++) {
+                        out[p] += kc * (gt[p] - ac - (xt[p] - m) * bc);
+                    }
+                } else {
+                    for (int p = o; p < o + spatial; p++) {
+                        out[p] = kc * (gt[p] - ac - (xt[p] - m) * bc);
+                    }
+                }
+            }
+            dx.data.put(n * row, out, 0, row);
+        }
+    }
+
+    /** {@code dbeta (+)= sumG}, {@code dgamma (+)= sumGX * invStd}; either may be {@code null}. */
+    private static void writeParamGrads(double[] sumG, double[] sumGX, float[] invStd, Buf dgamma, Buf dbeta,
+            int channels, boolean accumulate) {
+        for (int c = 0; c < channels; c++) {
+            if (dgamma != null) {
+                float v = (float) (sumGX[c] * invStd[c]);
+                dgamma.data.put(c, accumulate ? dgamma.data.get(c) + v : v);
+            }
+            if (dbeta != null) {
+                float v = (float) sumG[c];
+                dbeta.data.put(c, accumulate ? dbeta.data.get(c) + v : v);
+            }
+        }
+    }
+
+    /**
+     * {@code g[i] = y[i] > 0 ? g[i] : 0} without a branch: ReLU outputs are positive or zero about
+     * half the time each, so the branch would be mispredicted about half the time, which made the
+     * fused BN + ReLU backward 8x slower than BN alone. The sign test is done on the bits instead:
+     * {@code (-b & ~b) < 0} exactly when {@code b}, the bits of {@code y}, is a positive int, that is
+     * when {@code y > 0} (or a positive NaN, which a ReLU output never is).
+     */
+    static void reluMask(float[] y, float[] g, int n) {
+        for (int i = 0; i < n; i++) {
+            int b = Float.floatToRawIntBits(y[i]);
+            int mask = (-b & ~b) >> 31;
+            g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & mask);
+        }
+    }
+
+    /** Per-channel mean and biased variance of {@code x}, into zeroed {@code mean} and {@code var}. */
+    private static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var) {
+        int row = channels * spatial;
+        float[] t = Staging.get().floats(X, row);
+        FloatBuffer xs = x.data;
+        float[] first = Staging.get().floats(OUT, channels);
+        // Sums of (x - first value of the channel): a shift near the data keeps the one-pass variance
+        // E[d^2] - E[d]^2 free of cancellation when the mean is large against the spread.
+        for (int n = 0; n < batch; n++) {
+            xs.get(n * row, t, 0, row);
+            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                if (n == 0) {
+                    first[c] = t[o];
+                }
+                float k = first[c];
+                float s0 = 0f;
+                float s1 = 0f;
+                float q0 = 0f;
+                float q1 = 0f;
+                int p = 0;
+                for (; p + 1 < spatial; p += 2) {
+                    float d0 = t[o + p] - k;
+                    float d1 = t[o + p + 1] - k;
+                    s0 += d0;
+                    s1 += d1;
+                    q0 += d0 * d0;
+                    q1 += d1 * d1;
+                }
+                if (p < spatial) {
+                    float d = t[o + p] - k;
+                    s0 += d;
+                    q0 += d * d;
+                }
+                mean[c] += (double) s0 + s1;
+                var[c] += (double) q0 + q1;
+            }
+        }
+        double count = (double) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double m = mean[c] / count;
+            var[c] = Math.max(var[c] / count - m * m, 0.0);
+            mean[c] = first[c] + m;
+        }
+    }
+
+    /** {@code y = x * scale[c] + shift[c]} (then ReLU), staged one example at a time. */
+    private static void affine(Buf x, Buf y, float[] scale, float[] shift, int batch, int channels, int spatial,
+            boolean relu) {
+        int row = channels * spatial;
+        Staging s = Staging.get();
+        float[] t = s.floats(X, row);
+        FloatBuffer xs = x.data;
+        FloatBuffer ys = y.data;
+        for (int n = 0; n < batch; n++) {
+            xs.get(n * row, t, 0, row);
+            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                float a = scale[c];
+                float b = shift[c];
+                if (relu) {
+                    for (int p = o; p < o + spatial; p++) {
+                        t[p] = Math.max(t[p] * a + b, 0f);
+                    }
+                } else {
+                    for (int p = o; p < o + spatial; p++) {
+                        t[p] = t[p] * a + b;
+                    }
+                }
+            }
+            ys.put(n * row, t, 0, row);
+        }
+    }
+}

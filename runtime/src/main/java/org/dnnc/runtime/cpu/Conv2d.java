@@ -1,0 +1,398 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+
+/**
+ * The 2-d convolution with PyTorch's layouts: {@code x [N, C, H, W]}, kernel {@code w [O, C, kh,
+ * kw]}, {@code bias [O]}, {@code y = act(conv(x, w) + bias) [N, O, oh, ow]}; the shape, strides and
+ * padding of one example come in a {@link ConvGeometry}, the batch size with each call.
+ *
+ * <p>Each example is one GEMM through OpenBLAS over its im2col matrix ({@link Im2col}): forward
+ * {@code y_n = W col(x_n)}, weight gradient {@code dW += dz_n col(x_n)^T}, input gradient {@code
+ * dx_n = col2im(W^T dz_n)}. The column matrix lives in a caller-provided {@code scratch} view of
+ * {@link #scratchFloats} floats, which the memory planner reserves like any other buffer (it is
+ * dead between calls, so every convolution of a program may share one). A pointwise convolution (1x1
+ * kernel, stride 1, no padding) multiplies the input directly and needs no scratch.
+ *
+ * <p>A training step through one layer is, in order:
+ *
+ * <pre>{@code
+ * Conv2d.forward(g, x, w, b, y, scratch, batch, act, param);              // y saved for backward
+ * Conv2d.biasBackward(act, param, y, dy, dz, db, batch, g.filters(), oh * ow, false); // dz may be dy
+ * Conv2d.backwardWeights(g, dz, x, dw, scratch, batch, false);
+ * Conv2d.backwardInput(g, dz, w, dx, scratch, batch, false);              // skip for the first layer
+ * }</pre>
+ *
+ * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, as in {@link
+ * Dense}. Views must not overlap except where stated; {@code scratch} overlaps nothing.
+ *
+ * <p>Threads: by default each call runs on the calling thread and OpenBLAS threads each GEMM (see
+ * {@link Blas#setThreads}). With {@link Workers#setThreads Workers.setThreads(2)} (and OpenBLAS at
+ * one thread) the batch is split in two halves run side by side, when the scratch view holds {@link
+ * #scratchFloats(ConvGeometry, int) scratchFloats(g, 2)} floats; with a smaller one the call quietly
+ * stays on one thread, so the planner decides how many threads a convolution can use.
+ */
+public final class Conv2d {
+
+    private static final int EPILOGUE_ROW = 3;
+    private static final int EPILOGUE_OUT = 4;
+
+    private static final int FORWARD = 0;
+    private static final int BACKWARD_INPUT = 1;
+    private static final int BACKWARD_WEIGHTS = 2;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
+    private Conv2d() {}
+
+    /**
+     * Floats of scratch that {@link #forward}, {@link #backwardInput} and {@link
+     * #backwardWeights} need for this shape on one thread, whatever the batch size: one example's
+     * column matrix, {@code C*kh*kw * oh*ow}, or 0 for a pointwise convolution.
+     */
+    public static int scratchFloats(ConvGeometry g) {
+        return scratchFloats(g, 1);
+    }
+
+    /**
+     * Floats of scratch that lets the kernels split a batch over {@code threads} threads (see
+     * {@link Workers}): a column matrix per thread and, for the weight gradient, a partial sum of
+     * the kernel per thread but the first ({@code threads * C*kh*kw*oh*ow + (threads - 1) *
+     * O*C*kh*kw}).
+     */
+    public static int scratchFloats(ConvGeometry g, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be positive, got " + threads);
+        }
+        return threads * columnFloats(g) + (threads - 1) * g.weightSize();
+    }
+
+    private static int columnFloats(ConvGeometry g) {
+        return g.isPointwise() ? 0 : g.patchSize() * g.outHeight() * g.outWidth();
+    }
+
+    /**
+     * {@code y = act(conv(x, w) + bias)}; {@code bias} may be {@code null}. {@code y} must not
+     * overlap {@code x}, {@code w} or {@code scratch}; {@code scratch} may be {@code null} for a
+     * pointwise convolution.
+     */
+    public static void forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int batch,
+            Activation act, float param) {
+        check(g, batch, x, "x", g.inputSize(), y, "y", g.outputSize(), w, scratch);
+        if (split(g, scratch, batch, 2 * columnFloats(g))) {
+            Job job = JOB.get();
+            job.set(FORWARD, g, x, w, bias, y, scratch, batch, act, param, false);
+            runTwo(job);
+        } else {
+            forwardRange(g, x, w, bias, y, scratch, 0, 0, batch, act, param);
+        }
+    }
+
+    /**
+     * {@code dx = conv_transpose(dz, w)}, the gradient of the input ({@code dx +=} when {@code
+     * accumulate}); {@code dz [N, O, oh, ow]} is the gradient after the activation (see {@link
+     * #biasBackward}).
+     */
+    public static void backwardInput(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int batch,
+            boolean accumulate) {
+        check(g, batch, dx, "dx", g.inputSize(), dz, "dz", g.outputSize(), w, scratch);
+        if (split(g, scratch, batch, 2 * columnFloats(g))) {
+            Job job = JOB.get();
+            job.set(BACKWARD_INPUT, g, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
+            runTwo(job);
+        } else {
+            backwardInputRange(g, dz, w, dx, scratch, 0, 0, batch, accumulate);
+        }
+    }
+
+    /**
+     * {@code dW = sum_n dz_n col(x_n)^T}, the gradient of the kernel {@code [O, C, kh, kw]} ({@code
+     * dW +=} when {@code accumulate}).
+     */
+    public static void backwardWeights(ConvGeometry g, Buf dz, Buf x, Buf dw, Buf scratch, int batch,
+            boolean accumulate) {
+        check(g, batch, x, "x", g.inputSize(), dz, "dz", g.outputSize(), dw, scratch);
+        if (batch == 0 && !accumulate) {
+            Elementwise.fill(dw, g.weightSize(), 0f);
+        }
+        if (split(g, scratch, batch, scratchFloats(g, 2))) {
+            Job job = JOB.get();
+            job.set(BACKWARD_WEIGHTS, g, dz, x, null, dw, scratch, batch, Activation.IDENTITY, 0f, accumulate);
+            runTwo(job);
+            // The second half's partial sum sits after the two column matrices.
+            int partial = 2 * columnFloats(g);
+            Chunks c = Chunks.get();
+            float[] a = c.a;
+            float[] b = c.b;
+            for (int start = 0, n = g.weightSize(); start < n; start += Chunks.SIZE) {
+                int len = Math.min(Chunks.SIZE, n - start);
+                dw.data.get(start, a, 0, len);
+                scratch.data.get(partial + start, b, 0, len);
+                for (int i = 0; i < len; i++) {
+                    a[i] += b[i];
+                }
+                dw.data.put(start, a, 0, len);
+            }
+        } else {
+            backwardWeightsRange(g, dz, x, dw, 0, scratch, 0, 0, batch, accumulate);
+        }
+    }
+
+    /** Whether to split this call over two threads: asked for, worth it, and the scratch allows it. */
+    private static boolean split(ConvGeometry g, Buf scratch, int batch, int needed) {
+        return Workers.threads() >= 2 && batch >= 2 && (needed == 0 || scratch != null && scratch.size >= needed);
+    }
+
+    private static void runTwo(Job job) {
+        try {
+            Workers.runTwo(job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    private static void forwardRange(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int colOffset,
+            int from, int to, Activation act, float param) {
+        int spatial = g.outHeight() * g.outWidth();
+        int k = g.patchSize();
+        int filters = g.filters();
+        boolean epilogue = bias != null || act != Activation.IDENTITY;
+        for (int n = from; n < to; n++) {
+            int yOffset = n * filters * spatial;
+            if (g.isPointwise()) {
+                Blas.sgemm(false, false, filters, spatial, k, 1f, w, 0, k, x, n * g.inputSize(), spatial,
+                        0f, y, yOffset, spatial);
+            } else {
+                Im2col.im2col(g, x, n * g.inputSize(), scratch, colOffset, spatial);
+                Blas.sgemm(false, false, filters, spatial, k, 1f, w, 0, k, scratch, colOffset, spatial,
+                        0f, y, yOffset, spatial);
+            }
+            if (epilogue) {
+                // While this example's output is still in cache.
+                channelEpilogue(act, param, y, yOffset, bias, filters, spatial);
+            }
+        }
+    }
+
+    private static void backwardInputRange(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int colOffset,
+            int from, int to, boolean accumulate) {
+        int spatial = g.outHeight() * g.outWidth();
+        int k = g.patchSize();
+        int filters = g.filters();
+        for (int n = from; n < to; n++) {
+            int dzOffset = n * filters * spatial;
+            if (g.isPointwise()) {
+                Blas.sgemm(true, false, k, spatial, filters, 1f, w, 0, k, dz, dzOffset, spatial,
+                        accumulate ? 1f : 0f, dx, n * g.inputSize(), spatial);
+            } else {
+                Blas.sgemm(true, false, k, spatial, filters, 1f, w, 0, k, dz, dzOffset, spatial,
+                        0f, scratch, colOffset, spatial);
+                Im2col.col2im(g, scratch, colOffset, spatial, dx, n * g.inputSize(), accumulate);
+            }
+        }
+    }
+
+    /** The weight gradient of examples {@code [from, to)} into {@code dw[dwOffset ..]}. */
+    private static void backwardWeightsRange(ConvGeometry g, Buf dz, Buf x, Buf dw, int dwOffset, Buf scratch,
+            int colOffset, int from, int to, boolean accumulate) {
+        int spatial = g.outHeight() * g.outWidth();
+        int k = g.patchSize();
+        int filters = g.filters();
+        for (int n = from; n < to; n++) {
+            float beta = n == from && !accumulate ? 0f : 1f;
+            int dzOffset = n * filters * spatial;
+            if (g.isPointwise()) {
+                Blas.sgemm(false, true, filters, k, spatial, 1f, dz, dzOffset, spatial, x, n * g.inputSize(), spatial,
+                        beta, dw, dwOffset, k);
+            } else {
+                Im2col.im2col(g, x, n * g.inputSize(), scratch, colOffset, spatial);
+                Blas.sgemm(false, true, filters, k, spatial, 1f, dz, dzOffset, spatial, scratch, colOffset, spatial,
+                        beta, dw, dwOffset, k);
+            }
+        }
+    }
+
+    /**
+     * One call split in two halves of the batch, handed to {@link Workers} without allocating: the
+     * arguments sit in this per-caller object for the duration of the call.
+     */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private ConvGeometry g;
+        private Buf in;
+        private Buf w;
+        private Buf bias;
+        private Buf out;
+        private Buf scratch;
+        private int batch;
+        private Activation act;
+        private float param;
+        private boolean accumulate;
+
+        void set(int kind, ConvGeometry g, Buf in, Buf w, Buf bias, Buf out, Buf scratch, int batch, Activation act,
+                float param, boolean accumulate) {
+            this.kind = kind;
+            this.g = g;
+            this.in = in;
+            this.w = w;
+            this.bias = bias;
+            this.out = out;
+            this.scratch = scratch;
+            this.batch = batch;
+            this.act = act;
+            this.param = param;
+            this.accumulate = accumulate;
+        }
+
+        /** Drops the references, so that a finished call keeps no views alive. */
+        void clear() {
+            set(0, null, null, null, null, null, null, 0, null, 0f, false);
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int from = (int) ((long) batch * part / parts);
+            int to = (int) ((long) batch * (part + 1) / parts);
+            int colOffset = part * columnFloats(g);
+            switch (kind) {
+                case FORWARD -> forwardRange(g, in, w, bias, out, scratch, colOffset, from, to, act, param);
+                case BACKWARD_INPUT -> backwardInputRange(g, in, w, out, scratch, colOffset, from, to, accumulate);
+                case BACKWARD_WEIGHTS -> {
+                    // in = dz, w = x; part 0 writes dW itself, part 1 its partial sum in the scratch.
+                    if (part == 0) {
+                        backwardWeightsRange(g, in, w, out, 0, scratch, colOffset, from, to, accumulate);
+                    } else {
+                        backwardWeightsRange(g, in, w, scratch, parts * columnFloats(g), scratch, colOffset, from, to,
+                                false);
+                    }
+                }
+                default -> throw new AssertionError(kind);
+            }
+        }
+    }
+
+    /**
+     * {@code db[c] = sum over n and positions of dz[n, c, :]} ({@code +=} when {@code accumulate}),
+     * for a convolution without a fused activation; with one, {@link #biasBackward} computes it in
+     * the same pass.
+     */
+    public static void backwardBias(Buf dz, Buf db, int batch, int channels, int spatial, boolean accumulate) {
+        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate);
+    }
+
+    /**
+     * The convolution's backward epilogue in one pass over {@code [batch, channels, spatial]}:
+     * {@code dz = dy * act'(y)} (from the saved output {@code y}; see {@link Activation}) and
+     * {@code db[c] = sum_{n, p} dz[n, c, p]} ({@code +=} when {@code accumulateBias}). {@code dz}
+     * may be {@code dy}; {@code db} may be {@code null}. Per-channel sums are kept in {@code double}.
+     */
+    public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
+            int channels, int spatial, boolean accumulateBias) {
+        if (db == null && act == Activation.IDENTITY) {
+            Elementwise.copy(dy, dz, batch * channels * spatial);
+            return;
+        }
+        checkParam(act, param);
+        Staging s = Staging.get();
+        double[] sums = s.zeroDoubles(0, channels);
+        float[] g = s.floats(EPILOGUE_ROW, spatial);
+        float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, spatial);
+        FloatBuffer ys = act == Activation.IDENTITY ? null : y.data;
+        FloatBuffer dys = dy.data;
+        FloatBuffer dzs = dz.data;
+        for (int n = 0, o = 0; n < batch; n++) {
+            for (int c = 0; c < channels; c++, o += spatial) {
+                dys.get(o, g, 0, spatial);
+                float sum = 0f;
+                if (act == Activation.IDENTITY) {
+                    for (int p = 0; p < spatial; p++) {
+                        sum += g[p];
+                    }
+                    if (dzs != dys) {
+                        dzs.put(o, g, 0, spatial);
+                    }
+                } else {
+                    ys.get(o, out, 0, spatial);
+                    if (act == Activation.RELU) {
+                        BatchNorm.reluMask(out, g, spatial);
+                    } else {
+                        for (int p = 0; p < spatial; p++) {
+                            g[p] *= Activations.derivative(act, param, out[p]);
+                        }
+                    }
+                    for (int p = 0; p < spatial; p++) {
+                        sum += g[p];
+                    }
+                    dzs.put(o, g, 0, spatial);
+                }
+                sums[c] += sum;
+            }
+        }
+        if (db != null) {
+            FloatBuffer dbs = db.data;
+            for (int c = 0; c < channels; c++) {
+                dbs.put(c, (float) (accumulateBias ? dbs.get(c) + sums[c] : sums[c]));
+            }
+        }
+    }
+
+    /** {@code y[o, p] = act(y[o, p] + bias[o])} for one example's {@code [rows, cols]} output at {@code offset}. */
+    static void channelEpilogue(Activation act, float param, Buf y, int offset, Buf bias, int rows, int cols) {
+        float[] row = Staging.get().floats(EPILOGUE_ROW, cols);
+        FloatBuffer ys = y.data;
+        for (int r = 0, o = offset; r < rows; r++, o += cols) {
+            float b = bias == null ? 0f : bias.data.get(r);
+            ys.get(o, row, 0, cols);
+            switch (act) {
+                case IDENTITY -> {
+                    for (int i = 0; i < cols; i++) {
+                        row[i] += b;
+                    }
+                }
+                case RELU -> {
+                    for (int i = 0; i < cols; i++) {
+                        row[i] = Math.max(row[i] + b, 0f);
+                    }
+                }
+                default -> {
+                    for (int i = 0; i < cols; i++) {
+                        row[i] = Activations.apply(act, param, row[i] + b);
+                    }
+                }
+            }
+            ys.put(o, row, 0, cols);
+        }
+    }
+
+    private static void check(ConvGeometry g, int batch, Buf in, String inName, int inSize, Buf out, String outName,
+            int outSize, Buf w, Buf scratch) {
+        if (batch < 0) {
+            throw new IllegalArgumentException("negative batch " + batch);
+        }
+        checkSize(in, inName, (long) batch * inSize);
+        checkSize(out, outName, (long) batch * outSize);
+        checkSize(w, "kernel", g.weightSize());
+        if (!g.isPointwise()) {
+            if (scratch == null) {
+                throw new IllegalArgumentException("this convolution needs " + scratchFloats(g) + " floats of scratch");
+            }
+            checkSize(scratch, "scratch", scratchFloats(g));
+        }
+    }
+
+    private static void checkParam(Activation act, float param) {
+        // As Activations.backward: the rules read the sign of the input off the output.
+        if (act == Activation.LEAKY_RELU && !(param >= 0f)) {
+            throw new IllegalArgumentException("leaky_relu backward from the output needs slope >= 0, got " + param);
+        }
+        if (act == Activation.ELU && !(param > 0f)) {
+            throw new IllegalArgumentException("elu backward from the output needs alpha > 0, got " + param);
+        }
+    }
+
+    private static void checkSize(Buf b, String name, long needed) {
+        if (b.size < needed) {
+            throw new IndexOutOfBoundsException(name + " needs " + needed + " floats but its view holds " + b.size);
+        }
+    }
+}
