@@ -1,10 +1,7 @@
 package org.dnnc.compiler.autodiff;
 
 import static com.google.common.truth.Truth.assertThat;
-import static com.google.common.truth.Truth.assertWithMessage;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
@@ -14,8 +11,6 @@ import org.dnnc.compiler.ir.IrPrinter;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
-import org.dnnc.compiler.testing.RepoPaths;
-import org.dnnc.runtime.io.Npy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * fused call whose folded kernel, folded bias and output match PyTorch (atol 1e-5, rtol 1e-4).
  */
 class BatchNormFoldGoldenTest {
-    private static final Path CASE = RepoPaths.root().resolveSibling("shared").resolve("golden/cases/conv_bn_relu_fold");
+    private static final GoldenCase CASE = GoldenCase.of("conv_bn_relu_fold", 1e-5, 1e-4);
 
     @Test
     void foldedConvolutionMatchesPyTorch() throws Exception {
@@ -32,36 +27,21 @@ class BatchNormFoldGoldenTest {
         assertThat(IrPrinter.print(infer)).contains("conv2d_bias_relu(");
         assertThat(IrPrinter.print(infer)).doesNotContain("batchnorm_inference(");
         Map<String, double[]> values = new HashMap<>();
-        values.put("x", read("x.npy"));
-        values.put("y.conv2d1.weight", read("conv_weight.npy"));
-        values.put("y.conv2d1.bias", read("conv_bias.npy"));
-        values.put("y.batchnorm1.weight", read("bn_gamma.npy"));
-        values.put("y.batchnorm1.bias", read("bn_beta.npy"));
-        values.put("y.batchnorm1.running_mean", read("bn_running_mean.npy"));
-        values.put("y.batchnorm1.running_var", read("bn_running_var.npy"));
+        values.put("x", CASE.read("x.npy"));
+        values.put("y.conv2d1.weight", CASE.read("conv_weight.npy"));
+        values.put("y.conv2d1.bias", CASE.read("conv_bias.npy"));
+        values.put("y.batchnorm1.weight", CASE.read("bn_gamma.npy"));
+        values.put("y.batchnorm1.bias", CASE.read("bn_beta.npy"));
+        values.put("y.batchnorm1.running_mean", CASE.read("bn_running_mean.npy"));
+        values.put("y.batchnorm1.running_var", CASE.read("bn_running_var.npy"));
         Map<Integer, double[]> result = new Interpreter(2, values, 0).run(infer);
-        compare("y", result.get(infer.outputs().get("y")), read("y.npy"));
+        CASE.assertMatches("y", result.get(infer.outputs().get("y")), "y.npy");
         for (Node n : infer.nodes()) {
             if (n.op() instanceof BatchNormFoldWeight) {
-                compare("folded_weight", result.get(n.id()), read("folded_weight.npy"));
+                CASE.assertMatches("folded_weight", result.get(n.id()), "folded_weight.npy");
             } else if (n.op() instanceof BatchNormFoldBias) {
-                compare("folded_bias", result.get(n.id()), read("folded_bias.npy"));
+                CASE.assertMatches("folded_bias", result.get(n.id()), "folded_bias.npy");
             }
-        }
-    }
-
-    private static void compare(String what, double[] actual, double[] expected) {
-        assertWithMessage("%s: size", what).that(actual.length).isEqualTo(expected.length);
-        for (int i = 0; i < actual.length; i++) {
-            assertWithMessage("%s[%s]", what, i).that(actual[i]).isWithin(1e-5 + 1e-4 * Math.abs(expected[i])).of(expected[i]);
-        }
-    }
-
-    private static double[] read(String file) {
-        try {
-            return Npy.read(CASE.resolve(file)).values();
-        } catch (IOException e) {
-            throw new AssertionError("cannot read golden file " + CASE.resolve(file) + ": " + e.getMessage(), e);
         }
     }
 }

@@ -1,0 +1,35 @@
+package org.dnnc.compiler.autodiff;
+
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.dnnc.compiler.testing.RepoPaths;
+import org.dnnc.runtime.io.Npy;
+
+/**
+ * One case of PyTorch's reference data ({@code ../shared/golden/cases/NAME}) with its tolerances:
+ * a value matches when {@code |actual - expected| <= atol + rtol·|expected|}.
+ */
+record GoldenCase(Path dir, double atol, double rtol) {
+
+    static GoldenCase of(String name, double atol, double rtol) {
+        return new GoldenCase(RepoPaths.root().resolveSibling("shared").resolve("golden/cases").resolve(name), atol, rtol);
+    }
+
+    double[] read(String file) {
+        try {
+            return Npy.read(dir.resolve(file)).values();
+        } catch (IOException e) {
+            throw new AssertionError("cannot read golden file " + dir.resolve(file) + ": " + e.getMessage(), e);
+        }
+    }
+
+    void assertMatches(String what, double[] actual, String expectedFile) {
+        double[] expected = read(expectedFile);
+        assertWithMessage("%s: size", what).that(actual.length).isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertWithMessage("%s[%s]", what, i).that(actual[i]).isWithin(atol + rtol * Math.abs(expected[i])).of(expected[i]);
+        }
+    }
+}
