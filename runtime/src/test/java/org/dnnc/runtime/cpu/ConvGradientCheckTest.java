@@ -19,10 +19,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ConvGradientCheckTest {
 
-    private static final float H = 1e-2f;
-    private static final double RTOL = 1e-2;
-    private static final double ATOL = 2e-3;
-
     private final Rng rng = new Rng(17);
 
     static ConvGeometry[] convShapes() {
@@ -48,7 +44,7 @@ class ConvGradientCheckTest {
         Buf scratch = Buf.allocate(Conv2d.scratchFloats(geo));
         DoubleSupplier loss = () -> {
             Conv2d.forward(geo, x, w, b, y, scratch, batch, Activation.IDENTITY, 0f);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
         Buf dx = Buf.allocate(batch * geo.inputSize());
         Buf dw = Buf.allocate(geo.weightSize());
@@ -57,9 +53,9 @@ class ConvGradientCheckTest {
         Conv2d.backwardBias(r, db, batch, geo.filters(), spatial, false);
         Conv2d.backwardWeights(geo, r, x, dw, scratch, batch, false);
         Conv2d.backwardInput(geo, r, w, dx, scratch, batch, false);
-        check(geo + " dx", x, dx, loss);
-        check(geo + " dW", w, dw, loss);
-        check(geo + " db", b, db, loss);
+        FiniteDifferences.check(geo + " dx", x, dx, loss);
+        FiniteDifferences.check(geo + " dW", w, dw, loss);
+        FiniteDifferences.check(geo + " db", b, db, loss);
     }
 
     @ParameterizedTest
@@ -77,7 +73,7 @@ class ConvGradientCheckTest {
         int spatial = geo.outHeight() * geo.outWidth();
         DoubleSupplier loss = () -> {
             Conv2d.forward(geo, x, w, b, y, scratch, batch, act, param);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
         loss.getAsDouble();
         if (act == Activation.RELU) {
@@ -102,9 +98,9 @@ class ConvGradientCheckTest {
         Conv2d.biasBackward(act, param, y, r, dz, db, batch, geo.filters(), spatial, false);
         Conv2d.backwardWeights(geo, dz, x, dw, scratch, batch, false);
         Conv2d.backwardInput(geo, dz, w, dx, scratch, batch, false);
-        check(act + " conv dx", x, dx, loss);
-        check(act + " conv dW", w, dw, loss);
-        check(act + " conv db", b, db, loss);
+        FiniteDifferences.check(act + " conv dx", x, dx, loss);
+        FiniteDifferences.check(act + " conv dW", w, dw, loss);
+        FiniteDifferences.check(act + " conv db", b, db, loss);
     }
 
     static PoolGeometry[] poolShapes() {
@@ -126,9 +122,9 @@ class ConvGradientCheckTest {
         Buf r = random(batch * geo.outputSize());
         Buf dx = Buf.allocate(n);
         Pool2d.maxBackward(geo, x, r, dx, batch, false);
-        check(geo + " maxpool dx", x, dx, () -> {
+        FiniteDifferences.check(geo + " maxpool dx", x, dx, () -> {
             Pool2d.maxForward(geo, x, y, batch);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         });
     }
 
@@ -143,9 +139,9 @@ class ConvGradientCheckTest {
             Buf r = random(batch * geo.outputSize());
             Buf dx = Buf.allocate(n);
             Pool2d.avgBackward(geo, r, dx, batch, includePad, false);
-            check(geo + " avgpool dx (count_include_pad " + includePad + ")", x, dx, () -> {
+            FiniteDifferences.check(geo + " avgpool dx (count_include_pad " + includePad + ")", x, dx, () -> {
                 Pool2d.avgForward(geo, x, y, batch, includePad);
-                return dot(r, y);
+                return FiniteDifferences.dot(r, y);
             });
         }
     }
@@ -160,9 +156,9 @@ class ConvGradientCheckTest {
         Buf r = random(batch * channels);
         Buf dx = Buf.allocate(x.size());
         GlobalAvgPool.backward(r, dx, batch, channels, spatial, false);
-        check("global avgpool dx", x, dx, () -> {
+        FiniteDifferences.check("global avgpool dx", x, dx, () -> {
             GlobalAvgPool.forward(x, y, batch, channels, spatial);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         });
     }
 
@@ -190,11 +186,11 @@ class ConvGradientCheckTest {
         DoubleSupplier loss = () -> {
             BatchNorm.forwardTraining(x, gamma, beta, null, null, y, null, null, batch, channels, spatial, 0.1f, eps,
                     false);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("batchnorm dx", x, dx, loss);
-        check("batchnorm dgamma", gamma, dgamma, loss);
-        check("batchnorm dbeta", beta, dbeta, loss);
+        FiniteDifferences.check("batchnorm dx", x, dx, loss);
+        FiniteDifferences.check("batchnorm dgamma", gamma, dgamma, loss);
+        FiniteDifferences.check("batchnorm dbeta", beta, dbeta, loss);
     }
 
     @Test
@@ -218,11 +214,11 @@ class ConvGradientCheckTest {
                 spatial, eps, false, false, false);
         DoubleSupplier loss = () -> {
             BatchNorm.forwardInference(x, gamma, beta, runningMean, runningVar, y, batch, channels, spatial, eps, false);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("batchnorm (inference) dx", x, dx, loss);
-        check("batchnorm (inference) dgamma", gamma, dgamma, loss);
-        check("batchnorm (inference) dbeta", beta, dbeta, loss);
+        FiniteDifferences.check("batchnorm (inference) dx", x, dx, loss);
+        FiniteDifferences.check("batchnorm (inference) dgamma", gamma, dgamma, loss);
+        FiniteDifferences.check("batchnorm (inference) dbeta", beta, dbeta, loss);
     }
 
     @Test
@@ -241,35 +237,11 @@ class ConvGradientCheckTest {
         LayerNorm.backward(x, r, gamma, null, null, dx, dgamma, dbeta, rows, cols, eps, false, false);
         DoubleSupplier loss = () -> {
             LayerNorm.forward(x, gamma, beta, y, null, null, rows, cols, eps);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("layernorm dx", x, dx, loss);
-        check("layernorm dgamma", gamma, dgamma, loss);
-        check("layernorm dbeta", beta, dbeta, loss);
-    }
-
-    /** Compares {@code analytic} with central differences of {@code loss} in each element of {@code input}. */
-    static void check(String what, Buf input, Buf analytic, DoubleSupplier loss) {
-        float[] numeric = new float[input.size()];
-        for (int i = 0; i < input.size(); i++) {
-            float v = input.get(i);
-            input.set(i, v + H);
-            double plus = loss.getAsDouble();
-            input.set(i, v - H);
-            double minus = loss.getAsDouble();
-            input.set(i, v);
-            numeric[i] = (float) ((plus - minus) / (2 * H));
-        }
-        loss.getAsDouble();
-        Close.check(what + " (analytic vs finite differences)", analytic.toArray(), numeric, RTOL, ATOL);
-    }
-
-    static double dot(Buf a, Buf b) {
-        double s = 0;
-        for (int i = 0; i < a.size(); i++) {
-            s += (double) a.get(i) * b.get(i);
-        }
-        return s;
+        FiniteDifferences.check("layernorm dx", x, dx, loss);
+        FiniteDifferences.check("layernorm dgamma", gamma, dgamma, loss);
+        FiniteDifferences.check("layernorm dbeta", beta, dbeta, loss);
     }
 
     private Buf random(int n) {

@@ -18,10 +18,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class GradientCheckTest {
 
-    private static final float H = 1e-2f;
-    private static final double RTOL = 1e-2;
-    private static final double ATOL = 2e-3;
-
     private final Rng rng = new Rng(7);
 
     @ParameterizedTest
@@ -35,9 +31,9 @@ class GradientCheckTest {
         Activations.forward(act, param, x, y, n);
         Buf dx = Buf.allocate(n);
         Activations.backward(act, param, y, r, dx, n);
-        check(act + " dx", x, dx, () -> {
+        FiniteDifferences.check(act + " dx", x, dx, () -> {
             Activations.forward(act, param, x, y, n);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         });
     }
 
@@ -55,7 +51,7 @@ class GradientCheckTest {
         Buf r = random(batch * out);
         DoubleSupplier loss = () -> {
             Dense.forward(x, w, b, y, batch, in, out, act, param);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
         loss.getAsDouble();
         if (act == Activation.RELU || act == Activation.LEAKY_RELU) {
@@ -74,9 +70,9 @@ class GradientCheckTest {
         Activations.biasBackward(act, param, y, r, dz, db, batch, out, false);
         Dense.backwardWeights(dz, x, dw, batch, in, out, false);
         Dense.backwardInput(dz, w, dx, batch, in, out, false);
-        check(act + " dense dx", x, dx, loss);
-        check(act + " dense dW", w, dw, loss);
-        check(act + " dense db", b, db, loss);
+        FiniteDifferences.check(act + " dense dx", x, dx, loss);
+        FiniteDifferences.check(act + " dense dW", w, dw, loss);
+        FiniteDifferences.check(act + " dense db", b, db, loss);
     }
 
     @Test
@@ -90,16 +86,16 @@ class GradientCheckTest {
 
         Softmax.forward(x, y, rows, cols);
         Softmax.backward(y, r, dx, rows, cols);
-        check("softmax dx", x, dx, () -> {
+        FiniteDifferences.check("softmax dx", x, dx, () -> {
             Softmax.forward(x, y, rows, cols);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         });
 
         Softmax.logForward(x, y, rows, cols);
         Softmax.logBackward(y, r, dx, rows, cols);
-        check("log_softmax dx", x, dx, () -> {
+        FiniteDifferences.check("log_softmax dx", x, dx, () -> {
             Softmax.logForward(x, y, rows, cols);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         });
     }
 
@@ -115,18 +111,18 @@ class GradientCheckTest {
         Elementwise.addBackward(r, da, db, n);
         DoubleSupplier add = () -> {
             Elementwise.add(a, b, y, n);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("add da", a, da, add);
-        check("add db", b, db, add);
+        FiniteDifferences.check("add da", a, da, add);
+        FiniteDifferences.check("add db", b, db, add);
 
         Elementwise.mulBackward(a, b, r, da, db, n);
         DoubleSupplier mul = () -> {
             Elementwise.mul(a, b, y, n);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("mul da", a, da, mul);
-        check("mul db", b, db, mul);
+        FiniteDifferences.check("mul da", a, da, mul);
+        FiniteDifferences.check("mul db", b, db, mul);
     }
 
     @Test
@@ -141,10 +137,10 @@ class GradientCheckTest {
         Concat.backward(r, da, 2, db, 3, outer);
         DoubleSupplier loss = () -> {
             Concat.forward(a, 2, b, 3, y, outer);
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
-        check("concat da", a, da, loss);
-        check("concat db", b, db, loss);
+        FiniteDifferences.check("concat da", a, da, loss);
+        FiniteDifferences.check("concat db", b, db, loss);
     }
 
     @Test
@@ -157,12 +153,12 @@ class GradientCheckTest {
         // Re-seeding draws the same mask on every evaluation, which is what backward assumes.
         DoubleSupplier loss = () -> {
             Dropout.forward(x, y, mask, n, 0.3f, new Rng(11));
-            return dot(r, y);
+            return FiniteDifferences.dot(r, y);
         };
         loss.getAsDouble();
         Buf dx = Buf.allocate(n);
         Dropout.backward(r, mask, dx, n);
-        check("dropout dx", x, dx, loss);
+        FiniteDifferences.check("dropout dx", x, dx, loss);
     }
 
     @Test
@@ -174,8 +170,8 @@ class GradientCheckTest {
         Buf dtarget = Buf.allocate(n);
         Losses.mse(pred, target, dpred, dtarget, n);
         DoubleSupplier mse = () -> Losses.mse(pred, target, null, null, n);
-        check("mse dpred", pred, dpred, mse);
-        check("mse dtarget", target, dtarget, mse);
+        FiniteDifferences.check("mse dpred", pred, dpred, mse);
+        FiniteDifferences.check("mse dtarget", target, dtarget, mse);
 
         Buf probs = Buf.allocate(n);
         for (int i = 0; i < n; i++) {
@@ -183,8 +179,8 @@ class GradientCheckTest {
         }
         Losses.bceWithLogits(pred, probs, dpred, dtarget, n);
         DoubleSupplier bce = () -> Losses.bceWithLogits(pred, probs, null, null, n);
-        check("bce dlogits", pred, dpred, bce);
-        check("bce dtarget", probs, dtarget, bce);
+        FiniteDifferences.check("bce dlogits", pred, dpred, bce);
+        FiniteDifferences.check("bce dtarget", probs, dtarget, bce);
 
         int batch = 3;
         int classes = 4;
@@ -192,32 +188,8 @@ class GradientCheckTest {
         IntBuffer labels = IntBuffer.wrap(new int[] {2, 0, 3});
         Buf dlogits = Buf.allocate(batch * classes);
         Losses.softmaxCrossEntropy(logits, labels, dlogits, batch, classes);
-        check("cross-entropy dlogits", logits, dlogits,
+        FiniteDifferences.check("cross-entropy dlogits", logits, dlogits,
                 () -> Losses.softmaxCrossEntropy(logits, labels, null, batch, classes));
-    }
-
-    /** Compares {@code analytic} with central differences of {@code loss} in each element of {@code input}. */
-    private static void check(String what, Buf input, Buf analytic, DoubleSupplier loss) {
-        float[] numeric = new float[input.size()];
-        for (int i = 0; i < input.size(); i++) {
-            float v = input.get(i);
-            input.set(i, v + H);
-            double plus = loss.getAsDouble();
-            input.set(i, v - H);
-            double minus = loss.getAsDouble();
-            input.set(i, v);
-            numeric[i] = (float) ((plus - minus) / (2 * H));
-        }
-        loss.getAsDouble();
-        Close.check(what + " (analytic vs finite differences)", analytic.toArray(), numeric, RTOL, ATOL);
-    }
-
-    private static double dot(Buf a, Buf b) {
-        double s = 0;
-        for (int i = 0; i < a.size(); i++) {
-            s += (double) a.get(i) * b.get(i);
-        }
-        return s;
     }
 
     private Buf random(int n) {
