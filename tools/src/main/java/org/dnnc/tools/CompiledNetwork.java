@@ -2,26 +2,20 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import javax.tools.DiagnosticCollector;
-import javax.tools.JavaCompiler;
-import javax.tools.JavaFileObject;
-import javax.tools.StandardJavaFileManager;
-import javax.tools.ToolProvider;
 import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.codegen.JavaGenerator;
+import org.dnnc.compiler.codegen.JavaSourceCompiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
 
 /**
- * A network compiled in memory: its generated source compiled with the JDK's compiler against the
- * runtime this process runs with, and loaded in a class loader of its own.
+ * A network compiled in memory ({@link JavaSourceCompiler}), with reflective access to what its
+ * generated class adds to {@code TrainableNetwork}.
  */
 final class CompiledNetwork {
     private final Class<?> type;
@@ -35,32 +29,9 @@ final class CompiledNetwork {
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
             dir.toFile().deleteOnExit();
-            Path file = dir.resolve("src").resolve(model.qualifiedName().replace('.', '/') + ".java");
-            Path classes = dir.resolve("classes");
-            Files.createDirectories(file.getParent());
-            Files.createDirectories(classes);
-            Files.writeString(file, code);
-            JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-            if (javac == null) {
-                throw new IllegalStateException("dnnc run needs a JDK (javax.tools), not a bare JRE");
-            }
-            DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-            try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
-                boolean ok = javac.getTask(null, files, diagnostics,
-                        List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(),
-                                "--release", "17"),
-                        null, files.getJavaFileObjects(file)).call();
-                if (!ok) {
-                    throw new IllegalStateException("the generated code of " + model.name() + " does not compile: "
-                            + diagnostics.getDiagnostics());
-                }
-            }
-            ClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, CompiledNetwork.class.getClassLoader());
-            return new CompiledNetwork(loader.loadClass(model.qualifiedName()));
+            return new CompiledNetwork(JavaSourceCompiler.compile(model.qualifiedName(), code, dir, List.of()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the generated class did not load", e);
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
@@ -32,6 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GeneratedMlpTest {
     private static final Path MLP = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
 
+    /** Generated code must compile without a single warning. */
+    private static final List<String> LINT = List.of("-Xlint:all", "-Werror");
+
     @TempDir
     static Path work;
 
@@ -43,7 +47,7 @@ class GeneratedMlpTest {
         SourceFile file = SourceFile.read(MLP);
         NetworkModel model = Compiler.compile(file).networks().get(0);
         source = JavaGenerator.generate(model, file).toString();
-        generated = InMemoryJavac.compile(model.qualifiedName(), source, work);
+        generated = JavaSourceCompiler.compile(model.qualifiedName(), source, work, LINT);
     }
 
     @Test
@@ -80,7 +84,7 @@ class GeneratedMlpTest {
         assertThat(code).contains(".validationSplit(0.1)");
         assertThat(code).contains(".earlyStopping(new EarlyStopping(Metric.parse(\"val_accuracy\"), 3, 0.001, true))");
         assertThat(code).contains("Optimizers.momentum(");
-        Class<?> options = InMemoryJavac.compile(model.qualifiedName(), code, work.resolve("options"));
+        Class<?> options = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("options"), LINT);
         Trainer.Builder builder = (Trainer.Builder) options.getMethod("trainer").invoke(null);
         assertThat(builder.build()).isNotNull();
         // A few steps through dropout, tanh and momentum on random data lower the loss on that batch.
