@@ -22,9 +22,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dnnc bench --model mlp}: trains an example network on Fashion-MNIST and prints one JSON
- * line with training and inference throughput (images/s) and test accuracy, the fields that
- * {@code shared/bench/pytorch_fmnist.py} prints for PyTorch.
+ * {@code dnnc bench --model mlp|cnn|resnet}: trains an example network on Fashion-MNIST and prints
+ * one JSON line with training and inference throughput (images/s) and test accuracy, the fields
+ * that {@code shared/bench/pytorch_fmnist.py} prints for PyTorch. As there, every training example
+ * is trained on (no validation split, no early stopping), so epochs are comparable.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an example network: train_images_per_s, infer_images_per_s and test_accuracy as JSON.")
@@ -32,14 +33,18 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "mlp", description = "mlp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "mlp",
+            description = "mlp, cnn or resnet (default: ${DEFAULT-VALUE}).")
     private String modelName;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Training epochs (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "BLAS threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
     private int threads;
+
+    @Option(names = "--no-fuse", description = "Compile without the fusion passes, to measure what they gain.")
+    private boolean noFuse;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: as for dnnc run).")
     private Path data;
@@ -52,21 +57,22 @@ final class BenchCommand implements Callable<Integer> {
         if (loaded.isEmpty()) {
             return 1;
         }
-        CompiledNetwork compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source());
+        CompiledNetwork compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse);
         FashionMnist mnist = FashionMnist.load(Optional.ofNullable(data));
         Standardization standardize = Standardization.global(mnist.train());
         Dataset train = standardize.apply(mnist.train());
         Dataset test = standardize.apply(mnist.test());
         try (TrainableNetwork net = compiled.build(42, threads)) {
-            Trainer trainer = compiled.trainer().epochs(epochs).build();
+            Trainer trainer = compiled.trainer().epochs(epochs).validationSplit(0).withoutEarlyStopping().build();
             History history = trainer.fit(net, train);
             double trainSeconds = history.epochs().stream().mapToDouble(e -> e.seconds()).sum();
             Evaluation evaluation = trainer.evaluate(net, test);
             double inferPerSecond = inferenceThroughput(compiled, net, test);
             out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%.1f,\"infer_images_per_s\":%.1f,"
-                            + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d}%n",
+                            + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d,"
+                            + "\"fused\":%b}%n",
                     modelName, (double) train.size() * epochs / trainSeconds, inferPerSecond, evaluation.accuracy(),
-                    epochs, threads, net.maxBatch(), train.size());
+                    epochs, threads, net.maxBatch(), train.size(), !noFuse);
         }
         out.flush();
         return 0;
@@ -94,7 +100,10 @@ final class BenchCommand implements Callable<Integer> {
     private Path example() {
         String relative = switch (modelName) {
             case "mlp" -> "examples/fashion-mlp/src/main/dnn/FashionMlp.dnn";
-            default -> throw new ParameterException(spec.commandLine(), "unknown model '" + modelName + "'; models: mlp");
+            case "cnn" -> "examples/fashion-cnn/src/main/dnn/FashionCnn.dnn";
+            case "resnet" -> "examples/fashion-resnet/src/main/dnn/FashionResnet.dnn";
+            default -> throw new ParameterException(spec.commandLine(),
+                    "unknown model '" + modelName + "'; models: mlp, cnn, resnet");
         };
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(relative))) {

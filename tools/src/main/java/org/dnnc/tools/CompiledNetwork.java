@@ -24,8 +24,9 @@ final class CompiledNetwork {
         this.type = type;
     }
 
-    static CompiledNetwork compile(NetworkModel model, SourceFile source) throws CodegenException {
-        String code = JavaGenerator.generate(model, source).toString();
+    /** Compiles {@code model} with the fusion passes, or without them when {@code fuse} is false. */
+    static CompiledNetwork compile(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
+        String code = JavaGenerator.generate(model, source, fuse).toString();
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
             dir.toFile().deleteOnExit();

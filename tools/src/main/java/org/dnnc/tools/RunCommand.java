@@ -50,8 +50,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: the train section's).")
     private Integer epochs;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "BLAS threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
     private int threads;
+
+    @Option(names = "--no-fuse", description = "Compile without the fusion passes.")
+    private boolean noFuse;
 
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
@@ -67,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
         NetworkModel model = loaded.get().model();
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(model, loaded.get().source());
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse);
         } catch (CodegenException e) {
             err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));

@@ -27,6 +27,9 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "-d", paramLabel = "OUT", required = true, description = "Where the Java sources go.")
     private Path out;
 
+    @Option(names = "--no-fuse", description = "Generate without the fusion passes: one kernel call per op.")
+    private boolean noFuse;
+
     @Override
     public Integer call() {
         Console console = parent.console();
@@ -41,7 +44,7 @@ final class CompileCommand implements Callable<Integer> {
             }
             for (NetworkModel model : networks.get()) {
                 try {
-                    JavaGenerator.generate(model, source.get()).writeTo(out);
+                    JavaGenerator.generate(model, source.get(), !noFuse).writeTo(out);
                     console.out().println("wrote " + model.qualifiedName());
                 } catch (CodegenException e) {
                     EmitCommand.report(console, source.get(), model, e);

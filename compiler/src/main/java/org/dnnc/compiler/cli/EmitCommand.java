@@ -28,6 +28,9 @@ final class EmitCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
     private String network;
 
+    @Option(names = "--no-fuse", description = "Generate without the fusion passes: one kernel call per op.")
+    private boolean noFuse;
+
     /** The generators there are; CUDA C comes with the GPU backend. */
     enum Language {
         JAVA
@@ -42,7 +45,7 @@ final class EmitCommand implements Callable<Integer> {
         }
         for (NetworkModel model : loaded.get().networks()) {
             try {
-                console.out().print(JavaGenerator.generate(model, loaded.get().source()).toString());
+                console.out().print(JavaGenerator.generate(model, loaded.get().source(), !noFuse).toString());
             } catch (CodegenException e) {
                 report(console, loaded.get().source(), model, e);
                 return Main.INPUT_ERRORS;

@@ -38,6 +38,9 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
     private String network;
 
+    @Option(names = "--no-fuse", description = "Plan the program without the fusion passes.")
+    private boolean noFuse;
+
     @Option(names = "--chart", description = "Also draw which buffers share bytes over time.")
     private boolean chart;
 
@@ -58,7 +61,7 @@ final class PlanCommand implements Callable<Integer> {
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
-            Graph optimized = PassManager.standard().run(graph.get(), PassListener.NONE);
+            Graph optimized = PassManager.standard(!noFuse).run(graph.get(), PassListener.NONE);
             int examples = batch != null ? batch : model.train().batch();
             if (!first) {
                 console.out().println();

@@ -58,6 +58,9 @@ public final class JavaGenerator {
     private final List<Node> params;
     private final int maxBatch;
 
+    /** Whether the programs have convolutions or poolings, which change how threads are used. */
+    private boolean hasConvolutions;
+
     private JavaGenerator(NetworkModel model, SourceFile source, Graph train) {
         this.model = model;
         this.source = source;
@@ -76,6 +79,16 @@ public final class JavaGenerator {
      * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
      */
     public static JavaFile generate(NetworkModel model, SourceFile source) throws CodegenException {
+        return generate(model, source, true);
+    }
+
+    /**
+     * The Java source of {@code model}'s class, with the fusion passes or without them ({@code
+     * fuse} false: every op is its own kernel call, for comparison and debugging).
+     *
+     * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
+     */
+    public static JavaFile generate(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
         TrainConfig config = model.train();
         if (!config.declared()) {
             throw new CodegenException("network `" + model.name() + "` has no train section; generated classes train",
@@ -83,12 +96,12 @@ public final class JavaGenerator {
         }
         Graph train;
         try {
-            train = optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()));
+            train = optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()), fuse);
         } catch (AutodiffException e) {
             throw new CodegenException(e.getMessage(), e.origin());
         }
-        return new JavaGenerator(model, source, train).emit(train, optimize(Inference.evaluation(model.graph()).graph()),
-                optimize(Inference.of(model.graph()).graph()));
+        return new JavaGenerator(model, source, train).emit(train,
+                optimize(Inference.evaluation(model.graph()).graph(), fuse), optimize(Inference.of(model.graph()).graph(), fuse));
     }
 
     /** A step needs the loss and the gradients; predictions come from the inference program. */
@@ -102,8 +115,8 @@ public final class JavaGenerator {
         return new Graph(train.name(), train.nodes(), outputs);
     }
 
-    private static Graph optimize(Graph g) {
-        return PassManager.standard().run(g, PassListener.NONE);
+    private static Graph optimize(Graph g, boolean fuse) {
+        return PassManager.standard(fuse).run(g, PassListener.NONE);
     }
 
     private JavaFile emit(Graph train, Graph eval, Graph infer) throws CodegenException {
@@ -111,9 +124,11 @@ public final class JavaGenerator {
         MemoryPlan evalPlan = MemoryPlanner.plan(eval, maxBatch);
         MemoryPlan inferPlan = MemoryPlanner.plan(infer, maxBatch);
         String file = source.fileName();
-        ProgramEmitter trainer = new ProgramEmitter("t", train, trainPlan, paramFields, file);
-        ProgramEmitter evaluator = new ProgramEmitter("e", eval, evalPlan, paramFields, file);
-        ProgramEmitter predictor = new ProgramEmitter("i", infer, inferPlan, paramFields, file);
+        Geometries geometries = new Geometries();
+        ProgramEmitter trainer = new ProgramEmitter("t", train, trainPlan, paramFields, file, geometries);
+        ProgramEmitter evaluator = new ProgramEmitter("e", eval, evalPlan, paramFields, file, geometries);
+        ProgramEmitter predictor = new ProgramEmitter("i", infer, inferPlan, paramFields, file, geometries);
+        hasConvolutions = !geometries.fieldSpecs().isEmpty();
         CodeBlock trainBody = trainer.body();
         CodeBlock evalBody = evaluator.body();
         CodeBlock inferBody = predictor.body();
@@ -162,6 +177,7 @@ public final class JavaGenerator {
             stateFields.put(name, fields);
             fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
         }
+        geometries.fieldSpecs().forEach(type::addField);
         trainer.fieldSpecs().forEach(type::addField);
         evaluator.fieldSpecs().forEach(type::addField);
         predictor.fieldSpecs().forEach(type::addField);
@@ -218,7 +234,14 @@ public final class JavaGenerator {
             }
         }
         m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
-        m.addStatement("$T.setThreads(builder.threads)", RuntimeNames.BLAS);
+        if (hasConvolutions) {
+            // Convolutions run best with the batch split over the cores and one BLAS thread each.
+            m.addStatement("$T.setThreads(Math.min(builder.threads, $T.MAX_THREADS))", RuntimeNames.WORKERS,
+                    RuntimeNames.WORKERS);
+            m.addStatement("$T.setThreads(builder.threads > 1 ? 1 : builder.threads)", RuntimeNames.BLAS);
+        } else {
+            m.addStatement("$T.setThreads(builder.threads)", RuntimeNames.BLAS);
+        }
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
         m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
         m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);

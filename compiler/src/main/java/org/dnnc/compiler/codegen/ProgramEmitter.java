@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -44,6 +46,7 @@ import org.dnnc.compiler.ir.Softmax;
 import org.dnnc.compiler.ir.SoftmaxGrad;
 import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.memory.Buffer;
+import org.dnnc.compiler.memory.CallGroups;
 import org.dnnc.compiler.memory.MemoryPlan;
 
 /**
@@ -57,22 +60,45 @@ final class ProgramEmitter {
     private final MemoryPlan plan;
     private final Map<String, String> paramFields;
     private final String sourceName;
+    private final Geometries geometries;
+    private final CallGroups groups;
     private final Map<Integer, Node> byId = new HashMap<>();
     private final Map<Integer, String> fields = new HashMap<>();
 
     /** The field of the loss, which the step reports; found while emitting. */
     String lossField;
 
-    ProgramEmitter(String prefix, Graph graph, MemoryPlan plan, Map<String, String> paramFields, String sourceName) {
+    ProgramEmitter(String prefix, Graph graph, MemoryPlan plan, Map<String, String> paramFields, String sourceName,
+            Geometries geometries) {
         this.prefix = prefix;
         this.graph = graph;
         this.plan = plan;
         this.paramFields = paramFields;
         this.sourceName = sourceName;
+        this.geometries = geometries;
+        this.groups = CallGroups.of(graph);
         graph.nodes().forEach(n -> byId.put(n.id(), n));
         for (Buffer b : plan.buffers()) {
-            fields.put(b.value(), prefix + b.value() + suffix(byId.get(b.value())));
+            if (isScratch(b)) {
+                fields.put(b.value(), prefix + "Scratch" + scratchNode(b));
+            } else {
+                fields.put(b.value(), prefix + b.value() + suffix(byId.get(b.value())));
+            }
         }
+    }
+
+    /** Scratch buffers have negative ids (see {@code Liveness}): {@code -id - 1} for node {@code id}. */
+    private static boolean isScratch(Buffer b) {
+        return b.value() < 0;
+    }
+
+    private static int scratchNode(Buffer b) {
+        return -b.value() - 1;
+    }
+
+    /** The scratch view planned for node {@code id}, or {@code null} when it needs none. */
+    private String scratch(int id) {
+        return fields.getOrDefault(-id - 1, "null");
     }
 
     /** The Java field holding node {@code id}'s value. */
@@ -97,7 +123,7 @@ final class ProgramEmitter {
         List<FieldSpec> specs = new ArrayList<>();
         for (Buffer b : plan.buffers()) {
             Node n = byId.get(b.value());
-            TypeName type = n.type().dtype() == DType.I32 ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
+            TypeName type = n != null && n.type().dtype() == DType.I32 ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
             specs.add(FieldSpec.builder(type, fields.get(b.value()), javax.lang.model.element.Modifier.PRIVATE,
                     javax.lang.model.element.Modifier.FINAL).build());
         }
@@ -109,6 +135,10 @@ final class ProgramEmitter {
         CodeBlock.Builder code = CodeBlock.builder();
         for (Buffer b : plan.buffers()) {
             Node n = byId.get(b.value());
+            if (isScratch(b)) {
+                code.addStatement("$L = $L.floats($LL, $L)", fields.get(b.value()), arena, b.offset(), b.bytes() / 4);
+                continue;
+            }
             String method = n.type().dtype() == DType.I32 ? "ints" : "floats";
             code.addStatement("$L = $L.$L($LL, $L)", fields.get(b.value()), arena, method, b.offset(),
                     Sizes.maxCount(n.type(), plan.batch()));
@@ -121,7 +151,7 @@ final class ProgramEmitter {
         CodeBlock.Builder code = CodeBlock.builder();
         for (Node n : graph.nodes()) {
             if (n.op() instanceof Input || n.op() instanceof Param || n.op() instanceof Flatten
-                    || n.op() instanceof Reshape) {
+                    || n.op() instanceof Reshape || groups.follows(n.id())) {
                 continue;
             }
             if (!n.origin().span().isNone()) {
@@ -137,6 +167,17 @@ final class ProgramEmitter {
         List<Integer> in = n.inputs();
         String y = field(n.id());
         TensorType t = n.type();
+        if (!groups.ledBy(n.id()).isEmpty()) {
+            return batchNormBackward(groups.ledBy(n.id()));
+        }
+        CodeBlock conv = Convolutions.emit(this, n);
+        if (conv != null) {
+            return conv;
+        }
+        CodeBlock norm = Normalizations.emit(this, n);
+        if (norm != null) {
+            return norm;
+        }
         if (op instanceof Dense d) {
             TensorType x = type(in.get(0));
             return stmt("$T.forward($L, $L, $L, $L, $L, $L, $L, $T.$L, $Lf)", RuntimeNames.DENSE, field(in.get(0)),
@@ -150,6 +191,10 @@ final class ProgramEmitter {
                     RuntimeNames.ACTIVATION);
         }
         if (op instanceof BiasAdd b) {
+            if ((b.axis() == 1 || b.axis() == 1 - t.rank()) && t.rank() > 2) {
+                return stmt("$T.addChannelBias($L, $L, $L, n, $L, $L)", RuntimeNames.ELEMENTWISE, field(in.get(0)),
+                        field(in.get(1)), y, t.dim(1).bound(), Sizes.spatial(t));
+            }
             if (b.axis() != -1 && b.axis() != t.rank() - 1) {
                 throw unsupported(n, "a bias along an axis other than the last");
             }
@@ -199,22 +244,30 @@ final class ProgramEmitter {
             return ElementwiseLoop.emit(f, in.stream().map(this::field).toList(), y, Sizes.count(t));
         }
         if (op instanceof Concat c) {
-            requireLastAxis(n, c.axis());
+            // Each operand is a block of rows; the blocks sit side by side in the result's rows.
+            int axis = c.axis() < 0 ? c.axis() + t.rank() : c.axis();
+            if (axis == 0) {
+                throw unsupported(n, "`concat` along the batch axis");
+            }
             CodeBlock.Builder code = CodeBlock.builder();
             int offset = 0;
             for (int operand : in) {
-                int width = Sizes.last(type(operand));
+                int width = Sizes.inner(type(operand), axis);
                 code.addStatement("$T.place($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, field(operand), width, y,
-                        Sizes.last(t), offset, Sizes.rows(t));
+                        Sizes.inner(t, axis), offset, Sizes.outer(t, axis));
                 offset += width;
             }
             return code.build();
         }
         if (op instanceof Slice s) {
-            requireLastAxis(n, s.axis());
             TensorType x = type(in.get(0));
-            return stmt("$T.extract($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, field(in.get(0)), Sizes.last(x),
-                    s.start(), y, s.length(), Sizes.rows(t));
+            int axis = s.axis() < 0 ? s.axis() + t.rank() : s.axis();
+            if (axis == 0) {
+                throw unsupported(n, "`slice` along the batch axis");
+            }
+            int after = Sizes.inner(t, axis) / s.length();
+            return stmt("$T.extract($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, field(in.get(0)), Sizes.inner(x, axis),
+                    s.start() * after, y, Sizes.inner(t, axis), Sizes.outer(t, axis));
         }
         if (op instanceof CrossEntropy) {
             TensorType logits = type(in.get(0));
@@ -253,6 +306,12 @@ final class ProgramEmitter {
             return stmt("$T.backwardWeights($L, $L, $L, $L, $L, $L, false)", RuntimeNames.DENSE, field(in.get(0)),
                     field(in.get(1)), y, Sizes.rows(dy), Sizes.last(x), Sizes.last(dy));
         }
+        if (op instanceof BiasGrad b && (b.axis() == 1 || b.axis() == 1 - type(in.get(0)).rank())
+                && type(in.get(0)).rank() > 2) {
+            TensorType dy = type(in.get(0));
+            return stmt("$T.backwardBias($L, $L, n, $L, $L, false)", RuntimeNames.CONV2D, field(in.get(0)), y,
+                    dy.dim(1).bound(), Sizes.spatial(dy));
+        }
         if (op instanceof BiasGrad b) {
             TensorType dy = type(in.get(0));
             requireLastAxis(n, b.axis(), dy);
@@ -260,6 +319,56 @@ final class ProgramEmitter {
                     Sizes.rows(dy), Sizes.last(dy));
         }
         throw unsupported(n, "`" + op.mnemonic() + "`");
+    }
+
+    /**
+     * The gradients of one batch normalization, with respect to its input, gamma and beta, in one
+     * call (see {@link CallGroups}); the statistics are recomputed from x.
+     */
+    private CodeBlock batchNormBackward(List<Node> members) throws CodegenException {
+        String dx = "null";
+        String dgamma = "null";
+        String dbeta = "null";
+        String gamma = "null";
+        String x = null;
+        String y = "null";
+        boolean relu = false;
+        double eps = 0;
+        Node first = members.get(0);
+        for (Node m : members) {
+            if (m.op() instanceof BatchNormGradInput g) {
+                dx = field(m.id());
+                x = field(m.inputs().get(1));
+                gamma = field(m.inputs().get(2));
+                relu = g.relu();
+                eps = g.eps();
+                y = relu ? field(m.inputs().get(3)) : y;
+            } else if (m.op() instanceof BatchNormGradGamma g) {
+                dgamma = field(m.id());
+                x = field(m.inputs().get(1));
+                relu = g.relu();
+                eps = g.eps();
+                y = relu ? field(m.inputs().get(2)) : y;
+            } else {
+                dbeta = field(m.id());
+            }
+        }
+        if (x == null) {
+            throw unsupported(first, "a batchnorm beta gradient alone");
+        }
+        TensorType dy = type(first.inputs().get(0));
+        return stmt("$T.backward($L, $L, $L, $L, null, null, $L, $L, $L, n, $L, $L, $Lf, $L, false, false)",
+                RuntimeNames.BATCH_NORM, x, y, field(first.inputs().get(0)), gamma, dx, dgamma, dbeta, dy.dim(1).bound(),
+                Sizes.spatial(dy), (float) eps, relu);
+    }
+
+    /** The scratch view of node {@code id}'s call, or {@code null}. */
+    String scratchField(int id) {
+        return scratch(id);
+    }
+
+    Geometries geometries() {
+        return geometries;
     }
 
     /**
@@ -286,11 +395,11 @@ final class ProgramEmitter {
         }
     }
 
-    private static CodeBlock stmt(String format, Object... args) {
+    static CodeBlock stmt(String format, Object... args) {
         return CodeBlock.builder().addStatement(format, args).build();
     }
 
-    private static CodegenException unsupported(Node n, String what) {
+    static CodegenException unsupported(Node n, String what) {
         return new CodegenException("code generation for " + what + " is not supported yet", n.origin());
     }
 

@@ -24,6 +24,14 @@ final class RuntimeNames {
     static final ClassName LOSSES = ClassName.get(CPU, "Losses");
     static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
     static final ClassName INIT = ClassName.get(CPU, "Init");
+    static final ClassName CONV2D = ClassName.get(CPU, "Conv2d");
+    static final ClassName CONV_GEOMETRY = ClassName.get(CPU, "ConvGeometry");
+    static final ClassName POOL2D = ClassName.get(CPU, "Pool2d");
+    static final ClassName POOL_GEOMETRY = ClassName.get(CPU, "PoolGeometry");
+    static final ClassName GLOBAL_AVG_POOL = ClassName.get(CPU, "GlobalAvgPool");
+    static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");
+    static final ClassName LAYER_NORM = ClassName.get(CPU, "LayerNorm");
+    static final ClassName WORKERS = ClassName.get(CPU, "Workers");
 
     static final ClassName SAFETENSORS = ClassName.get(IO, "Safetensors");
     static final ClassName TENSOR_DATA = ClassName.get(IO, "TensorData");

@@ -39,6 +39,29 @@ final class Sizes {
         return t.dims().stream().filter(d -> !(d instanceof Dim.Batch)).mapToInt(Dim::bound).toArray();
     }
 
+    /** Elements per example and channel of a feature map {@code [N, C, ...]}: the product of the axes after C. */
+    static int spatial(TensorType t) {
+        int s = 1;
+        for (int i = 2; i < t.rank(); i++) {
+            s *= t.dim(i).bound();
+        }
+        return s;
+    }
+
+    /** Elements from {@code axis} on, per index of the axes before it. */
+    static int inner(TensorType t, int axis) {
+        int s = 1;
+        for (int i = axis; i < t.rank(); i++) {
+            s *= t.dim(i).bound();
+        }
+        return s;
+    }
+
+    /** The product of the axes before {@code axis}, as an expression in the batch {@code n}. */
+    static CodeBlock outer(TensorType t, int axis) {
+        return product(t, axis);
+    }
+
     private static CodeBlock product(TensorType t, int axes) {
         boolean batch = false;
         long fixed = 1;

@@ -6,14 +6,20 @@ import java.util.Map;
 /**
  * Batch normalization over the channels (axis 1) of x {@code [N,C]} or {@code [N,C,H,W]}. The
  * operands after x are gamma, beta, the running mean and the running variance, each {@code [C]}.
+ * With {@code relu}, a ReLU follows in the same pass over memory (fusion makes this form).
  */
-public record BatchNorm(double eps, double momentum) implements Op {
+public record BatchNorm(double eps, double momentum, boolean relu) implements Op {
 
     private static final List<String> PARAMETERS = List.of("gamma", "beta", "running_mean", "running_var");
 
+    /** Batch normalization alone. */
+    public BatchNorm(double eps, double momentum) {
+        this(eps, momentum, false);
+    }
+
     @Override
     public String mnemonic() {
-        return "batchnorm";
+        return relu ? "batchnorm_relu" : "batchnorm";
     }
 
     @Override

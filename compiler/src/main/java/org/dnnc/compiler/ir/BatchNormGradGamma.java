@@ -4,18 +4,25 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gradient of {@link BatchNorm} with respect to gamma, {@code Σ dy · x̂} per channel; the statistics are recomputed from x. Operands: dy, x.
+ * The gradient of {@link BatchNorm} with respect to gamma, {@code Σ dy · x̂} per channel; the
+ * statistics are recomputed from x. Operands: dy, x, and with {@code relu} the fused ReLU's output
+ * y, by whose {@code y > 0} dy is masked.
  */
-public record BatchNormGradGamma(double eps) implements Op {
+public record BatchNormGradGamma(double eps, boolean relu) implements Op {
+
+    /** The gradient of batch normalization alone. */
+    public BatchNormGradGamma(double eps) {
+        this(eps, false);
+    }
 
     @Override
     public String mnemonic() {
-        return "batchnorm_grad_gamma";
+        return relu ? "batchnorm_relu_grad_gamma" : "batchnorm_grad_gamma";
     }
 
     @Override
     public int arity() {
-        return 2;
+        return relu ? 3 : 2;
     }
 
     @Override
@@ -30,6 +37,9 @@ public record BatchNormGradGamma(double eps) implements Op {
         Checks.sameType(this, operands.get(0), operands.get(1));
         TensorType x = operands.get(1);
         Checks.f32(this, "input", x);
+        if (relu) {
+            Checks.sameType(this, x, operands.get(2));
+        }
         Checks.minRank(this, "input", x, 2);
         return TensorType.f32(Dim.of(Checks.fixed(this, "the channel count", x, 1)));
     }

@@ -4,18 +4,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The gradient of {@link BatchNorm} in training (batch statistics) with respect to its input; the statistics are recomputed from x. Operands: dy, x, gamma.
+ * The gradient of {@link BatchNorm} in training (batch statistics) with respect to its input; the
+ * statistics are recomputed from x. Operands: dy, x, gamma. With {@code relu} (the gradient of a
+ * fused {@code batchnorm_relu}), dy is the gradient of the ReLU's output y, a fourth operand, and is
+ * masked by {@code y > 0} inside the same passes.
  */
-public record BatchNormGradInput(double eps) implements Op {
+public record BatchNormGradInput(double eps, boolean relu) implements Op {
+
+    /** The gradient of batch normalization alone. */
+    public BatchNormGradInput(double eps) {
+        this(eps, false);
+    }
 
     @Override
     public String mnemonic() {
-        return "batchnorm_grad_input";
+        return relu ? "batchnorm_relu_grad_input" : "batchnorm_grad_input";
     }
 
     @Override
     public int arity() {
-        return 3;
+        return relu ? 4 : 3;
     }
 
     @Override
@@ -32,6 +40,9 @@ public record BatchNormGradInput(double eps) implements Op {
         Checks.f32(this, "input", x);
         TensorType gamma = operands.get(2);
         Checks.rank(this, "gamma", gamma, 1, "[C]");
+        if (relu) {
+            Checks.sameType(this, x, operands.get(3));
+        }
         return x;
     }
 }

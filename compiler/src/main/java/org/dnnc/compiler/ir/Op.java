@@ -18,7 +18,7 @@ public sealed interface Op
                 Conv2dGradWeight, Pool2dGrad, GlobalAvgPoolGrad, BatchNormGradInput, BatchNormGradGamma,
                 LayerNormGradInput, LayerNormGradGamma, BatchNormInference,
                 // Introduced by fusion.
-                Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation {
+                Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta {
 
     /** The variadic arity: any number of operands, at least two. */
     int VARIADIC = -1;

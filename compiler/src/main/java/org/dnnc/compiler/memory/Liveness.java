@@ -62,6 +62,7 @@ final class Liveness {
                 live[1] = last;
             }
         }
+        callTogether(graph, interval, aliases);
         runInPlace(nodes, byId, interval, aliases, graph, batch);
         // Resolve chains (a flatten of a value computed in place), so that one lookup finds the buffer.
         aliases.replaceAll((id, target) -> root(aliases, target));
@@ -70,7 +71,47 @@ final class Liveness {
             Node n = byId.get(id);
             buffers.add(new Buffer(id, label(n), bytes(n.type(), batch), live[0], live[1], 0));
         });
+        for (int i = 0; i < nodes.size(); i++) {
+            long floats = Scratch.floats(graph, nodes.get(i));
+            if (floats > 0) {
+                Node n = nodes.get(i);
+                buffers.add(new Buffer(scratchOf(n.id()), "%" + n.id() + " scratch of " + n.op().mnemonic(), floats * 4,
+                        i, i, 0));
+            }
+        }
         return buffers;
+    }
+
+    /** The buffer id of node {@code id}'s scratch: negative, so that it names no value. */
+    static int scratchOf(int id) {
+        return -id - 1;
+    }
+
+    /**
+     * A group runs as one call at its first member (see {@link CallGroups}): every member's result
+     * is written there, and every member's operand is read until the last member's place.
+     */
+    private static void callTogether(Graph graph, Map<Integer, int[]> interval, Map<Integer, Integer> aliases) {
+        Map<Integer, Integer> position = new HashMap<>();
+        for (int i = 0; i < graph.nodes().size(); i++) {
+            position.put(graph.nodes().get(i).id(), i);
+        }
+        for (List<Node> members : CallGroups.of(graph).all()) {
+            int first = position.get(members.get(0).id());
+            int lastMember = position.get(members.get(members.size() - 1).id());
+            for (Node m : members) {
+                int[] own = interval.get(m.id());
+                if (own != null) {
+                    own[0] = Math.min(own[0], first);
+                }
+                for (int operand : m.inputs()) {
+                    int[] live = interval.get(root(aliases, operand));
+                    if (live != null) {
+                        live[1] = Math.max(live[1], lastMember);
+                    }
+                }
+            }
+        }
     }
 
     static int root(Map<Integer, Integer> aliases, int id) {

@@ -13,6 +13,7 @@ import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -63,7 +64,7 @@ import org.dnnc.compiler.ir.TensorType;
  * gradients use: the reference that differentiation is checked against (by finite differences
  * and PyTorch's golden values), independent of the runtime's kernels.
  */
-final class Interpreter {
+public final class Interpreter {
     private final int batch;
     private final Map<String, double[]> values;
     private final long seed;
@@ -72,14 +73,14 @@ final class Interpreter {
      * @param values input and parameter name -> values in C order (labels as whole numbers)
      * @param seed   seeds each dropout mask together with its node id, so reruns see the same masks
      */
-    Interpreter(int batch, Map<String, double[]> values, long seed) {
+    public Interpreter(int batch, Map<String, double[]> values, long seed) {
         this.batch = batch;
         this.values = values;
         this.seed = seed;
     }
 
     /** Every node's value. */
-    Map<Integer, double[]> run(Graph graph) {
+    public Map<Integer, double[]> run(Graph graph) {
         Map<Integer, double[]> out = new HashMap<>();
         for (Node n : graph.nodes()) {
             List<double[]> in = n.inputs().stream().map(out::get).toList();
@@ -110,6 +111,15 @@ final class Interpreter {
     /** Every dimension, with the batch at its size. */
     int[] dims(TensorType t) {
         return t.dims().stream().mapToInt(d -> d instanceof Dim.Batch ? batch : d.bound()).toArray();
+    }
+
+    /** The elements of one index of the axes before {@code axis}: the product of the sizes from it on. */
+    private static int inner(TensorType t, int axis) {
+        int s = 1;
+        for (int d = axis; d < t.rank(); d++) {
+            s *= t.dim(d).bound();
+        }
+        return s;
     }
 
     /** The size of the last axis and the number of rows before it. */
@@ -253,20 +263,26 @@ final class Interpreter {
             for (int i = 0; i < size; i++) {
                 y[i] = random.nextDouble() < d.rate() ? 0 : 1 / (1 - d.rate());
             }
-        } else if (op instanceof Concat) {
-            int outer = size / last(n.type());
+        } else if (op instanceof Concat c) {
+            // Rows are the indices before the axis; each operand fills its block of every row.
+            int axis = c.axis() < 0 ? c.axis() + n.type().rank() : c.axis();
+            int row = inner(n.type(), axis);
+            int outer = size / row;
             int offset = 0;
             for (int k = 0; k < in.size(); k++) {
-                int w = last(types.get(k));
+                int w = inner(types.get(k), axis);
                 for (int r = 0; r < outer; r++) {
-                    System.arraycopy(in.get(k), r * w, y, r * last(n.type()) + offset, w);
+                    System.arraycopy(in.get(k), r * w, y, r * row + offset, w);
                 }
                 offset += w;
             }
         } else if (op instanceof Slice s) {
-            int w = last(types.get(0));
-            for (int r = 0; r < size / s.length(); r++) {
-                System.arraycopy(in.get(0), r * w + s.start(), y, r * s.length(), s.length());
+            int axis = s.axis() < 0 ? s.axis() + n.type().rank() : s.axis();
+            int w = inner(types.get(0), axis);
+            int part = inner(n.type(), axis);
+            int after = part / s.length();
+            for (int r = 0; r < size / part; r++) {
+                System.arraycopy(in.get(0), r * w + s.start() * after, y, r * part, part);
             }
         } else if (op instanceof CrossEntropy || op instanceof CrossEntropyGrad) {
             double[] logits = in.get(0);
@@ -335,6 +351,11 @@ final class Interpreter {
         } else if (op instanceof Pool2d || op instanceof Pool2dGrad || op instanceof GlobalAvgPool
                 || op instanceof GlobalAvgPoolGrad) {
             return Convolutions.pool(op, in, types.stream().map(this::dims).toList(), dims(n.type()));
+        } else if (op instanceof BatchNormReluGradBeta) {
+            int[] shape = dims(types.get(0));
+            for (int i = 0; i < in.get(0).length; i++) {
+                y[channel(shape, 1, i)] += in.get(1)[i] > 0 ? in.get(0)[i] : 0;
+            }
         } else if (op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof BatchNormGradInput
                 || op instanceof BatchNormGradGamma || op instanceof LayerNorm || op instanceof LayerNormGradInput
                 || op instanceof LayerNormGradGamma) {

@@ -64,13 +64,15 @@ final class Normalizations {
             xhat[k] = (xs[k] - mean[group[k]]) / Math.sqrt(var[group[k]] + eps);
         }
         if (op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof LayerNorm) {
+            boolean relu = op instanceof BatchNorm b && b.relu();
             double[] y = new double[total];
             for (int k = 0; k < total; k++) {
                 y[k] = in.get(1)[param[k]] * xhat[k] + in.get(2)[param[k]];
+                y[k] = relu ? Math.max(y[k], 0) : y[k];
             }
             return y;
         }
-        double[] dy = in.get(0);
+        double[] dy = reluMasked(op, in);
         if (op instanceof BatchNormGradGamma || op instanceof LayerNormGradGamma) {
             double[] dgamma = new double[channels];
             for (int k = 0; k < total; k++) {
@@ -93,6 +95,20 @@ final class Normalizations {
             dx[k] = (count[grp] * g[k] - gsum[grp] - xhat[k] * gxsum[grp]) / (count[grp] * Math.sqrt(var[grp] + eps));
         }
         return dx;
+    }
+
+    /** dy, or for the gradients of a fused batchnorm_relu dy masked by the ReLU's output y > 0. */
+    private static double[] reluMasked(Op op, List<double[]> in) {
+        double[] y = op instanceof BatchNormGradInput g && g.relu() ? in.get(3)
+                : op instanceof BatchNormGradGamma g && g.relu() ? in.get(2) : null;
+        if (y == null) {
+            return in.get(0);
+        }
+        double[] dy = in.get(0).clone();
+        for (int k = 0; k < dy.length; k++) {
+            dy[k] = y[k] > 0 ? dy[k] : 0;
+        }
+        return dy;
     }
 
     private static double eps(Op op) {

@@ -88,7 +88,7 @@ class GraphCommandTest {
     void unknownPassIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce, fold-batchnorm, fuse-dense, fuse-elementwise");
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce, fold-batchnorm, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
     }
 
     @Test
@@ -151,8 +151,10 @@ class GraphCommandTest {
         assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
         assertThat(train.out()).containsMatch(
                 "(?m)^# fold-batchnorm: batchnorm %\\d+ not folded: training normalizes with batch statistics$");
-        assertThat(train.out()).containsMatch("(?m)^# fuse-elementwise: relu %\\d+ not fused into relu_grad %\\d+: its result"
-                + " is also read by %\\d+ maxpool2d, %\\d+ maxpool2d_grad, %\\d+ relu_grad$");
+        Path resnet = RepoPaths.root().resolve("examples/fashion-resnet/src/main/dnn/FashionResnet.dnn");
+        assertThat(Cli.run("graph", "--explain", "--program", "train", resnet.toString()).out()).containsMatch(
+                "(?m)^# fuse-elementwise: relu_grad %\\d+ not fused into add %\\d+: its result is also read by"
+                        + " %\\d+ batchnorm_grad_input, %\\d+ batchnorm_grad_gamma, %\\d+ bias_grad, %\\d+ add$");
         Cli.Result plain = Cli.run("graph", "--program", "train", cnn.toString());
         assertThat(plain.out()).doesNotContain("# fold-batchnorm");
     }

@@ -35,7 +35,11 @@ class GradientOpsTest extends OpTypingContract {
                 accepts(new BatchNormGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]"),
                 accepts(new BatchNormGradGamma(1e-5), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]"),
                 accepts(new LayerNormGradInput(1e-5), "f32[N,T,8]", "f32[N,T,8]", "f32[N,T,8]", "f32[8]"),
-                accepts(new LayerNormGradGamma(1e-5), "f32[8]", "f32[N,T,8]", "f32[N,T,8]"));
+                accepts(new LayerNormGradGamma(1e-5), "f32[8]", "f32[N,T,8]", "f32[N,T,8]"),
+                accepts(new BatchNormGradInput(1e-5, true), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]",
+                        "f32[N,16,5,5]"),
+                accepts(new BatchNormGradGamma(1e-5, true), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]"),
+                accepts(new BatchNormReluGradBeta(), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]"));
     }
 
     private static final Conv2d SAME_STRIDE_2 = new Conv2d(2, 2, 0, 0, 1, 1);
@@ -68,6 +72,10 @@ class GradientOpsTest extends OpTypingContract {
                 rejects(new BatchNormGradInput(1e-5), "batchnorm_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]", "f32[N,16,5,5]", "f32[N,16,4,4]", "f32[16]"),
                 rejects(new BatchNormGradGamma(0), "batchnorm_grad_gamma: eps must be positive, got 0.0", "f32[N,16]", "f32[N,16]"),
                 rejects(new LayerNormGradInput(1e-5), "layernorm_grad_input: gamma must have rank 1 [C], got f32[2,4]", "f32[N,8]", "f32[N,8]", "f32[2,4]"),
-                rejects(new LayerNormGradGamma(1e-5), "layernorm_grad_gamma: shapes differ: f32[N,8] vs f32[N,9]", "f32[N,8]", "f32[N,9]"));
+                rejects(new LayerNormGradGamma(1e-5), "layernorm_grad_gamma: shapes differ: f32[N,8] vs f32[N,9]", "f32[N,8]", "f32[N,9]"),
+                rejects(new BatchNormGradInput(1e-5, true), "batchnorm_relu_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]",
+                        "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[N,16,4,4]"),
+                rejects(new BatchNormReluGradBeta(), "batchnorm_relu_grad_beta: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]",
+                        "f32[N,16,5,5]", "f32[N,16,4,4]"));
     }
 }

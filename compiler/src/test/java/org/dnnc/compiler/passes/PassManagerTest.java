@@ -87,7 +87,9 @@ class PassManagerTest {
     void findsPassesByName() {
         var manager = PassManager.standard();
         assertThat(manager.passes().stream().map(Pass::name).toList())
-                .containsExactly("dce", "fold-batchnorm", "fuse-dense", "fuse-elementwise").inOrder();
+                .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-relu", "fuse-conv", "fuse-dense",
+                        "fuse-elementwise").inOrder();
+        assertThat(PassManager.standard(false).passes().stream().map(Pass::name).toList()).containsExactly("dce");
         assertThat(manager.find("dce")).hasValue(manager.passes().get(0));
         assertThat(manager.find("cse")).isEmpty();
         assertThat(manager.passes().get(0).description()).isNotEmpty();

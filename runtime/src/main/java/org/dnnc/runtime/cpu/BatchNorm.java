@@ -377,4 +377,35 @@ public final class BatchNorm {
             ys.put(n * row, t, 0, row);
         }
     }
+
+    /**
+     * Inference batchnorm folded into the preceding layer's weights: {@code out[o, :] = w[o, :] *
+     * gamma[o] / sqrt(runningVar[o] + eps)} for a kernel of {@code channels} rows of {@code
+     * perChannel} values ({@code [O, C, kh, kw]} or a dense {@code [O, I]}). Computed from the
+     * parameters at every call, so a folded network follows training; {@code out} must not overlap
+     * {@code w}.
+     */
+    public static void foldWeight(Buf w, Buf gamma, Buf runningVar, Buf out, int channels, int perChannel, float eps) {
+        for (int o = 0; o < channels; o++) {
+            float scale = (float) (gamma.data.get(o) / Math.sqrt(runningVar.data.get(o) + (double) eps));
+            int base = o * perChannel;
+            for (int i = 0; i < perChannel; i++) {
+                out.data.put(base + i, w.data.get(base + i) * scale);
+            }
+        }
+    }
+
+    /**
+     * The bias that goes with {@link #foldWeight}: {@code out = beta + (b - runningMean) * gamma /
+     * sqrt(runningVar + eps)}, with {@code b} the layer's own bias or 0 when {@code bias} is {@code
+     * null}.
+     */
+    public static void foldBias(Buf bias, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf out, int channels,
+            float eps) {
+        for (int c = 0; c < channels; c++) {
+            double scale = gamma.data.get(c) / Math.sqrt(runningVar.data.get(c) + (double) eps);
+            double b = bias == null ? 0 : bias.data.get(c);
+            out.data.put(c, (float) (beta.data.get(c) + (b - runningMean.data.get(c)) * scale));
+        }
+    }
 }

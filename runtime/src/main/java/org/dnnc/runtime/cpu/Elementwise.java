@@ -35,7 +35,6 @@ public final class Elementwise {
         }
     }
 
-    /** {@code y = a * b}. */
     /** {@code y = a - b}. */
     public static void sub(Buf a, Buf b, Buf y, int n) {
         FloatBuffer as = a.data;
@@ -46,6 +45,7 @@ public final class Elementwise {
         }
     }
 
+    /** {@code y = a * b}. */
     public static void mul(Buf a, Buf b, Buf y, int n) {
         FloatBuffer as = a.data;
         FloatBuffer bs = b.data;
@@ -106,6 +106,25 @@ public final class Elementwise {
         FloatBuffer ds = dst.data;
         for (int i = 0; i < n; i++) {
             ds.put(i, ds.get(i) * s);
+        }
+    }
+
+    /**
+     * {@code y[n, c, p] = x[n, c, p] + bias[c]} over {@code [batch, channels, spatial]}: a bias along
+     * the channel axis of a feature map (a convolution whose epilogue could not take it). {@code y}
+     * may be {@code x}.
+     */
+    public static void addChannelBias(Buf x, Buf bias, Buf y, int batch, int channels, int spatial) {
+        FloatBuffer xs = x.data;
+        FloatBuffer ys = y.data;
+        int i = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < channels; c++) {
+                float b = bias.data.get(c);
+                for (int end = i + spatial; i < end; i++) {
+                    ys.put(i, xs.get(i) + b);
+                }
+            }
         }
     }
 }

@@ -160,6 +160,12 @@ public final class Trainer {
             return this;
         }
 
+        /** Removes any early stopping set before: every epoch runs (benchmarks measure whole epochs). */
+        public Builder withoutEarlyStopping() {
+            this.earlyStopping = null;
+            return this;
+        }
+
         /** Adds a listener; listeners are called in the order they were added. */
         public Builder listener(TrainingListener listener) {
             listeners.add(require(listener, "listener"));

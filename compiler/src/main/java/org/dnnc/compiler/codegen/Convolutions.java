@@ -1,0 +1,82 @@
+package org.dnnc.compiler.codegen;
+
+import static org.dnnc.compiler.codegen.ProgramEmitter.stmt;
+
+import com.palantir.javapoet.CodeBlock;
+import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
+import org.dnnc.compiler.ir.GlobalAvgPool;
+import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.Pool2dGrad;
+import org.dnnc.compiler.ir.PoolKind;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The calls of convolution and pooling nodes: {@code Conv2d}, {@code Pool2d} and {@code
+ * GlobalAvgPool} of the runtime, each with its layer's constant geometry and, for convolutions,
+ * the scratch view the planner placed for that call.
+ */
+final class Convolutions {
+    private Convolutions() {}
+
+    /** The call of {@code n}, or {@code null} when it is not a convolution or pooling. */
+    static CodeBlock emit(ProgramEmitter e, Node n) {
+        String y = e.field(n.id());
+        String layer = n.origin().path();
+        if (n.op() instanceof Conv2d c) {
+            return forward(e, n, c, null, ActivationKind.IDENTITY, 0);
+        }
+        if (n.op() instanceof ConvBiasActivation f) {
+            return forward(e, n, f.conv(), e.field(n.inputs().get(2)), f.activation(), f.alpha());
+        }
+        if (n.op() instanceof Conv2dGradInput g) {
+            String geometry = e.geometries().conv(g.forward(), n.type(), e.type(n.inputs().get(1)), layer);
+            return stmt("$T.backwardInput($L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D, geometry,
+                    e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), y, e.scratchField(n.id()));
+        }
+        if (n.op() instanceof Conv2dGradWeight g) {
+            String geometry = e.geometries().conv(g.forward(), e.type(n.inputs().get(1)), n.type(), layer);
+            return stmt("$T.backwardWeights($L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D, geometry,
+                    e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), y, e.scratchField(n.id()));
+        }
+        if (n.op() instanceof Pool2d p) {
+            String geometry = e.geometries().pool(p, e.type(n.inputs().get(0)), layer);
+            String x = e.field(n.inputs().get(0));
+            return p.kind() == PoolKind.MAX
+                    ? stmt("$T.maxForward($L, $L, $L, n)", RuntimeNames.POOL2D, geometry, x, y)
+                    : stmt("$T.avgForward($L, $L, $L, n, true)", RuntimeNames.POOL2D, geometry, x, y);
+        }
+        if (n.op() instanceof Pool2dGrad g) {
+            String geometry = e.geometries().pool(g.forward(), n.type(), layer);
+            String dy = e.field(n.inputs().get(0));
+            return g.forward().kind() == PoolKind.MAX
+                    ? stmt("$T.maxBackward($L, $L, $L, $L, n, false)", RuntimeNames.POOL2D, geometry,
+                            e.field(n.inputs().get(1)), dy, y)
+                    : stmt("$T.avgBackward($L, $L, $L, n, true, false)", RuntimeNames.POOL2D, geometry, dy, y);
+        }
+        if (n.op() instanceof GlobalAvgPool) {
+            TensorType x = e.type(n.inputs().get(0));
+            return stmt("$T.forward($L, $L, n, $L, $L)", RuntimeNames.GLOBAL_AVG_POOL, e.field(n.inputs().get(0)), y,
+                    x.dim(1).bound(), Sizes.spatial(x));
+        }
+        if (n.op() instanceof GlobalAvgPoolGrad) {
+            return stmt("$T.backward($L, $L, n, $L, $L, false)", RuntimeNames.GLOBAL_AVG_POOL,
+                    e.field(n.inputs().get(0)), y, n.type().dim(1).bound(), Sizes.spatial(n.type()));
+        }
+        return null;
+    }
+
+    private static CodeBlock forward(ProgramEmitter e, Node n, Conv2d c, String bias, ActivationKind act,
+            double alpha) {
+        String geometry = e.geometries().conv(c, e.type(n.inputs().get(0)), e.type(n.inputs().get(1)),
+                n.origin().path());
+        return stmt("$T.forward($L, $L, $L, $L, $L, $L, n, $T.$L, $Lf)", RuntimeNames.CONV2D, geometry,
+                e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), bias == null ? "null" : bias, e.field(n.id()),
+                e.scratchField(n.id()), RuntimeNames.ACTIVATION, act, (float) alpha);
+    }
+}

@@ -1,0 +1,61 @@
+package org.dnnc.compiler.codegen;
+
+import static javax.lang.model.element.Modifier.FINAL;
+import static javax.lang.model.element.Modifier.PRIVATE;
+import static javax.lang.model.element.Modifier.STATIC;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.FieldSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The constant shapes of the network's convolutions and poolings, one {@code static final} field
+ * each, shared by every program that runs the same layer shape (a training step's forward and
+ * backward, evaluation, prediction). Kernels read the fields and allocate nothing.
+ */
+final class Geometries {
+    private final Map<String, String> byArgs = new LinkedHashMap<>();
+    private final List<FieldSpec> fields = new ArrayList<>();
+
+    /** The field of a convolution of x {@code [N,C,H,W]} with w {@code [O,C,kh,kw]}. */
+    String conv(Conv2d c, TensorType x, TensorType w, String layer) {
+        String args = x.dim(1).bound() + ", " + x.dim(2).bound() + ", " + x.dim(3).bound() + ", " + w.dim(0).bound()
+                + ", " + w.dim(2).bound() + ", " + w.dim(3).bound() + ", " + c.strideH() + ", " + c.strideW() + ", "
+                + c.padTop() + ", " + c.padLeft() + ", " + c.padBottom() + ", " + c.padRight();
+        return field(RuntimeNames.CONV_GEOMETRY, args, "CONV_", layer);
+    }
+
+    /** The field of a pooling of x {@code [N,C,H,W]}. */
+    String pool(Pool2d p, TensorType x, String layer) {
+        String args = x.dim(1).bound() + ", " + x.dim(2).bound() + ", " + x.dim(3).bound() + ", " + p.kernelH() + ", "
+                + p.kernelW() + ", " + p.strideH() + ", " + p.strideW() + ", " + p.padH() + ", " + p.padW();
+        return field(RuntimeNames.POOL_GEOMETRY, args, "POOL_", layer);
+    }
+
+    List<FieldSpec> fieldSpecs() {
+        return List.copyOf(fields);
+    }
+
+    private String field(ClassName type, String args, String prefix, String layer) {
+        String key = type.simpleName() + "(" + args + ")";
+        String existing = byArgs.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        String base = prefix + JavaNames.identifier(layer.isEmpty() ? "layer" : layer).toUpperCase(java.util.Locale.ROOT);
+        String name = base;
+        for (int i = 2; byArgs.containsValue(name); i++) {
+            name = base + "_" + i;
+        }
+        byArgs.put(key, name);
+        fields.add(FieldSpec.builder(type, name, PRIVATE, STATIC, FINAL)
+                .initializer("new $T($L)", type, args).build());
+        return name;
+    }
+}

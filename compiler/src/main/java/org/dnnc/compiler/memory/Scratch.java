@@ -1,0 +1,59 @@
+package org.dnnc.compiler.memory;
+
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The working memory a node's runtime call needs beside its operands and result, which the planner
+ * places like a value that lives only during that call. Convolutions lower each example to a column
+ * matrix ({@code C*kh*kw} by {@code oh*ow}) for one GEMM; the runtime splits the batch over {@link
+ * #THREADS} threads when it has a column matrix per thread, and for the kernel's gradient a partial
+ * sum of the kernel per thread but the first. This is the runtime's {@code
+ * Conv2d.scratchFloats(geometry, THREADS)}, kept in step with it by a test.
+ */
+public final class Scratch {
+    /** The threads a convolution may split its batch over (the runtime's {@code Workers.MAX_THREADS}). */
+    public static final int THREADS = 2;
+
+    private Scratch() {}
+
+    /** Floats of scratch {@code n} needs; 0 for most ops. */
+    public static long floats(Graph graph, Node n) {
+        if (n.op() instanceof Conv2d c) {
+            return THREADS * columns(c, type(graph, n, 0), type(graph, n, 1), n.type());
+        }
+        if (n.op() instanceof ConvBiasActivation f) {
+            return THREADS * columns(f.conv(), type(graph, n, 0), type(graph, n, 1), n.type());
+        }
+        if (n.op() instanceof Conv2dGradInput g) {
+            return THREADS * columns(g.forward(), n.type(), type(graph, n, 1), type(graph, n, 0));
+        }
+        if (n.op() instanceof Conv2dGradWeight g) {
+            long weight = n.type().dims().stream().mapToLong(d -> d.bound()).reduce(1, (a, b) -> a * b);
+            return THREADS * columns(g.forward(), type(graph, n, 1), n.type(), type(graph, n, 0))
+                    + (THREADS - 1) * weight;
+        }
+        return 0;
+    }
+
+    /** One example's column matrix, or 0 for a pointwise convolution, which multiplies its input directly. */
+    private static long columns(Conv2d c, TensorType x, TensorType w, TensorType y) {
+        int kh = w.dim(2).bound();
+        int kw = w.dim(3).bound();
+        boolean pointwise = kh == 1 && kw == 1 && c.strideH() == 1 && c.strideW() == 1 && c.padTop() == 0
+                && c.padLeft() == 0 && c.padBottom() == 0 && c.padRight() == 0;
+        if (pointwise) {
+            return 0;
+        }
+        return (long) x.dim(1).bound() * kh * kw * y.dim(2).bound() * y.dim(3).bound();
+    }
+
+    private static TensorType type(Graph graph, Node n, int operand) {
+        return graph.node(n.inputs().get(operand)).type();
+    }
+}

@@ -1,0 +1,197 @@
+package org.dnnc.compiler.codegen;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.autodiff.Differentiator;
+import org.dnnc.compiler.autodiff.Frozen;
+import org.dnnc.compiler.autodiff.Interpreter;
+import org.dnnc.compiler.autodiff.Inference;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.testing.RepoPaths;
+import org.dnnc.runtime.train.StepResult;
+import org.dnnc.runtime.train.TrainableNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The generated code of a small network with every convolutional and normalization op, fused and
+ * unfused, against the double-precision reference interpreter run on the unoptimized programs:
+ * one SGD step with learning rate 1 moves each trained parameter by exactly minus its gradient,
+ * moves each batchnorm's running averages by a tenth towards the batch statistics, and reports
+ * the loss; prediction after the step uses the running averages (folded into the convolutions
+ * when fused).
+ *
+ * <p>Tolerance: the generated code computes in float (sums of up to 256 terms), the reference in
+ * double; each value may differ by {@code 2e-3} times the largest magnitude of its tensor (at least
+ * 1e-3 absolute), far below the size of any indexing or formula mistake.
+ */
+class GeneratedConvNetTest {
+    private static final Path NET = RepoPaths.testResources().resolve("codegen/ConvNet.dnn");
+    private static final int BATCH = 4;
+    private static final double TOLERANCE = 2e-3;
+
+    @TempDir
+    static Path work;
+
+    private static NetworkModel model;
+    private static SourceFile file;
+
+    @BeforeAll
+    static void compile() throws Exception {
+        file = SourceFile.read(NET);
+        model = Compiler.compile(file).networks().get(0);
+    }
+
+    @ParameterizedTest(name = "fuse={0}")
+    @ValueSource(booleans = {true, false})
+    void oneStepMatchesTheReference(boolean fuse) throws Exception {
+        String source = JavaGenerator.generate(model, file, fuse).toString();
+        Class<?> generated = JavaSourceCompiler.compile(model.qualifiedName(), source,
+                work.resolve(fuse ? "fused" : "unfused"), List.of("-Xlint:all", "-Werror"));
+        if (fuse) {
+            assertThat(source).contains("BatchNorm.forwardTraining(");
+            assertThat(source).contains(", true);\n"); // batchnorm_relu in one pass
+            assertThat(source).contains("BatchNorm.foldWeight(");
+        }
+        Graph train = Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph();
+        List<Node> params = train.params();
+        SplittableRandom random = new SplittableRandom(7);
+        float[] image = new float[BATCH * 2 * 8 * 8];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) random.nextDouble(-2, 2);
+        }
+        int[] labels = {0, 2, 1, 2};
+
+        try (TrainableNetwork net = build(generated)) {
+            float[] before = new float[net.parameterCount()];
+            net.copyParametersTo(before);
+            Map<String, double[]> values = new HashMap<>();
+            Map<String, Integer> offsets = new HashMap<>();
+            int offset = 0;
+            for (Node p : params) {
+                String name = ((Param) p.op()).name();
+                int count = count(p);
+                double[] v = new double[count];
+                for (int i = 0; i < count; i++) {
+                    v[i] = before[offset + i];
+                }
+                values.put(name, v);
+                offsets.put(name, offset);
+                offset += count;
+            }
+            assertThat(offset).isEqualTo(before.length);
+            double[] x = new double[image.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = image[i];
+            }
+            values.put("image", x);
+            values.put("label", new double[] {0, 2, 1, 2});
+            Map<Integer, double[]> reference = new Interpreter(BATCH, values, 0).run(train);
+
+            StepResult step = net.trainStep(image, labels, null, BATCH, 1.0);
+            double loss = reference.get(train.outputs().get(Differentiator.LOSS))[0];
+            assertWithMessage("loss").that(step.lossSum() / BATCH).isWithin(1e-4 * Math.max(1, Math.abs(loss))).of(loss);
+
+            float[] after = new float[before.length];
+            net.copyParametersTo(after);
+            for (Node p : params) {
+                Param param = (Param) p.op();
+                int at = offsets.get(param.name());
+                double[] expected = new double[count(p)];
+                double[] actual = new double[expected.length];
+                Integer gradient = train.outputs().get("grad:" + param.name());
+                for (int i = 0; i < expected.length; i++) {
+                    actual[i] = after[at + i];
+                    expected[i] = gradient != null ? before[at + i] - reference.get(gradient.intValue())[i]
+                            : runningAverage(train, reference, param.name(), i, before[at + i]);
+                }
+                assertClose(param.name(), actual, expected);
+            }
+
+            // Prediction after the step: the inference program with the running averages.
+            Map<String, double[]> updated = new HashMap<>(values);
+            for (Node p : params) {
+                String name = ((Param) p.op()).name();
+                double[] v = new double[count(p)];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = after[offsets.get(name) + i];
+                }
+                updated.put(name, v);
+            }
+            Graph infer = Inference.of(model.graph()).graph();
+            double[] probs = new Interpreter(BATCH, updated, 0).run(infer).get(infer.outputs().get("probs"));
+            float[] predicted = new float[probs.length];
+            generated.getMethod("predict", float[].class, int.class, float[].class).invoke(net, image, BATCH, predicted);
+            double[] actual = new double[predicted.length];
+            for (int i = 0; i < actual.length; i++) {
+                actual[i] = predicted[i];
+            }
+            assertClose("probs", actual, probs);
+        }
+    }
+
+    /** What the training step makes of a running mean or variance: 0.9 of it plus 0.1 of the batch's. */
+    private static double runningAverage(Graph train, Map<Integer, double[]> reference, String name, int channel,
+            double old) {
+        String layer = name.substring(0, name.lastIndexOf('.'));
+        Node norm = train.nodes().stream()
+                .filter(n -> n.op() instanceof org.dnnc.compiler.ir.BatchNorm
+                        && train.node(n.inputs().get(3)).op() instanceof Param p && p.name().equals(layer + ".running_mean"))
+                .findFirst().orElseThrow();
+        double[] x = reference.get(norm.inputs().get(0));
+        int channels = norm.type().dim(1).bound();
+        int spatial = x.length / BATCH / channels;
+        double sum = 0;
+        double squares = 0;
+        int m = BATCH * spatial;
+        for (int b = 0; b < BATCH; b++) {
+            for (int s = 0; s < spatial; s++) {
+                double v = x[(b * channels + channel) * spatial + s];
+                sum += v;
+                squares += v * v;
+            }
+        }
+        double mean = sum / m;
+        double unbiased = (squares - m * mean * mean) / (m - 1);
+        return 0.9 * old + 0.1 * (name.endsWith("running_mean") ? mean : unbiased);
+    }
+
+    private static void assertClose(String name, double[] actual, double[] expected) {
+        assertWithMessage("%s size", name).that(actual.length).isEqualTo(expected.length);
+        double scale = 1e-3 / TOLERANCE;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertWithMessage("%s[%s]", name, i).that(actual[i]).isWithin(TOLERANCE * scale).of(expected[i]);
+        }
+    }
+
+    private static int count(Node p) {
+        int c = 1;
+        for (var d : p.type().dims()) {
+            c *= d.bound();
+        }
+        return c;
+    }
+
+    private static TrainableNetwork build(Class<?> generated) throws Exception {
+        Object builder = generated.getMethod("builder").invoke(null);
+        builder.getClass().getMethod("seed", long.class).invoke(builder, 3L);
+        builder.getClass().getMethod("threads", int.class).invoke(builder, 2);
+        return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+    }
+}
