@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.annotation.processing.Generated;
+import org.dnnc.runtime.Device;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Activations;
 import org.dnnc.runtime.cpu.Arena;
@@ -87,6 +88,8 @@ public final class FashionMlp implements TrainableNetwork {
   private final Rng rng;
 
   private long steps;
+
+  private final int batch;
 
   private final Buf w_logits_dense1_weight;
 
@@ -235,6 +238,7 @@ public final class FashionMlp implements TrainableNetwork {
     i12_logits_dense2 = workspace.floats(0L, 8192);
     i16_logits_dense3 = workspace.floats(32768L, 640);
     i17_probs_softmax1 = workspace.floats(0L, 640);
+    batch = builder.batch;
     rng = new Rng(builder.seed ^ 0x5DEECE66DL);
     initialize(builder.seed);
   }
@@ -377,7 +381,6 @@ public final class FashionMlp implements TrainableNetwork {
   public static Trainer.Builder trainer() {
     return Trainer.builder()
           .epochs(EPOCHS)
-          .batch(MAX_BATCH)
           .seed(42L)
           .learningRate(LEARNING_RATE)
           .schedule(new LearningRate.Constant());
@@ -412,7 +415,7 @@ public final class FashionMlp implements TrainableNetwork {
 
   @Override
   public int maxBatch() {
-    return MAX_BATCH;
+    return batch;
   }
 
   @Override
@@ -540,6 +543,8 @@ public final class FashionMlp implements TrainableNetwork {
 
     private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
 
+    private int batch = MAX_BATCH;
+
     private Builder() {
     }
 
@@ -552,13 +557,38 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     /**
-     * BLAS threads; use 1 when other work shares the cores.
+     * Threads for matrix products; use 1 when other work shares the cores
+     * (default: up to 2, as the machine has cores).
      */
     public Builder threads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("threads must be at least 1, got " + threads);
       }
       this.threads = threads;
+      return this;
+    }
+
+    /**
+     * Examples per training step, at most {@link FashionMlp#MAX_BATCH} (the default, the train
+     * section's batch, for which memory is planned; a smaller batch uses the same memory).
+     */
+    public Builder batch(int batch) {
+      if (batch < 1 || batch > MAX_BATCH) {
+        throw new IllegalArgumentException("batch must be between 1 and 64 (the planned batch), got " + batch);
+      }
+      this.batch = batch;
+      return this;
+    }
+
+    /**
+     * Where the network runs (default: the CPU).
+     *
+     * @throws UnsupportedOperationException for a device this version cannot run on (CUDA)
+     */
+    public Builder device(Device device) {
+      if (device != Device.CPU) {
+        throw new UnsupportedOperationException("FashionMlp cannot run on " + device + ": this version of dnnc generates code for the CPU only");
+      }
       return this;
     }
 

@@ -167,6 +167,7 @@ public final class JavaGenerator {
         type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
         type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
         type.addField(long.class, "steps", PRIVATE);
+        type.addField(int.class, "batch", PRIVATE, FINAL);
         for (String f : paramFields.values()) {
             type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL);
         }
@@ -192,7 +193,7 @@ public final class JavaGenerator {
         type.addMethod(trainStep(trainer, trainBody, roles, optimizer, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, roles));
         addPredict(predictor, inferBody, infer, roles);
-        addTraining(optimizer);
+        addTraining(optimizer, roles);
         addAccessors(roles);
         addParameterCopies();
         addCheckpoints();
@@ -252,28 +253,52 @@ public final class JavaGenerator {
         m.addCode(evaluator.views("workspace"));
         m.addComment("The inference program's values");
         m.addCode(predictor.views("workspace"));
+        m.addStatement("batch = builder.batch");
         m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
         m.addStatement("initialize(builder.seed)");
         return m.build();
     }
 
     private TypeSpec builderType() {
+        ClassName device = ClassName.get("org.dnnc.runtime", "Device");
+        ClassName builder = className.nestedClass("Builder");
         return TypeSpec.classBuilder("Builder").addModifiers(PUBLIC, STATIC, FINAL)
                 .addJavadoc("Configures a new {@code $L}.\n", model.name())
                 .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
                 .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
                         .initializer("Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))").build())
+                .addField(FieldSpec.builder(int.class, "batch", PRIVATE).initializer("MAX_BATCH").build())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).build())
-                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(className.nestedClass("Builder"))
+                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(builder)
                         .addJavadoc("Seeds initialization and dropout (default: the train section's seed).\n")
                         .addParameter(long.class, "seed").addStatement("this.seed = seed").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(className.nestedClass("Builder"))
-                        .addJavadoc("BLAS threads; use 1 when other work shares the cores.\n")
+                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(builder)
+                        .addJavadoc("Threads for matrix products$L; use 1 when other work shares the cores\n",
+                                hasConvolutions ? " and convolutions" : "")
+                        .addJavadoc("(default: up to 2, as the machine has cores).\n")
                         .addParameter(int.class, "threads")
                         .beginControlFlow("if (threads < 1)")
                         .addStatement("throw new IllegalArgumentException($S + threads)", "threads must be at least 1, got ")
                         .endControlFlow()
                         .addStatement("this.threads = threads").addStatement("return this").build())
+                .addMethod(MethodSpec.methodBuilder("batch").addModifiers(PUBLIC).returns(builder)
+                        .addJavadoc("Examples per training step, at most {@link $T#MAX_BATCH} (the default, the train\n", className)
+                        .addJavadoc("section's batch, for which memory is planned; a smaller batch uses the same memory).\n")
+                        .addParameter(int.class, "batch")
+                        .beginControlFlow("if (batch < 1 || batch > MAX_BATCH)")
+                        .addStatement("throw new IllegalArgumentException($S + batch)",
+                                "batch must be between 1 and " + maxBatch + " (the planned batch), got ")
+                        .endControlFlow()
+                        .addStatement("this.batch = batch").addStatement("return this").build())
+                .addMethod(MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builder)
+                        .addJavadoc("Where the network runs (default: the CPU).\n\n")
+                        .addJavadoc("@throws UnsupportedOperationException for a device this version cannot run on (CUDA)\n")
+                        .addParameter(device, "device")
+                        .beginControlFlow("if (device != $T.CPU)", device)
+                        .addStatement("throw new UnsupportedOperationException($S + device + $S)", model.name() + " cannot run on ",
+                                ": this version of dnnc generates code for the CPU only")
+                        .endControlFlow()
+                        .addStatement("return this").build())
                 .addMethod(MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className)
                         .addJavadoc("A network with freshly initialized parameters.\n")
                         .addStatement("return new $T(this)", className).build())
@@ -393,7 +418,7 @@ public final class JavaGenerator {
     }
 
     /** The train section's loop as a preconfigured trainer, and fit/evaluate that use it. */
-    private void addTraining(Optimizer optimizer) {
+    private void addTraining(Optimizer optimizer, Roles roles) throws CodegenException {
         ClassName trainer = TrainerCode.trainerType();
         ClassName dataset = ClassName.get("org.dnnc.runtime.data", "Dataset");
         ClassName history = ClassName.get("org.dnnc.runtime.train", "History");
@@ -403,7 +428,7 @@ public final class JavaGenerator {
                 .returns(trainer.nestedClass("Builder"))
                 .addJavadoc("A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,\n")
                 .addJavadoc("validation split, early stopping); change any setting before {@code build()}.\n")
-                .addStatement("return $L", TrainerCode.builder(config(), optimizer.learningRate())).build());
+                .addStatement("return $L", TrainerCode.builder(config(), optimizer.learningRate(), roles.features())).build());
         type.addMethod(MethodSpec.methodBuilder("fit").addModifiers(PUBLIC).returns(history)
                 .addJavadoc("Trains as the train section says; {@code validation} may be null (then the section's\n")
                 .addJavadoc("{@code validation_split}, if any, holds out part of {@code train}).\n")
@@ -426,7 +451,7 @@ public final class JavaGenerator {
 
     private void addAccessors(Roles roles) {
         type.addMethod(override("name", String.class).addStatement("return NAME").build());
-        type.addMethod(override("maxBatch", int.class).addStatement("return MAX_BATCH").build());
+        type.addMethod(override("maxBatch", int.class).addStatement("return batch").build());
         type.addMethod(override("inputShape", int[].class).addStatement("return new int[] {$L}",
                 Arrays.stream(roles.featureShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
         type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",

@@ -2,6 +2,9 @@ package org.dnnc.compiler.codegen;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import java.util.ArrayList;
+import java.util.List;
+import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.sema.Args;
 import org.dnnc.compiler.sema.Duration;
 import org.dnnc.compiler.sema.Option;
@@ -18,6 +21,7 @@ final class TrainerCode {
     private static final ClassName SPAN = ClassName.get("org.dnnc.runtime.train", "Span");
     private static final ClassName EARLY_STOPPING = ClassName.get("org.dnnc.runtime.train", "EarlyStopping");
     private static final ClassName METRIC = ClassName.get("org.dnnc.runtime.train", "Metric");
+    private static final ClassName AUGMENTATION = ClassName.get("org.dnnc.runtime.data", "Augmentation");
 
     private TrainerCode() {}
 
@@ -25,10 +29,13 @@ final class TrainerCode {
         return TRAINER;
     }
 
-    /** {@code Trainer.builder().epochs(10).batch(64)...}, without the final {@code build()}. */
-    static CodeBlock builder(TrainConfig config, double learningRate) {
+    /**
+     * {@code Trainer.builder().epochs(10)...}, without the final {@code build()}. The batch is left
+     * to the network's {@code maxBatch()}: the train section's, unless its builder chose fewer.
+     */
+    static CodeBlock builder(TrainConfig config, double learningRate, String features) throws CodegenException {
         CodeBlock.Builder code = CodeBlock.builder().add("$T.builder()", TRAINER).indent()
-                .add("\n.epochs(EPOCHS)\n.batch(MAX_BATCH)\n.seed($LL)\n.learningRate(LEARNING_RATE)", seed(config))
+                .add("\n.epochs(EPOCHS)\n.seed($LL)\n.learningRate(LEARNING_RATE)", seed(config))
                 .add("\n.schedule($L)", schedule(config.schedule()));
         Object split = config.settings().get("validation_split");
         if (split instanceof Number fraction && fraction.doubleValue() > 0) {
@@ -42,7 +49,29 @@ final class TrainerCode {
                         a.has("min_delta") ? a.real("min_delta") : 0.0, !a.has("restore_best") || a.bool("restore_best"));
             }
         }
+        for (var entry : config.augment().entrySet()) {
+            if (!entry.getKey().equals(features)) {
+                throw new CodegenException("augmenting `" + entry.getKey() + "` is not supported: generated trainers"
+                        + " augment the features input `" + features + "` only", new Origin(entry.getValue().get(0).span(), ""));
+            }
+            List<CodeBlock> stages = new ArrayList<>();
+            for (Option stage : entry.getValue()) {
+                stages.add(augmentation(stage));
+            }
+            code.add("\n.augment($L)", CodeBlock.join(stages, ", "));
+        }
         return code.unindent().build();
+    }
+
+    private static CodeBlock augmentation(Option stage) {
+        Args a = stage.args();
+        return switch (stage.name()) {
+            case "flip_horizontal" -> CodeBlock.of("new $T.FlipHorizontal()", AUGMENTATION);
+            case "flip_vertical" -> CodeBlock.of("new $T.FlipVertical()", AUGMENTATION);
+            case "shift" -> CodeBlock.of("new $T.Shift($L)", AUGMENTATION, a.has("pixels") ? a.integer("pixels") : 2);
+            case "rotate" -> CodeBlock.of("new $T.Rotate($L)", AUGMENTATION, real(a, "degrees", 10));
+            default -> CodeBlock.of("new $T.Noise($L)", AUGMENTATION, real(a, "stddev", 0.05));
+        };
     }
 
     static long seed(TrainConfig config) {

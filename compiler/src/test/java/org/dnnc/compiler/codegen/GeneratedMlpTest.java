@@ -84,6 +84,7 @@ class GeneratedMlpTest {
         assertThat(code).contains(".validationSplit(0.1)");
         assertThat(code).contains(".earlyStopping(new EarlyStopping(Metric.parse(\"val_accuracy\"), 3, 0.001, true))");
         assertThat(code).contains("Optimizers.momentum(");
+        assertThat(code).contains(".augment(new Augmentation.Noise(0.1))");
         Class<?> options = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("options"), LINT);
         Trainer.Builder builder = (Trainer.Builder) options.getMethod("trainer").invoke(null);
         assertThat(builder.build()).isNotNull();
@@ -105,6 +106,29 @@ class GeneratedMlpTest {
             }
             double last = net.evaluateStep(x, labels, null, 16).lossSum();
             assertThat(last).isLessThan(first);
+        }
+    }
+
+    @Test
+    void builderTakesASmallerBatchAndRefusesDevicesItCannotRunOn() throws Exception {
+        Object builder = generated.getMethod("builder").invoke(null);
+        Class<?> type = builder.getClass();
+        var tooLarge = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                () -> type.getMethod("batch", int.class).invoke(builder, 65));
+        assertThat(tooLarge.getCause()).hasMessageThat().isEqualTo("batch must be between 1 and 64 (the planned batch), got 65");
+        var cuda = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                () -> type.getMethod("device", org.dnnc.runtime.Device.class).invoke(builder, org.dnnc.runtime.Device.CUDA));
+        assertThat(cuda.getCause()).isInstanceOf(UnsupportedOperationException.class);
+        assertThat(cuda.getCause()).hasMessageThat()
+                .isEqualTo("FashionMlp cannot run on CUDA: this version of dnnc generates code for the CPU only");
+        type.getMethod("device", org.dnnc.runtime.Device.class).invoke(builder, org.dnnc.runtime.Device.CPU);
+        type.getMethod("batch", int.class).invoke(builder, 32);
+        try (TrainableNetwork net = (TrainableNetwork) type.getMethod("build").invoke(builder)) {
+            assertThat(net.maxBatch()).isEqualTo(32);
+            FashionMnist data = FashionMnist.load(Optional.of(RepoPaths.root().resolve("data/fashion-mnist-subset")));
+            Trainer trainer = ((Trainer.Builder) generated.getMethod("trainer").invoke(null)).epochs(1).build();
+            trainer.fit(net, data.train().head(100));
+            assertThat(net.steps()).isEqualTo(4); // ceil(100 / 32)
         }
     }
 

@@ -2,6 +2,7 @@ package org.dnnc.runtime.train;
 
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Dataset;
 
 /**
@@ -11,12 +12,14 @@ import org.dnnc.runtime.data.Dataset;
  * @param validation validation data, or {@code null}
  * @param validationSplit fraction of the training data held out for validation; 0 for none
  * @param earlyStopping or {@code null} for none
+ * @param augmentations applied to each training batch's features, in order
  */
 record Settings(int epochs, int batch, long seed, double learningRate, LearningRate schedule, Dataset validation,
         double validationSplit, EarlyStopping earlyStopping, boolean shuffle, LongSupplier nanoTime,
-        List<TrainingListener> listeners) {
+        List<TrainingListener> listeners, List<Augmentation> augmentations) {
 
     Settings {
         listeners = List.copyOf(listeners);
+        augmentations = List.copyOf(augmentations);
     }
 }

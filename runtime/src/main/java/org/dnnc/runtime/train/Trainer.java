@@ -1,8 +1,10 @@
 package org.dnnc.runtime.train;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Dataset;
 
 /**
@@ -54,6 +56,12 @@ public final class Trainer {
                     + " takes: its memory is planned for batches of at most " + net.maxBatch());
         }
         DataCheck.check(net, train, "the training data");
+        for (Augmentation a : settings.augmentations()) {
+            if (a.needsImages() && train.exampleShape().length != 3) {
+                throw new IllegalArgumentException(a + " needs images [C, H, W], but the examples have shape "
+                        + Arrays.toString(train.exampleShape()));
+            }
+        }
         Dataset validation = settings.validation();
         if (settings.validationSplit() > 0) {
             Dataset.Split split = train.split(settings.validationSplit(), settings.seed());
@@ -94,6 +102,7 @@ public final class Trainer {
         private boolean shuffle = true;
         private LongSupplier nanoTime = System::nanoTime;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private List<Augmentation> augmentations = List.of();
 
         private Builder() {}
 
@@ -166,6 +175,19 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Random transformations applied, in this order, to the features of every training batch
+         * before its step (none by default); validation and evaluation data stay as they are.
+         * Draws come from the trainer's seed.
+         */
+        public Builder augment(Augmentation... stages) {
+            for (Augmentation a : stages) {
+                require(a, "augmentation");
+            }
+            this.augmentations = List.of(stages);
+            return this;
+        }
+
         /** Adds a listener; listeners are called in the order they were added. */
         public Builder listener(TrainingListener listener) {
             listeners.add(require(listener, "listener"));
@@ -201,7 +223,7 @@ public final class Trainer {
                         + ", but there is no validation data: add validation(...) or validationSplit(...)");
             }
             return new Trainer(new Settings(epochs, batch, seed, learningRate, schedule, validation, validationSplit,
-                    earlyStopping, shuffle, nanoTime, listeners));
+                    earlyStopping, shuffle, nanoTime, listeners, augmentations));
         }
 
         private static <T> T require(T value, String what) {

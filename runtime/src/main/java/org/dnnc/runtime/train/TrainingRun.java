@@ -33,7 +33,7 @@ final class TrainingRun {
         this.listeners = settings.listeners().toArray(new TrainingListener[0]);
         Batches inOrder = Batches.of(train, batch);
         this.batches = settings.shuffle() ? inOrder.shuffled(settings.seed()) : inOrder;
-        this.buffers = new BatchBuffers(net, train, batch);
+        this.buffers = new BatchBuffers(net, train, batch, settings.augmentations(), settings.seed());
         this.validation = validation == null ? null : new Evaluator(net, validation, settings.nanoTime());
         this.counters = new EpochCounters(settings.epochs(), batches.batchesPerEpoch(), net.hasAccuracy());
         this.earlyStop = settings.earlyStopping() == null ? null : new EarlyStopState(settings.earlyStopping(), net);

@@ -1,0 +1,139 @@
+package org.dnnc.runtime.train;
+
+import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.dnnc.runtime.data.Augmentation;
+import org.dnnc.runtime.data.Dataset;
+import org.junit.jupiter.api.Test;
+
+/** The trainer augments each training batch's features, and nothing else. */
+class AugmentedTrainingTest {
+
+    /** A network that reconstructs its input and records what its steps receive. */
+    private static final class Recorder implements TrainableNetwork {
+        final List<float[]> trainInputs = new ArrayList<>();
+        final List<float[]> trainTargets = new ArrayList<>();
+        final List<float[]> evalInputs = new ArrayList<>();
+        private final int[] shape;
+        private long steps;
+
+        Recorder(int... shape) {
+            this.shape = shape;
+        }
+
+        @Override
+        public String name() {
+            return "Recorder";
+        }
+
+        @Override
+        public int maxBatch() {
+            return 4;
+        }
+
+        @Override
+        public int[] inputShape() {
+            return shape.clone();
+        }
+
+        @Override
+        public TargetKind targetKind() {
+            return TargetKind.INPUT;
+        }
+
+        @Override
+        public int[] targetShape() {
+            return inputShape();
+        }
+
+        @Override
+        public boolean hasAccuracy() {
+            return false;
+        }
+
+        @Override
+        public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
+            trainInputs.add(Arrays.copyOf(x, count * 4));
+            trainTargets.add(Arrays.copyOf(targets, count * 4));
+            steps++;
+            return new StepResult(0, 0);
+        }
+
+        @Override
+        public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
+            evalInputs.add(Arrays.copyOf(x, count * 4));
+            return new StepResult(0, 0);
+        }
+
+        @Override
+        public int parameterCount() {
+            return 0;
+        }
+
+        @Override
+        public void copyParametersTo(float[] dst) {}
+
+        @Override
+        public void copyParametersFrom(float[] src) {}
+
+        @Override
+        public long steps() {
+            return steps;
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    private static Dataset images(int count) {
+        float[] x = new float[count * 4];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i;
+        }
+        return Dataset.regression(x, new int[] {1, 2, 2}, x.clone(), new int[] {1, 2, 2});
+    }
+
+    @Test
+    void noiseReachesTheInputsButNotTheReconstructionTargetsNorValidation() {
+        Recorder net = new Recorder(1, 2, 2);
+        Trainer.builder().learningRate(0.1).epochs(1).shuffle(false).validation(images(4)).augment(new Augmentation.Noise(0.5)).build()
+                .fit(net, images(8));
+        assertThat(net.trainInputs).hasSize(2);
+        for (int b = 0; b < 2; b++) {
+            float[] expected = new float[16];
+            for (int i = 0; i < 16; i++) {
+                expected[i] = b * 16 + i;
+            }
+            assertThat(net.trainTargets.get(b)).isEqualTo(expected);
+            assertThat(net.trainInputs.get(b)).isNotEqualTo(expected);
+        }
+        float[] validation = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+        assertThat(net.evalInputs.get(0)).isEqualTo(validation);
+    }
+
+    @Test
+    void theSameSeedAugmentsTheSameWay() {
+        Recorder a = new Recorder(1, 2, 2);
+        Recorder b = new Recorder(1, 2, 2);
+        for (Recorder r : List.of(a, b)) {
+            Trainer.builder().learningRate(0.1).epochs(2).seed(9).augment(new Augmentation.Shift(1), new Augmentation.Noise(0.1)).build()
+                    .fit(r, images(8));
+        }
+        for (int i = 0; i < a.trainInputs.size(); i++) {
+            assertThat(a.trainInputs.get(i)).isEqualTo(b.trainInputs.get(i));
+        }
+    }
+
+    @Test
+    void imageAugmentationsNeedImages() {
+        Recorder net = new Recorder(4);
+        Dataset vectors = Dataset.regression(new float[8], new int[] {4}, new float[8], new int[] {4});
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.builder().learningRate(0.1).augment(new Augmentation.FlipHorizontal()).build().fit(net, vectors));
+        assertThat(e).hasMessageThat().contains("needs images [C, H, W], but the examples have shape [4]");
+    }
+}
