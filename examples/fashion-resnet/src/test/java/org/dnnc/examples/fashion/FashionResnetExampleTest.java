@@ -1,0 +1,94 @@
+package org.dnnc.examples.fashion;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import javax.imageio.ImageIO;
+import org.dnnc.runtime.data.Dataset;
+import org.dnnc.runtime.data.FashionMnist;
+import org.dnnc.runtime.data.Standardization;
+import org.dnnc.runtime.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The example as its users run it: the class the plugin generated trains, saves, loads, and classifies an image file. */
+class FashionResnetExampleTest {
+    private static final int TRAIN_IMAGES = 2_000;
+    private static final int TEST_IMAGES = 500;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsSavesLoadsAndClassifiesAnImageFile() throws Exception {
+        FashionMnist mnist = FashionMnist.load(Optional.of(repository().resolve("data/fashion-mnist-subset")));
+        Standardization standardization = Standardization.global(mnist.train());
+        Dataset train = standardization.apply(mnist.train()).head(TRAIN_IMAGES);
+        Dataset test = standardization.apply(mnist.test()).head(TEST_IMAGES);
+        float[] x = new float[TEST_IMAGES * 784];
+        for (int i = 0; i < TEST_IMAGES; i++) {
+            System.arraycopy(test.features(i), 0, x, i * 784, 784);
+        }
+        float[] trained = new float[TEST_IMAGES * 10];
+        try (FashionResnet net = FashionResnet.builder().threads(1).build()) {
+            // One epoch on a slice keeps the test quick; the train section's ten on all the data are for Train.
+            Trainer trainer = FashionResnet.trainer().epochs(1).build();
+            Dataset probe = train.head(500);
+            double before = trainer.evaluate(net, probe).loss();
+            trainer.fit(net, train);
+            assertThat(trainer.evaluate(net, probe).loss()).isLessThan(before);
+            // Chance is 0.1; 32 steps at the train section's learning rate of 0.1 reach 0.348 on
+            // the first 500 test images.
+            assertThat(net.evaluate(test).accuracy()).isAtLeast(0.25);
+            net.predict(x, TEST_IMAGES, trained);
+            net.save(dir.resolve("fashion-resnet.safetensors"));
+            Model.saveStandardization(dir, standardization);
+        }
+        // A network initialized differently predicts exactly as the trained one once it loads the
+        // checkpoint (the same BLAS thread count, so that the sums run in the same order).
+        float[] loaded = new float[TEST_IMAGES * 10];
+        try (FashionResnet net = FashionResnet.builder().seed(7).threads(1).build()) {
+            net.load(dir.resolve("fashion-resnet.safetensors"));
+            net.predict(x, TEST_IMAGES, loaded);
+        }
+        for (int i = 0; i < loaded.length; i++) {
+            assertWithMessage("probability %s of the loaded network", i).that(loaded[i]).isEqualTo(trained[i]);
+        }
+
+        // A trouser-like picture: a bright vertical band on black.
+        BufferedImage image = new BufferedImage(56, 56, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 4; y < 52; y++) {
+            for (int c = 18; c < 38; c++) {
+                image.getRaster().setSample(c, y, 0, c >= 26 && c < 30 && y > 20 ? 0 : 200);
+            }
+        }
+        Path png = dir.resolve("trousers.png");
+        ImageIO.write(image, "png", png.toFile());
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream saved = System.out;
+        System.setOut(new PrintStream(captured, true, "UTF-8"));
+        try {
+            Classify.main(new String[] {dir.toString(), png.toString()});
+        } finally {
+            System.setOut(saved);
+        }
+        String line = captured.toString("UTF-8").strip();
+        assertThat(line).startsWith(png + ": ");
+        assertThat(line).containsMatch("^.*: [A-Za-z/-]+ [0-9.]+%, [A-Za-z/-]+ [0-9.]+%, [A-Za-z/-]+ [0-9.]+%$");
+    }
+
+    private static Path repository() {
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p.resolve("data/fashion-mnist-subset"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository's data/ folder");
+    }
+}
