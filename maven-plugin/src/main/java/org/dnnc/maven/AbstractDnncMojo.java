@@ -62,6 +62,14 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
     @Parameter(property = "dnnc.failOnWarning", defaultValue = "false")
     protected boolean failOnWarning;
 
+    /**
+     * Runs the fusion passes (conv+batchnorm folding, batchnorm+ReLU, conv/dense epilogues,
+     * element-wise chains). Turn off to get one kernel call per op, for comparison or debugging;
+     * the generated classes compute the same values either way.
+     */
+    @Parameter(property = "dnnc.fuse", defaultValue = "true")
+    protected boolean fuse;
+
     /** The encoding of the {@code .dnn} files; UTF-8 when neither this nor {@code project.build.sourceEncoding} is set. */
     @Parameter(property = "dnnc.encoding", defaultValue = "${project.build.sourceEncoding}")
     protected String encoding;
@@ -99,7 +107,7 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
         Charset charset = charset();
         String version = pluginVersion();
         DnncBuild.Settings settings = new DnncBuild.Settings(base, sources, output, stateFile(), charset,
-                configHash(version, charset), version, failOnWarning);
+                configHash(version, charset, fuse), version, failOnWarning, fuse);
 
         boolean ide = !DefaultBuildContext.class.equals(buildContext.getClass())
                 || buildContext.isIncremental()
@@ -181,9 +189,9 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
     }
 
     /** Everything besides an input's bytes that its output depends on. */
-    static String configHash(String pluginVersion, Charset charset) {
+    static String configHash(String pluginVersion, Charset charset, boolean fuse) {
         return DnncBuild.sha256("format=" + BuildState.FORMAT + "\nplugin=" + pluginVersion
-                + "\ncompiler=" + Compiler.version() + "\nencoding=" + charset.name() + "\n");
+                + "\ncompiler=" + Compiler.version() + "\nencoding=" + charset.name() + "\nfuse=" + fuse + "\n");
     }
 
     static String pluginVersion() {

@@ -55,7 +55,8 @@ final class DnncBuild {
             Charset encoding,
             String configHash,
             String pluginVersion,
-            boolean failOnWarning) {}
+            boolean failOnWarning,
+            boolean fuse) {}
 
     /** What the run does, as it does it: the Maven goal logs, reports to the IDE and writes through the build context. */
     interface Listener {
@@ -274,7 +275,7 @@ final class DnncBuild {
         }
         String code;
         try {
-            code = JavaGenerator.generate(model, source).toString();
+            code = JavaGenerator.generate(model, source, settings.fuse()).toString();
         } catch (CodegenException e) {
             Span where = e.origin() == null || e.origin().span().isNone() ? model.span() : e.origin().span();
             report(file, source, Diagnostic.error(where, e.getMessage()));

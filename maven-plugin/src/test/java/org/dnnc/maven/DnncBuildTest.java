@@ -74,9 +74,14 @@ class DnncBuildTest {
     }
 
     DnncBuild.Result build(String config, boolean failOnWarning, String... inputs) throws IOException {
+        return build(config, failOnWarning, true, inputs);
+    }
+
+    DnncBuild.Result build(String config, boolean failOnWarning, boolean fuse, String... inputs) throws IOException {
         rendered.clear();
         deleted.clear();
-        var settings = new DnncBuild.Settings(project, src, out, state, StandardCharsets.UTF_8, config, "test", failOnWarning);
+        var settings = new DnncBuild.Settings(project, src, out, state, StandardCharsets.UTF_8, config, "test",
+                failOnWarning, fuse);
         return DnncBuild.run(settings, List.of(inputs), new DnncBuild.Listener() {
             @Override
             public String displayPath(Path input) {
@@ -171,6 +176,21 @@ class DnncBuildTest {
         assertThat(r.written()).isEqualTo(0);
         assertThat(r.unchanged()).isEqualTo(1);
         assertThat(Files.getLastModifiedTime(tinyJava())).isEqualTo(OLD);
+    }
+
+    @Test
+    void fusionCanBeTurnedOffAndTheSwitchIsPartOfTheConfiguration() throws IOException {
+        write("Tiny.dnn", TINY);
+        build("Tiny.dnn");
+        String fused = Files.readString(tinyJava());
+        var r = build(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false), false, false, "Tiny.dnn");
+        assertThat(r.compiled()).isEqualTo(1);
+        assertThat(r.written()).isEqualTo(1);
+        String unfused = Files.readString(tinyJava());
+        assertThat(fused).doesNotContain("Activations.forward(");
+        assertThat(unfused).contains("Activations.forward(Activation.RELU");
+        assertThat(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false))
+                .isNotEqualTo(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true));
     }
 
     @Test
