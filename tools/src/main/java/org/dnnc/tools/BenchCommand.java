@@ -37,7 +37,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "mlp, cnn or resnet (default: ${DEFAULT-VALUE}).")
     private String modelName;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1", description = "Training epochs (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
+            description = "Training epochs; 0 measures inference only, untrained (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
@@ -52,6 +53,9 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, CodegenException {
         PrintWriter out = spec.commandLine().getOut();
+        if (epochs < 0) {
+            throw new ParameterException(spec.commandLine(), "--epochs must not be negative, got " + epochs);
+        }
         Path file = example();
         Optional<RunCommand.Loaded> loaded = RunCommand.load(spec.commandLine().getErr(), file, null);
         if (loaded.isEmpty()) {
@@ -63,16 +67,21 @@ final class BenchCommand implements Callable<Integer> {
         Dataset train = standardize.apply(mnist.train());
         Dataset test = standardize.apply(mnist.test());
         try (TrainableNetwork net = compiled.build(42, threads)) {
-            Trainer trainer = compiled.trainer().epochs(epochs).validationSplit(0).withoutEarlyStopping().build();
-            History history = trainer.fit(net, train);
-            double trainSeconds = history.epochs().stream().mapToDouble(e -> e.seconds()).sum();
+            Trainer trainer = compiled.trainer().epochs(Math.max(1, epochs)).validationSplit(0).withoutEarlyStopping()
+                    .build();
+            String trainPerSecond = "null";
+            if (epochs > 0) {
+                History history = trainer.fit(net, train);
+                double trainSeconds = history.epochs().stream().mapToDouble(e -> e.seconds()).sum();
+                trainPerSecond = String.format(Locale.ROOT, "%.1f", (double) train.size() * epochs / trainSeconds);
+            }
             Evaluation evaluation = trainer.evaluate(net, test);
             double inferPerSecond = inferenceThroughput(compiled, net, test);
-            out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%.1f,\"infer_images_per_s\":%.1f,"
+            out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%s,\"infer_images_per_s\":%.1f,"
                             + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d,"
                             + "\"fused\":%b}%n",
-                    modelName, (double) train.size() * epochs / trainSeconds, inferPerSecond, evaluation.accuracy(),
-                    epochs, threads, net.maxBatch(), train.size(), !noFuse);
+                    modelName, trainPerSecond, inferPerSecond, evaluation.accuracy(), epochs, threads, net.maxBatch(),
+                    train.size(), !noFuse);
         }
         out.flush();
         return 0;

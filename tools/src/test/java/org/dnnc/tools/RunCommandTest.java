@@ -32,6 +32,25 @@ class RunCommandTest {
     }
 
     @Test
+    void benchMeasuresConvolutionalInferenceFusedAndUnfused() {
+        String data = ROOT.resolve("data/fashion-mnist-subset").toString();
+        for (String fuse : List.of("", "--no-fuse")) {
+            List<String> args = new java.util.ArrayList<>(List.of("bench", "--model", "cnn", "--epochs", "0",
+                    "--threads", "1", "--data", data));
+            if (!fuse.isEmpty()) {
+                args.add(fuse);
+            }
+            Result r = run(args.toArray(String[]::new));
+            assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+            assertThat(r.out()).containsMatch("^\\{\"model\":\"cnn\",\"train_images_per_s\":null,\"infer_images_per_s\":[0-9]+\\.[0-9],");
+            assertThat(r.out()).contains("\"fused\":" + fuse.isEmpty() + "}");
+        }
+        Result bad = run("bench", "--model", "vgg");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("unknown model 'vgg'; models: mlp, cnn, resnet");
+    }
+
+    @Test
     void errorsInTheFileAreReportedWithoutTraining() {
         Result r = run("run", ROOT.resolve("compiler/src/test/resources/malformed/unknown_layer.dnn").toString());
         assertThat(r.code()).isEqualTo(1);

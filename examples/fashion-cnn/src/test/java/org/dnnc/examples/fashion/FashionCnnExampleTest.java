@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The example as its users run it: the class the plugin generated trains, saves, loads, and classifies an image file. */
 class FashionCnnExampleTest {
-    /** Training images: 1,900 after the train section's 5% validation split. */
     private static final int TRAIN_IMAGES = 2_000;
     private static final int TEST_IMAGES = 500;
 
