@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
 final class GraphCommand implements Callable<Integer> {
     /** The stage before any pass: the graph as the front end built it. */
     static final String RESOLVE = "resolve";
+    /** The stage after every fusion pass. */
+    static final String FUSE = "fuse";
 
     @ParentCommand
     private DnncCommand parent;
@@ -38,7 +40,8 @@ final class GraphCommand implements Callable<Integer> {
     private Path file;
 
     @Option(names = "--after", paramLabel = "PASS",
-            description = "Print the graph after this stage: resolve (as built) or a pass from --list-passes. Default: after the last pass.")
+            description = "Print the graph after this stage: resolve (as built), fuse (after every fusion pass) or a"
+                    + " pass from --list-passes. Default: after the last pass.")
     private String after;
 
     @Option(names = "--dot", description = "Print Graphviz DOT instead of text.")
@@ -111,12 +114,21 @@ final class GraphCommand implements Callable<Integer> {
         if (after.equals(RESOLVE)) {
             return 0;
         }
+        if (after.equals(FUSE)) {
+            int last = 0;
+            for (int i = 0; i < passes.size(); i++) {
+                if (passes.get(i).name().startsWith("fuse-") || passes.get(i).name().startsWith("fold-")) {
+                    last = i + 1;
+                }
+            }
+            return last;
+        }
         for (int i = 0; i < passes.size(); i++) {
             if (passes.get(i).name().equals(after)) {
                 return i + 1;
             }
         }
-        String known = RESOLVE + ", " + passes.stream().map(Pass::name).collect(Collectors.joining(", "));
+        String known = RESOLVE + ", " + FUSE + ", " + passes.stream().map(Pass::name).collect(Collectors.joining(", "));
         throw new ParameterException(spec.commandLine(), "unknown pass '" + after + "' for --after; stages are: " + known);
     }
 

@@ -85,10 +85,24 @@ class GraphCommandTest {
     }
 
     @Test
+    void afterFuseShowsTheFusedInferenceProgram() {
+        Path cnn = RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn");
+        Cli.Result fused = Cli.run("graph", "--after", "fuse", "--program", "infer", cnn.toString());
+        assertWithMessage(fused.err()).that(fused.exitCode()).isEqualTo(Main.OK);
+        // Each conv+batchnorm+ReLU triple is one call: the folded kernel and bias feed conv2d_bias_relu.
+        assertThat(fused.out()).containsMatch("conv2d_bias_relu\\(%0, %\\d+, %\\d+\\)");
+        assertThat(fused.out().split("conv2d_bias_relu\\(", -1)).hasLength(3);
+        assertThat(fused.out()).doesNotContain("batchnorm_inference(");
+        assertThat(fused.out()).doesNotContain(" relu(");
+        Cli.Result resolved = Cli.run("graph", "--after", "resolve", "--program", "infer", cnn.toString());
+        assertThat(resolved.out()).contains("batchnorm_inference(");
+    }
+
+    @Test
     void unknownPassIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, dce, fold-batchnorm, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, fuse, dce, fold-batchnorm, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
     }
 
     @Test
