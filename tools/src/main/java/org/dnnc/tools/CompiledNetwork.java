@@ -29,10 +29,22 @@ final class CompiledNetwork {
         String code = JavaGenerator.generate(model, source, fuse).toString();
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
-            dir.toFile().deleteOnExit();
-            return new CompiledNetwork(JavaSourceCompiler.compile(model.qualifiedName(), code, dir, List.of()));
+            try {
+                return new CompiledNetwork(JavaSourceCompiler.compile(model.qualifiedName(), code, dir, List.of()));
+            } finally {
+                deleteTree(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The compiler's work folder, which nothing needs once the classes are loaded. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var tree = Files.walk(dir)) {
+            for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

@@ -21,7 +21,8 @@ class RunCommandTest {
     private static final Path ROOT = root();
 
     @Test
-    void trainsTheExampleOnTheShippedSubset() {
+    void trainsTheExampleOnTheShippedSubset() throws java.io.IOException {
+        java.util.Set<Path> before = workFolders();
         Result r = run("run", ROOT.resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn").toString(),
                 "--data", ROOT.resolve("data/fashion-mnist-subset").toString(), "--epochs", "1", "--threads", "1");
         assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
@@ -29,6 +30,14 @@ class RunCommandTest {
         assertWithMessage(r.out()).that(m.find()).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isAtLeast(0.80);
         assertThat(r.out()).contains("10000 training and 2000 test examples");
+        assertWithMessage("the in-memory compiler's work folder is gone").that(workFolders()).isEqualTo(before);
+    }
+
+    private static java.util.Set<Path> workFolders() throws java.io.IOException {
+        try (var list = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return list.filter(p -> p.getFileName().toString().startsWith("dnnc-run"))
+                    .collect(java.util.stream.Collectors.toSet());
+        }
     }
 
     @Test
