@@ -6,10 +6,7 @@ import com.palantir.javapoet.CodeBlock;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
-import org.dnnc.compiler.ir.BatchNormGradGamma;
-import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
-import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.LayerNorm;
 import org.dnnc.compiler.ir.LayerNormGradGamma;
 import org.dnnc.compiler.ir.LayerNormGradInput;
@@ -20,14 +17,14 @@ import org.dnnc.compiler.ir.TensorType;
  * The calls of normalization nodes: the runtime's {@code BatchNorm} (training with batch
  * statistics, which also updates the running averages in the parameter arena; inference; the
  * folds of inference batchnorm into a layer's weights and bias) and {@code LayerNorm}. A
- * batchnorm's gradients usually come as one group and one call (see {@code CallGroups}); the ones
- * here are those left alone. Statistics are recomputed in backward rather than saved.
+ * batchnorm's gradients are {@code ProgramEmitter}'s, one call per group (see {@code CallGroups}).
+ * Statistics are recomputed in backward rather than saved.
  */
 final class Normalizations {
     private Normalizations() {}
 
     /** The call of {@code n}, or {@code null} when it is not a normalization. */
-    static CodeBlock emit(ProgramEmitter e, Node n) throws CodegenException {
+    static CodeBlock emit(ProgramEmitter e, Node n) {
         String y = e.field(n.id());
         TensorType t = n.type();
         if (n.op() instanceof BatchNorm bn) {
@@ -40,21 +37,6 @@ final class Normalizations {
             return stmt("$T.forwardInference($L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, false)", RuntimeNames.BATCH_NORM,
                     operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3), operand(e, n, 4), y,
                     t.dim(1).bound(), Sizes.spatial(t), (float) bn.eps());
-        }
-        if (n.op() instanceof BatchNormGradInput g) {
-            TensorType dy = e.type(n.inputs().get(0));
-            return stmt("$T.backward($L, $L, $L, $L, null, null, $L, null, null, n, $L, $L, $Lf, $L, false, false)",
-                    RuntimeNames.BATCH_NORM, operand(e, n, 1), g.relu() ? operand(e, n, 3) : "null", operand(e, n, 0),
-                    operand(e, n, 2), y, dy.dim(1).bound(), Sizes.spatial(dy), (float) g.eps(), g.relu());
-        }
-        if (n.op() instanceof BatchNormGradGamma g) {
-            TensorType dy = e.type(n.inputs().get(0));
-            return stmt("$T.backward($L, $L, $L, null, null, null, null, $L, null, n, $L, $L, $Lf, $L, false, false)",
-                    RuntimeNames.BATCH_NORM, operand(e, n, 1), g.relu() ? operand(e, n, 2) : "null", operand(e, n, 0),
-                    y, dy.dim(1).bound(), Sizes.spatial(dy), (float) g.eps(), g.relu());
-        }
-        if (n.op() instanceof BatchNormReluGradBeta) {
-            throw ProgramEmitter.unsupported(n, "a batchnorm beta gradient without the input or gamma gradient");
         }
         if (n.op() instanceof BatchNormFoldWeight f) {
             TensorType w = n.type();

@@ -13,6 +13,7 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -167,8 +168,12 @@ final class ProgramEmitter {
         List<Integer> in = n.inputs();
         String y = field(n.id());
         TensorType t = n.type();
-        if (!groups.ledBy(n.id()).isEmpty()) {
-            return batchNormBackward(groups.ledBy(n.id()));
+        List<Node> group = groups.ledBy(n.id());
+        if (!group.isEmpty()) {
+            return batchNormBackward(group);
+        }
+        if (op instanceof BatchNormGradInput || op instanceof BatchNormGradGamma || op instanceof BatchNormReluGradBeta) {
+            return batchNormBackward(List.of(n));
         }
         CodeBlock conv = Convolutions.emit(this, n);
         if (conv != null) {
@@ -323,7 +328,8 @@ final class ProgramEmitter {
 
     /**
      * The gradients of one batch normalization, with respect to its input, gamma and beta, in one
-     * call (see {@link CallGroups}); the statistics are recomputed from x.
+     * call (see {@link CallGroups}), or those of them a program needs; the statistics are
+     * recomputed from x.
      */
     private CodeBlock batchNormBackward(List<Node> members) throws CodegenException {
         String dx = "null";
@@ -399,7 +405,7 @@ final class ProgramEmitter {
         return CodeBlock.builder().addStatement(format, args).build();
     }
 
-    static CodegenException unsupported(Node n, String what) {
+    private static CodegenException unsupported(Node n, String what) {
         return new CodegenException("code generation for " + what + " is not supported yet", n.origin());
     }
 
