@@ -1,18 +1,13 @@
 package org.dnnc.compiler.passes;
 
 import static com.google.common.truth.Truth.assertThat;
-import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Inference;
-import org.dnnc.compiler.autodiff.Interpreter;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
@@ -22,16 +17,13 @@ import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BiasGrad;
-import org.dnnc.compiler.ir.DType;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
-import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.IrPrinter;
 import org.dnnc.compiler.ir.IrTypeException;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Origin;
-import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.ir.Verifier;
 import org.junit.jupiter.api.Test;
@@ -43,8 +35,6 @@ import org.junit.jupiter.api.Test;
  */
 class BatchNormReluFusionTest {
     private static final int BATCH = 4;
-    /** The classes of the training networks, so that random labels are valid. */
-    private static final int CLASSES = 2;
 
     /**
      * A batchnorm and ReLU on images and another on vectors. The layers before them have no bias:
@@ -182,7 +172,7 @@ class BatchNormReluFusionTest {
                 }
                 """);
         assertThat(new BatchNormReluFusion().explain(before)).isEmpty();
-        assertSameOutputs(before, after, 17);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 17);
         // Nothing is left to fuse, and the fused program is a fixed point.
         assertThat(new BatchNormReluFusion().run(after)).isEqualTo(after);
         assertThat(new BatchNormReluFusion().explain(after)).isEmpty();
@@ -202,7 +192,7 @@ class BatchNormReluFusionTest {
         assertThat(ops.stream().filter("batchnorm_relu"::equals).count()).isEqualTo(2);
         assertThat(ops.stream().filter("batchnorm_relu_grad_input"::equals).count()).isEqualTo(2);
         assertThat(after.nodes()).hasSize(before.nodes().size() - 4);
-        assertSameOutputs(before, after, 29);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 29);
     }
 
     @Test
@@ -285,7 +275,7 @@ class BatchNormReluFusionTest {
                   return y=%7, dx=%9, dgamma=%10, dbeta=%11, dmasked=%8
                 }
                 """);
-        assertSameOutputs(before, after, 3);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 3);
     }
 
     /** The numerical comparison is strict enough to see a beta gradient that forgets the ReLU's mask. */
@@ -301,7 +291,7 @@ class BatchNormReluFusionTest {
         }
         Graph wrong = new Graph(after.name(), nodes, after.outputs());
         Verifier.verify(wrong);
-        assertThrows(AssertionError.class, () -> assertSameOutputs(before, wrong, 17));
+        assertThrows(AssertionError.class, () -> SameOutputs.assertSameOutputs(before, wrong, BATCH, 17));
     }
 
     /**
@@ -331,54 +321,5 @@ class BatchNormReluFusionTest {
 
     private static List<String> mnemonics(Graph g) {
         return g.nodes().stream().map(n -> n.op().mnemonic()).toList();
-    }
-
-    /**
-     * Runs both graphs through the reference interpreter on the same random inputs and parameters
-     * and compares every output, gradients included, each value within 1e-9 of the largest
-     * magnitude in its tensor (masking dy inside the batchnorm gradients computes the same sums in
-     * the same order as the ReLU gradient did, so the results should in fact be identical).
-     */
-    private static void assertSameOutputs(Graph before, Graph after, long seed) {
-        assertThat(after.outputs().keySet()).containsExactlyElementsIn(before.outputs().keySet()).inOrder();
-        Map<String, double[]> values = randomValues(before, new SplittableRandom(seed));
-        Map<Integer, double[]> expected = new Interpreter(BATCH, values, seed).run(before);
-        Map<Integer, double[]> actual = new Interpreter(BATCH, values, seed).run(after);
-        before.outputs().forEach((name, id) -> {
-            double[] e = expected.get(id);
-            double[] a = actual.get(after.outputs().get(name));
-            assertWithMessage("%s size", name).that(a.length).isEqualTo(e.length);
-            double scale = 0;
-            for (double v : e) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            // Every output is of order one; one (nearly) all zeros would make the comparison prove nothing.
-            assertWithMessage("largest magnitude of %s", name).that(scale).isGreaterThan(1e-3);
-            for (int i = 0; i < e.length; i++) {
-                assertWithMessage("%s[%s]", name, i).that(a[i]).isWithin(1e-9 * scale).of(e[i]);
-            }
-        });
-    }
-
-    private static Map<String, double[]> randomValues(Graph graph, SplittableRandom random) {
-        Map<String, double[]> values = new HashMap<>();
-        for (Node node : graph.nodes()) {
-            if (!(node.op() instanceof Input) && !(node.op() instanceof Param)) {
-                continue;
-            }
-            int count = (int) node.type().elementsPerExample() * (node.op() instanceof Input ? BATCH : 1);
-            double[] v = new double[count];
-            for (int i = 0; i < count; i++) {
-                v[i] = node.type().dtype() == DType.I32 ? random.nextInt(CLASSES) : random.nextDouble(-1.5, 1.5);
-            }
-            if (node.op() instanceof Param p && p.name().endsWith("var")) {
-                // A variance is positive (only inference reads the running averages, but keep them valid).
-                for (int i = 0; i < count; i++) {
-                    v[i] = Math.abs(v[i]) + 0.1;
-                }
-            }
-            values.put(node.op() instanceof Input in ? in.name() : ((Param) node.op()).name(), v);
-        }
-        return values;
     }
 }

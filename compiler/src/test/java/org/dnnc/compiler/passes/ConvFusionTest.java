@@ -1,33 +1,25 @@
 package org.dnnc.compiler.passes;
 
 import static com.google.common.truth.Truth.assertThat;
-import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Differentiator;
-import org.dnnc.compiler.autodiff.Interpreter;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.BiasAdd;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.ConvBiasActivation;
-import org.dnnc.compiler.ir.DType;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
-import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.IrPrinter;
 import org.dnnc.compiler.ir.IrTypeException;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Origin;
-import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.ir.Verifier;
 import org.junit.jupiter.api.Test;
@@ -39,8 +31,6 @@ import org.junit.jupiter.api.Test;
  */
 class ConvFusionTest {
     private static final int BATCH = 3;
-    /** The classes of the training network, so that random labels are valid. */
-    private static final int CLASSES = 2;
 
     private static TensorType image(int c, int h, int w) {
         return TensorType.f32(Dim.BATCH, Dim.of(c), Dim.of(h), Dim.of(w));
@@ -154,7 +144,7 @@ class ConvFusionTest {
                   return out=%24, pre=%13, raw=%17
                 }
                 """);
-        assertSameOutputs(before, after, 11);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 11);
         // Nothing is left to fuse, and the fused graph is a fixed point.
         assertThat(new ConvFusion().run(after)).isEqualTo(after);
     }
@@ -217,7 +207,7 @@ class ConvFusionTest {
         assertThat(new ConvFusion().explain(before)).containsExactly(
                 "bias_add %4 not fused with relu %5: its result is also read by %5 relu, %6 tanh",
                 "bias_add %4 not fused with tanh %6: its result is also read by %5 relu, %6 tanh").inOrder();
-        assertSameOutputs(before, after, 5);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 5);
     }
 
     private static final String SOURCE = """
@@ -316,7 +306,7 @@ class ConvFusionTest {
                 }
                 """);
         assertThat(new ConvFusion().explain(before)).isEmpty();
-        assertSameOutputs(before, after, 23);
+        SameOutputs.assertSameOutputs(before, after, BATCH, 23);
     }
 
     /** The numerical comparison is strict enough to see an epilogue with the wrong activation. */
@@ -333,48 +323,6 @@ class ConvFusionTest {
         }
         Graph wrong = new Graph(after.name(), nodes, after.outputs());
         Verifier.verify(wrong);
-        assertThrows(AssertionError.class, () -> assertSameOutputs(before, wrong, 11));
-    }
-
-    /**
-     * Runs both graphs through the reference interpreter on the same random inputs and parameters
-     * and compares every output, each value within 1e-9 of the largest magnitude in its tensor (the
-     * fused ops compute the same sums in the same order, so the results should in fact be identical).
-     */
-    private static void assertSameOutputs(Graph before, Graph after, long seed) {
-        assertThat(after.outputs().keySet()).containsExactlyElementsIn(before.outputs().keySet()).inOrder();
-        Map<String, double[]> values = randomValues(before, new SplittableRandom(seed));
-        Map<Integer, double[]> expected = new Interpreter(BATCH, values, seed).run(before);
-        Map<Integer, double[]> actual = new Interpreter(BATCH, values, seed).run(after);
-        before.outputs().forEach((name, id) -> {
-            double[] e = expected.get(id);
-            double[] a = actual.get(after.outputs().get(name));
-            assertWithMessage("%s size", name).that(a.length).isEqualTo(e.length);
-            double scale = 0;
-            for (double v : e) {
-                scale = Math.max(scale, Math.abs(v));
-            }
-            // Every output is of order one; one (nearly) all zeros would make the comparison prove nothing.
-            assertWithMessage("largest magnitude of %s", name).that(scale).isGreaterThan(1e-3);
-            for (int i = 0; i < e.length; i++) {
-                assertWithMessage("%s[%s]", name, i).that(a[i]).isWithin(1e-9 * scale).of(e[i]);
-            }
-        });
-    }
-
-    private static Map<String, double[]> randomValues(Graph graph, SplittableRandom random) {
-        Map<String, double[]> values = new HashMap<>();
-        for (Node node : graph.nodes()) {
-            if (!(node.op() instanceof Input) && !(node.op() instanceof Param)) {
-                continue;
-            }
-            int count = (int) node.type().elementsPerExample() * (node.op() instanceof Input ? BATCH : 1);
-            double[] v = new double[count];
-            for (int i = 0; i < count; i++) {
-                v[i] = node.type().dtype() == DType.I32 ? random.nextInt(CLASSES) : random.nextDouble(-1.5, 1.5);
-            }
-            values.put(node.op() instanceof Input in ? in.name() : ((Param) node.op()).name(), v);
-        }
-        return values;
+        assertThrows(AssertionError.class, () -> SameOutputs.assertSameOutputs(before, wrong, BATCH, 11));
     }
 }
