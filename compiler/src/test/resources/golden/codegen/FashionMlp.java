@@ -20,6 +20,7 @@ import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
 import org.dnnc.runtime.cpu.Rng;
 import org.dnnc.runtime.cpu.Softmax;
+import org.dnnc.runtime.cpu.Workers;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.CheckpointSpec;
@@ -185,7 +186,8 @@ public final class FashionMlp implements TrainableNetwork {
 
   private FashionMlp(Builder builder) {
     Blas.ensureLoaded();
-    Blas.setThreads(builder.threads);
+    Workers.setThreads(builder.threads > Workers.MAX_THREADS ? 1 : builder.threads);
+    Blas.setThreads(builder.threads > Workers.MAX_THREADS ? builder.threads : 1);
     // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
     parameters = new Arena(2821824L);
     workspace = new Arena(WORKSPACE_BYTES);

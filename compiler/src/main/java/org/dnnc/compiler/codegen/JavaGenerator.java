@@ -241,7 +241,12 @@ public final class JavaGenerator {
                     RuntimeNames.WORKERS);
             m.addStatement("$T.setThreads(builder.threads > 1 ? 1 : builder.threads)", RuntimeNames.BLAS);
         } else {
-            m.addStatement("$T.setThreads(builder.threads)", RuntimeNames.BLAS);
+            // Up to two threads the kernels' own split pays best (OpenBLAS's spinning workers slow
+            // the first epoch and vary run to run); beyond that OpenBLAS threads each GEMM.
+            m.addStatement("$T.setThreads(builder.threads > $T.MAX_THREADS ? 1 : builder.threads)", RuntimeNames.WORKERS,
+                    RuntimeNames.WORKERS);
+            m.addStatement("$T.setThreads(builder.threads > $T.MAX_THREADS ? builder.threads : 1)", RuntimeNames.BLAS,
+                    RuntimeNames.WORKERS);
         }
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
         m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);

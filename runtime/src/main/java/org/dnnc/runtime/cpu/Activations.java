@@ -50,9 +50,27 @@ public final class Activations {
      * cols} row-major {@code y}; {@code bias} may be {@code null} (no bias).
      */
     public static void biasForward(Activation act, float param, Buf y, Buf bias, int rows, int cols) {
+        biasForwardRows(act, param, y, bias, 0, rows, cols);
+    }
+
+    /** {@link #biasForward} on rows {@code [from, to)} only. */
+    static void biasForwardRows(Activation act, float param, Buf y, Buf bias, int from, int to, int cols) {
         FloatBuffer ys = y.data;
         if (bias == null) {
-            forward(act, param, y, y, rows * cols);
+            if (act == Activation.RELU) {
+                float[] row = Chunks.get().row2(cols);
+                for (int r = from, o = from * cols; r < to; r++, o += cols) {
+                    ys.get(o, row, 0, cols);
+                    for (int c = 0; c < cols; c++) {
+                        row[c] = Math.max(row[c], 0f);
+                    }
+                    ys.put(o, row, 0, cols);
+                }
+            } else if (act != Activation.IDENTITY) {
+                for (int i = from * cols, end = to * cols; i < end; i++) {
+                    ys.put(i, apply(act, param, ys.get(i)));
+                }
+            }
             return;
         }
         FloatBuffer bs = bias.data;
@@ -65,7 +83,7 @@ public final class Activations {
                 float[] row = scratch.row2(cols);
                 bs.get(0, b, 0, cols);
                 boolean relu = act == Activation.RELU;
-                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                for (int r = from, o = from * cols; r < to; r++, o += cols) {
                     ys.get(o, row, 0, cols);
                     if (relu) {
                         for (int c = 0; c < cols; c++) {
@@ -80,7 +98,7 @@ public final class Activations {
                 }
             }
             default -> {
-                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                for (int r = from, o = from * cols; r < to; r++, o += cols) {
                     for (int c = 0; c < cols; c++) {
                         ys.put(o + c, apply(act, param, ys.get(o + c) + bs.get(c)));
                     }
@@ -105,8 +123,17 @@ public final class Activations {
                 }
             }
             case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    dxs.put(i, ys.get(i) > 0f ? dys.get(i) : 0f);
+                // Staged in heap chunks and masked without a branch (see BatchNorm.reluMask): the
+                // sign of y is a coin flip, and element-wise buffer access does not vectorise.
+                Chunks s = Chunks.get();
+                float[] yt = s.a;
+                float[] gt = s.b;
+                for (int start = 0; start < n; start += Chunks.SIZE) {
+                    int len = Math.min(Chunks.SIZE, n - start);
+                    ys.get(start, yt, 0, len);
+                    dys.get(start, gt, 0, len);
+                    BatchNorm.reluMask(yt, gt, len);
+                    dxs.put(start, gt, 0, len);
                 }
             }
             default -> {
@@ -134,25 +161,24 @@ public final class Activations {
         FloatBuffer dzs = dz.data;
         // Column sums go to a heap row first: summing into db directly would read and write the
         // buffer once per element.
-        float[] sum = Chunks.get().row(cols);
+        Chunks s = Chunks.get();
+        float[] sum = s.row(cols);
         switch (act) {
-            case IDENTITY -> {
+            case IDENTITY, RELU -> {
+                // Row by row on the heap, where the mask and the sums vectorise.
+                float[] g = s.row2(cols);
+                float[] yt = act == Activation.RELU ? s.row3(cols) : null;
                 for (int r = 0, o = 0; r < rows; r++, o += cols) {
-                    for (int c = 0; c < cols; c++) {
-                        float g = dys.get(o + c);
-                        if (dzs != dys) {
-                            dzs.put(o + c, g);
-                        }
-                        sum[c] += g;
+                    dys.get(o, g, 0, cols);
+                    if (yt != null) {
+                        ys.get(o, yt, 0, cols);
+                        BatchNorm.reluMask(yt, g, cols);
                     }
-                }
-            }
-            case RELU -> {
-                for (int r = 0, o = 0; r < rows; r++, o += cols) {
+                    if (yt != null || dzs != dys) {
+                        dzs.put(o, g, 0, cols);
+                    }
                     for (int c = 0; c < cols; c++) {
-                        float g = ys.get(o + c) > 0f ? dys.get(o + c) : 0f;
-                        dzs.put(o + c, g);
-                        sum[c] += g;
+                        sum[c] += g[c];
                     }
                 }
             }

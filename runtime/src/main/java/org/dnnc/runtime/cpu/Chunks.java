@@ -23,6 +23,7 @@ final class Chunks {
     final float[] d = new float[SIZE];
     private float[] row = new float[SIZE];
     private float[] row2 = new float[SIZE];
+    private float[] row3 = new float[SIZE];
 
     private Chunks() {}
 
@@ -47,5 +48,13 @@ final class Chunks {
             row2 = new float[n];
         }
         return row2;
+    }
+
+    /** A third row-sized array, independent of the other two, contents unspecified. */
+    float[] row3(int n) {
+        if (row3.length < n) {
+            row3 = new float[n];
+        }
+        return row3;
     }
 }

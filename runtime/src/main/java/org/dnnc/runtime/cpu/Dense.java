@@ -17,8 +17,25 @@ package org.dnnc.runtime.cpu;
  *
  * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, for a weight
  * shared by two call sites or a value that feeds several layers; they cost nothing (GEMM's beta).
+ *
+ * <p>With {@link Workers#setThreads Workers.setThreads(2)} a large call runs in two halves side by
+ * side: forward and input gradient by examples, weight gradient by output features. No sums are
+ * split, but OpenBLAS may block a half-size GEMM differently, so results can differ in the last
+ * bits, as they do when OpenBLAS's own thread count changes.
  */
 public final class Dense {
+
+    /**
+     * The fewest multiply-adds for which a call is split over two threads ({@link Workers}): below
+     * it the hand-over costs about what the second core saves.
+     */
+    private static final long SPLIT_MIN_MACS = 1L << 22;
+
+    private static final int FORWARD = 0;
+    private static final int BACKWARD_INPUT = 1;
+    private static final int BACKWARD_WEIGHTS = 2;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private Dense() {}
 
@@ -28,20 +45,29 @@ public final class Dense {
      */
     public static void forward(Buf x, Buf w, Buf bias, Buf y, int batch, int in, int out,
             Activation act, float param) {
-        Blas.sgemm(false, true, batch, out, in, 1f, x, 0, in, w, 0, in, 0f, y, 0, out);
-        if (bias != null || act != Activation.IDENTITY) {
-            Activations.biasForward(act, param, y, bias, batch, out);
+        if (split(batch, batch, in, out)) {
+            run(FORWARD, x, w, bias, y, batch, in, out, act, param, false);
+        } else {
+            forwardRows(x, w, bias, y, 0, batch, in, out, act, param);
         }
     }
 
     /** {@code dx = dz W} ({@code dx += dz W} when {@code accumulate}), {@code dz [batch, out]}. */
     public static void backwardInput(Buf dz, Buf w, Buf dx, int batch, int in, int out, boolean accumulate) {
-        Blas.sgemm(false, false, batch, in, out, 1f, dz, 0, out, w, 0, in, accumulate ? 1f : 0f, dx, 0, in);
+        if (split(batch, batch, in, out)) {
+            run(BACKWARD_INPUT, dz, w, null, dx, batch, in, out, Activation.IDENTITY, 0f, accumulate);
+        } else {
+            backwardInputRows(dz, w, dx, 0, batch, in, out, accumulate);
+        }
     }
 
     /** {@code dW = dz^T x} ({@code dW += dz^T x} when {@code accumulate}), {@code dW [out, in]}. */
     public static void backwardWeights(Buf dz, Buf x, Buf dw, int batch, int in, int out, boolean accumulate) {
-        Blas.sgemm(true, false, out, in, batch, 1f, dz, 0, out, x, 0, in, accumulate ? 1f : 0f, dw, 0, in);
+        if (split(out, batch, in, out)) {
+            run(BACKWARD_WEIGHTS, dz, x, null, dw, batch, in, out, Activation.IDENTITY, 0f, accumulate);
+        } else {
+            backwardWeightsRows(dz, x, dw, 0, out, batch, in, out, accumulate);
+        }
     }
 
     /**
@@ -50,5 +76,85 @@ public final class Dense {
      */
     public static void backwardBias(Buf dz, Buf db, int batch, int out, boolean accumulate) {
         Activations.biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, out, accumulate);
+    }
+
+    /** Whether to split a call whose split dimension is {@code rows} long. */
+    private static boolean split(int rows, int batch, int in, int out) {
+        return Workers.threads() >= 2 && rows >= 2 && (long) batch * in * out >= SPLIT_MIN_MACS;
+    }
+
+    private static void run(int kind, Buf a, Buf b, Buf bias, Buf c, int batch, int in, int out, Activation act,
+            float param, boolean accumulate) {
+        Job job = JOB.get();
+        job.set(kind, a, b, bias, c, batch, in, out, act, param, accumulate);
+        try {
+            Workers.runTwo(job);
+        } finally {
+            job.set(0, null, null, null, null, 0, 0, 0, null, 0f, false);
+        }
+    }
+
+    private static void forwardRows(Buf x, Buf w, Buf bias, Buf y, int from, int to, int in, int out,
+            Activation act, float param) {
+        Blas.sgemm(false, true, to - from, out, in, 1f, x, from * in, in, w, 0, in, 0f, y, from * out, out);
+        if (bias != null || act != Activation.IDENTITY) {
+            Activations.biasForwardRows(act, param, y, bias, from, to, out);
+        }
+    }
+
+    private static void backwardInputRows(Buf dz, Buf w, Buf dx, int from, int to, int in, int out,
+            boolean accumulate) {
+        Blas.sgemm(false, false, to - from, in, out, 1f, dz, from * out, out, w, 0, in, accumulate ? 1f : 0f,
+                dx, from * in, in);
+    }
+
+    /** Rows {@code [from, to)} of {@code dW}: those output features' columns of {@code dz} times {@code x}. */
+    private static void backwardWeightsRows(Buf dz, Buf x, Buf dw, int from, int to, int batch, int in, int out,
+            boolean accumulate) {
+        Blas.sgemm(true, false, to - from, in, batch, 1f, dz, from, out, x, 0, in, accumulate ? 1f : 0f,
+                dw, from * in, in);
+    }
+
+    /** One call split in two, handed to {@link Workers} through this per-caller object. */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private Buf a;
+        private Buf b;
+        private Buf bias;
+        private Buf c;
+        private int batch;
+        private int in;
+        private int out;
+        private Activation act;
+        private float param;
+        private boolean accumulate;
+
+        void set(int kind, Buf a, Buf b, Buf bias, Buf c, int batch, int in, int out, Activation act, float param,
+                boolean accumulate) {
+            this.kind = kind;
+            this.a = a;
+            this.b = b;
+            this.bias = bias;
+            this.c = c;
+            this.batch = batch;
+            this.in = in;
+            this.out = out;
+            this.act = act;
+            this.param = param;
+            this.accumulate = accumulate;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int rows = kind == BACKWARD_WEIGHTS ? out : batch;
+            int from = (int) ((long) rows * part / parts);
+            int to = (int) ((long) rows * (part + 1) / parts);
+            switch (kind) {
+                case FORWARD -> forwardRows(a, b, bias, c, from, to, in, out, act, param);
+                case BACKWARD_INPUT -> backwardInputRows(a, b, c, from, to, in, out, accumulate);
+                case BACKWARD_WEIGHTS -> backwardWeightsRows(a, b, c, from, to, batch, in, out, accumulate);
+                default -> throw new AssertionError(kind);
+            }
+        }
     }
 }

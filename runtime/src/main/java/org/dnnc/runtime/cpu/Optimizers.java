@@ -15,11 +15,18 @@ import java.nio.FloatBuffer;
  *
  * <p>If the memory planner lays out all parameters, their gradients and each state contiguously and
  * in the same order, one call updates the whole network. Each call runs over chunks staged in heap
- * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}).
+ * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}). With {@link
+ * Workers#setThreads Workers.setThreads(2)}, {@link #adam} updates a large view in two halves side by
+ * side; every element is computed alone, so the result is the same.
  */
 public final class Optimizers {
 
     private static final int CHUNK = Chunks.SIZE;
+
+    /** The fewest parameters for which {@link #adam} splits its update over two threads. */
+    private static final int SPLIT_MIN = 1 << 15;
+
+    private static final ThreadLocal<AdamJob> ADAM = ThreadLocal.withInitial(AdamJob::new);
 
     private Optimizers() {}
 
@@ -139,22 +146,37 @@ public final class Optimizers {
         if (step < 1) {
             throw new IllegalArgumentException("adam step counts from 1, got " + step);
         }
+        // Scalars in double as PyTorch computes them in Python, then rounded once.
+        float negStepSize = (float) (-lr / (1 - Math.pow(beta1, step)));
+        float invCorrection2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
+        if (Workers.threads() >= 2 && n >= SPLIT_MIN) {
+            AdamJob job = ADAM.get();
+            job.set(p, g, m, v, n, negStepSize, invCorrection2Sqrt, beta1, beta2, eps, weightDecay, l1);
+            try {
+                Workers.runTwo(job);
+            } finally {
+                job.set(null, null, null, null, 0, 0f, 0f, 0f, 0f, 0f, 0f, 0f);
+            }
+        } else {
+            adamRange(p, g, m, v, 0, n, negStepSize, invCorrection2Sqrt, beta1, beta2, eps, weightDecay, l1);
+        }
+    }
+
+    private static void adamRange(Buf p, Buf g, Buf m, Buf v, int from, int to, float negStepSize,
+            float invCorrection2Sqrt, float beta1, float beta2, float eps, float weightDecay, float l1) {
         Chunks s = Chunks.get();
         float[] ps = s.a;
         float[] gs = s.b;
         float[] ms = s.c;
         float[] vs = s.d;
-        // Scalars in double as PyTorch computes them in Python, then rounded once.
-        float negStepSize = (float) (-lr / (1 - Math.pow(beta1, step)));
-        float invCorrection2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
         float oneMinusBeta1 = 1f - beta1;
         float oneMinusBeta2 = 1f - beta2;
         FloatBuffer pb = p.data;
         FloatBuffer gb = g.data;
         FloatBuffer mb = m.data;
         FloatBuffer vb = v.data;
-        for (int start = 0; start < n; start += CHUNK) {
-            int len = Math.min(CHUNK, n - start);
+        for (int start = from; start < to; start += CHUNK) {
+            int len = Math.min(CHUNK, to - start);
             pb.get(start, ps, 0, len);
             gb.get(start, gs, 0, len);
             mb.get(start, ms, 0, len);
@@ -171,6 +193,46 @@ public final class Optimizers {
             pb.put(start, ps, 0, len);
             mb.put(start, ms, 0, len);
             vb.put(start, vs, 0, len);
+        }
+    }
+
+    /** An Adam update split in two ranges of whole chunks, handed to {@link Workers}. */
+    private static final class AdamJob implements Workers.Parts {
+        private Buf p;
+        private Buf g;
+        private Buf m;
+        private Buf v;
+        private int n;
+        private float negStepSize;
+        private float invCorrection2Sqrt;
+        private float beta1;
+        private float beta2;
+        private float eps;
+        private float weightDecay;
+        private float l1;
+
+        void set(Buf p, Buf g, Buf m, Buf v, int n, float negStepSize, float invCorrection2Sqrt, float beta1,
+                float beta2, float eps, float weightDecay, float l1) {
+            this.p = p;
+            this.g = g;
+            this.m = m;
+            this.v = v;
+            this.n = n;
+            this.negStepSize = negStepSize;
+            this.invCorrection2Sqrt = invCorrection2Sqrt;
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.eps = eps;
+            this.weightDecay = weightDecay;
+            this.l1 = l1;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int chunks = (n + CHUNK - 1) / CHUNK;
+            int from = Math.min(n, chunks * part / parts * CHUNK);
+            int to = Math.min(n, chunks * (part + 1) / parts * CHUNK);
+            adamRange(p, g, m, v, from, to, negStepSize, invCorrection2Sqrt, beta1, beta2, eps, weightDecay, l1);
         }
     }
 

@@ -3,19 +3,20 @@ package org.dnnc.runtime.cpu;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How many threads the convolution kernels split a batch over, and the helper threads that do it.
+ * How many threads the CPU kernels split their work over, and the helper threads that do it.
  *
- * <p>With {@code setThreads(2)}, {@link Conv2d}'s forward and backward passes give the first half
- * of the examples to the calling thread and the second half to one helper thread, each with its own
- * GEMMs and its own part of the scratch view ({@link Conv2d#scratchFloats(ConvGeometry, int)}), and
- * the weight gradient's partial sums are added at the end. Set OpenBLAS to one thread ({@link
- * Blas#setThreads}) when you do: the two are alternatives, and the batch split pays better on small
- * per-example GEMMs. On two idle cores (the {@code CnnKernelBench} Fashion-MNIST CNN, batch 64) it
- * made each convolution call about 1.7x faster and the training step 1.3x faster (45.8 to 35.4 ms),
- * where two OpenBLAS threads per GEMM gained nothing (45.4 ms), and beside other busy processes
- * often lost a lot (75 to 180 ms). Unlike OpenBLAS's workers, the helper does not spin: it parks
- * between calls and the caller parks while it waits, so a busy core costs at most the serial time
- * plus a context switch.
+ * <p>With {@code setThreads(2)}, the calling thread runs one half of a large call and one helper
+ * thread the other: {@link Conv2d} splits the batch (each half with its own GEMMs and its own part
+ * of the scratch view, {@link Conv2d#scratchFloats(ConvGeometry, int)}; the weight gradient's
+ * partial sums are added at the end), {@link Dense} splits the batch for its forward pass and input
+ * gradient and the output rows for its weight gradient, and {@link Optimizers#adam} splits the
+ * parameters. Set OpenBLAS to one thread ({@link Blas#setThreads}) when you do: the two are
+ * alternatives. On two idle cores (the {@code CnnKernelBench} Fashion-MNIST CNN, batch 64) the
+ * split made each convolution call about 1.7x faster and the training step 1.3x faster (45.8 to
+ * 35.4 ms), where two OpenBLAS threads per GEMM gained nothing (45.4 ms), and beside other busy
+ * processes often lost a lot (75 to 180 ms). Unlike OpenBLAS's workers, which spin for a long
+ * time, the helper spins for at most 50 microseconds after a call and then parks, and the
+ * caller parks while it waits, so a busy core costs at most the serial time plus a context switch.
  *
  * <p>The default is 1 (no helper thread). Each calling thread gets its own helper, a daemon thread
  * started on first use, so that networks run from different threads do not share one. A call hands
@@ -28,12 +29,19 @@ public final class Workers {
 
     private static volatile int threads = 1;
 
+    /**
+     * How long an idle helper spins before it parks. The calls of one training step come tens of
+     * microseconds apart, and waking a parked thread takes about as long; spinning longer than this
+     * would take a core from the JIT compiler or another process while the caller runs serial code.
+     */
+    private static final long SPIN_NANOS = 50_000L;
+
     private static final ThreadLocal<Helper> HELPER = ThreadLocal.withInitial(Helper::new);
 
     private Workers() {}
 
     /**
-     * Sets how many threads the convolution kernels split each batch over: 1 (default) or 2.
+     * Sets how many threads the kernels split large calls over: 1 (default) or 2.
      *
      * @throws IllegalArgumentException if {@code n} is not in {@code [1, MAX_THREADS]}
      */
@@ -44,7 +52,7 @@ public final class Workers {
         threads = n;
     }
 
-    /** How many threads the convolution kernels split a batch over. */
+    /** How many threads the kernels split large calls over. */
     public static int threads() {
         return threads;
     }
@@ -113,11 +121,16 @@ public final class Workers {
 
         @Override
         public void run() {
+            long idleSince = System.nanoTime();
             while (owner.isAlive()) {
                 Parts w = work;
                 if (w == null) {
-                    // Wakes for new work, and once a second to notice that its caller has died.
-                    LockSupport.parkNanos(this, 1_000_000_000L);
+                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                        Thread.onSpinWait();
+                    } else {
+                        // Wakes for new work, and once a second to notice that its caller has died.
+                        LockSupport.parkNanos(this, 1_000_000_000L);
+                    }
                     continue;
                 }
                 work = null;
@@ -128,6 +141,7 @@ public final class Workers {
                 }
                 done = true;
                 LockSupport.unpark(owner);
+                idleSince = System.nanoTime();
             }
         }
     }

@@ -1,0 +1,154 @@
+package org.dnnc.runtime.cpu;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dense kernels and Adam split large calls over two threads ({@link Workers}). Adam computes
+ * every element alone, so one and two threads agree bit for bit; a GEMM on half the rows may be
+ * blocked differently by OpenBLAS, so the dense kernels agree to float rounding (relative 1e-5,
+ * absolute 1e-4 for sums of 785 products about 30 in size).
+ * Shapes are odd and above the split thresholds (over 4M multiply-adds, over 32k parameters) so
+ * that the halves are uneven and the split really happens.
+ */
+class SplitKernelsTest {
+
+    private int blasThreads;
+
+    @BeforeEach
+    void oneBlasThread() {
+        blasThreads = Blas.threads();
+        Blas.setThreads(1);
+    }
+
+    @AfterEach
+    void restore() {
+        Workers.setThreads(1);
+        Blas.setThreads(Math.max(1, blasThreads));
+    }
+
+    @Test
+    void denseForwardAndGradientsMatchOneThread() {
+        int batch = 33;
+        int in = 785;
+        int out = 203;
+        Buf x = random(batch * in, 1);
+        Buf w = random(out * in, 2);
+        Buf b = random(out, 3);
+        Buf dz = random(batch * out, 4);
+        for (Activation act : new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.IDENTITY}) {
+            for (boolean bias : new boolean[] {true, false}) {
+                float[][] forward = bothWays(() -> {
+                    Buf y = Buf.allocate(batch * out);
+                    Dense.forward(x, w, bias ? b : null, y, batch, in, out, act, 0f);
+                    return y.toArray();
+                });
+                Close.check(act + " forward, bias " + bias, forward[1], forward[0], 1e-5, 1e-4);
+            }
+        }
+        for (boolean accumulate : new boolean[] {false, true}) {
+            float[][] input = bothWays(() -> {
+                Buf dx = random(batch * in, 5);
+                Dense.backwardInput(dz, w, dx, batch, in, out, accumulate);
+                return dx.toArray();
+            });
+            Close.check("input gradient", input[1], input[0], 1e-5, 1e-4);
+            float[][] weights = bothWays(() -> {
+                Buf dw = random(out * in, 6);
+                Dense.backwardWeights(dz, x, dw, batch, in, out, accumulate);
+                return dw.toArray();
+            });
+            Close.check("weight gradient", weights[1], weights[0], 1e-5, 1e-4);
+        }
+    }
+
+    @Test
+    void denseSplitComputesTheProduct() {
+        // Against a plain triple loop, so that a wrong offset in one half cannot hide behind the
+        // comparison of two split calls.
+        int batch = 9;
+        int in = 700;
+        int out = 700;
+        Buf x = random(batch * in, 7);
+        Buf w = random(out * in, 8);
+        Buf y = Buf.allocate(batch * out);
+        Workers.setThreads(2);
+        Dense.forward(x, w, null, y, batch, in, out, Activation.IDENTITY, 0f);
+        for (int r = 0; r < batch; r++) {
+            for (int o = 0; o < out; o++) {
+                double sum = 0;
+                for (int i = 0; i < in; i++) {
+                    sum += (double) x.get(r * in + i) * w.get(o * in + i);
+                }
+                assertThat((double) y.get(r * out + o)).isWithin(1e-3).of(sum);
+            }
+        }
+    }
+
+    @Test
+    void adamMatchesOneThread() {
+        int n = 100_003;
+        Buf g = random(n, 9);
+        float[][] results = bothWays(() -> {
+            Buf p = random(n, 10);
+            Buf m = random(n, 11);
+            Buf v = Buf.allocate(n);
+            for (long step = 1; step <= 3; step++) {
+                Optimizers.adam(p, g, m, v, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0f, step);
+            }
+            float[] all = new float[3 * n];
+            System.arraycopy(p.toArray(), 0, all, 0, n);
+            System.arraycopy(m.toArray(), 0, all, n, n);
+            System.arraycopy(v.toArray(), 0, all, 2 * n, n);
+            return all;
+        });
+        assertThat(results[1]).isEqualTo(results[0]);
+    }
+
+    @Test
+    void reluBackwardOverManyChunksMasksByTheOutput() {
+        int rows = 7;
+        int cols = 450; // 3150 values: three chunks and a partial one
+        Buf y = random(rows * cols, 12);
+        Buf dy = random(rows * cols, 13);
+        Buf dx = Buf.allocate(rows * cols);
+        Activations.backward(Activation.RELU, 0f, y, dy, dx, rows * cols);
+        Buf dz = Buf.allocate(rows * cols);
+        Buf db = Buf.allocate(cols);
+        Activations.biasBackward(Activation.RELU, 0f, y, dy, dz, db, rows, cols, false);
+        for (int c = 0; c < cols; c++) {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                int i = r * cols + c;
+                float expected = y.get(i) > 0f ? dy.get(i) : 0f;
+                assertThat(dx.get(i)).isEqualTo(expected);
+                assertThat(dz.get(i)).isEqualTo(expected);
+                sum += expected;
+            }
+            assertThat((double) db.get(c)).isWithin(1e-5).of(sum);
+        }
+    }
+
+    /** The result with one thread, then with two. */
+    private static float[][] bothWays(Supplier<float[]> call) {
+        float[][] results = new float[2][];
+        for (int threads = 1; threads <= 2; threads++) {
+            Workers.setThreads(threads);
+            results[threads - 1] = call.get();
+        }
+        return results;
+    }
+
+    private static Buf random(int n, long seed) {
+        Rng rng = new Rng(seed);
+        Buf b = Buf.allocate(n);
+        for (int i = 0; i < n; i++) {
+            b.set(i, (float) rng.nextGaussian());
+        }
+        return b;
+    }
+}
