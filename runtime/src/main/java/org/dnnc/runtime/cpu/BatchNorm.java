@@ -28,6 +28,10 @@ import java.util.Arrays;
  * arrays; per-channel sums are kept in {@code double} (with float partial sums per plane). No
  * scratch view is needed and nothing is allocated per call. {@code y} may be {@code x}, and {@code
  * dx} may be {@code dy}.
+ *
+ * <p>With {@link Workers#setThreads Workers.setThreads(2)} every pass over the batch runs in two
+ * halves of examples side by side; the per-channel sums of each half are added at the end, so
+ * results can differ from one thread's in the last bits of those sums.
  */
 public final class BatchNorm {
 
@@ -40,6 +44,13 @@ public final class BatchNorm {
     private static final int A = 6;
     private static final int B = 7;
     private static final int DX = 8;
+
+    private static final int STATISTICS = 0;
+    private static final int AFFINE = 1;
+    private static final int GRADIENT_SUMS = 2;
+    private static final int INPUT_GRADIENT = 3;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private BatchNorm() {}
 
@@ -200,12 +211,25 @@ public final class BatchNorm {
      */
     private static void gradientSums(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int batch, int channels, int spatial,
             boolean relu, double[] sumG, double[] sumGX) {
+        if (split(batch)) {
+            Job job = JOB.get();
+            job.set(GRADIENT_SUMS, x, y, dy, masked, channels, spatial, batch, relu, false);
+            job.mean = mean;
+            job.run2(channels);
+            job.addPartials(sumG, sumGX, channels);
+        } else {
+            gradientSumsRange(x, y, dy, masked, mean, 0, batch, channels, spatial, relu, sumG, sumGX);
+        }
+    }
+
+    private static void gradientSumsRange(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int from, int to,
+            int channels, int spatial, boolean relu, double[] sumG, double[] sumGX) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] xt = s.floats(X, row);
         float[] gt = s.floats(DY, row);
         float[] yt = relu ? s.floats(Y, row) : null;
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             x.data.get(n * row, xt, 0, row);
             dy.data.get(n * row, gt, 0, row);
             if (relu) {
@@ -241,13 +265,28 @@ public final class BatchNorm {
     /** {@code dx (+)= k[c] (g - a[c] - (x - mean[c]) b[c])}, staged one example at a time. */
     private static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
             int batch, int channels, int spatial, boolean relu, boolean accumulate) {
+        if (split(batch)) {
+            Job job = JOB.get();
+            job.set(INPUT_GRADIENT, x, y, dy, dx, channels, spatial, batch, relu, accumulate);
+            job.mean = mean;
+            job.k = k;
+            job.a = a;
+            job.b = b;
+            job.run2(channels);
+        } else {
+            inputGradientRange(x, y, dy, dx, mean, k, a, b, 0, batch, channels, spatial, relu, accumulate);
+        }
+    }
+
+    private static void inputGradientRange(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
+            int from, int to, int channels, int spatial, boolean relu, boolean accumulate) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] xt = s.floats(X, row);
         float[] gt = s.floats(DY, row);
         float[] yt = relu ? s.floats(Y, row) : null;
         float[] out = s.floats(DX, row);
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             x.data.get(n * row, xt, 0, row);
             dy.data.get(n * row, gt, 0, row);
             if (relu) {
@@ -308,18 +347,38 @@ public final class BatchNorm {
 
     /** Per-channel mean and biased variance of {@code x}, into zeroed {@code mean} and {@code var}. */
     private static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var) {
+        // Sums of (x - first value of the channel): a shift near the data keeps the one-pass variance
+        // E[d^2] - E[d]^2 free of cancellation when the mean is large against the spread.
+        float[] first = Staging.get().floats(OUT, channels);
+        for (int c = 0; c < channels; c++) {
+            first[c] = x.data.get(c * spatial);
+        }
+        if (split(batch)) {
+            Job job = JOB.get();
+            job.set(STATISTICS, x, null, null, null, channels, spatial, batch, false, false);
+            job.mean = first;
+            job.run2(channels);
+            job.addPartials(mean, var, channels);
+        } else {
+            statisticsRange(x, 0, batch, channels, spatial, first, mean, var);
+        }
+        double count = (double) batch * spatial;
+        for (int c = 0; c < channels; c++) {
+            double m = mean[c] / count;
+            var[c] = Math.max(var[c] / count - m * m, 0.0);
+            mean[c] = first[c] + m;
+        }
+    }
+
+    /** Adds the sums of {@code x - first[c]} and of its squares over examples {@code [from, to)}. */
+    private static void statisticsRange(Buf x, int from, int to, int channels, int spatial, float[] first,
+            double[] sum, double[] squares) {
         int row = channels * spatial;
         float[] t = Staging.get().floats(X, row);
         FloatBuffer xs = x.data;
-        float[] first = Staging.get().floats(OUT, channels);
-        // Sums of (x - first value of the channel): a shift near the data keeps the one-pass variance
-        // E[d^2] - E[d]^2 free of cancellation when the mean is large against the spread.
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             xs.get(n * row, t, 0, row);
             for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                if (n == 0) {
-                    first[c] = t[o];
-                }
                 float k = first[c];
                 float s0 = 0f;
                 float s1 = 0f;
@@ -339,27 +398,34 @@ public final class BatchNorm {
                     s0 += d;
                     q0 += d * d;
                 }
-                mean[c] += (double) s0 + s1;
-                var[c] += (double) q0 + q1;
+                sum[c] += (double) s0 + s1;
+                squares[c] += (double) q0 + q1;
             }
-        }
-        double count = (double) batch * spatial;
-        for (int c = 0; c < channels; c++) {
-            double m = mean[c] / count;
-            var[c] = Math.max(var[c] / count - m * m, 0.0);
-            mean[c] = first[c] + m;
         }
     }
 
     /** {@code y = x * scale[c] + shift[c]} (then ReLU), staged one example at a time. */
     private static void affine(Buf x, Buf y, float[] scale, float[] shift, int batch, int channels, int spatial,
             boolean relu) {
+        if (split(batch)) {
+            Job job = JOB.get();
+            job.set(AFFINE, x, null, null, y, channels, spatial, batch, relu, false);
+            job.k = scale;
+            job.a = shift;
+            job.run2(channels);
+        } else {
+            affineRange(x, y, scale, shift, 0, batch, channels, spatial, relu);
+        }
+    }
+
+    private static void affineRange(Buf x, Buf y, float[] scale, float[] shift, int from, int to, int channels,
+            int spatial, boolean relu) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] t = s.floats(X, row);
         FloatBuffer xs = x.data;
         FloatBuffer ys = y.data;
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             xs.get(n * row, t, 0, row);
             for (int c = 0, o = 0; c < channels; c++, o += spatial) {
                 float a = scale[c];
@@ -406,6 +472,93 @@ public final class BatchNorm {
             double scale = gamma.data.get(c) / Math.sqrt(runningVar.data.get(c) + (double) eps);
             double b = bias == null ? 0 : bias.data.get(c);
             out.data.put(c, (float) (beta.data.get(c) + (b - runningMean.data.get(c)) * scale));
+        }
+    }
+
+    /** Whether to split a pass over the batch between the two threads of {@link Workers}. */
+    private static boolean split(int batch) {
+        return Workers.threads() >= 2 && batch >= 2;
+    }
+
+    /**
+     * One pass over the batch split in two halves of examples, handed to {@link Workers} through
+     * this per-caller object. Sums over the batch go to one partial array per half, added up by the
+     * caller; everything else is per example.
+     */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private Buf x;
+        private Buf y;
+        private Buf dy;
+        private Buf out;
+        private int channels;
+        private int spatial;
+        private int batch;
+        private boolean relu;
+        private boolean accumulate;
+        private float[] mean;
+        private float[] k;
+        private float[] a;
+        private float[] b;
+        private final double[][] sums = {new double[0], new double[0]};
+        private final double[][] squares = {new double[0], new double[0]};
+
+        void set(int kind, Buf x, Buf y, Buf dy, Buf out, int channels, int spatial, int batch, boolean relu,
+                boolean accumulate) {
+            this.kind = kind;
+            this.x = x;
+            this.y = y;
+            this.dy = dy;
+            this.out = out;
+            this.channels = channels;
+            this.spatial = spatial;
+            this.batch = batch;
+            this.relu = relu;
+            this.accumulate = accumulate;
+        }
+
+        /** Runs both halves, with zeroed partial sums, and drops the references afterwards. */
+        void run2(int channels) {
+            for (int p = 0; p < 2; p++) {
+                if (sums[p].length < channels) {
+                    sums[p] = new double[channels];
+                    squares[p] = new double[channels];
+                }
+                Arrays.fill(sums[p], 0, channels, 0.0);
+                Arrays.fill(squares[p], 0, channels, 0.0);
+            }
+            try {
+                Workers.runTwo(this);
+            } finally {
+                set(0, null, null, null, null, 0, 0, 0, false, false);
+                mean = null;
+                k = null;
+                a = null;
+                b = null;
+            }
+        }
+
+        /** {@code sum[c] += both halves' sums}, {@code squares[c] += both halves' second sums}. */
+        void addPartials(double[] sum, double[] second, int n) {
+            for (int c = 0; c < n; c++) {
+                sum[c] += sums[0][c] + sums[1][c];
+                second[c] += squares[0][c] + squares[1][c];
+            }
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int from = batch * part / parts;
+            int to = batch * (part + 1) / parts;
+            switch (kind) {
+                case STATISTICS -> statisticsRange(x, from, to, channels, spatial, mean, sums[part], squares[part]);
+                case AFFINE -> affineRange(x, out, k, a, from, to, channels, spatial, relu);
+                case GRADIENT_SUMS -> gradientSumsRange(x, y, dy, out, mean, from, to, channels, spatial, relu,
+                        sums[part], squares[part]);
+                case INPUT_GRADIENT -> inputGradientRange(x, y, dy, out, mean, k, a, b, from, to, channels, spatial,
+                        relu, accumulate);
+                default -> throw new AssertionError(kind);
+            }
         }
     }
 }

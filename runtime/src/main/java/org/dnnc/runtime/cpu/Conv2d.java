@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The 2-d convolution with PyTorch's layouts: {@code x [N, C, H, W]}, kernel {@code w [O, C, kh,
@@ -42,6 +43,8 @@ public final class Conv2d {
     private static final int BACKWARD_WEIGHTS = 2;
 
     private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
+    private static final ThreadLocal<BiasJob> BIAS_JOB = ThreadLocal.withInitial(BiasJob::new);
 
     private Conv2d() {}
 
@@ -284,7 +287,8 @@ public final class Conv2d {
      * The convolution's backward epilogue in one pass over {@code [batch, channels, spatial]}:
      * {@code dz = dy * act'(y)} (from the saved output {@code y}; see {@link Activation}) and
      * {@code db[c] = sum_{n, p} dz[n, c, p]} ({@code +=} when {@code accumulateBias}). {@code dz}
-     * may be {@code dy}; {@code db} may be {@code null}. Per-channel sums are kept in {@code double}.
+     * may be {@code dy}; {@code db} may be {@code null}. Per-channel sums are kept in {@code double};
+     * with two {@link Workers} threads each half of the batch is summed apart, then the two added.
      */
     public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
             int channels, int spatial, boolean accumulateBias) {
@@ -293,25 +297,44 @@ public final class Conv2d {
             return;
         }
         checkParam(act, param);
+        double[] sums;
+        if (Workers.threads() >= 2 && batch >= 2) {
+            BiasJob job = BIAS_JOB.get();
+            job.set(act, param, y, dy, dz, batch, channels, spatial);
+            try {
+                Workers.runTwo(job);
+            } finally {
+                job.set(null, 0f, null, null, null, 0, 0, 0);
+            }
+            sums = job.sums[0];
+            for (int c = 0; c < channels; c++) {
+                sums[c] += job.sums[1][c];
+            }
+        } else {
+            sums = Staging.get().zeroDoubles(0, channels);
+            biasBackwardRange(act, param, y, dy, dz, 0, batch, channels, spatial, sums);
+        }
+        if (db != null) {
+            FloatBuffer dbs = db.data;
+            for (int c = 0; c < channels; c++) {
+                dbs.put(c, (float) (accumulateBias ? dbs.get(c) + sums[c] : sums[c]));
+            }
+        }
+    }
+
+    /** {@link #biasBackward}'s pass over examples {@code [from, to)}, adding the bias gradient to {@code sums}. */
+    private static void biasBackwardRange(Activation act, float param, Buf y, Buf dy, Buf dz, int from, int to,
+            int channels, int spatial, double[] sums) {
         Staging s = Staging.get();
-        double[] sums = s.zeroDoubles(0, channels);
         float[] g = s.floats(EPILOGUE_ROW, spatial);
         float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, spatial);
         FloatBuffer ys = act == Activation.IDENTITY ? null : y.data;
         FloatBuffer dys = dy.data;
         FloatBuffer dzs = dz.data;
-        for (int n = 0, o = 0; n < batch; n++) {
+        for (int n = from, o = from * channels * spatial; n < to; n++) {
             for (int c = 0; c < channels; c++, o += spatial) {
                 dys.get(o, g, 0, spatial);
-                float sum = 0f;
-                if (act == Activation.IDENTITY) {
-                    for (int p = 0; p < spatial; p++) {
-                        sum += g[p];
-                    }
-                    if (dzs != dys) {
-                        dzs.put(o, g, 0, spatial);
-                    }
-                } else {
+                if (act != Activation.IDENTITY) {
                     ys.get(o, out, 0, spatial);
                     if (act == Activation.RELU) {
                         BatchNorm.reluMask(out, g, spatial);
@@ -320,19 +343,61 @@ public final class Conv2d {
                             g[p] *= Activations.derivative(act, param, out[p]);
                         }
                     }
-                    for (int p = 0; p < spatial; p++) {
-                        sum += g[p];
-                    }
+                }
+                if (dzs != dys || act != Activation.IDENTITY) {
                     dzs.put(o, g, 0, spatial);
                 }
-                sums[c] += sum;
+                // Four partial sums: one float chain would wait on each add's latency.
+                float s0 = 0f;
+                float s1 = 0f;
+                float s2 = 0f;
+                float s3 = 0f;
+                int p = 0;
+                for (; p + 3 < spatial; p += 4) {
+                    s0 += g[p];
+                    s1 += g[p + 1];
+                    s2 += g[p + 2];
+                    s3 += g[p + 3];
+                }
+                for (; p < spatial; p++) {
+                    s0 += g[p];
+                }
+                sums[c] += (double) (s0 + s1) + (s2 + s3);
             }
         }
-        if (db != null) {
-            FloatBuffer dbs = db.data;
-            for (int c = 0; c < channels; c++) {
-                dbs.put(c, (float) (accumulateBias ? dbs.get(c) + sums[c] : sums[c]));
+    }
+
+    /** A bias gradient split in two halves of the batch, each summing into its own array. */
+    private static final class BiasJob implements Workers.Parts {
+        private Activation act;
+        private float param;
+        private Buf y;
+        private Buf dy;
+        private Buf dz;
+        private int batch;
+        private int channels;
+        private int spatial;
+        private final double[][] sums = {new double[0], new double[0]};
+
+        void set(Activation act, float param, Buf y, Buf dy, Buf dz, int batch, int channels, int spatial) {
+            this.act = act;
+            this.param = param;
+            this.y = y;
+            this.dy = dy;
+            this.dz = dz;
+            this.batch = batch;
+            this.channels = channels;
+            this.spatial = spatial;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            if (sums[part].length < channels) {
+                sums[part] = new double[channels];
             }
+            Arrays.fill(sums[part], 0, channels, 0.0);
+            biasBackwardRange(act, param, y, dy, dz, batch * part / parts, batch * (part + 1) / parts, channels,
+                    spatial, sums[part]);
         }
     }
 

@@ -29,10 +29,108 @@ public final class Pool2d {
     private static final int OUT = 1;
     private static final int GRAD = 2;
 
+    private static final int MAX_FORWARD = 0;
+    private static final int MAX_BACKWARD = 1;
+    private static final int AVG_FORWARD = 2;
+    private static final int AVG_BACKWARD = 3;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
     private Pool2d() {}
 
     /** {@code y = maxpool(x)}. */
     public static void maxForward(PoolGeometry g, Buf x, Buf y, int batch) {
+        run(MAX_FORWARD, g, x, null, y, batch, false, false);
+    }
+
+    /**
+     * {@code dx} from {@code dy}: each window's gradient goes to the input pixel that won its maximum
+     * ({@code dx +=} when {@code accumulate}). {@code x} is the forward pass's input.
+     */
+    public static void maxBackward(PoolGeometry g, Buf x, Buf dy, Buf dx, int batch, boolean accumulate) {
+        run(MAX_BACKWARD, g, x, dy, dx, batch, false, accumulate);
+    }
+
+    /** {@code y = avgpool(x)}, dividing as {@code countIncludePad} says (see the class comment). */
+    public static void avgForward(PoolGeometry g, Buf x, Buf y, int batch, boolean countIncludePad) {
+        run(AVG_FORWARD, g, x, null, y, batch, countIncludePad, false);
+    }
+
+    /** {@code dx} from {@code dy}, each window's gradient spread over it ({@code dx +=} when {@code accumulate}). */
+    public static void avgBackward(PoolGeometry g, Buf dy, Buf dx, int batch, boolean countIncludePad,
+            boolean accumulate) {
+        run(AVG_BACKWARD, g, null, dy, dx, batch, countIncludePad, accumulate);
+    }
+
+    /**
+     * Runs one kernel over every plane, split in two halves over two threads when {@link Workers}
+     * allows it (planes are independent, and each thread stages them in its own arrays).
+     */
+    private static void run(int kind, PoolGeometry g, Buf x, Buf dy, Buf out, int batch, boolean countIncludePad,
+            boolean accumulate) {
+        int planes = batch * g.channels();
+        if (Workers.threads() >= 2 && batch >= 2) {
+            Job job = JOB.get();
+            job.set(kind, g, x, dy, out, planes, countIncludePad, accumulate);
+            try {
+                Workers.runTwo(job);
+            } finally {
+                job.clear();
+            }
+        } else {
+            planes(kind, g, x, dy, out, countIncludePad, accumulate, 0, planes);
+        }
+    }
+
+    private static void planes(int kind, PoolGeometry g, Buf x, Buf dy, Buf out, boolean countIncludePad,
+            boolean accumulate, int from, int to) {
+        switch (kind) {
+            case MAX_FORWARD -> maxForwardPlanes(g, x, out, from, to);
+            case MAX_BACKWARD -> maxBackwardPlanes(g, x, dy, out, accumulate, from, to);
+            case AVG_FORWARD -> avgForwardPlanes(g, x, out, countIncludePad, from, to);
+            default -> avgBackwardPlanes(g, dy, out, countIncludePad, accumulate, from, to);
+        }
+    }
+
+    /** One call's arguments, preallocated per calling thread so that splitting allocates nothing. */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private PoolGeometry g;
+        private Buf x;
+        private Buf dy;
+        private Buf out;
+        private int planes;
+        private boolean countIncludePad;
+        private boolean accumulate;
+
+        void set(int kind, PoolGeometry g, Buf x, Buf dy, Buf out, int planes, boolean countIncludePad,
+                boolean accumulate) {
+            this.kind = kind;
+            this.g = g;
+            this.x = x;
+            this.dy = dy;
+            this.out = out;
+            this.planes = planes;
+            this.countIncludePad = countIncludePad;
+            this.accumulate = accumulate;
+        }
+
+        void clear() {
+            set(0, null, null, null, null, 0, false, false);
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            // Split on example boundaries, so that each half is whole examples.
+            int examples = planes / g.channels();
+            int from = examples * part / parts * g.channels();
+            int to = examples * (part + 1) / parts * g.channels();
+            planes(kind, g, x, dy, out, countIncludePad, accumulate, from, to);
+        }
+    }
+
+    /** {@link #maxForward} over the planes {@code [from, to)} of the batch. */
+    private static void maxForwardPlanes(PoolGeometry g, Buf x, Buf y, int from, int to) {
         int height = g.height();
         int width = g.width();
         int oh = g.outHeight();
@@ -42,9 +140,8 @@ public final class Pool2d {
         float[] out = s.floats(OUT, oh * ow);
         FloatBuffer xs = x.data;
         FloatBuffer ys = y.data;
-        int planes = batch * g.channels();
         boolean twoByTwo = isTwoByTwo(g);
-        for (int plane = 0; plane < planes; plane++) {
+        for (int plane = from; plane < to; plane++) {
             xs.get(plane * height * width, in, 0, height * width);
             if (twoByTwo) {
                 for (int oy = 0; oy < oh; oy++) {
@@ -71,11 +168,8 @@ public final class Pool2d {
         }
     }
 
-    /**
-     * {@code dx} from {@code dy}: each window's gradient goes to the input pixel that won its maximum
-     * ({@code dx +=} when {@code accumulate}). {@code x} is the forward pass's input.
-     */
-    public static void maxBackward(PoolGeometry g, Buf x, Buf dy, Buf dx, int batch, boolean accumulate) {
+    /** {@link #maxBackward} over the planes {@code [from, to)} of the batch. */
+    private static void maxBackwardPlanes(PoolGeometry g, Buf x, Buf dy, Buf dx, boolean accumulate, int from, int to) {
         int height = g.height();
         int width = g.width();
         int oh = g.outHeight();
@@ -87,9 +181,8 @@ public final class Pool2d {
         FloatBuffer xs = x.data;
         FloatBuffer dys = dy.data;
         FloatBuffer dxs = dx.data;
-        int planes = batch * g.channels();
         boolean twoByTwo = isTwoByTwo(g);
-        for (int plane = 0; plane < planes; plane++) {
+        for (int plane = from; plane < to; plane++) {
             int inOffset = plane * height * width;
             xs.get(inOffset, in, 0, height * width);
             dys.get(plane * oh * ow, grad, 0, oh * ow);
@@ -136,8 +229,8 @@ public final class Pool2d {
         }
     }
 
-    /** {@code y = avgpool(x)}; see the class comment for {@code countIncludePad}. */
-    public static void avgForward(PoolGeometry g, Buf x, Buf y, int batch, boolean countIncludePad) {
+    /** {@link #avgForward} over the planes {@code [from, to)} of the batch. */
+    private static void avgForwardPlanes(PoolGeometry g, Buf x, Buf y, boolean countIncludePad, int from, int to) {
         int height = g.height();
         int width = g.width();
         int oh = g.outHeight();
@@ -147,8 +240,7 @@ public final class Pool2d {
         float[] out = s.floats(OUT, oh * ow);
         FloatBuffer xs = x.data;
         FloatBuffer ys = y.data;
-        int planes = batch * g.channels();
-        for (int plane = 0; plane < planes; plane++) {
+        for (int plane = from; plane < to; plane++) {
             xs.get(plane * height * width, in, 0, height * width);
             for (int oy = 0; oy < oh; oy++) {
                 int y0 = oy * g.strideH() - g.padH();
@@ -176,12 +268,9 @@ public final class Pool2d {
         }
     }
 
-    /**
-     * {@code dx} from {@code dy}: each window's gradient spread evenly over the input pixels under it
-     * ({@code dx +=} when {@code accumulate}); {@code countIncludePad} as in the forward call.
-     */
-    public static void avgBackward(PoolGeometry g, Buf dy, Buf dx, int batch, boolean countIncludePad,
-            boolean accumulate) {
+    /** {@link #avgBackward} over the planes {@code [from, to)} of the batch. */
+    private static void avgBackwardPlanes(PoolGeometry g, Buf dy, Buf dx, boolean countIncludePad,
+            boolean accumulate, int from, int to) {
         int height = g.height();
         int width = g.width();
         int oh = g.outHeight();
@@ -191,8 +280,7 @@ public final class Pool2d {
         float[] acc = s.floats(GRAD, height * width);
         FloatBuffer dys = dy.data;
         FloatBuffer dxs = dx.data;
-        int planes = batch * g.channels();
-        for (int plane = 0; plane < planes; plane++) {
+        for (int plane = from; plane < to; plane++) {
             int inOffset = plane * height * width;
             dys.get(plane * oh * ow, grad, 0, oh * ow);
             if (accumulate) {

@@ -67,6 +67,40 @@ class ConvKernelEdgeCaseTest {
     }
 
     @Test
+    void poolingOnTwoThreadsIsBitIdenticalToOne() {
+        PoolGeometry[] shapes = {PoolGeometry.of(3, 8, 6, 2, 2), new PoolGeometry(2, 7, 7, 3, 3, 2, 2, 1, 1)};
+        try {
+            for (PoolGeometry geo : shapes) {
+                int batch = 5; // odd: halves of 2 and 3 examples
+                Buf x = random(batch * geo.inputSize());
+                Buf dy = random(batch * geo.outputSize());
+                Buf old = random(batch * geo.inputSize());
+                float[][] results = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Workers.setThreads(threads);
+                    Buf maxY = Buf.allocate(batch * geo.outputSize());
+                    Buf avgY = Buf.allocate(batch * geo.outputSize());
+                    Buf maxDx = Buf.of(old.toArray());
+                    Buf avgDx = Buf.allocate(batch * geo.inputSize());
+                    Pool2d.maxForward(geo, x, maxY, batch);
+                    Pool2d.avgForward(geo, x, avgY, batch, false);
+                    Pool2d.maxBackward(geo, x, dy, maxDx, batch, true);
+                    Pool2d.avgBackward(geo, dy, avgDx, batch, true, false);
+                    float[] all = new float[2 * maxY.size() + 2 * maxDx.size()];
+                    System.arraycopy(maxY.toArray(), 0, all, 0, maxY.size());
+                    System.arraycopy(avgY.toArray(), 0, all, maxY.size(), maxY.size());
+                    System.arraycopy(maxDx.toArray(), 0, all, 2 * maxY.size(), maxDx.size());
+                    System.arraycopy(avgDx.toArray(), 0, all, 2 * maxY.size() + maxDx.size(), maxDx.size());
+                    results[threads - 1] = all;
+                }
+                assertThat(results[1]).isEqualTo(results[0]);
+            }
+        } finally {
+            Workers.setThreads(1);
+        }
+    }
+
+    @Test
     void twoThreadsGiveTheResultsOfOne() {
         ConvGeometry[] shapes = {ConvGeometry.same(3, 9, 8, 4, 3, 3, 1, 1), ConvGeometry.symmetric(5, 4, 4, 3, 1, 1, 0)};
         int blasThreads = Blas.threads() > 0 ? Blas.threads() : Runtime.getRuntime().availableProcessors();

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The dense kernels and Adam split large calls over two threads ({@link Workers}). Adam computes
+ * The dense kernels, batch normalization, the convolution bias gradient and Adam split large
+ * calls over two threads ({@link Workers}). Adam computes
  * every element alone, so one and two threads agree bit for bit; a GEMM on half the rows may be
  * blocked differently by OpenBLAS, so the dense kernels agree to float rounding (relative 1e-5,
  * absolute 1e-4 for sums of 785 products about 30 in size).
@@ -107,6 +108,68 @@ class SplitKernelsTest {
             return all;
         });
         assertThat(results[1]).isEqualTo(results[0]);
+    }
+
+    @Test
+    void batchNormMatchesOneThread() {
+        int batch = 7;
+        int channels = 5;
+        int spatial = 37;
+        int size = batch * channels * spatial;
+        Buf x = random(size, 14);
+        Buf dy = random(size, 15);
+        Buf gamma = random(channels, 16);
+        Buf beta = random(channels, 17);
+        for (boolean relu : new boolean[] {false, true}) {
+            for (boolean saved : new boolean[] {false, true}) {
+                float[][] results = bothWays(() -> {
+                    Buf runningMean = Buf.allocate(channels);
+                    Buf runningVar = Buf.of(1f, 1f, 1f, 1f, 1f);
+                    Buf mean = Buf.allocate(channels);
+                    Buf invStd = Buf.allocate(channels);
+                    Buf y = Buf.allocate(size);
+                    BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, mean, invStd, batch,
+                            channels, spatial, 0.1f, 1e-5f, relu);
+                    Buf dx = Buf.allocate(size);
+                    Buf dgamma = Buf.allocate(channels);
+                    Buf dbeta = Buf.allocate(channels);
+                    BatchNorm.backward(x, y, dy, gamma, saved ? mean : null, saved ? invStd : null, dx, dgamma, dbeta,
+                            batch, channels, spatial, 1e-5f, relu, false, false);
+                    Buf[] parts = {y, runningMean, runningVar, dx, dgamma, dbeta};
+                    float[] all = new float[0];
+                    for (Buf part : parts) {
+                        float[] more = part.toArray();
+                        float[] joined = java.util.Arrays.copyOf(all, all.length + more.length);
+                        System.arraycopy(more, 0, joined, all.length, more.length);
+                        all = joined;
+                    }
+                    return all;
+                });
+                // Per-channel sums are added in two halves: a few ulps of difference at most.
+                Close.check("batchnorm relu " + relu + " saved " + saved, results[1], results[0], 1e-5, 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void convolutionBiasGradientMatchesOneThread() {
+        int batch = 5;
+        int channels = 3;
+        int spatial = 49;
+        int size = batch * channels * spatial;
+        Buf y = random(size, 18);
+        Buf dy = random(size, 19);
+        for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.TANH}) {
+            float[][] results = bothWays(() -> {
+                Buf dz = Buf.allocate(size);
+                Buf db = Buf.of(0.5f, -0.5f, 1f);
+                Conv2d.biasBackward(act, 0f, y, dy, dz, db, batch, channels, spatial, true);
+                float[] all = java.util.Arrays.copyOf(dz.toArray(), size + channels);
+                System.arraycopy(db.toArray(), 0, all, size, channels);
+                return all;
+            });
+            Close.check(act + " bias gradient", results[1], results[0], 1e-6, 1e-6);
+        }
     }
 
     @Test
