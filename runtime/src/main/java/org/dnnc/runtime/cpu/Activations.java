@@ -50,60 +50,46 @@ public final class Activations {
      * cols} row-major {@code y}; {@code bias} may be {@code null} (no bias).
      */
     public static void biasForward(Activation act, float param, Buf y, Buf bias, int rows, int cols) {
-        biasForwardRows(act, param, y, bias, 0, rows, cols);
+        if (bias != null || act != Activation.IDENTITY) {
+            biasForwardColumns(act, param, y, bias, rows, 0, cols, cols);
+        }
     }
 
-    /** {@link #biasForward} on rows {@code [from, to)} only. */
-    static void biasForwardRows(Activation act, float param, Buf y, Buf bias, int from, int to, int cols) {
-        FloatBuffer ys = y.data;
-        if (bias == null) {
-            if (act == Activation.RELU) {
-                float[] row = Chunks.get().row2(cols);
-                for (int r = from, o = from * cols; r < to; r++, o += cols) {
-                    ys.get(o, row, 0, cols);
-                    for (int c = 0; c < cols; c++) {
-                        row[c] = Math.max(row[c], 0f);
-                    }
-                    ys.put(o, row, 0, cols);
-                }
-            } else if (act != Activation.IDENTITY) {
-                for (int i = from * cols, end = to * cols; i < end; i++) {
-                    ys.put(i, apply(act, param, ys.get(i)));
-                }
-            }
-            return;
+    /**
+     * {@link #biasForward} on the columns {@code [from, to)} of every row only. Each row is staged in
+     * a heap array with the bias beside it, where the add and max vectorise: about 3x faster than
+     * element-wise buffer access at [64, 256].
+     */
+    static void biasForwardColumns(Activation act, float param, Buf y, Buf bias, int rows, int from, int to,
+            int cols) {
+        int width = to - from;
+        Chunks scratch = Chunks.get();
+        float[] b = scratch.row(width);
+        float[] row = scratch.row2(width);
+        if (bias != null) {
+            bias.data.get(from, b, 0, width);
         }
-        FloatBuffer bs = bias.data;
-        switch (act) {
-            case IDENTITY, RELU -> {
-                // Each row is staged in a heap array with the bias beside it, where the add and max
-                // vectorise: about 3x faster than element-wise buffer access at [64, 256].
-                Chunks scratch = Chunks.get();
-                float[] b = scratch.row(cols);
-                float[] row = scratch.row2(cols);
-                bs.get(0, b, 0, cols);
-                boolean relu = act == Activation.RELU;
-                for (int r = from, o = from * cols; r < to; r++, o += cols) {
-                    ys.get(o, row, 0, cols);
-                    if (relu) {
-                        for (int c = 0; c < cols; c++) {
-                            row[c] = Math.max(row[c] + b[c], 0f);
-                        }
-                    } else {
-                        for (int c = 0; c < cols; c++) {
-                            row[c] += b[c];
-                        }
+        FloatBuffer ys = y.data;
+        for (int r = 0, o = from; r < rows; r++, o += cols) {
+            ys.get(o, row, 0, width);
+            switch (act) {
+                case IDENTITY -> {
+                    for (int c = 0; c < width; c++) {
+                        row[c] += b[c];
                     }
-                    ys.put(o, row, 0, cols);
                 }
-            }
-            default -> {
-                for (int r = from, o = from * cols; r < to; r++, o += cols) {
-                    for (int c = 0; c < cols; c++) {
-                        ys.put(o + c, apply(act, param, ys.get(o + c) + bs.get(c)));
+                case RELU -> {
+                    for (int c = 0; c < width; c++) {
+                        row[c] = Math.max(row[c] + b[c], 0f);
+                    }
+                }
+                default -> {
+                    for (int c = 0; c < width; c++) {
+                        row[c] = apply(act, param, row[c] + b[c]);
                     }
                 }
             }
+            ys.put(o, row, 0, width);
         }
     }
 

@@ -19,9 +19,11 @@ package org.dnnc.runtime.cpu;
  * shared by two call sites or a value that feeds several layers; they cost nothing (GEMM's beta).
  *
  * <p>With {@link Workers#setThreads Workers.setThreads(2)} a large call runs in two halves side by
- * side: forward and input gradient by examples, weight gradient by output features. No sums are
- * split, but OpenBLAS may block a half-size GEMM differently, so results can differ in the last
- * bits, as they do when OpenBLAS's own thread count changes.
+ * side, each a GEMM over the whole batch: forward and weight gradient split the output features,
+ * input gradient the input features. (Halves of the batch were slower: OpenBLAS runs a 32-row GEMM
+ * well below the speed of a 64-row one.) No sums are split, but OpenBLAS may block a half-size GEMM
+ * differently, so results can differ in the last bits, as they do when OpenBLAS's own thread count
+ * changes.
  */
 public final class Dense {
 
@@ -29,7 +31,7 @@ public final class Dense {
      * The fewest multiply-adds for which a call is split over two threads ({@link Workers}): below
      * it the hand-over costs about what the second core saves.
      */
-    private static final long SPLIT_MIN_MACS = 1L << 22;
+    private static final long SPLIT_MIN_MACS = 1L << 20;
 
     private static final int FORWARD = 0;
     private static final int BACKWARD_INPUT = 1;
@@ -45,19 +47,19 @@ public final class Dense {
      */
     public static void forward(Buf x, Buf w, Buf bias, Buf y, int batch, int in, int out,
             Activation act, float param) {
-        if (split(batch, batch, in, out)) {
+        if (split(out, batch, in, out)) {
             run(FORWARD, x, w, bias, y, batch, in, out, act, param, false);
         } else {
-            forwardRows(x, w, bias, y, 0, batch, in, out, act, param);
+            forwardColumns(x, w, bias, y, batch, 0, out, in, out, act, param);
         }
     }
 
     /** {@code dx = dz W} ({@code dx += dz W} when {@code accumulate}), {@code dz [batch, out]}. */
     public static void backwardInput(Buf dz, Buf w, Buf dx, int batch, int in, int out, boolean accumulate) {
-        if (split(batch, batch, in, out)) {
+        if (split(in, batch, in, out)) {
             run(BACKWARD_INPUT, dz, w, null, dx, batch, in, out, Activation.IDENTITY, 0f, accumulate);
         } else {
-            backwardInputRows(dz, w, dx, 0, batch, in, out, accumulate);
+            backwardInputColumns(dz, w, dx, batch, 0, in, in, out, accumulate);
         }
     }
 
@@ -78,9 +80,9 @@ public final class Dense {
         Activations.biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, out, accumulate);
     }
 
-    /** Whether to split a call whose split dimension is {@code rows} long. */
-    private static boolean split(int rows, int batch, int in, int out) {
-        return Workers.threads() >= 2 && rows >= 2 && (long) batch * in * out >= SPLIT_MIN_MACS;
+    /** Whether to split a call whose split dimension is {@code length} long. */
+    private static boolean split(int length, int batch, int in, int out) {
+        return Workers.threads() >= 2 && length >= 2 && (long) batch * in * out >= SPLIT_MIN_MACS;
     }
 
     private static void run(int kind, Buf a, Buf b, Buf bias, Buf c, int batch, int in, int out, Activation act,
@@ -94,18 +96,20 @@ public final class Dense {
         }
     }
 
-    private static void forwardRows(Buf x, Buf w, Buf bias, Buf y, int from, int to, int in, int out,
+    /** Output features {@code [from, to)} of every example: those rows of {@code W}, then their epilogue. */
+    private static void forwardColumns(Buf x, Buf w, Buf bias, Buf y, int batch, int from, int to, int in, int out,
             Activation act, float param) {
-        Blas.sgemm(false, true, to - from, out, in, 1f, x, from * in, in, w, 0, in, 0f, y, from * out, out);
+        Blas.sgemm(false, true, batch, to - from, in, 1f, x, 0, in, w, from * in, in, 0f, y, from, out);
         if (bias != null || act != Activation.IDENTITY) {
-            Activations.biasForwardRows(act, param, y, bias, from, to, out);
+            Activations.biasForwardColumns(act, param, y, bias, batch, from, to, out);
         }
     }
 
-    private static void backwardInputRows(Buf dz, Buf w, Buf dx, int from, int to, int in, int out,
+    /** Input features {@code [from, to)} of every example's {@code dx}: those columns of {@code W}. */
+    private static void backwardInputColumns(Buf dz, Buf w, Buf dx, int batch, int from, int to, int in, int out,
             boolean accumulate) {
-        Blas.sgemm(false, false, to - from, in, out, 1f, dz, from * out, out, w, 0, in, accumulate ? 1f : 0f,
-                dx, from * in, in);
+        Blas.sgemm(false, false, batch, to - from, out, 1f, dz, 0, out, w, from, in, accumulate ? 1f : 0f,
+                dx, from, in);
     }
 
     /** Rows {@code [from, to)} of {@code dW}: those output features' columns of {@code dz} times {@code x}. */
@@ -146,12 +150,12 @@ public final class Dense {
 
         @Override
         public void run(int part, int parts) {
-            int rows = kind == BACKWARD_WEIGHTS ? out : batch;
-            int from = (int) ((long) rows * part / parts);
-            int to = (int) ((long) rows * (part + 1) / parts);
+            int length = kind == BACKWARD_INPUT ? in : out;
+            int from = (int) ((long) length * part / parts);
+            int to = (int) ((long) length * (part + 1) / parts);
             switch (kind) {
-                case FORWARD -> forwardRows(a, b, bias, c, from, to, in, out, act, param);
-                case BACKWARD_INPUT -> backwardInputRows(a, b, c, from, to, in, out, accumulate);
+                case FORWARD -> forwardColumns(a, b, bias, c, batch, from, to, in, out, act, param);
+                case BACKWARD_INPUT -> backwardInputColumns(a, b, c, batch, from, to, in, out, accumulate);
                 case BACKWARD_WEIGHTS -> backwardWeightsRows(a, b, c, from, to, batch, in, out, accumulate);
                 default -> throw new AssertionError(kind);
             }

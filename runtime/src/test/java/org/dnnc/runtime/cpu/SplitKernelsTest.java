@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * every element alone, so one and two threads agree bit for bit; a GEMM on half the rows may be
  * blocked differently by OpenBLAS, so the dense kernels agree to float rounding (relative 1e-5,
  * absolute 1e-4 for sums of 785 products about 30 in size).
- * Shapes are odd and above the split thresholds (over 4M multiply-adds, over 32k parameters) so
+ * Shapes are odd and above the split thresholds (over 1M multiply-adds, over 32k parameters) so
  * that the halves are uneven and the split really happens.
  */
 class SplitKernelsTest {
