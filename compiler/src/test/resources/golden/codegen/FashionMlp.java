@@ -63,6 +63,11 @@ public final class FashionMlp implements TrainableNetwork {
   public static final int MAX_BATCH = 64;
 
   /**
+   * Examples per pass of predict: the largest multiple of MAX_BATCH, up to 256, whose plan fits in the training workspace.
+   */
+  public static final int PREDICT_BATCH = 256;
+
+  /**
    * The optimizer's learning rate from the train section, before any schedule.
    */
   public static final double LEARNING_RATE = 0.001;
@@ -235,11 +240,11 @@ public final class FashionMlp implements TrainableNetwork {
     e17_probs_softmax1 = workspace.floats(0L, 640);
     e18_loss_cross_entropy1 = workspace.floats(2560L, 1);
     // The inference program's values
-    i0_image = workspace.floats(0L, 50176);
-    i7_logits_dense1 = workspace.floats(200704L, 16384);
-    i12_logits_dense2 = workspace.floats(0L, 8192);
-    i16_logits_dense3 = workspace.floats(32768L, 640);
-    i17_probs_softmax1 = workspace.floats(0L, 640);
+    i0_image = workspace.floats(0L, 200704);
+    i7_logits_dense1 = workspace.floats(802816L, 65536);
+    i12_logits_dense2 = workspace.floats(0L, 32768);
+    i16_logits_dense3 = workspace.floats(131072L, 2560);
+    i17_probs_softmax1 = workspace.floats(0L, 2560);
     batch = builder.batch;
     rng = new Rng(builder.seed ^ 0x5DEECE66DL);
     initialize(builder.seed);
@@ -361,8 +366,8 @@ public final class FashionMlp implements TrainableNetwork {
     if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
       throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
     }
-    for (int start = 0; start < count; start += MAX_BATCH) {
-      int n = Math.min(MAX_BATCH, count - start);
+    for (int start = 0; start < count; start += PREDICT_BATCH) {
+      int n = Math.min(PREDICT_BATCH, count - start);
       i0_image.data().put(0, x, start * 784, n * 784);
       // FashionMlp.dnn:9 logits.dense1
       Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);

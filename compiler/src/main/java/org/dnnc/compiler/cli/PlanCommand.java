@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.codegen.JavaGenerator;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
@@ -32,7 +34,8 @@ final class PlanCommand implements Callable<Integer> {
     private ProgramChoice program;
 
     @Option(names = "--batch", paramLabel = "N",
-            description = "Plan for batches of N examples (default: the train section's batch).")
+            description = "Plan for batches of N examples (default: the train section's batch; for infer, the batch "
+                    + "the generated predict uses).")
     private Integer batch;
 
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
@@ -62,7 +65,7 @@ final class PlanCommand implements Callable<Integer> {
                 return Main.INPUT_ERRORS;
             }
             Graph optimized = PassManager.standard(!noFuse).run(graph.get(), PassListener.NONE);
-            int examples = batch != null ? batch : model.train().batch();
+            int examples = batch != null ? batch : defaultBatch(model);
             if (!first) {
                 console.out().println();
             }
@@ -71,6 +74,18 @@ final class PlanCommand implements Callable<Integer> {
         }
         console.out().flush();
         return Main.OK;
+    }
+
+    /** The batch the generated class plans the program for: predict's batch for inference. */
+    private int defaultBatch(NetworkModel model) {
+        if (program == ProgramChoice.INFER && model.train().declared()) {
+            try {
+                return JavaGenerator.predictBatch(model, !noFuse);
+            } catch (CodegenException e) {
+                return model.train().batch();
+            }
+        }
+        return model.train().batch();
     }
 
     private void print(PrintWriter out, NetworkModel model, MemoryPlan plan) {

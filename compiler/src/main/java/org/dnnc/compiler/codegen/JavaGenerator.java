@@ -36,6 +36,7 @@ import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.MemoryPlanner;
+import org.dnnc.compiler.memory.PredictBatch;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -89,19 +90,39 @@ public final class JavaGenerator {
      * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
      */
     public static JavaFile generate(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
+        Graph train = trainingProgram(model, fuse);
+        return new JavaGenerator(model, source, train).emit(train, evaluationProgram(model, fuse),
+                optimize(Inference.of(model.graph()).graph(), fuse));
+    }
+
+    /**
+     * How many examples the generated {@code predict} runs per pass ({@link PredictBatch}), the batch
+     * {@code dnnc plan --program infer} shows.
+     *
+     * @throws CodegenException if the network has no train section or cannot be differentiated
+     */
+    public static int predictBatch(NetworkModel model, boolean fuse) throws CodegenException {
+        int batch = model.train().batch();
+        long budget = Math.max(MemoryPlanner.plan(trainingProgram(model, fuse), batch).arenaBytes(),
+                MemoryPlanner.plan(evaluationProgram(model, fuse), batch).arenaBytes());
+        return PredictBatch.choose(optimize(Inference.of(model.graph()).graph(), fuse), batch, budget);
+    }
+
+    private static Graph trainingProgram(NetworkModel model, boolean fuse) throws CodegenException {
         TrainConfig config = model.train();
         if (!config.declared()) {
             throw new CodegenException("network `" + model.name() + "` has no train section; generated classes train",
                     new Origin(model.span(), ""));
         }
-        Graph train;
         try {
-            train = optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()), fuse);
+            return optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()), fuse);
         } catch (AutodiffException e) {
             throw new CodegenException(e.getMessage(), e.origin());
         }
-        return new JavaGenerator(model, source, train).emit(train,
-                optimize(Inference.evaluation(model.graph()).graph(), fuse), optimize(Inference.of(model.graph()).graph(), fuse));
+    }
+
+    private static Graph evaluationProgram(NetworkModel model, boolean fuse) {
+        return optimize(Inference.evaluation(model.graph()).graph(), fuse);
     }
 
     /** A step needs the loss and the gradients; predictions come from the inference program. */
@@ -122,7 +143,8 @@ public final class JavaGenerator {
     private JavaFile emit(Graph train, Graph eval, Graph infer) throws CodegenException {
         MemoryPlan trainPlan = MemoryPlanner.plan(train, maxBatch);
         MemoryPlan evalPlan = MemoryPlanner.plan(eval, maxBatch);
-        MemoryPlan inferPlan = MemoryPlanner.plan(infer, maxBatch);
+        int predictBatch = PredictBatch.choose(infer, maxBatch, Math.max(trainPlan.arenaBytes(), evalPlan.arenaBytes()));
+        MemoryPlan inferPlan = MemoryPlanner.plan(infer, predictBatch);
         String file = source.fileName();
         Geometries geometries = new Geometries();
         ProgramEmitter trainer = new ProgramEmitter("t", train, trainPlan, paramFields, file, geometries);
@@ -157,6 +179,9 @@ public final class JavaGenerator {
         constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
                 "The SHA-256 of the source this class was generated from.");
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one step takes: the plan's batch.");
+        constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", predictBatch),
+                "Examples per pass of predict: the largest multiple of MAX_BATCH, up to " + PredictBatch.LIMIT
+                        + ", whose plan fits in the training workspace.");
         constant("LEARNING_RATE", double.class, CodeBlock.of("$L", optimizer.learningRate()),
                 "The optimizer's learning rate from the train section, before any schedule.");
         constant("EPOCHS", int.class, CodeBlock.of("$L", config().epochs()), "Epochs from the train section.");
@@ -412,8 +437,8 @@ public final class JavaGenerator {
                 "predict: ", " examples need " + roles.featureSize() + " input and " + outputSize
                         + " output values each; got ", " and ");
         batch.endControlFlow();
-        batch.beginControlFlow("for (int start = 0; start < count; start += MAX_BATCH)");
-        batch.addStatement("int n = Math.min(MAX_BATCH, count - start)");
+        batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
+        batch.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
         batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(roles.features()),
                 roles.featureSize(), roles.featureSize());
         batch.addCode(body);
