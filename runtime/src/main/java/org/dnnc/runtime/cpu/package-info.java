@@ -15,8 +15,10 @@
  *       org.dnnc.runtime.cpu.Im2col}), {@link org.dnnc.runtime.cpu.Pool2d} (max and average, shape
  *       in a {@link org.dnnc.runtime.cpu.PoolGeometry}), {@link org.dnnc.runtime.cpu.GlobalAvgPool},
  *       {@link org.dnnc.runtime.cpu.BatchNorm} (with a fused ReLU), {@link
- *       org.dnnc.runtime.cpu.LayerNorm}; {@link org.dnnc.runtime.cpu.Workers} splits a
- *       convolution's batch over two threads.
+ *       org.dnnc.runtime.cpu.LayerNorm}.
+ *   <li>Threads: {@link org.dnnc.runtime.cpu.Workers} splits large calls (convolutions, dense
+ *       GEMMs, batch norm, pooling, Adam) over two threads; {@link org.dnnc.runtime.cpu.Blas} sets
+ *       OpenBLAS's own threads.
  *   <li>Training: {@link org.dnnc.runtime.cpu.Losses}, {@link org.dnnc.runtime.cpu.Optimizers},
  *       {@link org.dnnc.runtime.cpu.Init}, {@link org.dnnc.runtime.cpu.Rng}.
  * </ul>
