@@ -31,6 +31,10 @@ public final class Im2col {
      * matrix).
      */
     public static void im2col(ConvGeometry g, Buf x, int xOffset, Buf col, int colOffset, int ldCol) {
+        if (isRowContiguous(g)) {
+            im2colRows(g, x, xOffset, col, colOffset, ldCol);
+            return;
+        }
         int height = g.height();
         int width = g.width();
         int kh = g.kernelH();
@@ -86,6 +90,10 @@ public final class Im2col {
      */
     public static void col2im(ConvGeometry g, Buf col, int colOffset, int ldCol, Buf dx, int xOffset,
             boolean accumulate) {
+        if (isRowContiguous(g)) {
+            col2imRows(g, col, colOffset, ldCol, dx, xOffset, accumulate);
+            return;
+        }
         int height = g.height();
         int width = g.width();
         int kh = g.kernelH();
@@ -139,6 +147,119 @@ public final class Im2col {
                 }
             }
             ds.put(planeOffset, plane, 0, height * width);
+        }
+    }
+
+    /**
+     * Whether a column-matrix row is one contiguous run of the input: stride 1 and an output as wide
+     * as the input ({@code same} padding across). Then the input plane, padded above and below but
+     * not at the sides, holds each row of the column matrix as {@code oh*ow} consecutive values
+     * starting at {@code i*W + j - padLeft}; only the entries that fall into the side padding read a
+     * neighbouring row's pixel instead of 0, and those are few ({@code |j - padLeft|} per output
+     * row). Copying and adding whole runs vectorises, where the general path moves one output row
+     * (14 floats in the CNN's second convolution) at a time: im2col of that convolution took 5.0 ms
+     * for 64 examples on one thread the general way.
+     */
+    private static boolean isRowContiguous(ConvGeometry g) {
+        return g.strideH() == 1 && g.strideW() == 1 && g.outWidth() == g.width();
+    }
+
+    /** The staged plane for the row-contiguous paths: {@code kw} floats of margin, then the rows. */
+    private static int margin(ConvGeometry g) {
+        return g.kernelW();
+    }
+
+    private static void im2colRows(ConvGeometry g, Buf x, int xOffset, Buf col, int colOffset, int ldCol) {
+        int height = g.height();
+        int width = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int oh = g.outHeight();
+        int spatial = oh * width;
+        int base = margin(g) + g.padTop() * width;
+        int planeSize = height * width;
+        int staged = margin(g) + (height + g.padTop() + g.padBottom()) * width + kw;
+        Staging s = Staging.get();
+        float[] pad = s.floats(PADDED, staged);
+        float[] row = s.floats(ROW, spatial);
+        FloatBuffer xs = x.data;
+        FloatBuffer cs = col.data;
+        Arrays.fill(pad, 0, staged, 0f); // the rows above and below stay zero for every channel
+        for (int c = 0, r = 0; c < g.channels(); c++) {
+            xs.get(xOffset + c * planeSize, pad, base, planeSize);
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, r++) {
+                    int shift = j - g.padLeft();
+                    System.arraycopy(pad, margin(g) + i * width + shift, row, 0, spatial);
+                    clearSides(row, 0, oh, width, shift);
+                    cs.put(colOffset + r * ldCol, row, 0, spatial);
+                }
+            }
+        }
+    }
+
+    private static void col2imRows(ConvGeometry g, Buf col, int colOffset, int ldCol, Buf dx, int xOffset,
+            boolean accumulate) {
+        int height = g.height();
+        int width = g.width();
+        int kh = g.kernelH();
+        int kw = g.kernelW();
+        int oh = g.outHeight();
+        int spatial = oh * width;
+        int base = margin(g) + g.padTop() * width;
+        int planeSize = height * width;
+        int staged = margin(g) + (height + g.padTop() + g.padBottom()) * width + kw;
+        Staging s = Staging.get();
+        float[] acc = s.floats(PADDED, staged);
+        float[] row = s.floats(ROW, staged);
+        float[] plane = s.floats(PLANE, planeSize);
+        FloatBuffer cs = col.data;
+        FloatBuffer ds = dx.data;
+        for (int c = 0, r = 0; c < g.channels(); c++) {
+            Arrays.fill(acc, 0, staged, 0f);
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++, r++) {
+                    int shift = j - g.padLeft();
+                    int start = margin(g) + i * width + shift;
+                    // Staged at the offset it is added to: with the same index on both sides the
+                    // add vectorises (HotSpot gives up on a[i + k] += b[i], which could overlap).
+                    cs.get(colOffset + r * ldCol, row, start, spatial);
+                    // Entries from the side padding are dropped; here they would land on a pixel of
+                    // the next or previous row.
+                    clearSides(row, start, oh, width, shift);
+                    for (int p = start; p < start + spatial; p++) {
+                        acc[p] += row[p];
+                    }
+                }
+            }
+            int planeOffset = xOffset + c * planeSize;
+            if (accumulate) {
+                ds.get(planeOffset, plane, 0, planeSize);
+                for (int p = 0; p < planeSize; p++) {
+                    plane[p] += acc[base + p];
+                }
+                ds.put(planeOffset, plane, 0, planeSize);
+            } else {
+                ds.put(planeOffset, acc, base, planeSize);
+            }
+        }
+    }
+
+    /**
+     * Zeroes the entries of a column-matrix row ({@code oh} output rows of {@code width}, from {@code
+     * row[offset]}) whose input column {@code ox + shift} lies outside {@code [0, width)}, that is in
+     * the side padding.
+     */
+    private static void clearSides(float[] row, int offset, int oh, int width, int shift) {
+        int from = shift < 0 ? 0 : Math.max(0, width - shift);
+        int to = shift < 0 ? Math.min(width, -shift) : width;
+        if (from >= to) {
+            return;
+        }
+        for (int oy = 0, o = offset; oy < oh; oy++, o += width) {
+            for (int ox = from; ox < to; ox++) {
+                row[o + ox] = 0f;
+            }
         }
     }
 }
