@@ -25,7 +25,8 @@ import java.util.Arrays;
  * backward and may be {@code null}.
  *
  * <p>Each example's {@code C * spatial} values are staged on the heap at once, so the loops run over
- * arrays; per-channel sums are kept in {@code double} (with float partial sums per plane). No
+ * arrays; sums over the batch are kept per position in float for up to 32
+ * examples, then per channel in {@code double}. No
  * scratch view is needed and nothing is allocated per call. {@code y} may be {@code x}, and {@code
  * dx} may be {@code dy}.
  *
@@ -44,6 +45,15 @@ public final class BatchNorm {
     private static final int A = 6;
     private static final int B = 7;
     private static final int DX = 8;
+    private static final int SUM_A = 9;
+    private static final int SUM_B = 10;
+
+    /**
+     * Examples summed per position in float before the sums move to the {@code double} totals: the
+     * per-position adds use the same index on every array and vectorise, where one running sum per
+     * channel waits on each add; flushing every so many examples bounds the float rounding.
+     */
+    private static final int FLUSH_EVERY = 32;
 
     private static final int STATISTICS = 0;
     private static final int AFFINE = 1;
@@ -229,36 +239,30 @@ public final class BatchNorm {
         float[] xt = s.floats(X, row);
         float[] gt = s.floats(DY, row);
         float[] yt = relu ? s.floats(Y, row) : null;
-        for (int n = from; n < to; n++) {
-            x.data.get(n * row, xt, 0, row);
-            dy.data.get(n * row, gt, 0, row);
-            if (relu) {
-                y.data.get(n * row, yt, 0, row);
-                reluMask(yt, gt, row);
-                if (masked != null) {
-                    masked.data.put(n * row, gt, 0, row);
+        float[] accA = s.floats(SUM_A, row);
+        float[] accB = s.floats(SUM_B, row);
+        for (int start = from; start < to; start += FLUSH_EVERY) {
+            Arrays.fill(accA, 0, row, 0f);
+            Arrays.fill(accB, 0, row, 0f);
+            for (int n = start, end = Math.min(to, start + FLUSH_EVERY); n < end; n++) {
+                x.data.get(n * row, xt, 0, row);
+                dy.data.get(n * row, gt, 0, row);
+                if (relu) {
+                    y.data.get(n * row, yt, 0, row);
+                    reluMask(yt, gt, row);
+                    if (masked != null) {
+                        masked.data.put(n * row, gt, 0, row);
+                    }
+                }
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    float m = mean[c];
+                    for (int p = o; p < o + spatial; p++) {
+                        accA[p] += gt[p];
+                        accB[p] += gt[p] * (xt[p] - m);
+                    }
                 }
             }
-            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                float m = mean[c];
-                float s0 = 0f;
-                float s1 = 0f;
-                float q0 = 0f;
-                float q1 = 0f;
-                int p = o;
-                for (; p + 1 < o + spatial; p += 2) {
-                    s0 += gt[p];
-                    s1 += gt[p + 1];
-                    q0 += gt[p] * (xt[p] - m);
-                    q1 += gt[p + 1] * (xt[p + 1] - m);
-                }
-                if (p < o + spatial) {
-                    s0 += gt[p];
-                    q0 += gt[p] * (xt[p] - m);
-                }
-                sumG[c] += (double) s0 + s1;
-                sumGX[c] += (double) q0 + q1;
-            }
+            flush(accA, accB, channels, spatial, sumG, sumGX);
         }
     }
 
@@ -374,33 +378,40 @@ public final class BatchNorm {
     private static void statisticsRange(Buf x, int from, int to, int channels, int spatial, float[] first,
             double[] sum, double[] squares) {
         int row = channels * spatial;
-        float[] t = Staging.get().floats(X, row);
+        Staging s = Staging.get();
+        float[] t = s.floats(X, row);
+        float[] accA = s.floats(SUM_A, row);
+        float[] accB = s.floats(SUM_B, row);
         FloatBuffer xs = x.data;
-        for (int n = from; n < to; n++) {
-            xs.get(n * row, t, 0, row);
-            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                float k = first[c];
-                float s0 = 0f;
-                float s1 = 0f;
-                float q0 = 0f;
-                float q1 = 0f;
-                int p = 0;
-                for (; p + 1 < spatial; p += 2) {
-                    float d0 = t[o + p] - k;
-                    float d1 = t[o + p + 1] - k;
-                    s0 += d0;
-                    s1 += d1;
-                    q0 += d0 * d0;
-                    q1 += d1 * d1;
+        for (int start = from; start < to; start += FLUSH_EVERY) {
+            Arrays.fill(accA, 0, row, 0f);
+            Arrays.fill(accB, 0, row, 0f);
+            for (int n = start, end = Math.min(to, start + FLUSH_EVERY); n < end; n++) {
+                xs.get(n * row, t, 0, row);
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    float k = first[c];
+                    for (int p = o; p < o + spatial; p++) {
+                        float d = t[p] - k;
+                        accA[p] += d;
+                        accB[p] += d * d;
+                    }
                 }
-                if (p < spatial) {
-                    float d = t[o + p] - k;
-                    s0 += d;
-                    q0 += d * d;
-                }
-                sum[c] += (double) s0 + s1;
-                squares[c] += (double) q0 + q1;
             }
+            flush(accA, accB, channels, spatial, sum, squares);
+        }
+    }
+
+    /** {@code a[c] += the sum of channel c's positions in accA}, and the same for {@code b} and {@code accB}. */
+    private static void flush(float[] accA, float[] accB, int channels, int spatial, double[] a, double[] b) {
+        for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+            double sa = 0;
+            double sb = 0;
+            for (int p = o; p < o + spatial; p++) {
+                sa += accA[p];
+                sb += accB[p];
+            }
+            a[c] += sa;
+            b[c] += sb;
         }
     }
 

@@ -37,6 +37,10 @@ public final class Conv2d {
 
     private static final int EPILOGUE_ROW = 3;
     private static final int EPILOGUE_OUT = 4;
+    private static final int BIAS_SUMS = 9;
+
+    /** Examples whose bias gradient is summed per position in float before it moves to {@code double}. */
+    private static final int FLUSH_EVERY = 32;
 
     private static final int FORWARD = 0;
     private static final int BACKWARD_INPUT = 1;
@@ -287,8 +291,9 @@ public final class Conv2d {
      * The convolution's backward epilogue in one pass over {@code [batch, channels, spatial]}:
      * {@code dz = dy * act'(y)} (from the saved output {@code y}; see {@link Activation}) and
      * {@code db[c] = sum_{n, p} dz[n, c, p]} ({@code +=} when {@code accumulateBias}). {@code dz}
-     * may be {@code dy}; {@code db} may be {@code null}. Per-channel sums are kept in {@code double};
-     * with two {@link Workers} threads each half of the batch is summed apart, then the two added.
+     * may be {@code dy}; {@code db} may be {@code null}. Sums are kept per position in float for up
+     * to 32 examples, then per channel in {@code double}; with two {@link Workers} threads each half
+     * of the batch is summed apart, then the two added.
      */
     public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
             int channels, int spatial, boolean accumulateBias) {
@@ -325,44 +330,43 @@ public final class Conv2d {
     /** {@link #biasBackward}'s pass over examples {@code [from, to)}, adding the bias gradient to {@code sums}. */
     private static void biasBackwardRange(Activation act, float param, Buf y, Buf dy, Buf dz, int from, int to,
             int channels, int spatial, double[] sums) {
+        int row = channels * spatial;
         Staging s = Staging.get();
-        float[] g = s.floats(EPILOGUE_ROW, spatial);
-        float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, spatial);
+        float[] g = s.floats(EPILOGUE_ROW, row);
+        float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, row);
+        float[] acc = s.floats(BIAS_SUMS, row);
+        Arrays.fill(acc, 0, row, 0f);
         FloatBuffer ys = act == Activation.IDENTITY ? null : y.data;
         FloatBuffer dys = dy.data;
         FloatBuffer dzs = dz.data;
-        for (int n = from, o = from * channels * spatial; n < to; n++) {
-            for (int c = 0; c < channels; c++, o += spatial) {
-                dys.get(o, g, 0, spatial);
-                if (act != Activation.IDENTITY) {
-                    ys.get(o, out, 0, spatial);
-                    if (act == Activation.RELU) {
-                        BatchNorm.reluMask(out, g, spatial);
-                    } else {
-                        for (int p = 0; p < spatial; p++) {
-                            g[p] *= Activations.derivative(act, param, out[p]);
-                        }
+        for (int n = from; n < to; n++) {
+            dys.get(n * row, g, 0, row);
+            if (act != Activation.IDENTITY) {
+                ys.get(n * row, out, 0, row);
+                if (act == Activation.RELU) {
+                    BatchNorm.reluMask(out, g, row);
+                } else {
+                    for (int p = 0; p < row; p++) {
+                        g[p] *= Activations.derivative(act, param, out[p]);
                     }
                 }
-                if (dzs != dys || act != Activation.IDENTITY) {
-                    dzs.put(o, g, 0, spatial);
+            }
+            if (dzs != dys || act != Activation.IDENTITY) {
+                dzs.put(n * row, g, 0, row);
+            }
+            // Summed per position (the same index on both arrays vectorises), as in BatchNorm.
+            for (int p = 0; p < row; p++) {
+                acc[p] += g[p];
+            }
+            if ((n - from) % FLUSH_EVERY == FLUSH_EVERY - 1 || n == to - 1) {
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    double sum = 0;
+                    for (int p = o; p < o + spatial; p++) {
+                        sum += acc[p];
+                    }
+                    sums[c] += sum;
                 }
-                // Four partial sums: one float chain would wait on each add's latency.
-                float s0 = 0f;
-                float s1 = 0f;
-                float s2 = 0f;
-                float s3 = 0f;
-                int p = 0;
-                for (; p + 3 < spatial; p += 4) {
-                    s0 += g[p];
-                    s1 += g[p + 1];
-                    s2 += g[p + 2];
-                    s3 += g[p + 3];
-                }
-                for (; p < spatial; p++) {
-                    s0 += g[p];
-                }
-                sums[c] += (double) (s0 + s1) + (s2 + s3);
+                Arrays.fill(acc, 0, row, 0f);
             }
         }
     }
