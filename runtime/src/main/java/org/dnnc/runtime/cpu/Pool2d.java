@@ -182,13 +182,16 @@ public final class Pool2d {
         FloatBuffer dys = dy.data;
         FloatBuffer dxs = dx.data;
         boolean twoByTwo = isTwoByTwo(g);
+        // 2x2 windows of stride 2 tile an even plane: each pixel is written once, no need to clear
+        // the plane and add.
+        boolean assign = twoByTwo && !accumulate && 2 * oh == height && 2 * ow == width;
         for (int plane = from; plane < to; plane++) {
             int inOffset = plane * height * width;
             xs.get(inOffset, in, 0, height * width);
             dys.get(plane * oh * ow, grad, 0, oh * ow);
             if (accumulate) {
                 dxs.get(inOffset, acc, 0, height * width);
-            } else {
+            } else if (!assign) {
                 Arrays.fill(acc, 0, height * width, 0f);
             }
             if (twoByTwo) {
@@ -206,10 +209,17 @@ public final class Pool2d {
                         int eb = (b == max ? -1 : 0) & ~ea;
                         int ec = (c == max ? -1 : 0) & ~(ea | eb);
                         int ed = ~(ea | eb | ec);
-                        acc[i] += Float.intBitsToFloat(gradBits & ea);
-                        acc[i + 1] += Float.intBitsToFloat(gradBits & eb);
-                        acc[i + width] += Float.intBitsToFloat(gradBits & ec);
-                        acc[i + width + 1] += Float.intBitsToFloat(gradBits & ed);
+                        if (assign) {
+                            acc[i] = Float.intBitsToFloat(gradBits & ea);
+                            acc[i + 1] = Float.intBitsToFloat(gradBits & eb);
+                            acc[i + width] = Float.intBitsToFloat(gradBits & ec);
+                            acc[i + width + 1] = Float.intBitsToFloat(gradBits & ed);
+                        } else {
+                            acc[i] += Float.intBitsToFloat(gradBits & ea);
+                            acc[i + 1] += Float.intBitsToFloat(gradBits & eb);
+                            acc[i + width] += Float.intBitsToFloat(gradBits & ec);
+                            acc[i + width + 1] += Float.intBitsToFloat(gradBits & ed);
+                        }
                     }
                 }
             } else {
