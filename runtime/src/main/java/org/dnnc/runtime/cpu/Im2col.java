@@ -253,12 +253,26 @@ public final class Im2col {
     private static void clearSides(float[] row, int offset, int oh, int width, int shift) {
         int from = shift < 0 ? 0 : Math.max(0, width - shift);
         int to = shift < 0 ? Math.min(width, -shift) : width;
-        if (from >= to) {
-            return;
-        }
-        for (int oy = 0, o = offset; oy < oh; oy++, o += width) {
-            for (int ox = from; ox < to; ox++) {
-                row[o + ox] = 0f;
+        int end = offset + oh * width;
+        // One or two entries per output row for the usual kernels (3x3, 5x5): written out, since a
+        // loop of one or two iterations per row cost more than the copies around it.
+        switch (to - from) {
+            case 0 -> { }
+            case 1 -> {
+                for (int q = offset + from; q < end; q += width) {
+                    row[q] = 0f;
+                }
+            }
+            case 2 -> {
+                for (int q = offset + from; q < end; q += width) {
+                    row[q] = 0f;
+                    row[q + 1] = 0f;
+                }
+            }
+            default -> {
+                for (int q = offset + from; q < end; q += width) {
+                    Arrays.fill(row, q, q + to - from, 0f);
+                }
             }
         }
     }
