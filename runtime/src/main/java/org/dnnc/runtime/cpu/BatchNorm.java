@@ -53,7 +53,7 @@ public final class BatchNorm {
      * per-position adds use the same index on every array and vectorise, where one running sum per
      * channel waits on each add; flushing every so many examples bounds the float rounding.
      */
-    private static final int FLUSH_EVERY = 32;
+    static final int FLUSH_EVERY = 32;
 
     private static final int STATISTICS = 0;
     private static final int AFFINE = 1;
@@ -225,7 +225,7 @@ public final class BatchNorm {
             Job job = JOB.get();
             job.set(GRADIENT_SUMS, x, y, dy, masked, channels, spatial, batch, relu, false);
             job.mean = mean;
-            job.run2(channels);
+            job.run2();
             job.addPartials(sumG, sumGX, channels);
         } else {
             gradientSumsRange(x, y, dy, masked, mean, 0, batch, channels, spatial, relu, sumG, sumGX);
@@ -276,7 +276,7 @@ public final class BatchNorm {
             job.k = k;
             job.a = a;
             job.b = b;
-            job.run2(channels);
+            job.run2();
         } else {
             inputGradientRange(x, y, dy, dx, mean, k, a, b, 0, batch, channels, spatial, relu, accumulate);
         }
@@ -361,7 +361,7 @@ public final class BatchNorm {
             Job job = JOB.get();
             job.set(STATISTICS, x, null, null, null, channels, spatial, batch, false, false);
             job.mean = first;
-            job.run2(channels);
+            job.run2();
             job.addPartials(mean, var, channels);
         } else {
             statisticsRange(x, 0, batch, channels, spatial, first, mean, var);
@@ -403,15 +403,21 @@ public final class BatchNorm {
 
     /** {@code a[c] += the sum of channel c's positions in accA}, and the same for {@code b} and {@code accB}. */
     private static void flush(float[] accA, float[] accB, int channels, int spatial, double[] a, double[] b) {
+        addChannelSums(accA, channels, spatial, a);
+        addChannelSums(accB, channels, spatial, b);
+    }
+
+    /**
+     * {@code sums[c] +=} the {@code spatial} per-position partial sums of channel {@code c} in {@code
+     * acc}, in {@code double}: the end of the per-position summing that {@link #FLUSH_EVERY} bounds.
+     */
+    static void addChannelSums(float[] acc, int channels, int spatial, double[] sums) {
         for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-            double sa = 0;
-            double sb = 0;
+            double sum = 0;
             for (int p = o; p < o + spatial; p++) {
-                sa += accA[p];
-                sb += accB[p];
+                sum += acc[p];
             }
-            a[c] += sa;
-            b[c] += sb;
+            sums[c] += sum;
         }
     }
 
@@ -423,7 +429,7 @@ public final class BatchNorm {
             job.set(AFFINE, x, null, null, y, channels, spatial, batch, relu, false);
             job.k = scale;
             job.a = shift;
-            job.run2(channels);
+            job.run2();
         } else {
             affineRange(x, y, scale, shift, 0, batch, channels, spatial, relu);
         }
@@ -529,7 +535,7 @@ public final class BatchNorm {
         }
 
         /** Runs both halves, with zeroed partial sums, and drops the references afterwards. */
-        void run2(int channels) {
+        void run2() {
             for (int p = 0; p < 2; p++) {
                 if (sums[p].length < channels) {
                     sums[p] = new double[channels];

@@ -39,8 +39,6 @@ public final class Conv2d {
     private static final int EPILOGUE_OUT = 4;
     private static final int BIAS_SUMS = 9;
 
-    /** Examples whose bias gradient is summed per position in float before it moves to {@code double}. */
-    private static final int FLUSH_EVERY = 32;
 
     private static final int FORWARD = 0;
     private static final int BACKWARD_INPUT = 1;
@@ -358,14 +356,8 @@ public final class Conv2d {
             for (int p = 0; p < row; p++) {
                 acc[p] += g[p];
             }
-            if ((n - from) % FLUSH_EVERY == FLUSH_EVERY - 1 || n == to - 1) {
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    double sum = 0;
-                    for (int p = o; p < o + spatial; p++) {
-                        sum += acc[p];
-                    }
-                    sums[c] += sum;
-                }
+            if ((n - from) % BatchNorm.FLUSH_EVERY == BatchNorm.FLUSH_EVERY - 1 || n == to - 1) {
+                BatchNorm.addChannelSums(acc, channels, spatial, sums);
                 Arrays.fill(acc, 0, row, 0f);
             }
         }

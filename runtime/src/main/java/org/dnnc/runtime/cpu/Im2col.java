@@ -196,7 +196,7 @@ public final class Im2col {
             }
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, r++) {
-                    cs.put(colOffset + r * ldCol, planes, j * staged + margin(g) + i * width + j - g.padLeft(), spatial);
+                    cs.put(colOffset + r * ldCol, planes, runStart(g, staged, i, j), spatial);
                 }
             }
         }
@@ -224,7 +224,7 @@ public final class Im2col {
             Arrays.fill(accs, 0, kw * staged, 0f);
             for (int i = 0; i < kh; i++) {
                 for (int j = 0; j < kw; j++, r++) {
-                    int start = j * staged + margin(g) + i * width + j - g.padLeft();
+                    int start = runStart(g, staged, i, j);
                     // Staged at the offset it is added to: with the same index on both sides the
                     // add vectorises (HotSpot gives up on a[i + k] += b[i], which could overlap).
                     cs.get(colOffset + r * ldCol, rows, start, spatial);
@@ -250,6 +250,15 @@ public final class Im2col {
             }
             ds.put(planeOffset, plane, 0, planeSize);
         }
+    }
+
+    /**
+     * Where, in kernel column {@code j}'s staged plane (planes {@code staged} floats apart), the run of
+     * column-matrix row {@code (i, j)} starts: row {@code i} of the padded plane, shifted by {@code j -
+     * padLeft}.
+     */
+    private static int runStart(ConvGeometry g, int staged, int i, int j) {
+        return j * staged + margin(g) + i * g.width() + j - g.padLeft();
     }
 
     /** Floats of one staged plane: a margin, the padded rows at the input's width, another margin. */

@@ -25,7 +25,7 @@ class Im2colTest {
     @Test
     void im2colPicksTheInputPixelOrZero() {
         for (ConvGeometry g : SHAPES) {
-            Buf x = random(g.inputSize(), 1);
+            Buf x = Gaussian.buf(g.inputSize(), 1);
             int spatial = g.outHeight() * g.outWidth();
             int ld = spatial + 3; // rows apart by more than their length
             Buf col = Buf.allocate(g.patchSize() * ld);
@@ -55,7 +55,7 @@ class Im2colTest {
     void col2imAddsEveryEntryToItsPixelAndDropsThePadding() {
         for (ConvGeometry g : SHAPES) {
             int spatial = g.outHeight() * g.outWidth();
-            Buf col = random(g.patchSize() * spatial, 2);
+            Buf col = Gaussian.buf(g.patchSize() * spatial, 2);
             double[] expected = new double[g.inputSize()];
             for (int c = 0, r = 0; c < g.channels(); c++) {
                 for (int i = 0; i < g.kernelH(); i++) {
@@ -90,14 +90,5 @@ class Im2colTest {
             return 0f;
         }
         return x.get((c * g.height() + y) * g.width() + xx);
-    }
-
-    private static Buf random(int n, long seed) {
-        Rng rng = new Rng(seed);
-        Buf b = Buf.allocate(n);
-        for (int i = 0; i < n; i++) {
-            b.set(i, (float) rng.nextGaussian());
-        }
-        return b;
     }
 }

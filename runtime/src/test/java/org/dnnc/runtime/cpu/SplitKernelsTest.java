@@ -37,10 +37,10 @@ class SplitKernelsTest {
         int batch = 33;
         int in = 785;
         int out = 203;
-        Buf x = random(batch * in, 1);
-        Buf w = random(out * in, 2);
-        Buf b = random(out, 3);
-        Buf dz = random(batch * out, 4);
+        Buf x = Gaussian.buf(batch * in, 1);
+        Buf w = Gaussian.buf(out * in, 2);
+        Buf b = Gaussian.buf(out, 3);
+        Buf dz = Gaussian.buf(batch * out, 4);
         for (Activation act : new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.IDENTITY}) {
             for (boolean bias : new boolean[] {true, false}) {
                 float[][] forward = bothWays(() -> {
@@ -53,13 +53,13 @@ class SplitKernelsTest {
         }
         for (boolean accumulate : new boolean[] {false, true}) {
             float[][] input = bothWays(() -> {
-                Buf dx = random(batch * in, 5);
+                Buf dx = Gaussian.buf(batch * in, 5);
                 Dense.backwardInput(dz, w, dx, batch, in, out, accumulate);
                 return dx.toArray();
             });
             Close.check("input gradient", input[1], input[0], 1e-5, 1e-4);
             float[][] weights = bothWays(() -> {
-                Buf dw = random(out * in, 6);
+                Buf dw = Gaussian.buf(out * in, 6);
                 Dense.backwardWeights(dz, x, dw, batch, in, out, accumulate);
                 return dw.toArray();
             });
@@ -74,8 +74,8 @@ class SplitKernelsTest {
         int batch = 9;
         int in = 700;
         int out = 700;
-        Buf x = random(batch * in, 7);
-        Buf w = random(out * in, 8);
+        Buf x = Gaussian.buf(batch * in, 7);
+        Buf w = Gaussian.buf(out * in, 8);
         Buf y = Buf.allocate(batch * out);
         Workers.setThreads(2);
         Dense.forward(x, w, null, y, batch, in, out, Activation.IDENTITY, 0f);
@@ -93,10 +93,10 @@ class SplitKernelsTest {
     @Test
     void adamMatchesOneThread() {
         int n = 100_003;
-        Buf g = random(n, 9);
+        Buf g = Gaussian.buf(n, 9);
         float[][] results = bothWays(() -> {
-            Buf p = random(n, 10);
-            Buf m = random(n, 11);
+            Buf p = Gaussian.buf(n, 10);
+            Buf m = Gaussian.buf(n, 11);
             Buf v = Buf.allocate(n);
             for (long step = 1; step <= 3; step++) {
                 Optimizers.adam(p, g, m, v, n, 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f, 0f, step);
@@ -116,10 +116,10 @@ class SplitKernelsTest {
         int channels = 5;
         int spatial = 37;
         int size = batch * channels * spatial;
-        Buf x = random(size, 14);
-        Buf dy = random(size, 15);
-        Buf gamma = random(channels, 16);
-        Buf beta = random(channels, 17);
+        Buf x = Gaussian.buf(size, 14);
+        Buf dy = Gaussian.buf(size, 15);
+        Buf gamma = Gaussian.buf(channels, 16);
+        Buf beta = Gaussian.buf(channels, 17);
         for (boolean relu : new boolean[] {false, true}) {
             for (boolean saved : new boolean[] {false, true}) {
                 float[][] results = bothWays(() -> {
@@ -157,8 +157,8 @@ class SplitKernelsTest {
         int channels = 3;
         int spatial = 49;
         int size = batch * channels * spatial;
-        Buf y = random(size, 18);
-        Buf dy = random(size, 19);
+        Buf y = Gaussian.buf(size, 18);
+        Buf dy = Gaussian.buf(size, 19);
         for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.TANH}) {
             float[][] results = bothWays(() -> {
                 Buf dz = Buf.allocate(size);
@@ -176,8 +176,8 @@ class SplitKernelsTest {
     void reluBackwardOverManyChunksMasksByTheOutput() {
         int rows = 7;
         int cols = 450; // 3150 values: three chunks and a partial one
-        Buf y = random(rows * cols, 12);
-        Buf dy = random(rows * cols, 13);
+        Buf y = Gaussian.buf(rows * cols, 12);
+        Buf dy = Gaussian.buf(rows * cols, 13);
         Buf dx = Buf.allocate(rows * cols);
         Activations.backward(Activation.RELU, 0f, y, dy, dx, rows * cols);
         Buf dz = Buf.allocate(rows * cols);
@@ -204,14 +204,5 @@ class SplitKernelsTest {
             results[threads - 1] = call.get();
         }
         return results;
-    }
-
-    private static Buf random(int n, long seed) {
-        Rng rng = new Rng(seed);
-        Buf b = Buf.allocate(n);
-        for (int i = 0; i < n; i++) {
-            b.set(i, (float) rng.nextGaussian());
-        }
-        return b;
     }
 }
