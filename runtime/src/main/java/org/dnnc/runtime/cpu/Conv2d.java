@@ -84,7 +84,10 @@ public final class Conv2d {
     public static void forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int batch,
             Activation act, float param) {
         check(g, batch, x, "x", g.inputSize(), y, "y", g.outputSize(), w, scratch);
-        if (split(g, scratch, batch, 2 * columnFloats(g))) {
+        WinogradRows.Plan winograd = WinogradRows.forwardPlan(g, scratch, batch);
+        if (winograd != null) {
+            WinogradRows.run(winograd, x, w, bias, y, scratch, batch, act, param, false);
+        } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
             Job job = JOB.get();
             job.set(FORWARD, g, x, w, bias, y, scratch, batch, act, param, false);
             runTwo(job);
@@ -101,7 +104,10 @@ public final class Conv2d {
     public static void backwardInput(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int batch,
             boolean accumulate) {
         check(g, batch, dx, "dx", g.inputSize(), dz, "dz", g.outputSize(), w, scratch);
-        if (split(g, scratch, batch, 2 * columnFloats(g))) {
+        WinogradRows.Plan winograd = WinogradRows.inputGradientPlan(g, scratch, batch);
+        if (winograd != null) {
+            WinogradRows.run(winograd, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
+        } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
             Job job = JOB.get();
             job.set(BACKWARD_INPUT, g, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
             runTwo(job);
