@@ -126,7 +126,10 @@ public final class Conv2d {
         if (batch == 0 && !accumulate) {
             Elementwise.fill(dw, g.weightSize(), 0f);
         }
-        if (split(g, scratch, batch, scratchFloats(g, 2))) {
+        WinogradRows.Plan winograd = WinogradRows.weightGradientPlan(g, scratch, batch);
+        if (winograd != null) {
+            WinogradRows.runWeights(winograd, dz, x, dw, scratch, batch, accumulate);
+        } else if (split(g, scratch, batch, scratchFloats(g, 2))) {
             Job job = JOB.get();
             job.set(BACKWARD_WEIGHTS, g, dz, x, null, dw, scratch, batch, Activation.IDENTITY, 0f, accumulate);
             runTwo(job);

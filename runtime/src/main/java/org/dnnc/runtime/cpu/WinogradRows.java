@@ -105,10 +105,27 @@ final class WinogradRows {
 
     private WinogradRows() {}
 
-    /** The three matrices of {@code F(4, r)}: {@code y = A^T [(G g) ⊙ (B^T d)]}. */
-    private record Transform(int r, float[][] at, double[][] g, float[][] bt) {
+    /**
+     * The three matrices of {@code F(4, r)}: {@code y = A^T [(G g) ⊙ (B^T d)]}; {@code a} is {@code
+     * A}, which the weight gradient applies to the output gradient.
+     */
+    private record Transform(int r, float[][] at, double[][] g, float[][] bt, float[][] a) {
+        Transform(int r, float[][] at, double[][] g, float[][] bt) {
+            this(r, at, g, bt, transpose(at));
+        }
+
         int alpha() {
             return TILE + r - 1;
+        }
+
+        private static float[][] transpose(float[][] m) {
+            float[][] t = new float[m[0].length][m.length];
+            for (int i = 0; i < m.length; i++) {
+                for (int j = 0; j < m[0].length; j++) {
+                    t[j][i] = m[i][j];
+                }
+            }
+            return t;
         }
     }
 
@@ -120,6 +137,7 @@ final class WinogradRows {
     static final class Plan {
         private Transform transform;
         private boolean flipped;
+        private boolean weights;
         private int channels;
         private int height;
         private int width;
@@ -140,6 +158,7 @@ final class WinogradRows {
             }
             this.transform = kw == 5 ? R5 : R3;
             this.flipped = flipped;
+            this.weights = false;
             this.channels = channels;
             this.height = height;
             this.width = width;
@@ -177,9 +196,22 @@ final class WinogradRows {
             return transform.alpha() * filters * depth();
         }
 
-        /** One output row's share of a thread's region: its transformed input and its products. */
+        /**
+         * One output row's share of a thread's region: its transformed input, and its products (or
+         * for the weight gradient, its transformed output gradient).
+         */
         int rowFloats() {
             return transform.alpha() * (depth() + filters) * tilesX();
+        }
+
+        /** Floats before the threads' regions: the transformed kernel, which the weight gradient does not use. */
+        private int shared() {
+            return weights ? 0 : kernelFloats();
+        }
+
+        /** A thread's region: the weight gradient's own transformed sums, then its rows. */
+        private int regionFloats() {
+            return (weights ? kernelFloats() : 0) + rowsPerChunk * rowFloats();
         }
     }
 
@@ -227,6 +259,26 @@ final class WinogradRows {
         return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
     }
 
+    /**
+     * This thread's plan for the kernel gradient of {@code g}, or {@code null} when im2col should
+     * run it. It sums, per transformed point, the transformed output gradient against the same
+     * transformed input as the forward pass: {@code dg = G^T [(A dy) ⊙ (B^T d)]} for each tile.
+     */
+    static Plan weightGradientPlan(ConvGeometry g, Buf scratch, int batch) {
+        return weightGradientPlan(g, scratch, batch, false);
+    }
+
+    /** {@link #weightGradientPlan}, also where im2col is faster when {@code evenIfSlower}. */
+    static Plan weightGradientPlan(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
+        Plan p = PLAN.get();
+        if (batch < 1 || g.strideH() != 1 || g.strideW() != 1 || !p.set(false, g.channels(), g.height(), g.width(),
+                g.filters(), g.kernelH(), g.kernelW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight())) {
+            return null;
+        }
+        p.weights = true;
+        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+    }
+
     /** Picks threads and rows per chunk that fit the scratch, or {@code null} if too few rows fit to pay. */
     private static Plan fit(Plan p, Buf scratch, int batch) {
         if (scratch == null) {
@@ -234,7 +286,7 @@ final class WinogradRows {
         }
         int most = Workers.threads() >= 2 && batch >= 2 ? 2 : 1;
         for (int threads = most; threads >= 1; threads--) {
-            long region = (scratch.size - (long) p.kernelFloats()) / threads;
+            long region = (scratch.size - (long) p.shared()) / threads - (p.weights ? p.kernelFloats() : 0);
             int rows = (int) Math.min(p.outHeight, Math.max(0, region / p.rowFloats()));
             if (rows >= 1 && (rows == p.outHeight || rows * p.tilesX() >= MIN_TILES)) {
                 int chunks = (p.outHeight + rows - 1) / rows;
@@ -263,7 +315,118 @@ final class WinogradRows {
                 job.set(null, null, null, null, null, 0, null, 0f, false);
             }
         } else {
-            range(plan, in, bias, out, scratch, plan.kernelFloats(), 0, batch, act, param, accumulate);
+            range(plan, in, bias, out, scratch, plan.shared(), 0, batch, act, param, accumulate);
+        }
+    }
+
+    /**
+     * Runs a weight-gradient plan: {@code dw = sum_n dW(dy_n, x_n)} ({@code dw +=} when {@code
+     * accumulate}) for {@code dy [N, O, oh, ow]} and {@code x [N, C, H, W]}. Each thread sums its
+     * examples' products per transformed point in its own region; the points are then summed
+     * through {@code G^T} in double into the kernel's layout.
+     */
+    static void runWeights(Plan plan, Buf dy, Buf x, Buf dw, Buf scratch, int batch, boolean accumulate) {
+        if (plan.threads() == 2) {
+            Job job = JOB.get();
+            job.set(plan, x, null, dy, scratch, batch, Activation.IDENTITY, 0f, false);
+            try {
+                Workers.runTwo(job);
+            } finally {
+                job.set(null, null, null, null, null, 0, null, 0f, false);
+            }
+        } else {
+            weightRange(plan, x, dy, scratch, plan.shared(), 0, batch);
+        }
+        Transform t = plan.transform;
+        int alpha = t.alpha();
+        int r = t.r();
+        int filters = plan.filters;
+        int depth = plan.depth();
+        int sums = plan.kernelFloats();
+        Work work = WORK.get();
+        float[] p = work.transformed(sums);
+        scratch.data.get(plan.shared(), p, 0, sums);
+        if (plan.threads() == 2) {
+            float[] q = work.kernel(sums);
+            scratch.data.get(plan.shared() + plan.regionFloats(), q, 0, sums);
+            for (int i = 0; i < sums; i++) {
+                p[i] += q[i];
+            }
+        }
+        int size = filters * depth * r;
+        float[] kernel = work.staged(size);
+        if (accumulate) {
+            dw.data.get(0, kernel, 0, size);
+        }
+        for (int o = 0; o < filters; o++) {
+            for (int row = 0; row < depth; row++) {
+                // Sums are [alpha][C*kh][O]; the kernel is [O][C][kh][r].
+                for (int k = 0; k < r; k++) {
+                    double sum = 0;
+                    for (int xi = 0; xi < alpha; xi++) {
+                        sum += t.g()[xi][k] * p[(xi * depth + row) * filters + o];
+                    }
+                    int at = (o * depth + row) * r + k;
+                    kernel[at] = (float) (accumulate ? kernel[at] + sum : sum);
+                }
+            }
+        }
+        dw.data.put(0, kernel, 0, size);
+    }
+
+    /** The transformed sums of examples {@code [from, to)} in the region at {@code region}: {@code P [alpha][C*kh][O]}. */
+    private static void weightRange(Plan plan, Buf x, Buf dy, Buf scratch, int region, int from, int to) {
+        int oh = plan.outHeight;
+        int sums = region;
+        int rowsAt = region + plan.kernelFloats();
+        boolean first = true;
+        for (int n = from; n < to; n++) {
+            for (int y0 = 0; y0 < oh; y0 += plan.rowsPerChunk()) {
+                weightChunk(plan, x, dy, n, y0, Math.min(oh, y0 + plan.rowsPerChunk()), scratch, sums, rowsAt, first);
+                first = false;
+            }
+        }
+    }
+
+    /** Adds the products of output rows {@code [y0, y1)} of example {@code n} to the sums at {@code sums}. */
+    private static void weightChunk(Plan plan, Buf x, Buf dy, int n, int y0, int y1, Buf scratch, int sums,
+            int rowsAt, boolean first) {
+        Transform t = plan.transform;
+        int alpha = t.alpha();
+        int filters = plan.filters;
+        int tilesX = plan.tilesX();
+        int depth = plan.depth();
+        int rows = y1 - y0;
+        int tiles = rows * tilesX;
+        int vOffset = rowsAt;
+        int gOffset = rowsAt + alpha * depth * tiles;
+        transformInput(plan, x, n, y0, y1, scratch, vOffset);
+
+        // The output gradient's tiles of 4 (zero past the row's end), then A over whole arrays.
+        Work work = WORK.get();
+        int ow = plan.outWidth;
+        int count = filters * tiles;
+        float[][] e = work.products(TILE, count);
+        float[][] dg = work.outputs(alpha, count);
+        float[] row = work.row(TILE * tilesX);
+        float[] staged = work.old(rows * ow);
+        FloatBuffer ds = dy.data;
+        int plane = plan.outHeight * ow;
+        for (int o = 0; o < filters; o++) {
+            ds.get((n * filters + o) * plane + y0 * ow, staged, 0, rows * ow);
+            for (int yl = 0; yl < rows; yl++) {
+                System.arraycopy(staged, yl * ow, row, 0, ow);
+                unscatter(row, e, (o * rows + yl) * tilesX, tilesX);
+            }
+        }
+        combine(t.a(), e, dg, count);
+        FloatBuffer ss = scratch.data;
+        for (int xi = 0; xi < alpha; xi++) {
+            ss.put(gOffset + xi * count, dg[xi], 0, count);
+        }
+        for (int xi = 0; xi < alpha; xi++) {
+            Blas.sgemm(false, true, depth, filters, tiles, 1f, scratch, vOffset + xi * depth * tiles, tiles, scratch,
+                    gOffset + xi * count, tiles, first ? 0f : 1f, scratch, sums + xi * depth * filters, filters);
         }
     }
 
@@ -314,9 +477,12 @@ final class WinogradRows {
         }
     }
 
-    /** Output rows {@code [y0, y1)} of example {@code n}. */
-    private static void chunk(Plan plan, Buf in, int n, int y0, int y1, Buf bias, Buf out, Buf scratch, int region,
-            Activation act, float param, boolean accumulate) {
+    /**
+     * {@code V [alpha][C*kh][tiles]} of output rows {@code [y0, y1)} of example {@code n} at {@code
+     * scratch[vOffset ..]}: row {@code (c, ky)} holds the transformed tiles of input row {@code y + ky
+     * - padTop} for each output row {@code y}, zero where that row is padding.
+     */
+    private static void transformInput(Plan plan, Buf in, int n, int y0, int y1, Buf scratch, int vOffset) {
         Transform t = plan.transform;
         int alpha = t.alpha();
         int height = plan.height;
@@ -324,7 +490,6 @@ final class WinogradRows {
         int kh = plan.kh;
         int pt = plan.padTop;
         int channels = plan.channels;
-        int filters = plan.filters;
         int tilesX = plan.tilesX();
         int depth = plan.depth();
         int rows = y1 - y0;
@@ -353,8 +518,6 @@ final class WinogradRows {
 
         // V [alpha][C*kh][tiles]: kernel row ky of output row y reads input row y + ky - pt.
         FloatBuffer ss = scratch.data;
-        int vOffset = region;
-        int mOffset = region + alpha * depth * tiles;
         // Built on the heap and moved in one copy: a put per run of rows costs more than the run.
         // Entries for rows in the padding above and below are zero for every point, so only the
         // first point writes them.
@@ -379,6 +542,23 @@ final class WinogradRows {
             }
             ss.put(vOffset + xi * vFloats, vm, 0, vFloats);
         }
+    }
+
+    /** Output rows {@code [y0, y1)} of example {@code n}. */
+    private static void chunk(Plan plan, Buf in, int n, int y0, int y1, Buf bias, Buf out, Buf scratch, int region,
+            Activation act, float param, boolean accumulate) {
+        Transform t = plan.transform;
+        int alpha = t.alpha();
+        int filters = plan.filters;
+        int tilesX = plan.tilesX();
+        int depth = plan.depth();
+        int rows = y1 - y0;
+        int tiles = rows * tilesX;
+        FloatBuffer ss = scratch.data;
+        int vOffset = region;
+        int mOffset = region + alpha * depth * tiles;
+        Work work = WORK.get();
+        transformInput(plan, in, n, y0, y1, scratch, vOffset);
         for (int xi = 0; xi < alpha; xi++) {
             Blas.sgemm(false, false, filters, tiles, depth, 1f, scratch, xi * filters * depth, depth, scratch,
                     vOffset + xi * depth * tiles, tiles, 0f, scratch, mOffset + xi * filters * tiles, tiles);
@@ -479,6 +659,20 @@ final class WinogradRows {
         }
     }
 
+    /** Tile {@code tx} of a row of 4 values each: {@code e[j][at + tx] = row[4 tx + j]}. */
+    private static void unscatter(float[] row, float[][] e, int at, int tilesX) {
+        float[] e0 = e[0];
+        float[] e1 = e[1];
+        float[] e2 = e[2];
+        float[] e3 = e[3];
+        for (int tx = 0, s = 0; tx < tilesX; tx++, s += TILE) {
+            e0[at + tx] = row[s];
+            e1[at + tx] = row[s + 1];
+            e2[at + tx] = row[s + 2];
+            e3[at + tx] = row[s + 3];
+        }
+    }
+
     /** {@code out[i][p] = sum_j coef[i][j] in[j][p]} for {@code p < count}, row by row over whole arrays. */
     private static void combine(float[][] coef, float[][] in, float[][] out, int count) {
         for (int i = 0; i < coef.length; i++) {
@@ -551,9 +745,14 @@ final class WinogradRows {
 
         @Override
         public void run(int part, int parts) {
-            int region = plan.kernelFloats() + part * plan.rowsPerChunk() * plan.rowFloats();
-            range(plan, in, bias, out, scratch, region, batch * part / parts, batch * (part + 1) / parts, act, param,
-                    accumulate);
+            int region = plan.shared() + part * plan.regionFloats();
+            int from = batch * part / parts;
+            int to = batch * (part + 1) / parts;
+            if (plan.weights) {
+                weightRange(plan, in, out, scratch, region, from, to);
+            } else {
+                range(plan, in, bias, out, scratch, region, from, to, act, param, accumulate);
+            }
         }
     }
 

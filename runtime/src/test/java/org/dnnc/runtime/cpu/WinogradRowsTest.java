@@ -96,6 +96,37 @@ class WinogradRowsTest {
     }
 
     @Test
+    void weightGradientMatchesTheDefinition() {
+        for (ConvGeometry g : SHAPES) {
+            for (int threads = 1; threads <= 2; threads++) {
+                for (boolean chunked : new boolean[] {false, true}) {
+                    for (boolean accumulate : new boolean[] {false, true}) {
+                        Workers.setThreads(threads);
+                        int batch = 3;
+                        Buf dz = Gaussian.buf(batch * g.outputSize(), 11);
+                        Buf x = Gaussian.buf(batch * g.inputSize(), 12);
+                        Buf dw = Gaussian.buf(g.weightSize(), 13);
+                        float[] before = dw.toArray();
+                        Buf scratch = weightScratch(g, threads, chunked);
+                        WinogradRows.Plan plan = WinogradRows.weightGradientPlan(g, scratch, batch, true);
+                        assertWithPlan(g, false, plan, threads, chunked);
+                        WinogradRows.runWeights(plan, dz, x, dw, scratch, batch, accumulate);
+                        double[] expected = weightGradient(g, dz.toArray(), x.toArray(), batch);
+                        float[] want = new float[expected.length];
+                        for (int i = 0; i < want.length; i++) {
+                            want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
+                        }
+                        // Each entry sums batch * oh * ow products: the scale is its square root.
+                        double scale = Math.sqrt(batch * g.outHeight() * g.outWidth());
+                        Close.check(g + " weight gradient, threads " + threads + ", chunked " + chunked
+                                + ", accumulate " + accumulate, dw.toArray(), want, 5e-5, 5e-5 * scale);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void conv2dRunsConvolutionsThroughItWhereItPays() {
         // On two threads in Conv2d's own scratch, plans fit whole examples, and Conv2d's results
         // are this class's, bit for bit: the forward pass of the Fashion-MNIST CNN's second
@@ -158,6 +189,14 @@ class WinogradRowsTest {
         assertThat(p).isNotNull();
         int rows = chunked ? chunkRows(outRows(g, transposed), p) : p.rowsPerChunk();
         return Buf.allocate(p.kernelFloats() + threads * rows * p.rowFloats());
+    }
+
+    /** As {@link #scratch} for the weight gradient, whose threads each keep their own sums. */
+    private static Buf weightScratch(ConvGeometry g, int threads, boolean chunked) {
+        WinogradRows.Plan p = WinogradRows.weightGradientPlan(g, Buf.allocate(1 << 22), 1, true);
+        assertThat(p).isNotNull();
+        int rows = chunked ? chunkRows(g.outHeight(), p) : p.rowsPerChunk();
+        return Buf.allocate(threads * (p.kernelFloats() + rows * p.rowFloats()));
     }
 
     /** A third of the output rows, but at least as many as the plan accepts per chunk. */
@@ -242,6 +281,34 @@ class WinogradRowsTest {
             }
         }
         return dx;
+    }
+
+    private static double[] weightGradient(ConvGeometry g, float[] dz, float[] x, int batch) {
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        double[] dw = new double[g.weightSize()];
+        for (int n = 0; n < batch; n++) {
+            for (int o = 0; o < g.filters(); o++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        double d = dz[((n * g.filters() + o) * oh + oy) * ow + ox];
+                        for (int c = 0; c < g.channels(); c++) {
+                            for (int i = 0; i < g.kernelH(); i++) {
+                                for (int j = 0; j < g.kernelW(); j++) {
+                                    int iy = oy + i - g.padTop();
+                                    int ix = ox + j - g.padLeft();
+                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
+                                        dw[((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j] += d
+                                                * x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dw;
     }
 
     private static float[] relu(double[] y) {
