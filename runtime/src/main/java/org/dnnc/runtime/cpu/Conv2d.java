@@ -8,7 +8,9 @@ import java.util.Arrays;
  * kw]}, {@code bias [O]}, {@code y = act(conv(x, w) + bias) [N, O, oh, ow]}; the shape, strides and
  * padding of one example come in a {@link ConvGeometry}, the batch size with each call.
  *
- * <p>Each example is one GEMM through OpenBLAS over its im2col matrix ({@link Im2col}): forward
+ * <p>Stride-1 convolutions with 3- or 5-wide kernels run through the row-wise Winograd algorithm
+ * ({@link WinogradRows}) where it measured faster, in the same scratch. Otherwise each example is
+ * one GEMM through OpenBLAS over its im2col matrix ({@link Im2col}): forward
  * {@code y_n = W col(x_n)}, weight gradient {@code dW += dz_n col(x_n)^T}, input gradient {@code
  * dx_n = col2im(W^T dz_n)}. The column matrix lives in a caller-provided {@code scratch} view of
  * {@link #scratchFloats} floats, which the memory planner reserves like any other buffer (it is

@@ -12,20 +12,27 @@ import java.util.Arrays;
  * <p>Per example, each input row is cut into tiles of {@code alpha = r + 3} values, 4 apart, and
  * each tile transformed ({@code B^T d}); the kernel's rows are transformed once per call ({@code
  * G g}). For each of the {@code alpha} transformed points this leaves one GEMM {@code M [O, tiles]
- * = U [O, C*kh] V [C*kh, tiles]}, whose inner dimension sums channels and kernel rows, as the
- * im2col GEMM does with a 5x fewer (or 3x fewer) columns. The output transform ({@code A^T m})
+ * = U [O, C*kh] V [C*kh, tiles]}, summing channels and kernel rows (im2col's GEMM sums {@code
+ * C*kh*kw}). The output transform ({@code A^T m})
  * turns each tile's {@code alpha} products into 4 outputs. Transforms run over whole arrays on the
  * heap, where HotSpot vectorises them; only the GEMM operands live in the native scratch.
  *
+ * <p>The gradients follow from {@code y = A^T [(G g) ⊙ (B^T d)]} being bilinear: the kernel's is
+ * {@code G^T [(A dy) ⊙ (B^T d)]} summed over tiles (one GEMM per point over the batch's tiles),
+ * the input's {@code B [(G g) ⊙ (A dy)]} (one GEMM per point over the filters, then tiles added
+ * back where they overlap). An input gradient with few filters runs instead as the forward
+ * algorithm on the transposed convolution (flipped kernel, output gradient as input).
+ *
  * <p>Only 1-d: a 2-d {@code F(2x2, 5x5)} would save more multiplications, but its GEMMs would sum
  * over the channels alone (16 for the second convolution of the Fashion-MNIST CNN), where OpenBLAS
- * runs at half its speed, and its transforms cost more. Rows also keep the rounding error small:
+ * runs at about two thirds of its speed for these shapes, and its transforms cost more. Rows also keep the rounding error small:
  * the points are {@code 0, ±1, ±2, ±1/2} and infinity.
  *
  * <p>Works in the scratch that {@link Conv2d#scratchFloats(ConvGeometry, int)} provides for
  * im2col: the transformed kernel first, then per thread as many output rows of an example as fit.
- * {@link #forwardPlan} and {@link #inputGradientPlan} say when that is too little to pay, and the
- * caller then uses im2col.
+ * {@link #forwardPlan}, {@link #inputGradientPlan} and {@link #weightGradientPlan} return {@code
+ * null} when that is too little, or when im2col measured faster for the shape, and the caller then
+ * uses im2col.
  */
 final class WinogradRows {
 
@@ -42,9 +49,10 @@ final class WinogradRows {
      * Tiles per example from which the algorithm pays for any depth and filter count. Below it,
      * only 5-wide kernels with at least {@link #WIDE_FILTERS} filters do. Measured per 32 examples
      * on one thread (im2col against this class): 5x5, 16 to 32 channels, 14x14 (56 tiles): forward
-     * 4.07 to 3.2 ms, but the input gradient (16 filters) 4.3 to 5.3 ms; 3x3, 16 to 16 channels, 28x28
-     * (196 tiles): forward 4.45 to 3.7 ms, input gradient 5.2 to 3.8 ms; 3x3, 32 to 32 channels,
-     * 14x14: forward 3.05 to 3.6 ms, input gradient 3.4 to 3.7 ms.
+     * 4.07 to 3.1 ms, input gradient 4.2 to 3.3 ms (adjoint; transposed 4.9), kernel gradient 3.8 to
+     * 2.8 ms; 3x3, 16 to 16 channels, 28x28 (196 tiles): forward 4.45 to 3.7 ms, input gradient 4.9
+     * to 3.6 ms (transposed; adjoint 4.3), kernel gradient 4.9 to 3.9 ms; 3x3, 32 to 32 channels,
+     * 14x14: forward 3.05 to 3.6 ms, input gradient 3.0 to 3.3 ms, kernel gradient 2.8 to 2.8 ms.
      */
     private static final int MANY_TILES = 128;
 
@@ -106,12 +114,12 @@ final class WinogradRows {
     private WinogradRows() {}
 
     /**
-     * The three matrices of {@code F(4, r)}: {@code y = A^T [(G g) ⊙ (B^T d)]}; {@code a} is {@code
-     * A}, which the weight gradient applies to the output gradient.
+     * The three matrices of {@code F(4, r)}: {@code y = A^T [(G g) ⊙ (B^T d)]}; {@code a} and {@code
+     * b} are {@code A} and {@code B}, which the gradients apply.
      */
-    private record Transform(int r, float[][] at, double[][] g, float[][] bt, float[][] a) {
+    private record Transform(int r, float[][] at, double[][] g, float[][] bt, float[][] a, float[][] b) {
         Transform(int r, float[][] at, double[][] g, float[][] bt) {
-            this(r, at, g, bt, transpose(at));
+            this(r, at, g, bt, transpose(at), transpose(bt));
         }
 
         int alpha() {
@@ -138,6 +146,7 @@ final class WinogradRows {
         private Transform transform;
         private boolean flipped;
         private boolean weights;
+        private boolean adjoint;
         private int channels;
         private int height;
         private int width;
@@ -159,6 +168,7 @@ final class WinogradRows {
             this.transform = kw == 5 ? R5 : R3;
             this.flipped = flipped;
             this.weights = false;
+            this.adjoint = false;
             this.channels = channels;
             this.height = height;
             this.width = width;
@@ -178,6 +188,11 @@ final class WinogradRows {
 
         int threads() {
             return threads;
+        }
+
+        /** Whether this is an input gradient computed as the adjoint of the forward algorithm. */
+        boolean adjoint() {
+            return adjoint;
         }
 
         int rowsPerChunk() {
@@ -245,6 +260,32 @@ final class WinogradRows {
 
     /** {@link #inputGradientPlan}, also where col2im is faster when {@code evenIfSlower}. */
     static Plan inputGradientPlan(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
+        Plan adjoint = adjointPlan(g, scratch, batch, evenIfSlower);
+        return adjoint != null ? adjoint : transposedPlan(g, scratch, batch, evenIfSlower);
+    }
+
+    /**
+     * The input gradient as the adjoint of the forward algorithm, {@code dd = B [U^T (A dy)]} per
+     * tile, over the forward geometry. Its GEMMs sum over the filters, so it needs at least {@link
+     * #WIDE_FILTERS} of them; then it beats the transposed convolution, whose GEMMs have as few rows
+     * as the forward convolution has channels.
+     */
+    static Plan adjointPlan(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
+        Plan p = PLAN.get();
+        if (g.strideH() != 1 || g.strideW() != 1 || !p.set(false, g.channels(), g.height(), g.width(), g.filters(),
+                g.kernelH(), g.kernelW(), g.padTop(), g.padLeft(), g.padBottom(), g.padRight())) {
+            return null;
+        }
+        p.adjoint = true;
+        return evenIfSlower || g.filters() >= WIDE_FILTERS && p.pays() ? fit(p, scratch, batch) : null;
+    }
+
+    /**
+     * The input gradient as a forward convolution of the output gradient ({@code filters}
+     * channels, {@code oh x ow}) with {@code channels} filters, the kernel flipped, and the padding
+     * that brings the size back to the input's ({@code k - 1 - pad} on each side).
+     */
+    static Plan transposedPlan(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         if (g.strideH() != 1 || g.strideW() != 1 || g.padTop() >= kh || g.padBottom() >= kh || g.padLeft() >= kw
@@ -401,11 +442,26 @@ final class WinogradRows {
         int vOffset = rowsAt;
         int gOffset = rowsAt + alpha * depth * tiles;
         transformInput(plan, x, n, y0, y1, scratch, vOffset);
+        transformGradient(plan, dy, n, y0, y1, scratch, gOffset);
+        for (int xi = 0; xi < alpha; xi++) {
+            Blas.sgemm(false, true, depth, filters, tiles, 1f, scratch, vOffset + xi * depth * tiles, tiles, scratch,
+                    gOffset + xi * filters * tiles, tiles, first ? 0f : 1f, scratch, sums + xi * depth * filters, filters);
+        }
+    }
 
-        // The output gradient's tiles of 4 (zero past the row's end), then A over whole arrays.
+    /**
+     * {@code DY [alpha][O][tiles]} of output rows {@code [y0, y1)} of example {@code n} at {@code
+     * scratch[gOffset ..]}: each tile of 4 output gradients (zero past the row's end) through {@code A}.
+     */
+    private static void transformGradient(Plan plan, Buf dy, int n, int y0, int y1, Buf scratch, int gOffset) {
+        Transform t = plan.transform;
+        int alpha = t.alpha();
+        int filters = plan.filters;
+        int tilesX = plan.tilesX();
+        int rows = y1 - y0;
+        int count = filters * rows * tilesX;
         Work work = WORK.get();
         int ow = plan.outWidth;
-        int count = filters * tiles;
         float[][] e = work.products(TILE, count);
         float[][] dg = work.outputs(alpha, count);
         float[] row = work.row(TILE * tilesX);
@@ -424,9 +480,98 @@ final class WinogradRows {
         for (int xi = 0; xi < alpha; xi++) {
             ss.put(gOffset + xi * count, dg[xi], 0, count);
         }
+    }
+
+    /**
+     * The input gradient of example {@code n} by the adjoint plan, chunk by chunk of output rows
+     * into a staged copy of the example's gradient (chunks overlap in the input rows they reach).
+     */
+    private static void adjointExample(Plan plan, Buf dy, int n, Buf dx, Buf scratch, int region,
+            boolean accumulate) {
+        int size = plan.channels * plan.height * plan.width;
+        float[] acc = WORK.get().staged(size);
+        if (accumulate) {
+            dx.data.get(n * size, acc, 0, size);
+        } else {
+            Arrays.fill(acc, 0, size, 0f);
+        }
+        for (int y0 = 0; y0 < plan.outHeight; y0 += plan.rowsPerChunk()) {
+            adjointChunk(plan, dy, n, y0, Math.min(plan.outHeight, y0 + plan.rowsPerChunk()), acc, scratch, region);
+        }
+        dx.data.put(n * size, acc, 0, size);
+    }
+
+    /**
+     * Adds what output rows {@code [y0, y1)} of example {@code n} contribute to the input gradient
+     * {@code acc [C, H, W]}: {@code dV = U^T DY} per point, summed over kernel rows per input row
+     * (the transform is linear, so once per input row rather than once per kernel row), through
+     * {@code B}, and each tile's {@code alpha} values added at its place in the row.
+     */
+    private static void adjointChunk(Plan plan, Buf dy, int n, int y0, int y1, float[] acc, Buf scratch,
+            int region) {
+        Transform t = plan.transform;
+        int alpha = t.alpha();
+        int height = plan.height;
+        int width = plan.width;
+        int kh = plan.kh;
+        int pt = plan.padTop;
+        int channels = plan.channels;
+        int filters = plan.filters;
+        int tilesX = plan.tilesX();
+        int depth = plan.depth();
+        int rows = y1 - y0;
+        int tiles = rows * tilesX;
+        int gOffset = region;
+        int vOffset = region + alpha * filters * tiles;
+        transformGradient(plan, dy, n, y0, y1, scratch, gOffset);
         for (int xi = 0; xi < alpha; xi++) {
-            Blas.sgemm(false, true, depth, filters, tiles, 1f, scratch, vOffset + xi * depth * tiles, tiles, scratch,
-                    gOffset + xi * count, tiles, first ? 0f : 1f, scratch, sums + xi * depth * filters, filters);
+            Blas.sgemm(true, false, depth, tiles, filters, 1f, scratch, xi * filters * depth, depth, scratch,
+                    gOffset + xi * filters * tiles, tiles, 0f, scratch, vOffset + xi * depth * tiles, tiles);
+        }
+
+        int r0 = Math.max(0, y0 - pt);
+        int r1 = Math.min(height, y1 - pt + kh - 1);
+        int inRows = Math.max(0, r1 - r0);
+        int count = channels * inRows * tilesX;
+        Work work = WORK.get();
+        float[][] sums = work.transformedTiles(alpha, count);
+        float[] dv = work.matrix(depth * tiles);
+        float[] shifted = work.kernel(count);
+        FloatBuffer ss = scratch.data;
+        for (int xi = 0; xi < alpha; xi++) {
+            float[] sx = sums[xi];
+            Arrays.fill(sx, 0, count, 0f);
+            ss.get(vOffset + xi * depth * tiles, dv, 0, depth * tiles);
+            for (int c = 0; c < channels; c++) {
+                for (int ky = 0; ky < kh; ky++) {
+                    int lo = Math.min(y1, Math.max(y0, pt - ky));
+                    int hi = Math.max(lo, Math.min(y1, height + pt - ky));
+                    if (hi == lo) {
+                        continue;
+                    }
+                    // Moved to the index it is added at, so that the add vectorises (see Im2col).
+                    int at = (c * inRows + lo + ky - pt - r0) * tilesX;
+                    int len = (hi - lo) * tilesX;
+                    System.arraycopy(dv, (c * kh + ky) * tiles + (lo - y0) * tilesX, shifted, at, len);
+                    for (int i = at; i < at + len; i++) {
+                        sx[i] += shifted[i];
+                    }
+                }
+            }
+        }
+        float[][] dd = work.tiles(alpha, count);
+        combine(t.b(), sums, dd, count);
+        int rowLength = TILE * tilesX + t.r() - 1;
+        for (int c = 0; c < channels; c++) {
+            for (int rr = r0; rr < r1; rr++) {
+                float[] row = work.row(rowLength);
+                ungather(dd, (c * inRows + rr - r0) * tilesX, tilesX, alpha, row);
+                int base = (c * height + rr) * width;
+                int pl = plan.padLeft;
+                for (int j = 0; j < width; j++) {
+                    acc[base + j] += row[pl + j];
+                }
+            }
         }
     }
 
@@ -469,6 +614,12 @@ final class WinogradRows {
     private static void range(Plan plan, Buf in, Buf bias, Buf out, Buf scratch, int region, int from, int to,
             Activation act, float param, boolean accumulate) {
         int oh = plan.outHeight;
+        if (plan.adjoint) {
+            for (int n = from; n < to; n++) {
+                adjointExample(plan, in, n, out, scratch, region, accumulate);
+            }
+            return;
+        }
         for (int n = from; n < to; n++) {
             for (int y0 = 0; y0 < oh; y0 += plan.rowsPerChunk()) {
                 chunk(plan, in, n, y0, Math.min(oh, y0 + plan.rowsPerChunk()), bias, out, scratch, region, act, param,
@@ -628,6 +779,39 @@ final class WinogradRows {
                 d3[at + tx] = row[s + 3];
                 d4[at + tx] = row[s + 4];
                 d5[at + tx] = row[s + 5];
+            }
+        }
+    }
+
+    /** The adjoint of {@link #gather}: adds {@code d[l][at + tx]} to {@code row[4 tx + l]}, tiles overlapping. */
+    private static void ungather(float[][] d, int at, int tilesX, int alpha, float[] row) {
+        float[] d0 = d[0];
+        float[] d1 = d[1];
+        float[] d2 = d[2];
+        float[] d3 = d[3];
+        float[] d4 = d[4];
+        float[] d5 = d[5];
+        if (alpha == 8) {
+            float[] d6 = d[6];
+            float[] d7 = d[7];
+            for (int tx = 0, s = 0; tx < tilesX; tx++, s += TILE) {
+                row[s] += d0[at + tx];
+                row[s + 1] += d1[at + tx];
+                row[s + 2] += d2[at + tx];
+                row[s + 3] += d3[at + tx];
+                row[s + 4] += d4[at + tx];
+                row[s + 5] += d5[at + tx];
+                row[s + 6] += d6[at + tx];
+                row[s + 7] += d7[at + tx];
+            }
+        } else {
+            for (int tx = 0, s = 0; tx < tilesX; tx++, s += TILE) {
+                row[s] += d0[at + tx];
+                row[s + 1] += d1[at + tx];
+                row[s + 2] += d2[at + tx];
+                row[s + 3] += d3[at + tx];
+                row[s + 4] += d4[at + tx];
+                row[s + 5] += d5[at + tx];
             }
         }
     }

@@ -53,7 +53,7 @@ class WinogradRowsTest {
                     Buf x = Gaussian.buf(batch * g.inputSize(), 1);
                     Buf w = Gaussian.buf(g.weightSize(), 2);
                     Buf b = Gaussian.buf(g.filters(), 3);
-                    Buf scratch = scratch(g, threads, chunked, false);
+                    Buf scratch = scratch(g, threads, chunked);
                     WinogradRows.Plan plan = WinogradRows.forwardPlan(g, scratch, batch, true);
                     assertWithPlan(g, false, plan, threads, chunked);
                     Buf y = Buf.allocate(batch * g.outputSize());
@@ -68,31 +68,49 @@ class WinogradRowsTest {
 
     @Test
     void inputGradientMatchesTheDefinition() {
-        for (ConvGeometry g : SHAPES) {
-            for (int threads = 1; threads <= 2; threads++) {
-                for (boolean chunked : new boolean[] {false, true}) {
-                    for (boolean accumulate : new boolean[] {false, true}) {
-                        Workers.setThreads(threads);
-                        int batch = 3;
-                        Buf dz = Gaussian.buf(batch * g.outputSize(), 4);
-                        Buf w = Gaussian.buf(g.weightSize(), 5);
-                        Buf dx = Gaussian.buf(batch * g.inputSize(), 6);
-                        float[] before = dx.toArray();
-                        Buf scratch = scratch(g, threads, chunked, true);
-                        WinogradRows.Plan plan = WinogradRows.inputGradientPlan(g, scratch, batch, true);
-                        assertWithPlan(g, true, plan, threads, chunked);
-                        WinogradRows.run(plan, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
-                        double[] expected = inputGradient(g, dz.toArray(), w.toArray(), batch);
-                        float[] want = new float[expected.length];
-                        for (int i = 0; i < want.length; i++) {
-                            want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
+        // Both ways: the adjoint of the forward algorithm, and the transposed convolution.
+        for (boolean adjoint : new boolean[] {true, false}) {
+            for (ConvGeometry g : SHAPES) {
+                for (int threads = 1; threads <= 2; threads++) {
+                    for (boolean chunked : new boolean[] {false, true}) {
+                        for (boolean accumulate : new boolean[] {false, true}) {
+                            Workers.setThreads(threads);
+                            int batch = 3;
+                            Buf dz = Gaussian.buf(batch * g.outputSize(), 4);
+                            Buf w = Gaussian.buf(g.weightSize(), 5);
+                            Buf dx = Gaussian.buf(batch * g.inputSize(), 6);
+                            float[] before = dx.toArray();
+                            Buf scratch = inputScratch(g, threads, chunked, adjoint);
+                            WinogradRows.Plan plan = inputPlan(g, scratch, batch, adjoint);
+                            assertWithPlan(g, !adjoint, plan, threads, chunked);
+                            WinogradRows.run(plan, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f,
+                                    accumulate);
+                            double[] expected = inputGradient(g, dz.toArray(), w.toArray(), batch);
+                            float[] want = new float[expected.length];
+                            for (int i = 0; i < want.length; i++) {
+                                want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
+                            }
+                            Close.check(g + (adjoint ? " adjoint" : " transposed") + " input gradient, threads "
+                                    + threads + ", chunked " + chunked + ", accumulate " + accumulate, dx.toArray(),
+                                    want, 5e-5, 5e-5 * scale(g));
                         }
-                        Close.check(g + " input gradient, threads " + threads + ", chunked " + chunked
-                                + ", accumulate " + accumulate, dx.toArray(), want, 5e-5, 5e-5 * scale(g));
                     }
                 }
             }
         }
+    }
+
+    private static WinogradRows.Plan inputPlan(ConvGeometry g, Buf scratch, int batch, boolean adjoint) {
+        return adjoint ? WinogradRows.adjointPlan(g, scratch, batch, true)
+                : WinogradRows.transposedPlan(g, scratch, batch, true);
+    }
+
+    /** As {@link #scratch} for one way of computing the input gradient. */
+    private static Buf inputScratch(ConvGeometry g, int threads, boolean chunked, boolean adjoint) {
+        WinogradRows.Plan p = inputPlan(g, Buf.allocate(1 << 22), 1, adjoint);
+        assertThat(p).isNotNull();
+        int rows = chunked ? chunkRows(outRows(g, !adjoint), p) : p.rowsPerChunk();
+        return Buf.allocate(p.kernelFloats() + threads * rows * p.rowFloats());
     }
 
     @Test
@@ -168,26 +186,31 @@ class WinogradRowsTest {
         assertThat(WinogradRows.forwardPlan(ConvGeometry.same(1, 28, 28, 16, 5, 5, 1, 1), big, 4, true)).isNull();
         assertThat(WinogradRows.forwardPlan(ConvGeometry.symmetric(16, 14, 3, 32, 3, 1, 1), big, 4, true)).isNull();
         // Padding as wide as the kernel has no transposed convolution with padding >= 0.
-        assertThat(WinogradRows.inputGradientPlan(new ConvGeometry(16, 14, 14, 8, 3, 3, 1, 1, 3, 1, 1, 1), big, 4,
+        assertThat(WinogradRows.transposedPlan(new ConvGeometry(16, 14, 14, 8, 3, 3, 1, 1, 3, 1, 1, 1), big, 4,
                 true)).isNull();
         // Scratch for less than one output row.
         ConvGeometry g = SHAPES[0];
         assertThat(WinogradRows.forwardPlan(g, Buf.allocate(30_000), 4, true)).isNull();
-        // Applicable but slower: the CNN's second input gradient (16 filters, 56 tiles), and a
-        // 3x3 convolution over 14x14 (56 tiles).
-        assertThat(WinogradRows.inputGradientPlan(g, big, 4, true)).isNotNull();
-        assertThat(WinogradRows.inputGradientPlan(g, big, 4)).isNull();
+        // The CNN's second input gradient (32 filters) goes the adjoint way; a 16-filter one over
+        // 28x28 through the transposed convolution.
+        assertThat(WinogradRows.inputGradientPlan(g, big, 4).adjoint()).isTrue();
+        assertThat(WinogradRows.inputGradientPlan(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1), big, 4).adjoint())
+                .isFalse();
+        // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles).
         ConvGeometry small = ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1);
         assertThat(WinogradRows.forwardPlan(small, big, 4, true)).isNotNull();
+        assertThat(WinogradRows.inputGradientPlan(small, big, 4, true)).isNotNull();
+        assertThat(WinogradRows.weightGradientPlan(small, big, 4, true)).isNotNull();
+        assertThat(WinogradRows.inputGradientPlan(small, big, 4)).isNull();
+        assertThat(WinogradRows.weightGradientPlan(small, big, 4)).isNull();
         assertThat(WinogradRows.forwardPlan(small, big, 4)).isNull();
     }
 
     /** Room for the kernel and whole examples, or (chunked) about a third of an example's rows, per thread. */
-    private static Buf scratch(ConvGeometry g, int threads, boolean chunked, boolean transposed) {
-        WinogradRows.Plan p = transposed ? WinogradRows.inputGradientPlan(g, Buf.allocate(1 << 22), 1, true)
-                : WinogradRows.forwardPlan(g, Buf.allocate(1 << 22), 1, true);
+    private static Buf scratch(ConvGeometry g, int threads, boolean chunked) {
+        WinogradRows.Plan p = WinogradRows.forwardPlan(g, Buf.allocate(1 << 22), 1, true);
         assertThat(p).isNotNull();
-        int rows = chunked ? chunkRows(outRows(g, transposed), p) : p.rowsPerChunk();
+        int rows = chunked ? chunkRows(g.outHeight(), p) : p.rowsPerChunk();
         return Buf.allocate(p.kernelFloats() + threads * rows * p.rowFloats());
     }
 
