@@ -184,6 +184,27 @@ public final class Activations {
         }
     }
 
+    /** {@code row[i] = act(row[i] + b)} for {@code i < len}, with the common cases as plain loops that vectorise. */
+    static void applyWithBias(Activation act, float param, float[] row, int len, float b) {
+        switch (act) {
+            case IDENTITY -> {
+                for (int i = 0; i < len; i++) {
+                    row[i] += b;
+                }
+            }
+            case RELU -> {
+                for (int i = 0; i < len; i++) {
+                    row[i] = Math.max(row[i] + b, 0f);
+                }
+            }
+            default -> {
+                for (int i = 0; i < len; i++) {
+                    row[i] = apply(act, param, row[i] + b);
+                }
+            }
+        }
+    }
+
     /** The activation of one value. */
     static float apply(Activation act, float param, float t) {
         switch (act) {

@@ -86,7 +86,7 @@ public final class Conv2d {
     public static void forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int batch,
             Activation act, float param) {
         check(g, batch, x, "x", g.inputSize(), y, "y", g.outputSize(), w, scratch);
-        WinogradRows.Plan winograd = WinogradRows.forwardPlan(g, scratch, batch);
+        WinogradPlan winograd = WinogradPlan.forward(g, scratch, batch);
         if (winograd != null) {
             WinogradRows.run(winograd, x, w, bias, y, scratch, batch, act, param, false);
         } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
@@ -106,7 +106,7 @@ public final class Conv2d {
     public static void backwardInput(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int batch,
             boolean accumulate) {
         check(g, batch, dx, "dx", g.inputSize(), dz, "dz", g.outputSize(), w, scratch);
-        WinogradRows.Plan winograd = WinogradRows.inputGradientPlan(g, scratch, batch);
+        WinogradPlan winograd = WinogradPlan.inputGradient(g, scratch, batch);
         if (winograd != null) {
             WinogradRows.run(winograd, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
         } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
@@ -128,7 +128,7 @@ public final class Conv2d {
         if (batch == 0 && !accumulate) {
             Elementwise.fill(dw, g.weightSize(), 0f);
         }
-        WinogradRows.Plan winograd = WinogradRows.weightGradientPlan(g, scratch, batch);
+        WinogradPlan winograd = WinogradPlan.weightGradient(g, scratch, batch);
         if (winograd != null) {
             WinogradRows.runWeights(winograd, dz, x, dw, scratch, batch, accumulate);
         } else if (split(g, scratch, batch, scratchFloats(g, 2))) {
@@ -415,23 +415,7 @@ public final class Conv2d {
         for (int r = 0, o = offset; r < rows; r++, o += cols) {
             float b = bias == null ? 0f : bias.data.get(r);
             ys.get(o, row, 0, cols);
-            switch (act) {
-                case IDENTITY -> {
-                    for (int i = 0; i < cols; i++) {
-                        row[i] += b;
-                    }
-                }
-                case RELU -> {
-                    for (int i = 0; i < cols; i++) {
-                        row[i] = Math.max(row[i] + b, 0f);
-                    }
-                }
-                default -> {
-                    for (int i = 0; i < cols; i++) {
-                        row[i] = Activations.apply(act, param, row[i] + b);
-                    }
-                }
-            }
+            Activations.applyWithBias(act, param, row, cols, b);
             ys.put(o, row, 0, cols);
         }
     }

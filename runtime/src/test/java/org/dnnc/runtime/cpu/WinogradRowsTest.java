@@ -54,7 +54,7 @@ class WinogradRowsTest {
                     Buf w = Gaussian.buf(g.weightSize(), 2);
                     Buf b = Gaussian.buf(g.filters(), 3);
                     Buf scratch = scratch(g, threads, chunked);
-                    WinogradRows.Plan plan = WinogradRows.forwardPlan(g, scratch, batch, true);
+                    WinogradPlan plan = WinogradPlan.forward(g, scratch, batch, true);
                     assertWithPlan(g, false, plan, threads, chunked);
                     Buf y = Buf.allocate(batch * g.outputSize());
                     WinogradRows.run(plan, x, w, b, y, scratch, batch, Activation.RELU, 0f, false);
@@ -81,7 +81,7 @@ class WinogradRowsTest {
                             Buf dx = Gaussian.buf(batch * g.inputSize(), 6);
                             float[] before = dx.toArray();
                             Buf scratch = inputScratch(g, threads, chunked, adjoint);
-                            WinogradRows.Plan plan = inputPlan(g, scratch, batch, adjoint);
+                            WinogradPlan plan = inputPlan(g, scratch, batch, adjoint);
                             assertWithPlan(g, !adjoint, plan, threads, chunked);
                             WinogradRows.run(plan, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f,
                                     accumulate);
@@ -100,14 +100,14 @@ class WinogradRowsTest {
         }
     }
 
-    private static WinogradRows.Plan inputPlan(ConvGeometry g, Buf scratch, int batch, boolean adjoint) {
-        return adjoint ? WinogradRows.adjointPlan(g, scratch, batch, true)
-                : WinogradRows.transposedPlan(g, scratch, batch, true);
+    private static WinogradPlan inputPlan(ConvGeometry g, Buf scratch, int batch, boolean adjoint) {
+        return adjoint ? WinogradPlan.adjointInputGradient(g, scratch, batch, true)
+                : WinogradPlan.transposedInputGradient(g, scratch, batch, true);
     }
 
     /** As {@link #scratch} for one way of computing the input gradient. */
     private static Buf inputScratch(ConvGeometry g, int threads, boolean chunked, boolean adjoint) {
-        WinogradRows.Plan p = inputPlan(g, Buf.allocate(1 << 22), 1, adjoint);
+        WinogradPlan p = inputPlan(g, Buf.allocate(1 << 22), 1, adjoint);
         assertThat(p).isNotNull();
         int rows = chunked ? chunkRows(outRows(g, !adjoint), p) : p.rowsPerChunk();
         return Buf.allocate(p.kernelFloats() + threads * rows * p.rowFloats());
@@ -126,7 +126,7 @@ class WinogradRowsTest {
                         Buf dw = Gaussian.buf(g.weightSize(), 13);
                         float[] before = dw.toArray();
                         Buf scratch = weightScratch(g, threads, chunked);
-                        WinogradRows.Plan plan = WinogradRows.weightGradientPlan(g, scratch, batch, true);
+                        WinogradPlan plan = WinogradPlan.weightGradient(g, scratch, batch, true);
                         assertWithPlan(g, false, plan, threads, chunked);
                         WinogradRows.runWeights(plan, dz, x, dw, scratch, batch, accumulate);
                         double[] expected = weightGradient(g, dz.toArray(), x.toArray(), batch);
@@ -153,7 +153,7 @@ class WinogradRowsTest {
         Workers.setThreads(2);
         ConvGeometry g = SHAPES[0];
         Buf scratch = Buf.allocate(Conv2d.scratchFloats(g, 2));
-        WinogradRows.Plan forward = WinogradRows.forwardPlan(g, scratch, batch);
+        WinogradPlan forward = WinogradPlan.forward(g, scratch, batch);
         assertThat(forward.threads()).isEqualTo(2);
         assertThat(forward.rowsPerChunk()).isEqualTo(g.outHeight());
         Buf x = Gaussian.buf(batch * g.inputSize(), 7);
@@ -166,7 +166,7 @@ class WinogradRowsTest {
 
         ConvGeometry h = ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1);
         Buf hScratch = Buf.allocate(Conv2d.scratchFloats(h, 2));
-        WinogradRows.Plan input = WinogradRows.inputGradientPlan(h, hScratch, batch);
+        WinogradPlan input = WinogradPlan.inputGradient(h, hScratch, batch);
         assertThat(input.threads()).isEqualTo(2);
         Buf dz = Gaussian.buf(batch * h.outputSize(), 9);
         Buf hw = Gaussian.buf(h.weightSize(), 10);
@@ -181,34 +181,34 @@ class WinogradRowsTest {
     void leavesOtherConvolutionsToIm2col() {
         Buf big = Buf.allocate(1 << 20);
         // Not applicable: stride 2, a 7-wide kernel, too shallow a sum (C*kh = 5), too narrow an output.
-        assertThat(WinogradRows.forwardPlan(ConvGeometry.same(16, 14, 14, 32, 5, 5, 2, 2), big, 4, true)).isNull();
-        assertThat(WinogradRows.forwardPlan(ConvGeometry.same(16, 14, 14, 32, 7, 7, 1, 1), big, 4, true)).isNull();
-        assertThat(WinogradRows.forwardPlan(ConvGeometry.same(1, 28, 28, 16, 5, 5, 1, 1), big, 4, true)).isNull();
-        assertThat(WinogradRows.forwardPlan(ConvGeometry.symmetric(16, 14, 3, 32, 3, 1, 1), big, 4, true)).isNull();
+        assertThat(WinogradPlan.forward(ConvGeometry.same(16, 14, 14, 32, 5, 5, 2, 2), big, 4, true)).isNull();
+        assertThat(WinogradPlan.forward(ConvGeometry.same(16, 14, 14, 32, 7, 7, 1, 1), big, 4, true)).isNull();
+        assertThat(WinogradPlan.forward(ConvGeometry.same(1, 28, 28, 16, 5, 5, 1, 1), big, 4, true)).isNull();
+        assertThat(WinogradPlan.forward(ConvGeometry.symmetric(16, 14, 3, 32, 3, 1, 1), big, 4, true)).isNull();
         // Padding as wide as the kernel has no transposed convolution with padding >= 0.
-        assertThat(WinogradRows.transposedPlan(new ConvGeometry(16, 14, 14, 8, 3, 3, 1, 1, 3, 1, 1, 1), big, 4,
+        assertThat(WinogradPlan.transposedInputGradient(new ConvGeometry(16, 14, 14, 8, 3, 3, 1, 1, 3, 1, 1, 1), big, 4,
                 true)).isNull();
         // Scratch for less than one output row.
         ConvGeometry g = SHAPES[0];
-        assertThat(WinogradRows.forwardPlan(g, Buf.allocate(30_000), 4, true)).isNull();
+        assertThat(WinogradPlan.forward(g, Buf.allocate(30_000), 4, true)).isNull();
         // The CNN's second input gradient (32 filters) goes the adjoint way; a 16-filter one over
         // 28x28 through the transposed convolution.
-        assertThat(WinogradRows.inputGradientPlan(g, big, 4).adjoint()).isTrue();
-        assertThat(WinogradRows.inputGradientPlan(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1), big, 4).adjoint())
+        assertThat(WinogradPlan.inputGradient(g, big, 4).adjoint()).isTrue();
+        assertThat(WinogradPlan.inputGradient(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1), big, 4).adjoint())
                 .isFalse();
         // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles).
         ConvGeometry small = ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1);
-        assertThat(WinogradRows.forwardPlan(small, big, 4, true)).isNotNull();
-        assertThat(WinogradRows.inputGradientPlan(small, big, 4, true)).isNotNull();
-        assertThat(WinogradRows.weightGradientPlan(small, big, 4, true)).isNotNull();
-        assertThat(WinogradRows.inputGradientPlan(small, big, 4)).isNull();
-        assertThat(WinogradRows.weightGradientPlan(small, big, 4)).isNull();
-        assertThat(WinogradRows.forwardPlan(small, big, 4)).isNull();
+        assertThat(WinogradPlan.forward(small, big, 4, true)).isNotNull();
+        assertThat(WinogradPlan.inputGradient(small, big, 4, true)).isNotNull();
+        assertThat(WinogradPlan.weightGradient(small, big, 4, true)).isNotNull();
+        assertThat(WinogradPlan.inputGradient(small, big, 4)).isNull();
+        assertThat(WinogradPlan.weightGradient(small, big, 4)).isNull();
+        assertThat(WinogradPlan.forward(small, big, 4)).isNull();
     }
 
     /** Room for the kernel and whole examples, or (chunked) about a third of an example's rows, per thread. */
     private static Buf scratch(ConvGeometry g, int threads, boolean chunked) {
-        WinogradRows.Plan p = WinogradRows.forwardPlan(g, Buf.allocate(1 << 22), 1, true);
+        WinogradPlan p = WinogradPlan.forward(g, Buf.allocate(1 << 22), 1, true);
         assertThat(p).isNotNull();
         int rows = chunked ? chunkRows(g.outHeight(), p) : p.rowsPerChunk();
         return Buf.allocate(p.kernelFloats() + threads * rows * p.rowFloats());
@@ -216,15 +216,15 @@ class WinogradRowsTest {
 
     /** As {@link #scratch} for the weight gradient, whose threads each keep their own sums. */
     private static Buf weightScratch(ConvGeometry g, int threads, boolean chunked) {
-        WinogradRows.Plan p = WinogradRows.weightGradientPlan(g, Buf.allocate(1 << 22), 1, true);
+        WinogradPlan p = WinogradPlan.weightGradient(g, Buf.allocate(1 << 22), 1, true);
         assertThat(p).isNotNull();
         int rows = chunked ? chunkRows(g.outHeight(), p) : p.rowsPerChunk();
         return Buf.allocate(threads * (p.kernelFloats() + rows * p.rowFloats()));
     }
 
     /** A third of the output rows, but at least as many as the plan accepts per chunk. */
-    private static int chunkRows(int outRows, WinogradRows.Plan p) {
-        int fewest = (WinogradRows.MIN_TILES + p.tilesX() - 1) / p.tilesX();
+    private static int chunkRows(int outRows, WinogradPlan p) {
+        int fewest = (WinogradPlan.MIN_TILES + p.tilesX() - 1) / p.tilesX();
         return Math.max(fewest, (outRows + 2) / 3);
     }
 
@@ -233,7 +233,7 @@ class WinogradRowsTest {
         return transposed ? g.height() : g.outHeight();
     }
 
-    private static void assertWithPlan(ConvGeometry g, boolean transposed, WinogradRows.Plan p, int threads,
+    private static void assertWithPlan(ConvGeometry g, boolean transposed, WinogradPlan p, int threads,
             boolean chunked) {
         assertThat(p).isNotNull();
         assertThat(p.threads()).isEqualTo(threads);
@@ -249,88 +249,57 @@ class WinogradRowsTest {
         return Math.sqrt(g.patchSize());
     }
 
-    private static double[] forward(ConvGeometry g, float[] x, float[] w, float[] b, int batch) {
+    /** One product of the definition: output {@code y}, input {@code x} and kernel {@code w} flat indices. */
+    private interface Product {
+        void add(int y, int x, int w);
+    }
+
+    /** Every product {@code w[o, c, i, j] * x[n, c, oy + i - padTop, ox + j - padLeft]} inside the image. */
+    private static void forEachProduct(ConvGeometry g, int batch, Product p) {
         int oh = g.outHeight();
         int ow = g.outWidth();
-        double[] y = new double[batch * g.outputSize()];
         for (int n = 0; n < batch; n++) {
             for (int o = 0; o < g.filters(); o++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
-                        double s = b[o];
                         for (int c = 0; c < g.channels(); c++) {
                             for (int i = 0; i < g.kernelH(); i++) {
                                 for (int j = 0; j < g.kernelW(); j++) {
                                     int iy = oy + i - g.padTop();
                                     int ix = ox + j - g.padLeft();
                                     if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
-                                        s += (double) w[((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j]
-                                                * x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
+                                        p.add(((n * g.filters() + o) * oh + oy) * ow + ox,
+                                                ((n * g.channels() + c) * g.height() + iy) * g.width() + ix,
+                                                ((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j);
                                     }
                                 }
                             }
                         }
-                        y[((n * g.filters() + o) * oh + oy) * ow + ox] = s;
                     }
                 }
             }
         }
+    }
+
+    private static double[] forward(ConvGeometry g, float[] x, float[] w, float[] b, int batch) {
+        double[] y = new double[batch * g.outputSize()];
+        int plane = g.outHeight() * g.outWidth();
+        for (int i = 0; i < y.length; i++) {
+            y[i] = b[i / plane % g.filters()];
+        }
+        forEachProduct(g, batch, (yi, xi, wi) -> y[yi] += (double) w[wi] * x[xi]);
         return y;
     }
 
     private static double[] inputGradient(ConvGeometry g, float[] dz, float[] w, int batch) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
         double[] dx = new double[batch * g.inputSize()];
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < g.filters(); o++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        double d = dz[((n * g.filters() + o) * oh + oy) * ow + ox];
-                        for (int c = 0; c < g.channels(); c++) {
-                            for (int i = 0; i < g.kernelH(); i++) {
-                                for (int j = 0; j < g.kernelW(); j++) {
-                                    int iy = oy + i - g.padTop();
-                                    int ix = ox + j - g.padLeft();
-                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
-                                        dx[((n * g.channels() + c) * g.height() + iy) * g.width() + ix] += d
-                                                * w[((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        forEachProduct(g, batch, (yi, xi, wi) -> dx[xi] += (double) dz[yi] * w[wi]);
         return dx;
     }
 
     private static double[] weightGradient(ConvGeometry g, float[] dz, float[] x, int batch) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
         double[] dw = new double[g.weightSize()];
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < g.filters(); o++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        double d = dz[((n * g.filters() + o) * oh + oy) * ow + ox];
-                        for (int c = 0; c < g.channels(); c++) {
-                            for (int i = 0; i < g.kernelH(); i++) {
-                                for (int j = 0; j < g.kernelW(); j++) {
-                                    int iy = oy + i - g.padTop();
-                                    int ix = ox + j - g.padLeft();
-                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
-                                        dw[((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j] += d
-                                                * x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        forEachProduct(g, batch, (yi, xi, wi) -> dw[wi] += (double) dz[yi] * x[xi]);
         return dw;
     }
 
