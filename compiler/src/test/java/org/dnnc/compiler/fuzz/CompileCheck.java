@@ -17,12 +17,16 @@ import org.dnnc.compiler.ir.Verifier;
 import org.dnnc.compiler.sema.NetworkModel;
 
 /**
- * What every fuzzed input must satisfy: the compiler returns normally within a second, every
+ * What every fuzzed input must satisfy: the compiler returns normally (and does not hang), every
  * diagnostic and note has no span or one inside the file, rendering never throws, a clean
  * compilation yields graphs that verify and print, and a second compile says the same.
  */
 final class CompileCheck {
-    static final long MAX_MILLIS = 1000;
+    /**
+     * Only a hang guard: inputs compile in milliseconds, but a loaded CI machine can stretch that
+     * many times over, so no tighter wall-clock bound may fail the build.
+     */
+    static final long MAX_MILLIS = 60_000;
 
     private CompileCheck() {}
 
