@@ -47,21 +47,26 @@ record Optimizer(String name, double learningRate, double momentum, boolean nest
         };
     }
 
+    /** The update call, each literal hyperparameter named in a comment. */
     CodeBlock update(String param, String grad, List<String> state, int count) {
         if (usesVelocity()) {
-            return CodeBlock.of("$T.momentum($L, $L, $L, $L, lr, $Lf, 0f, $L, $Lf, $Lf, steps)", RuntimeNames.OPTIMIZERS,
+            return CodeBlock.of("$T.momentum($L, $L, $L, $L, lr, /* momentum */ $Lf, /* dampening */ 0f, "
+                    + "/* nesterov */ $L, /* weight decay */ $Lf, /* l1 */ $Lf, steps)", RuntimeNames.OPTIMIZERS,
                     param, grad, state.get(0), count, (float) momentum, nesterov, (float) weightDecay, (float) l1);
         }
         return switch (name) {
-            case "adam" -> CodeBlock.of("$T.adam($L, $L, $L, $L, $L, lr, $Lf, $Lf, $Lf, $Lf, $Lf, steps)",
+            case "adam" -> CodeBlock.of("$T.adam($L, $L, $L, $L, $L, lr, /* beta1 */ $Lf, /* beta2 */ $Lf, /* eps */ $Lf, "
+                    + "/* weight decay */ $Lf, /* l1 */ $Lf, steps)",
                     RuntimeNames.OPTIMIZERS, param, grad, state.get(0), state.get(1), count, (float) beta1, (float) beta2,
                     (float) eps, (float) weightDecay, (float) l1);
-            case "adagrad" -> CodeBlock.of("$T.adagrad($L, $L, $L, $L, lr, $Lf, $Lf, $Lf)", RuntimeNames.OPTIMIZERS,
+            case "adagrad" -> CodeBlock.of("$T.adagrad($L, $L, $L, $L, lr, /* eps */ $Lf, /* weight decay */ $Lf, "
+                    + "/* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
                     param, grad, state.get(0), count, (float) eps, (float) weightDecay, (float) l1);
-            case "rmsprop" -> CodeBlock.of("$T.rmsprop($L, $L, $L, $L, lr, $Lf, $Lf, $Lf, $Lf)", RuntimeNames.OPTIMIZERS,
+            case "rmsprop" -> CodeBlock.of("$T.rmsprop($L, $L, $L, $L, lr, /* alpha */ $Lf, /* eps */ $Lf, "
+                    + "/* weight decay */ $Lf, /* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
                     param, grad, state.get(0), count, (float) alpha, (float) eps, (float) weightDecay, (float) l1);
-            default -> CodeBlock.of("$T.sgd($L, $L, $L, lr, $Lf, $Lf)", RuntimeNames.OPTIMIZERS, param, grad, count,
-                    (float) weightDecay, (float) l1);
+            default -> CodeBlock.of("$T.sgd($L, $L, $L, lr, /* weight decay */ $Lf, /* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
+                    param, grad, count, (float) weightDecay, (float) l1);
         };
     }
 
