@@ -14,7 +14,6 @@ import org.dnnc.runtime.cpu.Arena;
 import org.dnnc.runtime.cpu.Blas;
 import org.dnnc.runtime.cpu.Buf;
 import org.dnnc.runtime.cpu.Dense;
-import org.dnnc.runtime.cpu.Elementwise;
 import org.dnnc.runtime.cpu.Init;
 import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
@@ -43,567 +42,567 @@ import org.dnnc.runtime.train.TrainingListener;
  * and close it to free its native memory. Not thread-safe: one step at a time.
  */
 @Generated(
-    value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
-    comments = "from FashionMlp.dnn, sha256 ce0f4cbe159667a86d351cad2500a5cabe135f66640ac7ca24e75fa7c7f7f314"
+        value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
+        comments = "from FashionMlp.dnn, sha256 ce0f4cbe159667a86d351cad2500a5cabe135f66640ac7ca24e75fa7c7f7f314"
 )
 public final class FashionMlp implements TrainableNetwork {
-  /**
-   * The network's name in its source.
-   */
-  public static final String NAME = "FashionMlp";
+    /**
+     * The network's name in its source.
+     */
+    public static final String NAME = "FashionMlp";
 
-  /**
-   * The SHA-256 of the source this class was generated from.
-   */
-  public static final String SOURCE_SHA256 = "ce0f4cbe159667a86d351cad2500a5cabe135f66640ac7ca24e75fa7c7f7f314";
+    /**
+     * The SHA-256 of the source this class was generated from.
+     */
+    public static final String SOURCE_SHA256 = "ce0f4cbe159667a86d351cad2500a5cabe135f66640ac7ca24e75fa7c7f7f314";
 
-  /**
-   * The most examples one step takes: the plan's batch.
-   */
-  public static final int MAX_BATCH = 64;
+    /**
+     * The most examples one step takes: the plan's batch.
+     */
+    public static final int MAX_BATCH = 64;
 
-  /**
-   * Examples per pass of predict: the largest multiple of MAX_BATCH, up to 256, whose plan fits in the training workspace.
-   */
-  public static final int PREDICT_BATCH = 256;
+    /**
+     * Examples per pass of predict: the largest multiple of MAX_BATCH, up to 256, whose plan fits in the training workspace.
+     */
+    public static final int PREDICT_BATCH = 256;
 
-  /**
-   * The optimizer's learning rate from the train section, before any schedule.
-   */
-  public static final double LEARNING_RATE = 0.001;
+    /**
+     * The optimizer's learning rate from the train section, before any schedule.
+     */
+    public static final double LEARNING_RATE = 0.001;
 
-  /**
-   * Epochs from the train section.
-   */
-  public static final int EPOCHS = 10;
+    /**
+     * Epochs from the train section.
+     */
+    public static final int EPOCHS = 10;
 
-  /**
-   * The planned workspace: the largest of the three programs' arenas.
-   */
-  public static final long WORKSPACE_BYTES = 1206912L;
+    /**
+     * The planned workspace: the largest of the three programs' arenas.
+     */
+    public static final long WORKSPACE_BYTES = 1206912L;
 
-  /**
-   * Values per example of the output {@code probs}.
-   */
-  public static final int OUTPUT_SIZE = 10;
+    /**
+     * Values per example of the output {@code probs}.
+     */
+    public static final int OUTPUT_SIZE = 10;
 
-  private final Arena parameters;
+    private final Arena parameters;
 
-  private final Arena workspace;
+    private final Arena workspace;
 
-  private final Rng rng;
+    private final Rng rng;
 
-  private long steps;
+    private long steps;
 
-  private final int batch;
+    private final int batch;
 
-  private final Buf w_logits_dense1_weight;
+    private final Buf w_logits_dense1_weight;
 
-  private final Buf w_logits_dense1_bias;
+    private final Buf w_logits_dense1_bias;
 
-  private final Buf w_logits_dense2_weight;
+    private final Buf w_logits_dense2_weight;
 
-  private final Buf w_logits_dense2_bias;
+    private final Buf w_logits_dense2_bias;
 
-  private final Buf w_logits_dense3_weight;
+    private final Buf w_logits_dense3_weight;
 
-  private final Buf w_logits_dense3_bias;
+    private final Buf w_logits_dense3_bias;
 
-  private final Buf m_logits_dense1_weight;
+    private final Buf m_logits_dense1_weight;
 
-  private final Buf v_logits_dense1_weight;
+    private final Buf v_logits_dense1_weight;
 
-  private final Buf m_logits_dense1_bias;
+    private final Buf m_logits_dense1_bias;
 
-  private final Buf v_logits_dense1_bias;
+    private final Buf v_logits_dense1_bias;
 
-  private final Buf m_logits_dense2_weight;
+    private final Buf m_logits_dense2_weight;
 
-  private final Buf v_logits_dense2_weight;
+    private final Buf v_logits_dense2_weight;
 
-  private final Buf m_logits_dense2_bias;
+    private final Buf m_logits_dense2_bias;
 
-  private final Buf v_logits_dense2_bias;
+    private final Buf v_logits_dense2_bias;
 
-  private final Buf m_logits_dense3_weight;
+    private final Buf m_logits_dense3_weight;
 
-  private final Buf v_logits_dense3_weight;
+    private final Buf v_logits_dense3_weight;
 
-  private final Buf m_logits_dense3_bias;
+    private final Buf m_logits_dense3_bias;
 
-  private final Buf v_logits_dense3_bias;
+    private final Buf v_logits_dense3_bias;
 
-  private final Buf t0_image;
+    private final Buf t0_image;
 
-  private final IntBuffer t1_label;
+    private final IntBuffer t1_label;
 
-  private final Buf t7_logits_dense1;
+    private final Buf t7_logits_dense1;
 
-  private final Buf t12_logits_dense2;
+    private final Buf t12_logits_dense2;
 
-  private final Buf t16_logits_dense3;
+    private final Buf t16_logits_dense3;
 
-  private final Buf t18_loss_cross_entropy1;
+    private final Buf t18_loss_cross_entropy1;
 
-  private final Buf t19_loss_cross_entropy1;
+    private final Buf t19_loss_cross_entropy1;
 
-  private final Buf t20_loss_cross_entropy1;
-
-  private final Buf t21_logits_dense3;
-
-  private final Buf t22_logits_dense3;
-
-  private final Buf t23_logits_dense3;
-
-  private final Buf t25_logits_dense2;
-
-  private final Buf t26_logits_dense2;
-
-  private final Buf t27_logits_dense2;
-
-  private final Buf t29_logits_dense1;
-
-  private final Buf t30_logits_dense1;
-
-  private final Buf e0_image;
-
-  private final IntBuffer e1_label;
-
-  private final Buf e7_logits_dense1;
-
-  private final Buf e12_logits_dense2;
-
-  private final Buf e16_logits_dense3;
-
-  private final Buf e17_probs_softmax1;
-
-  private final Buf e18_loss_cross_entropy1;
-
-  private final Buf i0_image;
-
-  private final Buf i7_logits_dense1;
-
-  private final Buf i12_logits_dense2;
-
-  private final Buf i16_logits_dense3;
-
-  private final Buf i17_probs_softmax1;
-
-  private FashionMlp(Builder builder) {
-    Blas.ensureLoaded();
-    Workers.setThreads(builder.threads > Workers.MAX_THREADS ? 1 : builder.threads);
-    Blas.setThreads(builder.threads > Workers.MAX_THREADS ? builder.threads : 1);
-    // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
-    parameters = new Arena(2821824L);
-    workspace = new Arena(WORKSPACE_BYTES);
-    w_logits_dense1_weight = parameters.floats(0L, 200704);
-    m_logits_dense1_weight = parameters.floats(802816L, 200704);
-    v_logits_dense1_weight = parameters.floats(1605632L, 200704);
-    w_logits_dense1_bias = parameters.floats(2408448L, 256);
-    m_logits_dense1_bias = parameters.floats(2409472L, 256);
-    v_logits_dense1_bias = parameters.floats(2410496L, 256);
-    w_logits_dense2_weight = parameters.floats(2411520L, 32768);
-    m_logits_dense2_weight = parameters.floats(2542592L, 32768);
-    v_logits_dense2_weight = parameters.floats(2673664L, 32768);
-    w_logits_dense2_bias = parameters.floats(2804736L, 128);
-    m_logits_dense2_bias = parameters.floats(2805248L, 128);
-    v_logits_dense2_bias = parameters.floats(2805760L, 128);
-    w_logits_dense3_weight = parameters.floats(2806272L, 1280);
-    m_logits_dense3_weight = parameters.floats(2811392L, 1280);
-    v_logits_dense3_weight = parameters.floats(2816512L, 1280);
-    w_logits_dense3_bias = parameters.floats(2821632L, 10);
-    m_logits_dense3_bias = parameters.floats(2821696L, 10);
-    v_logits_dense3_bias = parameters.floats(2821760L, 10);
-    // The training program's values
-    t0_image = workspace.floats(802816L, 50176);
-    t1_label = workspace.ints(100864L, 64);
-    t7_logits_dense1 = workspace.floats(0L, 16384);
-    t12_logits_dense2 = workspace.floats(65536L, 8192);
-    t16_logits_dense3 = workspace.floats(98304L, 640);
-    t18_loss_cross_entropy1 = workspace.floats(1206784L, 1);
-    t19_loss_cross_entropy1 = workspace.floats(1006080L, 1);
-    t20_loss_cross_entropy1 = workspace.floats(1003520L, 640);
-    t21_logits_dense3 = workspace.floats(1206848L, 10);
-    t22_logits_dense3 = workspace.floats(98304L, 8192);
-    t23_logits_dense3 = workspace.floats(1200128L, 1280);
-    t25_logits_dense2 = workspace.floats(1206272L, 128);
-    t26_logits_dense2 = workspace.floats(1134592L, 16384);
-    t27_logits_dense2 = workspace.floats(1003520L, 32768);
-    t29_logits_dense1 = workspace.floats(1205248L, 256);
-    t30_logits_dense1 = workspace.floats(0L, 200704);
-    // The evaluation program's values (no dropout, with the loss)
-    e0_image = workspace.floats(0L, 50176);
-    e1_label = workspace.ints(266240L, 64);
-    e7_logits_dense1 = workspace.floats(200704L, 16384);
-    e12_logits_dense2 = workspace.floats(0L, 8192);
-    e16_logits_dense3 = workspace.floats(32768L, 640);
-    e17_probs_softmax1 = workspace.floats(0L, 640);
-    e18_loss_cross_entropy1 = workspace.floats(2560L, 1);
-    // The inference program's values
-    i0_image = workspace.floats(0L, 200704);
-    i7_logits_dense1 = workspace.floats(802816L, 65536);
-    i12_logits_dense2 = workspace.floats(0L, 32768);
-    i16_logits_dense3 = workspace.floats(131072L, 2560);
-    i17_probs_softmax1 = workspace.floats(0L, 2560);
-    batch = builder.batch;
-    rng = new Rng(builder.seed ^ 0x5DEECE66DL);
-    initialize(builder.seed);
-  }
-
-  /**
-   * Starts configuring a new instance.
-   */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  private void initialize(long seed) {
-    Init.heNormal(w_logits_dense1_weight, 200704, 784, seed ^ -7046029254386353131L);
-    Init.zeros(w_logits_dense1_bias, 256);
-    Init.heNormal(w_logits_dense2_weight, 32768, 256, seed ^ -2691343689449507777L);
-    Init.zeros(w_logits_dense2_bias, 128);
-    Init.heNormal(w_logits_dense3_weight, 1280, 128, seed ^ 1663341875487337577L);
-    Init.zeros(w_logits_dense3_bias, 10);
-  }
-
-  /**
-   * One step of training on the first {@code count} examples: forward, backward and the optimizer update.
-   */
-  @Override
-  public StepResult trainStep(float[] x, int[] labels, float[] targets, int count,
-      double learningRate) {
-    checkBatch(x, labels, targets, count);
-    int n = count;
-    int correct = 0;
-    t0_image.data().put(0, x, 0, n * 784);
-    t1_label.put(0, labels, 0, n);
-    // FashionMlp.dnn:9 logits.dense1
-    Dense.forward(t0_image, w_logits_dense1_weight, w_logits_dense1_bias, t7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-    // FashionMlp.dnn:10 logits.dense2
-    Dense.forward(t7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, t12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-    // FashionMlp.dnn:11 logits.dense3
-    Dense.forward(t12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, t16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-    // FashionMlp.dnn:15 loss.cross_entropy1
-    t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, null, n, 10));
-    correct = Losses.countCorrect(t16_logits_dense3, t1_label, n, 10);
-    // FashionMlp.dnn:15 loss.cross_entropy1
-    Elementwise.fill(t19_loss_cross_entropy1, 1, 1.0f);
-    // FashionMlp.dnn:15 loss.cross_entropy1
-    Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_loss_cross_entropy1, n, 10);
-    // FashionMlp.dnn:11 logits.dense3
-    Dense.backwardBias(t20_loss_cross_entropy1, t21_logits_dense3, n, 10, false);
-    // FashionMlp.dnn:11 logits.dense3
-    Dense.backwardInput(t20_loss_cross_entropy1, w_logits_dense3_weight, t22_logits_dense3, n, 128, 10, false);
-    // FashionMlp.dnn:11 logits.dense3
-    Dense.backwardWeights(t20_loss_cross_entropy1, t12_logits_dense2, t23_logits_dense3, n, 128, 10, false);
-    // FashionMlp.dnn:10 logits.relu2
-    Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_logits_dense3, t22_logits_dense3, n * 128);
-    // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardBias(t22_logits_dense3, t25_logits_dense2, n, 128, false);
-    // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardInput(t22_logits_dense3, w_logits_dense2_weight, t26_logits_dense2, n, 256, 128, false);
-    // FashionMlp.dnn:10 logits.dense2
-    Dense.backwardWeights(t22_logits_dense3, t7_logits_dense1, t27_logits_dense2, n, 256, 128, false);
-    // FashionMlp.dnn:9 logits.relu1
-    Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_logits_dense2, t26_logits_dense2, n * 256);
-    // FashionMlp.dnn:9 logits.dense1
-    Dense.backwardBias(t26_logits_dense2, t29_logits_dense1, n, 256, false);
-    // FashionMlp.dnn:9 logits.dense1
-    Dense.backwardWeights(t26_logits_dense2, t0_image, t30_logits_dense1, n, 784, 256, false);
-    // Optimizer: adam (learning rate per step from the caller)
-    steps++;
-    float lr = (float) learningRate;
-    Optimizers.adam(w_logits_dense1_weight, t30_logits_dense1, m_logits_dense1_weight, v_logits_dense1_weight, 200704, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    Optimizers.adam(w_logits_dense1_bias, t29_logits_dense1, m_logits_dense1_bias, v_logits_dense1_bias, 256, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    Optimizers.adam(w_logits_dense2_weight, t27_logits_dense2, m_logits_dense2_weight, v_logits_dense2_weight, 32768, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    Optimizers.adam(w_logits_dense2_bias, t25_logits_dense2, m_logits_dense2_bias, v_logits_dense2_bias, 128, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    Optimizers.adam(w_logits_dense3_weight, t23_logits_dense3, m_logits_dense3_weight, v_logits_dense3_weight, 1280, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    Optimizers.adam(w_logits_dense3_bias, t21_logits_dense3, m_logits_dense3_bias, v_logits_dense3_bias, 10, lr, 0.9f, 0.999f, 1.0E-8f, 0.0f, 0.0f, steps);
-    return new StepResult((double) t18_loss_cross_entropy1.get(0) * n, correct);
-  }
-
-  /**
-   * The loss and accuracy on the first {@code count} examples, without dropout or updates.
-   */
-  @Override
-  public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
-    checkBatch(x, labels, targets, count);
-    int n = count;
-    int correct = 0;
-    e0_image.data().put(0, x, 0, n * 784);
-    e1_label.put(0, labels, 0, n);
-    // FashionMlp.dnn:9 logits.dense1
-    Dense.forward(e0_image, w_logits_dense1_weight, w_logits_dense1_bias, e7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-    // FashionMlp.dnn:10 logits.dense2
-    Dense.forward(e7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, e12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-    // FashionMlp.dnn:11 logits.dense3
-    Dense.forward(e12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, e16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-    // FashionMlp.dnn:12 probs.softmax1
-    Softmax.forward(e16_logits_dense3, e17_probs_softmax1, n, 10);
-    // FashionMlp.dnn:15 loss.cross_entropy1
-    e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e16_logits_dense3, e1_label, null, n, 10));
-    correct = Losses.countCorrect(e16_logits_dense3, e1_label, n, 10);
-    return new StepResult((double) e18_loss_cross_entropy1.get(0) * n, correct);
-  }
-
-  /**
-   * The output {@code probs} for one example.
-   */
-  public float[] predict(float[] example) {
-    if (example.length != 784) {
-      throw new IllegalArgumentException("expected one example of shape [1, 28, 28] (784 values), got " + example.length + " values");
-    }
-    float[] result = new float[OUTPUT_SIZE];
-    predict(example, 1, result);
-    return result;
-  }
-
-  /**
-   * The output {@code probs} for {@code count} examples, written to {@code out}.
-   */
-  public void predict(float[] x, int count, float[] out) {
-    checkOpen();
-    if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
-      throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
-    }
-    for (int start = 0; start < count; start += PREDICT_BATCH) {
-      int n = Math.min(PREDICT_BATCH, count - start);
-      i0_image.data().put(0, x, start * 784, n * 784);
-      // FashionMlp.dnn:9 logits.dense1
-      Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-      // FashionMlp.dnn:10 logits.dense2
-      Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-      // FashionMlp.dnn:11 logits.dense3
-      Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-      // FashionMlp.dnn:12 probs.softmax1
-      Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
-      i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
-    }
-  }
-
-  /**
-   * A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,
-   * validation split, early stopping); change any setting before {@code build()}.
-   */
-  public static Trainer.Builder trainer() {
-    return Trainer.builder()
-          .epochs(EPOCHS)
-          .seed(42L)
-          .learningRate(LEARNING_RATE)
-          .schedule(new LearningRate.Constant());
-  }
-
-  /**
-   * Trains as the train section says; {@code validation} may be null (then the section's
-   * {@code validation_split}, if any, holds out part of {@code train}).
-   */
-  public History fit(Dataset train, Dataset validation, TrainingListener... listeners) {
-    Trainer.Builder builder = trainer();
-    if (validation != null) {
-      builder.validation(validation);
-    }
-    for (TrainingListener listener : listeners) {
-      builder.listener(listener);
-    }
-    return builder.build().fit(this, train);
-  }
-
-  /**
-   * The loss and accuracy on {@code data}, without dropout.
-   */
-  public Evaluation evaluate(Dataset data) {
-    return Trainer.builder().batch(MAX_BATCH).learningRate(LEARNING_RATE).build().evaluate(this, data);
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public int maxBatch() {
-    return batch;
-  }
-
-  @Override
-  public int[] inputShape() {
-    return new int[] {1, 28, 28};
-  }
-
-  @Override
-  public TargetKind targetKind() {
-    return TargetKind.LABELS;
-  }
-
-  @Override
-  public int[] targetShape() {
-    return new int[] {};
-  }
-
-  @Override
-  public boolean hasAccuracy() {
-    return true;
-  }
-
-  @Override
-  public long steps() {
-    return steps;
-  }
-
-  @Override
-  public void close() {
-    parameters.close();
-    workspace.close();
-  }
-
-  @Override
-  public int parameterCount() {
-    return 235146;
-  }
-
-  @Override
-  public void copyParametersTo(float[] dst) {
-    checkOpen();
-    w_logits_dense1_weight.data().get(0, dst, 0, 200704);
-    w_logits_dense1_bias.data().get(0, dst, 200704, 256);
-    w_logits_dense2_weight.data().get(0, dst, 200960, 32768);
-    w_logits_dense2_bias.data().get(0, dst, 233728, 128);
-    w_logits_dense3_weight.data().get(0, dst, 233856, 1280);
-    w_logits_dense3_bias.data().get(0, dst, 235136, 10);
-  }
-
-  @Override
-  public void copyParametersFrom(float[] src) {
-    checkOpen();
-    w_logits_dense1_weight.data().put(0, src, 0, 200704);
-    w_logits_dense1_bias.data().put(0, src, 200704, 256);
-    w_logits_dense2_weight.data().put(0, src, 200960, 32768);
-    w_logits_dense2_bias.data().put(0, src, 233728, 128);
-    w_logits_dense3_weight.data().put(0, src, 233856, 1280);
-    w_logits_dense3_bias.data().put(0, src, 235136, 10);
-  }
-
-  /**
-   * Writes every parameter and buffer to a safetensors file, atomically.
-   */
-  public void save(Path file) throws IOException {
-    checkOpen();
-    var tensors = new LinkedHashMap<String, TensorData>();
-    tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 256, 784));
-    tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 256));
-    tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 128, 256));
-    tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 128));
-    tensors.put("logits.dense3.weight", TensorData.f32(w_logits_dense3_weight.toArray(), 10, 128));
-    tensors.put("logits.dense3.bias", TensorData.f32(w_logits_dense3_bias.toArray(), 10));
-    Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
-  }
-
-  /**
-   * Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite
-   * values) before anything is changed.
-   */
-  public void load(Path file) throws IOException {
-    checkOpen();
-    CheckpointSpec spec = CheckpointSpec.builder()
-      .tensor("logits.dense1.weight", DType.F32, 256, 784)
-      .tensor("logits.dense1.bias", DType.F32, 256)
-      .tensor("logits.dense2.weight", DType.F32, 128, 256)
-      .tensor("logits.dense2.bias", DType.F32, 128)
-      .tensor("logits.dense3.weight", DType.F32, 10, 128)
-      .tensor("logits.dense3.bias", DType.F32, 10)
-      .requireFinite()
-      .build();
-    Checkpoint checkpoint = Safetensors.read(file, spec);
-    w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 256, 784));
-    w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 256));
-    w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 128, 256));
-    w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 128));
-    w_logits_dense3_weight.copyFrom(checkpoint.floats("logits.dense3.weight", 10, 128));
-    w_logits_dense3_bias.copyFrom(checkpoint.floats("logits.dense3.bias", 10));
-    steps = Long.parseLong(checkpoint.metadata().getOrDefault("steps", "0"));
-  }
-
-  private void checkOpen() {
-    if (workspace.isClosed()) {
-      throw new IllegalStateException(NAME + " is closed");
-    }
-  }
-
-  private void checkBatch(float[] x, int[] labels, float[] targets, int count) {
-    checkOpen();
-    if (count < 1 || count > MAX_BATCH) {
-      throw new IllegalArgumentException("a step takes between 1 and 64 examples, got " + count);
-    }
-    if (x == null || x.length < (long) count * 784) {
-      throw new IllegalArgumentException("expected " + count + " examples of shape [1, 28, 28] (784 values each), got " + (x == null ? 0 : x.length));
-    }
-    if (labels == null || labels.length < count) {
-      throw new IllegalArgumentException("expected " + count + " class labels");
-    }
-  }
-
-  /**
-   * Configures a new {@code FashionMlp}.
-   */
-  public static final class Builder {
-    private long seed = 42L;
-
-    private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-
-    private int batch = MAX_BATCH;
-
-    private Builder() {
+    private final Buf t20_d_loss_cross_entropy1;
+
+    private final Buf t21_d_logits_dense3_bias;
+
+    private final Buf t22_d_logits_dense3;
+
+    private final Buf t23_d_logits_dense3_weight;
+
+    private final Buf t25_d_logits_dense2_bias;
+
+    private final Buf t26_d_logits_dense2;
+
+    private final Buf t27_d_logits_dense2_weight;
+
+    private final Buf t29_d_logits_dense1_bias;
+
+    private final Buf t30_d_logits_dense1_weight;
+
+    private final Buf e0_image;
+
+    private final IntBuffer e1_label;
+
+    private final Buf e7_logits_dense1;
+
+    private final Buf e12_logits_dense2;
+
+    private final Buf e16_logits_dense3;
+
+    private final Buf e17_probs_softmax1;
+
+    private final Buf e18_loss_cross_entropy1;
+
+    private final Buf i0_image;
+
+    private final Buf i7_logits_dense1;
+
+    private final Buf i12_logits_dense2;
+
+    private final Buf i16_logits_dense3;
+
+    private final Buf i17_probs_softmax1;
+
+    private FashionMlp(Builder builder) {
+        Blas.ensureLoaded();
+        Workers.setThreads(builder.threads > Workers.MAX_THREADS ? 1 : builder.threads);
+        Blas.setThreads(builder.threads > Workers.MAX_THREADS ? builder.threads : 1);
+        // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
+        parameters = new Arena(2821824L);
+        workspace = new Arena(WORKSPACE_BYTES);
+        w_logits_dense1_weight = parameters.floats(0L, 200704);
+        m_logits_dense1_weight = parameters.floats(802816L, 200704);
+        v_logits_dense1_weight = parameters.floats(1605632L, 200704);
+        w_logits_dense1_bias = parameters.floats(2408448L, 256);
+        m_logits_dense1_bias = parameters.floats(2409472L, 256);
+        v_logits_dense1_bias = parameters.floats(2410496L, 256);
+        w_logits_dense2_weight = parameters.floats(2411520L, 32768);
+        m_logits_dense2_weight = parameters.floats(2542592L, 32768);
+        v_logits_dense2_weight = parameters.floats(2673664L, 32768);
+        w_logits_dense2_bias = parameters.floats(2804736L, 128);
+        m_logits_dense2_bias = parameters.floats(2805248L, 128);
+        v_logits_dense2_bias = parameters.floats(2805760L, 128);
+        w_logits_dense3_weight = parameters.floats(2806272L, 1280);
+        m_logits_dense3_weight = parameters.floats(2811392L, 1280);
+        v_logits_dense3_weight = parameters.floats(2816512L, 1280);
+        w_logits_dense3_bias = parameters.floats(2821632L, 10);
+        m_logits_dense3_bias = parameters.floats(2821696L, 10);
+        v_logits_dense3_bias = parameters.floats(2821760L, 10);
+        // The training program's values
+        t0_image = workspace.floats(802816L, 50176);
+        t1_label = workspace.ints(100864L, 64);
+        t7_logits_dense1 = workspace.floats(0L, 16384);
+        t12_logits_dense2 = workspace.floats(65536L, 8192);
+        t16_logits_dense3 = workspace.floats(98304L, 640);
+        t18_loss_cross_entropy1 = workspace.floats(1206784L, 1);
+        t19_loss_cross_entropy1 = workspace.floats(1006080L, 1);
+        t20_d_loss_cross_entropy1 = workspace.floats(1003520L, 640);
+        t21_d_logits_dense3_bias = workspace.floats(1206848L, 10);
+        t22_d_logits_dense3 = workspace.floats(98304L, 8192);
+        t23_d_logits_dense3_weight = workspace.floats(1200128L, 1280);
+        t25_d_logits_dense2_bias = workspace.floats(1206272L, 128);
+        t26_d_logits_dense2 = workspace.floats(1134592L, 16384);
+        t27_d_logits_dense2_weight = workspace.floats(1003520L, 32768);
+        t29_d_logits_dense1_bias = workspace.floats(1205248L, 256);
+        t30_d_logits_dense1_weight = workspace.floats(0L, 200704);
+        // The evaluation program's values (no dropout, with the loss)
+        e0_image = workspace.floats(0L, 50176);
+        e1_label = workspace.ints(266240L, 64);
+        e7_logits_dense1 = workspace.floats(200704L, 16384);
+        e12_logits_dense2 = workspace.floats(0L, 8192);
+        e16_logits_dense3 = workspace.floats(32768L, 640);
+        e17_probs_softmax1 = workspace.floats(0L, 640);
+        e18_loss_cross_entropy1 = workspace.floats(2560L, 1);
+        // The inference program's values
+        i0_image = workspace.floats(0L, 200704);
+        i7_logits_dense1 = workspace.floats(802816L, 65536);
+        i12_logits_dense2 = workspace.floats(0L, 32768);
+        i16_logits_dense3 = workspace.floats(131072L, 2560);
+        i17_probs_softmax1 = workspace.floats(0L, 2560);
+        batch = builder.batch;
+        rng = new Rng(builder.seed ^ 0x5DEECE66DL);
+        initialize(builder.seed);
     }
 
     /**
-     * Seeds initialization and dropout (default: the train section's seed).
+     * Starts configuring a new instance.
      */
-    public Builder seed(long seed) {
-      this.seed = seed;
-      return this;
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void initialize(long seed) {
+        Init.heNormal(w_logits_dense1_weight, 200704, 784, seed ^ -7046029254386353131L);
+        Init.zeros(w_logits_dense1_bias, 256);
+        Init.heNormal(w_logits_dense2_weight, 32768, 256, seed ^ -2691343689449507777L);
+        Init.zeros(w_logits_dense2_bias, 128);
+        Init.heNormal(w_logits_dense3_weight, 1280, 128, seed ^ 1663341875487337577L);
+        Init.zeros(w_logits_dense3_bias, 10);
     }
 
     /**
-     * Threads for matrix products; use 1 when other work shares the cores
-     * (default: up to 2, as the machine has cores).
+     * One step of training on the first {@code count} examples: forward, backward and the optimizer update.
      */
-    public Builder threads(int threads) {
-      if (threads < 1) {
-        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-      }
-      this.threads = threads;
-      return this;
+    @Override
+    public StepResult trainStep(float[] x, int[] labels, float[] targets, int count,
+            double learningRate) {
+        checkBatch(x, labels, targets, count);
+        int n = count;
+        int correct = 0;
+        t0_image.data().put(0, x, 0, n * 784);
+        t1_label.put(0, labels, 0, n);
+        // FashionMlp.dnn:9 logits.dense1
+        Dense.forward(t0_image, w_logits_dense1_weight, w_logits_dense1_bias, t7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.forward(t7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, t12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.forward(t12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, t16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+        // FashionMlp.dnn:15 loss.cross_entropy1
+        t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, null, n, 10));
+        correct = Losses.countCorrect(t16_logits_dense3, t1_label, n, 10);
+        // FashionMlp.dnn:15 loss.cross_entropy1
+        // The loss's gradient seed is 1, which the loss gradient kernels assume.
+        // FashionMlp.dnn:15 loss.cross_entropy1
+        Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_d_loss_cross_entropy1, n, 10);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.backwardBias(t20_d_loss_cross_entropy1, t21_d_logits_dense3_bias, n, 10, false);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.backwardInput(t20_d_loss_cross_entropy1, w_logits_dense3_weight, t22_d_logits_dense3, n, 128, 10, false);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.backwardWeights(t20_d_loss_cross_entropy1, t12_logits_dense2, t23_d_logits_dense3_weight, n, 128, 10, false);
+        // FashionMlp.dnn:10 logits.relu2
+        Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_d_logits_dense3, t22_d_logits_dense3, n * 128);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.backwardBias(t22_d_logits_dense3, t25_d_logits_dense2_bias, n, 128, false);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.backwardInput(t22_d_logits_dense3, w_logits_dense2_weight, t26_d_logits_dense2, n, 256, 128, false);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.backwardWeights(t22_d_logits_dense3, t7_logits_dense1, t27_d_logits_dense2_weight, n, 256, 128, false);
+        // FashionMlp.dnn:9 logits.relu1
+        Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_d_logits_dense2, t26_d_logits_dense2, n * 256);
+        // FashionMlp.dnn:9 logits.dense1
+        Dense.backwardBias(t26_d_logits_dense2, t29_d_logits_dense1_bias, n, 256, false);
+        // FashionMlp.dnn:9 logits.dense1
+        Dense.backwardWeights(t26_d_logits_dense2, t0_image, t30_d_logits_dense1_weight, n, 784, 256, false);
+        // Optimizer: adam (learning rate per step from the caller)
+        steps++;
+        float lr = (float) learningRate;
+        Optimizers.adam(w_logits_dense1_weight, t30_d_logits_dense1_weight, m_logits_dense1_weight, v_logits_dense1_weight, 200704, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        Optimizers.adam(w_logits_dense1_bias, t29_d_logits_dense1_bias, m_logits_dense1_bias, v_logits_dense1_bias, 256, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        Optimizers.adam(w_logits_dense2_weight, t27_d_logits_dense2_weight, m_logits_dense2_weight, v_logits_dense2_weight, 32768, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        Optimizers.adam(w_logits_dense2_bias, t25_d_logits_dense2_bias, m_logits_dense2_bias, v_logits_dense2_bias, 128, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        Optimizers.adam(w_logits_dense3_weight, t23_d_logits_dense3_weight, m_logits_dense3_weight, v_logits_dense3_weight, 1280, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        Optimizers.adam(w_logits_dense3_bias, t21_d_logits_dense3_bias, m_logits_dense3_bias, v_logits_dense3_bias, 10, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+        return new StepResult((double) t18_loss_cross_entropy1.get(0) * n, correct);
     }
 
     /**
-     * Examples per training step, at most {@link FashionMlp#MAX_BATCH} (the default, the train
-     * section's batch, for which memory is planned; a smaller batch uses the same memory).
+     * The loss and accuracy on the first {@code count} examples, without dropout or updates.
      */
-    public Builder batch(int batch) {
-      if (batch < 1 || batch > MAX_BATCH) {
-        throw new IllegalArgumentException("batch must be between 1 and 64 (the planned batch), got " + batch);
-      }
-      this.batch = batch;
-      return this;
+    @Override
+    public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
+        checkBatch(x, labels, targets, count);
+        int n = count;
+        int correct = 0;
+        e0_image.data().put(0, x, 0, n * 784);
+        e1_label.put(0, labels, 0, n);
+        // FashionMlp.dnn:9 logits.dense1
+        Dense.forward(e0_image, w_logits_dense1_weight, w_logits_dense1_bias, e7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.forward(e7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, e12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.forward(e12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, e16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+        // FashionMlp.dnn:12 probs.softmax1
+        Softmax.forward(e16_logits_dense3, e17_probs_softmax1, n, 10);
+        // FashionMlp.dnn:15 loss.cross_entropy1
+        e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e16_logits_dense3, e1_label, null, n, 10));
+        correct = Losses.countCorrect(e16_logits_dense3, e1_label, n, 10);
+        return new StepResult((double) e18_loss_cross_entropy1.get(0) * n, correct);
     }
 
     /**
-     * Where the network runs (default: the CPU).
-     *
-     * @throws UnsupportedOperationException for a device this version cannot run on (CUDA)
+     * The output {@code probs} for one example.
      */
-    public Builder device(Device device) {
-      if (device != Device.CPU) {
-        throw new UnsupportedOperationException("FashionMlp cannot run on " + device + ": this version of dnnc generates code for the CPU only");
-      }
-      return this;
+    public float[] predict(float[] example) {
+        if (example.length != 784) {
+            throw new IllegalArgumentException("expected one example of shape [1, 28, 28] (784 values), got " + example.length + " values");
+        }
+        float[] result = new float[OUTPUT_SIZE];
+        predict(example, 1, result);
+        return result;
     }
 
     /**
-     * A network with freshly initialized parameters.
+     * The output {@code probs} for {@code count} examples, written to {@code out}.
      */
-    public FashionMlp build() {
-      return new FashionMlp(this);
+    public void predict(float[] x, int count, float[] out) {
+        checkOpen();
+        if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
+            throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
+        }
+        for (int start = 0; start < count; start += PREDICT_BATCH) {
+            int n = Math.min(PREDICT_BATCH, count - start);
+            i0_image.data().put(0, x, start * 784, n * 784);
+            // FashionMlp.dnn:9 logits.dense1
+            Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+            // FashionMlp.dnn:12 probs.softmax1
+            Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
+            i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
+        }
     }
-  }
+
+    /**
+     * A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,
+     * validation split, early stopping); change any setting before {@code build()}.
+     */
+    public static Trainer.Builder trainer() {
+        return Trainer.builder()
+                    .epochs(EPOCHS)
+                    .seed(42L)
+                    .learningRate(LEARNING_RATE)
+                    .schedule(new LearningRate.Constant());
+    }
+
+    /**
+     * Trains as the train section says; {@code validation} may be null (then the section's
+     * {@code validation_split}, if any, holds out part of {@code train}).
+     */
+    public History fit(Dataset train, Dataset validation, TrainingListener... listeners) {
+        Trainer.Builder builder = trainer();
+        if (validation != null) {
+            builder.validation(validation);
+        }
+        for (TrainingListener listener : listeners) {
+            builder.listener(listener);
+        }
+        return builder.build().fit(this, train);
+    }
+
+    /**
+     * The loss and accuracy on {@code data}, without dropout.
+     */
+    public Evaluation evaluate(Dataset data) {
+        return Trainer.builder().batch(MAX_BATCH).learningRate(LEARNING_RATE).build().evaluate(this, data);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int maxBatch() {
+        return batch;
+    }
+
+    @Override
+    public int[] inputShape() {
+        return new int[] {1, 28, 28};
+    }
+
+    @Override
+    public TargetKind targetKind() {
+        return TargetKind.LABELS;
+    }
+
+    @Override
+    public int[] targetShape() {
+        return new int[] {};
+    }
+
+    @Override
+    public boolean hasAccuracy() {
+        return true;
+    }
+
+    @Override
+    public long steps() {
+        return steps;
+    }
+
+    @Override
+    public void close() {
+        parameters.close();
+        workspace.close();
+    }
+
+    @Override
+    public int parameterCount() {
+        return 235146;
+    }
+
+    @Override
+    public void copyParametersTo(float[] dst) {
+        checkOpen();
+        w_logits_dense1_weight.data().get(0, dst, 0, 200704);
+        w_logits_dense1_bias.data().get(0, dst, 200704, 256);
+        w_logits_dense2_weight.data().get(0, dst, 200960, 32768);
+        w_logits_dense2_bias.data().get(0, dst, 233728, 128);
+        w_logits_dense3_weight.data().get(0, dst, 233856, 1280);
+        w_logits_dense3_bias.data().get(0, dst, 235136, 10);
+    }
+
+    @Override
+    public void copyParametersFrom(float[] src) {
+        checkOpen();
+        w_logits_dense1_weight.data().put(0, src, 0, 200704);
+        w_logits_dense1_bias.data().put(0, src, 200704, 256);
+        w_logits_dense2_weight.data().put(0, src, 200960, 32768);
+        w_logits_dense2_bias.data().put(0, src, 233728, 128);
+        w_logits_dense3_weight.data().put(0, src, 233856, 1280);
+        w_logits_dense3_bias.data().put(0, src, 235136, 10);
+    }
+
+    /**
+     * Writes every parameter and buffer to a safetensors file, atomically.
+     */
+    public void save(Path file) throws IOException {
+        checkOpen();
+        var tensors = new LinkedHashMap<String, TensorData>();
+        tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 256, 784));
+        tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 256));
+        tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 128, 256));
+        tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 128));
+        tensors.put("logits.dense3.weight", TensorData.f32(w_logits_dense3_weight.toArray(), 10, 128));
+        tensors.put("logits.dense3.bias", TensorData.f32(w_logits_dense3_bias.toArray(), 10));
+        Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
+    }
+
+    /**
+     * Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite
+     * values) before anything is changed.
+     */
+    public void load(Path file) throws IOException {
+        checkOpen();
+        CheckpointSpec spec = CheckpointSpec.builder()
+            .tensor("logits.dense1.weight", DType.F32, 256, 784)
+            .tensor("logits.dense1.bias", DType.F32, 256)
+            .tensor("logits.dense2.weight", DType.F32, 128, 256)
+            .tensor("logits.dense2.bias", DType.F32, 128)
+            .tensor("logits.dense3.weight", DType.F32, 10, 128)
+            .tensor("logits.dense3.bias", DType.F32, 10)
+            .requireFinite()
+            .build();
+        Checkpoint checkpoint = Safetensors.read(file, spec);
+        w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 256, 784));
+        w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 256));
+        w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 128, 256));
+        w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 128));
+        w_logits_dense3_weight.copyFrom(checkpoint.floats("logits.dense3.weight", 10, 128));
+        w_logits_dense3_bias.copyFrom(checkpoint.floats("logits.dense3.bias", 10));
+        steps = Long.parseLong(checkpoint.metadata().getOrDefault("steps", "0"));
+    }
+
+    private void checkOpen() {
+        if (workspace.isClosed()) {
+            throw new IllegalStateException(NAME + " is closed");
+        }
+    }
+
+    private void checkBatch(float[] x, int[] labels, float[] targets, int count) {
+        checkOpen();
+        if (count < 1 || count > MAX_BATCH) {
+            throw new IllegalArgumentException("a step takes between 1 and 64 examples, got " + count);
+        }
+        if (x == null || x.length < (long) count * 784) {
+            throw new IllegalArgumentException("expected " + count + " examples of shape [1, 28, 28] (784 values each), got " + (x == null ? 0 : x.length));
+        }
+        if (labels == null || labels.length < count) {
+            throw new IllegalArgumentException("expected " + count + " class labels");
+        }
+    }
+
+    /**
+     * Configures a new {@code FashionMlp}.
+     */
+    public static final class Builder {
+        private long seed = 42L;
+
+        private int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+
+        private int batch = MAX_BATCH;
+
+        private Builder() {
+        }
+
+        /**
+         * Seeds initialization and dropout (default: the train section's seed).
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Threads for matrix products; use 1 when other work shares the cores
+         * (default: up to 2, as the machine has cores).
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Examples per training step, at most {@link FashionMlp#MAX_BATCH} (the default, the train
+         * section's batch, for which memory is planned; a smaller batch uses the same memory).
+         */
+        public Builder batch(int batch) {
+            if (batch < 1 || batch > MAX_BATCH) {
+                throw new IllegalArgumentException("batch must be between 1 and 64 (the planned batch), got " + batch);
+            }
+            this.batch = batch;
+            return this;
+        }
+
+        /**
+         * Where the network runs (default: the CPU).
+         *
+         * @throws UnsupportedOperationException for a device this version cannot run on (CUDA)
+         */
+        public Builder device(Device device) {
+            if (device != Device.CPU) {
+                throw new UnsupportedOperationException("FashionMlp cannot run on " + device + ": this version of dnnc generates code for the CPU only");
+            }
+            return this;
+        }
+
+        /**
+         * A network with freshly initialized parameters.
+         */
+        public FashionMlp build() {
+            return new FashionMlp(this);
+        }
+    }
 }

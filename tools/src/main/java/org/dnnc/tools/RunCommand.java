@@ -68,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         NetworkModel model = loaded.get().model();
+        if (!model.train().declared()) {
+            err.print(new DiagnosticRenderer(false).render(loaded.get().source(), Diagnostic.error(model.span(),
+                    "network `" + model.name() + "` has no train section, so `dnnc run` has nothing to train; its "
+                            + "generated class (`dnnc compile`) loads weights and predicts")));
+            return 1;
+        }
         CompiledNetwork compiled;
         try {
             compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse);

@@ -68,6 +68,18 @@ class RunCommandTest {
     }
 
     @Test
+    void aNetworkWithoutATrainSectionIsRefusedWithAPositionedError(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path file = dir.resolve("Scorer.dnn");
+        Files.writeString(file, "network Scorer {\n    input x: float[1, 28, 28];\n"
+                + "    output y = x -> flatten -> dense(10);\n}\n");
+        Result r = run("run", file.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("Scorer.dnn:1:1: error: network `Scorer` has no train section");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
     void theShippedCommandLineHasTheCompilerCommandsToo() {
         Result r = run("--help");
         assertThat(r.code()).isEqualTo(0);

@@ -52,6 +52,6 @@ public final class Inference {
             }
         });
         Graph pruned = new DeadCodeElimination().run(new Graph(forward.name(), nodes, outputs));
-        return new Program(Program.Kind.INFER, pruned, Map.of());
+        return new Program(keepLoss ? Program.Kind.EVALUATE : Program.Kind.INFER, pruned, Map.of());
     }
 }

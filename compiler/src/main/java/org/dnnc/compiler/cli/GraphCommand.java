@@ -13,6 +13,7 @@ import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,7 +52,8 @@ final class GraphCommand implements Callable<Integer> {
     private String network;
 
     @Option(names = "--program", paramLabel = "PROGRAM", defaultValue = "forward",
-            description = "Which program: forward (as written, with the loss), train (forward, loss and gradients) or infer (outputs only). Default: ${DEFAULT-VALUE}.")
+            description = "Which program: forward (as written, with the loss), train (the training step: loss and"
+                    + " gradients), eval (outputs and loss, no dropout) or infer (outputs only). Default: ${DEFAULT-VALUE}.")
     private ProgramChoice program;
 
     @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
@@ -63,7 +65,7 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Console console = parent.console();
-        PassManager standard = PassManager.standard();
+        PassManager standard = CpuTarget.INSTANCE.passes(true);
         if (listPasses) {
             console.out().printf("%-10s %s%n", RESOLVE, "the graph as built by the front end");
             for (Pass pass : standard.passes()) {
@@ -82,7 +84,7 @@ final class GraphCommand implements Callable<Integer> {
         PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
         var dumps = new java.util.ArrayList<String>();
         for (NetworkModel n : loaded.get().networks()) {
-            Optional<Graph> graph = program.build(console, loaded.get().source(), n);
+            Optional<Graph> graph = program.build(console, loaded.get().source(), n, true);
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }

@@ -4,16 +4,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.dnnc.compiler.codegen.CodegenException;
-import org.dnnc.compiler.codegen.JavaGenerator;
-import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.MemoryPlanner;
 import org.dnnc.compiler.memory.PlanChart;
-import org.dnnc.compiler.passes.PassListener;
-import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,12 +27,12 @@ final class PlanCommand implements Callable<Integer> {
     private Path file;
 
     @Option(names = "--program", paramLabel = "PROGRAM", defaultValue = "train",
-            description = "train or infer (default: ${DEFAULT-VALUE}).")
+            description = "train, eval or infer (default: ${DEFAULT-VALUE}).")
     private ProgramChoice program;
 
     @Option(names = "--batch", paramLabel = "N",
-            description = "Plan for batches of N examples (default: the train section's batch; for infer, the batch "
-                    + "the generated predict uses).")
+            description = "Plan for batches of N examples (default: the batch the generated class plans the program "
+                    + "for: the train section's batch; for infer, the batch its predict uses).")
     private Integer batch;
 
     @Option(names = "--network", paramLabel = "NAME", description = "Only this network of the file.")
@@ -58,34 +55,27 @@ final class PlanCommand implements Callable<Integer> {
         if (loaded.isEmpty()) {
             return Main.INPUT_ERRORS;
         }
+        if (program == ProgramChoice.FORWARD) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--program must be train, eval or infer: the forward graph is not a program that runs");
+        }
         boolean first = true;
         for (NetworkModel model : loaded.get().networks()) {
-            Optional<Graph> graph = program.build(console, loaded.get().source(), model);
-            if (graph.isEmpty()) {
+            Optional<LoweredProgram> lowered = ProgramChoice.lower(console, loaded.get().source(), model, !noFuse)
+                    .flatMap(l -> program.of(console, loaded.get().source(), l));
+            if (lowered.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
-            Graph optimized = PassManager.standard(!noFuse).run(graph.get(), PassListener.NONE);
-            int examples = batch != null ? batch : defaultBatch(model);
+            MemoryPlan plan = batch == null ? lowered.get().plan()
+                    : MemoryPlanner.plan(lowered.get().graph(), batch, CpuTarget.INSTANCE.memory());
             if (!first) {
                 console.out().println();
             }
             first = false;
-            print(console.out(), model, MemoryPlanner.plan(optimized, examples));
+            print(console.out(), model, plan);
         }
         console.out().flush();
         return Main.OK;
-    }
-
-    /** The batch the generated class plans the program for: predict's batch for inference. */
-    private int defaultBatch(NetworkModel model) {
-        if (program == ProgramChoice.INFER && model.train().declared()) {
-            try {
-                return JavaGenerator.predictBatch(model, !noFuse);
-            } catch (CodegenException e) {
-                return model.train().batch();
-            }
-        }
-        return model.train().batch();
     }
 
     private void print(PrintWriter out, NetworkModel model, MemoryPlan plan) {

@@ -2,32 +2,61 @@ package org.dnnc.compiler.cli;
 
 import java.util.Optional;
 import org.dnnc.compiler.autodiff.AutodiffException;
-import org.dnnc.compiler.autodiff.Differentiator;
-import org.dnnc.compiler.autodiff.Frozen;
-import org.dnnc.compiler.autodiff.Inference;
+import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.lowering.LoweredProgram;
+import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
 
-/** The program of a network that a command shows: as written, the training step, or inference. */
+/**
+ * The program of a network that a command shows: as written, or one of the programs the generated
+ * class runs (training step, evaluation, inference), taken from the one {@link Lowering} that the
+ * code generator uses too.
+ */
 enum ProgramChoice {
-    FORWARD,
-    TRAIN,
-    INFER;
+    FORWARD(null),
+    TRAIN(Program.Kind.TRAIN),
+    EVAL(Program.Kind.EVALUATE),
+    INFER(Program.Kind.INFER);
 
-    /** The graph, or empty after reporting why the network cannot be trained. */
-    Optional<Graph> build(Console console, SourceFile source, NetworkModel model) {
-        return switch (this) {
-            case FORWARD -> Optional.of(model.graph());
-            case INFER -> Optional.of(Inference.of(model.graph()).graph());
-            case TRAIN -> {
-                try {
-                    yield Optional.of(Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph());
-                } catch (AutodiffException e) {
-                    console.errorAt(source, e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage());
-                    yield Optional.empty();
-                }
-            }
-        };
+    private final Program.Kind kind;
+
+    ProgramChoice(Program.Kind kind) {
+        this.kind = kind;
+    }
+
+    /** The lowering of {@code model} for the CPU, or empty after reporting why the network cannot be lowered. */
+    static Optional<Lowering> lower(Console console, SourceFile source, NetworkModel model, boolean fuse) {
+        try {
+            return Optional.of(Lowering.of(model, CpuTarget.INSTANCE, fuse));
+        } catch (AutodiffException e) {
+            console.errorAt(source, e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /** This program of {@code lowering}, or empty after reporting that the network has no such program. */
+    Optional<LoweredProgram> of(Console console, SourceFile source, Lowering lowering) {
+        Optional<LoweredProgram> program = lowering.program(kind);
+        if (program.isEmpty()) {
+            console.errorAt(source, lowering.model().span(), "network `" + lowering.model().name()
+                    + "` has no train section, so it has no " + name().toLowerCase(java.util.Locale.ROOT)
+                    + " program; it is only run, not trained");
+        }
+        return program;
+    }
+
+    /** The graph before the target's passes, or empty after reporting why there is none. */
+    Optional<Graph> build(Console console, SourceFile source, NetworkModel model, boolean fuse) {
+        if (kind == null) {
+            return Optional.of(model.graph());
+        }
+        return lower(console, source, model, fuse).flatMap(l -> of(console, source, l)).map(LoweredProgram::source);
+    }
+
+    Program.Kind kind() {
+        return kind;
     }
 }

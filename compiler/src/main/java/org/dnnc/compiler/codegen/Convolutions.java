@@ -25,7 +25,7 @@ final class Convolutions {
     private Convolutions() {}
 
     /** The call of {@code n}, or {@code null} when it is not a convolution or pooling. */
-    static CodeBlock emit(ProgramEmitter e, Node n) {
+    static CodeBlock emit(ProgramView e, Node n) {
         String y = e.field(n.id());
         String layer = n.origin().path();
         if (n.op() instanceof Conv2d c) {
@@ -71,7 +71,7 @@ final class Convolutions {
         return null;
     }
 
-    private static CodeBlock forward(ProgramEmitter e, Node n, Conv2d c, String bias, ActivationKind act,
+    private static CodeBlock forward(ProgramView e, Node n, Conv2d c, String bias, ActivationKind act,
             double alpha) {
         String geometry = e.geometries().conv(c, e.type(n.inputs().get(0)), e.type(n.inputs().get(1)),
                 n.origin().path());

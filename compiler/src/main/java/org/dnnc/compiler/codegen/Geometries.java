@@ -19,7 +19,7 @@ import org.dnnc.compiler.ir.TensorType;
  * each, shared by every program that runs the same layer shape (a training step's forward and
  * backward, evaluation, prediction). Kernels read the fields and allocate nothing.
  */
-final class Geometries {
+public final class Geometries {
     private final Map<String, String> byArgs = new LinkedHashMap<>();
     private final List<FieldSpec> fields = new ArrayList<>();
 

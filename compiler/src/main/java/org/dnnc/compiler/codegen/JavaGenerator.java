@@ -27,20 +27,18 @@ import java.util.stream.Collectors;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.AutodiffException;
 import org.dnnc.compiler.autodiff.Differentiator;
-import org.dnnc.compiler.autodiff.Frozen;
-import org.dnnc.compiler.autodiff.Inference;
+import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
-import org.dnnc.compiler.memory.MemoryPlan;
-import org.dnnc.compiler.memory.MemoryPlanner;
+import org.dnnc.compiler.lowering.LoweredProgram;
+import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.PredictBatch;
-import org.dnnc.compiler.passes.PassListener;
-import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.sema.TrainConfig;
+import org.dnnc.compiler.target.CpuTarget;
 
 /**
  * Emits one Java class per network: it owns two off-heap arenas (parameters with optimizer
@@ -56,107 +54,80 @@ public final class JavaGenerator {
     private final ClassName className;
     private final TypeSpec.Builder type;
     private final Map<String, String> paramFields = new LinkedHashMap<>();
+    private final Lowering lowering;
     private final List<Node> params;
     private final int maxBatch;
 
     /** Whether the programs have convolutions or poolings, which change how threads are used. */
     private boolean hasConvolutions;
 
-    private JavaGenerator(NetworkModel model, SourceFile source, Graph train) {
-        this.model = model;
+    private JavaGenerator(Lowering lowering, SourceFile source) {
+        this.model = lowering.model();
+        this.lowering = lowering;
         this.source = source;
         this.className = ClassName.get(model.packageName(), model.name());
         this.type = TypeSpec.classBuilder(className);
-        this.params = train.params();
-        this.maxBatch = model.train().batch();
+        this.params = lowering.program(Program.Kind.TRAIN).map(p -> p.graph().params()).orElse(model.graph().params());
+        this.maxBatch = lowering.maxBatch();
         for (Node p : params) {
             paramFields.put(((Param) p.op()).name(), "w_" + JavaNames.identifier(((Param) p.op()).name()));
         }
     }
 
     /**
-     * The Java source of {@code model}'s class.
+     * The Java source of {@code model}'s class for the CPU.
      *
-     * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
+     * @throws CodegenException if the network uses something the generator cannot emit yet
      */
     public static JavaFile generate(NetworkModel model, SourceFile source) throws CodegenException {
         return generate(model, source, true);
     }
 
     /**
-     * The Java source of {@code model}'s class, with the fusion passes or without them ({@code
-     * fuse} false: every op is its own kernel call, for comparison and debugging).
+     * The Java source of {@code model}'s class for the CPU, with the fusion passes or without them
+     * ({@code fuse} false: every op is its own kernel call, for comparison and debugging).
      *
-     * @throws CodegenException if the network uses something the generator cannot emit yet, or has no train section
+     * @throws CodegenException if the network uses something the generator cannot emit yet
      */
     public static JavaFile generate(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
-        Graph train = trainingProgram(model, fuse);
-        return new JavaGenerator(model, source, train).emit(train, evaluationProgram(model, fuse),
-                optimize(Inference.of(model.graph()).graph(), fuse));
-    }
-
-    /**
-     * How many examples the generated {@code predict} runs per pass ({@link PredictBatch}), the batch
-     * {@code dnnc plan --program infer} shows.
-     *
-     * @throws CodegenException if the network has no train section or cannot be differentiated
-     */
-    public static int predictBatch(NetworkModel model, boolean fuse) throws CodegenException {
-        int batch = model.train().batch();
-        long budget = Math.max(MemoryPlanner.plan(trainingProgram(model, fuse), batch).arenaBytes(),
-                MemoryPlanner.plan(evaluationProgram(model, fuse), batch).arenaBytes());
-        return PredictBatch.choose(optimize(Inference.of(model.graph()).graph(), fuse), batch, budget);
-    }
-
-    private static Graph trainingProgram(NetworkModel model, boolean fuse) throws CodegenException {
-        TrainConfig config = model.train();
-        if (!config.declared()) {
-            throw new CodegenException("network `" + model.name() + "` has no train section; generated classes train",
-                    new Origin(model.span(), ""));
-        }
         try {
-            return optimize(trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(config)).graph()), fuse);
+            return generate(Lowering.of(model, CpuTarget.INSTANCE, fuse), source);
         } catch (AutodiffException e) {
             throw new CodegenException(e.getMessage(), e.origin());
         }
     }
 
-    private static Graph evaluationProgram(NetworkModel model, boolean fuse) {
-        return optimize(Inference.evaluation(model.graph()).graph(), fuse);
+    /**
+     * The Java source of the class that runs {@code lowering}'s programs: a trainable network when it
+     * has a train section, else one that only loads weights and predicts.
+     *
+     * @throws CodegenException if the network uses something the target cannot emit yet
+     */
+    public static JavaFile generate(Lowering lowering, SourceFile source) throws CodegenException {
+        return new JavaGenerator(lowering, source).emit();
     }
 
-    /** A step needs the loss and the gradients; predictions come from the inference program. */
-    private static Graph trainingOnly(Graph train) {
-        Map<String, Integer> outputs = new LinkedHashMap<>();
-        train.outputs().forEach((name, id) -> {
-            if (name.equals(Differentiator.LOSS) || name.startsWith(GRADIENT)) {
-                outputs.put(name, id);
-            }
-        });
-        return new Graph(train.name(), train.nodes(), outputs);
-    }
-
-    private static Graph optimize(Graph g, boolean fuse) {
-        return PassManager.standard(fuse).run(g, PassListener.NONE);
-    }
-
-    private JavaFile emit(Graph train, Graph eval, Graph infer) throws CodegenException {
-        MemoryPlan trainPlan = MemoryPlanner.plan(train, maxBatch);
-        MemoryPlan evalPlan = MemoryPlanner.plan(eval, maxBatch);
-        int predictBatch = PredictBatch.choose(infer, maxBatch, Math.max(trainPlan.arenaBytes(), evalPlan.arenaBytes()));
-        MemoryPlan inferPlan = MemoryPlanner.plan(infer, predictBatch);
-        String file = source.fileName();
+    private JavaFile emit() throws CodegenException {
+        if (!lowering.trains()) {
+            return emitInferenceOnly();
+        }
+        LoweredProgram trainProgram = lowering.program(Program.Kind.TRAIN).orElseThrow();
+        Graph train = trainProgram.graph();
+        LoweredProgram inference = lowering.inference();
+        Graph infer = inference.graph();
+        int predictBatch = lowering.predictBatch();
         Geometries geometries = new Geometries();
-        ProgramEmitter trainer = new ProgramEmitter("t", train, trainPlan, paramFields, file, geometries);
-        ProgramEmitter evaluator = new ProgramEmitter("e", eval, evalPlan, paramFields, file, geometries);
-        ProgramEmitter predictor = new ProgramEmitter("i", infer, inferPlan, paramFields, file, geometries);
-        hasConvolutions = !geometries.fieldSpecs().isEmpty();
+        ProgramEmitter trainer = emitter("t", trainProgram, geometries);
+        ProgramEmitter evaluator = emitter("e", lowering.program(Program.Kind.EVALUATE).orElseThrow(), geometries);
+        ProgramEmitter predictor = emitter("i", inference, geometries);
         CodeBlock trainBody = trainer.body();
         CodeBlock evalBody = evaluator.body();
         CodeBlock inferBody = predictor.body();
+        hasConvolutions = !geometries.fieldSpecs().isEmpty();
         Roles roles = Roles.of(model, train);
+        String file = source.fileName();
 
-        long workspace = Math.max(trainPlan.arenaBytes(), Math.max(evalPlan.arenaBytes(), inferPlan.arenaBytes()));
+        long workspace = lowering.workspaceBytes();
         Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
         Map<String, Integer> gradients = new LinkedHashMap<>();
         train.outputs().forEach((name, id) -> {
@@ -167,10 +138,7 @@ public final class JavaGenerator {
 
         type.addModifiers(PUBLIC, FINAL)
                 .addSuperinterface(RuntimeNames.TRAINABLE_NETWORK)
-                .addAnnotation(AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
-                        .addMember("value", "$S", "org.dnnc.compiler " + Compiler.version())
-                        .addMember("comments", "$S", "from " + file + ", sha256 " + sha256(source.text()))
-                        .build())
+                .addAnnotation(generatedAnnotation(file))
                 .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc.\n\n", model.name(), file)
                 .addJavadoc("<p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},\n")
                 .addJavadoc("and close it to free its native memory. Not thread-safe: one step at a time.\n");
@@ -208,7 +176,11 @@ public final class JavaGenerator {
         evaluator.fieldSpecs().forEach(type::addField);
         predictor.fieldSpecs().forEach(type::addField);
 
-        type.addMethod(constructor(trainer, evaluator, predictor, stateFields, workspace));
+        Map<String, ProgramEmitter> programs = new LinkedHashMap<>();
+        programs.put("The training program's values", trainer);
+        programs.put("The evaluation program's values (no dropout, with the loss)", evaluator);
+        programs.put("The inference program's values", predictor);
+        type.addMethod(constructor(programs, stateFields, workspace));
         type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(PUBLIC, STATIC)
                 .returns(className.nestedClass("Builder"))
                 .addJavadoc("Starts configuring a new instance.\n")
@@ -227,6 +199,72 @@ public final class JavaGenerator {
                 .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
                         Compiler.version(), file)
                 .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+    }
+
+    private ProgramEmitter emitter(String prefix, LoweredProgram program, Geometries geometries) {
+        return new ProgramEmitter(prefix, program.graph(), program.plan(), paramFields, source.fileName(), geometries,
+                lowering.target().kernels());
+    }
+
+    /** A network without a train section: it loads weights and predicts, with no optimizer state or training step. */
+    private JavaFile emitInferenceOnly() throws CodegenException {
+        LoweredProgram inference = lowering.inference();
+        Geometries geometries = new Geometries();
+        ProgramEmitter predictor = emitter("i", inference, geometries);
+        CodeBlock inferBody = predictor.body();
+        hasConvolutions = !geometries.fieldSpecs().isEmpty();
+        Roles roles = Roles.ofInference(model, inference.graph());
+        String file = source.fileName();
+        type.addModifiers(PUBLIC, FINAL)
+                .addSuperinterface(RuntimeNames.NETWORK)
+                .addAnnotation(generatedAnnotation(file))
+                .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc. It has no train section: load its\n",
+                        model.name(), file)
+                .addJavadoc("weights with {@link #load}, predict with {@link #predict(float[])}, and close it to free its\n")
+                .addJavadoc("native memory. Not thread-safe: one call at a time.\n");
+        constant("NAME", String.class, CodeBlock.of("$S", model.name()), "The network's name in its source.");
+        constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
+                "The SHA-256 of the source this class was generated from.");
+        constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one pass takes: the plan's batch.");
+        constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", lowering.predictBatch()), "Examples per pass of predict.");
+        constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", lowering.workspaceBytes()),
+                "The planned workspace of the inference program.");
+        type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
+        type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
+        type.addField(long.class, "steps", PRIVATE);
+        type.addField(int.class, "batch", PRIVATE, FINAL);
+        for (String f : paramFields.values()) {
+            type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL);
+        }
+        geometries.fieldSpecs().forEach(type::addField);
+        predictor.fieldSpecs().forEach(type::addField);
+        type.addMethod(constructor(Map.of("The inference program's values", predictor), Map.of(),
+                lowering.workspaceBytes()));
+        type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(PUBLIC, STATIC)
+                .returns(className.nestedClass("Builder"))
+                .addJavadoc("Starts configuring a new instance.\n")
+                .addStatement("return new Builder()").build());
+        type.addType(builderType());
+        type.addMethod(initialize());
+        addPredict(predictor, inferBody, inference.graph(), roles);
+        addAccessors(roles);
+        addParameterCopies();
+        addCheckpoints();
+        addChecks(roles);
+        return JavaFile.builder(model.packageName(), type.build())
+                .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
+                        Compiler.version(), file)
+                .skipJavaLangImports(true)
+                .indent("    ")
+                .build();
+    }
+
+    private AnnotationSpec generatedAnnotation(String file) {
+        return AnnotationSpec.builder(ClassName.get("javax.annotation.processing", "Generated"))
+                .addMember("value", "$S", "org.dnnc.compiler " + Compiler.version())
+                .addMember("comments", "$S", "from " + file + ", sha256 " + sha256(source.text()))
                 .build();
     }
 
@@ -243,8 +281,9 @@ public final class JavaGenerator {
         type.addField(FieldSpec.builder(t, name, PUBLIC, STATIC, FINAL).initializer(value).addJavadoc(doc + "\n").build());
     }
 
-    private MethodSpec constructor(ProgramEmitter trainer, ProgramEmitter evaluator, ProgramEmitter predictor,
-            Map<String, List<String>> stateFields, long workspace) {
+    /** @param programs each program's emitter, under the comment that introduces its views */
+    private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
+            long workspace) {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(className.nestedClass("Builder"), "builder");
         long offset = 0;
@@ -253,10 +292,10 @@ public final class JavaGenerator {
             Param param = (Param) p.op();
             int count = Sizes.maxCount(p.type(), 1);
             views.addStatement("$L = parameters.floats($LL, $L)", paramFields.get(param.name()), offset, count);
-            offset += MemoryPlanner.align(4L * count);
+            offset += lowering.target().memory().align(4L * count);
             for (String state : stateFields.getOrDefault(param.name(), List.of())) {
                 views.addStatement("$L = parameters.floats($LL, $L)", state, offset, count);
-                offset += MemoryPlanner.align(4L * count);
+                offset += lowering.target().memory().align(4L * count);
             }
         }
         m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
@@ -277,14 +316,14 @@ public final class JavaGenerator {
         m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
         m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);
         m.addCode(views.build());
-        m.addComment("The training program's values");
-        m.addCode(trainer.views("workspace"));
-        m.addComment("The evaluation program's values (no dropout, with the loss)");
-        m.addCode(evaluator.views("workspace"));
-        m.addComment("The inference program's values");
-        m.addCode(predictor.views("workspace"));
+        programs.forEach((comment, program) -> {
+            m.addComment("$L", comment);
+            m.addCode(program.views("workspace"));
+        });
         m.addStatement("batch = builder.batch");
-        m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
+        if (lowering.trains()) {
+            m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
+        }
         m.addStatement("initialize(builder.seed)");
         return m.build();
     }
@@ -370,7 +409,7 @@ public final class JavaGenerator {
             m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
                     stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
         }
-        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField);
+        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
         return m.build();
     }
 
@@ -382,7 +421,7 @@ public final class JavaGenerator {
         m.addStatement("int correct = 0");
         stage(m, program, roles);
         m.addCode(body);
-        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField);
+        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
         return m.build();
     }
 
@@ -484,14 +523,20 @@ public final class JavaGenerator {
         type.addMethod(override("maxBatch", int.class).addStatement("return batch").build());
         type.addMethod(override("inputShape", int[].class).addStatement("return new int[] {$L}",
                 Arrays.stream(roles.featureShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
+        if (lowering.trains()) {
+            addTrainingAccessors(roles);
+        }
+        type.addMethod(override("close", void.class)
+                .addStatement("parameters.close()").addStatement("workspace.close()").build());
+    }
+
+    private void addTrainingAccessors(Roles roles) {
         type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
                 RuntimeNames.TARGET_KIND, roles.kind()).build());
         type.addMethod(override("targetShape", int[].class).addStatement("return new int[] {$L}",
                 Arrays.stream(roles.targetShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
         type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", roles.labels() != null).build());
         type.addMethod(override("steps", long.class).addStatement("return steps").build());
-        type.addMethod(override("close", void.class)
-                .addStatement("parameters.close()").addStatement("workspace.close()").build());
     }
 
     private void addParameterCopies() {
@@ -553,6 +598,9 @@ public final class JavaGenerator {
                 .beginControlFlow("if (workspace.isClosed())")
                 .addStatement("throw new IllegalStateException(NAME + $S)", " is closed")
                 .endControlFlow().build());
+        if (!lowering.trains()) {
+            return;
+        }
         MethodSpec.Builder m = MethodSpec.methodBuilder("checkBatch").addModifiers(PRIVATE)
                 .addParameter(float[].class, "x").addParameter(int[].class, "labels")
                 .addParameter(float[].class, "targets").addParameter(int.class, "count")

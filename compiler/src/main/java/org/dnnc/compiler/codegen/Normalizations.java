@@ -17,14 +17,14 @@ import org.dnnc.compiler.ir.TensorType;
  * The calls of normalization nodes: the runtime's {@code BatchNorm} (training with batch
  * statistics, which also updates the running averages in the parameter arena; inference; the
  * folds of inference batchnorm into a layer's weights and bias) and {@code LayerNorm}. A
- * batchnorm's gradients are {@code ProgramEmitter}'s, one call per group (see {@code CallGroups}).
+ * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}).
  * Statistics are recomputed in backward rather than saved.
  */
 final class Normalizations {
     private Normalizations() {}
 
     /** The call of {@code n}, or {@code null} when it is not a normalization. */
-    static CodeBlock emit(ProgramEmitter e, Node n) {
+    static CodeBlock emit(ProgramView e, Node n) {
         String y = e.field(n.id());
         TensorType t = n.type();
         if (n.op() instanceof BatchNorm bn) {
@@ -68,7 +68,7 @@ final class Normalizations {
         return null;
     }
 
-    private static String operand(ProgramEmitter e, Node n, int i) {
+    private static String operand(ProgramView e, Node n, int i) {
         return e.field(n.inputs().get(i));
     }
 }

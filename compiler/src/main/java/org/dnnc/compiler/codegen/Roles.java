@@ -25,6 +25,18 @@ record Roles(String features, int[] featureShape, String labels, String targets,
         return product(targetShape);
     }
 
+    /** The roles in a network that only predicts: its one float input is the features; there is no target. */
+    static Roles ofInference(NetworkModel model, Graph infer) throws CodegenException {
+        List<Node> floats = infer.inputs().stream().filter(n -> n.type().dtype() == DType.F32).toList();
+        if (floats.size() != 1) {
+            throw new CodegenException("code generation supports networks with one feature input for now; `"
+                    + model.name() + "` has " + floats.size(), new Origin(model.span(), ""));
+        }
+        Node features = floats.get(0);
+        return new Roles(((Input) features.op()).name(), Sizes.perExample(features.type()), null, null, new int[0],
+                "NONE");
+    }
+
     static Roles of(NetworkModel model, Graph train) throws CodegenException {
         Node loss = train.node(train.outputs().get("loss"));
         Node target = train.node(loss.inputs().get(1));

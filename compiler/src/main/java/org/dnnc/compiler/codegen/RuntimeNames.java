@@ -39,6 +39,7 @@ final class RuntimeNames {
     static final ClassName CHECKPOINT_SPEC = ClassName.get(IO, "CheckpointSpec");
     static final ClassName IO_DTYPE = ClassName.get(IO, "DType");
 
+    static final ClassName NETWORK = ClassName.get("org.dnnc.runtime", "Network");
     static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
     static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
     static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");

@@ -31,7 +31,7 @@ final class Liveness {
     private Liveness() {}
 
     /** The values to place, unplaced (offset 0), in schedule order. */
-    static List<Buffer> intervals(Graph graph, int batch, Map<Integer, Integer> aliases) {
+    static List<Buffer> intervals(Graph graph, int batch, Map<Integer, Integer> aliases, PlanRules rules) {
         List<Node> nodes = graph.nodes();
         Map<Integer, int[]> interval = new LinkedHashMap<>();
         Map<Integer, Node> byId = new HashMap<>();
@@ -72,10 +72,10 @@ final class Liveness {
             buffers.add(new Buffer(id, label(n), bytes(n.type(), batch), live[0], live[1], 0));
         });
         for (int i = 0; i < nodes.size(); i++) {
-            long floats = Scratch.floats(graph, nodes.get(i));
-            if (floats > 0) {
+            long scratch = rules.scratchBytes(graph, nodes.get(i));
+            if (scratch > 0) {
                 Node n = nodes.get(i);
-                buffers.add(new Buffer(scratchOf(n.id()), "%" + n.id() + " scratch of " + n.op().mnemonic(), floats * 4,
+                buffers.add(new Buffer(scratchOf(n.id()), "%" + n.id() + " scratch of " + n.op().mnemonic(), scratch,
                         i, i, 0));
             }
         }

@@ -14,19 +14,16 @@ import org.dnnc.compiler.ir.Node;
  * size, best fit), so that values that are never live together share bytes.
  */
 public final class MemoryPlanner {
-    /** Offsets and sizes are multiples of a cache line, which also suits SIMD loads. */
-    public static final int ALIGNMENT = 64;
-
     private MemoryPlanner() {}
 
-    /** Plans {@code graph} for batches of at most {@code batch} examples. */
-    public static MemoryPlan plan(Graph graph, int batch) {
+    /** Plans {@code graph} for batches of at most {@code batch} examples, aligned and with scratch as {@code rules} say. */
+    public static MemoryPlan plan(Graph graph, int batch, PlanRules rules) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be positive, got " + batch);
         }
         Map<Integer, Integer> aliases = new LinkedHashMap<>();
-        List<Buffer> unplaced = Liveness.intervals(graph, batch, aliases).stream()
-                .map(b -> new Buffer(b.value(), b.label(), align(b.bytes()), b.start(), b.end(), 0))
+        List<Buffer> unplaced = Liveness.intervals(graph, batch, aliases, rules).stream()
+                .map(b -> new Buffer(b.value(), b.label(), rules.align(b.bytes()), b.start(), b.end(), 0))
                 .toList();
         List<Buffer> bySize = new ArrayList<>(unplaced);
         bySize.sort(Comparator.comparingLong(Buffer::bytes).reversed().thenComparingInt(Buffer::start)
@@ -38,8 +35,8 @@ public final class MemoryPlanner {
         placed.sort(Comparator.comparingInt(Buffer::start).thenComparingInt(Buffer::value));
         long arena = placed.stream().mapToLong(b -> b.offset() + b.bytes()).max().orElse(0);
         long naive = unplaced.stream().mapToLong(Buffer::bytes).sum();
-        long persistent = graph.params().stream().mapToLong(n -> align(Liveness.bytes(n.type(), batch))).sum();
-        return new MemoryPlan(batch, ALIGNMENT, placed, aliases, arena, naive, lowerBound(unplaced, graph.nodes()),
+        long persistent = graph.params().stream().mapToLong(n -> rules.align(Liveness.bytes(n.type(), batch))).sum();
+        return new MemoryPlan(batch, rules.alignment(), placed, aliases, arena, naive, lowerBound(unplaced, graph.nodes()),
                 persistent);
     }
 
@@ -73,10 +70,5 @@ public final class MemoryPlanner {
             max = Math.max(max, live);
         }
         return max;
-    }
-
-    /** {@code bytes} rounded up to {@link #ALIGNMENT}. */
-    public static long align(long bytes) {
-        return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
     }
 }

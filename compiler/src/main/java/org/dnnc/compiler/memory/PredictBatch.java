@@ -19,9 +19,9 @@ public final class PredictBatch {
      * The batch for {@code infer}, a multiple of {@code trainBatch} (at least {@code trainBatch}
      * itself) whose arena is at most {@code budgetBytes}.
      */
-    public static int choose(Graph infer, int trainBatch, long budgetBytes) {
+    public static int choose(Graph infer, int trainBatch, long budgetBytes, PlanRules rules) {
         for (int k = LIMIT / trainBatch; k > 1; k--) {
-            if (MemoryPlanner.plan(infer, k * trainBatch).arenaBytes() <= budgetBytes) {
+            if (MemoryPlanner.plan(infer, k * trainBatch, rules).arenaBytes() <= budgetBytes) {
                 return k * trainBatch;
             }
         }

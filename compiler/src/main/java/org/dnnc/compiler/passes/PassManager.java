@@ -24,20 +24,6 @@ public final class PassManager {
         }
     }
 
-    /** The pipeline the compiler runs by default. */
-    public static PassManager standard() {
-        return standard(true);
-    }
-
-    /** The default pipeline, or with {@code fuse} false only what changes no kernel call (dead-code elimination). */
-    public static PassManager standard(boolean fuse) {
-        if (!fuse) {
-            return new PassManager(List.of(new DeadCodeElimination()));
-        }
-        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormReluFusion(),
-                new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
-    }
-
     public List<Pass> passes() {
         return passes;
     }

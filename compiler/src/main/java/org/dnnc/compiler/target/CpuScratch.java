@@ -1,4 +1,4 @@
-package org.dnnc.compiler.memory;
+package org.dnnc.compiler.target;
 
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -16,14 +16,14 @@ import org.dnnc.compiler.ir.TensorType;
  * sum of the kernel per thread but the first. This is the runtime's {@code
  * Conv2d.scratchFloats(geometry, THREADS)}, kept in step with it by a test.
  */
-public final class Scratch {
+final class CpuScratch {
     /** The threads a convolution may split its batch over (the runtime's {@code Workers.MAX_THREADS}). */
-    public static final int THREADS = 2;
+    static final int THREADS = 2;
 
-    private Scratch() {}
+    private CpuScratch() {}
 
     /** Floats of scratch {@code n} needs; 0 for most ops. */
-    public static long floats(Graph graph, Node n) {
+    static long floats(Graph graph, Node n) {
         if (n.op() instanceof Conv2d c) {
             return THREADS * columns(c, type(graph, n, 0), type(graph, n, 1), n.type());
         }

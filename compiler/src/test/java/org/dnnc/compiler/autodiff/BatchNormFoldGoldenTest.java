@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.Graph;
@@ -22,7 +23,7 @@ class BatchNormFoldGoldenTest {
 
     @Test
     void foldedConvolutionMatchesPyTorch() throws Exception {
-        Graph infer = PassManager.standard().run(Inference.of(Programs.compile("GoldenFold.dnn").get(0).graph()).graph(),
+        Graph infer = CpuTarget.INSTANCE.passes(true).run(Inference.of(Programs.compile("GoldenFold.dnn").get(0).graph()).graph(),
                 PassListener.NONE);
         assertThat(IrPrinter.print(infer)).contains("conv2d_bias_relu(");
         assertThat(IrPrinter.print(infer)).doesNotContain("batchnorm_inference(");

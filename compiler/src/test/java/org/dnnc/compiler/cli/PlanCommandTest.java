@@ -38,10 +38,10 @@ class PlanCommandTest {
     void chartShowsWhichBuffersShareBytesOverTime() {
         Cli.Result result = Cli.run("plan", "--chart", "--batch", "4", MLP.toString());
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
-        // 16 bands of bytes, each a row as wide as the schedule (20 positions), then a legend.
-        assertThat(result.out()).containsMatch("(?m)^ +0 \\|[A-Za-z0-9.]{20}\\|$");
+        // 16 bands of bytes, each a row as wide as the schedule (19 positions: the step drops the softmax output), then a legend.
+        assertThat(result.out()).containsMatch("(?m)^ +0 \\|[A-Za-z0-9.]{19}\\|$");
         assertThat(result.out().lines().filter(l -> l.matches(" +[0-9,]+ \\|.*\\|")).count()).isEqualTo(16);
-        assertThat(result.out()).containsMatch("(?m)^  A %0 input x \\(128 bytes at 0, live 0-19\\)$");
+        assertThat(result.out()).containsMatch("(?m)^  A %0 input x \\(128 bytes at 0, live 0-18\\)$");
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.Compilation;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.AutodiffException;
@@ -54,14 +55,14 @@ class MemoryPlannerTest {
     @TestFactory
     Stream<DynamicTest> plansNeverShareBytesBetweenValuesLiveTogether() throws Exception {
         return programs().stream().flatMap(g -> Stream.of(1, 7, 64).map(batch ->
-                DynamicTest.dynamicTest(g.name() + " batch " + batch, () -> assertValid(MemoryPlanner.plan(g, batch)))));
+                DynamicTest.dynamicTest(g.name() + " batch " + batch, () -> assertValid(MemoryPlanner.plan(g, batch, CpuTarget.INSTANCE.memory())))));
     }
 
     @Test
     void fashionMlpTrainingPlanIsWithinTenPercentOfTheLowerBound() throws Exception {
         Path mlp = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
         Graph train = Differentiator.train(Compiler.compile(SourceFile.read(mlp)).networks().get(0).graph()).graph();
-        MemoryPlan plan = MemoryPlanner.plan(train, 64);
+        MemoryPlan plan = MemoryPlanner.plan(train, 64, CpuTarget.INSTANCE.memory());
         assertThat(plan.arenaBytes()).isAtMost((long) (1.10 * plan.lowerBound()));
         assertThat(plan.arenaBytes()).isLessThan(plan.naiveBytes());
         // The largest value: the gradient of the first weight, 256 x 784 floats.
@@ -69,9 +70,9 @@ class MemoryPlannerTest {
         // The flattened image reuses the input's bytes.
         assertThat(plan.aliases()).containsEntry(2, 0);
         assertThat(plan.bufferOf(2)).isEqualTo(plan.bufferOf(0));
-        assertThat(plan.persistentBytes()).isEqualTo(MemoryPlanner.align(256 * 784 * 4) + MemoryPlanner.align(256 * 4)
-                + MemoryPlanner.align(128 * 256 * 4) + MemoryPlanner.align(128 * 4)
-                + MemoryPlanner.align(10 * 128 * 4) + MemoryPlanner.align(10 * 4));
+        assertThat(plan.persistentBytes()).isEqualTo(CpuTarget.INSTANCE.memory().align(256 * 784 * 4) + CpuTarget.INSTANCE.memory().align(256 * 4)
+                + CpuTarget.INSTANCE.memory().align(128 * 256 * 4) + CpuTarget.INSTANCE.memory().align(128 * 4)
+                + CpuTarget.INSTANCE.memory().align(10 * 128 * 4) + CpuTarget.INSTANCE.memory().align(10 * 4));
     }
 
     @Test
@@ -84,7 +85,7 @@ class MemoryPlannerTest {
         int kept = b.add(new Activation(ActivationKind.SIGMOID, 0), List.of(dies), Origin.NONE);
         int sum = b.add(new Binary(BinaryKind.ADD), List.of(kept, dies), Origin.NONE);
         b.output("y", sum);
-        MemoryPlan plan = MemoryPlanner.plan(b.build(), 8);
+        MemoryPlan plan = MemoryPlanner.plan(b.build(), 8, CpuTarget.INSTANCE.memory());
         // relu overwrites tanh, which nothing reads afterwards; the input belongs to the caller.
         assertThat(plan.aliases()).containsEntry(dies, a);
         assertThat(plan.aliases()).doesNotContainKey(a);
@@ -118,15 +119,15 @@ class MemoryPlannerTest {
             }
             builder.output("y", values.get(values.size() - 1));
             builder.output("z", values.get(random.nextInt(values.size())));
-            assertValid(MemoryPlanner.plan(builder.build(), 1 + random.nextInt(16)));
+            assertValid(MemoryPlanner.plan(builder.build(), 1 + random.nextInt(16), CpuTarget.INSTANCE.memory()));
         }
     }
 
     private static void assertValid(MemoryPlan plan) {
         List<Buffer> buffers = plan.buffers();
         for (Buffer b : buffers) {
-            assertWithMessage("%s offset", b.label()).that(b.offset() % MemoryPlanner.ALIGNMENT).isEqualTo(0);
-            assertWithMessage("%s size", b.label()).that(b.bytes() % MemoryPlanner.ALIGNMENT).isEqualTo(0);
+            assertWithMessage("%s offset", b.label()).that(b.offset() % CpuTarget.ALIGNMENT).isEqualTo(0);
+            assertWithMessage("%s size", b.label()).that(b.bytes() % CpuTarget.ALIGNMENT).isEqualTo(0);
             assertThat(b.offset() + b.bytes()).isAtMost(plan.arenaBytes());
         }
         for (int i = 0; i < buffers.size(); i++) {

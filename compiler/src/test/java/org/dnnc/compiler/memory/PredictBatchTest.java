@@ -3,6 +3,7 @@ package org.dnnc.compiler.memory;
 import static com.google.common.truth.Truth.assertThat;
 
 import java.util.List;
+import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.Dim;
@@ -28,18 +29,18 @@ class PredictBatchTest {
     @Test
     void takesTheLargestMultipleUpToTheLimitWhenMemoryAllows() throws Exception {
         Graph g = dense();
-        assertThat(PredictBatch.choose(g, 64, Long.MAX_VALUE)).isEqualTo(256);
-        assertThat(PredictBatch.choose(g, 100, Long.MAX_VALUE)).isEqualTo(200);
-        assertThat(PredictBatch.choose(g, 300, Long.MAX_VALUE)).isEqualTo(300);
+        assertThat(PredictBatch.choose(g, 64, Long.MAX_VALUE, CpuTarget.INSTANCE.memory())).isEqualTo(256);
+        assertThat(PredictBatch.choose(g, 100, Long.MAX_VALUE, CpuTarget.INSTANCE.memory())).isEqualTo(200);
+        assertThat(PredictBatch.choose(g, 300, Long.MAX_VALUE, CpuTarget.INSTANCE.memory())).isEqualTo(300);
     }
 
     @Test
     void staysWithinTheBudget() throws Exception {
         Graph g = dense();
-        long at128 = MemoryPlanner.plan(g, 128).arenaBytes();
-        assertThat(PredictBatch.choose(g, 64, at128)).isEqualTo(128);
-        assertThat(PredictBatch.choose(g, 64, at128 - 1)).isEqualTo(64);
+        long at128 = MemoryPlanner.plan(g, 128, CpuTarget.INSTANCE.memory()).arenaBytes();
+        assertThat(PredictBatch.choose(g, 64, at128, CpuTarget.INSTANCE.memory())).isEqualTo(128);
+        assertThat(PredictBatch.choose(g, 64, at128 - 1, CpuTarget.INSTANCE.memory())).isEqualTo(64);
         // The training batch itself is always allowed: training planned for it.
-        assertThat(PredictBatch.choose(g, 64, 0)).isEqualTo(64);
+        assertThat(PredictBatch.choose(g, 64, 0, CpuTarget.INSTANCE.memory())).isEqualTo(64);
     }
 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
@@ -85,11 +86,11 @@ class PassManagerTest {
 
     @Test
     void findsPassesByName() {
-        var manager = PassManager.standard();
+        var manager = CpuTarget.INSTANCE.passes(true);
         assertThat(manager.passes().stream().map(Pass::name).toList())
                 .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-relu", "fuse-conv", "fuse-dense",
                         "fuse-elementwise").inOrder();
-        assertThat(PassManager.standard(false).passes().stream().map(Pass::name).toList()).containsExactly("dce");
+        assertThat(CpuTarget.INSTANCE.passes(false).passes().stream().map(Pass::name).toList()).containsExactly("dce");
         assertThat(manager.find("dce")).hasValue(manager.passes().get(0));
         assertThat(manager.find("cse")).isEmpty();
         assertThat(manager.passes().get(0).description()).isNotEmpty();
@@ -104,7 +105,7 @@ class PassManagerTest {
 
     @Test
     void standardPipelineRemovesDeadCode() throws IrTypeException {
-        Graph result = PassManager.standard().run(graph(), PassListener.NONE);
+        Graph result = CpuTarget.INSTANCE.passes(true).run(graph(), PassListener.NONE);
         assertThat(result.params()).isEmpty();
         assertThat(result.nodes()).hasSize(2);
     }

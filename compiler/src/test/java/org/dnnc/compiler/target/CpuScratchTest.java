@@ -1,4 +1,4 @@
-package org.dnnc.compiler.memory;
+package org.dnnc.compiler.target;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The planner reserves exactly the scratch the runtime's convolutions ask for to split a batch over two threads. */
-class ScratchTest {
+class CpuScratchTest {
 
     @ParameterizedTest(name = "C={0} H={1} W={2} O={3} k={4}x{5} stride={6} pad={7}")
     @CsvSource({
@@ -36,11 +36,11 @@ class ScratchTest {
         b.output("dw", dw);
         Graph g = b.build();
         var geometry = new org.dnnc.runtime.cpu.ConvGeometry(c, h, w, o, kh, kw, stride, stride, pad, pad, pad, pad);
-        long runtime = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, Scratch.THREADS);
-        long columns = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, 1) * Scratch.THREADS;
-        assertWithMessage("threads").that(Scratch.THREADS).isEqualTo(org.dnnc.runtime.cpu.Workers.MAX_THREADS);
-        assertWithMessage("forward").that(Scratch.floats(g, g.node(y))).isEqualTo(columns);
-        assertWithMessage("input gradient").that(Scratch.floats(g, g.node(dx))).isEqualTo(columns);
-        assertWithMessage("weight gradient").that(Scratch.floats(g, g.node(dw))).isEqualTo(runtime);
+        long runtime = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, CpuScratch.THREADS);
+        long columns = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, 1) * CpuScratch.THREADS;
+        assertWithMessage("threads").that(CpuScratch.THREADS).isEqualTo(org.dnnc.runtime.cpu.Workers.MAX_THREADS);
+        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(y))).isEqualTo(columns);
+        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx))).isEqualTo(columns);
+        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw))).isEqualTo(runtime);
     }
 }

@@ -1,5 +1,7 @@
 package org.dnnc.runtime.train;
 
+import org.dnnc.runtime.Network;
+
 /**
  * A network that the {@link Trainer} can train: what the classes generated from {@code .dnn} files
  * implement. The network owns its parameters, optimizer state and working memory (sized for
@@ -20,16 +22,7 @@ package org.dnnc.runtime.train;
  *
  * <p>Implementations are not thread-safe: one thread drives a network at a time.
  */
-public interface TrainableNetwork extends AutoCloseable {
-
-    /** The network's name, as declared in its {@code .dnn} file, for messages and progress output. */
-    String name();
-
-    /** The largest batch a step accepts: the batch size the network's memory was planned for. */
-    int maxBatch();
-
-    /** The shape of one example's input, without the batch dimension (for example {@code [1, 28, 28]}). */
-    int[] inputShape();
+public interface TrainableNetwork extends Network {
 
     /** What the network learns to predict: class labels, float targets, or its input. */
     TargetKind targetKind();
@@ -59,24 +52,6 @@ public interface TrainableNetwork extends AutoCloseable {
      */
     StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count);
 
-    /**
-     * The number of values that {@link #copyParametersTo} writes: every trainable parameter and
-     * every other value that predictions depend on (batchnorm's running averages), so that restoring
-     * a snapshot restores the network's behaviour, not only its weights. Optimizer state is not
-     * included.
-     */
-    int parameterCount();
-
-    /** Copies the values counted by {@link #parameterCount()} into {@code dst[0, parameterCount())}, in a fixed order. */
-    void copyParametersTo(float[] dst);
-
-    /** Sets the values counted by {@link #parameterCount()} from {@code src}, in the order of {@link #copyParametersTo}. */
-    void copyParametersFrom(float[] src);
-
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */
     long steps();
-
-    /** Releases the network's native memory; no method may be called afterwards. */
-    @Override
-    void close();
 }

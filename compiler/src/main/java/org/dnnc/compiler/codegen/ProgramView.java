@@ -1,0 +1,30 @@
+package org.dnnc.compiler.codegen;
+
+import java.util.List;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.TensorType;
+
+/** What a target's {@link KernelEmitter} sees of the program it emits: its nodes, their types and where they live. */
+public interface ProgramView {
+
+    /** The node with this id. */
+    Node node(int id);
+
+    /** The nodes of the program that read node {@code id}'s value. */
+    List<Node> users(int id);
+
+    /** The type of node {@code id}'s value. */
+    TensorType type(int id);
+
+    /** The Java field holding node {@code id}'s value (a view of an arena, or a parameter). */
+    String field(int id);
+
+    /** The field of the scratch the planner placed for node {@code id}'s call, or {@code "null"} when it has none. */
+    String scratchField(int id);
+
+    /** The other members of the call that node {@code id} leads (see {@code CallGroups}); empty for most nodes. */
+    List<Node> callGroup(int id);
+
+    /** The class's constant layer geometries, shared by the programs. */
+    Geometries geometries();
+}

@@ -1,0 +1,37 @@
+package org.dnnc.runtime;
+
+/**
+ * A network compiled from a {@code .dnn} file: what every generated class implements, whether it
+ * trains ({@link org.dnnc.runtime.train.TrainableNetwork}) or only predicts (a network without a
+ * train section). It owns its parameters and working memory, allocated when it is built and freed
+ * by {@link #close()}.
+ */
+public interface Network extends AutoCloseable {
+
+    /** The network's name, as declared in its {@code .dnn} file, for messages and progress output. */
+    String name();
+
+    /** The largest batch a step accepts: the batch size the network's memory was planned for. */
+    int maxBatch();
+
+    /** The shape of one example's input, without the batch dimension (for example {@code [1, 28, 28]}). */
+    int[] inputShape();
+
+    /**
+     * The number of values that {@link #copyParametersTo} writes: every trainable parameter and
+     * every other value that predictions depend on (batchnorm's running averages), so that restoring
+     * a snapshot restores the network's behaviour, not only its weights. Optimizer state is not
+     * included.
+     */
+    int parameterCount();
+
+    /** Copies the values counted by {@link #parameterCount()} into {@code dst[0, parameterCount())}, in a fixed order. */
+    void copyParametersTo(float[] dst);
+
+    /** Sets the values counted by {@link #parameterCount()} from {@code src}, in the order of {@link #copyParametersTo}. */
+    void copyParametersFrom(float[] src);
+
+    /** Releases the network's native memory; no method may be called afterwards. */
+    @Override
+    void close();
+}
