@@ -30,9 +30,9 @@ import java.util.Arrays;
  * scratch view is needed and nothing is allocated per call. {@code y} may be {@code x}, and {@code
  * dx} may be {@code dy}.
  *
- * <p>With {@link Workers#setThreads Workers.setThreads(2)} every pass over the batch runs in two
- * halves of examples side by side; the per-channel sums of each half are added at the end, so
- * results can differ from one thread's in the last bits of those sums.
+ * <p>In a {@link CpuContext} of two threads every pass over the batch runs in two halves of
+ * examples side by side; the per-channel sums of each half are added at the end, so results can
+ * differ from one thread's in the last bits of those sums.
  */
 public final class BatchNorm {
 

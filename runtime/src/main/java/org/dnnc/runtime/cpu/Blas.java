@@ -44,26 +44,10 @@ public final class Blas {
     }
 
     /**
-     * Sets how many threads OpenBLAS uses for each call (its default is the number of cores).
-     *
-     * <p>More threads only pay when the cores are otherwise idle. OpenBLAS's workers hand off by
-     * spinning and yielding, so when another busy thread or process shares the cores every GEMM
-     * can wait a whole scheduler slice: on a 2-core machine the 784-256-128-10 training step went
-     * from 1.1 ms with 2 threads (idle) to 20-90 ms with 2 threads beside another busy process,
-     * while 1 thread stayed at 1.5 ms. Use 1 thread when the cores are shared (a background data
-     * loader, other jobs).
-     *
-     * @throws IllegalArgumentException if {@code threads < 1}
+     * How many threads OpenBLAS uses, or -1 if the library does not say. The entered {@link
+     * CpuContext} sets it (see {@code BlasThreads}); outside any context it is what it was last set
+     * to, at first OpenBLAS's default (one per core, or {@code OPENBLAS_NUM_THREADS}).
      */
-    public static void setThreads(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-        }
-        ensureLoaded();
-        openblas_nolapack.blas_set_num_threads(threads);
-    }
-
-    /** How many threads OpenBLAS uses, or -1 if the library does not say. */
     public static int threads() {
         ensureLoaded();
         return openblas_nolapack.blas_get_num_threads();

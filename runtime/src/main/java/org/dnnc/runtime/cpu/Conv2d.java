@@ -29,9 +29,9 @@ import java.util.Arrays;
  * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, as in {@link
  * Dense}. Views must not overlap except where stated; {@code scratch} overlaps nothing.
  *
- * <p>Threads: by default each call runs on the calling thread and OpenBLAS threads each GEMM (see
- * {@link Blas#setThreads}). With {@link Workers#setThreads Workers.setThreads(2)} (and OpenBLAS at
- * one thread) the batch is split in two halves run side by side, when the scratch view holds {@link
+ * <p>Threads: each call runs on the calling thread, and OpenBLAS may thread each GEMM (it does in a
+ * {@link CpuContext} of more than two threads). In a context of two threads (OpenBLAS at one) the
+ * batch is split in two halves run side by side, when the scratch view holds {@link
  * #scratchFloats(ConvGeometry, int) scratchFloats(g, 2)} floats; with a smaller one the call quietly
  * stays on one thread, so the planner decides how many threads a convolution can use.
  */

@@ -18,12 +18,11 @@ package org.dnnc.runtime.cpu;
  * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, for a weight
  * shared by two call sites or a value that feeds several layers; they cost nothing (GEMM's beta).
  *
- * <p>With {@link Workers#setThreads Workers.setThreads(2)} a large call runs in two halves side by
- * side, each a GEMM over the whole batch: forward and weight gradient split the output features,
- * input gradient the input features. (Halves of the batch were slower: OpenBLAS runs a 32-row GEMM
- * well below the speed of a 64-row one.) No sums are split, but OpenBLAS may block a half-size GEMM
- * differently, so results can differ in the last bits, as they do when OpenBLAS's own thread count
- * changes.
+ * <p>In a {@link CpuContext} of two threads a large call runs in two halves side by side, each a
+ * GEMM over the whole batch: forward and weight gradient split the output features, input gradient
+ * the input features. (Halves of the batch were slower: OpenBLAS runs a 32-row GEMM well below the
+ * speed of a 64-row one.) No sums are split, but OpenBLAS may block a half-size GEMM differently, so
+ * results can differ in the last bits, as they do when OpenBLAS's own thread count changes.
  */
 public final class Dense {
 

@@ -15,9 +15,9 @@ import java.nio.FloatBuffer;
  *
  * <p>If the memory planner lays out all parameters, their gradients and each state contiguously and
  * in the same order, one call updates the whole network. Each call runs over chunks staged in heap
- * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}). With {@link
- * Workers#setThreads Workers.setThreads(2)}, {@link #adam} updates a large view in two halves side by
- * side; every element is computed alone, so the result is the same.
+ * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}). In a {@link CpuContext} of
+ * two threads, {@link #adam} updates a large view in two halves side by side; every element is
+ * computed alone, so the result is the same.
  */
 public final class Optimizers {
 

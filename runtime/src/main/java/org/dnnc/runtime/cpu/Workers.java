@@ -1,16 +1,18 @@
 package org.dnnc.runtime.cpu;
 
+import java.lang.ref.WeakReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * How many threads the CPU kernels split their work over, and the helper threads that do it.
+ * How many threads the CPU kernels split their work over, and the helper threads that do it: both
+ * come from the {@link CpuContext} entered on the calling thread.
  *
- * <p>With {@code setThreads(2)}, the calling thread runs one half of a large call and one helper
- * thread the other: {@link Conv2d} splits the batch (each half with its own GEMMs and its own part
- * of the scratch view, {@link Conv2d#scratchFloats(ConvGeometry, int)}; the weight gradient's
- * partial sums are added at the end), {@link Dense} splits the batch for its forward pass and input
- * gradient and the output rows for its weight gradient, and {@link Optimizers#adam} splits the
- * parameters. Set OpenBLAS to one thread ({@link Blas#setThreads}) when you do: the two are
+ * <p>In a context of two threads, the calling thread runs one half of a large call and the
+ * context's helper thread the other: {@link Conv2d} splits the batch (each half with its own GEMMs
+ * and its own part of the scratch view, {@link Conv2d#scratchFloats(ConvGeometry, int)}; the weight
+ * gradient's partial sums are added at the end), {@link Dense} splits the batch for its forward
+ * pass and input gradient and the output rows for its weight gradient, and {@link Optimizers#adam}
+ * splits the parameters. OpenBLAS then runs one thread (the context sees to it): the two are
  * alternatives. On two idle cores (the {@code CnnKernelBench} Fashion-MNIST CNN, batch 64) the
  * split made each convolution call about 1.7x faster and the training step 1.3x faster (45.8 to
  * 35.4 ms), where two OpenBLAS threads per GEMM gained nothing (45.4 ms), and beside other busy
@@ -18,16 +20,18 @@ import java.util.concurrent.locks.LockSupport;
  * time, the helper spins for at most 50 microseconds after a call and then parks, and the
  * caller parks while it waits, so a busy core costs at most the serial time plus a context switch.
  *
- * <p>The default is 1 (no helper thread). Each calling thread gets its own helper, a daemon thread
- * started on first use, so that networks run from different threads do not share one. A call hands
- * its work over through fields of preallocated objects: nothing is allocated per call.
+ * <p>Outside any context, and in contexts of one thread or of more than two (which give their
+ * threads to OpenBLAS instead), every call runs on the calling thread. Each context has its own
+ * helper, a daemon thread started on its first split call and stopped when the context is closed
+ * (or about a second after it is collected unclosed), so that networks share none. Part 1 of a
+ * call runs on the helper outside any context, so a kernel called there does not split again. A
+ * kernel finds its context with a thread-local read, and a call hands its work over through fields
+ * of preallocated objects: nothing is allocated per call.
  */
 public final class Workers {
 
     /** The most threads a batch is split over. */
     public static final int MAX_THREADS = 2;
-
-    private static volatile int threads = 1;
 
     /**
      * How long an idle helper spins before it parks. The calls of one training step come tens of
@@ -36,25 +40,14 @@ public final class Workers {
      */
     private static final long SPIN_NANOS = 50_000L;
 
-    private static final ThreadLocal<Helper> HELPER = ThreadLocal.withInitial(Helper::new);
-
     private Workers() {}
 
     /**
-     * Sets how many threads the kernels split large calls over: 1 (default) or 2.
-     *
-     * @throws IllegalArgumentException if {@code n} is not in {@code [1, MAX_THREADS]}
+     * How many threads the kernels split large calls over in the context entered on this thread:
+     * 1 or 2, and 1 outside any context.
      */
-    public static void setThreads(int n) {
-        if (n < 1 || n > MAX_THREADS) {
-            throw new IllegalArgumentException("threads must be in [1, " + MAX_THREADS + "], got " + n);
-        }
-        threads = n;
-    }
-
-    /** How many threads the kernels split large calls over. */
     public static int threads() {
-        return threads;
+        return CpuContext.current().splitThreads();
     }
 
     /** Work split in parts: part 0 runs on the caller, part 1 on its helper. */
@@ -62,53 +55,75 @@ public final class Workers {
         void run(int part, int parts);
     }
 
-    /** Runs {@code work.run(p, 2)} for {@code p = 0, 1} on the caller and its helper, and waits for both. */
+    /**
+     * Runs {@code work.run(p, 2)} for {@code p = 0, 1} on the caller and the current context's
+     * helper, and waits for both; without a helper (see {@link #threads()}) both on the caller.
+     */
     static void runTwo(Parts work) {
-        Helper h = HELPER.get();
-        h.start(work);
-        Throwable mine = null;
-        try {
-            work.run(0, 2);
-        } catch (Throwable t) {
-            mine = t;
-        }
-        Throwable theirs = h.await();
-        if (mine == null && theirs != null) {
-            mine = theirs;
-        }
-        if (mine instanceof RuntimeException e) {
-            throw e;
-        }
-        if (mine instanceof Error e) {
-            throw e;
-        }
-        if (mine != null) {
-            throw new IllegalStateException(mine);
-        }
+        CpuContext.current().runTwo(work);
     }
 
-    /** One caller's helper thread: runs part 1 of whatever the caller hands it. */
-    private static final class Helper implements Runnable {
-        private final Thread owner = Thread.currentThread();
-        private final Thread thread;
+    /** One context's helper thread: runs part 1 of whatever its caller hands it. */
+    static final class Helper implements Runnable {
+        private final String name;
+        /** Weak, so that a context dropped without being closed does not keep its helper running. */
+        private final WeakReference<CpuContext> context;
+        private volatile Thread thread;
+        private volatile boolean stopped;
         private volatile Parts work;
         private volatile boolean done = true;
+        private Thread caller;
         private Throwable failure;
 
-        Helper() {
-            thread = new Thread(this, "dnnc-worker-for-" + owner.getName());
-            thread.setDaemon(true);
-            thread.start();
+        Helper(String name, CpuContext context) {
+            this.name = name;
+            this.context = new WeakReference<>(context);
         }
 
-        void start(Parts w) {
+        /** As {@link Workers#runTwo}; called by one thread at a time, the one that entered the context. */
+        void runTwo(Parts w) {
+            if (thread == null) {
+                Thread t = new Thread(this, name);
+                t.setDaemon(true);
+                t.start();
+                thread = t;
+            }
+            caller = Thread.currentThread();
             failure = null;
             done = false;
             work = w;
             LockSupport.unpark(thread);
+            Throwable mine = null;
+            try {
+                w.run(0, 2);
+            } catch (Throwable t) {
+                mine = t;
+            }
+            Throwable theirs = await();
+            if (mine == null && theirs != null) {
+                mine = theirs;
+            }
+            if (mine instanceof RuntimeException e) {
+                throw e;
+            }
+            if (mine instanceof Error e) {
+                throw e;
+            }
+            if (mine != null) {
+                throw new IllegalStateException(mine);
+            }
         }
 
-        Throwable await() {
+        /** Lets the thread end once it is idle; no work may be handed over after this. */
+        void stop() {
+            stopped = true;
+            Thread t = thread;
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
+        }
+
+        private Throwable await() {
             // A short spin catches a helper that finishes about when we do; then sleep.
             for (int i = 0; i < 200 && !done; i++) {
                 Thread.onSpinWait();
@@ -122,26 +137,27 @@ public final class Workers {
         @Override
         public void run() {
             long idleSince = System.nanoTime();
-            while (owner.isAlive()) {
+            while (true) {
                 Parts w = work;
-                if (w == null) {
-                    if (System.nanoTime() - idleSince < SPIN_NANOS) {
-                        Thread.onSpinWait();
-                    } else {
-                        // Wakes for new work, and once a second to notice that its caller has died.
-                        LockSupport.parkNanos(this, 1_000_000_000L);
+                if (w != null) {
+                    work = null;
+                    Thread c = caller;
+                    try {
+                        w.run(1, 2);
+                    } catch (Throwable t) {
+                        failure = t;
                     }
-                    continue;
+                    done = true;
+                    LockSupport.unpark(c);
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else if (stopped || context.get() == null) {
+                    return;
+                } else {
+                    // Wakes for new work, when stopped, and once a second to notice a dropped context.
+                    LockSupport.parkNanos(this, 1_000_000_000L);
                 }
-                work = null;
-                try {
-                    w.run(1, 2);
-                } catch (Throwable t) {
-                    failure = t;
-                }
-                done = true;
-                LockSupport.unpark(owner);
-                idleSince = System.nanoTime();
             }
         }
     }

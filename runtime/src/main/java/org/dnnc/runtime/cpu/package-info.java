@@ -16,9 +16,10 @@
  *       in a {@link org.dnnc.runtime.cpu.PoolGeometry}), {@link org.dnnc.runtime.cpu.GlobalAvgPool},
  *       {@link org.dnnc.runtime.cpu.BatchNorm} (with a fused ReLU), {@link
  *       org.dnnc.runtime.cpu.LayerNorm}.
- *   <li>Threads: {@link org.dnnc.runtime.cpu.Workers} splits large calls (convolutions, dense
- *       GEMMs, batch norm, pooling, Adam) over two threads; {@link org.dnnc.runtime.cpu.Blas} sets
- *       OpenBLAS's own threads.
+ *   <li>Threads: a {@link org.dnnc.runtime.cpu.CpuContext} per network, entered around each
+ *       step, holds its thread count and helper thread; in it {@link org.dnnc.runtime.cpu.Workers}
+ *       splits large calls (convolutions, dense GEMMs, batch norm, pooling, Adam) over two
+ *       threads, or OpenBLAS threads each GEMM. Outside any context the kernels run serially.
  *   <li>Training: {@link org.dnnc.runtime.cpu.Losses}, {@link org.dnnc.runtime.cpu.Optimizers},
  *       {@link org.dnnc.runtime.cpu.Init}, {@link org.dnnc.runtime.cpu.Rng}.
  * </ul>

@@ -80,18 +80,6 @@ class BlasTest {
                 () -> Blas.sgemm(false, false, 2, 3, 3, 1f, ok, 0, 2, ok, 0, 3, 0f, ok, 0, 3));
     }
 
-    @Test
-    void threadCountCanBeSet() {
-        int before = Blas.threads();
-        try {
-            Blas.setThreads(1);
-            assertThat(Blas.threads()).isEqualTo(1);
-        } finally {
-            Blas.setThreads(Math.max(1, before));
-        }
-        assertThrows(IllegalArgumentException.class, () -> Blas.setThreads(0));
-    }
-
     private static Buf random(Rng rng, int n) {
         Buf b = Buf.allocate(n);
         for (int i = 0; i < n; i++) {

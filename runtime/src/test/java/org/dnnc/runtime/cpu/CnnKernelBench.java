@@ -12,9 +12,9 @@ import java.util.Locale;
  * times inference (convolutions, BN with running statistics, pooling, dense) at the same batch.
  *
  * <p>Prints one JSON line: the step and inference times, and with {@code breakdown} the mean time
- * of each kernel call inside the training step. Arguments: {@code [OpenBLAS threads (1)] [seconds
- * (3)] [split] [breakdown]}; with {@code split} the convolutions split each batch over two threads
- * ({@link Workers#setThreads}), which is meant to go with one OpenBLAS thread.
+ * of each kernel call inside the training step. Arguments: {@code [threads (1)] [seconds (3)]
+ * [breakdown]}, where threads are a {@link CpuContext}'s: with 2 the kernels split each batch over
+ * two threads ({@link Workers}) and OpenBLAS runs one, with more OpenBLAS runs that many.
  */
 public final class CnnKernelBench {
 
@@ -190,17 +190,19 @@ public final class CnnKernelBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         boolean breakdown = Arrays.asList(args).contains("breakdown");
-        boolean split = Arrays.asList(args).contains("split");
-        Blas.setThreads(threads);
-        Workers.setThreads(split ? 2 : 1);
+        InContext.run(threads, () -> run(threads, seconds, breakdown));
+    }
+
+    private static void run(int threads, double seconds, boolean breakdown) {
         CnnKernelBench bench = new CnnKernelBench();
         double train = time(bench::trainStep, seconds);
         double infer = time(bench::infer, seconds);
         StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
-                "{\"bench\":\"cnn_train_step\",\"net\":\"fashion-cnn\",\"batch\":%d,\"blas_threads\":%d,\"split\":%b,"
-                        + "\"step_ms\":%.3f,"
+                "{\"bench\":\"cnn_train_step\",\"net\":\"fashion-cnn\",\"batch\":%d,\"threads\":%d,"
+                        + "\"blas_threads\":%d,\"split\":%b,\"step_ms\":%.3f,"
                         + "\"images_per_s\":%.0f,\"infer_ms\":%.3f,\"infer_images_per_s\":%.0f,\"loss\":%.4f",
-                BATCH, threads, split, train / 1e6, BATCH * 1e9 / train, infer / 1e6, BATCH * 1e9 / infer, bench.lastLoss));
+                BATCH, threads, Blas.threads(), Workers.threads() == 2, train / 1e6, BATCH * 1e9 / train,
+                infer / 1e6, BATCH * 1e9 / infer, bench.lastLoss));
         if (breakdown) {
             Arrays.fill(bench.phaseNanos, 0);
             bench.steps = 0;

@@ -69,15 +69,14 @@ class ConvKernelEdgeCaseTest {
     @Test
     void poolingOnTwoThreadsIsBitIdenticalToOne() {
         PoolGeometry[] shapes = {PoolGeometry.of(3, 8, 6, 2, 2), new PoolGeometry(2, 7, 7, 3, 3, 2, 2, 1, 1)};
-        try {
-            for (PoolGeometry geo : shapes) {
-                int batch = 5; // odd: halves of 2 and 3 examples
-                Buf x = random(batch * geo.inputSize());
-                Buf dy = random(batch * geo.outputSize());
-                Buf old = random(batch * geo.inputSize());
-                float[][] results = new float[2][];
-                for (int threads = 1; threads <= 2; threads++) {
-                    Workers.setThreads(threads);
+        for (PoolGeometry geo : shapes) {
+            int batch = 5; // odd: halves of 2 and 3 examples
+            Buf x = random(batch * geo.inputSize());
+            Buf dy = random(batch * geo.outputSize());
+            Buf old = random(batch * geo.inputSize());
+            float[][] results = new float[2][];
+            for (int threads : new int[] {1, 2}) {
+                results[threads - 1] = InContext.call(threads, () -> {
                     Buf maxY = Buf.allocate(batch * geo.outputSize());
                     Buf avgY = Buf.allocate(batch * geo.outputSize());
                     Buf maxDx = Buf.of(old.toArray());
@@ -91,30 +90,25 @@ class ConvKernelEdgeCaseTest {
                     System.arraycopy(avgY.toArray(), 0, all, maxY.size(), maxY.size());
                     System.arraycopy(maxDx.toArray(), 0, all, 2 * maxY.size(), maxDx.size());
                     System.arraycopy(avgDx.toArray(), 0, all, 2 * maxY.size() + maxDx.size(), maxDx.size());
-                    results[threads - 1] = all;
-                }
-                assertThat(results[1]).isEqualTo(results[0]);
+                    return all;
+                });
             }
-        } finally {
-            Workers.setThreads(1);
+            assertThat(results[1]).isEqualTo(results[0]);
         }
     }
 
     @Test
     void twoThreadsGiveTheResultsOfOne() {
         ConvGeometry[] shapes = {ConvGeometry.same(3, 9, 8, 4, 3, 3, 1, 1), ConvGeometry.symmetric(5, 4, 4, 3, 1, 1, 0)};
-        int blasThreads = Blas.threads() > 0 ? Blas.threads() : Runtime.getRuntime().availableProcessors();
-        try {
-            for (ConvGeometry geo : shapes) {
-                int batch = 5; // odd: halves of 2 and 3
-                Buf x = random(batch * geo.inputSize());
-                Buf w = random(geo.weightSize());
-                Buf b = random(geo.filters());
-                Buf dy = random(batch * geo.outputSize());
-                float[][] results = new float[2][];
-                for (int threads = 1; threads <= 2; threads++) {
-                    Workers.setThreads(threads);
-                    Blas.setThreads(1);
+        for (ConvGeometry geo : shapes) {
+            int batch = 5; // odd: halves of 2 and 3
+            Buf x = random(batch * geo.inputSize());
+            Buf w = random(geo.weightSize());
+            Buf b = random(geo.filters());
+            Buf dy = random(batch * geo.outputSize());
+            float[][] results = new float[2][];
+            for (int threads : new int[] {1, 2}) {
+                results[threads - 1] = InContext.call(threads, () -> {
                     Buf scratch = Buf.allocate(Conv2d.scratchFloats(geo, 2));
                     Buf y = Buf.allocate(batch * geo.outputSize());
                     Buf dx = Buf.of(random(batch * geo.inputSize()).toArray());
@@ -127,22 +121,17 @@ class ConvKernelEdgeCaseTest {
                     System.arraycopy(y.toArray(), 0, all, 0, y.size());
                     System.arraycopy(dx.toArray(), 0, all, y.size(), dx.size());
                     System.arraycopy(dw.toArray(), 0, all, y.size() + dx.size(), dw.size());
-                    results[threads - 1] = all;
-                }
-                // The weight gradient is summed in another order; everything else is bit-identical.
-                Close.check(geo + " two threads", results[1], results[0], 1e-5, 1e-6);
+                    return all;
+                });
             }
-            // A scratch view for one thread keeps the call on one thread.
-            Workers.setThreads(2);
-            ConvGeometry geo = shapes[0];
-            Buf y = Buf.allocate(2 * geo.outputSize());
-            Conv2d.forward(geo, random(2 * geo.inputSize()), random(geo.weightSize()), null, y,
-                    Buf.allocate(Conv2d.scratchFloats(geo)), 2, Activation.IDENTITY, 0f);
-            assertThrows(IllegalArgumentException.class, () -> Workers.setThreads(3));
-        } finally {
-            Workers.setThreads(1);
-            Blas.setThreads(blasThreads);
+            // The weight gradient is summed in another order; everything else is bit-identical.
+            Close.check(geo + " two threads", results[1], results[0], 1e-5, 1e-6);
         }
+        // A scratch view for one thread keeps the call on one thread.
+        ConvGeometry geo = shapes[0];
+        Buf y = Buf.allocate(2 * geo.outputSize());
+        InContext.run(2, () -> Conv2d.forward(geo, random(2 * geo.inputSize()), random(geo.weightSize()), null, y,
+                Buf.allocate(Conv2d.scratchFloats(geo)), 2, Activation.IDENTITY, 0f));
     }
 
     @Test
@@ -412,7 +401,6 @@ class ConvKernelEdgeCaseTest {
         };
         assertThat(allocatedPerStep(step)).isLessThan(16L);
         // Split over two threads, with scratch for two: the hand-over allocates nothing either.
-        int blasThreads = Blas.threads() > 0 ? Blas.threads() : Runtime.getRuntime().availableProcessors();
         Buf scratch2 = Buf.allocate(Math.max(Conv2d.scratchFloats(conv1, 2), Conv2d.scratchFloats(conv2, 2)));
         Runnable convs = () -> {
             Conv2d.forward(conv2, p1, w2, null, c2, scratch2, batch, Activation.TANH, 0f);
@@ -421,24 +409,23 @@ class ConvKernelEdgeCaseTest {
             Conv2d.backwardInput(conv2, c2, w2, d2, scratch2, batch, false);
             Conv2d.backwardWeights(conv3, c3, p2, dw3, scratch2, batch, false);
         };
-        try {
-            Workers.setThreads(2);
-            Blas.setThreads(1);
+        InContext.run(2, () -> {
             assertThat(allocatedPerStep(convs)).isLessThan(16L);
             // The helper thread did half the work, and allocated nothing doing it.
-            Thread helper = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t.getName().equals("dnnc-worker-for-" + Thread.currentThread().getName()))
-                    .findFirst().orElseThrow();
+            Thread[] helper = new Thread[1];
+            Workers.runTwo((part, parts) -> {
+                if (part == 1) {
+                    helper[0] = Thread.currentThread();
+                }
+            });
+            assertThat(helper[0]).isNotSameInstanceAs(Thread.currentThread());
             ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long before = threads.getThreadAllocatedBytes(helper.getId());
+            long before = threads.getThreadAllocatedBytes(helper[0].getId());
             for (int i = 0; i < 100; i++) {
                 convs.run();
             }
-            assertThat((threads.getThreadAllocatedBytes(helper.getId()) - before) / 100).isLessThan(16L);
-        } finally {
-            Workers.setThreads(1);
-            Blas.setThreads(blasThreads);
-        }
+            assertThat((threads.getThreadAllocatedBytes(helper[0].getId()) - before) / 100).isLessThan(16L);
+        });
     }
 
     /** Bytes this thread allocates per run of {@code step}, after warming it up. */

@@ -12,7 +12,9 @@ import java.util.Locale;
  * from a second arena. Also times inference (forward only) at the same batch.
  *
  * <p>Prints one JSON line. Arguments: {@code [threads (2)] [seconds per measurement (3)]
- * [breakdown]}; with {@code breakdown} it also reports the time of each phase.
+ * [breakdown]}, where threads are a {@link CpuContext}'s (2 splits the large calls over two threads
+ * with OpenBLAS at one, more run OpenBLAS with that many); with {@code breakdown} it also reports
+ * the time of each phase.
  */
 public final class CpuKernelBench {
 
@@ -153,7 +155,10 @@ public final class CpuKernelBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
         boolean breakdown = Arrays.asList(args).contains("breakdown");
-        Blas.setThreads(threads);
+        InContext.run(threads, () -> run(threads, seconds, breakdown));
+    }
+
+    private static void run(int threads, double seconds, boolean breakdown) {
         try (Arena persistent = new Arena(persistentBytes()); Arena work = new Arena(workBytes())) {
             CpuKernelBench bench = new CpuKernelBench(persistent, work);
             double train = time(bench::trainStep, seconds);

@@ -3,13 +3,11 @@ package org.dnnc.runtime.cpu;
 import static com.google.common.truth.Truth.assertThat;
 
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The dense kernels, batch normalization, the convolution bias gradient and Adam split large
- * calls over two threads ({@link Workers}). Adam computes
+ * calls over two threads in a two-thread {@link CpuContext} ({@link Workers}). Adam computes
  * every element alone, so one and two threads agree bit for bit; a GEMM on half the rows may be
  * blocked differently by OpenBLAS, so the dense kernels agree to float rounding (relative 1e-5,
  * absolute 1e-4 for sums of 785 products about 30 in size).
@@ -17,20 +15,6 @@ import org.junit.jupiter.api.Test;
  * that the halves are uneven and the split really happens.
  */
 class SplitKernelsTest {
-
-    private int blasThreads;
-
-    @BeforeEach
-    void oneBlasThread() {
-        blasThreads = Blas.threads();
-        Blas.setThreads(1);
-    }
-
-    @AfterEach
-    void restore() {
-        Workers.setThreads(1);
-        Blas.setThreads(Math.max(1, blasThreads));
-    }
 
     @Test
     void denseForwardAndGradientsMatchOneThread() {
@@ -77,8 +61,7 @@ class SplitKernelsTest {
         Buf x = Gaussian.buf(batch * in, 7);
         Buf w = Gaussian.buf(out * in, 8);
         Buf y = Buf.allocate(batch * out);
-        Workers.setThreads(2);
-        Dense.forward(x, w, null, y, batch, in, out, Activation.IDENTITY, 0f);
+        InContext.run(2, () -> Dense.forward(x, w, null, y, batch, in, out, Activation.IDENTITY, 0f));
         for (int r = 0; r < batch; r++) {
             for (int o = 0; o < out; o++) {
                 double sum = 0;
@@ -196,13 +179,8 @@ class SplitKernelsTest {
         }
     }
 
-    /** The result with one thread, then with two. */
+    /** The result in a context of one thread, then of two (both with OpenBLAS at one thread). */
     private static float[][] bothWays(Supplier<float[]> call) {
-        float[][] results = new float[2][];
-        for (int threads = 1; threads <= 2; threads++) {
-            Workers.setThreads(threads);
-            results[threads - 1] = call.get();
-        }
-        return results;
+        return new float[][] {InContext.call(1, call), InContext.call(2, call)};
     }
 }

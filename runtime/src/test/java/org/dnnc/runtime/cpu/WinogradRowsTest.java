@@ -2,8 +2,6 @@ package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,20 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class WinogradRowsTest {
 
-    private int blasThreads;
-
-    @BeforeEach
-    void oneBlasThread() {
-        blasThreads = Blas.threads();
-        Blas.setThreads(1);
-    }
-
-    @AfterEach
-    void restore() {
-        Workers.setThreads(1);
-        Blas.setThreads(Math.max(1, blasThreads));
-    }
-
     private static final ConvGeometry[] SHAPES = {
         ConvGeometry.same(16, 14, 14, 32, 5, 5, 1, 1), // the Fashion-MNIST CNN's second convolution
         ConvGeometry.same(12, 9, 11, 11, 3, 3, 1, 1),
@@ -46,21 +30,22 @@ class WinogradRowsTest {
     @Test
     void forwardMatchesTheDefinition() {
         for (ConvGeometry g : SHAPES) {
-            for (int threads = 1; threads <= 2; threads++) {
+            for (int threads : new int[] {1, 2}) {
                 for (boolean chunked : new boolean[] {false, true}) {
-                    Workers.setThreads(threads);
-                    int batch = 3;
-                    Buf x = Gaussian.buf(batch * g.inputSize(), 1);
-                    Buf w = Gaussian.buf(g.weightSize(), 2);
-                    Buf b = Gaussian.buf(g.filters(), 3);
-                    Buf scratch = scratch(g, threads, chunked);
-                    WinogradPlan plan = WinogradPlan.forward(g, scratch, batch, true);
-                    assertWithPlan(g, false, plan, threads, chunked);
-                    Buf y = Buf.allocate(batch * g.outputSize());
-                    WinogradRows.run(plan, x, w, b, y, scratch, batch, Activation.RELU, 0f, false);
-                    double[] expected = forward(g, x.toArray(), w.toArray(), b.toArray(), batch);
-                    Close.check(g + " forward, threads " + threads + ", chunked " + chunked, y.toArray(),
-                            relu(expected), 5e-5, 5e-5 * scale(g));
+                    InContext.run(threads, () -> {
+                        int batch = 3;
+                        Buf x = Gaussian.buf(batch * g.inputSize(), 1);
+                        Buf w = Gaussian.buf(g.weightSize(), 2);
+                        Buf b = Gaussian.buf(g.filters(), 3);
+                        Buf scratch = scratch(g, threads, chunked);
+                        WinogradPlan plan = WinogradPlan.forward(g, scratch, batch, true);
+                        assertWithPlan(g, false, plan, threads, chunked);
+                        Buf y = Buf.allocate(batch * g.outputSize());
+                        WinogradRows.run(plan, x, w, b, y, scratch, batch, Activation.RELU, 0f, false);
+                        double[] expected = forward(g, x.toArray(), w.toArray(), b.toArray(), batch);
+                        Close.check(g + " forward, threads " + threads + ", chunked " + chunked, y.toArray(),
+                                relu(expected), 5e-5, 5e-5 * scale(g));
+                    });
                 }
             }
         }
@@ -71,28 +56,29 @@ class WinogradRowsTest {
         // Both ways: the adjoint of the forward algorithm, and the transposed convolution.
         for (boolean adjoint : new boolean[] {true, false}) {
             for (ConvGeometry g : SHAPES) {
-                for (int threads = 1; threads <= 2; threads++) {
+                for (int threads : new int[] {1, 2}) {
                     for (boolean chunked : new boolean[] {false, true}) {
                         for (boolean accumulate : new boolean[] {false, true}) {
-                            Workers.setThreads(threads);
-                            int batch = 3;
-                            Buf dz = Gaussian.buf(batch * g.outputSize(), 4);
-                            Buf w = Gaussian.buf(g.weightSize(), 5);
-                            Buf dx = Gaussian.buf(batch * g.inputSize(), 6);
-                            float[] before = dx.toArray();
-                            Buf scratch = inputScratch(g, threads, chunked, adjoint);
-                            WinogradPlan plan = inputPlan(g, scratch, batch, adjoint);
-                            assertWithPlan(g, !adjoint, plan, threads, chunked);
-                            WinogradRows.run(plan, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f,
-                                    accumulate);
-                            double[] expected = inputGradient(g, dz.toArray(), w.toArray(), batch);
-                            float[] want = new float[expected.length];
-                            for (int i = 0; i < want.length; i++) {
-                                want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
-                            }
-                            Close.check(g + (adjoint ? " adjoint" : " transposed") + " input gradient, threads "
-                                    + threads + ", chunked " + chunked + ", accumulate " + accumulate, dx.toArray(),
-                                    want, 5e-5, 5e-5 * scale(g));
+                            InContext.run(threads, () -> {
+                                int batch = 3;
+                                Buf dz = Gaussian.buf(batch * g.outputSize(), 4);
+                                Buf w = Gaussian.buf(g.weightSize(), 5);
+                                Buf dx = Gaussian.buf(batch * g.inputSize(), 6);
+                                float[] before = dx.toArray();
+                                Buf scratch = inputScratch(g, threads, chunked, adjoint);
+                                WinogradPlan plan = inputPlan(g, scratch, batch, adjoint);
+                                assertWithPlan(g, !adjoint, plan, threads, chunked);
+                                WinogradRows.run(plan, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f,
+                                        accumulate);
+                                double[] expected = inputGradient(g, dz.toArray(), w.toArray(), batch);
+                                float[] want = new float[expected.length];
+                                for (int i = 0; i < want.length; i++) {
+                                    want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
+                                }
+                                Close.check(g + (adjoint ? " adjoint" : " transposed") + " input gradient, threads "
+                                        + threads + ", chunked " + chunked + ", accumulate " + accumulate,
+                                        dx.toArray(), want, 5e-5, 5e-5 * scale(g));
+                            });
                         }
                     }
                 }
@@ -116,28 +102,29 @@ class WinogradRowsTest {
     @Test
     void weightGradientMatchesTheDefinition() {
         for (ConvGeometry g : SHAPES) {
-            for (int threads = 1; threads <= 2; threads++) {
+            for (int threads : new int[] {1, 2}) {
                 for (boolean chunked : new boolean[] {false, true}) {
                     for (boolean accumulate : new boolean[] {false, true}) {
-                        Workers.setThreads(threads);
-                        int batch = 3;
-                        Buf dz = Gaussian.buf(batch * g.outputSize(), 11);
-                        Buf x = Gaussian.buf(batch * g.inputSize(), 12);
-                        Buf dw = Gaussian.buf(g.weightSize(), 13);
-                        float[] before = dw.toArray();
-                        Buf scratch = weightScratch(g, threads, chunked);
-                        WinogradPlan plan = WinogradPlan.weightGradient(g, scratch, batch, true);
-                        assertWithPlan(g, false, plan, threads, chunked);
-                        WinogradRows.runWeights(plan, dz, x, dw, scratch, batch, accumulate);
-                        double[] expected = weightGradient(g, dz.toArray(), x.toArray(), batch);
-                        float[] want = new float[expected.length];
-                        for (int i = 0; i < want.length; i++) {
-                            want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
-                        }
-                        // Each entry sums batch * oh * ow products: the scale is its square root.
-                        double scale = Math.sqrt(batch * g.outHeight() * g.outWidth());
-                        Close.check(g + " weight gradient, threads " + threads + ", chunked " + chunked
-                                + ", accumulate " + accumulate, dw.toArray(), want, 5e-5, 5e-5 * scale);
+                        InContext.run(threads, () -> {
+                            int batch = 3;
+                            Buf dz = Gaussian.buf(batch * g.outputSize(), 11);
+                            Buf x = Gaussian.buf(batch * g.inputSize(), 12);
+                            Buf dw = Gaussian.buf(g.weightSize(), 13);
+                            float[] before = dw.toArray();
+                            Buf scratch = weightScratch(g, threads, chunked);
+                            WinogradPlan plan = WinogradPlan.weightGradient(g, scratch, batch, true);
+                            assertWithPlan(g, false, plan, threads, chunked);
+                            WinogradRows.runWeights(plan, dz, x, dw, scratch, batch, accumulate);
+                            double[] expected = weightGradient(g, dz.toArray(), x.toArray(), batch);
+                            float[] want = new float[expected.length];
+                            for (int i = 0; i < want.length; i++) {
+                                want[i] = (float) (expected[i] + (accumulate ? before[i] : 0));
+                            }
+                            // Each entry sums batch * oh * ow products: the scale is its square root.
+                            double scale = Math.sqrt(batch * g.outHeight() * g.outWidth());
+                            Close.check(g + " weight gradient, threads " + threads + ", chunked " + chunked
+                                    + ", accumulate " + accumulate, dw.toArray(), want, 5e-5, 5e-5 * scale);
+                        });
                     }
                 }
             }
@@ -149,32 +136,33 @@ class WinogradRowsTest {
         // On two threads in Conv2d's own scratch, plans fit whole examples, and Conv2d's results
         // are this class's, bit for bit: the forward pass of the Fashion-MNIST CNN's second
         // convolution, and the input gradient of a 3x3 convolution over 28x28.
-        int batch = 4;
-        Workers.setThreads(2);
-        ConvGeometry g = SHAPES[0];
-        Buf scratch = Buf.allocate(Conv2d.scratchFloats(g, 2));
-        WinogradPlan forward = WinogradPlan.forward(g, scratch, batch);
-        assertThat(forward.threads()).isEqualTo(2);
-        assertThat(forward.rowsPerChunk()).isEqualTo(g.outHeight());
-        Buf x = Gaussian.buf(batch * g.inputSize(), 7);
-        Buf w = Gaussian.buf(g.weightSize(), 8);
-        Buf viaConv = Buf.allocate(batch * g.outputSize());
-        Buf direct = Buf.allocate(batch * g.outputSize());
-        Conv2d.forward(g, x, w, null, viaConv, scratch, batch, Activation.IDENTITY, 0f);
-        WinogradRows.run(forward, x, w, null, direct, scratch, batch, Activation.IDENTITY, 0f, false);
-        assertThat(viaConv.toArray()).isEqualTo(direct.toArray());
+        InContext.run(2, () -> {
+            int batch = 4;
+            ConvGeometry g = SHAPES[0];
+            Buf scratch = Buf.allocate(Conv2d.scratchFloats(g, 2));
+            WinogradPlan forward = WinogradPlan.forward(g, scratch, batch);
+            assertThat(forward.threads()).isEqualTo(2);
+            assertThat(forward.rowsPerChunk()).isEqualTo(g.outHeight());
+            Buf x = Gaussian.buf(batch * g.inputSize(), 7);
+            Buf w = Gaussian.buf(g.weightSize(), 8);
+            Buf viaConv = Buf.allocate(batch * g.outputSize());
+            Buf direct = Buf.allocate(batch * g.outputSize());
+            Conv2d.forward(g, x, w, null, viaConv, scratch, batch, Activation.IDENTITY, 0f);
+            WinogradRows.run(forward, x, w, null, direct, scratch, batch, Activation.IDENTITY, 0f, false);
+            assertThat(viaConv.toArray()).isEqualTo(direct.toArray());
 
-        ConvGeometry h = ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1);
-        Buf hScratch = Buf.allocate(Conv2d.scratchFloats(h, 2));
-        WinogradPlan input = WinogradPlan.inputGradient(h, hScratch, batch);
-        assertThat(input.threads()).isEqualTo(2);
-        Buf dz = Gaussian.buf(batch * h.outputSize(), 9);
-        Buf hw = Gaussian.buf(h.weightSize(), 10);
-        Buf dxConv = Buf.allocate(batch * h.inputSize());
-        Buf dxDirect = Buf.allocate(batch * h.inputSize());
-        Conv2d.backwardInput(h, dz, hw, dxConv, hScratch, batch, false);
-        WinogradRows.run(input, dz, hw, null, dxDirect, hScratch, batch, Activation.IDENTITY, 0f, false);
-        assertThat(dxConv.toArray()).isEqualTo(dxDirect.toArray());
+            ConvGeometry h = ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1);
+            Buf hScratch = Buf.allocate(Conv2d.scratchFloats(h, 2));
+            WinogradPlan input = WinogradPlan.inputGradient(h, hScratch, batch);
+            assertThat(input.threads()).isEqualTo(2);
+            Buf dz = Gaussian.buf(batch * h.outputSize(), 9);
+            Buf hw = Gaussian.buf(h.weightSize(), 10);
+            Buf dxConv = Buf.allocate(batch * h.inputSize());
+            Buf dxDirect = Buf.allocate(batch * h.inputSize());
+            Conv2d.backwardInput(h, dz, hw, dxConv, hScratch, batch, false);
+            WinogradRows.run(input, dz, hw, null, dxDirect, hScratch, batch, Activation.IDENTITY, 0f, false);
+            assertThat(dxConv.toArray()).isEqualTo(dxDirect.toArray());
+        });
     }
 
     @Test
