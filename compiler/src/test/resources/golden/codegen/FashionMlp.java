@@ -13,13 +13,13 @@ import org.dnnc.runtime.cpu.Activations;
 import org.dnnc.runtime.cpu.Arena;
 import org.dnnc.runtime.cpu.Blas;
 import org.dnnc.runtime.cpu.Buf;
+import org.dnnc.runtime.cpu.CpuContext;
 import org.dnnc.runtime.cpu.Dense;
 import org.dnnc.runtime.cpu.Init;
 import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
 import org.dnnc.runtime.cpu.Rng;
 import org.dnnc.runtime.cpu.Softmax;
-import org.dnnc.runtime.cpu.Workers;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.CheckpointSpec;
@@ -39,7 +39,8 @@ import org.dnnc.runtime.train.TrainingListener;
  * The network {@code FashionMlp} from {@code FashionMlp.dnn}, compiled by dnnc.
  *
  * <p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},
- * and close it to free its native memory. Not thread-safe: one step at a time.
+ * and close it to free its native memory. One step at a time: a step
+ * begun on another thread while one runs throws {@code IllegalStateException}.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -85,6 +86,8 @@ public final class FashionMlp implements TrainableNetwork {
      * Values per example of the output {@code probs}.
      */
     public static final int OUTPUT_SIZE = 10;
+
+    private final CpuContext context;
 
     private final Arena parameters;
 
@@ -190,8 +193,7 @@ public final class FashionMlp implements TrainableNetwork {
 
     private FashionMlp(Builder builder) {
         Blas.ensureLoaded();
-        Workers.setThreads(builder.threads > Workers.MAX_THREADS ? 1 : builder.threads);
-        Blas.setThreads(builder.threads > Workers.MAX_THREADS ? builder.threads : 1);
+        context = CpuContext.create(builder.threads);
         // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
         parameters = new Arena(2821824L);
         workspace = new Arena(WORKSPACE_BYTES);
@@ -274,51 +276,56 @@ public final class FashionMlp implements TrainableNetwork {
         checkBatch(x, labels, targets, count);
         int n = count;
         int correct = 0;
-        t0_image.data().put(0, x, 0, n * 784);
-        t1_label.put(0, labels, 0, n);
-        // FashionMlp.dnn:9 logits.dense1
-        Dense.forward(t0_image, w_logits_dense1_weight, w_logits_dense1_bias, t7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-        // FashionMlp.dnn:10 logits.dense2
-        Dense.forward(t7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, t12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-        // FashionMlp.dnn:11 logits.dense3
-        Dense.forward(t12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, t16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-        // FashionMlp.dnn:15 loss.cross_entropy1
-        t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, null, n, 10));
-        correct = Losses.countCorrect(t16_logits_dense3, t1_label, n, 10);
-        // FashionMlp.dnn:15 loss.cross_entropy1
-        // The loss's gradient seed is 1, which the loss gradient kernels assume.
-        // FashionMlp.dnn:15 loss.cross_entropy1
-        Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_d_loss_cross_entropy1, n, 10);
-        // FashionMlp.dnn:11 logits.dense3
-        Dense.backwardBias(t20_d_loss_cross_entropy1, t21_d_logits_dense3_bias, n, 10, false);
-        // FashionMlp.dnn:11 logits.dense3
-        Dense.backwardInput(t20_d_loss_cross_entropy1, w_logits_dense3_weight, t22_d_logits_dense3, n, 128, 10, false);
-        // FashionMlp.dnn:11 logits.dense3
-        Dense.backwardWeights(t20_d_loss_cross_entropy1, t12_logits_dense2, t23_d_logits_dense3_weight, n, 128, 10, false);
-        // FashionMlp.dnn:10 logits.relu2
-        Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_d_logits_dense3, t22_d_logits_dense3, n * 128);
-        // FashionMlp.dnn:10 logits.dense2
-        Dense.backwardBias(t22_d_logits_dense3, t25_d_logits_dense2_bias, n, 128, false);
-        // FashionMlp.dnn:10 logits.dense2
-        Dense.backwardInput(t22_d_logits_dense3, w_logits_dense2_weight, t26_d_logits_dense2, n, 256, 128, false);
-        // FashionMlp.dnn:10 logits.dense2
-        Dense.backwardWeights(t22_d_logits_dense3, t7_logits_dense1, t27_d_logits_dense2_weight, n, 256, 128, false);
-        // FashionMlp.dnn:9 logits.relu1
-        Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_d_logits_dense2, t26_d_logits_dense2, n * 256);
-        // FashionMlp.dnn:9 logits.dense1
-        Dense.backwardBias(t26_d_logits_dense2, t29_d_logits_dense1_bias, n, 256, false);
-        // FashionMlp.dnn:9 logits.dense1
-        Dense.backwardWeights(t26_d_logits_dense2, t0_image, t30_d_logits_dense1_weight, n, 784, 256, false);
-        // Optimizer: adam (learning rate per step from the caller)
-        steps++;
-        float lr = (float) learningRate;
-        Optimizers.adam(w_logits_dense1_weight, t30_d_logits_dense1_weight, m_logits_dense1_weight, v_logits_dense1_weight, 200704, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        Optimizers.adam(w_logits_dense1_bias, t29_d_logits_dense1_bias, m_logits_dense1_bias, v_logits_dense1_bias, 256, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        Optimizers.adam(w_logits_dense2_weight, t27_d_logits_dense2_weight, m_logits_dense2_weight, v_logits_dense2_weight, 32768, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        Optimizers.adam(w_logits_dense2_bias, t25_d_logits_dense2_bias, m_logits_dense2_bias, v_logits_dense2_bias, 128, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        Optimizers.adam(w_logits_dense3_weight, t23_d_logits_dense3_weight, m_logits_dense3_weight, v_logits_dense3_weight, 1280, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        Optimizers.adam(w_logits_dense3_bias, t21_d_logits_dense3_bias, m_logits_dense3_bias, v_logits_dense3_bias, 10, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-        return new StepResult((double) t18_loss_cross_entropy1.get(0) * n, correct);
+        CpuContext.Scope scope = context.enter();
+        try {
+            t0_image.data().put(0, x, 0, n * 784);
+            t1_label.put(0, labels, 0, n);
+            // FashionMlp.dnn:9 logits.dense1
+            Dense.forward(t0_image, w_logits_dense1_weight, w_logits_dense1_bias, t7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.forward(t7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, t12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.forward(t12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, t16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+            // FashionMlp.dnn:15 loss.cross_entropy1
+            t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, null, n, 10));
+            correct = Losses.countCorrect(t16_logits_dense3, t1_label, n, 10);
+            // FashionMlp.dnn:15 loss.cross_entropy1
+            // The loss's gradient seed is 1, which the loss gradient kernels assume.
+            // FashionMlp.dnn:15 loss.cross_entropy1
+            Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_d_loss_cross_entropy1, n, 10);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.backwardBias(t20_d_loss_cross_entropy1, t21_d_logits_dense3_bias, n, 10, false);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.backwardInput(t20_d_loss_cross_entropy1, w_logits_dense3_weight, t22_d_logits_dense3, n, 128, 10, false);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.backwardWeights(t20_d_loss_cross_entropy1, t12_logits_dense2, t23_d_logits_dense3_weight, n, 128, 10, false);
+            // FashionMlp.dnn:10 logits.relu2
+            Activations.backward(Activation.RELU, 0.0f, t12_logits_dense2, t22_d_logits_dense3, t22_d_logits_dense3, n * 128);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.backwardBias(t22_d_logits_dense3, t25_d_logits_dense2_bias, n, 128, false);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.backwardInput(t22_d_logits_dense3, w_logits_dense2_weight, t26_d_logits_dense2, n, 256, 128, false);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.backwardWeights(t22_d_logits_dense3, t7_logits_dense1, t27_d_logits_dense2_weight, n, 256, 128, false);
+            // FashionMlp.dnn:9 logits.relu1
+            Activations.backward(Activation.RELU, 0.0f, t7_logits_dense1, t26_d_logits_dense2, t26_d_logits_dense2, n * 256);
+            // FashionMlp.dnn:9 logits.dense1
+            Dense.backwardBias(t26_d_logits_dense2, t29_d_logits_dense1_bias, n, 256, false);
+            // FashionMlp.dnn:9 logits.dense1
+            Dense.backwardWeights(t26_d_logits_dense2, t0_image, t30_d_logits_dense1_weight, n, 784, 256, false);
+            // Optimizer: adam (learning rate per step from the caller)
+            steps++;
+            float lr = (float) learningRate;
+            Optimizers.adam(w_logits_dense1_weight, t30_d_logits_dense1_weight, m_logits_dense1_weight, v_logits_dense1_weight, 200704, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            Optimizers.adam(w_logits_dense1_bias, t29_d_logits_dense1_bias, m_logits_dense1_bias, v_logits_dense1_bias, 256, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            Optimizers.adam(w_logits_dense2_weight, t27_d_logits_dense2_weight, m_logits_dense2_weight, v_logits_dense2_weight, 32768, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            Optimizers.adam(w_logits_dense2_bias, t25_d_logits_dense2_bias, m_logits_dense2_bias, v_logits_dense2_bias, 128, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            Optimizers.adam(w_logits_dense3_weight, t23_d_logits_dense3_weight, m_logits_dense3_weight, v_logits_dense3_weight, 1280, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            Optimizers.adam(w_logits_dense3_bias, t21_d_logits_dense3_bias, m_logits_dense3_bias, v_logits_dense3_bias, 10, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
+            return new StepResult((double) t18_loss_cross_entropy1.get(0) * n, correct);
+        } finally {
+            scope.close();
+        }
     }
 
     /**
@@ -329,20 +336,25 @@ public final class FashionMlp implements TrainableNetwork {
         checkBatch(x, labels, targets, count);
         int n = count;
         int correct = 0;
-        e0_image.data().put(0, x, 0, n * 784);
-        e1_label.put(0, labels, 0, n);
-        // FashionMlp.dnn:9 logits.dense1
-        Dense.forward(e0_image, w_logits_dense1_weight, w_logits_dense1_bias, e7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-        // FashionMlp.dnn:10 logits.dense2
-        Dense.forward(e7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, e12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-        // FashionMlp.dnn:11 logits.dense3
-        Dense.forward(e12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, e16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-        // FashionMlp.dnn:12 probs.softmax1
-        Softmax.forward(e16_logits_dense3, e17_probs_softmax1, n, 10);
-        // FashionMlp.dnn:15 loss.cross_entropy1
-        e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e16_logits_dense3, e1_label, null, n, 10));
-        correct = Losses.countCorrect(e16_logits_dense3, e1_label, n, 10);
-        return new StepResult((double) e18_loss_cross_entropy1.get(0) * n, correct);
+        CpuContext.Scope scope = context.enter();
+        try {
+            e0_image.data().put(0, x, 0, n * 784);
+            e1_label.put(0, labels, 0, n);
+            // FashionMlp.dnn:9 logits.dense1
+            Dense.forward(e0_image, w_logits_dense1_weight, w_logits_dense1_bias, e7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:10 logits.dense2
+            Dense.forward(e7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, e12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+            // FashionMlp.dnn:11 logits.dense3
+            Dense.forward(e12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, e16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+            // FashionMlp.dnn:12 probs.softmax1
+            Softmax.forward(e16_logits_dense3, e17_probs_softmax1, n, 10);
+            // FashionMlp.dnn:15 loss.cross_entropy1
+            e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e16_logits_dense3, e1_label, null, n, 10));
+            correct = Losses.countCorrect(e16_logits_dense3, e1_label, n, 10);
+            return new StepResult((double) e18_loss_cross_entropy1.get(0) * n, correct);
+        } finally {
+            scope.close();
+        }
     }
 
     /**
@@ -365,18 +377,23 @@ public final class FashionMlp implements TrainableNetwork {
         if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
             throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
         }
-        for (int start = 0; start < count; start += PREDICT_BATCH) {
-            int n = Math.min(PREDICT_BATCH, count - start);
-            i0_image.data().put(0, x, start * 784, n * 784);
-            // FashionMlp.dnn:9 logits.dense1
-            Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-            // FashionMlp.dnn:10 logits.dense2
-            Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-            // FashionMlp.dnn:11 logits.dense3
-            Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-            // FashionMlp.dnn:12 probs.softmax1
-            Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
-            i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
+        CpuContext.Scope scope = context.enter();
+        try {
+            for (int start = 0; start < count; start += PREDICT_BATCH) {
+                int n = Math.min(PREDICT_BATCH, count - start);
+                i0_image.data().put(0, x, start * 784, n * 784);
+                // FashionMlp.dnn:9 logits.dense1
+                Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+                // FashionMlp.dnn:10 logits.dense2
+                Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+                // FashionMlp.dnn:11 logits.dense3
+                Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+                // FashionMlp.dnn:12 probs.softmax1
+                Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
+                i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
+            }
+        } finally {
+            scope.close();
         }
     }
 
@@ -451,6 +468,7 @@ public final class FashionMlp implements TrainableNetwork {
 
     @Override
     public void close() {
+        context.close();
         parameters.close();
         workspace.close();
     }

@@ -141,7 +141,8 @@ public final class JavaGenerator {
                 .addAnnotation(generatedAnnotation(file))
                 .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc.\n\n", model.name(), file)
                 .addJavadoc("<p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},\n")
-                .addJavadoc("and close it to free its native memory. Not thread-safe: one step at a time.\n");
+                .addJavadoc("and close it to free its native memory. One step at a time: a step\n")
+                .addJavadoc("begun on another thread while one runs throws {@code IllegalStateException}.\n");
 
         constant("NAME", String.class, CodeBlock.of("$S", model.name()), "The network's name in its source.");
         constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
@@ -156,6 +157,7 @@ public final class JavaGenerator {
         constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", workspace),
                 "The planned workspace: the largest of the three programs' arenas.");
 
+        type.addField(RuntimeNames.CPU_CONTEXT, "context", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
         type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
@@ -231,6 +233,7 @@ public final class JavaGenerator {
         constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", lowering.predictBatch()), "Examples per pass of predict.");
         constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", lowering.workspaceBytes()),
                 "The planned workspace of the inference program.");
+        type.addField(RuntimeNames.CPU_CONTEXT, "context", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
         type.addField(long.class, "steps", PRIVATE);
@@ -300,17 +303,12 @@ public final class JavaGenerator {
         }
         m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
         if (hasConvolutions) {
-            // Convolutions run best with the batch split over the cores and one BLAS thread each.
-            m.addStatement("$T.setThreads(Math.min(builder.threads, $T.MAX_THREADS))", RuntimeNames.WORKERS,
+            // Convolutions run best with the batch split over two cores and one BLAS thread each.
+            m.addStatement("context = $T.create(Math.min(builder.threads, $T.MAX_THREADS))", RuntimeNames.CPU_CONTEXT,
                     RuntimeNames.WORKERS);
-            m.addStatement("$T.setThreads(builder.threads > 1 ? 1 : builder.threads)", RuntimeNames.BLAS);
         } else {
-            // Up to two threads the kernels' own split pays best (OpenBLAS's spinning workers slow
-            // the first epoch and vary run to run); beyond that OpenBLAS threads each GEMM.
-            m.addStatement("$T.setThreads(builder.threads > $T.MAX_THREADS ? 1 : builder.threads)", RuntimeNames.WORKERS,
-                    RuntimeNames.WORKERS);
-            m.addStatement("$T.setThreads(builder.threads > $T.MAX_THREADS ? builder.threads : 1)", RuntimeNames.BLAS,
-                    RuntimeNames.WORKERS);
+            // Up to two threads the kernels' own split pays best; beyond that OpenBLAS threads each GEMM.
+            m.addStatement("context = $T.create(builder.threads)", RuntimeNames.CPU_CONTEXT);
         }
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
         m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
@@ -399,6 +397,7 @@ public final class JavaGenerator {
         m.addStatement("checkBatch(x, labels, targets, count)");
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
+        enter(m);
         stage(m, program, roles);
         m.addCode(body);
         m.addComment("$L", optimizer.describe());
@@ -410,6 +409,7 @@ public final class JavaGenerator {
                     stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
         }
         m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
+        leave(m);
         return m.build();
     }
 
@@ -419,10 +419,24 @@ public final class JavaGenerator {
         m.addStatement("checkBatch(x, labels, targets, count)");
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
+        enter(m);
         stage(m, program, roles);
         m.addCode(body);
         m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
+        leave(m);
         return m.build();
+    }
+
+    /** The kernels of a step run on this instance's threads: its context is entered for the step's duration. */
+    private static void enter(MethodSpec.Builder m) {
+        m.addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT);
+        m.beginControlFlow("try");
+    }
+
+    private static void leave(MethodSpec.Builder m) {
+        m.nextControlFlow("finally");
+        m.addStatement("scope.close()");
+        m.endControlFlow();
     }
 
     private MethodSpec.Builder stepSignature(String name) {
@@ -476,6 +490,7 @@ public final class JavaGenerator {
                 "predict: ", " examples need " + roles.featureSize() + " input and " + outputSize
                         + " output values each; got ", " and ");
         batch.endControlFlow();
+        enter(batch);
         batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
         batch.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
         batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(roles.features()),
@@ -483,6 +498,7 @@ public final class JavaGenerator {
         batch.addCode(body);
         batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", out);
         batch.endControlFlow();
+        leave(batch);
         type.addMethod(batch.build());
     }
 
@@ -527,7 +543,8 @@ public final class JavaGenerator {
             addTrainingAccessors(roles);
         }
         type.addMethod(override("close", void.class)
-                .addStatement("parameters.close()").addStatement("workspace.close()").build());
+                .addStatement("context.close()").addStatement("parameters.close()").addStatement("workspace.close()")
+                .build());
     }
 
     private void addTrainingAccessors(Roles roles) {

@@ -32,6 +32,7 @@ final class RuntimeNames {
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");
     static final ClassName LAYER_NORM = ClassName.get(CPU, "LayerNorm");
     static final ClassName WORKERS = ClassName.get(CPU, "Workers");
+    static final ClassName CPU_CONTEXT = ClassName.get(CPU, "CpuContext");
 
     static final ClassName SAFETENSORS = ClassName.get(IO, "Safetensors");
     static final ClassName TENSOR_DATA = ClassName.get(IO, "TensorData");
