@@ -56,6 +56,17 @@ public record FusedElementwise(List<Step> steps) implements Op {
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    /** Its steps are element-wise: each element is read before it is written. */
+    @Override
+    public boolean inPlaceCapable() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return "fused";
     }
