@@ -16,8 +16,8 @@ import org.dnnc.compiler.testing.OpTable.Column;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every kind of op that needs one has its gradient rule, or is listed, in one place, as not done
- * yet; so a new op cannot be missed until a network uses it.
+ * Every kind of op has its gradient rule and its rule in the reference interpreter, or is listed,
+ * in one place each, as not done yet; so a new op cannot be missed until a network uses it.
  */
 class OpRuleCoverageTest {
 
@@ -26,9 +26,14 @@ class OpRuleCoverageTest {
             op -> op.differentiability() == Differentiability.DIFFERENTIABLE, GradientRules::hasRule,
             GradientRules.NOT_DIFFERENTIABLE_YET);
 
+    /** Every op that can be in a program needs evaluating; lowered ops (dropout) never are. */
+    private static final Column INTERPRETER = new Column("rule in the test Interpreter",
+            op -> op.differentiability() != Differentiability.LOWERED, Interpreter::hasRule,
+            Interpreter.NOT_INTERPRETED_YET);
+
     @Test
     void everyOpHasItsRules() {
-        List<String> holes = OpTable.holes(OpTable.allOps(), OpSamples.ops(), List.of(GRADIENT));
+        List<String> holes = OpTable.holes(OpTable.allOps(), OpSamples.ops(), List.of(GRADIENT, INTERPRETER));
         assertWithMessage(OpTable.describe(holes)).that(holes).isEmpty();
     }
 
