@@ -8,6 +8,16 @@ import java.util.Map;
 public record Activation(ActivationKind kind, double alpha) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return kind.name().toLowerCase(Locale.ROOT);
     }

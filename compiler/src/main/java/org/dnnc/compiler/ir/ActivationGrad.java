@@ -12,6 +12,16 @@ import java.util.Locale;
 public record ActivationGrad(ActivationKind kind, double alpha) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return kind.name().toLowerCase(Locale.ROOT) + "_grad";
     }

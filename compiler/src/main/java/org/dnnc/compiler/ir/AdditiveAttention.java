@@ -11,6 +11,11 @@ import java.util.Map;
 public record AdditiveAttention(int units) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "additive_attention";
     }

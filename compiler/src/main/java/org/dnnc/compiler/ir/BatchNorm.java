@@ -17,6 +17,12 @@ public record BatchNorm(double eps, double momentum, boolean relu) implements Op
         this(eps, momentum, false);
     }
 
+    /** The fused {@code batchnorm_relu} exists only after differentiation, which has no rule for it. */
+    @Override
+    public Differentiability differentiability() {
+        return relu ? Differentiability.BUILT_AFTER_AUTODIFF : Differentiability.DIFFERENTIABLE;
+    }
+
     @Override
     public String mnemonic() {
         return relu ? "batchnorm_relu" : "batchnorm";

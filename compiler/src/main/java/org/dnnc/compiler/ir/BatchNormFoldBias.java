@@ -11,6 +11,11 @@ import java.util.Map;
 public record BatchNormFoldBias(double eps, boolean withBias) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "bn_fold_bias";
     }

@@ -16,6 +16,11 @@ public record BatchNormGradGamma(double eps, boolean relu) implements Op {
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return relu ? "batchnorm_relu_grad_gamma" : "batchnorm_grad_gamma";
     }

@@ -17,6 +17,11 @@ public record BatchNormGradInput(double eps, boolean relu) implements Op {
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return relu ? "batchnorm_relu_grad_input" : "batchnorm_grad_input";
     }

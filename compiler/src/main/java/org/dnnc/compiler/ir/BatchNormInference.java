@@ -10,6 +10,11 @@ import java.util.Map;
 public record BatchNormInference(double eps) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "batchnorm_inference";
     }

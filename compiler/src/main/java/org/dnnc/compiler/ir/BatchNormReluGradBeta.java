@@ -11,6 +11,11 @@ import java.util.Map;
 public record BatchNormReluGradBeta() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "batchnorm_relu_grad_beta";
     }

@@ -7,6 +7,11 @@ import java.util.Map;
 public record BceWithLogitsGrad() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "bce_with_logits_grad";
     }

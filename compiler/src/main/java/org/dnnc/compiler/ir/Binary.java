@@ -8,6 +8,16 @@ import java.util.Map;
 public record Binary(BinaryKind kind) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return kind.name().toLowerCase(Locale.ROOT);
     }

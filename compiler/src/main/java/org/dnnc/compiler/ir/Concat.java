@@ -11,6 +11,11 @@ import java.util.Map;
 public record Concat(int axis) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "concat";
     }

@@ -7,6 +7,11 @@ import java.util.Map;
 public record Constant(double value, TensorType type) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.LEAF;
+    }
+
+    @Override
     public String mnemonic() {
         return "constant";
     }

@@ -12,6 +12,11 @@ public record Conv2d(int strideH, int strideW, int padTop, int padLeft, int padB
         implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "conv2d";
     }

@@ -12,6 +12,11 @@ import java.util.Map;
 public record Conv2dGradInput(Conv2d forward, int height, int width) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "conv2d_grad_input";
     }

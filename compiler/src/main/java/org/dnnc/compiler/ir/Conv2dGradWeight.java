@@ -11,6 +11,11 @@ import java.util.Map;
 public record Conv2dGradWeight(Conv2d forward, int kernelH, int kernelW) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "conv2d_grad_weight";
     }

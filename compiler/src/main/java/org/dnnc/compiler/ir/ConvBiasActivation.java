@@ -11,6 +11,11 @@ import java.util.Map;
 public record ConvBiasActivation(Conv2d conv, ActivationKind activation, double alpha) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "conv2d_bias_" + activation.name().toLowerCase(java.util.Locale.ROOT);
     }

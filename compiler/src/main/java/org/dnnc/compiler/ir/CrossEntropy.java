@@ -10,6 +10,11 @@ import java.util.Map;
 public record CrossEntropy() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "cross_entropy";
     }

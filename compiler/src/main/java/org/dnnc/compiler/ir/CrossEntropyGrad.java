@@ -10,6 +10,11 @@ import java.util.Map;
 public record CrossEntropyGrad() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "cross_entropy_grad";
     }

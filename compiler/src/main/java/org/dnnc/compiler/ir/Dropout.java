@@ -7,6 +7,11 @@ import java.util.Map;
 public record Dropout(double rate) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.LOWERED;
+    }
+
+    @Override
     public String mnemonic() {
         return "dropout";
     }

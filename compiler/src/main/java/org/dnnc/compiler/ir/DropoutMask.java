@@ -11,6 +11,11 @@ import java.util.Map;
 public record DropoutMask(double rate) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "dropout_mask";
     }

@@ -8,6 +8,11 @@ import java.util.Map;
 public record Embedding() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "embedding";
     }

@@ -7,6 +7,16 @@ import java.util.Map;
 public record Flatten() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
+    public boolean viewOnly() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return "flatten";
     }

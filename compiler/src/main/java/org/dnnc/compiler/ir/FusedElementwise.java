@@ -7,10 +7,10 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * A chain of element-wise ops computed in one pass over memory: each step applies an element-wise
- * op (activation, activation gradient, add, sub, mul, scale) to the fused node's operands
- * ({@code in0}, {@code in1}, ...) and earlier steps ({@code t0}, ...); the last step is the result.
- * Every operand and step has the same shape.
+ * A chain of element-wise ops computed in one pass over memory: each step applies an
+ * {@linkplain Op#elementwise() element-wise} op (activation, activation gradient, add, sub, mul,
+ * scale) to the fused node's operands ({@code in0}, {@code in1}, ...) and earlier steps ({@code t0},
+ * ...); the last step is the result. Every operand and step has the same shape.
  */
 public record FusedElementwise(List<Step> steps) implements Op {
 
@@ -50,9 +50,15 @@ public record FusedElementwise(List<Step> steps) implements Op {
         }
     }
 
-    /** Whether {@code op} may be part of a chain: the same function applied to each element. */
-    public static boolean fusible(Op op) {
-        return op instanceof Activation || op instanceof ActivationGrad || op instanceof Binary || op instanceof Scale;
+    @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_AFTER_AUTODIFF;
+    }
+
+    /** Its steps are element-wise: each element is read before it is written. */
+    @Override
+    public boolean inPlaceCapable() {
+        return true;
     }
 
     @Override
@@ -81,7 +87,7 @@ public record FusedElementwise(List<Step> steps) implements Op {
         Checks.arity(this, operands);
         List<TensorType> results = new ArrayList<>();
         for (Step s : steps) {
-            if (!fusible(s.op())) {
+            if (!s.op().elementwise()) {
                 throw Checks.fail(this, s.op().mnemonic() + " is not element-wise");
             }
             List<TensorType> args = new ArrayList<>();

@@ -7,6 +7,11 @@ import java.util.Map;
 public record GlobalAvgPoolGrad(int height, int width) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "global_avgpool_grad";
     }

@@ -13,6 +13,11 @@ public record Input(String name, TensorType type) implements Op {
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.LEAF;
+    }
+
+    @Override
     public String mnemonic() {
         return "input";
     }

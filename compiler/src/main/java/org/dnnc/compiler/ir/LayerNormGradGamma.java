@@ -9,6 +9,11 @@ import java.util.Map;
 public record LayerNormGradGamma(double eps) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "layernorm_grad_gamma";
     }

@@ -7,6 +7,11 @@ import java.util.Map;
 public record LogSoftmaxGrad(int axis) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "log_softmax_grad";
     }

@@ -12,6 +12,11 @@ import java.util.Map;
 public record MatMul() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "matmul";
     }

@@ -8,6 +8,11 @@ import java.util.ArrayList;
 public record MatMulGradInput() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "matmul_grad_input";
     }

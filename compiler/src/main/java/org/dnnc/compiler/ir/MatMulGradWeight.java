@@ -10,6 +10,11 @@ import java.util.Map;
 public record MatMulGradWeight() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return "matmul_grad_weight";
     }

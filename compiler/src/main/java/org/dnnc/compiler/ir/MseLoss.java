@@ -7,6 +7,11 @@ import java.util.Map;
 public record MseLoss() implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return "mse";
     }

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * An operation of the IR. An op holds its attributes (kernel sizes, axes, rates); its operands are
- * the inputs of the {@link Node} that applies it. Every op knows its own typing rule.
+ * the inputs of the {@link Node} that applies it. Every op knows its own typing rule and states its
+ * own properties (how it is differentiated, whether it is element-wise, in place or a view), which
+ * passes ask instead of keeping their own lists of op classes.
  */
 public sealed interface Op
         permits Input, Param, MatMul, BiasAdd, Conv2d, Pool2d, GlobalAvgPool, Flatten, Reshape,
@@ -22,6 +24,31 @@ public sealed interface Op
 
     /** The variadic arity: any number of operands, at least two. */
     int VARIADIC = -1;
+
+    /** How differentiation treats this op; every op states it, so a new op cannot be trained through by accident. */
+    Differentiability differentiability();
+
+    /**
+     * Whether this op can be a step of a fused element-wise chain: one function applied to each
+     * element of operands that all have the result's type. A fused chain is not one itself, so chains
+     * do not nest.
+     */
+    default boolean elementwise() {
+        return false;
+    }
+
+    /**
+     * Whether the result may be written over an operand of the same size that dies at this op,
+     * because each element is read before it is written.
+     */
+    default boolean inPlaceCapable() {
+        return elementwise();
+    }
+
+    /** Whether the result only reinterprets the operand's bytes in another shape, so it can share its buffer. */
+    default boolean viewOnly() {
+        return false;
+    }
 
     /** The name used in dumps, e.g. {@code matmul}. */
     String mnemonic();

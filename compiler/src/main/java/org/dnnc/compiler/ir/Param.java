@@ -19,6 +19,11 @@ public record Param(String name, TensorType type, boolean trainable, String init
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.LEAF;
+    }
+
+    @Override
     public String mnemonic() {
         return "param";
     }

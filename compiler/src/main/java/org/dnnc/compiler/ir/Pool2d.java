@@ -12,6 +12,11 @@ public record Pool2d(PoolKind kind, int kernelH, int kernelW, int strideH, int s
         implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return kind.name().toLowerCase(Locale.ROOT) + "pool2d";
     }

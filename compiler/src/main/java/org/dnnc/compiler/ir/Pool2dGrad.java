@@ -10,6 +10,11 @@ import java.util.Map;
 public record Pool2dGrad(Pool2d forward) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
     public String mnemonic() {
         return forward.mnemonic() + "_grad";
     }

@@ -12,6 +12,11 @@ import java.util.Map;
 public record Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
     public String mnemonic() {
         return cell.mnemonic();
     }

@@ -15,6 +15,16 @@ public record Reshape(List<Dim> dims) implements Op {
     }
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
+    public boolean viewOnly() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return "reshape";
     }

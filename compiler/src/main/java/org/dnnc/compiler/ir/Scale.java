@@ -7,6 +7,16 @@ import java.util.Map;
 public record Scale(double factor) implements Op {
 
     @Override
+    public Differentiability differentiability() {
+        return Differentiability.DIFFERENTIABLE;
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
+
+    @Override
     public String mnemonic() {
         return "scale";
     }

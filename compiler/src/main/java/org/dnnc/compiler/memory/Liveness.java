@@ -5,26 +5,18 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.dnnc.compiler.ir.Activation;
-import org.dnnc.compiler.ir.ActivationGrad;
-import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Dim;
-import org.dnnc.compiler.ir.Flatten;
-import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
-import org.dnnc.compiler.ir.Reshape;
-import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.TensorType;
 
 /**
  * Live intervals of a program's values over its schedule. Parameters live in the persistent arena
- * and are not part of it; {@code flatten} and {@code reshape} only reinterpret their operand's
- * bytes, so they alias it and stretch its interval, and element-wise ops run in place over an
- * operand that dies at them. Inputs are written before the first node runs,
+ * and are not part of it; views ({@code flatten}, {@code reshape}) only reinterpret their operand's
+ * bytes, so they alias it and stretch its interval, and ops that can run in place (element-wise
+ * ones) write over an operand that dies at them. Inputs are written before the first node runs,
  * and outputs are read after the last one, so both live to the program's edges.
  */
 final class Liveness {
@@ -41,7 +33,7 @@ final class Liveness {
             if (n.op() instanceof Param) {
                 continue;
             }
-            if (n.op() instanceof Flatten || n.op() instanceof Reshape) {
+            if (n.op().viewOnly()) {
                 aliases.put(n.id(), root(aliases, n.inputs().get(0)));
                 continue;
             }
@@ -123,8 +115,8 @@ final class Liveness {
     }
 
     /**
-     * An element-wise op may write its result over an operand that dies there: it reads each
-     * element before writing it. The operand must be computed in this program (inputs belong to
+     * An op that can run in place may write its result over an operand that dies there: it reads
+     * each element before writing it. The operand must be computed in this program (inputs belong to
      * the caller) and have the same size.
      */
     private static void runInPlace(List<Node> nodes, Map<Integer, Node> byId, Map<Integer, int[]> interval,
@@ -133,7 +125,7 @@ final class Liveness {
         graph.outputs().values().forEach(o -> outputs.add(root(aliases, o)));
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            if (!inPlace(n.op()) || !interval.containsKey(n.id())) {
+            if (!n.op().inPlaceCapable() || !interval.containsKey(n.id())) {
                 continue;
             }
             for (int operand : n.inputs()) {
@@ -152,11 +144,6 @@ final class Liveness {
                 break;
             }
         }
-    }
-
-    private static boolean inPlace(Op op) {
-        return op instanceof Activation || op instanceof ActivationGrad || op instanceof Binary || op instanceof Scale
-                || op instanceof FusedElementwise;
     }
 
     /** Four bytes per element (f32 and i32), the batch dimension at {@code batch}, sequences at their bound. */

@@ -38,7 +38,7 @@ public final class ElementwiseFusion implements Pass, Explaining {
         Set<Integer> absorbed = new HashSet<>();
         Map<Integer, Node> replacement = new HashMap<>();
         for (Node n : graph.nodes()) {
-            if (!FusedElementwise.fusible(n.op())) {
+            if (!n.op().elementwise()) {
                 continue;
             }
             Chain chain = new Chain(byId, uses, n, absorbed);
@@ -64,12 +64,12 @@ public final class ElementwiseFusion implements Pass, Explaining {
         graph.nodes().forEach(n -> byId.put(n.id(), n));
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
-            if (!FusedElementwise.fusible(n.op())) {
+            if (!n.op().elementwise()) {
                 continue;
             }
             for (int input : n.inputs()) {
                 Node operand = byId.get(input);
-                if (FusedElementwise.fusible(operand.op()) && !uses.once(input)) {
+                if (operand.op().elementwise() && !uses.once(input)) {
                     lines.add(operand.op().mnemonic() + " %" + input + " not fused into " + n.op().mnemonic() + " %" + n.id()
                             + ": its result is also read by " + uses.readers(input));
                 }
@@ -98,7 +98,7 @@ public final class ElementwiseFusion implements Pass, Explaining {
             List<Ref> args = new ArrayList<>();
             for (int input : n.inputs()) {
                 Node operand = byId.get(input);
-                if (FusedElementwise.fusible(operand.op()) && uses.once(input) && operand.type().equals(n.type())) {
+                if (operand.op().elementwise() && uses.once(input) && operand.type().equals(n.type())) {
                     args.add(visit(operand, false));
                     absorbed.add(input);
                 } else {

@@ -95,14 +95,29 @@ public final class LayerCall {
 
     /** Emits {@code op} over the given operand ids; a type error becomes a {@link LayerException}. */
     public int emit(Op op, int... operands) throws LayerException {
+        return typed(op, () -> host.graph().add(op, Arrays.stream(operands).boxed().toList(), new Origin(span, path)));
+    }
+
+    /**
+     * Runs {@code rule}, part of {@code op}'s typing (such as the shape of its parameters, needed
+     * before it is emitted), so that the layer states no shape rule of its own; a type error
+     * becomes a {@link LayerException}.
+     */
+    public <T> T typed(Op op, IrRule<T> rule) throws LayerException {
         try {
-            return host.graph().add(op, Arrays.stream(operands).boxed().toList(), new Origin(span, path));
+            return rule.run();
         } catch (IrTypeException e) {
             // The IR names its op; the user knows the layer, so the message names only the layer.
             String prefix = op.mnemonic() + ": ";
             String message = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length()) : e.getMessage();
             throw new LayerException("`" + name() + "`: " + message);
         }
+    }
+
+    /** Part of an op's typing rule, which may reject its operands. */
+    @FunctionalInterface
+    public interface IrRule<T> {
+        T run() throws IrTypeException;
     }
 
     /** The tensor value of node {@code id}, produced by this layer. */

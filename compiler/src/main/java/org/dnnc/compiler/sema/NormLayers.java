@@ -7,6 +7,7 @@ import static org.dnnc.compiler.sema.Specs.opt;
 import java.util.List;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.sema.LayerCall.LayerException;
 
 /** Batch and layer normalization, with PyTorch's parameter names and defaults. */
@@ -21,17 +22,18 @@ final class NormLayers {
                 NormLayers::batchnorm));
         r.add(CoreLayers.layer("layernorm", 1, 1, "Layer normalization over the last axis of each example.",
                 List.of(opt("eps", POSITIVE_REAL, 1e-5, "added to the variance")),
-                c -> {
-                    Val.Tensor x = c.input(0);
-                    Shapes.requireFloat(c, x, "values");
-                    if (x.type().rank() < 2) {
-                        throw new LayerException("`layernorm` needs features per example, got " + x.type());
-                    }
-                    int d = Shapes.fixed(c, x.type().dim(-1), "feature count");
-                    int gamma = c.param("weight", Shapes.vector(d), true, "ones");
-                    int beta = c.param("bias", Shapes.vector(d), true, "zeros");
-                    return c.result(c.emit(new LayerNorm(c.args().real("eps")), x.id(), gamma, beta));
-                }));
+                NormLayers::layernorm));
+    }
+
+    /** The shapes are the op's to check: the parameters take the type that {@link LayerNorm} asks for. */
+    private static Val.Tensor layernorm(LayerCall c) throws LayerException {
+        Val.Tensor x = c.input(0);
+        Shapes.requireFloat(c, x, "values");
+        LayerNorm op = new LayerNorm(c.args().real("eps"));
+        TensorType features = c.typed(op, () -> op.parameterType(x.type()));
+        int gamma = c.param("weight", features, true, "ones");
+        int beta = c.param("bias", features, true, "zeros");
+        return c.result(c.emit(op, x.id(), gamma, beta));
     }
 
     private static Val.Tensor batchnorm(LayerCall c) throws LayerException {

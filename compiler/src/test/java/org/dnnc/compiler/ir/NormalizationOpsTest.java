@@ -33,6 +33,11 @@ class NormalizationOpsTest extends OpTypingContract {
                 rejects(new LayerNorm(1e-5), "layernorm: beta should be f32[64], got f32[32]", "f32[N,T,64]", "f32[64]", "f32[32]"),
                 rejects(new LayerNorm(1e-5), "layernorm: the last dimension must be a fixed size, got T (f32[N,T])",
                         "f32[N,T]", "f32[64]", "f32[64]"),
-                rejects(new LayerNorm(Double.NaN), "layernorm: eps must be positive, got NaN", "f32[N,64]", "f32[64]", "f32[64]"));
+                rejects(new LayerNorm(Double.NaN), "layernorm: eps must be positive, got NaN", "f32[N,64]", "f32[64]", "f32[64]"),
+                // Over the last axis of f32[N] each "example" would be normalized with the others.
+                rejects(new LayerNorm(1e-5), "layernorm: needs features per example, got f32[N]", "f32[N]", "f32[1]", "f32[1]"),
+                rejects(new LayerNorm(1e-5), "layernorm: needs features per example, got f32[64]", "f32[64]", "f32[64]", "f32[64]"),
+                rejects(new LayerNorm(1e-5), "layernorm: input must start with the batch dimension N, got f32[8,64]",
+                        "f32[8,64]", "f32[64]", "f32[64]"));
     }
 }

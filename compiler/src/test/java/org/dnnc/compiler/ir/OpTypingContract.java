@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The typing tests shared by the op test classes; each subclass lists its cases in static methods
- * {@code accepted()} and {@code rejected()}, which {@link OpCoverageTest} also reads.
+ * {@code accepted()} and {@code rejected()}, which {@link OpSamples} gathers for the coverage tests.
  */
 abstract class OpTypingContract {
 

@@ -142,7 +142,7 @@ class NormShapesTest extends ShapeTestSupport {
                     input x: float;
                     output y = x -> layernorm;
                 }
-                """, "`layernorm` needs features per example, got f32[N]", 3, 21);
+                """, "`layernorm`: needs features per example, got f32[N]", 3, 21);
     }
 
     @Test
