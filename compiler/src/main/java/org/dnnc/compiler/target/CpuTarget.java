@@ -1,0 +1,69 @@
+package org.dnnc.compiler.target;
+
+import java.util.List;
+import org.dnnc.compiler.codegen.CpuKernels;
+import org.dnnc.compiler.codegen.KernelEmitter;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.memory.PlanRules;
+import org.dnnc.compiler.passes.BatchNormFolding;
+import org.dnnc.compiler.passes.BatchNormReluFusion;
+import org.dnnc.compiler.passes.ConvFusion;
+import org.dnnc.compiler.passes.DeadCodeElimination;
+import org.dnnc.compiler.passes.DenseFusion;
+import org.dnnc.compiler.passes.ElementwiseFusion;
+import org.dnnc.compiler.passes.PassManager;
+
+/**
+ * The CPU: calls into {@code org.dnnc.runtime.cpu} (OpenBLAS GEMMs, Java loops for the rest), values
+ * aligned to cache lines, and scratch for convolutions split over the runtime's worker threads.
+ */
+public final class CpuTarget implements Target {
+
+    /** The one CPU target: it has no settings. */
+    public static final CpuTarget INSTANCE = new CpuTarget();
+
+    /** Offsets and sizes are multiples of a cache line, which also suits SIMD loads. */
+    public static final int ALIGNMENT = 64;
+
+    private static final PlanRules MEMORY = new PlanRules() {
+        @Override
+        public int alignment() {
+            return ALIGNMENT;
+        }
+
+        @Override
+        public long scratchBytes(Graph graph, Node n) {
+            return 4 * CpuScratch.floats(graph, n);
+        }
+    };
+
+    private final KernelEmitter kernels = new CpuKernels();
+
+    private CpuTarget() {}
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    /** Folding and fusion as the CPU kernels have them: conv+bias+activation, batchnorm+ReLU, dense, element-wise loops. */
+    @Override
+    public PassManager passes(boolean fuse) {
+        if (!fuse) {
+            return new PassManager(List.of(new DeadCodeElimination()));
+        }
+        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormReluFusion(),
+                new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+    }
+
+    @Override
+    public PlanRules memory() {
+        return MEMORY;
+    }
+
+    @Override
+    public KernelEmitter kernels() {
+        return kernels;
+    }
+}

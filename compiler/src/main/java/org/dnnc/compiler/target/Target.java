@@ -1,0 +1,28 @@
+package org.dnnc.compiler.target;
+
+import org.dnnc.compiler.codegen.KernelEmitter;
+import org.dnnc.compiler.memory.PlanRules;
+import org.dnnc.compiler.passes.PassManager;
+
+/**
+ * Everything that depends on the machine a network is compiled for: which passes pay on it, how
+ * its memory is aligned and how much scratch its calls need, and the kernel call each op becomes.
+ * The front end, differentiation and the planner know no device; a new backend is a new target.
+ */
+public interface Target {
+
+    /** A short name for messages and dumps, such as {@code cpu}. */
+    String name();
+
+    /**
+     * The passes that turn a differentiated program into the one this target runs; with {@code fuse}
+     * false, only those that change no kernel call (for comparison and debugging).
+     */
+    PassManager passes(boolean fuse);
+
+    /** Alignment and scratch sizes for the memory planner. */
+    PlanRules memory();
+
+    /** The kernel calls of each op, as Java source. */
+    KernelEmitter kernels();
+}
