@@ -17,20 +17,17 @@ import org.dnnc.compiler.ir.Verifier;
 import org.dnnc.compiler.sema.NetworkModel;
 
 /**
- * What every fuzzed input must satisfy: the compiler returns normally (and does not hang), every
+ * What every fuzzed input must satisfy: the compiler returns normally, every
  * diagnostic and note has no span or one inside the file, rendering never throws, a clean
  * compilation yields graphs that verify and print, and a second compile says the same.
  */
 final class CompileCheck {
-    /**
-     * Only a hang guard: inputs compile in milliseconds, but a loaded CI machine can stretch that
-     * many times over, so no tighter wall-clock bound may fail the build.
-     */
-    static final long MAX_MILLIS = 60_000;
-
     private CompileCheck() {}
 
-    /** What happened to one input: how long it took, whether it had errors, and what was wrong, if anything. */
+    /**
+     * What happened to one input: how long it took (reported, never judged: a busy machine must not
+     * fail a test), whether it had errors, and what was wrong, if anything.
+     */
     record Outcome(long nanos, boolean errors, String summary, String problem, Compilation compilation) {}
 
     static Outcome check(String name, String text, boolean twice) {
@@ -44,9 +41,6 @@ final class CompileCheck {
         }
         long nanos = System.nanoTime() - t0;
         List<String> problems = new ArrayList<>();
-        if (nanos > MAX_MILLIS * 1_000_000) {
-            problems.add("compile took " + nanos / 1_000_000 + " ms");
-        }
         DiagnosticRenderer renderer = new DiagnosticRenderer(false);
         for (Diagnostic d : c.diagnostics()) {
             checkSpan(file, d.span(), "diagnostic `" + d.message() + "`", problems::add);
