@@ -5,12 +5,11 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dnnc.compiler.lowering.LoweredProgram;
+import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
-import org.dnnc.compiler.memory.MemoryPlanner;
 import org.dnnc.compiler.memory.PlanChart;
 import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.compiler.target.CpuTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -61,13 +60,12 @@ final class PlanCommand implements Callable<Integer> {
         }
         boolean first = true;
         for (NetworkModel model : loaded.get().networks()) {
-            Optional<LoweredProgram> lowered = ProgramChoice.lower(console, loaded.get().source(), model, !noFuse)
-                    .flatMap(l -> program.of(console, loaded.get().source(), l));
+            Optional<Lowering> lowering = ProgramChoice.lower(console, loaded.get().source(), model, !noFuse);
+            Optional<LoweredProgram> lowered = lowering.flatMap(l -> program.of(console, loaded.get().source(), l));
             if (lowered.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
-            MemoryPlan plan = batch == null ? lowered.get().plan()
-                    : MemoryPlanner.plan(lowered.get().graph(), batch, CpuTarget.INSTANCE.memory());
+            MemoryPlan plan = batch == null ? lowered.get().plan() : lowering.get().plan(program.kind(), batch);
             if (!first) {
                 console.out().println();
             }

@@ -33,7 +33,6 @@ import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
-import org.dnnc.compiler.ir.Flatten;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.GlobalAvgPool;
 import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
@@ -53,7 +52,6 @@ import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
-import org.dnnc.compiler.ir.Reshape;
 import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.Slice;
 import org.dnnc.compiler.ir.Softmax;
@@ -76,7 +74,7 @@ public final class CpuKernels implements KernelEmitter {
     private static final Set<Class<? extends Op>> LOSS_GRADIENTS = Set.of(CrossEntropyGrad.class, MseGrad.class,
             BceWithLogitsGrad.class);
 
-    private static final Set<Class<? extends Op>> FREE = Set.of(Input.class, Param.class, Flatten.class, Reshape.class);
+    private static final Set<Class<? extends Op>> FREE = Set.of(Input.class, Param.class);
 
     private final Map<Class<? extends Op>, Rule> rules = new LinkedHashMap<>();
 

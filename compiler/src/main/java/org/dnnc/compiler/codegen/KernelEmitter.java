@@ -22,6 +22,9 @@ public interface KernelEmitter {
     /** The op classes this target emits calls for; {@link #emit} refuses every other one, naming it. */
     Set<Class<? extends Op>> emitted();
 
-    /** The op classes that need no call at all on this target (inputs, parameters, views of their operand). */
+    /**
+     * The op classes that need no call on this target beside the view-only ops, which need none on
+     * any (inputs and parameters, which the class fills before a program runs).
+     */
     Set<Class<? extends Op>> free();
 }

@@ -141,7 +141,8 @@ final class ProgramEmitter implements ProgramView {
     CodeBlock body() throws CodegenException {
         CodeBlock.Builder code = CodeBlock.builder();
         for (Node n : graph.nodes()) {
-            if (kernels.free().contains(n.op().getClass()) || groups.follows(n.id())) {
+            // A view reinterprets its operand's bytes (the planner aliases it): there is nothing to run.
+            if (n.op().viewOnly() || kernels.free().contains(n.op().getClass()) || groups.follows(n.id())) {
                 continue;
             }
             if (!n.origin().span().isNone()) {

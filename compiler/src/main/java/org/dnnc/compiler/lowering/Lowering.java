@@ -45,15 +45,15 @@ public final class Lowering {
         long budget = 0;
         if (model.train().declared()) {
             Graph train = trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph());
-            budget = add(Program.Kind.TRAIN, train, batch).plan().arenaBytes();
+            budget = add(Program.Kind.TRAIN, train, optimize(train), batch).plan().arenaBytes();
             Graph evaluation = Inference.evaluation(model.graph()).graph();
-            budget = Math.max(budget, add(Program.Kind.EVALUATE, evaluation, batch).plan().arenaBytes());
+            budget = Math.max(budget, add(Program.Kind.EVALUATE, evaluation, optimize(evaluation), batch).plan()
+                    .arenaBytes());
         }
         Graph inference = Inference.of(model.graph()).graph();
-        Graph optimized = passes().run(inference, PassListener.NONE);
+        Graph optimized = optimize(inference);
         this.predictBatch = budget == 0 ? batch : PredictBatch.choose(optimized, batch, budget, target.memory());
-        programs.put(Program.Kind.INFER, new LoweredProgram(Program.Kind.INFER, inference, optimized,
-                MemoryPlanner.plan(optimized, predictBatch, target.memory())));
+        add(Program.Kind.INFER, inference, optimized, predictBatch);
     }
 
     /**
@@ -66,8 +66,11 @@ public final class Lowering {
         return new Lowering(model, target, fuse);
     }
 
-    private LoweredProgram add(Program.Kind kind, Graph source, int batch) {
-        Graph graph = passes().run(source, PassListener.NONE);
+    private Graph optimize(Graph source) {
+        return passes().run(source, PassListener.NONE);
+    }
+
+    private LoweredProgram add(Program.Kind kind, Graph source, Graph graph, int batch) {
         LoweredProgram program = new LoweredProgram(kind, source, graph, MemoryPlanner.plan(graph, batch, target.memory()));
         programs.put(kind, program);
         return program;

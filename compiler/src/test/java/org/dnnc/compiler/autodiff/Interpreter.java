@@ -242,20 +242,13 @@ public final class Interpreter {
         return y;
     }
 
+    /** The matrix product, plus the bias, through the activation. */
     private double[] dense(Node n, List<double[]> in, List<TensorType> types) {
         Dense d = (Dense) n.op();
-        int size = size(n.type());
-        double[] y = new double[size];
-        int k = last(types.get(0));
+        double[] y = matMul(n, in, types);
         int m = last(n.type());
-        for (int r = 0; r < size / m; r++) {
-            for (int j = 0; j < m; j++) {
-                double s = in.get(2)[j];
-                for (int q = 0; q < k; q++) {
-                    s += in.get(0)[r * k + q] * in.get(1)[j * k + q];
-                }
-                y[r * m + j] = activate(d.activation(), d.alpha(), s);
-            }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = activate(d.activation(), d.alpha(), y[i] + in.get(2)[i % m]);
         }
         return y;
     }
