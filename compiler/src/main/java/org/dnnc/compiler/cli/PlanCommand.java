@@ -11,9 +11,12 @@ import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.PlanChart;
 import org.dnnc.compiler.sema.NetworkModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code dnnc plan FILE}: where each value of a program lives in its arena, and how tight that is. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -21,6 +24,9 @@ import picocli.CommandLine.ParentCommand;
 final class PlanCommand implements Callable<Integer> {
     @ParentCommand
     private DnncCommand parent;
+
+    @Spec
+    private CommandSpec spec;
 
     @Parameters(paramLabel = "FILE", description = "The .dnn file.")
     private Path file;
@@ -47,15 +53,14 @@ final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         Console console = parent.console();
         if (batch != null && batch < 1) {
-            throw new picocli.CommandLine.ParameterException(
-                    new picocli.CommandLine(this), "--batch must be at least 1, got " + batch);
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 1, got " + batch);
         }
         Optional<NetworkChoice.Loaded> loaded = NetworkChoice.load(console, file, network);
         if (loaded.isEmpty()) {
             return Main.INPUT_ERRORS;
         }
         if (program == ProgramChoice.FORWARD) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            throw new ParameterException(spec.commandLine(),
                     "--program must be train, eval or infer: the forward graph is not a program that runs");
         }
         boolean first = true;

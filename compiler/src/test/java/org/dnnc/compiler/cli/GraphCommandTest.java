@@ -140,6 +140,28 @@ class GraphCommandTest {
     }
 
     @Test
+    void evalProgramHasTheOutputsAndTheLossButNoGradients() {
+        Cli.Result eval = Cli.run("graph", "--program", "eval", mlp().toString());
+        assertWithMessage(eval.err()).that(eval.exitCode()).isEqualTo(Main.OK);
+        assertThat(eval.out()).containsMatch("return probs=%\\d+, loss=%\\d+");
+        assertThat(eval.out()).doesNotContain("_grad");
+    }
+
+    @Test
+    void trainAndEvalOfANetworkWithoutATrainSectionArePositionedErrors(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path file = dir.resolve("Scorer.dnn");
+        java.nio.file.Files.writeString(file, "network Scorer {\n    input x: float[4];\n    output y = x -> dense(2);\n}\n");
+        for (String program : java.util.List.of("train", "eval")) {
+            Cli.Result r = Cli.run("graph", "--program", program, file.toString());
+            assertThat(r.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+            assertThat(r.err()).contains("Scorer.dnn:1:1: error: network `Scorer` has no train section, so it has no "
+                    + program + " program");
+        }
+        assertThat(Cli.run("graph", "--program", "infer", file.toString()).exitCode()).isEqualTo(Main.OK);
+    }
+
+    @Test
     void frozenLayersGetNoGradientInTheTrainingProgram() {
         Path frozen = RepoPaths.testResources().resolve("cli/frozen.dnn");
         Cli.Result train = Cli.run("graph", "--program", "train", frozen.toString());

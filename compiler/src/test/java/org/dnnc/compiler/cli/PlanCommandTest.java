@@ -59,4 +59,21 @@ class PlanCommandTest {
     void badBatchIsAUsageError() {
         assertThat(Cli.run("plan", "--batch", "0", MLP.toString()).exitCode()).isEqualTo(Main.USAGE);
     }
+
+    @Test
+    void theForwardGraphIsNoProgramToPlan() {
+        Cli.Result r = Cli.run("plan", "--program", "forward", MLP.toString());
+        assertThat(r.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(r.err()).contains("--program must be train, eval or infer");
+    }
+
+    @Test
+    void evalPlansTheOutputsAndTheLossWithoutGradients() {
+        Cli.Result r = Cli.run("plan", "--program", "eval", "--batch", "4", MLP.toString());
+        assertWithMessage(r.err()).that(r.exitCode()).isEqualTo(Main.OK);
+        assertThat(r.out()).startsWith("program eval of Mlp, batch 4");
+        assertThat(r.out()).contains(" softmax ");
+        assertThat(r.out()).contains(" cross_entropy ");
+        assertThat(r.out()).doesNotContain("_grad");
+    }
 }
