@@ -5,9 +5,13 @@ import java.io.IOException;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
 import org.dnnc.runtime.Device;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.Outputs;
+import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Activations;
 import org.dnnc.runtime.cpu.Arena;
@@ -38,9 +42,9 @@ import org.dnnc.runtime.train.TrainingListener;
 /**
  * The network {@code FashionMlp} from {@code FashionMlp.dnn}, compiled by dnnc.
  *
- * <p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},
- * and close it to free its native memory. One step at a time: a step
- * begun on another thread while one runs throws {@code IllegalStateException}.
+ * <p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every
+ * output with {@link #predict(Inputs)}, and close it to free its native memory. One step at a
+ * time: a step begun on another thread while one runs throws {@code IllegalStateException}.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -56,6 +60,26 @@ public final class FashionMlp implements TrainableNetwork {
      * The SHA-256 of the source this class was generated from.
      */
     public static final String SOURCE_SHA256 = "ce0f4cbe159667a86d351cad2500a5cabe135f66640ac7ca24e75fa7c7f7f314";
+
+    /**
+     * The inputs predict reads, in declaration order.
+     */
+    public static final List<TensorSpec> INPUTS = List.of(TensorSpec.floats("image", 1, 28, 28));
+
+    /**
+     * The inputs only training reads (what the loss compares with), in declaration order.
+     */
+    public static final List<TensorSpec> TARGETS = List.of(TensorSpec.ints("label"));
+
+    /**
+     * What a step reads: the inputs, then the targets.
+     */
+    private static final List<TensorSpec> STEP_INPUTS = List.of(TensorSpec.floats("image", 1, 28, 28), TensorSpec.ints("label"));
+
+    /**
+     * The declared outputs, in declaration order.
+     */
+    public static final List<TensorSpec> OUTPUTS = List.of(TensorSpec.floats("probs", 10));
 
     /**
      * The most examples one step takes: the plan's batch.
@@ -271,15 +295,15 @@ public final class FashionMlp implements TrainableNetwork {
      * One step of training on the first {@code count} examples: forward, backward and the optimizer update.
      */
     @Override
-    public StepResult trainStep(float[] x, int[] labels, float[] targets, int count,
-            double learningRate) {
-        checkBatch(x, labels, targets, count);
+    public StepResult trainStep(Inputs batch, int count, double learningRate) {
+        checkOpen();
+        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
         int n = count;
         int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
-            t0_image.data().put(0, x, 0, n * 784);
-            t1_label.put(0, labels, 0, n);
+            t0_image.data().put(0, batch.floats("image"), 0, n * 784);
+            t1_label.put(0, batch.ints("label"), 0, n);
             // FashionMlp.dnn:9 logits.dense1
             Dense.forward(t0_image, w_logits_dense1_weight, w_logits_dense1_bias, t7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
             // FashionMlp.dnn:10 logits.dense2
@@ -332,14 +356,15 @@ public final class FashionMlp implements TrainableNetwork {
      * The loss and accuracy on the first {@code count} examples, without dropout or updates.
      */
     @Override
-    public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
-        checkBatch(x, labels, targets, count);
+    public StepResult evaluateStep(Inputs batch, int count) {
+        checkOpen();
+        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
         int n = count;
         int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
-            e0_image.data().put(0, x, 0, n * 784);
-            e1_label.put(0, labels, 0, n);
+            e0_image.data().put(0, batch.floats("image"), 0, n * 784);
+            e1_label.put(0, batch.ints("label"), 0, n);
             // FashionMlp.dnn:9 logits.dense1
             Dense.forward(e0_image, w_logits_dense1_weight, w_logits_dense1_bias, e7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
             // FashionMlp.dnn:10 logits.dense2
@@ -358,11 +383,49 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     /**
+     * Runs the inference program on the first {@code n} examples of its input buffers.
+     */
+    private void infer(int n) {
+        // FashionMlp.dnn:9 logits.dense1
+        Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:10 logits.dense2
+        Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
+        // FashionMlp.dnn:11 logits.dense3
+        Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
+        // FashionMlp.dnn:12 probs.softmax1
+        Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
+    }
+
+    /**
+     * Every output for the examples in {@code inputs} (one array per input of {@link #INPUTS}).
+     */
+    @Override
+    public Outputs predict(Inputs inputs) {
+        checkOpen();
+        int count = inputs.count(INPUTS);
+        Outputs result = Outputs.allocate(OUTPUTS, count);
+        float[] in_image = inputs.floats("image");
+        float[] out_probs = result.get("probs");
+        CpuContext.Scope scope = context.enter();
+        try {
+            for (int start = 0; start < count; start += PREDICT_BATCH) {
+                int n = Math.min(PREDICT_BATCH, count - start);
+                i0_image.data().put(0, in_image, start * 784, n * 784);
+                infer(n);
+                i17_probs_softmax1.data().get(0, out_probs, start * 10, n * 10);
+            }
+            return result;
+        } finally {
+            scope.close();
+        }
+    }
+
+    /**
      * The output {@code probs} for one example.
      */
     public float[] predict(float[] example) {
         if (example.length != 784) {
-            throw new IllegalArgumentException("expected one example of shape [1, 28, 28] (784 values), got " + example.length + " values");
+            throw new IllegalArgumentException("input `image`: expected one example of shape [1, 28, 28] (784 values), got " + example.length + " values");
         }
         float[] result = new float[OUTPUT_SIZE];
         predict(example, 1, result);
@@ -382,14 +445,7 @@ public final class FashionMlp implements TrainableNetwork {
             for (int start = 0; start < count; start += PREDICT_BATCH) {
                 int n = Math.min(PREDICT_BATCH, count - start);
                 i0_image.data().put(0, x, start * 784, n * 784);
-                // FashionMlp.dnn:9 logits.dense1
-                Dense.forward(i0_image, w_logits_dense1_weight, w_logits_dense1_bias, i7_logits_dense1, n, 784, 256, Activation.RELU, 0.0f);
-                // FashionMlp.dnn:10 logits.dense2
-                Dense.forward(i7_logits_dense1, w_logits_dense2_weight, w_logits_dense2_bias, i12_logits_dense2, n, 256, 128, Activation.RELU, 0.0f);
-                // FashionMlp.dnn:11 logits.dense3
-                Dense.forward(i12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, i16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
-                // FashionMlp.dnn:12 probs.softmax1
-                Softmax.forward(i16_logits_dense3, i17_probs_softmax1, n, 10);
+                infer(n);
                 i17_probs_softmax1.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE);
             }
         } finally {
@@ -442,18 +498,23 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     @Override
-    public int[] inputShape() {
-        return new int[] {1, 28, 28};
+    public List<TensorSpec> inputs() {
+        return INPUTS;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return OUTPUTS;
+    }
+
+    @Override
+    public List<TensorSpec> targets() {
+        return TARGETS;
     }
 
     @Override
     public TargetKind targetKind() {
         return TargetKind.LABELS;
-    }
-
-    @Override
-    public int[] targetShape() {
-        return new int[] {};
     }
 
     @Override
@@ -543,19 +604,6 @@ public final class FashionMlp implements TrainableNetwork {
     private void checkOpen() {
         if (workspace.isClosed()) {
             throw new IllegalStateException(NAME + " is closed");
-        }
-    }
-
-    private void checkBatch(float[] x, int[] labels, float[] targets, int count) {
-        checkOpen();
-        if (count < 1 || count > MAX_BATCH) {
-            throw new IllegalArgumentException("a step takes between 1 and 64 examples, got " + count);
-        }
-        if (x == null || x.length < (long) count * 784) {
-            throw new IllegalArgumentException("expected " + count + " examples of shape [1, 28, 28] (784 values each), got " + (x == null ? 0 : x.length));
-        }
-        if (labels == null || labels.length < count) {
-            throw new IllegalArgumentException("expected " + count + " class labels");
         }
     }
 

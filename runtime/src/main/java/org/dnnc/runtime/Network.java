@@ -1,5 +1,7 @@
 package org.dnnc.runtime;
 
+import java.util.List;
+
 /**
  * A network compiled from a {@code .dnn} file: what every generated class implements, whether it
  * trains ({@link org.dnnc.runtime.train.TrainableNetwork}) or only predicts (a network without a
@@ -14,8 +16,25 @@ public interface Network extends AutoCloseable {
     /** The largest batch a step accepts: the batch size the network's memory was planned for. */
     int maxBatch();
 
-    /** The shape of one example's input, without the batch dimension (for example {@code [1, 28, 28]}). */
-    int[] inputShape();
+    /**
+     * The inputs that {@link #predict(Inputs)} reads, in declaration order: each one's name, element
+     * type and shape of one example (for example {@code image: float[1, 28, 28]}). Inputs that only
+     * training reads (class labels, targets) are not among them.
+     */
+    List<TensorSpec> inputs();
+
+    /** The declared outputs, in declaration order, that {@link #predict(Inputs)} returns. */
+    List<TensorSpec> outputs();
+
+    /**
+     * Every output for the examples in {@code inputs} in inference mode (no dropout, running
+     * statistics), in passes of at most the planned batch.
+     *
+     * @param inputs one array per {@linkplain #inputs() input}, each holding the same number of examples
+     * @throws IllegalArgumentException if an input is missing, unknown, of the other element type, or
+     *     not a whole number of examples (the message names the expected shape and what was given)
+     */
+    Outputs predict(Inputs inputs);
 
     /**
      * The number of values that {@link #copyParametersTo} writes: every trainable parameter and

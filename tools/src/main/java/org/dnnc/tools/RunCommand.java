@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.dnnc.compiler.Compilation;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.codegen.CodegenException;
@@ -15,6 +16,8 @@ import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.runtime.ElementType;
+import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
 import org.dnnc.runtime.data.Standardization;
@@ -104,10 +107,13 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static void checkShape(TrainableNetwork net, Dataset data) {
-        if (!Arrays.equals(net.inputShape(), data.exampleShape())) {
+        List<TensorSpec> inputs = net.inputs();
+        if (inputs.size() != 1 || inputs.get(0).type() != ElementType.FLOAT32
+                || !Arrays.equals(inputs.get(0).shape(), data.exampleShape())) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new RunCommand()),
-                    "the network expects examples of shape " + Arrays.toString(net.inputShape()) + " but the data has "
-                            + Arrays.toString(data.exampleShape()));
+                    "dnnc run feeds images of shape " + Arrays.toString(data.exampleShape()) + ", but network "
+                            + net.name() + " reads " + inputs.stream().map(TensorSpec::toString)
+                                    .collect(Collectors.joining(", ")));
         }
     }
 

@@ -11,6 +11,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.AutodiffException;
 import org.dnnc.compiler.autodiff.Differentiator;
@@ -124,7 +126,7 @@ public final class JavaGenerator {
         CodeBlock evalBody = evaluator.body();
         CodeBlock inferBody = predictor.body();
         hasConvolutions = !geometries.fieldSpecs().isEmpty();
-        Roles roles = Roles.of(model, train);
+        Signature signature = Signature.of(model, train, infer);
         String file = source.fileName();
 
         long workspace = lowering.workspaceBytes();
@@ -140,11 +142,13 @@ public final class JavaGenerator {
                 .addSuperinterface(RuntimeNames.TRAINABLE_NETWORK)
                 .addAnnotation(generatedAnnotation(file))
                 .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc.\n\n", model.name(), file)
-                .addJavadoc("<p>Train it with {@code org.dnnc.runtime.train.Trainer}, predict with {@link #predict(float[])},\n")
-                .addJavadoc("and close it to free its native memory. One step at a time: a step\n")
-                .addJavadoc("begun on another thread while one runs throws {@code IllegalStateException}.\n");
+                .addJavadoc("<p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every\n")
+                .addJavadoc("output with {@link #predict($T)}, and close it to free its native memory. One step at a\n",
+                        RuntimeNames.INPUTS)
+                .addJavadoc("time: a step begun on another thread while one runs throws {@code IllegalStateException}.\n");
 
         addIdentity();
+        addSignatureConstants(signature);
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one step takes: the plan's batch.");
         constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", predictBatch),
                 "Examples per pass of predict: the largest multiple of MAX_BATCH, up to " + PredictBatch.LIMIT
@@ -174,11 +178,11 @@ public final class JavaGenerator {
         programs.put("The inference program's values", predictor);
         type.addMethod(constructor(programs, stateFields, workspace));
         addCreation();
-        type.addMethod(trainStep(trainer, trainBody, roles, optimizer, gradients, stateFields));
-        type.addMethod(evaluateStep(evaluator, evalBody, roles));
-        addPredict(predictor, inferBody, infer, roles);
-        addTraining(optimizer, roles);
-        return finish(roles);
+        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, gradients, stateFields));
+        type.addMethod(evaluateStep(evaluator, evalBody, signature));
+        addPredict(predictor, inferBody, infer, signature);
+        addTraining(optimizer, signature);
+        return finish(signature);
     }
 
     private ProgramEmitter emitter(String prefix, LoweredProgram program, Geometries geometries) {
@@ -193,17 +197,19 @@ public final class JavaGenerator {
         ProgramEmitter predictor = emitter("i", inference, geometries);
         CodeBlock inferBody = predictor.body();
         hasConvolutions = !geometries.fieldSpecs().isEmpty();
-        Roles roles = Roles.ofInference(model, inference.graph());
+        Signature signature = Signature.ofInference(model, inference.graph());
         String file = source.fileName();
         type.addModifiers(PUBLIC, FINAL)
                 .addSuperinterface(RuntimeNames.NETWORK)
                 .addAnnotation(generatedAnnotation(file))
                 .addJavadoc("The network {@code $L} from {@code $L}, compiled by dnnc. It has no train section: load its\n",
                         model.name(), file)
-                .addJavadoc("weights with {@link #load}, predict with {@link #predict(float[])}, and close it to free its\n")
+                .addJavadoc("weights with {@link #load}, predict with {@link #predict($T)}, and close it to free its\n",
+                        RuntimeNames.INPUTS)
                 .addJavadoc("native memory. One call at a time: a call begun on another thread while one\n")
                 .addJavadoc("runs throws {@code IllegalStateException}.\n");
         addIdentity();
+        addSignatureConstants(signature);
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one pass takes: the plan's batch.");
         constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", lowering.predictBatch()), "Examples per pass of predict.");
         constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", lowering.workspaceBytes()),
@@ -214,14 +220,36 @@ public final class JavaGenerator {
         type.addMethod(constructor(Map.of("The inference program's values", predictor), Map.of(),
                 lowering.workspaceBytes()));
         addCreation();
-        addPredict(predictor, inferBody, inference.graph(), roles);
-        return finish(roles);
+        addPredict(predictor, inferBody, inference.graph(), signature);
+        return finish(signature);
     }
 
     private void addIdentity() {
         constant("NAME", String.class, CodeBlock.of("$S", model.name()), "The network's name in its source.");
         constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
                 "The SHA-256 of the source this class was generated from.");
+    }
+
+    /** INPUTS, OUTPUTS and, when training, TARGETS and STEP_INPUTS: the class's named tensors. */
+    private void addSignatureConstants(Signature signature) {
+        specsConstant("INPUTS", PUBLIC, signature.inputs(), "The inputs predict reads, in declaration order.");
+        if (lowering.trains()) {
+            specsConstant("TARGETS", PUBLIC, signature.targets(),
+                    "The inputs only training reads (what the loss compares with), in declaration order.");
+            specsConstant("STEP_INPUTS", PRIVATE, signature.stepInputs(), "What a step reads: the inputs, then the targets.");
+        }
+        specsConstant("OUTPUTS", PUBLIC, signature.outputs(), "The declared outputs, in declaration order.");
+    }
+
+    private void specsConstant(String name, Modifier visibility,
+            List<Signature.Tensor> tensors, String doc) {
+        List<CodeBlock> specs = tensors.stream().map(t -> CodeBlock.of("$T.$L($S$L)", RuntimeNames.TENSOR_SPEC,
+                t.ints() ? "ints" : "floats", t.name(), Arrays.stream(t.shape()).mapToObj(d -> ", " + d)
+                        .collect(Collectors.joining()))).toList();
+        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class),
+                        RuntimeNames.TENSOR_SPEC), name, visibility, STATIC, FINAL)
+                .initializer("$T.of($L)", List.class, CodeBlock.join(specs, ", "))
+                .addJavadoc(doc + "\n").build());
     }
 
     /** The context, the two arenas, the step counter and the parameters' views; dropout's generator when training. */
@@ -250,11 +278,11 @@ public final class JavaGenerator {
     }
 
     /** What every class ends with (accessors, parameter copies, checkpoints, checks), as a file. */
-    private JavaFile finish(Roles roles) {
-        addAccessors(roles);
+    private JavaFile finish(Signature signature) {
+        addAccessors(signature);
         addParameterCopies();
         addCheckpoints();
-        addChecks(roles);
+        addChecks();
         return JavaFile.builder(model.packageName(), type.build())
                 .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
                         Compiler.version(), source.fileName())
@@ -388,16 +416,17 @@ public final class JavaGenerator {
         return m.build();
     }
 
-    private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Roles roles, Optimizer optimizer,
+    private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Signature signature, Optimizer optimizer,
             Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
         MethodSpec.Builder m = stepSignature("trainStep")
                 .addParameter(double.class, "learningRate")
                 .addJavadoc("One step of training on the first {@code count} examples: forward, backward and the optimizer update.\n");
-        m.addStatement("checkBatch(x, labels, targets, count)");
+        m.addStatement("checkOpen()");
+        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         enter(m);
-        stage(m, program, roles);
+        stage(m, program, signature);
         m.addCode(body);
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
@@ -412,14 +441,15 @@ public final class JavaGenerator {
         return m.build();
     }
 
-    private MethodSpec evaluateStep(ProgramEmitter program, CodeBlock body, Roles roles) {
+    private MethodSpec evaluateStep(ProgramEmitter program, CodeBlock body, Signature signature) {
         MethodSpec.Builder m = stepSignature("evaluateStep")
                 .addJavadoc("The loss and accuracy on the first {@code count} examples, without dropout or updates.\n");
-        m.addStatement("checkBatch(x, labels, targets, count)");
+        m.addStatement("checkOpen()");
+        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         enter(m);
-        stage(m, program, roles);
+        stage(m, program, signature);
         m.addCode(body);
         m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
         leave(m);
@@ -441,68 +471,115 @@ public final class JavaGenerator {
     private MethodSpec.Builder stepSignature(String name) {
         return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC)
                 .returns(RuntimeNames.STEP_RESULT)
-                .addParameter(float[].class, "x").addParameter(int[].class, "labels")
-                .addParameter(float[].class, "targets").addParameter(int.class, "count");
+                .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count");
     }
 
     /** Copies the caller's batch into the program's input buffers. */
-    private void stage(MethodSpec.Builder m, ProgramEmitter program, Roles roles) {
-        String features = program.inputField(roles.features());
-        m.addStatement("$L.data().put(0, x, 0, n * $L)", features, roles.featureSize());
-        if (roles.labels() != null && program.inputField(roles.labels()) != null) {
-            m.addStatement("$L.put(0, labels, 0, n)", program.inputField(roles.labels()));
-        }
-        if (roles.targets() != null && program.inputField(roles.targets()) != null) {
-            m.addStatement("$L.data().put(0, targets, 0, n * $L)", program.inputField(roles.targets()), roles.targetSize());
+    private void stage(MethodSpec.Builder m, ProgramEmitter program, Signature signature) {
+        for (Signature.Tensor t : signature.stepInputs()) {
+            String field = program.inputField(t.name());
+            if (field == null) {
+                continue;
+            }
+            if (t.ints()) {
+                m.addStatement("$L.put(0, batch.ints($S), 0, $L)", field, t.name(), times("n", t.size()));
+            } else {
+                m.addStatement("$L.data().put(0, batch.floats($S), 0, $L)", field, t.name(), times("n", t.size()));
+            }
         }
     }
 
-    private void addPredict(ProgramEmitter program, CodeBlock body, Graph infer, Roles roles) throws CodegenException {
-        if (infer.outputs().isEmpty()) {
-            throw new CodegenException("network `" + model.name() + "` has no output to predict; declare one with `output`",
-                    new Origin(model.span(), ""));
+    /**
+     * {@code predict(Inputs)}, which returns every output, and for a network with one float input
+     * the conveniences that take and fill plain arrays; all run the inference program in {@code
+     * infer(n)}.
+     */
+    private void addPredict(ProgramEmitter program, CodeBlock body, Graph infer, Signature signature) {
+        type.addMethod(MethodSpec.methodBuilder("infer").addModifiers(PRIVATE)
+                .addJavadoc("Runs the inference program on the first {@code n} examples of its input buffers.\n")
+                .addParameter(int.class, "n").addCode(body).build());
+        List<Integer> outputIds = List.copyOf(infer.outputs().values());
+        MethodSpec.Builder all = override("predict", RuntimeNames.OUTPUTS).addParameter(RuntimeNames.INPUTS, "inputs")
+                .addJavadoc("Every output for the examples in {@code inputs} (one array per input of {@link #INPUTS}).\n")
+                .addStatement("checkOpen()")
+                .addStatement("int count = inputs.count(INPUTS)")
+                .addStatement("$T result = $T.allocate(OUTPUTS, count)", RuntimeNames.OUTPUTS, RuntimeNames.OUTPUTS);
+        for (Signature.Tensor t : signature.inputs()) {
+            all.addStatement("$T in_$L = inputs.$L($S)", t.ints() ? int[].class : float[].class,
+                    JavaNames.identifier(t.name()), t.ints() ? "ints" : "floats", t.name());
         }
-        var output = infer.outputs().entrySet().iterator().next();
-        int outputSize = Sizes.perExample(program.type(output.getValue())).length == 0 ? 1
-                : Arrays.stream(Sizes.perExample(program.type(output.getValue()))).reduce(1, (a, b) -> a * b);
-        String out = program.field(output.getValue());
-        type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL).initializer("$L", outputSize)
-                .addJavadoc("Values per example of the output {@code $L}.\n", output.getKey()).build());
+        for (Signature.Tensor t : signature.outputs()) {
+            all.addStatement("float[] out_$L = result.get($S)", JavaNames.identifier(t.name()), t.name());
+        }
+        enter(all);
+        all.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
+        all.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
+        for (Signature.Tensor t : signature.inputs()) {
+            String field = program.inputField(t.name());
+            all.addStatement(t.ints() ? "$L.put(0, in_$L, $L, $L)" : "$L.data().put(0, in_$L, $L, $L)",
+                    field, JavaNames.identifier(t.name()), times("start", t.size()), times("n", t.size()));
+        }
+        all.addStatement("infer(n)");
+        for (int k = 0; k < outputIds.size(); k++) {
+            Signature.Tensor t = signature.outputs().get(k);
+            all.addStatement("$L.data().get(0, out_$L, $L, $L)", program.field(outputIds.get(k)),
+                    JavaNames.identifier(t.name()), times("start", t.size()), times("n", t.size()));
+        }
+        all.endControlFlow();
+        all.addStatement("return result");
+        leave(all);
+        type.addMethod(all.build());
+        Signature.Tensor input = signature.singleFloatInput();
+        if (input != null) {
+            addSingleInputPredict(program, input, signature.outputs().get(0), program.field(outputIds.get(0)));
+        }
+    }
+
+    /** {@code n * size}, or {@code n} for one value per example. */
+    private static String times(String n, int size) {
+        return size == 1 ? n : n + " * " + size;
+    }
+
+    private void addSingleInputPredict(ProgramEmitter program, Signature.Tensor input, Signature.Tensor output,
+            String outputField) {
+        int inputSize = input.size();
+        type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL).initializer("$L", output.size())
+                .addJavadoc("Values per example of the output {@code $L}.\n", output.name()).build());
         type.addMethod(MethodSpec.methodBuilder("predict").addModifiers(PUBLIC).returns(float[].class)
-                .addJavadoc("The output {@code $L} for one example.\n", output.getKey())
+                .addJavadoc("The output {@code $L} for one example.\n", output.name())
                 .addParameter(float[].class, "example")
-                .beginControlFlow("if (example.length != $L)", roles.featureSize())
+                .beginControlFlow("if (example.length != $L)", inputSize)
                 .addStatement("throw new IllegalArgumentException($S + example.length + $S)",
-                        "expected one example of shape " + Arrays.toString(roles.featureShape()) + " ("
-                                + roles.featureSize() + " values), got ", " values")
+                        "input `" + input.name() + "`: expected one example of shape " + Arrays.toString(input.shape())
+                                + " (" + inputSize + " values), got ", " values")
                 .endControlFlow()
                 .addStatement("float[] result = new float[OUTPUT_SIZE]")
                 .addStatement("predict(example, 1, result)")
                 .addStatement("return result").build());
         MethodSpec.Builder batch = MethodSpec.methodBuilder("predict").addModifiers(PUBLIC)
-                .addJavadoc("The output {@code $L} for {@code count} examples, written to {@code out}.\n", output.getKey())
+                .addJavadoc("The output {@code $L} for {@code count} examples, written to {@code out}.\n", output.name())
                 .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
         batch.addStatement("checkOpen()");
         batch.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
-                roles.featureSize());
+                inputSize);
         batch.addStatement("throw new IllegalArgumentException($S + count + $S + x.length + $S + out.length)",
-                "predict: ", " examples need " + roles.featureSize() + " input and " + outputSize
+                "predict: ", " examples need " + inputSize + " input and " + output.size()
                         + " output values each; got ", " and ");
         batch.endControlFlow();
         enter(batch);
         batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
         batch.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
-        batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(roles.features()),
-                roles.featureSize(), roles.featureSize());
-        batch.addCode(body);
-        batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", out);
+        batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(input.name()), inputSize,
+                inputSize);
+        batch.addStatement("infer(n)");
+        batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", outputField);
         batch.endControlFlow();
         leave(batch);
         type.addMethod(batch.build());
     }
 
     /** The train section's loop as a preconfigured trainer, and fit/evaluate that use it. */
-    private void addTraining(Optimizer optimizer, Roles roles) throws CodegenException {
+    private void addTraining(Optimizer optimizer, Signature signature) throws CodegenException {
         ClassName trainer = TrainerCode.trainerType();
         ClassName dataset = ClassName.get("org.dnnc.runtime.data", "Dataset");
         ClassName history = ClassName.get("org.dnnc.runtime.train", "History");
@@ -512,7 +589,8 @@ public final class JavaGenerator {
                 .returns(trainer.nestedClass("Builder"))
                 .addJavadoc("A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,\n")
                 .addJavadoc("validation split, early stopping); change any setting before {@code build()}.\n")
-                .addStatement("return $L", TrainerCode.builder(config(), optimizer.learningRate(), roles.features())).build());
+                .addStatement("return $L", TrainerCode.builder(config(), optimizer.learningRate(),
+                        signature.singleFloatInput() == null ? null : signature.singleFloatInput().name())).build());
         type.addMethod(MethodSpec.methodBuilder("fit").addModifiers(PUBLIC).returns(history)
                 .addJavadoc("Trains as the train section says; {@code validation} may be null (then the section's\n")
                 .addJavadoc("{@code validation_split}, if any, holds out part of {@code train}).\n")
@@ -533,26 +611,24 @@ public final class JavaGenerator {
                         trainer).build());
     }
 
-    private void addAccessors(Roles roles) {
+    private void addAccessors(Signature signature) {
+        ClassName specList = ClassName.get(List.class);
+        TypeName specs = ParameterizedTypeName.get(specList,
+                RuntimeNames.TENSOR_SPEC);
         type.addMethod(override("name", String.class).addStatement("return NAME").build());
         type.addMethod(override("maxBatch", int.class).addStatement("return batch").build());
-        type.addMethod(override("inputShape", int[].class).addStatement("return new int[] {$L}",
-                Arrays.stream(roles.featureShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
+        type.addMethod(override("inputs", specs).addStatement("return INPUTS").build());
+        type.addMethod(override("outputs", specs).addStatement("return OUTPUTS").build());
         if (lowering.trains()) {
-            addTrainingAccessors(roles);
+            type.addMethod(override("targets", specs).addStatement("return TARGETS").build());
+            type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
+                    RuntimeNames.TARGET_KIND, signature.kind()).build());
+            type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", signature.accuracy()).build());
+            type.addMethod(override("steps", long.class).addStatement("return steps").build());
         }
         type.addMethod(override("close", void.class)
                 .addStatement("context.close()").addStatement("parameters.close()").addStatement("workspace.close()")
                 .build());
-    }
-
-    private void addTrainingAccessors(Roles roles) {
-        type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
-                RuntimeNames.TARGET_KIND, roles.kind()).build());
-        type.addMethod(override("targetShape", int[].class).addStatement("return new int[] {$L}",
-                Arrays.stream(roles.targetShape()).mapToObj(Integer::toString).collect(Collectors.joining(", "))).build());
-        type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", roles.labels() != null).build());
-        type.addMethod(override("steps", long.class).addStatement("return steps").build());
     }
 
     private void addParameterCopies() {
@@ -609,39 +685,11 @@ public final class JavaGenerator {
         type.addMethod(load.build());
     }
 
-    private void addChecks(Roles roles) {
+    private void addChecks() {
         type.addMethod(MethodSpec.methodBuilder("checkOpen").addModifiers(PRIVATE)
                 .beginControlFlow("if (workspace.isClosed())")
                 .addStatement("throw new IllegalStateException(NAME + $S)", " is closed")
                 .endControlFlow().build());
-        if (!lowering.trains()) {
-            return;
-        }
-        MethodSpec.Builder m = MethodSpec.methodBuilder("checkBatch").addModifiers(PRIVATE)
-                .addParameter(float[].class, "x").addParameter(int[].class, "labels")
-                .addParameter(float[].class, "targets").addParameter(int.class, "count")
-                .addStatement("checkOpen()")
-                .beginControlFlow("if (count < 1 || count > MAX_BATCH)")
-                .addStatement("throw new IllegalArgumentException($S + count)",
-                        "a step takes between 1 and " + maxBatch + " examples, got ")
-                .endControlFlow()
-                .beginControlFlow("if (x == null || x.length < (long) count * $L)", roles.featureSize())
-                .addStatement("throw new IllegalArgumentException($S + count + $S + (x == null ? 0 : x.length))",
-                        "expected ", " examples of shape " + Arrays.toString(roles.featureShape()) + " ("
-                                + roles.featureSize() + " values each), got ")
-                .endControlFlow();
-        if (roles.labels() != null) {
-            m.beginControlFlow("if (labels == null || labels.length < count)")
-                    .addStatement("throw new IllegalArgumentException($S + count + $S)", "expected ", " class labels")
-                    .endControlFlow();
-        }
-        if (roles.kind().equals("TARGETS")) {
-            m.beginControlFlow("if (targets == null || targets.length < (long) count * $L)", roles.targetSize())
-                    .addStatement("throw new IllegalArgumentException($S + count + $S)", "expected targets of shape "
-                            + Arrays.toString(roles.targetShape()) + " for ", " examples")
-                    .endControlFlow();
-        }
-        type.addMethod(m.build());
     }
 
     private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {

@@ -52,7 +52,9 @@ final class TrainerCode {
         for (var entry : config.augment().entrySet()) {
             if (!entry.getKey().equals(features)) {
                 throw new CodegenException("augmenting `" + entry.getKey() + "` is not supported: generated trainers"
-                        + " augment the features input `" + features + "` only", new Origin(entry.getValue().get(0).span(), ""));
+                        + (features == null ? " augment a network's only float input, and this network has another input"
+                                : " augment the features input `" + features + "` only"),
+                        new Origin(entry.getValue().get(0).span(), ""));
             }
             List<CodeBlock> stages = new ArrayList<>();
             for (Option stage : entry.getValue()) {

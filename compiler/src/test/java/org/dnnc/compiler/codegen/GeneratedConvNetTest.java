@@ -11,14 +11,15 @@ import java.util.SplittableRandom;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Frozen;
-import org.dnnc.compiler.autodiff.Interpreter;
 import org.dnnc.compiler.autodiff.Inference;
+import org.dnnc.compiler.autodiff.Interpreter;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.testing.RepoPaths;
+import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.train.StepResult;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,7 +102,7 @@ class GeneratedConvNetTest {
             values.put("label", new double[] {0, 2, 1, 2});
             Map<Integer, double[]> reference = new Interpreter(BATCH, values, 0).run(train);
 
-            StepResult step = net.trainStep(image, labels, null, BATCH, 1.0);
+            StepResult step = net.trainStep(Inputs.of("image", image).and("label", labels), BATCH, 1.0);
             double loss = reference.get(train.outputs().get(Differentiator.LOSS))[0];
             assertWithMessage("loss").that(step.lossSum() / BATCH).isWithin(1e-4 * Math.max(1, Math.abs(loss))).of(loss);
 

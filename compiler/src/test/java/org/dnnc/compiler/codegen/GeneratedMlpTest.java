@@ -13,6 +13,7 @@ import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.testing.Golden;
 import org.dnnc.compiler.testing.RepoPaths;
+import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
 import org.dnnc.runtime.data.Standardization;
@@ -100,11 +101,12 @@ class GeneratedMlpTest {
             for (int i = 0; i < labels.length; i++) {
                 labels[i] = random.nextInt(4);
             }
-            double first = net.evaluateStep(x, labels, null, 16).lossSum();
+            Inputs batch = Inputs.of("x", x).and("label", labels);
+            double first = net.evaluateStep(batch, 16).lossSum();
             for (int step = 0; step < 50; step++) {
-                net.trainStep(x, labels, null, 16, 0.05);
+                net.trainStep(batch, 16, 0.05);
             }
-            double last = net.evaluateStep(x, labels, null, 16).lossSum();
+            double last = net.evaluateStep(batch, 16).lossSum();
             assertThat(last).isLessThan(first);
         }
     }
@@ -162,10 +164,28 @@ class GeneratedMlpTest {
             var e = assertThrows(java.lang.reflect.InvocationTargetException.class,
                     () -> generated.getMethod("predict", float[].class).invoke(net, (Object) new float[100]));
             assertThat(e.getCause()).hasMessageThat()
-                    .isEqualTo("expected one example of shape [1, 28, 28] (784 values), got 100 values");
+                    .isEqualTo("input `image`: expected one example of shape [1, 28, 28] (784 values), got 100 values");
             var step = assertThrows(IllegalArgumentException.class,
-                    () -> net.trainStep(new float[784], new int[1], null, 65, 0.001));
+                    () -> net.trainStep(Inputs.of("image", new float[784]).and("label", new int[1]), 65, 0.001));
             assertThat(step).hasMessageThat().isEqualTo("a step takes between 1 and 64 examples, got 65");
+            var shortBatch = assertThrows(IllegalArgumentException.class,
+                    () -> net.trainStep(Inputs.of("image", new float[784]).and("label", new int[2]), 2, 0.001));
+            assertThat(shortBatch).hasMessageThat().isEqualTo(
+                    "input `image`: expected 2 examples of float[1, 28, 28] (784 values each), got 784 values");
+            var noLabels = assertThrows(IllegalArgumentException.class,
+                    () -> net.evaluateStep(Inputs.of("image", new float[784]), 1));
+            assertThat(noLabels).hasMessageThat().isEqualTo("no array given for input `label` (int): the network reads"
+                    + " image: float[1, 28, 28], label: int");
+            var floatLabels = assertThrows(IllegalArgumentException.class,
+                    () -> net.evaluateStep(Inputs.of("image", new float[784]).and("label", new float[1]), 1));
+            assertThat(floatLabels).hasMessageThat().isEqualTo("input `label` is int, but float values were given");
+            var typo = assertThrows(IllegalArgumentException.class,
+                    () -> net.predict(Inputs.of("images", new float[784])));
+            assertThat(typo).hasMessageThat().isEqualTo("unknown input `images`: the network reads image: float[1, 28, 28]");
+            var partial = assertThrows(IllegalArgumentException.class,
+                    () -> net.predict(Inputs.of("image", new float[1000])));
+            assertThat(partial).hasMessageThat().isEqualTo("input `image`: 1000 values are not a whole number of"
+                    + " examples of float[1, 28, 28] (784 values each)");
             float[] probs = (float[]) generated.getMethod("predict", float[].class).invoke(net, (Object) new float[784]);
             assertThat(probs).hasLength(10);
             double sum = 0;

@@ -12,6 +12,7 @@ import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.testing.RepoPaths;
+import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,7 +67,7 @@ class InstanceIsolationTest {
                 for (int i = 0; i < BATCH; i++) {
                     labels[i] = random.nextInt(3);
                 }
-                net.trainStep(image, labels, null, BATCH, 0.05);
+                net.trainStep(Inputs.of("image", image).and("label", labels), BATCH, 0.05);
             }
             float[] parameters = new float[net.parameterCount()];
             net.copyParametersTo(parameters);

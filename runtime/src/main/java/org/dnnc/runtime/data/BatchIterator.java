@@ -3,6 +3,7 @@ package org.dnnc.runtime.data;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.NoSuchElementException;
+import org.dnnc.runtime.Inputs;
 
 /**
  * One epoch of mini-batches from {@link Batches#epoch(int)}. Each {@code next} call copies the
@@ -104,6 +105,48 @@ public final class BatchIterator {
         }
         position += n;
         return n;
+    }
+
+    /**
+     * Copies the next batch of each column in {@code binding} into the array that {@code into}
+     * holds under the name of the input that reads it (which may differ from the column's).
+     *
+     * @param into arrays of at least {@code batchSize} examples of each bound column, of its element type
+     * @return the number of examples copied
+     */
+    public int next(Inputs into, ColumnBinding binding) {
+        if (!hasNext()) {
+            throw new NoSuchElementException("this epoch has no more batches");
+        }
+        int n = Math.min(batchSize, end - position);
+        for (int k = 0; k < binding.names.length; k++) {
+            String name = binding.names[k];
+            Column c = binding.columns[k];
+            int width = c.size;
+            long needed = (long) batchSize * width;
+            if (c.floats != null) {
+                float[] dst = into.floats(name);
+                checkCapacity(name, dst.length, needed);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(c.floats, example(i) * width, dst, i * width, width);
+                }
+            } else {
+                int[] dst = into.ints(name);
+                checkCapacity(name, dst.length, needed);
+                for (int i = 0; i < n; i++) {
+                    System.arraycopy(c.ints, example(i) * width, dst, i * width, width);
+                }
+            }
+        }
+        position += n;
+        return n;
+    }
+
+    private static void checkCapacity(String name, int capacity, long needed) {
+        if (capacity < needed) {
+            throw new IllegalArgumentException("the buffer for `" + name + "` holds " + capacity
+                    + " values, a batch needs " + needed);
+        }
     }
 
     /** Checks the call and the buffers' capacity, and returns the size of the next batch. */

@@ -2,46 +2,76 @@ package org.dnnc.runtime.data;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
 import org.dnnc.runtime.io.Npy;
 import org.dnnc.runtime.io.NpyArray;
 
 /**
- * An immutable set of examples in memory: each has features of one fixed shape (such as
- * {@code [1, 28, 28]} for a grey-scale image) and either a class label (classification) or a
- * vector of float targets (regression). Features of all examples lie in one array in C order,
- * which {@link Batches} copies from without allocating.
+ * An immutable set of examples in memory, as named columns of one element type and example shape
+ * each: {@code image: float[1, 28, 28]} and {@code label: int} for Fashion-MNIST, or any columns a
+ * network with several inputs reads ({@link #builder()}). The values of each column lie in one array
+ * in C order, which {@link Batches} copies from without allocating.
+ *
+ * <p>Three columns may have a role: the <em>features</em> (a float column that standardization and
+ * augmentation act on and that a network with one float input reads whatever its name), the class
+ * <em>labels</em> and the float regression <em>targets</em>. A network's inputs are matched with
+ * columns by name first, then by role (see {@code Trainer}).
  */
 public final class Dataset {
     /** Scales unsigned-byte pixels to [0, 1]. */
     private static final float PIXEL_SCALE = 1f / 255;
 
-    // The package-private fields are read in place by Batches and Standardization, which must not
-    // copy whole data sets; nothing outside this package sees them.
     private final int size;
-    private final int[] exampleShape;
+    private final Map<String, Column> columns;
+    private final Column featureColumn;
+    private final Column labelColumn;
+    private final Column targetColumn;
+
+    // The package-private fields are the role columns' arrays, read in place by Batches and
+    // Standardization, which must not copy whole data sets; nothing outside this package sees them.
     final int exampleSize;
-    /** {@code size * exampleSize} values, example after example. */
+    /** {@code size * exampleSize} values, example after example, or {@code null} without features. */
     final float[] features;
-    /** One class index per example, or {@code null} for a regression data set. */
+    /** One class index per example, or {@code null} without labels. */
     final int[] labels;
-    /** {@code size * targetSize} values, or {@code null} for a classification data set. */
+    /** {@code size * targetSize} values, or {@code null} without targets. */
     final float[] targets;
-    private final int[] targetShape;
     final int targetSize;
 
-    /** Takes ownership of the arrays, which the factories have checked or copied. */
-    private Dataset(int size, int[] exampleShape, float[] features, int[] labels, float[] targets, int[] targetShape) {
+    /** Takes ownership of the columns, which the factories have checked. */
+    private Dataset(int size, List<Column> columns, String features, String labels, String targets) {
         this.size = size;
-        this.exampleShape = exampleShape;
-        this.exampleSize = elements(exampleShape);
-        this.features = features;
-        this.labels = labels;
-        this.targets = targets;
-        this.targetShape = targetShape;
-        this.targetSize = elements(targetShape);
+        this.columns = new LinkedHashMap<>();
+        for (Column c : columns) {
+            if (this.columns.put(c.name(), c) != null) {
+                throw new IllegalArgumentException("two columns are named `" + c.name() + "`");
+            }
+        }
+        this.featureColumn = features == null ? null : this.columns.get(features);
+        this.labelColumn = labels == null ? null : this.columns.get(labels);
+        this.targetColumn = targets == null ? null : this.columns.get(targets);
+        this.exampleSize = featureColumn == null ? 0 : featureColumn.size;
+        this.features = featureColumn == null ? null : featureColumn.floats;
+        this.labels = labelColumn == null ? null : labelColumn.ints;
+        this.targets = targetColumn == null ? null : targetColumn.floats;
+        this.targetSize = targetColumn == null ? 0 : targetColumn.size;
+    }
+
+    private static Dataset classification(int size, Column features, Column labels) {
+        return new Dataset(size, List.of(features, labels), features.name(), labels.name(), null);
+    }
+
+    /** Starts a data set of named columns, for networks with several inputs or targets. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /**
@@ -57,7 +87,8 @@ public final class Dataset {
                 throw new IllegalArgumentException("label " + labels[i] + " of example " + i + " is negative");
             }
         }
-        return new Dataset(labels.length, exampleShape.clone(), features.clone(), labels.clone(), null, new int[0]);
+        return classification(labels.length, Column.ofFloats("features", features.clone(), exampleShape.clone()),
+                Column.ofInts("labels", labels.clone(), new int[0]));
     }
 
     /**
@@ -74,7 +105,8 @@ public final class Dataset {
         }
         int size = targets.length / targetSize;
         checkFeatures(features, exampleShape, size);
-        return new Dataset(size, exampleShape.clone(), features.clone(), null, targets.clone(), targetShape.clone());
+        return new Dataset(size, List.of(Column.ofFloats("features", features.clone(), exampleShape.clone()),
+                Column.ofFloats("targets", targets.clone(), targetShape.clone())), "features", null, "targets");
     }
 
     /**
@@ -100,7 +132,8 @@ public final class Dataset {
                     + x.count() + " images");
         }
         int[] shape = x.shape();
-        return new Dataset(x.count(), new int[] {1, shape[1], shape[2]}, x.floats(PIXEL_SCALE), y.ints(), null, new int[0]);
+        return classification(x.count(), Column.ofFloats("image", x.floats(PIXEL_SCALE), new int[] {1, shape[1], shape[2]}),
+                Column.ofInts("label", y.ints(), new int[0]));
     }
 
     /**
@@ -126,7 +159,8 @@ public final class Dataset {
         };
         int[] exampleShape = Arrays.copyOfRange(xShape, 1, xShape.length);
         if (ys.dtype().contains("f")) {
-            return new Dataset(xShape[0], exampleShape, features, null, ys.floats(), Arrays.copyOfRange(yShape, 1, yShape.length));
+            return new Dataset(xShape[0], List.of(Column.ofFloats("x", features, exampleShape),
+                    Column.ofFloats("y", ys.floats(), Arrays.copyOfRange(yShape, 1, yShape.length))), "x", null, "y");
         }
         if (yShape.length != 1) {
             throw new IOException(y + ": integer labels must have shape [n], found " + Arrays.toString(yShape));
@@ -139,7 +173,7 @@ public final class Dataset {
             }
             labels[i] = (int) values[i];
         }
-        return new Dataset(xShape[0], exampleShape, features, labels, null, new int[0]);
+        return classification(xShape[0], Column.ofFloats("x", features, exampleShape), Column.ofInts("y", labels, new int[0]));
     }
 
     /** The number of examples. */
@@ -147,28 +181,71 @@ public final class Dataset {
         return size;
     }
 
-    /** The shape of one example's features. */
-    public int[] exampleShape() {
-        return exampleShape.clone();
+    /** The columns, in the order they were given. */
+    public List<Column> columns() {
+        return List.copyOf(columns.values());
     }
 
-    /** The number of feature values per example. */
+    /** Whether the data set has a column named {@code name}. */
+    public boolean hasColumn(String name) {
+        return columns.containsKey(name);
+    }
+
+    /**
+     * The column named {@code name}.
+     *
+     * @throws IllegalArgumentException if there is none (the message lists the columns)
+     */
+    public Column column(String name) {
+        Column c = columns.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException("no column `" + name + "` in " + this);
+        }
+        return c;
+    }
+
+    /** The features column, if the data set has one. */
+    public Optional<Column> featureColumn() {
+        return Optional.ofNullable(featureColumn);
+    }
+
+    /** The class-label column, if the data set has one. */
+    public Optional<Column> labelColumn() {
+        return Optional.ofNullable(labelColumn);
+    }
+
+    /** The float-target column, if the data set has one. */
+    public Optional<Column> targetColumn() {
+        return Optional.ofNullable(targetColumn);
+    }
+
+    /**
+     * The shape of one example's features.
+     *
+     * @throws IllegalStateException if the data set has no features column
+     */
+    public int[] exampleShape() {
+        return requireFeatures().shape();
+    }
+
+    /** The number of feature values per example (0 without a features column). */
     public int exampleSize() {
         return exampleSize;
     }
 
-    /** Whether the examples have class labels (otherwise they have float targets). */
+    /** Whether the examples have class labels. */
     public boolean hasLabels() {
         return labels != null;
     }
 
-    /** The shape of one example's targets; empty for a classification data set. */
+    /** The shape of one example's float targets; empty without a target column. */
     public int[] targetShape() {
-        return targetShape.clone();
+        return targetColumn == null ? new int[0] : targetColumn.shape();
     }
 
     /** The features of example {@code i}, copied. */
     public float[] features(int i) {
+        requireFeatures();
         int from = Math.multiplyExact(checkIndex(i), exampleSize);
         return Arrays.copyOfRange(features, from, from + exampleSize);
     }
@@ -176,7 +253,7 @@ public final class Dataset {
     /**
      * The class index of example {@code i}.
      *
-     * @throws IllegalStateException for a regression data set
+     * @throws IllegalStateException without a label column
      */
     public int label(int i) {
         requireLabels();
@@ -186,11 +263,11 @@ public final class Dataset {
     /**
      * The targets of example {@code i}, copied.
      *
-     * @throws IllegalStateException for a classification data set
+     * @throws IllegalStateException without a target column
      */
     public float[] targets(int i) {
         if (targets == null) {
-            throw new IllegalStateException("this data set has class labels, not float targets");
+            throw new IllegalStateException("this data set has no float targets: " + this);
         }
         int from = checkIndex(i) * targetSize;
         return Arrays.copyOfRange(targets, from, from + targetSize);
@@ -200,7 +277,7 @@ public final class Dataset {
      * How many examples each class has: element {@code c} counts label {@code c}; the length is
      * the largest label plus one.
      *
-     * @throws IllegalStateException for a regression data set
+     * @throws IllegalStateException without a label column
      */
     public int[] classCounts() {
         requireLabels();
@@ -221,19 +298,15 @@ public final class Dataset {
 
     /** The examples at {@code indices}, in that order (an index may repeat). */
     public Dataset subset(int[] indices) {
-        float[] x = new float[Math.multiplyExact(indices.length, exampleSize)];
-        int[] y = labels == null ? null : new int[indices.length];
-        float[] t = targets == null ? null : new float[indices.length * targetSize];
-        for (int i = 0; i < indices.length; i++) {
-            int example = checkIndex(indices[i]);
-            System.arraycopy(features, example * exampleSize, x, i * exampleSize, exampleSize);
-            if (y != null) {
-                y[i] = labels[example];
-            } else {
-                System.arraycopy(targets, example * targetSize, t, i * targetSize, targetSize);
-            }
+        for (int index : indices) {
+            checkIndex(index);
         }
-        return new Dataset(indices.length, exampleShape, x, y, t, targetShape);
+        List<Column> picked = new ArrayList<>();
+        for (Column c : columns.values()) {
+            picked.add(c.subset(indices));
+        }
+        return new Dataset(indices.length, picked, roleName(featureColumn), roleName(labelColumn),
+                roleName(targetColumn));
     }
 
     /**
@@ -267,26 +340,122 @@ public final class Dataset {
      * {@code [784]} instead of {@code [1, 28, 28]}.
      */
     public Dataset reshape(int... exampleShape) {
+        Column f = requireFeatures();
         if (elements(exampleShape) != exampleSize) {
-            throw new IllegalArgumentException("cannot view examples of shape " + Arrays.toString(this.exampleShape)
+            throw new IllegalArgumentException("cannot view examples of shape " + Arrays.toString(f.shape())
                     + " as " + Arrays.toString(exampleShape) + ": the number of values differs");
         }
-        return new Dataset(size, exampleShape.clone(), features, labels, targets, targetShape);
+        return withFeatureColumn(f.withFloats(features, exampleShape.clone()));
     }
 
-    /** A data set with these examples' labels or targets and the given features (owned, not copied). */
+    /** A data set with these examples' other columns and the given features (owned, not copied). */
     Dataset withFeatures(float[] newFeatures) {
-        return new Dataset(size, exampleShape, newFeatures, labels, targets, targetShape);
+        Column f = requireFeatures();
+        return withFeatureColumn(f.withFloats(newFeatures, f.shape()));
+    }
+
+    private Dataset withFeatureColumn(Column replacement) {
+        List<Column> all = new ArrayList<>();
+        for (Column c : columns.values()) {
+            all.add(c == featureColumn ? replacement : c);
+        }
+        return new Dataset(size, all, replacement.name(), roleName(labelColumn), roleName(targetColumn));
     }
 
     @Override
     public String toString() {
-        return "Dataset[" + size + " examples of " + Arrays.toString(exampleShape) + ", "
-                + (labels != null ? "class labels" : "targets " + Arrays.toString(targetShape)) + "]";
+        return "Dataset[" + size + " examples: " + columns.values().stream().map(c -> {
+            String role = c == featureColumn ? " (features)" : c == labelColumn ? " (labels)"
+                    : c == targetColumn ? " (targets)" : "";
+            return c + role;
+        }).collect(Collectors.joining(", ")) + "]";
     }
 
     /** A training set and the validation set split off it. */
     public record Split(Dataset train, Dataset validation) {}
+
+    /**
+     * Builds a data set of named columns; all columns hold the same number of examples. At most one
+     * column has each role (features, labels, targets).
+     *
+     * <pre>{@code
+     * Dataset data = Dataset.builder()
+     *         .features("image", pixels, 1, 28, 28)
+     *         .ints("class_id", ids)
+     *         .labels("label", labels)
+     *         .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private final List<Column> columns = new ArrayList<>();
+        private String features;
+        private String labels;
+        private String targets;
+
+        private Builder() {}
+
+        /** Adds the float features column (standardized and augmented, when training asks); values are copied. */
+        public Builder features(String name, float[] values, int... shape) {
+            if (features != null) {
+                throw new IllegalStateException("the features column is `" + features + "` already");
+            }
+            features = name;
+            return floats(name, values, shape);
+        }
+
+        /** Adds the class-label column (non-negative class indices, one per example); values are copied. */
+        public Builder labels(String name, int[] values) {
+            if (labels != null) {
+                throw new IllegalStateException("the label column is `" + labels + "` already");
+            }
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] < 0) {
+                    throw new IllegalArgumentException("label " + values[i] + " of example " + i + " is negative");
+                }
+            }
+            labels = name;
+            return ints(name, values);
+        }
+
+        /** Adds the float regression-target column; values are copied. */
+        public Builder targets(String name, float[] values, int... shape) {
+            if (targets != null) {
+                throw new IllegalStateException("the target column is `" + targets + "` already");
+            }
+            targets = name;
+            return floats(name, values, shape);
+        }
+
+        /** Adds a float column of examples of {@code shape}; values are copied. */
+        public Builder floats(String name, float[] values, int... shape) {
+            columns.add(Column.ofFloats(name, values.clone(), shape.clone()));
+            return this;
+        }
+
+        /** Adds an int column (token ids, lengths) of examples of {@code shape}, none for one int each; values are copied. */
+        public Builder ints(String name, int[] values, int... shape) {
+            columns.add(Column.ofInts(name, values.clone(), shape.clone()));
+            return this;
+        }
+
+        /**
+         * The data set.
+         *
+         * @throws IllegalArgumentException without columns, with two of one name, or with columns
+         *     that are not a whole and equal number of examples
+         */
+        public Dataset build() {
+            if (columns.isEmpty()) {
+                throw new IllegalArgumentException("a data set needs at least one column");
+            }
+            Column first = columns.get(0);
+            int count = first.count();
+            for (Column c : columns) {
+                Column.checkLength(c.name(), c.floats != null ? c.floats.length : c.ints.length, c.shape(), count);
+            }
+            return new Dataset(count, columns, features, labels, targets);
+        }
+    }
 
     /** Fisher-Yates: every permutation equally likely, determined by {@code random}'s seed. */
     static void shuffle(int[] order, SplittableRandom random) {
@@ -306,8 +475,19 @@ public final class Dataset {
 
     private void requireLabels() {
         if (labels == null) {
-            throw new IllegalStateException("this data set has float targets, not class labels");
+            throw new IllegalStateException("this data set has no class labels: " + this);
         }
+    }
+
+    private Column requireFeatures() {
+        if (featureColumn == null) {
+            throw new IllegalStateException("this data set has no float features column: " + this);
+        }
+        return featureColumn;
+    }
+
+    private static String roleName(Column c) {
+        return c == null ? null : c.name();
     }
 
     private int checkIndex(int i) {

@@ -12,10 +12,10 @@ final class Evaluator {
     private final BatchBuffers buffers;
     private final LongSupplier nanoTime;
 
-    Evaluator(TrainableNetwork net, Dataset data, LongSupplier nanoTime) {
+    Evaluator(TrainableNetwork net, Dataset data, Feed feed, LongSupplier nanoTime) {
         this.net = net;
         this.batches = Batches.of(data, net.maxBatch());
-        this.buffers = new BatchBuffers(net, data, net.maxBatch());
+        this.buffers = new BatchBuffers(net, data, feed, net.maxBatch());
         this.nanoTime = nanoTime;
     }
 

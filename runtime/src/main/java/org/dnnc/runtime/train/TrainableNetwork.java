@@ -1,6 +1,9 @@
 package org.dnnc.runtime.train;
 
+import java.util.List;
+import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.Network;
+import org.dnnc.runtime.TensorSpec;
 
 /**
  * A network that the {@link Trainer} can train: what the classes generated from {@code .dnn} files
@@ -8,27 +11,24 @@ import org.dnnc.runtime.Network;
  * {@link #maxBatch()} examples, allocated when it is built); the trainer owns the data and the
  * loop, and passes each batch in arrays it allocated once.
  *
- * <p>Batches are laid out example after example in C order: {@code x} holds {@code count} examples
- * of {@link #inputShape()}, {@code labels} one class index per example, {@code targets} {@code
- * count} examples of {@link #targetShape()}. The arrays may be longer than {@code count} examples
- * need (they are sized for a full batch); only the first {@code count} examples are read. Which of
- * {@code labels} and {@code targets} is passed depends on {@link #targetKind()}:
- *
- * <ul>
- *   <li>{@link TargetKind#LABELS}: {@code labels}; {@code targets} is {@code null};
- *   <li>{@link TargetKind#TARGETS}: {@code targets}; {@code labels} is {@code null};
- *   <li>{@link TargetKind#INPUT}: {@code targets} is the same array as {@code x}; {@code labels} is {@code null}.
- * </ul>
+ * <p>A step reads one array per {@linkplain #inputs() input} and per {@linkplain #targets() target}
+ * from its {@link Inputs}, each holding the examples one after the other in C order. The arrays may
+ * be longer than {@code count} examples need (they are sized for a full batch); only the first
+ * {@code count} examples are read.
  *
  * <p>Implementations are not thread-safe: one thread drives a network at a time.
  */
 public interface TrainableNetwork extends Network {
 
+    /**
+     * The inputs that only training reads, in declaration order: what the loss compares the
+     * prediction with (class labels, float targets). Empty for a network trained to reproduce its
+     * input (an autoencoder).
+     */
+    List<TensorSpec> targets();
+
     /** What the network learns to predict: class labels, float targets, or its input. */
     TargetKind targetKind();
-
-    /** The shape of one example's float targets for {@link TargetKind#TARGETS}; empty otherwise. */
-    int[] targetShape();
 
     /** Whether steps count correctly classified examples (a classifier trained on labels). */
     boolean hasAccuracy();
@@ -38,19 +38,21 @@ public interface TrainableNetwork extends Network {
      * (dropout on, batch statistics), backward pass, and a parameter update at {@code learningRate};
      * {@link #steps()} then grows by one.
      *
+     * @param batch the inputs and targets, by name
      * @param count the number of examples, 1 to {@link #maxBatch()}
      * @param learningRate the rate of this step, from the schedule
      * @return the summed loss and the number correct, measured in the forward pass before the update
      */
-    StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate);
+    StepResult trainStep(Inputs batch, int count, double learningRate);
 
     /**
      * The loss and number correct on the first {@code count} examples in inference mode (no
      * dropout, running statistics), without changing any parameter or state.
      *
+     * @param batch the inputs and targets, by name
      * @param count the number of examples, 1 to {@link #maxBatch()}
      */
-    StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count);
+    StepResult evaluateStep(Inputs batch, int count);
 
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */
     long steps();

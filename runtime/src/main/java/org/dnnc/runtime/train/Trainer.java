@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.dnnc.runtime.data.Augmentation;
+import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
 
 /**
@@ -55,11 +56,18 @@ public final class Trainer {
             throw new IllegalArgumentException("batch " + batch + " is larger than network " + net.name()
                     + " takes: its memory is planned for batches of at most " + net.maxBatch());
         }
-        DataCheck.check(net, train, "the training data");
-        for (Augmentation a : settings.augmentations()) {
-            if (a.needsImages() && train.exampleShape().length != 3) {
-                throw new IllegalArgumentException(a + " needs images [C, H, W], but the examples have shape "
-                        + Arrays.toString(train.exampleShape()));
+        Feed feed = Feed.of(net, train, "the training data");
+        if (!settings.augmentations().isEmpty()) {
+            Column features = train.featureColumn().filter(f -> feed.binding().reads(f)).orElse(null);
+            if (features == null) {
+                throw new IllegalArgumentException("augmentation changes the data set's features, but network "
+                        + net.name() + " reads none of " + train);
+            }
+            for (Augmentation a : settings.augmentations()) {
+                if (a.needsImages() && features.shape().length != 3) {
+                    throw new IllegalArgumentException(a + " needs images [C, H, W], but the examples have shape "
+                            + Arrays.toString(features.shape()));
+                }
             }
         }
         Dataset validation = settings.validation();
@@ -68,7 +76,7 @@ public final class Trainer {
             train = split.train();
             validation = split.validation();
         } else if (validation != null) {
-            DataCheck.check(net, validation, "the validation data");
+            Feed.of(net, validation, "the validation data");
         }
         EarlyStopping early = settings.earlyStopping();
         if (early != null && early.monitor().isAccuracy() && !net.hasAccuracy()) {
@@ -84,8 +92,8 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network
      */
     public Evaluation evaluate(TrainableNetwork net, Dataset data) {
-        DataCheck.check(net, data, "the evaluation data");
-        return new Evaluator(net, data, settings.nanoTime()).run();
+        Feed feed = Feed.of(net, data, "the evaluation data");
+        return new Evaluator(net, data, feed, settings.nanoTime()).run();
     }
 
     /** The settings of a {@link Trainer}; every one has the language's default. */

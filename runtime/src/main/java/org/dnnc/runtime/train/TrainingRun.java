@@ -33,11 +33,14 @@ final class TrainingRun {
         this.listeners = settings.listeners().toArray(new TrainingListener[0]);
         Batches inOrder = Batches.of(train, batch);
         this.batches = settings.shuffle() ? inOrder.shuffled(settings.seed()) : inOrder;
-        this.buffers = new BatchBuffers(net, train, batch, settings.augmentations(), settings.seed());
-        this.validation = validation == null ? null : new Evaluator(net, validation, settings.nanoTime());
+        this.buffers = new BatchBuffers(net, train, Feed.of(net, train, "the training data"), batch,
+                settings.augmentations(), settings.seed());
+        this.validation = validation == null ? null : new Evaluator(net, validation,
+                Feed.of(net, validation, "the validation data"), settings.nanoTime());
         this.counters = new EpochCounters(settings.epochs(), batches.batchesPerEpoch(), net.hasAccuracy());
         this.earlyStop = settings.earlyStopping() == null ? null : new EarlyStopState(settings.earlyStopping(), net);
-        this.plan = new TrainingPlan(net.name(), Arrays.stream(net.inputShape()).boxed().toList(), net.hasAccuracy(),
+        this.plan = new TrainingPlan(net.name(), net.inputs().isEmpty() ? List.of()
+                : Arrays.stream(net.inputs().get(0).shape()).boxed().toList(), net.hasAccuracy(),
                 settings.epochs(), batch, batches.batchesPerEpoch(), train.size(),
                 validation == null ? 0 : validation.size());
         this.stepLimit = settings.schedule().stepLimit(batches.batchesPerEpoch());

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Dataset;
 import org.junit.jupiter.api.Test;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The trainer augments each training batch's features, and nothing else. */
 class AugmentedTrainingTest {
 
-    /** A network that reconstructs its input and records what its steps receive. */
-    private static final class Recorder implements TrainableNetwork {
+    /** A denoising network (noisy input, clean target) that records what its steps receive. */
+    private static final class Recorder implements FakeNetwork {
         final List<float[]> trainInputs = new ArrayList<>();
         final List<float[]> trainTargets = new ArrayList<>();
         final List<float[]> evalInputs = new ArrayList<>();
@@ -36,18 +38,18 @@ class AugmentedTrainingTest {
         }
 
         @Override
-        public int[] inputShape() {
-            return shape.clone();
+        public List<TensorSpec> inputs() {
+            return List.of(TensorSpec.floats("noisy", shape));
         }
 
         @Override
         public TargetKind targetKind() {
-            return TargetKind.INPUT;
+            return TargetKind.TARGETS;
         }
 
         @Override
-        public int[] targetShape() {
-            return inputShape();
+        public List<TensorSpec> targets() {
+            return List.of(TensorSpec.floats("clean", shape));
         }
 
         @Override
@@ -56,37 +58,23 @@ class AugmentedTrainingTest {
         }
 
         @Override
-        public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
-            trainInputs.add(Arrays.copyOf(x, count * 4));
-            trainTargets.add(Arrays.copyOf(targets, count * 4));
+        public StepResult trainStep(Inputs batch, int count, double learningRate) {
+            trainInputs.add(Arrays.copyOf(batch.floats("noisy"), count * 4));
+            trainTargets.add(Arrays.copyOf(batch.floats("clean"), count * 4));
             steps++;
             return new StepResult(0, 0);
         }
 
         @Override
-        public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
-            evalInputs.add(Arrays.copyOf(x, count * 4));
+        public StepResult evaluateStep(Inputs batch, int count) {
+            evalInputs.add(Arrays.copyOf(batch.floats("noisy"), count * 4));
             return new StepResult(0, 0);
         }
-
-        @Override
-        public int parameterCount() {
-            return 0;
-        }
-
-        @Override
-        public void copyParametersTo(float[] dst) {}
-
-        @Override
-        public void copyParametersFrom(float[] src) {}
 
         @Override
         public long steps() {
             return steps;
         }
-
-        @Override
-        public void close() {}
     }
 
     private static Dataset images(int count) {
@@ -94,11 +82,11 @@ class AugmentedTrainingTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = i;
         }
-        return Dataset.regression(x, new int[] {1, 2, 2}, x.clone(), new int[] {1, 2, 2});
+        return Dataset.builder().features("noisy", x, 1, 2, 2).targets("clean", x, 1, 2, 2).build();
     }
 
     @Test
-    void noiseReachesTheInputsButNotTheReconstructionTargetsNorValidation() {
+    void noiseReachesTheInputsButNotTheTargetsNorValidation() {
         Recorder net = new Recorder(1, 2, 2);
         Trainer.builder().learningRate(0.1).epochs(1).shuffle(false).validation(images(4)).augment(new Augmentation.Noise(0.5)).build()
                 .fit(net, images(8));
@@ -135,5 +123,16 @@ class AugmentedTrainingTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.builder().learningRate(0.1).augment(new Augmentation.FlipHorizontal()).build().fit(net, vectors));
         assertThat(e).hasMessageThat().contains("needs images [C, H, W], but the examples have shape [4]");
+    }
+
+    @Test
+    void augmentingDataTheNetworkDoesNotReadIsRefused() {
+        Recorder net = new Recorder(4);
+        Dataset data = Dataset.builder().features("pixels", new float[8], 4).floats("noisy", new float[8], 4)
+                .targets("clean", new float[8], 4).build();
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.builder().learningRate(0.1).augment(new Augmentation.Noise(0.1)).build().fit(net, data));
+        assertThat(e).hasMessageThat().isEqualTo("augmentation changes the data set's features, but network Recorder"
+                + " reads none of Dataset[2 examples: pixels: float[4] (features), noisy: float[4], clean: float[4] (targets)]");
     }
 }

@@ -3,6 +3,9 @@ package org.dnnc.runtime.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.TensorSpec;
 
 /**
  * A fake generated network for the trainer's tests: softmax regression (multinomial logistic
@@ -10,7 +13,7 @@ import java.util.List;
  * cross-entropy over the batch and plain SGD on its exact gradient. Records the batch sizes and
  * learning rates it was stepped with.
  */
-final class LogisticRegression implements TrainableNetwork {
+final class LogisticRegression implements FakeNetwork {
     private final int features;
     private final int classes;
     private final int maxBatch;
@@ -42,8 +45,8 @@ final class LogisticRegression implements TrainableNetwork {
     }
 
     @Override
-    public int[] inputShape() {
-        return new int[] {features};
+    public List<TensorSpec> inputs() {
+        return List.of(TensorSpec.floats("x", features));
     }
 
     @Override
@@ -52,8 +55,8 @@ final class LogisticRegression implements TrainableNetwork {
     }
 
     @Override
-    public int[] targetShape() {
-        return new int[0];
+    public List<TensorSpec> targets() {
+        return List.of(TensorSpec.ints("label"));
     }
 
     @Override
@@ -62,8 +65,10 @@ final class LogisticRegression implements TrainableNetwork {
     }
 
     @Override
-    public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
-        check(labels, targets, count);
+    public StepResult trainStep(Inputs batch, int count, double learningRate) {
+        float[] x = batch.floats("x");
+        int[] labels = batch.ints("label");
+        check(batch, count);
         trainCounts.add(count);
         rates.add(learningRate);
         Arrays.fill(grad, 0);
@@ -76,8 +81,10 @@ final class LogisticRegression implements TrainableNetwork {
     }
 
     @Override
-    public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
-        check(labels, targets, count);
+    public StepResult evaluateStep(Inputs batch, int count) {
+        float[] x = batch.floats("x");
+        int[] labels = batch.ints("label");
+        check(batch, count);
         return forward(x, labels, count, false);
     }
 
@@ -122,9 +129,9 @@ final class LogisticRegression implements TrainableNetwork {
         return new StepResult(lossSum, correct);
     }
 
-    private void check(int[] labels, float[] targets, int count) {
-        if (labels == null || targets != null || count < 1 || count > maxBatch) {
-            throw new AssertionError("bad step arguments: labels " + labels + ", targets " + targets + ", count " + count);
+    private void check(Inputs batch, int count) {
+        if (!batch.names().equals(Set.of("x", "label")) || count < 1 || count > maxBatch) {
+            throw new AssertionError("bad step arguments: " + batch + ", count " + count);
         }
     }
 

@@ -1,12 +1,16 @@
 package org.dnnc.runtime.train;
 
+import java.util.List;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.TensorSpec;
+
 /**
  * A fake regression network: predicts {@code a * x} element by element with one learned scale
  * {@code a}, mean squared error per example, plain SGD. Trained on float targets ({@link
  * TargetKind#TARGETS}) or on its input ({@link TargetKind#INPUT}), where it checks that the
- * trainer passes the input array as the targets.
+ * trainer passes the input alone.
  */
-final class ScaleNetwork implements TrainableNetwork {
+final class ScaleNetwork implements FakeNetwork {
     private final TargetKind kind;
     private final int features;
     private float a;
@@ -32,8 +36,8 @@ final class ScaleNetwork implements TrainableNetwork {
     }
 
     @Override
-    public int[] inputShape() {
-        return new int[] {features};
+    public List<TensorSpec> inputs() {
+        return List.of(TensorSpec.floats("x", features));
     }
 
     @Override
@@ -42,8 +46,8 @@ final class ScaleNetwork implements TrainableNetwork {
     }
 
     @Override
-    public int[] targetShape() {
-        return kind == TargetKind.TARGETS ? new int[] {features} : new int[0];
+    public List<TensorSpec> targets() {
+        return kind == TargetKind.TARGETS ? List.of(TensorSpec.floats("y", features)) : List.of();
     }
 
     @Override
@@ -52,8 +56,10 @@ final class ScaleNetwork implements TrainableNetwork {
     }
 
     @Override
-    public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
-        check(x, labels, targets);
+    public StepResult trainStep(Inputs batch, int count, double learningRate) {
+        float[] x = batch.floats("x");
+        float[] targets = kind == TargetKind.TARGETS ? batch.floats("y") : x;
+        check(batch);
         // d/da of the batch mean of mean_j (a x_j - t_j)^2 is the mean of 2 (a x_j - t_j) x_j.
         double gradient = 0;
         for (int i = 0; i < count * features; i++) {
@@ -66,8 +72,10 @@ final class ScaleNetwork implements TrainableNetwork {
     }
 
     @Override
-    public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
-        check(x, labels, targets);
+    public StepResult evaluateStep(Inputs batch, int count) {
+        float[] x = batch.floats("x");
+        float[] targets = kind == TargetKind.TARGETS ? batch.floats("y") : x;
+        check(batch);
         return loss(x, targets, count);
     }
 
@@ -80,9 +88,9 @@ final class ScaleNetwork implements TrainableNetwork {
         return new StepResult(sum / features, 0);
     }
 
-    private void check(float[] x, int[] labels, float[] targets) {
-        if (labels != null || targets == null || (kind == TargetKind.INPUT) != (targets == x)) {
-            throw new AssertionError("wrong step arguments for " + kind);
+    private void check(Inputs batch) {
+        if (batch.names().size() != (kind == TargetKind.TARGETS ? 2 : 1)) {
+            throw new AssertionError("wrong step arguments for " + kind + ": " + batch);
         }
     }
 

@@ -3,6 +3,8 @@ package org.dnnc.runtime.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongToDoubleFunction;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Dataset;
 
 /**
@@ -12,7 +14,7 @@ import org.dnnc.runtime.data.Dataset;
  * the script gives for the number of steps taken. Its one "parameter" is the step count at the
  * last training step, so restoring parameters shows which epoch they came from.
  */
-final class ScriptedNetwork implements TrainableNetwork {
+final class ScriptedNetwork implements FakeNetwork {
     private final int maxBatch;
     private final LongToDoubleFunction validationLoss;
     private final float[] parameter = new float[1];
@@ -46,8 +48,8 @@ final class ScriptedNetwork implements TrainableNetwork {
     }
 
     @Override
-    public int[] inputShape() {
-        return new int[] {1};
+    public List<TensorSpec> inputs() {
+        return List.of(TensorSpec.floats("x", 1));
     }
 
     @Override
@@ -56,8 +58,8 @@ final class ScriptedNetwork implements TrainableNetwork {
     }
 
     @Override
-    public int[] targetShape() {
-        return new int[0];
+    public List<TensorSpec> targets() {
+        return List.of(TensorSpec.ints("label"));
     }
 
     @Override
@@ -66,7 +68,9 @@ final class ScriptedNetwork implements TrainableNetwork {
     }
 
     @Override
-    public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
+    public StepResult trainStep(Inputs batch, int count, double learningRate) {
+        float[] x = batch.floats("x");
+        int[] labels = batch.ints("label");
         steps++;
         parameter[0] = steps;
         log.add("trainStep " + count);
@@ -78,7 +82,8 @@ final class ScriptedNetwork implements TrainableNetwork {
     }
 
     @Override
-    public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
+    public StepResult evaluateStep(Inputs batch, int count) {
+        int[] labels = batch.ints("label");
         log.add("evaluateStep " + count);
         return new StepResult(count * validationLoss.applyAsDouble(steps), ones(labels, count));
     }

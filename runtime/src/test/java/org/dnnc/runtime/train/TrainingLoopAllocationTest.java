@@ -3,13 +3,16 @@ package org.dnnc.runtime.train;
 import static com.google.common.truth.Truth.assertThat;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Dataset;
 import org.junit.jupiter.api.Test;
 
 class TrainingLoopAllocationTest {
 
     /** A network that does nothing and allocates nothing, so that only the trainer's allocations count. */
-    private static final class IdleNetwork implements TrainableNetwork {
+    private static final class IdleNetwork implements FakeNetwork {
         private static final StepResult RESULT = new StepResult(8, 4);
         private long steps;
 
@@ -24,8 +27,8 @@ class TrainingLoopAllocationTest {
         }
 
         @Override
-        public int[] inputShape() {
-            return new int[] {1};
+        public List<TensorSpec> inputs() {
+            return List.of(TensorSpec.floats("x", 1));
         }
 
         @Override
@@ -34,8 +37,8 @@ class TrainingLoopAllocationTest {
         }
 
         @Override
-        public int[] targetShape() {
-            return new int[0];
+        public List<TensorSpec> targets() {
+            return List.of(TensorSpec.ints("label"));
         }
 
         @Override
@@ -44,34 +47,20 @@ class TrainingLoopAllocationTest {
         }
 
         @Override
-        public StepResult trainStep(float[] x, int[] labels, float[] targets, int count, double learningRate) {
+        public StepResult trainStep(Inputs batch, int count, double learningRate) {
             steps++;
             return RESULT;
         }
 
         @Override
-        public StepResult evaluateStep(float[] x, int[] labels, float[] targets, int count) {
+        public StepResult evaluateStep(Inputs batch, int count) {
             return RESULT;
         }
-
-        @Override
-        public int parameterCount() {
-            return 0;
-        }
-
-        @Override
-        public void copyParametersTo(float[] dst) {}
-
-        @Override
-        public void copyParametersFrom(float[] src) {}
 
         @Override
         public long steps() {
             return steps;
         }
-
-        @Override
-        public void close() {}
     }
 
     @Test

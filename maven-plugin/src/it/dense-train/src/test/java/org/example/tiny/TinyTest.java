@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.TrainableNetwork;
@@ -38,11 +39,12 @@ class TinyTest {
         int[] labels = labels(x);
         try (Tiny net = Tiny.builder().seed(7).build()) {
             assertEquals(32, net.maxBatch());
-            double first = net.evaluateStep(x, labels, null, 32).lossSum();
+            Inputs batch = Inputs.of("x", x).and("label", labels);
+            double first = net.evaluateStep(batch, 32).lossSum();
             for (int step = 0; step < 30; step++) {
-                net.trainStep(x, labels, null, 32, 0.01);
+                net.trainStep(batch, 32, 0.01);
             }
-            double last = net.evaluateStep(x, labels, null, 32).lossSum();
+            double last = net.evaluateStep(batch, 32).lossSum();
             assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
             assertEquals(30, net.steps());
         }

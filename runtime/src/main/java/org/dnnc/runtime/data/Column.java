@@ -1,0 +1,101 @@
+package org.dnnc.runtime.data;
+
+import java.util.Arrays;
+import org.dnnc.runtime.ElementType;
+import org.dnnc.runtime.TensorSpec;
+
+/**
+ * One named column of a {@link Dataset}: a value of one element type and shape per example, such
+ * as {@code image: float[1, 28, 28]}, {@code label: int} or {@code tokens: int[40]}. Immutable;
+ * the values of all examples lie in one array in C order, which batches copy from in place.
+ */
+public final class Column {
+    private final TensorSpec spec;
+    final int size;
+    /** {@code count * size} values, or {@code null} for an int column. */
+    final float[] floats;
+    /** {@code count * size} values, or {@code null} for a float column. */
+    final int[] ints;
+
+    private Column(TensorSpec spec, float[] floats, int[] ints) {
+        this.spec = spec;
+        this.size = spec.size();
+        this.floats = floats;
+        this.ints = ints;
+    }
+
+    /** Takes ownership of {@code values}, {@code count} examples of {@code shape}. */
+    static Column ofFloats(String name, float[] values, int[] shape) {
+        return new Column(new TensorSpec(name, ElementType.FLOAT32, shape), values, null);
+    }
+
+    /** Takes ownership of {@code values}, {@code count} examples of {@code shape}. */
+    static Column ofInts(String name, int[] values, int[] shape) {
+        return new Column(new TensorSpec(name, ElementType.INT32, shape), null, values);
+    }
+
+    /** The column's name, element type and the shape of one example. */
+    public TensorSpec spec() {
+        return spec;
+    }
+
+    /** The column's name. */
+    public String name() {
+        return spec.name();
+    }
+
+    /** The element type: float or int. */
+    public ElementType type() {
+        return spec.type();
+    }
+
+    /** The shape of one example's value. */
+    public int[] shape() {
+        return spec.shape();
+    }
+
+    /** The number of values per example. */
+    public int size() {
+        return size;
+    }
+
+    /** The number of examples the column's values hold. */
+    int count() {
+        int length = floats != null ? floats.length : ints.length;
+        return size == 0 ? 0 : length / size;
+    }
+
+    /** The examples at {@code indices}, copied. */
+    Column subset(int[] indices) {
+        if (floats != null) {
+            float[] out = new float[Math.multiplyExact(indices.length, size)];
+            for (int i = 0; i < indices.length; i++) {
+                System.arraycopy(floats, indices[i] * size, out, i * size, size);
+            }
+            return new Column(spec, out, null);
+        }
+        int[] out = new int[Math.multiplyExact(indices.length, size)];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(ints, indices[i] * size, out, i * size, size);
+        }
+        return new Column(spec, null, out);
+    }
+
+    /** The same values seen with another shape of as many values, or with other float values (owned). */
+    Column withFloats(float[] values, int[] shape) {
+        return new Column(new TensorSpec(spec.name(), ElementType.FLOAT32, shape), values, null);
+    }
+
+    @Override
+    public String toString() {
+        return spec.toString();
+    }
+
+    static void checkLength(String name, int length, int[] shape, int count) {
+        long expected = (long) new TensorSpec(name, ElementType.FLOAT32, shape).size() * count;
+        if (length != expected) {
+            throw new IllegalArgumentException("column `" + name + "`: " + count + " examples of shape "
+                    + Arrays.toString(shape) + " need " + expected + " values, got " + length);
+        }
+    }
+}
