@@ -171,9 +171,9 @@ public final class FashionMlp implements TrainableNetwork {
 
     private final Buf t18_loss_cross_entropy1;
 
-    private final Buf t19_loss_cross_entropy1;
-
     private final Buf t20_d_loss_cross_entropy1;
+
+    private final Buf t19_loss_cross_entropy1;
 
     private final Buf t21_d_logits_dense3_bias;
 
@@ -246,8 +246,8 @@ public final class FashionMlp implements TrainableNetwork {
         t12_logits_dense2 = workspace.floats(65536L, 8192);
         t16_logits_dense3 = workspace.floats(98304L, 640);
         t18_loss_cross_entropy1 = workspace.floats(1206784L, 1);
-        t19_loss_cross_entropy1 = workspace.floats(1006080L, 1);
         t20_d_loss_cross_entropy1 = workspace.floats(1003520L, 640);
+        t19_loss_cross_entropy1 = workspace.floats(1006080L, 1);
         t21_d_logits_dense3_bias = workspace.floats(1206848L, 10);
         t22_d_logits_dense3 = workspace.floats(98304L, 8192);
         t23_d_logits_dense3_weight = workspace.floats(1200128L, 1280);
@@ -311,12 +311,10 @@ public final class FashionMlp implements TrainableNetwork {
             // FashionMlp.dnn:11 logits.dense3
             Dense.forward(t12_logits_dense2, w_logits_dense3_weight, w_logits_dense3_bias, t16_logits_dense3, n, 128, 10, Activation.IDENTITY, 0.0f);
             // FashionMlp.dnn:15 loss.cross_entropy1
-            t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, null, n, 10));
+            t18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_d_loss_cross_entropy1, n, 10));
             correct = Losses.countCorrect(t16_logits_dense3, t1_label, n, 10);
             // FashionMlp.dnn:15 loss.cross_entropy1
             // The loss's gradient seed is 1, which the loss gradient kernels assume.
-            // FashionMlp.dnn:15 loss.cross_entropy1
-            Losses.softmaxCrossEntropy(t16_logits_dense3, t1_label, t20_d_loss_cross_entropy1, n, 10);
             // FashionMlp.dnn:11 logits.dense3
             Dense.backwardBias(t20_d_loss_cross_entropy1, t21_d_logits_dense3_bias, n, 10, false);
             // FashionMlp.dnn:11 logits.dense3

@@ -127,7 +127,7 @@ public final class CpuKernels implements KernelEmitter {
             throw unsupported(n, "`" + n.op().mnemonic() + "` on the CPU");
         }
         List<Node> group = p.callGroup(n.id());
-        return group.isEmpty() ? rule.emit(n, p) : batchNormBackward(group, p);
+        return group.isEmpty() || n.op() instanceof CrossEntropy ? rule.emit(n, p) : batchNormBackward(group, p);
     }
 
     @Override
@@ -272,12 +272,15 @@ public final class CpuKernels implements KernelEmitter {
                 Sizes.inner(x, axis), s.start() * after, p.field(n.id()), Sizes.inner(t, axis), Sizes.outer(t, axis));
     }
 
+    /** The loss, and its gradient too when the two form one call (see {@code CallGroups}). */
     private static CodeBlock crossEntropy(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
         int classes = Sizes.last(p.type(in.get(0)));
+        String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
+                .map(m -> p.field(m.id())).findFirst().orElse("null");
         return CodeBlock.builder()
-                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, null, n, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), classes)
+                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, n, $L))", p.field(n.id()),
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, classes)
                 .addStatement("correct = $T.countCorrect($L, $L, n, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
                         p.field(in.get(1)), classes)
                 .build();

@@ -8,13 +8,17 @@ import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BiasGrad;
+import org.dnnc.compiler.ir.Constant;
+import org.dnnc.compiler.ir.CrossEntropy;
+import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 
 /**
  * Nodes that one runtime call computes together. The gradients of a batch normalization with
  * respect to its input, gamma and beta share their expensive part (the sums over dy and x̂), so
- * one kernel computes all three in two passes over memory where three calls would take five.
+ * one kernel computes all three in two passes over memory where three calls would take five. A
+ * softmax cross-entropy and its gradient share the softmax, which one call computes once.
  *
  * <p>A group is called at its first member's place in the schedule. For that to be safe the
  * planner treats every member's result as live from that place, and every member's operands as
@@ -26,7 +30,10 @@ public final class CallGroups {
 
     private CallGroups() {}
 
-    /** The groups of {@code graph}: the batchnorm backward nodes that share their dy and x. */
+    /**
+     * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x, and a
+     * cross-entropy with its gradient.
+     */
     public static CallGroups of(Graph graph) {
         CallGroups groups = new CallGroups();
         Map<String, List<Node>> byKey = new LinkedHashMap<>();
@@ -46,6 +53,22 @@ public final class CallGroups {
             byKey.entrySet().stream()
                     .filter(e -> e.getKey().startsWith(key + "/") && e.getValue().stream().noneMatch(CallGroups::isBeta))
                     .findFirst().ifPresent(e -> e.getValue().add(n));
+        }
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof CrossEntropy) {
+                String key = "ce/" + n.inputs().get(0) + "/" + n.inputs().get(1);
+                byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (Node n : graph.nodes()) {
+            // Only a gradient seeded with the constant 1 can be computed before its seed's place.
+            if (n.op() instanceof CrossEntropyGrad && graph.node(n.inputs().get(2)).op() instanceof Constant c
+                    && c.value() == 1) {
+                List<Node> loss = byKey.get("ce/" + n.inputs().get(0) + "/" + n.inputs().get(1));
+                if (loss != null && loss.size() == 1) {
+                    loss.add(n);
+                }
+            }
         }
         Map<Integer, Integer> position = new LinkedHashMap<>();
         for (int i = 0; i < graph.nodes().size(); i++) {
