@@ -249,26 +249,36 @@ public final class FashionMlp implements TrainableNetwork {
         t20_d_loss_cross_entropy1 = workspace.floats(1003520L, 640);
         t19_loss_cross_entropy1 = workspace.floats(1006080L, 1);
         t21_d_logits_dense3_bias = workspace.floats(1206848L, 10);
+        // t22_d_logits_dense3 reuses bytes of t1_label, t16_logits_dense3
         t22_d_logits_dense3 = workspace.floats(98304L, 8192);
         t23_d_logits_dense3_weight = workspace.floats(1200128L, 1280);
         t25_d_logits_dense2_bias = workspace.floats(1206272L, 128);
         t26_d_logits_dense2 = workspace.floats(1134592L, 16384);
+        // t27_d_logits_dense2_weight reuses bytes of t20_d_loss_cross_entropy1, t19_loss_cross_entropy1
         t27_d_logits_dense2_weight = workspace.floats(1003520L, 32768);
         t29_d_logits_dense1_bias = workspace.floats(1205248L, 256);
+        // t30_d_logits_dense1_weight reuses bytes of t1_label, t7_logits_dense1, t12_logits_dense2, t16_logits_dense3, t22_d_logits_dense3
         t30_d_logits_dense1_weight = workspace.floats(0L, 200704);
         // The evaluation program's values (no dropout, with the loss)
         e0_image = workspace.floats(0L, 50176);
         e1_label = workspace.ints(266240L, 64);
         e7_logits_dense1 = workspace.floats(200704L, 16384);
+        // e12_logits_dense2 reuses bytes of e0_image
         e12_logits_dense2 = workspace.floats(0L, 8192);
+        // e16_logits_dense3 reuses bytes of e0_image
         e16_logits_dense3 = workspace.floats(32768L, 640);
+        // e17_probs_softmax1 reuses bytes of e0_image, e12_logits_dense2
         e17_probs_softmax1 = workspace.floats(0L, 640);
+        // e18_loss_cross_entropy1 reuses bytes of e0_image, e12_logits_dense2
         e18_loss_cross_entropy1 = workspace.floats(2560L, 1);
         // The inference program's values
         i0_image = workspace.floats(0L, 200704);
         i7_logits_dense1 = workspace.floats(802816L, 65536);
+        // i12_logits_dense2 reuses bytes of i0_image
         i12_logits_dense2 = workspace.floats(0L, 32768);
+        // i16_logits_dense3 reuses bytes of i0_image
         i16_logits_dense3 = workspace.floats(131072L, 2560);
+        // i17_probs_softmax1 reuses bytes of i0_image, i12_logits_dense2
         i17_probs_softmax1 = workspace.floats(0L, 2560);
         batch = builder.batch;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);

@@ -121,10 +121,21 @@ final class ProgramEmitter implements ProgramView {
         return specs;
     }
 
-    /** Carves every buffer out of {@code arena} at its planned offset. */
+    /**
+     * Carves every buffer out of {@code arena} at its planned offset, with a comment on each that
+     * reuses the bytes of an earlier one (their lifetimes in the program do not overlap).
+     */
     CodeBlock views(String arena) {
         CodeBlock.Builder code = CodeBlock.builder();
+        List<Buffer> carved = new ArrayList<>();
         for (Buffer b : plan.buffers()) {
+            List<String> shared = carved.stream()
+                    .filter(o -> o.offset() < b.offset() + b.bytes() && b.offset() < o.offset() + o.bytes())
+                    .map(o -> fields.get(o.value())).toList();
+            if (!shared.isEmpty()) {
+                code.add("// $L reuses bytes of $L\n", fields.get(b.value()), String.join(", ", shared));
+            }
+            carved.add(b);
             Node n = byId.get(b.value());
             if (isScratch(b)) {
                 code.addStatement("$L = $L.floats($LL, $L)", fields.get(b.value()), arena, b.offset(), b.bytes() / 4);
