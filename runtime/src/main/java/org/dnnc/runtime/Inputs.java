@@ -109,7 +109,8 @@ public final class Inputs {
             throw new IllegalArgumentException("a step takes between 1 and " + maxCount + " examples, got " + count);
         }
         checkNames(specs);
-        for (TensorSpec spec : specs) {
+        for (int i = 0; i < specs.size(); i++) {
+            TensorSpec spec = specs.get(i);
             long needed = (long) count * spec.size();
             int given = length(spec);
             if (given < needed) {
@@ -147,17 +148,38 @@ public final class Inputs {
     }
 
     private void checkNames(List<TensorSpec> specs) {
-        for (String name : arrays.keySet()) {
-            if (specs.stream().noneMatch(s -> s.name().equals(name))) {
-                throw new IllegalArgumentException("unknown input `" + name + "`: the network reads " + describe(specs));
+        // Loops rather than streams: steps call this once per batch and should not allocate.
+        if (arrays.size() != specs.size()) {
+            for (String name : arrays.keySet()) {
+                if (!declares(specs, name)) {
+                    throw new IllegalArgumentException("unknown input `" + name + "`: the network reads " + describe(specs));
+                }
             }
         }
-        for (TensorSpec spec : specs) {
+        for (int i = 0; i < specs.size(); i++) {
+            TensorSpec spec = specs.get(i);
             if (!arrays.containsKey(spec.name())) {
+                if (arrays.size() == specs.size()) {
+                    for (String name : arrays.keySet()) {
+                        if (!declares(specs, name)) {
+                            throw new IllegalArgumentException("unknown input `" + name + "`: the network reads "
+                                    + describe(specs));
+                        }
+                    }
+                }
                 throw new IllegalArgumentException("no array given for input `" + spec.name() + "` (" + spec.typeName()
                         + "): the network reads " + describe(specs));
             }
         }
+    }
+
+    private static boolean declares(List<TensorSpec> specs, String name) {
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int length(TensorSpec spec) {
