@@ -9,7 +9,8 @@
  *   <li>Layers and point-wise ops: {@link org.dnnc.runtime.cpu.Dense}, {@link
  *       org.dnnc.runtime.cpu.Activations} (with {@link org.dnnc.runtime.cpu.Activation}), {@link
  *       org.dnnc.runtime.cpu.Softmax}, {@link org.dnnc.runtime.cpu.Dropout}, {@link
- *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}.
+ *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}, {@link
+ *       org.dnnc.runtime.cpu.Embedding}.
  *   <li>Convolutional networks: {@link org.dnnc.runtime.cpu.Conv2d} (im2col + GEMM, shape in a
  *       {@link org.dnnc.runtime.cpu.ConvGeometry}, column matrices in {@link
  *       org.dnnc.runtime.cpu.Im2col}), {@link org.dnnc.runtime.cpu.Pool2d} (max and average, shape
