@@ -24,6 +24,7 @@ import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Embedding;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.Flatten;
 import org.dnnc.compiler.ir.GlobalAvgPool;
 import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
@@ -77,7 +78,7 @@ final class GradientRules {
      * rule means removing the op from this set; a test fails until both are done.
      */
     static final Set<Class<? extends Op>> NOT_DIFFERENTIABLE_YET =
-            Set.of(Embedding.class, Recurrent.class, AdditiveAttention.class, Repeat.class);
+            Set.of(Recurrent.class, AdditiveAttention.class, Repeat.class);
 
     /** One op's rule: contributes the gradient of each operand of {@code n} from {@code g}, that of its result. */
     @FunctionalInterface
@@ -157,6 +158,13 @@ final class GradientRules {
             int x = n.inputs().get(0);
             TensorType xt = e.type(x);
             to(e, x, () -> e.emit(new GlobalAvgPoolGrad(xt.dim(2).bound(), xt.dim(3).bound()), List.of(g), n));
+        });
+        put(rules, Embedding.class, (op, n, g, e) -> {
+            // Ids are ints and get no gradient; the table's needs its row count, which g does not show.
+            int ids = n.inputs().get(0);
+            int table = n.inputs().get(1);
+            int vocab = e.type(table).dim(0).bound();
+            to(e, table, () -> e.emit(new EmbeddingGrad(vocab), List.of(g, ids), n));
         });
         put(rules, BatchNorm.class, (op, n, g, e) -> {
             int x = n.inputs().get(0);

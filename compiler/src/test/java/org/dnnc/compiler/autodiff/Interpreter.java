@@ -33,6 +33,7 @@ import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Embedding;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.Flatten;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.GlobalAvgPool;
@@ -144,7 +145,7 @@ public final class Interpreter {
      * for any other op without a rule, and for an op listed here that has one.
      */
     static final Set<Class<? extends Op>> NOT_INTERPRETED_YET =
-            Set.of(Embedding.class, Recurrent.class, AdditiveAttention.class, Repeat.class);
+            Set.of(Recurrent.class, AdditiveAttention.class, Repeat.class);
 
     private static final Map<Class<? extends Op>, Rule> RULES = rules();
 
@@ -178,6 +179,8 @@ public final class Interpreter {
         rules.put(DropoutMask.class, Interpreter::dropoutMask);
         rules.put(Concat.class, Interpreter::concat);
         rules.put(Slice.class, Interpreter::slice);
+        rules.put(Embedding.class, Interpreter::embedding);
+        rules.put(EmbeddingGrad.class, Interpreter::embeddingGrad);
         for (var loss : List.of(CrossEntropy.class, CrossEntropyGrad.class)) {
             rules.put(loss, (self, n, in, types) -> Losses.crossEntropy(n.op(), in, self.dims(types.get(0))));
         }
@@ -442,6 +445,43 @@ public final class Interpreter {
             System.arraycopy(in.get(0), r * w + s.start() * after, y, r * part, part);
         }
         return y;
+    }
+
+    /** Row {@code ids[r]} of the table for each id r. */
+    private double[] embedding(Node n, List<double[]> in, List<TensorType> types) {
+        double[] ids = in.get(0);
+        double[] table = in.get(1);
+        int dim = last(n.type());
+        int vocab = types.get(1).dim(0).bound();
+        double[] y = new double[size(n.type())];
+        for (int r = 0; r < ids.length; r++) {
+            System.arraycopy(table, id(ids[r], vocab) * dim, y, r * dim, dim);
+        }
+        return y;
+    }
+
+    /** Each row of the gradient added to the table row its id picked. */
+    private double[] embeddingGrad(Node n, List<double[]> in, List<TensorType> types) {
+        double[] dy = in.get(0);
+        double[] ids = in.get(1);
+        int dim = last(n.type());
+        int vocab = ((EmbeddingGrad) n.op()).vocab();
+        double[] y = new double[size(n.type())];
+        for (int r = 0; r < ids.length; r++) {
+            int row = id(ids[r], vocab) * dim;
+            for (int j = 0; j < dim; j++) {
+                y[row + j] += dy[r * dim + j];
+            }
+        }
+        return y;
+    }
+
+    /** An id as an index, refusing one a test set outside the vocabulary. */
+    private static int id(double value, int vocab) {
+        if (value != Math.rint(value) || value < 0 || value >= vocab) {
+            throw new IllegalArgumentException("id " + value + " is outside the vocabulary [0, " + vocab + ")");
+        }
+        return (int) value;
     }
 
     private double[] convBiasActivation(Node n, List<double[]> in, List<TensorType> types) {
