@@ -33,6 +33,8 @@ import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
+import org.dnnc.compiler.ir.Embedding;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.GlobalAvgPool;
 import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
@@ -109,6 +111,8 @@ public final class CpuKernels implements KernelEmitter {
                 n.inputs().stream().map(p::field).toList(), p.field(n.id()), Sizes.count(n.type())));
         rules.put(Concat.class, CpuKernels::concat);
         rules.put(Slice.class, CpuKernels::slice);
+        rules.put(Embedding.class, CpuKernels::embedding);
+        rules.put(EmbeddingGrad.class, CpuKernels::embeddingGrad);
         rules.put(CrossEntropy.class, CpuKernels::crossEntropy);
         rules.put(CrossEntropyGrad.class, CpuKernels::crossEntropyGrad);
         rules.put(MseLoss.class, CpuKernels::regressionLoss);
@@ -270,6 +274,22 @@ public final class CpuKernels implements KernelEmitter {
         int after = Sizes.inner(t, axis) / s.length();
         return stmt("$T.extract($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, p.field(n.inputs().get(0)),
                 Sizes.inner(x, axis), s.start() * after, p.field(n.id()), Sizes.inner(t, axis), Sizes.outer(t, axis));
+    }
+
+    /** One table row per id; the ids of every example are rows of one lookup. */
+    private static CodeBlock embedding(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        TensorType table = p.type(in.get(1));
+        return stmt("$T.forward($L, $L, $L, $L, $L, $L)", RuntimeNames.EMBEDDING, p.field(in.get(0)),
+                p.field(in.get(1)), p.field(n.id()), Sizes.count(p.type(in.get(0))), table.dim(0).bound(),
+                Sizes.last(table));
+    }
+
+    private static CodeBlock embeddingGrad(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L)", RuntimeNames.EMBEDDING, p.field(in.get(1)),
+                p.field(in.get(0)), p.field(n.id()), Sizes.count(p.type(in.get(1))), ((EmbeddingGrad) n.op()).vocab(),
+                Sizes.last(n.type()));
     }
 
     /** The loss, and its gradient too when the two form one call (see {@code CallGroups}). */

@@ -21,6 +21,7 @@ final class RuntimeNames {
     static final ClassName RNG = ClassName.get(CPU, "Rng");
     static final ClassName ELEMENTWISE = ClassName.get(CPU, "Elementwise");
     static final ClassName CONCAT = ClassName.get(CPU, "Concat");
+    static final ClassName EMBEDDING = ClassName.get(CPU, "Embedding");
     static final ClassName LOSSES = ClassName.get(CPU, "Losses");
     static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
     static final ClassName INIT = ClassName.get(CPU, "Init");
