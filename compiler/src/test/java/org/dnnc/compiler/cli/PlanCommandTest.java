@@ -4,6 +4,8 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dnnc.compiler.testing.Golden;
 import org.dnnc.compiler.testing.RepoPaths;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,19 @@ class PlanCommandTest {
         Cli.Result r = Cli.run("plan", "--program", "forward", MLP.toString());
         assertThat(r.exitCode()).isEqualTo(Main.USAGE);
         assertThat(r.err()).contains("--program must be train, eval or infer");
+    }
+
+    @Test
+    void embeddingIdsArePlannedAndLiveUntilTheTableGradient() {
+        Path rules = RepoPaths.testResources().resolve("autodiff/Rules.dnn");
+        Cli.Result r = Cli.run("plan", "--network", "Embedded", "--batch", "4", rules.toString());
+        assertWithMessage(r.err()).that(r.exitCode()).isEqualTo(Main.OK);
+        // Four int ids per example of four bytes each, read again by the table's gradient.
+        Matcher ids = Pattern.compile("(?m)^  %0 input ids +64 +\\d+  \\[0, (\\d+)\\]$").matcher(r.out());
+        Matcher grad = Pattern.compile("(?m)^  %\\d+ embedding_grad .*\\[(\\d+), \\d+\\]$").matcher(r.out());
+        assertWithMessage(r.out()).that(ids.find()).isTrue();
+        assertWithMessage(r.out()).that(grad.find()).isTrue();
+        assertThat(Integer.parseInt(ids.group(1))).isAtLeast(Integer.parseInt(grad.group(1)));
     }
 
     @Test
