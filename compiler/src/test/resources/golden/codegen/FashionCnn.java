@@ -138,6 +138,8 @@ public final class FashionCnn implements TrainableNetwork {
 
     private long steps;
 
+    private boolean updateOnNonFinite;
+
     private final int batch;
 
     private final Buf w_logits_features1_conv2d1_weight;
@@ -625,6 +627,11 @@ public final class FashionCnn implements TrainableNetwork {
             Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false);
             // FashionCnn.dnn:9 logits.features1.conv2d1
             Conv2d.backwardWeights(CONV_LOGITS_FEATURES1_CONV2D1, t59_d_logits_features1_batchnorm1, t0_image, t63_d_logits_features1_conv2d1_weight, tScratch63, n, false);
+            float loss = t37_loss_cross_entropy1.get(0);
+            if (!Float.isFinite(loss) && !updateOnNonFinite) {
+                // A diverged step must not spoil the weights: no update, and the step does not count.
+                return new StepResult((double) loss * n, correct);
+            }
             // Optimizer: adam (learning rate per step from the caller)
             steps++;
             float lr = (float) learningRate;
@@ -640,7 +647,7 @@ public final class FashionCnn implements TrainableNetwork {
             Optimizers.adam(w_logits_dense1_bias, t45_d_logits_dense1_bias, m_logits_dense1_bias, v_logits_dense1_bias, 128, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
             Optimizers.adam(w_logits_dense2_weight, t42_d_logits_dense2_weight, m_logits_dense2_weight, v_logits_dense2_weight, 1280, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
             Optimizers.adam(w_logits_dense2_bias, t40_d_logits_dense2_bias, m_logits_dense2_bias, v_logits_dense2_bias, 10, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-            return new StepResult((double) t37_loss_cross_entropy1.get(0) * n, correct);
+            return new StepResult((double) loss * n, correct);
         } finally {
             scope.close();
         }
@@ -842,6 +849,16 @@ public final class FashionCnn implements TrainableNetwork {
     @Override
     public boolean hasAccuracy() {
         return true;
+    }
+
+    @Override
+    public int classes() {
+        return 10;
+    }
+
+    @Override
+    public void updateOnNonFiniteLoss(boolean update) {
+        updateOnNonFinite = update;
     }
 
     @Override

@@ -121,6 +121,8 @@ public final class FashionMlp implements TrainableNetwork {
 
     private long steps;
 
+    private boolean updateOnNonFinite;
+
     private final int batch;
 
     private final Buf w_logits_dense1_weight;
@@ -345,6 +347,11 @@ public final class FashionMlp implements TrainableNetwork {
             Dense.backwardBias(t26_d_logits_dense2, t29_d_logits_dense1_bias, n, 256, false);
             // FashionMlp.dnn:9 logits.dense1
             Dense.backwardWeights(t26_d_logits_dense2, t0_image, t30_d_logits_dense1_weight, n, 784, 256, false);
+            float loss = t18_loss_cross_entropy1.get(0);
+            if (!Float.isFinite(loss) && !updateOnNonFinite) {
+                // A diverged step must not spoil the weights: no update, and the step does not count.
+                return new StepResult((double) loss * n, correct);
+            }
             // Optimizer: adam (learning rate per step from the caller)
             steps++;
             float lr = (float) learningRate;
@@ -354,7 +361,7 @@ public final class FashionMlp implements TrainableNetwork {
             Optimizers.adam(w_logits_dense2_bias, t25_d_logits_dense2_bias, m_logits_dense2_bias, v_logits_dense2_bias, 128, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
             Optimizers.adam(w_logits_dense3_weight, t23_d_logits_dense3_weight, m_logits_dense3_weight, v_logits_dense3_weight, 1280, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
             Optimizers.adam(w_logits_dense3_bias, t21_d_logits_dense3_bias, m_logits_dense3_bias, v_logits_dense3_bias, 10, lr, /* beta1 */ 0.9f, /* beta2 */ 0.999f, /* eps */ 1.0E-8f, /* weight decay */ 0.0f, /* l1 */ 0.0f, steps);
-            return new StepResult((double) t18_loss_cross_entropy1.get(0) * n, correct);
+            return new StepResult((double) loss * n, correct);
         } finally {
             scope.close();
         }
@@ -528,6 +535,16 @@ public final class FashionMlp implements TrainableNetwork {
     @Override
     public boolean hasAccuracy() {
         return true;
+    }
+
+    @Override
+    public int classes() {
+        return 10;
+    }
+
+    @Override
+    public void updateOnNonFiniteLoss(boolean update) {
+        updateOnNonFinite = update;
     }
 
     @Override

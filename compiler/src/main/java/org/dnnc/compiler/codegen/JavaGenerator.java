@@ -261,6 +261,9 @@ public final class JavaGenerator {
             type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
         }
         type.addField(long.class, "steps", PRIVATE);
+        if (lowering.trains()) {
+            type.addField(boolean.class, "updateOnNonFinite", PRIVATE);
+        }
         type.addField(int.class, "batch", PRIVATE, FINAL);
         for (String f : paramFields.values()) {
             type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL);
@@ -428,6 +431,11 @@ public final class JavaGenerator {
         enter(m);
         stage(m, program, signature);
         m.addCode(body);
+        m.addStatement("float loss = $L.get(0)", program.lossField());
+        m.beginControlFlow("if (!Float.isFinite(loss) && !updateOnNonFinite)");
+        m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
+        m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
+        m.endControlFlow();
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
         m.addStatement("float lr = (float) learningRate");
@@ -436,7 +444,7 @@ public final class JavaGenerator {
             m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
                     stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
         }
-        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
+        m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         leave(m);
         return m.build();
     }
@@ -624,6 +632,9 @@ public final class JavaGenerator {
             type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
                     RuntimeNames.TARGET_KIND, signature.kind()).build());
             type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", signature.accuracy()).build());
+            type.addMethod(override("classes", int.class).addStatement("return $L", signature.classes()).build());
+            type.addMethod(override("updateOnNonFiniteLoss", void.class).addParameter(boolean.class, "update")
+                    .addStatement("updateOnNonFinite = update").build());
             type.addMethod(override("steps", long.class).addStatement("return steps").build());
         }
         type.addMethod(override("close", void.class)

@@ -19,8 +19,9 @@ import org.dnnc.compiler.sema.NetworkModel;
  * @param targets the inputs only the training program reads, in declaration order
  * @param outputs the declared outputs, in declaration order
  * @param kind the runtime's {@code TargetKind}: LABELS, TARGETS or INPUT; NONE without training
+ * @param classes the size of the logits of a network trained on labels; 0 otherwise
  */
-record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs, String kind) {
+record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs, String kind, int classes) {
 
     /** One named tensor: its name, whether it holds ints, and the shape of one example. */
     record Tensor(String name, boolean ints, int[] shape) {
@@ -52,7 +53,7 @@ record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs
 
     /** The signature of a network that only predicts. */
     static Signature ofInference(NetworkModel model, Graph infer) throws CodegenException {
-        return new Signature(tensors(model, infer, List.of()), List.of(), outputs(model, infer), "NONE");
+        return new Signature(tensors(model, infer, List.of()), List.of(), outputs(model, infer), "NONE", 0);
     }
 
     static Signature of(NetworkModel model, Graph train, Graph infer) throws CodegenException {
@@ -67,7 +68,8 @@ record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs
         List<Tensor> targets = tensors(model, train, inputNames);
         String kind = loss.op() instanceof CrossEntropy ? "LABELS"
                 : inputNames.contains(targetInput.name()) ? "INPUT" : "TARGETS";
-        return new Signature(inputs, targets, outputs(model, infer), kind);
+        int classes = kind.equals("LABELS") ? Sizes.last(train.node(loss.inputs().get(0)).type()) : 0;
+        return new Signature(inputs, targets, outputs(model, infer), kind, classes);
     }
 
     /** The inputs of {@code graph} not named in {@code except}, in the order the source declares them. */

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.sema.Args;
 import org.dnnc.compiler.sema.Duration;
@@ -21,6 +22,7 @@ final class TrainerCode {
     private static final ClassName SPAN = ClassName.get("org.dnnc.runtime.train", "Span");
     private static final ClassName EARLY_STOPPING = ClassName.get("org.dnnc.runtime.train", "EarlyStopping");
     private static final ClassName METRIC = ClassName.get("org.dnnc.runtime.train", "Metric");
+    private static final ClassName NON_FINITE = ClassName.get("org.dnnc.runtime.train", "NonFinite");
     private static final ClassName AUGMENTATION = ClassName.get("org.dnnc.runtime.data", "Augmentation");
 
     private TrainerCode() {}
@@ -37,6 +39,10 @@ final class TrainerCode {
         CodeBlock.Builder code = CodeBlock.builder().add("$T.builder()", TRAINER).indent()
                 .add("\n.epochs(EPOCHS)\n.seed($LL)\n.learningRate(LEARNING_RATE)", seed(config))
                 .add("\n.schedule($L)", schedule(config.schedule()));
+        Object nan = config.settings().get("nan");
+        if (nan instanceof String policy && !policy.equals("stop")) {
+            code.add("\n.onNonFinite($T.$L)", NON_FINITE, policy.toUpperCase(Locale.ROOT));
+        }
         Object split = config.settings().get("validation_split");
         if (split instanceof Number fraction && fraction.doubleValue() > 0) {
             code.add("\n.validationSplit($L)", fraction.doubleValue());

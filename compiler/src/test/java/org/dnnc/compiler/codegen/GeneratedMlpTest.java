@@ -86,6 +86,7 @@ class GeneratedMlpTest {
         assertThat(code).contains(".earlyStopping(new EarlyStopping(Metric.parse(\"val_accuracy\"), 3, 0.001, true))");
         assertThat(code).contains("Optimizers.momentum(");
         assertThat(code).contains(".augment(new Augmentation.Noise(0.1))");
+        assertThat(code).contains(".onNonFinite(NonFinite.SKIP)");
         Class<?> options = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("options"), LINT);
         Trainer.Builder builder = (Trainer.Builder) options.getMethod("trainer").invoke(null);
         assertThat(builder.build()).isNotNull();
@@ -108,6 +109,22 @@ class GeneratedMlpTest {
             }
             double last = net.evaluateStep(batch, 16).lossSum();
             assertThat(last).isLessThan(first);
+
+            // A step whose loss is NaN changes nothing, unless the trainer asks for the update anyway.
+            float[] before = new float[net.parameterCount()];
+            net.copyParametersTo(before);
+            long steps = net.steps();
+            float[] poisoned = x.clone();
+            poisoned[3] = Float.NaN;
+            Inputs bad = Inputs.of("x", poisoned).and("label", labels);
+            assertThat(net.trainStep(bad, 16, 0.05).lossSum()).isNaN();
+            float[] after = new float[net.parameterCount()];
+            net.copyParametersTo(after);
+            assertThat(after).isEqualTo(before);
+            assertThat(net.steps()).isEqualTo(steps);
+            net.updateOnNonFiniteLoss(true);
+            net.trainStep(bad, 16, 0.05);
+            assertThat(net.steps()).isEqualTo(steps + 1);
         }
     }
 

@@ -65,6 +65,41 @@ public final class Column {
         return size == 0 ? 0 : length / size;
     }
 
+    /**
+     * The first value of a float column that is NaN or infinite, as {@code {example, index within
+     * the example}}, or {@code null} if every value is finite (and for an int column).
+     */
+    public int[] firstNonFinite() {
+        if (floats == null) {
+            return null;
+        }
+        for (int i = 0; i < floats.length; i++) {
+            if (!Float.isFinite(floats[i])) {
+                return new int[] {i / size, i % size};
+            }
+        }
+        return null;
+    }
+
+    /** The first example of an int column whose value lies outside [0, bound), or -1 if there is none. */
+    public int firstOutside(int bound) {
+        if (ints == null) {
+            return -1;
+        }
+        for (int i = 0; i < ints.length; i++) {
+            if (ints[i] < 0 || ints[i] >= bound) {
+                return i / size;
+            }
+        }
+        return -1;
+    }
+
+    /** The value {@code index} of example {@code example}: a float column's as a float, an int column's as an int. */
+    public Number value(int example, int index) {
+        int at = Math.addExact(Math.multiplyExact(example, size), index);
+        return floats != null ? (Number) floats[at] : (Number) ints[at];
+    }
+
     /** The examples at {@code indices}, copied. */
     Column subset(int[] indices) {
         if (floats != null) {

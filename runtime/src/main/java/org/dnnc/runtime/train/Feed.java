@@ -82,7 +82,31 @@ final class Feed {
             }
             binding.put(spec.name(), column);
         }
+        checkValues(net, binding, role);
         return new Feed(List.copyOf(specs), ColumnBinding.of(binding));
+    }
+
+    /** NaN or infinite floats, and labels that are no class of the network, named by example index. */
+    private static void checkValues(TrainableNetwork net, Map<String, Column> binding, String role) {
+        List<TensorSpec> targets = net.targets();
+        for (Map.Entry<String, Column> e : binding.entrySet()) {
+            Column column = e.getValue();
+            int[] bad = column.firstNonFinite();
+            if (bad != null) {
+                throw new IllegalArgumentException(role + "'s column `" + column.name() + "` holds "
+                        + column.value(bad[0], bad[1]) + " at example " + bad[0]
+                        + (column.size() == 1 ? "" : " (value " + bad[1] + " of " + column.size() + ")")
+                        + ": inputs and targets must be finite numbers");
+            }
+            boolean labels = net.targetKind() == TargetKind.LABELS && net.classes() > 0
+                    && targets.stream().anyMatch(t -> t.name().equals(e.getKey()) && t.type() == ElementType.INT32);
+            int example = labels ? column.firstOutside(net.classes()) : -1;
+            if (example >= 0) {
+                throw new IllegalArgumentException(role + "'s label " + column.value(example, 0) + " at example "
+                        + example + " (column `" + column.name() + "`) is not a class of network " + net.name()
+                        + ", which has " + net.classes() + " classes (0 to " + (net.classes() - 1) + ")");
+            }
+        }
     }
 
     private static Column byRole(Optional<Column> column, TensorSpec spec, boolean applies, TrainableNetwork net,

@@ -13,10 +13,11 @@ import org.dnnc.runtime.data.Dataset;
  * @param validationSplit fraction of the training data held out for validation; 0 for none
  * @param earlyStopping or {@code null} for none
  * @param augmentations applied to each training batch's features, in order
+ * @param nonFinite what a step with a NaN or infinite loss does to training
  */
 record Settings(int epochs, int batch, long seed, double learningRate, LearningRate schedule, Dataset validation,
         double validationSplit, EarlyStopping earlyStopping, boolean shuffle, LongSupplier nanoTime,
-        List<TrainingListener> listeners, List<Augmentation> augmentations) {
+        List<TrainingListener> listeners, List<Augmentation> augmentations, NonFinite nonFinite) {
 
     Settings {
         listeners = List.copyOf(listeners);

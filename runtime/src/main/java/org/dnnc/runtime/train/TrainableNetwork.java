@@ -34,9 +34,17 @@ public interface TrainableNetwork extends Network {
     boolean hasAccuracy();
 
     /**
+     * The number of classes of a network trained on class labels (the size of its logits), so that
+     * labels out of range are found before training; 0 for other networks.
+     */
+    int classes();
+
+    /**
      * One optimizer step on the first {@code count} examples: forward pass in training mode
      * (dropout on, batch statistics), backward pass, and a parameter update at {@code learningRate};
-     * {@link #steps()} then grows by one.
+     * {@link #steps()} then grows by one. When the loss is NaN or infinite the step changes nothing
+     * (no update, no step counted) and reports that loss, unless {@link #updateOnNonFiniteLoss}
+     * asked otherwise.
      *
      * @param batch the inputs and targets, by name
      * @param count the number of examples, 1 to {@link #maxBatch()}
@@ -53,6 +61,12 @@ public interface TrainableNetwork extends Network {
      * @param count the number of examples, 1 to {@link #maxBatch()}
      */
     StepResult evaluateStep(Inputs batch, int count);
+
+    /**
+     * Whether a step whose loss is NaN or infinite still updates the parameters (default: it does
+     * not, so that a diverging step cannot spoil the weights); the trainer sets it from {@link NonFinite}.
+     */
+    void updateOnNonFiniteLoss(boolean update);
 
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */
     long steps();

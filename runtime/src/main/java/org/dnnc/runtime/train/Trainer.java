@@ -107,6 +107,7 @@ public final class Trainer {
         private Dataset validation;
         private double validationSplit;
         private EarlyStopping earlyStopping;
+        private NonFinite nonFinite = NonFinite.STOP;
         private boolean shuffle = true;
         private LongSupplier nanoTime = System::nanoTime;
         private final List<TrainingListener> listeners = new ArrayList<>();
@@ -202,6 +203,12 @@ public final class Trainer {
             return this;
         }
 
+        /** What a step with a NaN or infinite loss does (default {@link NonFinite#STOP}). */
+        public Builder onNonFinite(NonFinite nonFinite) {
+            this.nonFinite = require(nonFinite, "non-finite loss policy");
+            return this;
+        }
+
         /** Whether each epoch visits the examples in a new shuffled order (default) or in the data's order. */
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
@@ -231,7 +238,7 @@ public final class Trainer {
                         + ", but there is no validation data: add validation(...) or validationSplit(...)");
             }
             return new Trainer(new Settings(epochs, batch, seed, learningRate, schedule, validation, validationSplit,
-                    earlyStopping, shuffle, nanoTime, listeners, augmentations));
+                    earlyStopping, shuffle, nanoTime, listeners, augmentations, nonFinite));
         }
 
         private static <T> T require(T value, String what) {

@@ -26,6 +26,9 @@ final class TrainingRun {
     private final long stepLimit;
     private StopReason reason = StopReason.COMPLETED;
     private String message;
+    /** Steps left out for a non-finite loss ({@link NonFinite#SKIP}): in all, and in the current epoch. */
+    private long skipped;
+    private int skippedThisEpoch;
 
     TrainingRun(TrainableNetwork net, Dataset train, Dataset validation, int batch, Settings settings) {
         this.net = net;
@@ -45,6 +48,7 @@ final class TrainingRun {
                 validation == null ? 0 : validation.size());
         this.stepLimit = settings.schedule().stepLimit(batches.batchesPerEpoch());
         this.message = "completed " + settings.epochs() + " epoch" + (settings.epochs() == 1 ? "" : "s");
+        net.updateOnNonFiniteLoss(settings.nonFinite() == NonFinite.IGNORE);
     }
 
     History run() {
@@ -69,9 +73,15 @@ final class TrainingRun {
         if (earlyStop != null && !epochs.isEmpty()) {
             message += earlyStop.restoreBest(net, epochs.get(epochs.size() - 1).epoch());
         }
+        if (skipped > 0) {
+            message += "; left out " + skipped + " step" + (skipped == 1 ? "" : "s") + " with a NaN or infinite loss";
+        }
         History history = new History(epochs, reason, message);
         for (TrainingListener l : listeners) {
             l.onTrainEnd(history);
+        }
+        if (reason == StopReason.NON_FINITE_LOSS) {
+            throw new TrainingDivergedException(history);
         }
         return history;
     }
@@ -83,20 +93,33 @@ final class TrainingRun {
             l.onEpochBegin(epoch);
         }
         counters.startEpoch(epoch);
+        skippedThisEpoch = 0;
         for (BatchIterator it = batches.epoch(epoch - 1); it.hasNext() && reason == StopReason.COMPLETED; ) {
             int n = buffers.fill(it);
             double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
             StepResult result = buffers.train(n, rate);
+            boolean finite = Double.isFinite(result.lossSum());
+            if (!finite && settings.nonFinite() == NonFinite.SKIP) {
+                skipped++;
+                skippedThisEpoch++;
+                continue;
+            }
             counters.add(result, n, rate, net.steps());
             for (TrainingListener l : listeners) {
                 l.onBatchEnd(counters);
             }
-            if (!Double.isFinite(result.lossSum())) {
+            if (!finite && settings.nonFinite() == NonFinite.STOP) {
+                // The network applied no update for this step: its weights are those of the step before.
                 stop(StopReason.NON_FINITE_LOSS, "the training loss became " + result.lossSum() + " at step "
-                        + net.steps() + " in epoch " + epoch + ": training diverged (try a smaller learning rate)");
+                        + (net.steps() + 1) + " in epoch " + epoch + ": training diverged (try a smaller learning"
+                        + " rate); the network keeps its weights from step " + net.steps());
             } else if (net.steps() >= stepLimit) {
                 stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
             }
+        }
+        if (skippedThisEpoch > 0 && skippedThisEpoch == batches.batchesPerEpoch()) {
+            stop(StopReason.NON_FINITE_LOSS, "every step of epoch " + epoch + " had a NaN or infinite loss: training"
+                    + " diverged (try a smaller learning rate); the network keeps its weights from step " + net.steps());
         }
         return finishEpoch(start);
     }

@@ -26,6 +26,14 @@ interface FakeNetwork extends TrainableNetwork {
     default void close() {}
 
     @Override
+    default void updateOnNonFiniteLoss(boolean update) {}
+
+    @Override
+    default int classes() {
+        return 0;
+    }
+
+    @Override
     default List<TensorSpec> outputs() {
         return List.of();
     }

@@ -60,6 +60,11 @@ final class LogisticRegression implements FakeNetwork {
     }
 
     @Override
+    public int classes() {
+        return classes;
+    }
+
+    @Override
     public boolean hasAccuracy() {
         return true;
     }

@@ -2,6 +2,7 @@ package org.dnnc.runtime.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.LongToDoubleFunction;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.TensorSpec;
@@ -19,8 +20,10 @@ final class ScriptedNetwork implements FakeNetwork {
     private final LongToDoubleFunction validationLoss;
     private final float[] parameter = new float[1];
     private long steps;
-    /** The step (from 1) whose loss is NaN, or 0 for none. */
-    long nanAtStep;
+    /** The calls of trainStep (from 1) whose loss is NaN; such a call updates nothing unless told to. */
+    Set<Integer> nanAtCalls = Set.of();
+    private int calls;
+    private boolean updateOnNonFinite;
     final List<String> log = new ArrayList<>();
 
     ScriptedNetwork(int maxBatch, LongToDoubleFunction validationLoss) {
@@ -63,6 +66,11 @@ final class ScriptedNetwork implements FakeNetwork {
     }
 
     @Override
+    public void updateOnNonFiniteLoss(boolean update) {
+        updateOnNonFinite = update;
+    }
+
+    @Override
     public boolean hasAccuracy() {
         return true;
     }
@@ -71,14 +79,18 @@ final class ScriptedNetwork implements FakeNetwork {
     public StepResult trainStep(Inputs batch, int count, double learningRate) {
         float[] x = batch.floats("x");
         int[] labels = batch.ints("label");
+        calls++;
+        log.add("trainStep " + count);
+        if (nanAtCalls.contains(calls) && !updateOnNonFinite) {
+            return new StepResult(Double.NaN, ones(labels, count));
+        }
         steps++;
         parameter[0] = steps;
-        log.add("trainStep " + count);
         double loss = 0;
         for (int i = 0; i < count; i++) {
             loss += x[i];
         }
-        return new StepResult(steps == nanAtStep ? Double.NaN : loss, ones(labels, count));
+        return new StepResult(nanAtCalls.contains(calls) ? Double.NaN : loss, ones(labels, count));
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.dnnc.runtime.data.Dataset;
 import org.junit.jupiter.api.Test;
@@ -152,16 +153,56 @@ class TrainerTest {
     }
 
     @Test
-    void aNonFiniteLossStopsTraining() {
+    void aNonFiniteLossStopsTrainingWithAnErrorAndKeepsTheWeightsOfTheStepBefore() {
         ScriptedNetwork net = new ScriptedNetwork(4, steps -> 0);
-        net.nanAtStep = 5;
-        History history = Trainer.builder().epochs(10).batch(4).learningRate(0.1).build()
+        net.nanAtCalls = Set.of(5);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder().epochs(10).batch(4).learningRate(0.1).build()
+                        .fit(net, ScriptedNetwork.data(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)));
+        assertThat(e).hasMessageThat().isEqualTo("the training loss became NaN at step 5 in epoch 2: training"
+                + " diverged (try a smaller learning rate); the network keeps its weights from step 4");
+        assertThat(e.history().stopReason()).isEqualTo(StopReason.NON_FINITE_LOSS);
+        assertThat(e.history().last().loss()).isNaN();
+        assertThat(net.steps()).isEqualTo(4);
+        float[] weights = new float[1];
+        net.copyParametersTo(weights);
+        assertThat(weights[0]).isEqualTo(4f);
+    }
+
+    @Test
+    void skippingLeavesOutTheStepsWithANonFiniteLossAndCountsThem() {
+        ScriptedNetwork net = new ScriptedNetwork(4, steps -> 0);
+        net.nanAtCalls = Set.of(2, 5);
+        History history = Trainer.builder().epochs(3).batch(4).learningRate(0.1).onNonFinite(NonFinite.SKIP).build()
                 .fit(net, ScriptedNetwork.data(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
-        assertThat(history.stopReason()).isEqualTo(StopReason.NON_FINITE_LOSS);
-        assertThat(history.stopMessage()).isEqualTo(
-                "the training loss became NaN at step 5 in epoch 2: training diverged (try a smaller learning rate)");
-        assertThat(history.last().loss()).isNaN();
-        assertThat(net.steps()).isEqualTo(5);
+        assertThat(history.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(history.stopMessage()).isEqualTo("completed 3 epochs; left out 2 steps with a NaN or infinite loss");
+        assertThat(net.steps()).isEqualTo(7);
+        for (EpochRecord epoch : history.epochs()) {
+            assertThat(epoch.loss()).isFinite();
+        }
+    }
+
+    @Test
+    void skippingStopsWhenAWholeEpochDiverges() {
+        ScriptedNetwork net = new ScriptedNetwork(4, steps -> 0);
+        net.nanAtCalls = Set.of(4, 5, 6);
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> Trainer.builder().epochs(5).batch(4).learningRate(0.1).onNonFinite(NonFinite.SKIP).build()
+                        .fit(net, ScriptedNetwork.data(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)));
+        assertThat(e).hasMessageThat().startsWith("every step of epoch 2 had a NaN or infinite loss");
+        assertThat(net.steps()).isEqualTo(3);
+    }
+
+    @Test
+    void ignoringAppliesTheUpdateAndGoesOn() {
+        ScriptedNetwork net = new ScriptedNetwork(4, steps -> 0);
+        net.nanAtCalls = Set.of(2);
+        History history = Trainer.builder().epochs(2).batch(4).learningRate(0.1).onNonFinite(NonFinite.IGNORE).build()
+                .fit(net, ScriptedNetwork.data(0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        assertThat(history.stopReason()).isEqualTo(StopReason.COMPLETED);
+        assertThat(net.steps()).isEqualTo(6);
+        assertThat(history.epochs().get(0).loss()).isNaN();
     }
 
     @Test
@@ -218,6 +259,22 @@ class TrainerTest {
                 () -> trainer.fit(new ScaleNetwork(TargetKind.TARGETS, 2), labelled)))
                 .hasMessageThat().isEqualTo("the training data has class labels, but network Scale is trained on "
                         + "float targets of shape [2]");
+    }
+
+    @Test
+    void nonFiniteValuesAndLabelsOutOfRangeAreFoundBeforeTheFirstStep() {
+        Trainer trainer = Trainer.builder().learningRate(0.1).build();
+        float[] x = new float[8];
+        x[5] = Float.NaN;
+        LogisticRegression net = new LogisticRegression(2, 3, 8);
+        var nan = assertThrows(IllegalArgumentException.class, () -> trainer.fit(net, Dataset.of(x, new int[] {2}, new int[4])));
+        assertThat(nan).hasMessageThat().isEqualTo("the training data's column `features` holds NaN at example 2"
+                + " (value 1 of 2): inputs and targets must be finite numbers");
+        var label = assertThrows(IllegalArgumentException.class,
+                () -> trainer.evaluate(net, Dataset.of(new float[8], new int[] {2}, new int[] {0, 2, 3, 1})));
+        assertThat(label).hasMessageThat().isEqualTo("the evaluation data's label 3 at example 2 (column `labels`) is"
+                + " not a class of network LogisticRegression, which has 3 classes (0 to 2)");
+        assertThat(net.trainCounts).isEmpty();
     }
 
     @Test
