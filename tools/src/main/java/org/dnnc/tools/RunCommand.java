@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.dnnc.compiler.Compilation;
 import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.cli.Sources;
 import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
@@ -26,9 +27,11 @@ import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.ProgressBar;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
+import org.dnnc.runtime.train.TrainingDivergedException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -66,6 +69,12 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (threads < 1) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+        }
+        if (epochs != null && epochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be at least 1, got " + epochs);
+        }
         Optional<Loaded> loaded = load(err, file, network);
         if (loaded.isEmpty()) {
             return 1;
@@ -85,7 +94,13 @@ final class RunCommand implements Callable<Integer> {
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
             return 1;
         }
-        FashionMnist mnist = FashionMnist.load(Optional.ofNullable(data));
+        FashionMnist mnist;
+        try {
+            mnist = FashionMnist.load(Optional.ofNullable(data));
+        } catch (IOException e) {
+            err.println("dnnc: error: cannot read the data: " + e.getMessage());
+            return 1;
+        }
         out.println("data: " + mnist.source());
         Standardization standardize = Standardization.global(mnist.train());
         Dataset train = standardize.apply(mnist.train());
@@ -95,7 +110,13 @@ final class RunCommand implements Callable<Integer> {
                 threads)) {
             checkShape(net, train);
             Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).build();
-            History history = trainer.fit(net, train);
+            History history;
+            try {
+                history = trainer.fit(net, train);
+            } catch (TrainingDivergedException e) {
+                err.println("dnnc: error: " + e.getMessage());
+                return 1;
+            }
             Evaluation evaluation = trainer.evaluate(net, test);
             out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.4f on %d examples%n", evaluation.loss(),
                     evaluation.accuracy(), evaluation.examples());
@@ -122,13 +143,11 @@ final class RunCommand implements Callable<Integer> {
 
     /** Reads and compiles the file, printing its diagnostics; empty on errors. */
     static Optional<Loaded> load(PrintWriter err, Path file, String name) throws IOException {
-        SourceFile source;
-        try {
-            source = SourceFile.read(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            err.println("dnnc: error: cannot read " + file + ": no such file");
+        Optional<SourceFile> read = Sources.read(err, file);
+        if (read.isEmpty()) {
             return Optional.empty();
         }
+        SourceFile source = read.get();
         Compilation compilation = Compiler.compile(source);
         DiagnosticRenderer renderer = new DiagnosticRenderer(false);
         compilation.diagnostics().forEach(d -> err.print(renderer.render(source, d)));
