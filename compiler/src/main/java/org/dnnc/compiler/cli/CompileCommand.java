@@ -1,6 +1,7 @@
 package org.dnnc.compiler.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -44,6 +45,8 @@ final class CompileCommand implements Callable<Integer> {
             }
             for (NetworkModel model : networks.get()) {
                 try {
+                    // JavaPoet creates package folders but not the output folder itself.
+                    Files.createDirectories(out);
                     JavaGenerator.generate(model, source.get(), !noFuse).writeTo(out);
                     console.out().println("wrote " + model.qualifiedName());
                 } catch (CodegenException e) {

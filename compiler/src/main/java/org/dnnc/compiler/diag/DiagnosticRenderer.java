@@ -1,5 +1,8 @@
 package org.dnnc.compiler.diag;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * Prints diagnostics the way compilers do:
  *
@@ -19,6 +22,12 @@ public final class DiagnosticRenderer {
     private static final String MAGENTA = "\u001b[1;35m";
     private static final String CYAN = "\u001b[1;36m";
     private static final String GREEN = "\u001b[1;32m";
+
+    /** Names in messages longer than this are shortened: a generated 1 MB identifier must not fill the terminal. */
+    static final int LONGEST_NAME = 64;
+    /** Source lines longer than this are shown as a window around the caret. */
+    static final int WIDEST_LINE = 160;
+    private static final Pattern QUOTED = Pattern.compile("`([A-Za-z_][A-Za-z0-9_.]{" + LONGEST_NAME + ",})`");
 
     private final boolean color;
 
@@ -59,7 +68,20 @@ public final class DiagnosticRenderer {
         String where = span.isNone() ? file.path() : file.path() + ":" + span.line() + ":" + span.column();
         out.append(paint(BOLD, where + ":")).append(' ')
                 .append(paint(labelColor, label + ":")).append(' ')
-                .append(paint(BOLD, message)).append('\n');
+                .append(paint(BOLD, shorten(message))).append('\n');
+    }
+
+    /** {@code `aaaa…aaaa` (200000 characters)} for a quoted name longer than {@link #LONGEST_NAME}. */
+    static String shorten(String message) {
+        Matcher m = QUOTED.matcher(message);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String name = m.group(1);
+            m.appendReplacement(out, Matcher.quoteReplacement("`" + name.substring(0, LONGEST_NAME / 2)
+                    + "…" + name.substring(name.length() - 8) + "` (" + name.length() + " characters)"));
+        }
+        m.appendTail(out);
+        return out.toString();
     }
 
     private void snippet(StringBuilder out, SourceFile file, Span span) {
@@ -67,9 +89,17 @@ public final class DiagnosticRenderer {
             return;
         }
         String line = file.line(span.line());
+        int col = Math.min(span.column() - 1, line.length());
+        if (line.length() > WIDEST_LINE) {
+            // A window around the caret: a few words before it and the rest of the screen after.
+            int from = Math.max(0, col - WIDEST_LINE / 4);
+            int to = Math.min(line.length(), from + WIDEST_LINE);
+            String prefix = from > 0 ? "…" : "";
+            line = prefix + line.substring(from, to) + (to < line.length() ? "…" : "");
+            col = col - from + prefix.length();
+        }
         out.append(line).append('\n');
         StringBuilder caret = new StringBuilder();
-        int col = Math.min(span.column() - 1, line.length());
         for (int i = 0; i < col; i++) {
             caret.append(line.charAt(i) == '\t' ? '\t' : ' ');
         }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The text of one {@code .dnn} file and the path it is reported under. */
+/** The text of one {@code .dnn} file and the path it is reported under, with its lines for diagnostics. */
 public final class SourceFile {
     private final String path;
     private final String text;
@@ -18,8 +18,10 @@ public final class SourceFile {
         this.text = text;
         List<Integer> starts = new ArrayList<>();
         starts.add(0);
+        // A line ends at \n, \r\n or a lone \r (old Mac files), as editors show them.
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) == '\n') {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r' && (i + 1 == text.length() || text.charAt(i + 1) != '\n')) {
                 starts.add(i + 1);
             }
         }

@@ -1,0 +1,45 @@
+package org.dnnc.compiler.cli;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Inputs that once gave wrong positions, huge messages or a failed write get ordinary diagnostics. */
+class UserMistakesTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void aHugeIdentifierIsShortenedInTheMessageAndTheSourceLine() throws Exception {
+        String name = "a".repeat(200_000);
+        Path file = work.resolve("long.dnn");
+        Files.writeString(file, "network N {\n  input x: float[4];\n  output y = " + name + " -> dense(2);\n}\n");
+        Cli.Result r = Cli.run("check", file.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("error: unknown name `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…aaaaaaaa` (200000 characters)");
+        assertWithMessage("the whole report").that(r.err().length()).isLessThan(2_000);
+    }
+
+    @Test
+    void carriageReturnsAloneEndLines() throws Exception {
+        Path file = work.resolve("cr.dnn");
+        Files.writeString(file, "network N {\r  input x: float[4];\r  output y = x -> dense(2) -> foo;\r}\r");
+        Cli.Result r = Cli.run("check", file.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith(file + ":3:31: error: unknown layer `foo`\n  output y = x -> dense(2) -> foo;\n");
+    }
+
+    @Test
+    void compileCreatesTheOutputFolderForAFileWithoutAPackage() throws Exception {
+        Path file = work.resolve("NoPkg.dnn");
+        Files.writeString(file, "network NoPkg {\n  input x: float[4];\n  output y = x -> dense(2);\n}\n");
+        Path out = work.resolve("new/sub");
+        Cli.Result r = Cli.run("compile", "-d", out.toString(), file.toString());
+        assertWithMessage(r.err()).that(r.exitCode()).isEqualTo(0);
+        assertThat(Files.exists(out.resolve("NoPkg.java"))).isTrue();
+    }
+}
