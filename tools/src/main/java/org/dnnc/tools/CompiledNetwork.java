@@ -29,10 +29,24 @@ final class CompiledNetwork {
         String code = JavaGenerator.generate(model, source, fuse).toString();
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
+            // Ctrl-C during compilation skips the finally block; the hook removes the folder then.
+            Thread cleanup = new Thread(() -> {
+                try {
+                    deleteTree(dir);
+                } catch (IOException e) {
+                    System.err.println("dnnc: warning: could not remove " + dir + ": " + e.getMessage());
+                }
+            }, "dnnc-run-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             try {
                 return new CompiledNetwork(JavaSourceCompiler.compile(model.qualifiedName(), code, dir, List.of()));
             } finally {
                 deleteTree(dir);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook runs anyway and finds nothing left to delete.
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -41,6 +55,9 @@ final class CompiledNetwork {
 
     /** The compiler's work folder, which nothing needs once the classes are loaded. */
     private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (var tree = Files.walk(dir)) {
             for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
