@@ -96,6 +96,25 @@ public final class Safetensors {
     }
 
     /**
+     * Refuses tensors that hold a NaN or infinite value, as a training run that diverged leaves
+     * them: call it before {@link #write} so that such weights never replace the last good
+     * checkpoint (which {@link CheckpointSpec.Builder#requireFinite() a loader} would refuse anyway).
+     *
+     * @throws CheckpointException naming {@code file}, the first such tensor in the map's order and
+     *     the index of the value
+     */
+    public static void requireFinite(Path file, Map<String, TensorData> tensors) throws CheckpointException {
+        for (var tensor : tensors.entrySet()) {
+            int index = tensor.getValue().firstNonFinite();
+            if (index >= 0) {
+                throw new CheckpointException(file, "not saved: tensor `" + tensor.getKey() + "` holds "
+                        + tensor.getValue().valueAt(index) + " at index " + index
+                        + " (did training diverge?); the file was not touched");
+            }
+        }
+    }
+
+    /**
      * Writes a checkpoint atomically: {@code file} keeps its old content until the new one is
      * completely on disk. The output depends only on the arguments: tensors are laid out by
      * element size (largest first, so each starts aligned to its element size, as the reference
