@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 /**
  * A checkpoint file that cannot be trusted or does not fit what the caller expects: corrupt,
- * truncated, or with missing, unexpected or differently shaped tensors.
+ * truncated, with missing, unexpected or differently shaped tensors, or with invalid metadata.
  * Also a checkpoint refused before it is written, because its tensors hold NaN or infinite
  * values. The message starts with the file's path and says what is wrong.
  */
