@@ -921,9 +921,21 @@ public final class FashionCnn implements TrainableNetwork {
     }
 
     /**
-     * Writes every parameter and buffer to a safetensors file, atomically.
+     * Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and
+     * infinite values: {@link #save(Path, boolean) save(file, false)}.
      */
     public void save(Path file) throws IOException {
+        save(file, false);
+    }
+
+    /**
+     * Writes every parameter and buffer to a safetensors file, atomically: the file keeps its old
+     * content until the new one is complete on disk. Unless {@code force} is set, a NaN or
+     * infinite value, what a training run that diverged leaves, is refused with a
+     * {@code CheckpointException} naming the tensor and index before the file is touched, so
+     * that the last good checkpoint survives; {@link #load} would refuse such a file anyway.
+     */
+    public void save(Path file, boolean force) throws IOException {
         checkOpen();
         var tensors = new LinkedHashMap<String, TensorData>();
         tensors.put("logits.features1.conv2d1.weight", TensorData.f32(w_logits_features1_conv2d1_weight.toArray(), 16, 1, 5, 5));
@@ -942,12 +954,15 @@ public final class FashionCnn implements TrainableNetwork {
         tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 128));
         tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 10, 128));
         tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 10));
+        if (!force) {
+            Safetensors.requireFinite(file, tensors);
+        }
         Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
     }
 
     /**
-     * Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite
-     * values) before anything is changed.
+     * Reads parameters saved by {@link #save}, all or nothing: the file is checked (names, types,
+     * shapes, finite values, the step count) before anything is changed.
      */
     public void load(Path file) throws IOException {
         checkOpen();
@@ -971,6 +986,8 @@ public final class FashionCnn implements TrainableNetwork {
             .requireFinite()
             .build();
         Checkpoint checkpoint = Safetensors.read(file, spec);
+        long savedSteps = checkpoint.metadataCount("steps");
+        // The spec has checked every tensor and the step count is checked: from here nothing fails.
         w_logits_features1_conv2d1_weight.copyFrom(checkpoint.floats("logits.features1.conv2d1.weight", 16, 1, 5, 5));
         w_logits_features1_conv2d1_bias.copyFrom(checkpoint.floats("logits.features1.conv2d1.bias", 16));
         w_logits_features1_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features1.batchnorm1.weight", 16));
@@ -987,7 +1004,7 @@ public final class FashionCnn implements TrainableNetwork {
         w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 128));
         w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 10, 128));
         w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 10));
-        steps = Long.parseLong(checkpoint.metadata().getOrDefault("steps", "0"));
+        steps = savedSteps;
     }
 
     private void checkOpen() {

@@ -587,9 +587,21 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     /**
-     * Writes every parameter and buffer to a safetensors file, atomically.
+     * Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and
+     * infinite values: {@link #save(Path, boolean) save(file, false)}.
      */
     public void save(Path file) throws IOException {
+        save(file, false);
+    }
+
+    /**
+     * Writes every parameter and buffer to a safetensors file, atomically: the file keeps its old
+     * content until the new one is complete on disk. Unless {@code force} is set, a NaN or
+     * infinite value, what a training run that diverged leaves, is refused with a
+     * {@code CheckpointException} naming the tensor and index before the file is touched, so
+     * that the last good checkpoint survives; {@link #load} would refuse such a file anyway.
+     */
+    public void save(Path file, boolean force) throws IOException {
         checkOpen();
         var tensors = new LinkedHashMap<String, TensorData>();
         tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 256, 784));
@@ -598,12 +610,15 @@ public final class FashionMlp implements TrainableNetwork {
         tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 128));
         tensors.put("logits.dense3.weight", TensorData.f32(w_logits_dense3_weight.toArray(), 10, 128));
         tensors.put("logits.dense3.bias", TensorData.f32(w_logits_dense3_bias.toArray(), 10));
+        if (!force) {
+            Safetensors.requireFinite(file, tensors);
+        }
         Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
     }
 
     /**
-     * Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite
-     * values) before anything is changed.
+     * Reads parameters saved by {@link #save}, all or nothing: the file is checked (names, types,
+     * shapes, finite values, the step count) before anything is changed.
      */
     public void load(Path file) throws IOException {
         checkOpen();
@@ -617,13 +632,15 @@ public final class FashionMlp implements TrainableNetwork {
             .requireFinite()
             .build();
         Checkpoint checkpoint = Safetensors.read(file, spec);
+        long savedSteps = checkpoint.metadataCount("steps");
+        // The spec has checked every tensor and the step count is checked: from here nothing fails.
         w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 256, 784));
         w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 256));
         w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 128, 256));
         w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 128));
         w_logits_dense3_weight.copyFrom(checkpoint.floats("logits.dense3.weight", 10, 128));
         w_logits_dense3_bias.copyFrom(checkpoint.floats("logits.dense3.bias", 10));
-        steps = Long.parseLong(checkpoint.metadata().getOrDefault("steps", "0"));
+        steps = savedSteps;
     }
 
     private void checkOpen() {

@@ -663,13 +663,22 @@ public final class JavaGenerator {
 
     private void addCheckpoints() {
         MethodSpec.Builder save = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
-                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically.\n")
-                .addParameter(Path.class, "file").addException(IOException.class)
+                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically: the file keeps its old\n")
+                .addJavadoc("content until the new one is complete on disk. Unless {@code force} is set, a NaN or\n")
+                .addJavadoc("infinite value, what a training run that diverged leaves, is refused with a\n")
+                .addJavadoc("{@code CheckpointException} naming the tensor and index before the file is touched, so\n")
+                .addJavadoc("that the last good checkpoint survives; {@link #load} would refuse such a file anyway.\n")
+                .addParameter(Path.class, "file").addParameter(boolean.class, "force").addException(IOException.class)
                 .addStatement("checkOpen()")
                 .addStatement("var tensors = new $T<String, $T>()", LinkedHashMap.class, RuntimeNames.TENSOR_DATA);
+        MethodSpec saveFinite = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
+                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and\n")
+                .addJavadoc("infinite values: {@link #save(Path, boolean) save(file, false)}.\n")
+                .addParameter(Path.class, "file").addException(IOException.class)
+                .addStatement("save(file, false)").build();
         MethodSpec.Builder load = MethodSpec.methodBuilder("load").addModifiers(PUBLIC)
-                .addJavadoc("Reads parameters saved by {@link #save}; the file is checked (names, types, shapes, finite\n")
-                .addJavadoc("values) before anything is changed.\n")
+                .addJavadoc("Reads parameters saved by {@link #save}, all or nothing: the file is checked (names, types,\n")
+                .addJavadoc("shapes, finite values, the step count) before anything is changed.\n")
                 .addParameter(Path.class, "file").addException(IOException.class)
                 .addStatement("checkOpen()");
         CodeBlock.Builder spec = CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC,
@@ -682,16 +691,22 @@ public final class JavaGenerator {
             spec.add("\n.tensor($S, $T.F32, $L)", name, RuntimeNames.IO_DTYPE, shape);
         }
         spec.add("\n.requireFinite()\n.build();\n").unindent();
+        save.beginControlFlow("if (!force)")
+                .addStatement("$T.requireFinite(file, tensors)", RuntimeNames.SAFETENSORS)
+                .endControlFlow();
         save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, Long.toString(steps)))",
                 RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps");
         load.addCode(spec.build());
         load.addStatement("$T checkpoint = $T.read(file, spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS);
+        load.addStatement("long savedSteps = checkpoint.metadataCount($S)", "steps");
+        load.addComment("The spec has checked every tensor and the step count is checked: from here nothing fails.");
         for (Node p : params) {
             String name = ((Param) p.op()).name();
             String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
             load.addStatement("$L.copyFrom(checkpoint.floats($S, $L))", paramFields.get(name), name, shape);
         }
-        load.addStatement("steps = Long.parseLong(checkpoint.metadata().getOrDefault($S, $S))", "steps", "0");
+        load.addStatement("steps = savedSteps");
+        type.addMethod(saveFinite);
         type.addMethod(save.build());
         type.addMethod(load.build());
     }

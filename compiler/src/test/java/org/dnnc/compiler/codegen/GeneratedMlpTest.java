@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
@@ -17,7 +19,10 @@ import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
 import org.dnnc.runtime.data.Standardization;
+import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.CheckpointException;
+import org.dnnc.runtime.io.Safetensors;
+import org.dnnc.runtime.io.TensorData;
 import org.dnnc.runtime.train.Evaluation;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.TrainableNetwork;
@@ -176,6 +181,70 @@ class GeneratedMlpTest {
     }
 
     @Test
+    void saveRefusesNonFiniteWeightsUnlessForced() throws Exception {
+        Path dir = Files.createDirectory(work.resolve("diverged"));
+        Path file = dir.resolve("mlp.safetensors");
+        try (TrainableNetwork a = build(1); TrainableNetwork b = build(2)) {
+            generated.getMethod("save", Path.class).invoke(a, file);
+            byte[] good = Files.readAllBytes(file);
+            float[] diverged = new float[a.parameterCount()];
+            a.copyParametersTo(diverged);
+            diverged[233728 + 5] = Float.NaN; // logits.dense2.bias[5]
+            diverged[235136 + 2] = Float.POSITIVE_INFINITY; // logits.dense3.bias[2], declared later
+            a.copyParametersFrom(diverged);
+
+            var e = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                    () -> generated.getMethod("save", Path.class).invoke(a, file));
+            assertThat(e.getCause()).isInstanceOf(CheckpointException.class);
+            assertThat(e.getCause()).hasMessageThat().isEqualTo(file + ": not saved: tensor `logits.dense2.bias` holds"
+                    + " NaN at index 5 (did training diverge?); the file was not touched");
+            assertThat(Files.readAllBytes(file)).isEqualTo(good);
+            assertThat(names(dir)).containsExactly("mlp.safetensors");
+
+            generated.getMethod("save", Path.class, boolean.class).invoke(a, file, true);
+            assertThat(Files.readAllBytes(file)).isNotEqualTo(good);
+            var refused = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                    () -> generated.getMethod("load", Path.class).invoke(b, file));
+            assertThat(refused.getCause()).hasMessageThat().contains("tensor `logits.dense2.bias` holds NaN at index 5");
+        }
+    }
+
+    @Test
+    void aLoadThatFailsChangesNothing() throws Exception {
+        Path dir = Files.createDirectory(work.resolve("half-loaded"));
+        Path good = dir.resolve("good.safetensors");
+        Path bad = dir.resolve("bad.safetensors");
+        try (TrainableNetwork a = build(1); TrainableNetwork b = build(2)) {
+            generated.getMethod("save", Path.class).invoke(a, good);
+            Checkpoint saved = Safetensors.read(good);
+            Map<String, String> metadata = new HashMap<>(saved.metadata());
+            metadata.put("steps", "7");
+            Safetensors.write(good, saved.tensors(), metadata);
+            generated.getMethod("load", Path.class).invoke(b, good);
+            assertThat(b.steps()).isEqualTo(7);
+            float[] before = new float[b.parameterCount()];
+            b.copyParametersTo(before);
+            // Other weights, so that a partial load would show.
+            Map<String, TensorData> others = new HashMap<>();
+            saved.tensors().forEach((name, tensor) -> others.put(name, TensorData.f32(new float[tensor.floats().length],
+                    tensor.shape())));
+
+            metadata.put("steps", "abc");
+            Safetensors.write(bad, others, metadata);
+            assertThat(loadError(b, bad)).isEqualTo(bad + ": metadata `steps` must be a non-negative integer, found \"abc\"");
+            assertUnchanged(b, before);
+
+            metadata.put("steps", "8");
+            // The last tensor, in the order of both the file and the declarations, transposed.
+            others.put("logits.dense3.weight", TensorData.f32(new float[1280], 128, 10));
+            Safetensors.write(bad, others, metadata);
+            assertThat(loadError(b, bad)).isEqualTo(bad + ": does not hold the expected tensors:\n"
+                    + "  tensor `logits.dense3.weight`: expected F32 [10, 128], found F32 [128, 10]");
+            assertUnchanged(b, before);
+        }
+    }
+
+    @Test
     void wrongInputSizesNameTheExpectedShape() throws Exception {
         try (TrainableNetwork net = build(3)) {
             var e = assertThrows(java.lang.reflect.InvocationTargetException.class,
@@ -210,6 +279,26 @@ class GeneratedMlpTest {
                 sum += p;
             }
             assertThat(sum).isWithin(1e-5).of(1.0);
+        }
+    }
+
+    private static String loadError(TrainableNetwork net, Path file) {
+        var e = assertThrows(java.lang.reflect.InvocationTargetException.class,
+                () -> generated.getMethod("load", Path.class).invoke(net, file));
+        assertThat(e.getCause()).isInstanceOf(CheckpointException.class);
+        return e.getCause().getMessage();
+    }
+
+    private static void assertUnchanged(TrainableNetwork net, float[] parameters) {
+        float[] now = new float[net.parameterCount()];
+        net.copyParametersTo(now);
+        assertWithMessage("the parameters after a rejected file").that(now).isEqualTo(parameters);
+        assertWithMessage("the step count after a rejected file").that(net.steps()).isEqualTo(7);
+    }
+
+    private static List<String> names(Path dir) throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).toList();
         }
     }
 

@@ -2,6 +2,7 @@ package org.dnnc.runtime.io;
 
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
@@ -11,17 +12,33 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * Replaces a file so that it always holds either its old content or the complete new content:
  * the new content goes to a temporary file in the same directory, is forced to disk, and is then
  * renamed over the target. A failure on the way (an exception from the content, a full disk)
- * leaves the old file untouched and removes the temporary file.
+ * leaves the old file untouched and removes the temporary file. A temporary file that a killed
+ * process left behind is removed by a later write of the same target, once it is {@link
+ * #STALE_AFTER} old.
  */
 public final class AtomicFile {
+    /**
+     * How long after its last change a temporary file counts as left behind by an interrupted
+     * write. Deleting one can never damage the target (a write whose temporary file vanished fails
+     * at the rename and leaves the target as it was), so the age only keeps a later write from
+     * failing another process's write still in progress, which changes its file continuously and
+     * renames it moments after its last change: an hour of silence means its writer is gone.
+     */
+    static final Duration STALE_AFTER = Duration.ofHours(1);
 
     /** Produces the new content of a file. */
     @FunctionalInterface
@@ -40,10 +57,11 @@ public final class AtomicFile {
     public static void write(Path target, Content content) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
+        String name = absolute.getFileName().toString();
+        removeStaleTemporaryFiles(dir, name);
         // In the target's directory because a rename is only atomic within one file system; the
         // leading dot keeps it out of plain directory listings while it exists.
-        Path temp = dir.resolve("." + absolute.getFileName() + "."
-                + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path temp = dir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             try (FileChannel out = FileChannel.open(temp, CREATE_NEW, WRITE)) {
                 content.writeTo(out);
@@ -71,6 +89,32 @@ public final class AtomicFile {
     public static void writeFully(WritableByteChannel out, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             out.write(buffer);
+        }
+    }
+
+    /**
+     * Deletes the temporary files of earlier writes of {@code name} that are {@link #STALE_AFTER}
+     * old. Best effort: a directory that cannot be listed or a file that cannot be deleted is no
+     * reason to fail this write.
+     */
+    private static void removeStaleTemporaryFiles(Path dir, String name) {
+        // As write() names them; the random part has no dot, so those of `name.x` never match.
+        Pattern ofName = Pattern.compile("\\." + Pattern.quote(name) + "\\.[0-9a-f]{1,16}\\.tmp");
+        Instant staleBefore = Instant.now().minus(STALE_AFTER);
+        try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir,
+                file -> ofName.matcher(file.getFileName().toString()).matches())) {
+            for (Path temp : temps) {
+                try {
+                    BasicFileAttributes attributes = Files.readAttributes(temp, BasicFileAttributes.class, NOFOLLOW_LINKS);
+                    if (attributes.isRegularFile() && attributes.lastModifiedTime().toInstant().isBefore(staleBefore)) {
+                        Files.deleteIfExists(temp);
+                    }
+                } catch (IOException e) {
+                    // Perhaps another write removed it first; the others are still worth trying.
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // See above: cleaning up is best effort.
         }
     }
 

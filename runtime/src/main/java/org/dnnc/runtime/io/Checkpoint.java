@@ -51,6 +51,29 @@ public record Checkpoint(Path file, Map<String, TensorData> tensors, Map<String,
         return expect(name, DType.I32, shape).ints();
     }
 
+    /**
+     * The non-negative integer stored as metadata {@code key} (a step or epoch counter), or 0 if
+     * there is none. Loaders read it before they change anything, so that a bad value rejects the
+     * whole checkpoint instead of leaving it half loaded.
+     *
+     * @throws CheckpointException if the value is not a decimal integer from 0 to {@link Long#MAX_VALUE}
+     */
+    public long metadataCount(String key) throws CheckpointException {
+        String text = metadata.get(key);
+        if (text == null) {
+            return 0;
+        }
+        try {
+            if (text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return Long.parseLong(text);
+            }
+        } catch (NumberFormatException tooLarge) {
+            // More than a long holds: reported below, with the value.
+        }
+        throw new CheckpointException(file, "metadata `" + key + "` must be a non-negative integer, found "
+                + Json.quote(text));
+    }
+
     private TensorData expect(String name, DType dtype, int[] shape) throws CheckpointException {
         TensorData tensor = tensor(name);
         TensorInfo expected = new TensorInfo(dtype, shape);

@@ -1,6 +1,5 @@
 package org.dnnc.runtime.io;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -67,19 +66,10 @@ public record CheckpointSpec(Map<String, TensorInfo> tensors, boolean allowUnexp
             return;
         }
         for (var entry : new TreeMap<>(loaded).entrySet()) {
-            ByteBuffer data = entry.getValue().data();
-            DType dtype = entry.getValue().dtype();
-            int count = data.remaining() / dtype.size();
-            for (int i = 0; i < count; i++) {
-                double value = switch (dtype) {
-                    case F32 -> data.getFloat(i * 4);
-                    case F64 -> data.getDouble(i * 8);
-                    case I32, I64 -> 0;
-                };
-                if (!Double.isFinite(value)) {
-                    throw new CheckpointException(file, "tensor `" + entry.getKey() + "` holds " + value
-                            + " at index " + i + "; the run that wrote it probably diverged");
-                }
+            int index = entry.getValue().firstNonFinite();
+            if (index >= 0) {
+                throw new CheckpointException(file, "tensor `" + entry.getKey() + "` holds "
+                        + entry.getValue().valueAt(index) + " at index " + index + "; the run that wrote it probably diverged");
             }
         }
     }

@@ -1,7 +1,9 @@
 package org.dnnc.runtime.io;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,8 +25,6 @@ import java.util.TreeMap;
  */
 record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
     static final String METADATA = "__metadata__";
-    /** The limit of the reference implementation; real headers are kilobytes. */
-    static final long MAX_LENGTH = 100_000_000L;
     private static final Set<String> FIELDS = Set.of("dtype", "shape", "data_offsets");
 
     /**
@@ -43,16 +43,8 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
      * @throws CheckpointException if the header is malformed or does not describe the data
      */
     static SafetensorsHeader parse(Path file, byte[] header, long dataLength) throws CheckpointException {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(header)).toString();
-        } catch (CharacterCodingException e) {
-            throw new CheckpointException(file, "the header is not valid UTF-8");
-        }
-        if (!(Json.parse(file, text) instanceof Map<?, ?> members)) {
+        requireUtf8(file, header);
+        if (!(Json.parse(file, new String(header, StandardCharsets.UTF_8)) instanceof Map<?, ?> members)) {
             throw new CheckpointException(file, "the header is not a JSON object");
         }
         Map<String, String> metadata = Map.of();
@@ -88,6 +80,25 @@ record SafetensorsHeader(List<Entry> entries, Map<String, String> metadata) {
         byte[] padded = Arrays.copyOf(bytes, (bytes.length + 7) / 8 * 8);
         Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
         return padded;
+    }
+
+    /**
+     * Checks that {@code bytes} are valid UTF-8 through a small buffer: decoding the whole header
+     * into one {@code CharBuffer} would take twice its size in memory on top of the string.
+     */
+    private static void requireUtf8(Path file, byte[] bytes) throws CheckpointException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer chunk = CharBuffer.allocate(4096);
+        CoderResult result;
+        do {
+            result = decoder.decode(in, chunk.clear(), true);
+            if (result.isError()) {
+                throw new CheckpointException(file, "the header is not valid UTF-8");
+            }
+        } while (result.isOverflow());
     }
 
     private static Map<String, String> metadata(Path file, Object value) throws CheckpointException {

@@ -121,6 +121,29 @@ public final class TensorData {
         return out;
     }
 
+    /**
+     * The index of the first NaN or infinite value, or -1 if every value is finite (always for the
+     * integer types): what a training run that diverged leaves in its weights.
+     */
+    public int firstNonFinite() {
+        int count = (int) info.elementCount();
+        for (int i = 0; i < count; i++) {
+            if (!Double.isFinite(valueAt(i))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Value {@code index} as a double; 0 for the integer types, which have no non-finite values. */
+    double valueAt(int index) {
+        return switch (info.dtype()) {
+            case F32 -> bytes.getFloat(index * 4);
+            case F64 -> bytes.getDouble(index * 8);
+            case I32, I64 -> 0;
+        };
+    }
+
     @Override
     public String toString() {
         return "TensorData[" + info + "]";

@@ -3,12 +3,16 @@ package org.dnnc.runtime.io;
 import static com.google.common.truth.Truth.assertThat;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -255,6 +259,66 @@ class SafetensorsTest {
         ByteBuffer bytes = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         Path file = dir.resolve("x.safetensors");
         Files.write(file, bytes.putLong(header.length).put(header).array());
+        assertThat(error(file)).isEqualTo(file + ": the header is not valid UTF-8");
+    }
+
+    @Test
+    void onlyRegularFilesAreRead() throws IOException {
+        Path directory = Files.createDirectory(dir.resolve("dir.safetensors"));
+        FileSystemException e = assertThrows(FileSystemException.class, () -> Safetensors.read(directory));
+        assertThat(e).hasMessageThat().isEqualTo(directory + ": not a checkpoint: a directory, not a regular file");
+
+        Path device = Path.of("/dev/null");
+        assumeTrue(Files.exists(device), "no /dev/null on this platform");
+        assertThat(assertThrows(FileSystemException.class, () -> Safetensors.read(device))).hasMessageThat()
+                .isEqualTo(device + ": not a checkpoint: a FIFO, device or socket, not a regular file");
+    }
+
+    @Test
+    void aFifoIsRejectedWithoutWaitingForAWriter() throws Exception {
+        Path fifo = dir.resolve("fifo.safetensors");
+        boolean made;
+        try {
+            made = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor() == 0;
+        } catch (IOException e) {
+            made = false;
+        }
+        assumeTrue(made, "mkfifo is not available, so there is no FIFO to test with");
+        // Were the FIFO opened, this writer would let the open return (to find 0 bytes), so that a
+        // regression fails below instead of hanging the build.
+        Thread writer = new Thread(() -> {
+            try {
+                FileChannel.open(fifo, StandardOpenOption.WRITE).close();
+            } catch (IOException ignored) {
+                // Nothing to report: the reader's outcome is what the test checks.
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        assertThat(assertThrows(FileSystemException.class, () -> Safetensors.read(fifo))).hasMessageThat()
+                .isEqualTo(fifo + ": not a checkpoint: a FIFO, device or socket, not a regular file");
+        // The writer still waits for a reader: be it, so that the thread ends.
+        FileChannel.open(fifo, StandardOpenOption.READ).close();
+        writer.join();
+    }
+
+    @Test
+    void headersLongerThanTheValidationBufferAreCheckedToTheEnd() throws IOException {
+        // Two-byte characters straddle the 4096-character chunks the UTF-8 check decodes through.
+        String note = "\u00e9".repeat(5000);
+        Path file = dir.resolve("long.safetensors");
+        Safetensors.write(file, Map.of("w", TensorData.f32(WEIGHT, 6)), Map.of("note", note));
+        assertThat(Safetensors.read(file).metadata()).containsExactly("note", note);
+
+        byte[] bytes = Files.readAllBytes(file);
+        long headerLength = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int lastAccent = 0;
+        for (int i = 8; i < 8 + headerLength; i++) {
+            lastAccent = bytes[i] == (byte) 0xc3 ? i : lastAccent;
+        }
+        assertThat(lastAccent).isGreaterThan(8 + 2 * 4096);
+        bytes[lastAccent + 1] = (byte) 0xff;
+        Files.write(file, bytes);
         assertThat(error(file)).isEqualTo(file + ": the header is not valid UTF-8");
     }
 
