@@ -52,8 +52,9 @@ import org.dnnc.runtime.train.TrainingListener;
  * The network {@code FashionCnn} from {@code FashionCnn.dnn}, compiled by dnnc.
  *
  * <p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every
- * output with {@link #predict(Inputs)}, and close it to free its native memory. One step at a
- * time: a step begun on another thread while one runs throws {@code IllegalStateException}.
+ * output with {@link #predict(Inputs)}, and close it to free its native memory. One call at a
+ * time: a call begun on another thread while one runs throws {@code IllegalStateException};
+ * {@link #close()} waits for a call in flight, and every call after it throws.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -362,7 +363,7 @@ public final class FashionCnn implements TrainableNetwork {
 
     private FashionCnn(Builder builder) {
         Blas.ensureLoaded();
-        context = CpuContext.create(Math.min(builder.threads, Workers.MAX_THREADS));
+        context = CpuContext.create(Math.min(builder.threads, Workers.MAX_THREADS), NAME);
         // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 14708736 bytes.
         parameters = new Arena(2586048L);
         workspace = new Arena(WORKSPACE_BYTES);
@@ -549,12 +550,11 @@ public final class FashionCnn implements TrainableNetwork {
      */
     @Override
     public StepResult trainStep(Inputs batch, int count, double learningRate) {
-        checkOpen();
-        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
-        int n = count;
-        int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
+            batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
+            int n = count;
+            int correct = 0;
             t0_image.data().put(0, batch.floats("image"), 0, n * 784);
             t1_label.put(0, batch.ints("label"), 0, n);
             // FashionCnn.dnn:9 logits.features1.conv2d1
@@ -658,12 +658,11 @@ public final class FashionCnn implements TrainableNetwork {
      */
     @Override
     public StepResult evaluateStep(Inputs batch, int count) {
-        checkOpen();
-        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
-        int n = count;
-        int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
+            batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
+            int n = count;
+            int correct = 0;
             e0_image.data().put(0, batch.floats("image"), 0, n * 784);
             e1_label.put(0, batch.ints("label"), 0, n);
             // FashionCnn.dnn:9 logits.features1.conv2d1
@@ -730,13 +729,12 @@ public final class FashionCnn implements TrainableNetwork {
      */
     @Override
     public Outputs predict(Inputs inputs) {
-        checkOpen();
-        int count = inputs.count(INPUTS);
-        Outputs result = Outputs.allocate(OUTPUTS, count);
-        float[] in_image = inputs.floats("image");
-        float[] out_probs = result.get("probs");
         CpuContext.Scope scope = context.enter();
         try {
+            int count = inputs.count(INPUTS);
+            Outputs result = Outputs.allocate(OUTPUTS, count);
+            float[] in_image = inputs.floats("image");
+            float[] out_probs = result.get("probs");
             for (int start = 0; start < count; start += PREDICT_BATCH) {
                 int n = Math.min(PREDICT_BATCH, count - start);
                 i0_image.data().put(0, in_image, start * 784, n * 784);
@@ -765,12 +763,11 @@ public final class FashionCnn implements TrainableNetwork {
      * The output {@code probs} for {@code count} examples, written to {@code out}.
      */
     public void predict(float[] x, int count, float[] out) {
-        checkOpen();
-        if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
-            throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
-        }
         CpuContext.Scope scope = context.enter();
         try {
+            if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
+                throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
+            }
             for (int start = 0; start < count; start += PREDICT_BATCH) {
                 int n = Math.min(PREDICT_BATCH, count - start);
                 i0_image.data().put(0, x, start * 784, n * 784);
@@ -868,6 +865,7 @@ public final class FashionCnn implements TrainableNetwork {
 
     @Override
     public void close() {
+        // Waits for a call in flight on another thread: the arenas are freed when none can read them.
         context.close();
         parameters.close();
         workspace.close();
@@ -880,44 +878,52 @@ public final class FashionCnn implements TrainableNetwork {
 
     @Override
     public void copyParametersTo(float[] dst) {
-        checkOpen();
-        w_logits_features1_conv2d1_weight.data().get(0, dst, 0, 400);
-        w_logits_features1_conv2d1_bias.data().get(0, dst, 400, 16);
-        w_logits_features1_batchnorm1_weight.data().get(0, dst, 416, 16);
-        w_logits_features1_batchnorm1_bias.data().get(0, dst, 432, 16);
-        w_logits_features1_batchnorm1_running_mean.data().get(0, dst, 448, 16);
-        w_logits_features1_batchnorm1_running_var.data().get(0, dst, 464, 16);
-        w_logits_features2_conv2d1_weight.data().get(0, dst, 480, 12800);
-        w_logits_features2_conv2d1_bias.data().get(0, dst, 13280, 32);
-        w_logits_features2_batchnorm1_weight.data().get(0, dst, 13312, 32);
-        w_logits_features2_batchnorm1_bias.data().get(0, dst, 13344, 32);
-        w_logits_features2_batchnorm1_running_mean.data().get(0, dst, 13376, 32);
-        w_logits_features2_batchnorm1_running_var.data().get(0, dst, 13408, 32);
-        w_logits_dense1_weight.data().get(0, dst, 13440, 200704);
-        w_logits_dense1_bias.data().get(0, dst, 214144, 128);
-        w_logits_dense2_weight.data().get(0, dst, 214272, 1280);
-        w_logits_dense2_bias.data().get(0, dst, 215552, 10);
+        CpuContext.Scope scope = context.enter();
+        try {
+            w_logits_features1_conv2d1_weight.data().get(0, dst, 0, 400);
+            w_logits_features1_conv2d1_bias.data().get(0, dst, 400, 16);
+            w_logits_features1_batchnorm1_weight.data().get(0, dst, 416, 16);
+            w_logits_features1_batchnorm1_bias.data().get(0, dst, 432, 16);
+            w_logits_features1_batchnorm1_running_mean.data().get(0, dst, 448, 16);
+            w_logits_features1_batchnorm1_running_var.data().get(0, dst, 464, 16);
+            w_logits_features2_conv2d1_weight.data().get(0, dst, 480, 12800);
+            w_logits_features2_conv2d1_bias.data().get(0, dst, 13280, 32);
+            w_logits_features2_batchnorm1_weight.data().get(0, dst, 13312, 32);
+            w_logits_features2_batchnorm1_bias.data().get(0, dst, 13344, 32);
+            w_logits_features2_batchnorm1_running_mean.data().get(0, dst, 13376, 32);
+            w_logits_features2_batchnorm1_running_var.data().get(0, dst, 13408, 32);
+            w_logits_dense1_weight.data().get(0, dst, 13440, 200704);
+            w_logits_dense1_bias.data().get(0, dst, 214144, 128);
+            w_logits_dense2_weight.data().get(0, dst, 214272, 1280);
+            w_logits_dense2_bias.data().get(0, dst, 215552, 10);
+        } finally {
+            scope.close();
+        }
     }
 
     @Override
     public void copyParametersFrom(float[] src) {
-        checkOpen();
-        w_logits_features1_conv2d1_weight.data().put(0, src, 0, 400);
-        w_logits_features1_conv2d1_bias.data().put(0, src, 400, 16);
-        w_logits_features1_batchnorm1_weight.data().put(0, src, 416, 16);
-        w_logits_features1_batchnorm1_bias.data().put(0, src, 432, 16);
-        w_logits_features1_batchnorm1_running_mean.data().put(0, src, 448, 16);
-        w_logits_features1_batchnorm1_running_var.data().put(0, src, 464, 16);
-        w_logits_features2_conv2d1_weight.data().put(0, src, 480, 12800);
-        w_logits_features2_conv2d1_bias.data().put(0, src, 13280, 32);
-        w_logits_features2_batchnorm1_weight.data().put(0, src, 13312, 32);
-        w_logits_features2_batchnorm1_bias.data().put(0, src, 13344, 32);
-        w_logits_features2_batchnorm1_running_mean.data().put(0, src, 13376, 32);
-        w_logits_features2_batchnorm1_running_var.data().put(0, src, 13408, 32);
-        w_logits_dense1_weight.data().put(0, src, 13440, 200704);
-        w_logits_dense1_bias.data().put(0, src, 214144, 128);
-        w_logits_dense2_weight.data().put(0, src, 214272, 1280);
-        w_logits_dense2_bias.data().put(0, src, 215552, 10);
+        CpuContext.Scope scope = context.enter();
+        try {
+            w_logits_features1_conv2d1_weight.data().put(0, src, 0, 400);
+            w_logits_features1_conv2d1_bias.data().put(0, src, 400, 16);
+            w_logits_features1_batchnorm1_weight.data().put(0, src, 416, 16);
+            w_logits_features1_batchnorm1_bias.data().put(0, src, 432, 16);
+            w_logits_features1_batchnorm1_running_mean.data().put(0, src, 448, 16);
+            w_logits_features1_batchnorm1_running_var.data().put(0, src, 464, 16);
+            w_logits_features2_conv2d1_weight.data().put(0, src, 480, 12800);
+            w_logits_features2_conv2d1_bias.data().put(0, src, 13280, 32);
+            w_logits_features2_batchnorm1_weight.data().put(0, src, 13312, 32);
+            w_logits_features2_batchnorm1_bias.data().put(0, src, 13344, 32);
+            w_logits_features2_batchnorm1_running_mean.data().put(0, src, 13376, 32);
+            w_logits_features2_batchnorm1_running_var.data().put(0, src, 13408, 32);
+            w_logits_dense1_weight.data().put(0, src, 13440, 200704);
+            w_logits_dense1_bias.data().put(0, src, 214144, 128);
+            w_logits_dense2_weight.data().put(0, src, 214272, 1280);
+            w_logits_dense2_bias.data().put(0, src, 215552, 10);
+        } finally {
+            scope.close();
+        }
     }
 
     /**
@@ -936,28 +942,32 @@ public final class FashionCnn implements TrainableNetwork {
      * that the last good checkpoint survives; {@link #load} would refuse such a file anyway.
      */
     public void save(Path file, boolean force) throws IOException {
-        checkOpen();
-        var tensors = new LinkedHashMap<String, TensorData>();
-        tensors.put("logits.features1.conv2d1.weight", TensorData.f32(w_logits_features1_conv2d1_weight.toArray(), 16, 1, 5, 5));
-        tensors.put("logits.features1.conv2d1.bias", TensorData.f32(w_logits_features1_conv2d1_bias.toArray(), 16));
-        tensors.put("logits.features1.batchnorm1.weight", TensorData.f32(w_logits_features1_batchnorm1_weight.toArray(), 16));
-        tensors.put("logits.features1.batchnorm1.bias", TensorData.f32(w_logits_features1_batchnorm1_bias.toArray(), 16));
-        tensors.put("logits.features1.batchnorm1.running_mean", TensorData.f32(w_logits_features1_batchnorm1_running_mean.toArray(), 16));
-        tensors.put("logits.features1.batchnorm1.running_var", TensorData.f32(w_logits_features1_batchnorm1_running_var.toArray(), 16));
-        tensors.put("logits.features2.conv2d1.weight", TensorData.f32(w_logits_features2_conv2d1_weight.toArray(), 32, 16, 5, 5));
-        tensors.put("logits.features2.conv2d1.bias", TensorData.f32(w_logits_features2_conv2d1_bias.toArray(), 32));
-        tensors.put("logits.features2.batchnorm1.weight", TensorData.f32(w_logits_features2_batchnorm1_weight.toArray(), 32));
-        tensors.put("logits.features2.batchnorm1.bias", TensorData.f32(w_logits_features2_batchnorm1_bias.toArray(), 32));
-        tensors.put("logits.features2.batchnorm1.running_mean", TensorData.f32(w_logits_features2_batchnorm1_running_mean.toArray(), 32));
-        tensors.put("logits.features2.batchnorm1.running_var", TensorData.f32(w_logits_features2_batchnorm1_running_var.toArray(), 32));
-        tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 128, 1568));
-        tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 128));
-        tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 10, 128));
-        tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 10));
-        if (!force) {
-            Safetensors.requireFinite(file, tensors);
+        CpuContext.Scope scope = context.enter();
+        try {
+            var tensors = new LinkedHashMap<String, TensorData>();
+            tensors.put("logits.features1.conv2d1.weight", TensorData.f32(w_logits_features1_conv2d1_weight.toArray(), 16, 1, 5, 5));
+            tensors.put("logits.features1.conv2d1.bias", TensorData.f32(w_logits_features1_conv2d1_bias.toArray(), 16));
+            tensors.put("logits.features1.batchnorm1.weight", TensorData.f32(w_logits_features1_batchnorm1_weight.toArray(), 16));
+            tensors.put("logits.features1.batchnorm1.bias", TensorData.f32(w_logits_features1_batchnorm1_bias.toArray(), 16));
+            tensors.put("logits.features1.batchnorm1.running_mean", TensorData.f32(w_logits_features1_batchnorm1_running_mean.toArray(), 16));
+            tensors.put("logits.features1.batchnorm1.running_var", TensorData.f32(w_logits_features1_batchnorm1_running_var.toArray(), 16));
+            tensors.put("logits.features2.conv2d1.weight", TensorData.f32(w_logits_features2_conv2d1_weight.toArray(), 32, 16, 5, 5));
+            tensors.put("logits.features2.conv2d1.bias", TensorData.f32(w_logits_features2_conv2d1_bias.toArray(), 32));
+            tensors.put("logits.features2.batchnorm1.weight", TensorData.f32(w_logits_features2_batchnorm1_weight.toArray(), 32));
+            tensors.put("logits.features2.batchnorm1.bias", TensorData.f32(w_logits_features2_batchnorm1_bias.toArray(), 32));
+            tensors.put("logits.features2.batchnorm1.running_mean", TensorData.f32(w_logits_features2_batchnorm1_running_mean.toArray(), 32));
+            tensors.put("logits.features2.batchnorm1.running_var", TensorData.f32(w_logits_features2_batchnorm1_running_var.toArray(), 32));
+            tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 128, 1568));
+            tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 128));
+            tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 10, 128));
+            tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 10));
+            if (!force) {
+                Safetensors.requireFinite(file, tensors);
+            }
+            Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
+        } finally {
+            scope.close();
         }
-        Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
     }
 
     /**
@@ -965,51 +975,49 @@ public final class FashionCnn implements TrainableNetwork {
      * shapes, finite values, the step count) before anything is changed.
      */
     public void load(Path file) throws IOException {
-        checkOpen();
-        CheckpointSpec spec = CheckpointSpec.builder()
-            .tensor("logits.features1.conv2d1.weight", DType.F32, 16, 1, 5, 5)
-            .tensor("logits.features1.conv2d1.bias", DType.F32, 16)
-            .tensor("logits.features1.batchnorm1.weight", DType.F32, 16)
-            .tensor("logits.features1.batchnorm1.bias", DType.F32, 16)
-            .tensor("logits.features1.batchnorm1.running_mean", DType.F32, 16)
-            .tensor("logits.features1.batchnorm1.running_var", DType.F32, 16)
-            .tensor("logits.features2.conv2d1.weight", DType.F32, 32, 16, 5, 5)
-            .tensor("logits.features2.conv2d1.bias", DType.F32, 32)
-            .tensor("logits.features2.batchnorm1.weight", DType.F32, 32)
-            .tensor("logits.features2.batchnorm1.bias", DType.F32, 32)
-            .tensor("logits.features2.batchnorm1.running_mean", DType.F32, 32)
-            .tensor("logits.features2.batchnorm1.running_var", DType.F32, 32)
-            .tensor("logits.dense1.weight", DType.F32, 128, 1568)
-            .tensor("logits.dense1.bias", DType.F32, 128)
-            .tensor("logits.dense2.weight", DType.F32, 10, 128)
-            .tensor("logits.dense2.bias", DType.F32, 10)
-            .requireFinite()
-            .build();
-        Checkpoint checkpoint = Safetensors.read(file, spec);
-        long savedSteps = checkpoint.metadataCount("steps");
-        // The spec has checked every tensor and the step count is checked: from here nothing fails.
-        w_logits_features1_conv2d1_weight.copyFrom(checkpoint.floats("logits.features1.conv2d1.weight", 16, 1, 5, 5));
-        w_logits_features1_conv2d1_bias.copyFrom(checkpoint.floats("logits.features1.conv2d1.bias", 16));
-        w_logits_features1_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features1.batchnorm1.weight", 16));
-        w_logits_features1_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features1.batchnorm1.bias", 16));
-        w_logits_features1_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_mean", 16));
-        w_logits_features1_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_var", 16));
-        w_logits_features2_conv2d1_weight.copyFrom(checkpoint.floats("logits.features2.conv2d1.weight", 32, 16, 5, 5));
-        w_logits_features2_conv2d1_bias.copyFrom(checkpoint.floats("logits.features2.conv2d1.bias", 32));
-        w_logits_features2_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features2.batchnorm1.weight", 32));
-        w_logits_features2_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features2.batchnorm1.bias", 32));
-        w_logits_features2_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_mean", 32));
-        w_logits_features2_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_var", 32));
-        w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 128, 1568));
-        w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 128));
-        w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 10, 128));
-        w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 10));
-        steps = savedSteps;
-    }
-
-    private void checkOpen() {
-        if (workspace.isClosed()) {
-            throw new IllegalStateException(NAME + " is closed");
+        CpuContext.Scope scope = context.enter();
+        try {
+            CheckpointSpec spec = CheckpointSpec.builder()
+                .tensor("logits.features1.conv2d1.weight", DType.F32, 16, 1, 5, 5)
+                .tensor("logits.features1.conv2d1.bias", DType.F32, 16)
+                .tensor("logits.features1.batchnorm1.weight", DType.F32, 16)
+                .tensor("logits.features1.batchnorm1.bias", DType.F32, 16)
+                .tensor("logits.features1.batchnorm1.running_mean", DType.F32, 16)
+                .tensor("logits.features1.batchnorm1.running_var", DType.F32, 16)
+                .tensor("logits.features2.conv2d1.weight", DType.F32, 32, 16, 5, 5)
+                .tensor("logits.features2.conv2d1.bias", DType.F32, 32)
+                .tensor("logits.features2.batchnorm1.weight", DType.F32, 32)
+                .tensor("logits.features2.batchnorm1.bias", DType.F32, 32)
+                .tensor("logits.features2.batchnorm1.running_mean", DType.F32, 32)
+                .tensor("logits.features2.batchnorm1.running_var", DType.F32, 32)
+                .tensor("logits.dense1.weight", DType.F32, 128, 1568)
+                .tensor("logits.dense1.bias", DType.F32, 128)
+                .tensor("logits.dense2.weight", DType.F32, 10, 128)
+                .tensor("logits.dense2.bias", DType.F32, 10)
+                .requireFinite()
+                .build();
+            Checkpoint checkpoint = Safetensors.read(file, spec);
+            long savedSteps = checkpoint.metadataCount("steps");
+            // The spec has checked every tensor and the step count is checked: from here nothing fails.
+            w_logits_features1_conv2d1_weight.copyFrom(checkpoint.floats("logits.features1.conv2d1.weight", 16, 1, 5, 5));
+            w_logits_features1_conv2d1_bias.copyFrom(checkpoint.floats("logits.features1.conv2d1.bias", 16));
+            w_logits_features1_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features1.batchnorm1.weight", 16));
+            w_logits_features1_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features1.batchnorm1.bias", 16));
+            w_logits_features1_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_mean", 16));
+            w_logits_features1_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_var", 16));
+            w_logits_features2_conv2d1_weight.copyFrom(checkpoint.floats("logits.features2.conv2d1.weight", 32, 16, 5, 5));
+            w_logits_features2_conv2d1_bias.copyFrom(checkpoint.floats("logits.features2.conv2d1.bias", 32));
+            w_logits_features2_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features2.batchnorm1.weight", 32));
+            w_logits_features2_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features2.batchnorm1.bias", 32));
+            w_logits_features2_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_mean", 32));
+            w_logits_features2_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_var", 32));
+            w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 128, 1568));
+            w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 128));
+            w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 10, 128));
+            w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 10));
+            steps = savedSteps;
+        } finally {
+            scope.close();
         }
     }
 

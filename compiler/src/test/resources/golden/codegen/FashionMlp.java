@@ -43,8 +43,9 @@ import org.dnnc.runtime.train.TrainingListener;
  * The network {@code FashionMlp} from {@code FashionMlp.dnn}, compiled by dnnc.
  *
  * <p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every
- * output with {@link #predict(Inputs)}, and close it to free its native memory. One step at a
- * time: a step begun on another thread while one runs throws {@code IllegalStateException}.
+ * output with {@link #predict(Inputs)}, and close it to free its native memory. One call at a
+ * time: a call begun on another thread while one runs throws {@code IllegalStateException};
+ * {@link #close()} waits for a call in flight, and every call after it throws.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -219,7 +220,7 @@ public final class FashionMlp implements TrainableNetwork {
 
     private FashionMlp(Builder builder) {
         Blas.ensureLoaded();
-        context = CpuContext.create(builder.threads);
+        context = CpuContext.create(builder.threads, NAME);
         // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
         parameters = new Arena(2821824L);
         workspace = new Arena(WORKSPACE_BYTES);
@@ -308,12 +309,11 @@ public final class FashionMlp implements TrainableNetwork {
      */
     @Override
     public StepResult trainStep(Inputs batch, int count, double learningRate) {
-        checkOpen();
-        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
-        int n = count;
-        int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
+            batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
+            int n = count;
+            int correct = 0;
             t0_image.data().put(0, batch.floats("image"), 0, n * 784);
             t1_label.put(0, batch.ints("label"), 0, n);
             // FashionMlp.dnn:9 logits.dense1
@@ -372,12 +372,11 @@ public final class FashionMlp implements TrainableNetwork {
      */
     @Override
     public StepResult evaluateStep(Inputs batch, int count) {
-        checkOpen();
-        batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
-        int n = count;
-        int correct = 0;
         CpuContext.Scope scope = context.enter();
         try {
+            batch.checkBatch(STEP_INPUTS, count, MAX_BATCH);
+            int n = count;
+            int correct = 0;
             e0_image.data().put(0, batch.floats("image"), 0, n * 784);
             e1_label.put(0, batch.ints("label"), 0, n);
             // FashionMlp.dnn:9 logits.dense1
@@ -416,13 +415,12 @@ public final class FashionMlp implements TrainableNetwork {
      */
     @Override
     public Outputs predict(Inputs inputs) {
-        checkOpen();
-        int count = inputs.count(INPUTS);
-        Outputs result = Outputs.allocate(OUTPUTS, count);
-        float[] in_image = inputs.floats("image");
-        float[] out_probs = result.get("probs");
         CpuContext.Scope scope = context.enter();
         try {
+            int count = inputs.count(INPUTS);
+            Outputs result = Outputs.allocate(OUTPUTS, count);
+            float[] in_image = inputs.floats("image");
+            float[] out_probs = result.get("probs");
             for (int start = 0; start < count; start += PREDICT_BATCH) {
                 int n = Math.min(PREDICT_BATCH, count - start);
                 i0_image.data().put(0, in_image, start * 784, n * 784);
@@ -451,12 +449,11 @@ public final class FashionMlp implements TrainableNetwork {
      * The output {@code probs} for {@code count} examples, written to {@code out}.
      */
     public void predict(float[] x, int count, float[] out) {
-        checkOpen();
-        if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
-            throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
-        }
         CpuContext.Scope scope = context.enter();
         try {
+            if (count < 0 || x.length < (long) count * 784 || out.length < (long) count * OUTPUT_SIZE) {
+                throw new IllegalArgumentException("predict: " + count + " examples need 784 input and 10 output values each; got " + x.length + " and " + out.length);
+            }
             for (int start = 0; start < count; start += PREDICT_BATCH) {
                 int n = Math.min(PREDICT_BATCH, count - start);
                 i0_image.data().put(0, x, start * 784, n * 784);
@@ -554,6 +551,7 @@ public final class FashionMlp implements TrainableNetwork {
 
     @Override
     public void close() {
+        // Waits for a call in flight on another thread: the arenas are freed when none can read them.
         context.close();
         parameters.close();
         workspace.close();
@@ -566,24 +564,32 @@ public final class FashionMlp implements TrainableNetwork {
 
     @Override
     public void copyParametersTo(float[] dst) {
-        checkOpen();
-        w_logits_dense1_weight.data().get(0, dst, 0, 200704);
-        w_logits_dense1_bias.data().get(0, dst, 200704, 256);
-        w_logits_dense2_weight.data().get(0, dst, 200960, 32768);
-        w_logits_dense2_bias.data().get(0, dst, 233728, 128);
-        w_logits_dense3_weight.data().get(0, dst, 233856, 1280);
-        w_logits_dense3_bias.data().get(0, dst, 235136, 10);
+        CpuContext.Scope scope = context.enter();
+        try {
+            w_logits_dense1_weight.data().get(0, dst, 0, 200704);
+            w_logits_dense1_bias.data().get(0, dst, 200704, 256);
+            w_logits_dense2_weight.data().get(0, dst, 200960, 32768);
+            w_logits_dense2_bias.data().get(0, dst, 233728, 128);
+            w_logits_dense3_weight.data().get(0, dst, 233856, 1280);
+            w_logits_dense3_bias.data().get(0, dst, 235136, 10);
+        } finally {
+            scope.close();
+        }
     }
 
     @Override
     public void copyParametersFrom(float[] src) {
-        checkOpen();
-        w_logits_dense1_weight.data().put(0, src, 0, 200704);
-        w_logits_dense1_bias.data().put(0, src, 200704, 256);
-        w_logits_dense2_weight.data().put(0, src, 200960, 32768);
-        w_logits_dense2_bias.data().put(0, src, 233728, 128);
-        w_logits_dense3_weight.data().put(0, src, 233856, 1280);
-        w_logits_dense3_bias.data().put(0, src, 235136, 10);
+        CpuContext.Scope scope = context.enter();
+        try {
+            w_logits_dense1_weight.data().put(0, src, 0, 200704);
+            w_logits_dense1_bias.data().put(0, src, 200704, 256);
+            w_logits_dense2_weight.data().put(0, src, 200960, 32768);
+            w_logits_dense2_bias.data().put(0, src, 233728, 128);
+            w_logits_dense3_weight.data().put(0, src, 233856, 1280);
+            w_logits_dense3_bias.data().put(0, src, 235136, 10);
+        } finally {
+            scope.close();
+        }
     }
 
     /**
@@ -602,18 +608,22 @@ public final class FashionMlp implements TrainableNetwork {
      * that the last good checkpoint survives; {@link #load} would refuse such a file anyway.
      */
     public void save(Path file, boolean force) throws IOException {
-        checkOpen();
-        var tensors = new LinkedHashMap<String, TensorData>();
-        tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 256, 784));
-        tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 256));
-        tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 128, 256));
-        tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 128));
-        tensors.put("logits.dense3.weight", TensorData.f32(w_logits_dense3_weight.toArray(), 10, 128));
-        tensors.put("logits.dense3.bias", TensorData.f32(w_logits_dense3_bias.toArray(), 10));
-        if (!force) {
-            Safetensors.requireFinite(file, tensors);
+        CpuContext.Scope scope = context.enter();
+        try {
+            var tensors = new LinkedHashMap<String, TensorData>();
+            tensors.put("logits.dense1.weight", TensorData.f32(w_logits_dense1_weight.toArray(), 256, 784));
+            tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 256));
+            tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 128, 256));
+            tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 128));
+            tensors.put("logits.dense3.weight", TensorData.f32(w_logits_dense3_weight.toArray(), 10, 128));
+            tensors.put("logits.dense3.bias", TensorData.f32(w_logits_dense3_bias.toArray(), 10));
+            if (!force) {
+                Safetensors.requireFinite(file, tensors);
+            }
+            Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
+        } finally {
+            scope.close();
         }
-        Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
     }
 
     /**
@@ -621,31 +631,29 @@ public final class FashionMlp implements TrainableNetwork {
      * shapes, finite values, the step count) before anything is changed.
      */
     public void load(Path file) throws IOException {
-        checkOpen();
-        CheckpointSpec spec = CheckpointSpec.builder()
-            .tensor("logits.dense1.weight", DType.F32, 256, 784)
-            .tensor("logits.dense1.bias", DType.F32, 256)
-            .tensor("logits.dense2.weight", DType.F32, 128, 256)
-            .tensor("logits.dense2.bias", DType.F32, 128)
-            .tensor("logits.dense3.weight", DType.F32, 10, 128)
-            .tensor("logits.dense3.bias", DType.F32, 10)
-            .requireFinite()
-            .build();
-        Checkpoint checkpoint = Safetensors.read(file, spec);
-        long savedSteps = checkpoint.metadataCount("steps");
-        // The spec has checked every tensor and the step count is checked: from here nothing fails.
-        w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 256, 784));
-        w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 256));
-        w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 128, 256));
-        w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 128));
-        w_logits_dense3_weight.copyFrom(checkpoint.floats("logits.dense3.weight", 10, 128));
-        w_logits_dense3_bias.copyFrom(checkpoint.floats("logits.dense3.bias", 10));
-        steps = savedSteps;
-    }
-
-    private void checkOpen() {
-        if (workspace.isClosed()) {
-            throw new IllegalStateException(NAME + " is closed");
+        CpuContext.Scope scope = context.enter();
+        try {
+            CheckpointSpec spec = CheckpointSpec.builder()
+                .tensor("logits.dense1.weight", DType.F32, 256, 784)
+                .tensor("logits.dense1.bias", DType.F32, 256)
+                .tensor("logits.dense2.weight", DType.F32, 128, 256)
+                .tensor("logits.dense2.bias", DType.F32, 128)
+                .tensor("logits.dense3.weight", DType.F32, 10, 128)
+                .tensor("logits.dense3.bias", DType.F32, 10)
+                .requireFinite()
+                .build();
+            Checkpoint checkpoint = Safetensors.read(file, spec);
+            long savedSteps = checkpoint.metadataCount("steps");
+            // The spec has checked every tensor and the step count is checked: from here nothing fails.
+            w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 256, 784));
+            w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 256));
+            w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 128, 256));
+            w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 128));
+            w_logits_dense3_weight.copyFrom(checkpoint.floats("logits.dense3.weight", 10, 128));
+            w_logits_dense3_bias.copyFrom(checkpoint.floats("logits.dense3.bias", 10));
+            steps = savedSteps;
+        } finally {
+            scope.close();
         }
     }
 

@@ -19,8 +19,9 @@ import java.nio.IntBuffer;
  *
  * <p>{@link #close()} frees the memory at once instead of waiting for the garbage collector. Views
  * must not be used after that: their memory is gone, and touching it may crash the JVM. The code
- * that owns the arena (the generated network class) guards its public methods with its own closed
- * check.
+ * that owns the arena (the generated network class) runs every call that touches its views inside
+ * its {@link CpuContext} and frees the arena only after {@link CpuContext#close()} has returned,
+ * when no such call can be running or start.
  *
  * <p>An arena is not thread-safe to carve; the views it returns may be read and written from any
  * thread, with the usual Java memory-model rules.
@@ -35,7 +36,8 @@ public final class Arena implements AutoCloseable {
 
     private final ByteBuffer raw;
     private final ByteBuffer bytes;
-    private boolean closed;
+    /** Volatile and set under the arena's lock: two threads may close one network at once. */
+    private volatile boolean closed;
 
     /**
      * Allocates {@code byteSize} bytes, zero-filled.
@@ -110,9 +112,12 @@ public final class Arena implements AutoCloseable {
         return closed;
     }
 
-    /** Frees the memory now (idempotent). Views carved from this arena must not be used afterwards. */
+    /**
+     * Frees the memory now (idempotent, from any thread). Views carved from this arena must not be
+     * used afterwards.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

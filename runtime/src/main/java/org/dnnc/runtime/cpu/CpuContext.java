@@ -27,21 +27,26 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link Scope} is closed; kernels read it from a thread-local, once per call. Outside any scope the
  * kernels run serially and leave OpenBLAS's threads as they are. Scopes nest: entering the current
  * context again only counts, and entering another one makes that one current until its scope is
- * closed, then the previous one again. A context runs one thread's steps at a time. {@link #close()}
- * may come from any thread; if a thread is inside a scope of the context, the helper stops when
- * that scope is closed.
+ * closed, then the previous one again.
+ *
+ * <p>The context is also the guard of its owner's native memory: a context runs one thread's calls
+ * at a time (entering it from a second thread throws), and {@link #close()} from another thread
+ * waits until the thread inside leaves. So once {@code close()} returns no thread is inside or can
+ * enter, and the owner may free the memory its calls read.
  */
 public final class CpuContext implements AutoCloseable {
 
     private static final AtomicInteger IDS = new AtomicInteger();
 
     /** What the kernels see outside any scope: serial, no helper. Never entered. */
-    private static final CpuContext NONE = new CpuContext(1, "none");
+    private static final CpuContext NONE = new CpuContext(1, "none", null);
 
     private static final ThreadLocal<CpuContext> CURRENT = ThreadLocal.withInitial(() -> NONE);
 
     private final int threads;
     private final String name;
+    /** What the messages name: the owner (a network) or, without one, this context. */
+    private final String owner;
     /** The helper thread's state, for a context that splits calls; {@code null} otherwise. */
     private final Workers.Helper helper;
     /** The one scope object, handed out by every {@link #enter()} so that entering allocates nothing. */
@@ -57,9 +62,10 @@ public final class CpuContext implements AutoCloseable {
     private int depth;
     private CpuContext previous;
 
-    private CpuContext(int threads, String name) {
+    private CpuContext(int threads, String name, String owner) {
         this.threads = threads;
         this.name = name;
+        this.owner = owner != null ? owner : toString();
         this.helper = splitThreads() == 2 ? new Workers.Helper(name + "-worker-1", this) : null;
     }
 
@@ -71,10 +77,20 @@ public final class CpuContext implements AutoCloseable {
      * @throws IllegalArgumentException if {@code threads < 1}
      */
     public static CpuContext create(int threads) {
+        return create(threads, null);
+    }
+
+    /**
+     * As {@link #create(int)}, for {@code owner}, which the exceptions of {@link #enter()} and
+     * {@link #close()} name ({@code "FashionMlp is closed"}); {@code null} names the context.
+     *
+     * @throws IllegalArgumentException if {@code threads < 1}
+     */
+    public static CpuContext create(int threads, String owner) {
         if (threads < 1) {
             throw new IllegalArgumentException("a CpuContext needs at least 1 thread, got " + threads);
         }
-        return new CpuContext(threads, "dnnc-cpu-" + IDS.incrementAndGet());
+        return new CpuContext(threads, "dnnc-cpu-" + IDS.incrementAndGet(), owner);
     }
 
     /** The thread count this context was created with. */
@@ -113,19 +129,38 @@ public final class CpuContext implements AutoCloseable {
     }
 
     /**
-     * Stops the helper thread, at once or, if a thread is inside a scope of this context, when it
-     * leaves. Entering the context afterwards throws; closing it again does nothing.
+     * Closes the context: entering it afterwards throws. If another thread is inside a scope of it,
+     * waits until that thread leaves (uninterruptibly: the caller frees memory the scope may still
+     * read, so returning early is never safe; an interrupt is kept for the caller), then stops the
+     * helper thread. Closing it again only waits in the same way, so that every close returns with
+     * no thread inside.
+     *
+     * @throws IllegalStateException if the calling thread is inside a scope of this context (it
+     *     would wait for itself); the context stays open
      */
     @Override
     public void close() {
+        boolean interrupted = false;
         synchronized (lock) {
-            if (closed) {
-                return;
+            if (holder == Thread.currentThread()) {
+                throw new IllegalStateException(owner + " cannot be closed inside one of its own calls, on thread "
+                        + holder.getName() + "; close it after the call returns");
             }
+            boolean first = !closed;
             closed = true;
-            if (holder == null) {
+            while (holder != null) {
+                try {
+                    lock.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (first) {
                 stopHelper();
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -165,15 +200,15 @@ public final class CpuContext implements AutoCloseable {
     private void claim() {
         synchronized (lock) {
             if (closed) {
-                throw new IllegalStateException(this + " is closed");
+                throw new IllegalStateException(owner + " is closed");
             }
             if (holder == Thread.currentThread()) {
                 throw new IllegalStateException(this + " is already entered on this thread, outside the scope of "
                         + CURRENT.get() + ", and cannot be entered again inside it");
             }
             if (holder != null) {
-                throw new IllegalStateException(this + " is in use by thread " + holder.getName()
-                        + "; a context runs one thread's steps at a time");
+                throw new IllegalStateException(owner + " is in use by thread " + holder.getName()
+                        + "; it runs one thread's calls at a time");
             }
             holder = Thread.currentThread();
         }
@@ -182,9 +217,7 @@ public final class CpuContext implements AutoCloseable {
     private void release() {
         synchronized (lock) {
             holder = null;
-            if (closed) {
-                stopHelper();
-            }
+            lock.notifyAll(); // a close() may be waiting
         }
     }
 

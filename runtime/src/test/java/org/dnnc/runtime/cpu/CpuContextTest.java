@@ -1,24 +1,30 @@
 package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@link CpuContext}: each context's thread count holds inside its own scopes only, whatever other
- * threads run in theirs; it owns its helper thread, which {@link CpuContext#close()} stops; and
- * outside any scope the kernels run serially.
+ * threads run in theirs; it owns its helper thread, which {@link CpuContext#close()} stops; close
+ * from another thread waits for the thread inside, and from inside throws; and outside any scope
+ * the kernels run serially.
  */
 class CpuContextTest {
 
@@ -149,21 +155,144 @@ class CpuContextTest {
     }
 
     @Test
-    void closedInsideAScopeTheHelperStopsWhenTheScopeCloses() throws Exception {
-        CpuContext two = CpuContext.create(2);
-        CpuContext.Scope scope = two.enter();
-        Thread helper;
-        try {
-            partOneThread();
+    void closeFromAnotherThreadWaitsUntilTheThreadInsideLeaves() throws Exception {
+        CpuContext two = CpuContext.create(2, "Net");
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        AtomicBoolean inside = new AtomicBoolean();
+        Thread[] helper = new Thread[1];
+        Throwable[] failure = new Throwable[1];
+        Thread user = new Thread(() -> in(two, () -> {
+            helper[0] = partOneThread();
+            inside.set(true);
+            entered.countDown();
+            await(leave);
+            try {
+                // The helper still serves a scope whose context is being closed.
+                assertThat(partOneThread()).isSameInstanceAs(helper[0]);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+            inside.set(false);
+        }));
+        user.start();
+        await(entered);
+        // Two closers: the first one and a repeated close both return only once the user has left.
+        List<Boolean> insideWhenClosed = Collections.synchronizedList(new ArrayList<>());
+        Thread first = new Thread(() -> {
             two.close();
-            helper = partOneThread();
-            assertThat(helper).isNotSameInstanceAs(Thread.currentThread());
-            assertThat(helper.isAlive()).isTrue();
+            insideWhenClosed.add(inside.get());
+        });
+        first.start();
+        awaitWaiting(first);
+        Thread again = new Thread(() -> {
+            two.close();
+            insideWhenClosed.add(inside.get());
+        });
+        again.start();
+        awaitWaiting(again);
+        assertThat(insideWhenClosed).isEmpty();
+        // Closed already: nobody new gets in while the closers wait.
+        Throwable[] refused = new Throwable[1];
+        Thread late = new Thread(() -> refused[0] = assertThrows(IllegalStateException.class, two::enter));
+        late.start();
+        join(late);
+        assertThat(refused[0]).hasMessageThat().isEqualTo("Net is closed");
+        assertThat(helper[0].isAlive()).isTrue();
+
+        leave.countDown();
+        join(user);
+        join(first);
+        join(again);
+        assertThat(failure[0]).isNull();
+        assertThat(insideWhenClosed).containsExactly(false, false);
+        join(helper[0]);
+    }
+
+    @Test
+    void aWaitingCloseKeepsWaitingWhenInterruptedAndKeepsTheInterrupt() throws Exception {
+        CpuContext one = CpuContext.create(1);
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        Thread user = new Thread(() -> in(one, () -> {
+            entered.countDown();
+            await(leave);
+        }));
+        user.start();
+        await(entered);
+        CountDownLatch closed = new CountDownLatch(1);
+        boolean[] interruptedAfter = new boolean[1];
+        Thread closer = new Thread(() -> {
+            one.close();
+            interruptedAfter[0] = Thread.currentThread().isInterrupted();
+            closed.countDown();
+        });
+        closer.start();
+        awaitWaiting(closer);
+        closer.interrupt();
+        awaitWaiting(closer); // the interrupt was taken, and it waits again
+        assertThat(closed.getCount()).isEqualTo(1);
+        leave.countDown();
+        join(user);
+        join(closer);
+        assertThat(interruptedAfter[0]).isTrue();
+    }
+
+    @Test
+    void closingInsideOwnScopeThrowsAndLeavesTheContextOpen() {
+        CpuContext two = CpuContext.create(2, "Net");
+        CpuContext.Scope scope = two.enter();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, two::close);
+            assertThat(e).hasMessageThat().startsWith("Net cannot be closed inside one of its own calls");
+            assertThat(partOneThread()).isNotSameInstanceAs(Thread.currentThread());
         } finally {
             scope.close();
         }
-        join(helper);
-        assertThrows(IllegalStateException.class, two::enter);
+        in(two, () -> assertThat(Workers.threads()).isEqualTo(2));
+        two.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, two::enter);
+        assertThat(e).hasMessageThat().isEqualTo("Net is closed");
+    }
+
+    /**
+     * The guard as a generated network uses it, raced a thousand times: whoever wins, a scope never
+     * sees the memory freed, and entering after close is refused with the owner's name.
+     */
+    @Test
+    void closeNeverReturnsWhileAThreadIsInside() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            for (int race = 0; race < 1000; race++) {
+                CpuContext context = CpuContext.create(1, "Net");
+                AtomicBoolean freed = new AtomicBoolean();
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Boolean> use = pool.submit(() -> {
+                    start.await();
+                    try {
+                        in(context, () -> {
+                            for (int i = 0; i < 1000; i++) {
+                                assertThat(freed.get()).isFalse();
+                            }
+                        });
+                        return true;
+                    } catch (IllegalStateException e) {
+                        assertThat(e).hasMessageThat().isEqualTo("Net is closed");
+                        return false;
+                    }
+                });
+                Future<?> close = pool.submit(() -> {
+                    start.await();
+                    context.close();
+                    freed.set(true);
+                    return null;
+                });
+                close.get(60, TimeUnit.SECONDS);
+                use.get(60, TimeUnit.SECONDS); // true: it ran; false: it was refused
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -302,6 +431,16 @@ class CpuContextTest {
             throw new AssertionError(e);
         }
         assertThat(t.isAlive()).isFalse();
+    }
+
+    /** Waits until {@code t} waits in {@code Object.wait} with no interrupt pending, failing after a generous while. */
+    private static void awaitWaiting(Thread t) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (t.getState() != Thread.State.WAITING || t.isInterrupted()) {
+            assertWithMessage("%s waits in close()", t.getName()).that(t.isAlive() && System.nanoTime() < deadline)
+                    .isTrue();
+            Thread.yield();
+        }
     }
 
     private static void await(CountDownLatch latch) {
