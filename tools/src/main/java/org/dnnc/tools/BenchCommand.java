@@ -87,6 +87,8 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final long MIN_INFER_NANOS = 1_000_000_000L;
+
     /** Predictions over the whole test set in batches of the plan's size, after one warm-up pass. */
     private static double inferenceThroughput(CompiledNetwork compiled, TrainableNetwork net, Dataset test) {
         int size = test.size();
@@ -98,12 +100,17 @@ final class BenchCommand implements Callable<Integer> {
         int outputs = (int) compiled.constant("OUTPUT_SIZE");
         float[] out = new float[size * outputs];
         compiled.predict(net, x, size, out);
+        // At least a second of passes: three passes of the MLP take a fifth of a second, too short
+        // for a stable figure.
         long start = System.nanoTime();
-        int rounds = 3;
-        for (int r = 0; r < rounds; r++) {
+        long elapsed;
+        int rounds = 0;
+        do {
             compiled.predict(net, x, size, out);
-        }
-        return (double) size * rounds / ((System.nanoTime() - start) / 1e9);
+            rounds++;
+            elapsed = System.nanoTime() - start;
+        } while (rounds < 3 || elapsed < MIN_INFER_NANOS);
+        return (double) size * rounds / (elapsed / 1e9);
     }
 
     private Path example() {
