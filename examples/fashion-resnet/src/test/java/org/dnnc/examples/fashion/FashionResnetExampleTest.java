@@ -37,15 +37,16 @@ class FashionResnetExampleTest {
         }
         float[] trained = new float[TEST_IMAGES * 10];
         try (FashionResnet net = FashionResnet.builder().threads(1).build()) {
-            // One epoch on a slice keeps the test quick; the train section's ten on all the data are for Train.
-            Trainer trainer = FashionResnet.trainer().epochs(1).build();
+            // Two epochs on a slice keep the test quick; the train section's ten on all the data are for Train.
+            Trainer trainer = FashionResnet.trainer().epochs(2).build();
             Dataset probe = train.head(500);
             double before = trainer.evaluate(net, probe).loss();
             trainer.fit(net, train);
             assertThat(trainer.evaluate(net, probe).loss()).isLessThan(before);
-            // Chance is 0.1; 32 steps at the train section's learning rate of 0.1 reach 0.348 on
-            // the first 500 test images.
-            assertThat(net.evaluate(test).accuracy()).isAtLeast(0.25);
+            // Chance is 0.1. After 32 steps at the train section's learning rate of 0.1 the accuracy
+            // still depended on the machine's BLAS kernels (0.348 on one, 0.238 on another); 64
+            // steps reach 0.546 on the first 500 test images.
+            assertThat(net.evaluate(test).accuracy()).isAtLeast(0.4);
             net.predict(x, TEST_IMAGES, trained);
             net.save(dir.resolve("fashion-resnet.safetensors"));
             Model.saveStandardization(dir, standardization);
