@@ -176,6 +176,21 @@ public final class Dataset {
         return classification(xShape[0], Column.ofFloats("x", features, exampleShape), Column.ofInts("y", labels, new int[0]));
     }
 
+    /**
+     * Examples from a folder of {@code .npy} files, one column per file named by its stem
+     * ({@code tokens.npy} of shape {@code [n, 40]} is the column {@code tokens: int[40]}; a
+     * {@code lengths.npy} of shape {@code [n]} one int per example). Floating-point arrays give float
+     * columns, integer arrays int columns; every file holds the same number of examples. When the
+     * folder holds one float array, it is the features column, which a network with one float input
+     * reads whatever its input is called.
+     *
+     * @throws IOException if the folder holds no {@code .npy} file, a file is invalid, an integer
+     *     does not fit an int, or the example counts differ (the message names the files)
+     */
+    public static Dataset fromNpyFolder(Path folder) throws IOException {
+        return NpyFolder.read(folder);
+    }
+
     /** The number of examples. */
     public int size() {
         return size;
@@ -346,6 +361,11 @@ public final class Dataset {
                     + " as " + Arrays.toString(exampleShape) + ": the number of values differs");
         }
         return withFeatureColumn(f.withFloats(features, exampleShape.clone()));
+    }
+
+    /** The same columns with {@code name} as the features column. */
+    Dataset withFeatureRole(String name) {
+        return new Dataset(size, List.copyOf(columns.values()), name, roleName(labelColumn), roleName(targetColumn));
     }
 
     /** A data set with these examples' other columns and the given features (owned, not copied). */
