@@ -298,18 +298,19 @@ public final class CpuKernels implements KernelEmitter {
         int classes = Sizes.last(p.type(in.get(0)));
         String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
                 .map(m -> p.field(m.id())).findFirst().orElse("null");
+        CodeBlock rows = Sizes.rows(p.type(in.get(0)));
         return CodeBlock.builder()
-                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, n, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, classes)
-                .addStatement("correct = $T.countCorrect($L, $L, n, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
-                        p.field(in.get(1)), classes)
+                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L))", p.field(n.id()),
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes)
+                .addStatement("correct = $T.countCorrect($L, $L, $L, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                        p.field(in.get(1)), rows, classes)
                 .build();
     }
 
     private static CodeBlock crossEntropyGrad(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
-        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, n, $L)", RuntimeNames.LOSSES,
-                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.last(n.type())));
+        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L)", RuntimeNames.LOSSES,
+                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.rows(n.type()), Sizes.last(n.type())));
     }
 
     private static CodeBlock regressionLoss(Node n, ProgramView p) {

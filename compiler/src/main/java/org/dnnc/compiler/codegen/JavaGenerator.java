@@ -634,6 +634,10 @@ public final class JavaGenerator {
                     RuntimeNames.TARGET_KIND, signature.kind()).build());
             type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", signature.accuracy()).build());
             type.addMethod(override("classes", int.class).addStatement("return $L", signature.classes()).build());
+            if (signature.labelsPerExample() > 1) {
+                type.addMethod(override("labelsPerExample", int.class)
+                        .addStatement("return $L", signature.labelsPerExample()).build());
+            }
             type.addMethod(override("updateOnNonFiniteLoss", void.class).addParameter(boolean.class, "update")
                     .addStatement("updateOnNonFinite = update").build());
             type.addMethod(override("steps", long.class).addStatement("return steps").build());

@@ -20,8 +20,10 @@ import org.dnnc.compiler.sema.NetworkModel;
  * @param outputs the declared outputs, in declaration order
  * @param kind the runtime's {@code TargetKind}: LABELS, TARGETS or INPUT; NONE without training
  * @param classes the size of the logits of a network trained on labels; 0 otherwise
+ * @param labelsPerExample the labels each example holds: 1 for a classifier, the steps of a label per step
  */
-record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs, String kind, int classes) {
+record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs, String kind, int classes,
+        int labelsPerExample) {
 
     /** One named tensor: its name, whether it holds ints, and the shape of one example. */
     record Tensor(String name, boolean ints, int[] shape) {
@@ -53,7 +55,7 @@ record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs
 
     /** The signature of a network that only predicts. */
     static Signature ofInference(NetworkModel model, Graph infer) throws CodegenException {
-        return new Signature(tensors(model, infer, List.of()), List.of(), outputs(model, infer), "NONE", 0);
+        return new Signature(tensors(model, infer, List.of()), List.of(), outputs(model, infer), "NONE", 0, 0);
     }
 
     static Signature of(NetworkModel model, Graph train, Graph infer) throws CodegenException {
@@ -69,7 +71,8 @@ record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs
         String kind = loss.op() instanceof CrossEntropy ? "LABELS"
                 : inputNames.contains(targetInput.name()) ? "INPUT" : "TARGETS";
         int classes = kind.equals("LABELS") ? Sizes.last(train.node(loss.inputs().get(0)).type()) : 0;
-        return new Signature(inputs, targets, outputs(model, infer), kind, classes);
+        int labels = kind.equals("LABELS") ? (int) target.type().elementsPerExample() : 0;
+        return new Signature(inputs, targets, outputs(model, infer), kind, classes, labels);
     }
 
     /** The inputs of {@code graph} not named in {@code except}, in the order the source declares them. */

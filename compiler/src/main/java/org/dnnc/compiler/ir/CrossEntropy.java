@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * The softmax cross-entropy of logits {@code f32[N,C]} against class labels {@code i32[N]}, averaged
- * over the batch. The softmax is part of the loss, so the logits are raw scores.
+ * over the batch; or of logits {@code f32[N,T,C]} against a label per position {@code i32[N,T]},
+ * averaged over every position (a language model's next-token loss). The softmax is part of the
+ * loss, so the logits are raw scores.
  */
 public record CrossEntropy() implements Op {
 
@@ -34,9 +36,12 @@ public record CrossEntropy() implements Op {
         Checks.arity(this, operands);
         TensorType logits = operands.get(0);
         Checks.f32(this, "logits", logits);
-        Checks.rank(this, "logits", logits, 2, "[N,C]");
+        if (logits.rank() < 2) {
+            throw Checks.fail(this, "logits must be [N,C] or [N,...,C], got " + logits);
+        }
         Checks.batchFirst(this, "logits", logits);
-        Checks.expect(this, "labels", operands.get(1), TensorType.of(DType.I32, logits.dim(0)));
+        Checks.expect(this, "labels", operands.get(1),
+                new TensorType(DType.I32, logits.dims().subList(0, logits.rank() - 1)));
         return TensorType.scalar(DType.F32);
     }
 }

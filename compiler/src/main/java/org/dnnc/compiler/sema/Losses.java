@@ -9,6 +9,7 @@ import org.dnnc.compiler.ir.DType;
 import org.dnnc.compiler.ir.MseLoss;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Softmax;
+import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.sema.LayerCall.LayerException;
 
 /** Training losses; each returns a scalar, the mean over the batch (and elements, for mse and bce). */
@@ -31,16 +32,24 @@ final class Losses {
         Val.Tensor logits = c.input(0);
         Val.Tensor target = c.input(1);
         Shapes.requireFloat(c, logits, "logits");
-        if (logits.type().rank() != 2) {
-            throw new LayerException("`cross_entropy` needs logits [classes] per example, got "
-                    + Shapes.perExample(logits.type()) + " (" + logits.type() + ") from " + logits.producer(),
-                    List.of(), List.of(logits));
+        int rank = logits.type().rank();
+        if (rank != 2 && rank != 3) {
+            throw new LayerException("`cross_entropy` needs logits [classes] per example, or [steps, classes] for a "
+                    + "label per step, got " + Shapes.perExample(logits.type()) + " (" + logits.type() + ") from "
+                    + logits.producer(), List.of(), List.of(logits));
         }
-        if (target.type().dtype() != DType.I32 || target.type().rank() != 1) {
+        TensorType labels = new TensorType(DType.I32, logits.type().dims().subList(0, rank - 1));
+        if (rank == 2 && (target.type().dtype() != DType.I32 || target.type().rank() != 1)) {
             throw new LayerException("`cross_entropy` needs an integer class label per example as its target (i32[N]), got "
                     + target.type() + " from " + target.producer(),
                     List.of("declare the label as `input label: int;`; for float targets use `mse` or `bce_with_logits`"),
                     List.of(target));
+        }
+        if (rank == 3 && !target.type().equals(labels)) {
+            throw new LayerException("`cross_entropy` over " + logits.type() + " needs an integer class label per step "
+                    + "as its target (" + labels + "), got " + target.type() + " from " + target.producer(),
+                    List.of("declare the labels as `input next: int" + Shapes.perExample(labels) + ";`"),
+                    List.of(logits, target));
         }
         if (producedBy(c, logits, Softmax.class)) {
             c.warn("`cross_entropy` applies softmax itself, but its input already went through `softmax`",

@@ -16,8 +16,9 @@ final class Losses {
      */
     static double[] crossEntropy(Op op, List<double[]> in, int[] logitsShape) {
         boolean gradient = op instanceof CrossEntropyGrad;
-        int batch = logitsShape[0];
         int c = logitsShape[logitsShape.length - 1];
+        // Every position of a sequence is a row of its own, as PyTorch's logits.reshape(-1, C).
+        int batch = in.get(1).length;
         double[] logits = in.get(0);
         double[] labels = in.get(1);
         double[] y = new double[gradient ? logits.length : 1];

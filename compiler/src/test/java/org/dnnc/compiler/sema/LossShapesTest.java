@@ -131,7 +131,39 @@ class LossShapesTest extends ShapeTestSupport {
                         loss = cross_entropy(x, l);
                     }
                 }
-                """, "`cross_entropy` needs logits [classes] per example, got [1,4,4] (f32[N,1,4,4]) from input `x`", 5, 16);
+                """, "`cross_entropy` needs logits [classes] per example, or [steps, classes] for a label per step, "
+                + "got [1,4,4] (f32[N,1,4,4]) from input `x`", 5, 16);
+    }
+
+    @Test
+    void crossEntropyWithALabelPerStep() {
+        NetworkModel m = compileClean("""
+                network N {
+                    input ids: int[6];
+                    input next: int[6];
+                    logits = ids -> embedding(vocab: 9, dim: 4) -> dense(9);
+                    train {
+                        loss = cross_entropy(logits, next);
+                    }
+                }
+                """);
+        assertThat(type(m, "loss")).isEqualTo("f32[]");
+    }
+
+    @Test
+    void crossEntropyPerStepNeedsALabelPerStep() {
+        Diagnostic d = assertError("""
+                network N {
+                    input ids: int[6];
+                    input next: int[5];
+                    logits = ids -> embedding(vocab: 9, dim: 4) -> dense(9);
+                    train {
+                        loss = cross_entropy(logits, next);
+                    }
+                }
+                """, "`cross_entropy` over f32[N,6,9] needs an integer class label per step as its target (i32[N,6]), "
+                + "got i32[N,5] from input `next`", 6, 16);
+        assertThat(d.hints()).containsExactly("declare the labels as `input next: int[6];`");
     }
 
     @Test

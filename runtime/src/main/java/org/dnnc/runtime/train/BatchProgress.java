@@ -37,6 +37,6 @@ public interface BatchProgress {
     /** Mean loss over this epoch's examples so far. */
     double epochLoss();
 
-    /** Fraction of this epoch's examples so far classified correctly; NaN without accuracy. */
+    /** Fraction of this epoch's labels so far predicted correctly; NaN without accuracy. */
     double epochAccuracy();
 }

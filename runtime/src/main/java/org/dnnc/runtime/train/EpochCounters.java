@@ -8,6 +8,7 @@ final class EpochCounters implements BatchProgress {
     private final int epochs;
     private final int batchesPerEpoch;
     private final boolean hasAccuracy;
+    private final int labelsPerExample;
 
     private int epoch;
     private int batch;
@@ -19,10 +20,11 @@ final class EpochCounters implements BatchProgress {
     private double epochLossSum;
     private long epochCorrect;
 
-    EpochCounters(int epochs, int batchesPerEpoch, boolean hasAccuracy) {
+    EpochCounters(int epochs, int batchesPerEpoch, boolean hasAccuracy, int labelsPerExample) {
         this.epochs = epochs;
         this.batchesPerEpoch = batchesPerEpoch;
         this.hasAccuracy = hasAccuracy;
+        this.labelsPerExample = labelsPerExample;
     }
 
     void startEpoch(int epoch) {
@@ -97,6 +99,6 @@ final class EpochCounters implements BatchProgress {
 
     @Override
     public double epochAccuracy() {
-        return hasAccuracy ? (double) epochCorrect / epochExamples : Double.NaN;
+        return hasAccuracy ? (double) epochCorrect / ((double) epochExamples * labelsPerExample) : Double.NaN;
     }
 }

@@ -32,7 +32,7 @@ final class Evaluator {
             examples += n;
         }
         double seconds = (nanoTime.getAsLong() - start) / 1e9;
-        double accuracy = net.hasAccuracy() ? (double) correct / examples : Double.NaN;
+        double accuracy = net.hasAccuracy() ? (double) correct / ((double) examples * net.labelsPerExample()) : Double.NaN;
         return new Evaluation(lossSum / examples, accuracy, examples, seconds);
     }
 }

@@ -10,7 +10,8 @@ package org.dnnc.runtime.train;
  * alone (for {@code mse}, the mean over its target values).
  *
  * @param lossSum the sum of the per-example losses; NaN or infinite if training diverged
- * @param correct how many examples the network classified correctly; 0 when it has no accuracy
+ * @param correct how many labels the network predicted correctly (one per example for a classifier,
+ *     see {@link TrainableNetwork#labelsPerExample()}); 0 when it has no accuracy
  */
 public record StepResult(double lossSum, int correct) {
 

@@ -40,6 +40,15 @@ public interface TrainableNetwork extends Network {
     int classes();
 
     /**
+     * The class labels one example holds, which {@link StepResult#correct()} counts: 1 for a
+     * classifier, the number of steps for a network with a label per step (a language model's
+     * next token at every position). Accuracy is the fraction of labels predicted.
+     */
+    default int labelsPerExample() {
+        return 1;
+    }
+
+    /**
      * One optimizer step on the first {@code count} examples: forward pass in training mode
      * (dropout on, batch statistics), backward pass, and a parameter update at {@code learningRate};
      * {@link #steps()} then grows by one. When the loss is NaN or infinite the step changes nothing

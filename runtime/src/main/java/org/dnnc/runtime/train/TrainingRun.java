@@ -40,7 +40,8 @@ final class TrainingRun {
                 settings.augmentations(), settings.seed());
         this.validation = validation == null ? null : new Evaluator(net, validation,
                 Feed.of(net, validation, "the validation data"), settings.nanoTime());
-        this.counters = new EpochCounters(settings.epochs(), batches.batchesPerEpoch(), net.hasAccuracy());
+        this.counters = new EpochCounters(settings.epochs(), batches.batchesPerEpoch(), net.hasAccuracy(),
+                net.labelsPerExample());
         this.earlyStop = settings.earlyStopping() == null ? null : new EarlyStopState(settings.earlyStopping(), net);
         this.plan = new TrainingPlan(net.name(), net.inputs().isEmpty() ? List.of()
                 : Arrays.stream(net.inputs().get(0).shape()).boxed().toList(), net.hasAccuracy(),

@@ -30,7 +30,7 @@ class ProgressBarTest {
     void onATerminalOneLineIsRedrawnAtMostTenTimesASecond() {
         ProgressBar bar = new ProgressBar(out, true, clock);
         TrainingPlan plan = new TrainingPlan("FashionMlp", List.of(1, 28, 28), true, 2, 64, 4, 250, 50);
-        EpochCounters counters = new EpochCounters(2, 4, true);
+        EpochCounters counters = new EpochCounters(2, 4, true, 1);
         bar.onTrainBegin(plan);
         bar.onEpochBegin(1);
         counters.startEpoch(1);
@@ -55,7 +55,7 @@ class ProgressBarTest {
     void elsewhereItWritesALinePerEpochAndEveryTenSeconds() {
         ProgressBar bar = new ProgressBar(out, false, clock);
         TrainingPlan plan = new TrainingPlan("Tabular", List.of(3), false, 1, 100, 5, 500, 0);
-        EpochCounters counters = new EpochCounters(1, 5, false);
+        EpochCounters counters = new EpochCounters(1, 5, false, 1);
         bar.onTrainBegin(plan);
         bar.onEpochBegin(1);
         counters.startEpoch(1);
