@@ -2,13 +2,11 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.dnnc.compiler.Compilation;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.cli.Sources;
@@ -17,11 +15,7 @@ import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.runtime.ElementType;
-import org.dnnc.runtime.TensorSpec;
-import org.dnnc.runtime.data.Dataset;
-import org.dnnc.runtime.data.FashionMnist;
-import org.dnnc.runtime.data.Standardization;
+import org.dnnc.runtime.data.TextCorpus;
 import org.dnnc.runtime.train.Evaluation;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.ProgressBar;
@@ -37,10 +31,12 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code dnnc run FILE}: compiles the network in memory, trains it as its train section says on
- * Fashion-MNIST-style IDX data, evaluates it on the test set and prints the metrics.
+ * Fashion-MNIST-style IDX data, a folder of {@code .npy} columns or a text (see {@link RunData}),
+ * evaluates it on the test set and prints the metrics that fit the task ({@link TestReport}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Compile a network in memory, train it on IDX image data (Fashion-MNIST layout) and report test metrics.")
+        description = "Compile a network in memory, train it on IDX images (Fashion-MNIST layout), .npy columns or a text,"
+                + " and report test metrics.")
 final class RunCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
@@ -49,9 +45,21 @@ final class RunCommand implements Callable<Integer> {
     private Path file;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "Folder with train-/t10k- images and labels (IDX, optionally .gz). Default: the full Fashion-MNIST"
-                    + " when installed (/usr/share/datasets/fashion-mnist), else the subset shipped in data/.")
+            description = "Folder with train-/t10k- images and labels (IDX, optionally .gz), or with train/ and test/"
+                    + " folders of .npy files, one column each, named as the network's inputs. Default: the full"
+                    + " Fashion-MNIST when installed (/usr/share/datasets/fashion-mnist), else the subset shipped in data/.")
     private Path data;
+
+    @Option(names = "--text", paramLabel = "PATH",
+            description = "Train a language model on a text file (or a folder of them, or `fortunes` for Debian's corpus),"
+                    + " cut into windows as long as the network's int input; the first 90% trains, the rest tests.")
+    private String text;
+
+    @Option(names = "--characters", description = "With --text: tokens are the text's characters, not its bytes.")
+    private boolean characters;
+
+    @Option(names = "--windows", paramLabel = "N", description = "With --text: train on the first N windows only.")
+    private Integer windows;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default: the train section's).")
     private Integer epochs;
@@ -75,6 +83,16 @@ final class RunCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) {
             throw new ParameterException(spec.commandLine(), "--epochs must be at least 1, got " + epochs);
         }
+        if (text != null && data != null) {
+            throw new ParameterException(spec.commandLine(), "--text and --data name two data sets; give one");
+        }
+        if (text == null && (characters || windows != null)) {
+            throw new ParameterException(spec.commandLine(), (characters ? "--characters" : "--windows")
+                    + " applies to --text only");
+        }
+        if (windows != null && windows < 1) {
+            throw new ParameterException(spec.commandLine(), "--windows must be at least 1, got " + windows);
+        }
         Optional<Loaded> loaded = load(err, file, network);
         if (loaded.isEmpty()) {
             return 1;
@@ -94,48 +112,42 @@ final class RunCommand implements Callable<Integer> {
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
             return 1;
         }
-        FashionMnist mnist;
-        try {
-            mnist = FashionMnist.load(Optional.ofNullable(data));
-        } catch (IOException e) {
-            err.println("dnnc: error: cannot read the data: " + e.getMessage());
-            return 1;
-        }
-        out.println("data: " + mnist.source());
-        Standardization standardize = Standardization.global(mnist.train());
-        Dataset train = standardize.apply(mnist.train());
-        Dataset test = standardize.apply(mnist.test());
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
         try (TrainableNetwork net = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(),
                 threads)) {
-            checkShape(net, train);
+            RunData runData;
+            try {
+                runData = text != null ? RunData.text(corpus(), text, windows, net) : RunData.fromFolder(data, net);
+                Trainer.checkData(net, runData.train());
+                Trainer.checkData(net, runData.test());
+            } catch (IOException e) {
+                err.println("dnnc: error: cannot read the data: " + e.getMessage());
+                return 1;
+            } catch (RunData.DataException | IllegalArgumentException e) {
+                err.println("dnnc: error: " + e.getMessage());
+                return 1;
+            }
+            out.println("data: " + runData.source());
             Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).build();
             History history;
             try {
-                history = trainer.fit(net, train);
+                history = trainer.fit(net, runData.train());
             } catch (TrainingDivergedException e) {
                 err.println("dnnc: error: " + e.getMessage());
                 return 1;
             }
-            Evaluation evaluation = trainer.evaluate(net, test);
-            out.printf(Locale.ROOT, "test: loss %.4f, accuracy %.4f on %d examples%n", evaluation.loss(),
-                    evaluation.accuracy(), evaluation.examples());
-            out.printf(Locale.ROOT, "{\"network\":\"%s\",\"epochs\":%d,\"train_loss\":%.6f,\"test_loss\":%.6f,\"test_accuracy\":%.6f}%n",
-                    model.name(), history.epochs().size(), history.last().loss(), evaluation.loss(), evaluation.accuracy());
+            Evaluation evaluation = trainer.evaluate(net, runData.test());
+            TestReport.of(model.name(), net, runData, history, evaluation).print(out);
         }
         out.flush();
         return 0;
     }
 
-    private static void checkShape(TrainableNetwork net, Dataset data) {
-        List<TensorSpec> inputs = net.inputs();
-        if (inputs.size() != 1 || inputs.get(0).type() != ElementType.FLOAT32
-                || !Arrays.equals(inputs.get(0).shape(), data.exampleShape())) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new RunCommand()),
-                    "dnnc run feeds images of shape " + Arrays.toString(data.exampleShape()) + ", but network "
-                            + net.name() + " reads " + inputs.stream().map(TensorSpec::toString)
-                                    .collect(Collectors.joining(", ")));
+    private TextCorpus corpus() throws IOException {
+        if (text.equals("fortunes") && !Files.exists(Path.of(text))) {
+            return TextCorpus.fortunes();
         }
+        return characters ? TextCorpus.characters(Path.of(text)) : TextCorpus.bytes(Path.of(text));
     }
 
     /** A compiled file and the network to run. */

@@ -87,6 +87,18 @@ public final class Trainer {
     }
 
     /**
+     * Checks, without training, that {@code data} can feed {@code net} as {@link #fit} would: a
+     * column for every input and target, of the right element type and shape, finite values and
+     * labels that are classes of the network.
+     *
+     * @throws IllegalArgumentException naming the input, the column and the expected and actual
+     *     shape, or the example at fault
+     */
+    public static void checkData(TrainableNetwork net, Dataset data) {
+        Feed.of(net, data, "the data");
+    }
+
+    /**
      * Measures {@code net} on {@code data} in inference mode (no dropout, no update).
      *
      * @throws IllegalArgumentException if the data does not fit the network
