@@ -56,7 +56,8 @@ public final class ProgressBar implements TrainingListener {
         return new ProgressBar(System.out, !plain && onTerminal(), System::nanoTime);
     }
 
-    private static boolean onTerminal() {
+    /** Whether standard output is a terminal. */
+    static boolean onTerminal() {
         Console console = System.console();
         if (console == null) {
             return false;

@@ -20,10 +20,12 @@ import org.dnnc.runtime.data.Dataset;
  *         .learningRate(1e-3).schedule(new LearningRate.Cosine(Span.epochs(5), 0, 1))
  *         .validationSplit(0.1)
  *         .earlyStopping(EarlyStopping.on(Metric.VAL_LOSS))
- *         .listener(ProgressBar.auto())
  *         .build()
  *         .fit(net, train);
  * }</pre>
+ *
+ * <p>On a terminal, {@code fit} draws a progress bar ({@link Builder#progress(boolean)} turns it
+ * off or on).
  */
 public final class Trainer {
     /** The language's default epoch count. */
@@ -108,6 +110,11 @@ public final class Trainer {
         return new Evaluator(net, data, feed, settings.nanoTime()).run();
     }
 
+    /** The listeners {@code fit} calls, the default progress bar included. */
+    List<TrainingListener> listeners() {
+        return settings.listeners();
+    }
+
     /** The settings of a {@link Trainer}; every one has the language's default. */
     public static final class Builder {
         private int epochs = DEFAULT_EPOCHS;
@@ -123,6 +130,8 @@ public final class Trainer {
         private boolean shuffle = true;
         private LongSupplier nanoTime = System::nanoTime;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        /** {@code null}: a progress bar when standard output is a terminal. */
+        private Boolean progress;
         private List<Augmentation> augmentations = List.of();
 
         private Builder() {}
@@ -209,6 +218,16 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Whether {@code fit} draws a {@link ProgressBar} on standard output. By default it does
+         * when standard output is a terminal, and not in logs, pipes or tests; a {@code
+         * ProgressBar} added as a listener takes its place.
+         */
+        public Builder progress(boolean show) {
+            this.progress = show;
+            return this;
+        }
+
         /** Adds a listener; listeners are called in the order they were added. */
         public Builder listener(TrainingListener listener) {
             listeners.add(require(listener, "listener"));
@@ -249,8 +268,13 @@ public final class Trainer {
                 throw new IllegalArgumentException("early stopping monitors " + earlyStopping.monitor().key()
                         + ", but there is no validation data: add validation(...) or validationSplit(...)");
             }
+            List<TrainingListener> all = new ArrayList<>(listeners);
+            boolean bar = progress != null ? progress : ProgressBar.onTerminal();
+            if (bar && all.stream().noneMatch(l -> l instanceof ProgressBar)) {
+                all.add(0, ProgressBar.auto());
+            }
             return new Trainer(new Settings(epochs, batch, seed, learningRate, schedule, validation, validationSplit,
-                    earlyStopping, shuffle, nanoTime, listeners, augmentations, nonFinite));
+                    earlyStopping, shuffle, nanoTime, all, augmentations, nonFinite));
         }
 
         private static <T> T require(T value, String what) {

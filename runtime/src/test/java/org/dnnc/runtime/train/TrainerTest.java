@@ -383,4 +383,17 @@ class TrainerTest {
         assertThat(history.last().seconds()).isWithin(1e-12).of(0.002);
         assertThat(history.last().examplesPerSecond()).isWithin(1e-6).of(6000);
     }
+
+    @Test
+    void aProgressBarIsDrawnOnATerminalOrWhenAskedForAndNeverTwice() {
+        // Tests run without a terminal, so by default there is none.
+        assertThat(Trainer.builder().learningRate(0.1).build().listeners()).isEmpty();
+        List<TrainingListener> asked = Trainer.builder().learningRate(0.1).progress(true).build().listeners();
+        assertThat(asked).hasSize(1);
+        assertThat(asked.get(0)).isInstanceOf(ProgressBar.class);
+        ProgressBar own = new ProgressBar(System.out, false, System::nanoTime);
+        assertThat(Trainer.builder().learningRate(0.1).progress(true).listener(own).build().listeners())
+                .containsExactly(own);
+        assertThat(Trainer.builder().learningRate(0.1).progress(false).build().listeners()).isEmpty();
+    }
 }
