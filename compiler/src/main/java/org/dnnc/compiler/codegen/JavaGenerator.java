@@ -6,6 +6,7 @@ import static javax.lang.model.element.Modifier.PUBLIC;
 import static javax.lang.model.element.Modifier.STATIC;
 
 import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -168,6 +169,19 @@ public final class JavaGenerator {
             stateFields.put(name, fields);
             fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
         }
+        Clipping clipping = Clipping.of(config());
+        CodeBlock gradientViews = CodeBlock.of("");
+        if (clipping.any()) {
+            // Clipping works on all gradients together: one array of their views, made once.
+            type.addField(ArrayTypeName.of(RuntimeNames.BUF), "gradients", PRIVATE, FINAL);
+            gradientViews = CodeBlock.builder().addStatement("gradients = new $T[] {$L}", RuntimeNames.BUF,
+                    gradients.values().stream().map(trainer::field).collect(Collectors.joining(", "))).build();
+            type.addField(FieldSpec.builder(int[].class, "GRADIENT_SIZES", PRIVATE, STATIC, FINAL)
+                    .initializer("{$L}", gradients.keySet().stream()
+                            .map(name -> Integer.toString(Sizes.maxCount(param(name).type(), 1)))
+                            .collect(Collectors.joining(", ")))
+                    .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
+        }
         geometries.fieldSpecs().forEach(type::addField);
         trainer.fieldSpecs().forEach(type::addField);
         evaluator.fieldSpecs().forEach(type::addField);
@@ -177,9 +191,9 @@ public final class JavaGenerator {
         programs.put("The training program's values", trainer);
         programs.put("The evaluation program's values (no dropout, with the loss)", evaluator);
         programs.put("The inference program's values", predictor);
-        type.addMethod(constructor(programs, stateFields, workspace));
+        type.addMethod(constructor(programs, stateFields, workspace, gradientViews));
         addCreation();
-        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, gradients, stateFields));
+        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         addPredict(predictor, inferBody, infer, signature);
         addTraining(optimizer, signature);
@@ -220,7 +234,7 @@ public final class JavaGenerator {
         geometries.fieldSpecs().forEach(type::addField);
         predictor.fieldSpecs().forEach(type::addField);
         type.addMethod(constructor(Map.of("The inference program's values", predictor), Map.of(),
-                lowering.workspaceBytes()));
+                lowering.workspaceBytes(), CodeBlock.of("")));
         addCreation();
         addPredict(predictor, inferBody, inference.graph(), signature);
         return finish(signature);
@@ -302,6 +316,10 @@ public final class JavaGenerator {
                 .build();
     }
 
+    private Node param(String name) {
+        return params.stream().filter(n -> ((Param) n.op()).name().equals(name)).findFirst().orElseThrow();
+    }
+
     private TrainConfig config() {
         return model.train();
     }
@@ -317,7 +335,7 @@ public final class JavaGenerator {
 
     /** @param programs each program's emitter, under the comment that introduces its views */
     private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
-            long workspace) {
+            long workspace, CodeBlock gradientViews) {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(className.nestedClass("Builder"), "builder");
         long offset = 0;
@@ -349,6 +367,7 @@ public final class JavaGenerator {
             m.addComment("$L", comment);
             m.addCode(program.views("workspace"));
         });
+        m.addCode(gradientViews);
         m.addStatement("batch = builder.batch");
         if (lowering.trains()) {
             m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
@@ -421,7 +440,7 @@ public final class JavaGenerator {
     }
 
     private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Signature signature, Optimizer optimizer,
-            Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
+            Clipping clipping, Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
         MethodSpec.Builder m = stepSignature("trainStep")
                 .addParameter(double.class, "learningRate")
                 .addJavadoc("One step of training on the first {@code count} examples: forward, backward and the optimizer update.\n");
@@ -436,13 +455,13 @@ public final class JavaGenerator {
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         m.endControlFlow();
+        m.addCode(clipping.calls("gradients", "GRADIENT_SIZES"));
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
         m.addStatement("float lr = (float) learningRate");
         for (var g : gradients.entrySet()) {
-            Node p = params.stream().filter(n -> ((Param) n.op()).name().equals(g.getKey())).findFirst().orElseThrow();
             m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
-                    stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
+                    stateFields.get(g.getKey()), Sizes.maxCount(param(g.getKey()).type(), 1)));
         }
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         leave(m);
