@@ -298,12 +298,14 @@ public final class CpuKernels implements KernelEmitter {
         int classes = Sizes.last(p.type(in.get(0)));
         String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
                 .map(m -> p.field(m.id())).findFirst().orElse("null");
-        return CodeBlock.builder()
+        CodeBlock.Builder code = CodeBlock.builder()
                 .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, n, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, classes)
-                .addStatement("correct = $T.countCorrect($L, $L, n, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
-                        p.field(in.get(1)), classes)
-                .build();
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, classes);
+        if (p.countsAccuracy(n.id())) {
+            code.addStatement("correct = $T.countCorrect($L, $L, n, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                    p.field(in.get(1)), classes);
+        }
+        return code.build();
     }
 
     private static CodeBlock crossEntropyGrad(Node n, ProgramView p) {
