@@ -25,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.dnnc.compiler.Compiler;
@@ -40,6 +41,7 @@ import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.PredictBatch;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.sema.Option;
 import org.dnnc.compiler.sema.TrainConfig;
 import org.dnnc.compiler.target.CpuTarget;
 
@@ -294,6 +296,9 @@ public final class JavaGenerator {
                 .addStatement("return new Builder()").build());
         type.addType(builderType());
         type.addMethod(initialize());
+        if (lowering.trains()) {
+            StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d, params, paramFields)));
+        }
     }
 
     /** What every class ends with (accessors, parameter copies, checkpoints, checks), as a file. */
@@ -416,10 +421,21 @@ public final class JavaGenerator {
                                 ": this version of dnnc generates code for the CPU only")
                         .endControlFlow()
                         .addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className)
-                        .addJavadoc("A network with freshly initialized parameters.\n")
-                        .addStatement("return new $T(this)", className).build())
+                .addMethod(build())
                 .build();
+    }
+
+    private MethodSpec build() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className);
+        Optional<Option> weights = lowering.trains() ? StartingWeights.of(config()) : Optional.empty();
+        if (weights.isEmpty()) {
+            return m.addJavadoc("A network with freshly initialized parameters.\n")
+                    .addStatement("return new $T(this)", className).build();
+        }
+        return m.addJavadoc("A network with the parameters of {@code $L}, as the train section's {@code load_weights}\n",
+                        weights.get().args().string("path").replace("*/", "*&#47;"))
+                .addJavadoc("says.\n\n@throws java.io.UncheckedIOException if the file cannot be read or does not fit\n")
+                .addCode(StartingWeights.build(className)).build();
     }
 
     private long seed() {
@@ -487,12 +503,12 @@ public final class JavaGenerator {
      * this instance's threads, a second thread is refused, and the closed check is made inside the
      * guard, so close() (which waits for the context) cannot free the memory under the call.
      */
-    private static void enter(MethodSpec.Builder m) {
+    static void enter(MethodSpec.Builder m) {
         m.addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT);
         m.beginControlFlow("try");
     }
 
-    private static void leave(MethodSpec.Builder m) {
+    static void leave(MethodSpec.Builder m) {
         m.nextControlFlow("finally");
         m.addStatement("scope.close()");
         m.endControlFlow();
