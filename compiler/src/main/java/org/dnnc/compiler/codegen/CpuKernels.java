@@ -299,12 +299,14 @@ public final class CpuKernels implements KernelEmitter {
         String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
                 .map(m -> p.field(m.id())).findFirst().orElse("null");
         CodeBlock rows = Sizes.rows(p.type(in.get(0)));
-        return CodeBlock.builder()
+        CodeBlock.Builder code = CodeBlock.builder()
                 .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes)
-                .addStatement("correct = $T.countCorrect($L, $L, $L, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
-                        p.field(in.get(1)), rows, classes)
-                .build();
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes);
+        if (p.countsAccuracy(n.id())) {
+            code.addStatement("correct = $T.countCorrect($L, $L, $L, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                    p.field(in.get(1)), rows, classes);
+        }
+        return code.build();
     }
 
     private static CodeBlock crossEntropyGrad(Node n, ProgramView p) {

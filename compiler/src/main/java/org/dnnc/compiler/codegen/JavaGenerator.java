@@ -6,6 +6,7 @@ import static javax.lang.model.element.Modifier.PUBLIC;
 import static javax.lang.model.element.Modifier.STATIC;
 
 import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -24,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.dnnc.compiler.Compiler;
@@ -39,6 +41,7 @@ import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.PredictBatch;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.sema.Option;
 import org.dnnc.compiler.sema.TrainConfig;
 import org.dnnc.compiler.target.CpuTarget;
 
@@ -168,6 +171,19 @@ public final class JavaGenerator {
             stateFields.put(name, fields);
             fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
         }
+        Clipping clipping = Clipping.of(config());
+        CodeBlock gradientViews = CodeBlock.of("");
+        if (clipping.any()) {
+            // Clipping works on all gradients together: one array of their views, made once.
+            type.addField(ArrayTypeName.of(RuntimeNames.BUF), "gradients", PRIVATE, FINAL);
+            gradientViews = CodeBlock.builder().addStatement("gradients = new $T[] {$L}", RuntimeNames.BUF,
+                    gradients.values().stream().map(trainer::field).collect(Collectors.joining(", "))).build();
+            type.addField(FieldSpec.builder(int[].class, "GRADIENT_SIZES", PRIVATE, STATIC, FINAL)
+                    .initializer("{$L}", gradients.keySet().stream()
+                            .map(name -> Integer.toString(Sizes.maxCount(param(name).type(), 1)))
+                            .collect(Collectors.joining(", ")))
+                    .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
+        }
         geometries.fieldSpecs().forEach(type::addField);
         trainer.fieldSpecs().forEach(type::addField);
         evaluator.fieldSpecs().forEach(type::addField);
@@ -177,9 +193,9 @@ public final class JavaGenerator {
         programs.put("The training program's values", trainer);
         programs.put("The evaluation program's values (no dropout, with the loss)", evaluator);
         programs.put("The inference program's values", predictor);
-        type.addMethod(constructor(programs, stateFields, workspace));
+        type.addMethod(constructor(programs, stateFields, workspace, gradientViews));
         addCreation();
-        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, gradients, stateFields));
+        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         addPredict(predictor, inferBody, infer, signature);
         addTraining(optimizer, signature);
@@ -220,7 +236,7 @@ public final class JavaGenerator {
         geometries.fieldSpecs().forEach(type::addField);
         predictor.fieldSpecs().forEach(type::addField);
         type.addMethod(constructor(Map.of("The inference program's values", predictor), Map.of(),
-                lowering.workspaceBytes()));
+                lowering.workspaceBytes(), CodeBlock.of("")));
         addCreation();
         addPredict(predictor, inferBody, inference.graph(), signature);
         return finish(signature);
@@ -280,6 +296,9 @@ public final class JavaGenerator {
                 .addStatement("return new Builder()").build());
         type.addType(builderType());
         type.addMethod(initialize());
+        if (lowering.trains()) {
+            StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d, params, paramFields)));
+        }
     }
 
     /** What every class ends with (accessors, parameter copies, checkpoints, checks), as a file. */
@@ -302,6 +321,10 @@ public final class JavaGenerator {
                 .build();
     }
 
+    private Node param(String name) {
+        return params.stream().filter(n -> ((Param) n.op()).name().equals(name)).findFirst().orElseThrow();
+    }
+
     private TrainConfig config() {
         return model.train();
     }
@@ -317,7 +340,7 @@ public final class JavaGenerator {
 
     /** @param programs each program's emitter, under the comment that introduces its views */
     private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
-            long workspace) {
+            long workspace, CodeBlock gradientViews) {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(className.nestedClass("Builder"), "builder");
         long offset = 0;
@@ -349,6 +372,7 @@ public final class JavaGenerator {
             m.addComment("$L", comment);
             m.addCode(program.views("workspace"));
         });
+        m.addCode(gradientViews);
         m.addStatement("batch = builder.batch");
         if (lowering.trains()) {
             m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
@@ -397,10 +421,21 @@ public final class JavaGenerator {
                                 ": this version of dnnc generates code for the CPU only")
                         .endControlFlow()
                         .addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className)
-                        .addJavadoc("A network with freshly initialized parameters.\n")
-                        .addStatement("return new $T(this)", className).build())
+                .addMethod(build())
                 .build();
+    }
+
+    private MethodSpec build() {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className);
+        Optional<Option> weights = lowering.trains() ? StartingWeights.of(config()) : Optional.empty();
+        if (weights.isEmpty()) {
+            return m.addJavadoc("A network with freshly initialized parameters.\n")
+                    .addStatement("return new $T(this)", className).build();
+        }
+        return m.addJavadoc("A network with the parameters of {@code $L}, as the train section's {@code load_weights}\n",
+                        weights.get().args().string("path").replace("*/", "*&#47;"))
+                .addJavadoc("says.\n\n@throws java.io.UncheckedIOException if the file cannot be read or does not fit\n")
+                .addCode(StartingWeights.build(className)).build();
     }
 
     private long seed() {
@@ -421,7 +456,7 @@ public final class JavaGenerator {
     }
 
     private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Signature signature, Optimizer optimizer,
-            Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
+            Clipping clipping, Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
         MethodSpec.Builder m = stepSignature("trainStep")
                 .addParameter(double.class, "learningRate")
                 .addJavadoc("One step of training on the first {@code count} examples: forward, backward and the optimizer update.\n");
@@ -436,13 +471,13 @@ public final class JavaGenerator {
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         m.endControlFlow();
+        m.addCode(clipping.calls("gradients", "GRADIENT_SIZES"));
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
         m.addStatement("float lr = (float) learningRate");
         for (var g : gradients.entrySet()) {
-            Node p = params.stream().filter(n -> ((Param) n.op()).name().equals(g.getKey())).findFirst().orElseThrow();
             m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
-                    stateFields.get(g.getKey()), Sizes.maxCount(p.type(), 1)));
+                    stateFields.get(g.getKey()), Sizes.maxCount(param(g.getKey()).type(), 1)));
         }
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         leave(m);
@@ -468,12 +503,12 @@ public final class JavaGenerator {
      * this instance's threads, a second thread is refused, and the closed check is made inside the
      * guard, so close() (which waits for the context) cannot free the memory under the call.
      */
-    private static void enter(MethodSpec.Builder m) {
+    static void enter(MethodSpec.Builder m) {
         m.addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT);
         m.beginControlFlow("try");
     }
 
-    private static void leave(MethodSpec.Builder m) {
+    static void leave(MethodSpec.Builder m) {
         m.nextControlFlow("finally");
         m.addStatement("scope.close()");
         m.endControlFlow();

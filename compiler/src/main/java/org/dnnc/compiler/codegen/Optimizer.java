@@ -2,7 +2,6 @@ package org.dnnc.compiler.codegen;
 
 import com.palantir.javapoet.CodeBlock;
 import java.util.List;
-import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.sema.Option;
 
 /**
@@ -12,13 +11,9 @@ import org.dnnc.compiler.sema.Option;
 record Optimizer(String name, double learningRate, double momentum, boolean nesterov, double alpha, double eps,
         double beta1, double beta2, double weightDecay, double l1) {
 
-    static Optimizer of(Option option, double weightDecay, double l1) throws CodegenException {
+    static Optimizer of(Option option, double weightDecay, double l1) {
         String name = option.name();
         double momentum = real(option, "momentum", name.equals("momentum") ? 0.9 : 0.0);
-        if (name.equals("rmsprop") && momentum > 0) {
-            throw new CodegenException("code generation for rmsprop with momentum is not supported yet",
-                    new Origin(option.span(), ""));
-        }
         return new Optimizer(name, real(option, "lr", name.equals("adam") ? 1e-3 : 0.01), momentum,
                 option.args().has("nesterov") && option.args().bool("nesterov"), real(option, "alpha", 0.99),
                 real(option, "eps", name.equals("adagrad") ? 1e-10 : 1e-8), real(option, "beta1", 0.9),
@@ -42,7 +37,7 @@ record Optimizer(String name, double learningRate, double momentum, boolean nest
         return switch (name) {
             case "adam" -> List.of("m", "v");
             case "adagrad" -> List.of("sum");
-            case "rmsprop" -> List.of("square");
+            case "rmsprop" -> momentum > 0 ? List.of("square", "momentumBuffer") : List.of("square");
             default -> List.of();
         };
     }
@@ -62,7 +57,12 @@ record Optimizer(String name, double learningRate, double momentum, boolean nest
             case "adagrad" -> CodeBlock.of("$T.adagrad($L, $L, $L, $L, lr, /* eps */ $Lf, /* weight decay */ $Lf, "
                     + "/* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
                     param, grad, state.get(0), count, (float) eps, (float) weightDecay, (float) l1);
-            case "rmsprop" -> CodeBlock.of("$T.rmsprop($L, $L, $L, $L, lr, /* alpha */ $Lf, /* eps */ $Lf, "
+            case "rmsprop" -> momentum > 0
+                    ? CodeBlock.of("$T.rmspropMomentum($L, $L, $L, $L, $L, lr, /* alpha */ $Lf, /* eps */ $Lf, "
+                    + "/* momentum */ $Lf, /* weight decay */ $Lf, /* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
+                    param, grad, state.get(0), state.get(1), count, (float) alpha, (float) eps, (float) momentum,
+                    (float) weightDecay, (float) l1)
+                    : CodeBlock.of("$T.rmsprop($L, $L, $L, $L, lr, /* alpha */ $Lf, /* eps */ $Lf, "
                     + "/* weight decay */ $Lf, /* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,
                     param, grad, state.get(0), count, (float) alpha, (float) eps, (float) weightDecay, (float) l1);
             default -> CodeBlock.of("$T.sgd($L, $L, $L, lr, /* weight decay */ $Lf, /* l1 */ $Lf)", RuntimeNames.OPTIMIZERS,

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.dnnc.compiler.autodiff.Differentiator;
+import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.DType;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
@@ -162,6 +163,12 @@ final class ProgramEmitter implements ProgramView {
             code.add(kernels.emit(n, this));
         }
         return code.build();
+    }
+
+    @Override
+    public boolean countsAccuracy(int id) {
+        return graph.nodes().stream().filter(n -> n.op() instanceof CrossEntropy).findFirst()
+                .map(n -> n.id() == id).orElse(false);
     }
 
     @Override

@@ -25,6 +25,12 @@ public interface ProgramView {
     /** The other members of the call that node {@code id} leads (see {@code CallGroups}); empty for most nodes. */
     List<Node> callGroup(int id);
 
+    /**
+     * Whether the cross-entropy node {@code id} is the one whose correct predictions a step counts:
+     * the program's first, when a weighted loss has several.
+     */
+    boolean countsAccuracy(int id);
+
     /** The class's constant layer geometries, shared by the programs. */
     Geometries geometries();
 }

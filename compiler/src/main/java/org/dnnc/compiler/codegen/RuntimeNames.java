@@ -24,6 +24,7 @@ final class RuntimeNames {
     static final ClassName EMBEDDING = ClassName.get(CPU, "Embedding");
     static final ClassName LOSSES = ClassName.get(CPU, "Losses");
     static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
+    static final ClassName GRADIENT_CLIPPING = ClassName.get(CPU, "GradientClipping");
     static final ClassName INIT = ClassName.get(CPU, "Init");
     static final ClassName CONV2D = ClassName.get(CPU, "Conv2d");
     static final ClassName CONV_GEOMETRY = ClassName.get(CPU, "ConvGeometry");

@@ -58,21 +58,33 @@ record Signature(List<Tensor> inputs, List<Tensor> targets, List<Tensor> outputs
         return new Signature(tensors(model, infer, List.of()), List.of(), outputs(model, infer), "NONE", 0, 0);
     }
 
+    /**
+     * A weighted sum of losses, such as {@code cross_entropy(logits, label) + 0.5 * mse(recon, image)},
+     * is trained on labels when any term is a cross-entropy (its classes are the first such term's),
+     * on float targets when a term compares with an input that only training reads, and else on the
+     * input itself.
+     */
     static Signature of(NetworkModel model, Graph train, Graph infer) throws CodegenException {
-        Node loss = train.node(train.outputs().get("loss"));
-        Node target = train.node(loss.inputs().get(1));
-        if (!(target.op() instanceof Input targetInput)) {
-            throw new CodegenException("code generation needs the loss to compare with an input of the network",
-                    loss.origin());
-        }
         List<Tensor> inputs = tensors(model, infer, List.of());
         List<String> inputNames = inputs.stream().map(Tensor::name).toList();
         List<Tensor> targets = tensors(model, train, inputNames);
-        String kind = loss.op() instanceof CrossEntropy ? "LABELS"
-                : inputNames.contains(targetInput.name()) ? "INPUT" : "TARGETS";
-        int classes = kind.equals("LABELS") ? Sizes.last(train.node(loss.inputs().get(0)).type()) : 0;
-        int labels = kind.equals("LABELS") ? (int) target.type().elementsPerExample() : 0;
-        return new Signature(inputs, targets, outputs(model, infer), kind, classes, labels);
+        Node loss = train.node(train.outputs().get("loss"));
+        List<Node> terms = LossTerms.of(train, loss);
+        if (terms.isEmpty()) {
+            throw new CodegenException("code generation needs the loss to be built from losses such as `cross_entropy`",
+                    loss.origin());
+        }
+        for (Node term : terms) {
+            if (!(train.node(term.inputs().get(1)).op() instanceof Input)) {
+                throw new CodegenException("code generation needs the loss to compare with an input of the network",
+                        term.origin());
+            }
+        }
+        Node labels = terms.stream().filter(t -> t.op() instanceof CrossEntropy).findFirst().orElse(null);
+        String kind = labels != null ? "LABELS" : targets.isEmpty() ? "INPUT" : "TARGETS";
+        int classes = labels != null ? Sizes.last(train.node(labels.inputs().get(0)).type()) : 0;
+        int perExample = labels != null ? (int) train.node(labels.inputs().get(1)).type().elementsPerExample() : 0;
+        return new Signature(inputs, targets, outputs(model, infer), kind, classes, perExample);
     }
 
     /** The inputs of {@code graph} not named in {@code except}, in the order the source declares them. */

@@ -60,6 +60,13 @@ final class TrainSectionResolver {
                         + " and " + o.args().real("max_lr"));
                 continue;
             }
+            if (value instanceof Option o && (o.name().equals("sgd") || o.name().equals("momentum"))
+                    && o.args().bool("nesterov") && o.args().real("momentum") == 0) {
+                // PyTorch refuses this too: without momentum there is nothing to look ahead with.
+                ev.report(ev.diag(s.value().span(), "`nesterov: true` needs a momentum, but `" + o.name()
+                        + "` has momentum 0"), "add e.g. `momentum: 0.9`");
+                continue;
+            }
             if (value != null) {
                 settings.put(key, value);
             }

@@ -90,6 +90,9 @@ class GeneratedMlpTest {
         assertThat(code).contains(".validationSplit(0.1)");
         assertThat(code).contains(".earlyStopping(new EarlyStopping(Metric.parse(\"val_accuracy\"), 3, 0.001, true))");
         assertThat(code).contains("Optimizers.momentum(");
+        assertThat(code).contains("/* nesterov */ true");
+        assertThat(code).contains("GradientClipping.clipNorm(gradients, GRADIENT_SIZES, 5.0f);");
+        assertThat(code).contains("GradientClipping.clipValue(gradients, GRADIENT_SIZES, 1.0f);");
         assertThat(code).contains(".augment(new Augmentation.Noise(0.1))");
         assertThat(code).contains(".onNonFinite(NonFinite.SKIP)");
         Class<?> options = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("options"), LINT);

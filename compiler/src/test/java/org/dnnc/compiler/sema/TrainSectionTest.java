@@ -170,6 +170,25 @@ class TrainSectionTest extends ShapeTestSupport {
         assertThat(type(m, "loss")).isEqualTo("f32[]");
     }
 
+    // ---- what generated networks would ignore is refused --------------------------------------
+
+    @Test
+    void nesterovWithoutMomentumIsRefused() {
+        Diagnostic d = assertError(net("""
+                    train {
+                        loss = cross_entropy(logits, label);
+                        optimizer = sgd(lr: 0.1, nesterov: true);
+                    }
+                """), "`nesterov: true` needs a momentum, but `sgd` has momentum 0", 7, 21);
+        assertThat(d.hints()).containsExactly("add e.g. `momentum: 0.9`");
+        compileOk(net("""
+                    train {
+                        loss = cross_entropy(logits, label);
+                        optimizer = momentum(nesterov: true);
+                    }
+                """));
+    }
+
     // ---- unit misuse ---------------------------------------------------------------------------
 
     @Test

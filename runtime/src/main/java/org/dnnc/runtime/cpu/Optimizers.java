@@ -137,6 +137,41 @@ public final class Optimizers {
     }
 
     /**
+     * RMSprop with momentum, PyTorch's form: {@code v = alpha v + (1 - alpha) g^2; buf = momentum *
+     * buf + g / (sqrt(v) + eps); p -= lr * buf}. The buffer starts at zero, so unlike SGD's momentum
+     * there is no special first step.
+     */
+    public static void rmspropMomentum(Buf p, Buf g, Buf meanSquare, Buf momentumBuffer, int n, float lr,
+            float alpha, float eps, float momentum, float weightDecay, float l1) {
+        Chunks s = Chunks.get();
+        float[] ps = s.a;
+        float[] gs = s.b;
+        float[] vs = s.c;
+        float[] bs = s.d;
+        float negLr = -lr;
+        float oneMinusAlpha = 1f - alpha;
+        for (int start = 0; start < n; start += CHUNK) {
+            int len = Math.min(CHUNK, n - start);
+            p.data.get(start, ps, 0, len);
+            g.data.get(start, gs, 0, len);
+            meanSquare.data.get(start, vs, 0, len);
+            momentumBuffer.data.get(start, bs, 0, len);
+            regularize(ps, gs, len, weightDecay, l1);
+            for (int i = 0; i < len; i++) {
+                float gi = gs[i];
+                float vi = vs[i] * alpha + oneMinusAlpha * gi * gi;
+                vs[i] = vi;
+                float bi = momentum * bs[i] + gi / ((float) Math.sqrt(vi) + eps);
+                bs[i] = bi;
+                ps[i] += negLr * bi;
+            }
+            p.data.put(start, ps, 0, len);
+            meanSquare.data.put(start, vs, 0, len);
+            momentumBuffer.data.put(start, bs, 0, len);
+        }
+    }
+
+    /**
      * Adam with bias correction (PyTorch's {@code Adam}, where weight decay is L2 added to the
      * gradient, not AdamW): {@code m += (1 - b1)(g - m); v = b2 v + (1 - b2) g^2; p -= lr / (1 -
      * b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)}.

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GoldenOptimizerTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"opt_sgd", "opt_sgd_momentum", "opt_sgd_weight_decay", "opt_adagrad", "opt_rmsprop",
-            "opt_adam"})
+    @ValueSource(strings = {"opt_sgd", "opt_sgd_momentum", "opt_sgd_nesterov", "opt_sgd_weight_decay", "opt_adagrad",
+            "opt_rmsprop", "opt_rmsprop_momentum", "opt_adam"})
     void threeStepsMatchPyTorch(String name) {
         Golden g = Golden.load(name);
         String kind = g.attrString("optimizer");
@@ -29,9 +29,13 @@ class GoldenOptimizerTest {
                 case "sgd", "sgd_weight_decay" -> Optimizers.sgd(p, grad, n, lr, weightDecay, 0f);
                 case "sgd_momentum" -> Optimizers.momentum(p, grad, s1, n, lr, (float) g.attr("momentum"), 0f, false,
                         weightDecay, 0f, t);
+                case "sgd_nesterov" -> Optimizers.momentum(p, grad, s1, n, lr, (float) g.attr("momentum"), 0f, true,
+                        weightDecay, 0f, t);
                 case "adagrad" -> Optimizers.adagrad(p, grad, s1, n, lr, (float) g.attr("eps"), weightDecay, 0f);
                 case "rmsprop" -> Optimizers.rmsprop(p, grad, s1, n, lr, (float) g.attr("alpha"), (float) g.attr("eps"),
                         weightDecay, 0f);
+                case "rmsprop_momentum" -> Optimizers.rmspropMomentum(p, grad, s1, s2, n, lr, (float) g.attr("alpha"),
+                        (float) g.attr("eps"), (float) g.attr("momentum"), weightDecay, 0f);
                 case "adam" -> Optimizers.adam(p, grad, s1, s2, n, lr, (float) g.attr("beta1"), (float) g.attr("beta2"),
                         (float) g.attr("eps"), weightDecay, 0f, t);
                 default -> throw new AssertionError("unknown optimizer " + kind);
