@@ -42,4 +42,22 @@ class UserMistakesTest {
         assertWithMessage(r.err()).that(r.exitCode()).isEqualTo(0);
         assertThat(Files.exists(out.resolve("NoPkg.java"))).isTrue();
     }
+
+    /** A tensor too large for generated code is the user's error at `check`, never a crash of `compile`. */
+    @Test
+    void aTensorTooLargeIsAnErrorAtItsLayerForCheckAndCompile() throws Exception {
+        Path file = work.resolve("Huge.dnn");
+        Files.writeString(file, "network Huge {\n  input x: float[784];\n  output y = x -> dense(2147483647);\n}\n");
+        String error = file + ":3:19: error: `dense` would make a `weight` of 2147483647 × 784 = 1,683,627,179,248"
+                + " elements; a tensor holds at most 2,147,483,647\n";
+        Cli.Result check = Cli.run("check", file.toString());
+        assertWithMessage(check.err()).that(check.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(check.err()).startsWith(error);
+        Path out = work.resolve("out");
+        Cli.Result compile = Cli.run("compile", "-d", out.toString(), file.toString());
+        assertWithMessage(compile.err()).that(compile.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(compile.err()).startsWith(error);
+        assertThat(compile.out()).doesNotContain("wrote");
+        assertThat(Files.exists(out.resolve("Huge.java"))).isFalse();
+    }
 }
