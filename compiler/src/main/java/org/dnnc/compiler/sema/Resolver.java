@@ -38,6 +38,7 @@ public final class Resolver {
     public static List<NetworkModel> resolve(CompilationUnit unit, Diagnostics diagnostics, Registry registry) {
         Resolver r = new Resolver(diagnostics, registry);
         String pkg = unit.packageName().map(q -> q.text()).orElse("");
+        unit.packageName().ifPresent(q -> GeneratedClassNames.checkPackage(q, diagnostics));
         List<NetworkModel> models = new ArrayList<>();
         Map<String, Span> seen = new LinkedHashMap<>();
         if (unit.networks().isEmpty()) {
@@ -57,6 +58,7 @@ public final class Resolver {
 
     private Optional<NetworkModel> network(String pkg, NetworkDecl net) {
         int errorsBefore = diagnostics.errorCount();
+        GeneratedClassNames.checkNetwork(net.name(), diagnostics);
         Map<String, Member.BlockDecl> blocks = collectBlocks(net);
         Map<String, Span> names = collectNames(net, blocks);
         GraphBuilder graph = new GraphBuilder(net.name().text());

@@ -60,4 +60,18 @@ class UserMistakesTest {
         assertThat(compile.out()).doesNotContain("wrote");
         assertThat(Files.exists(out.resolve("Huge.java"))).isFalse();
     }
+
+    /** A network name Java cannot take stops `compile` at `check`: no class that javac would refuse. */
+    @Test
+    void aNetworkNamedAfterAJavaKeywordIsRejectedBeforeAnythingIsWritten() throws Exception {
+        Path file = work.resolve("Keyword.dnn");
+        Files.writeString(file, "package org.example;\n\nnetwork class {\n  input x: float[4];\n  output y = x -> dense(2);\n}\n");
+        Path out = work.resolve("out");
+        Cli.Result compile = Cli.run("compile", "-d", out.toString(), file.toString());
+        assertWithMessage(compile.err()).that(compile.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(compile.err()).startsWith(file + ":3:9: error: `class` is a Java keyword and cannot name the"
+                + " generated class\nnetwork class {\n        ^~~~~\n  help: rename the network\n");
+        assertThat(compile.out()).doesNotContain("wrote");
+        assertThat(Files.exists(out)).isFalse();
+    }
 }
