@@ -129,6 +129,19 @@ public final class JavaGenerator {
         }
         LoweredProgram trainProgram = lowering.program(Program.Kind.TRAIN).orElseThrow();
         Graph train = trainProgram.graph();
+        Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
+        Map<String, Integer> gradients = new LinkedHashMap<>();
+        train.outputs().forEach((name, id) -> {
+            if (name.startsWith(GRADIENT)) {
+                gradients.put(name.substring(GRADIENT.length()), id);
+            }
+        });
+        Map<String, List<String>> stateFields = new LinkedHashMap<>();
+        for (String name : gradients.keySet()) {
+            stateFields.put(name, optimizer.stateNames().stream().map(s -> s + "_" + paramStems.get(name)).toList());
+        }
+        // Before any kernel call is emitted: their sizes are Java ints only when the arenas fit.
+        ArenaLimits.check(lowering, parameterBytes(stateFields), optimizer.stateNames().size());
         LoweredProgram inference = lowering.inference();
         Graph infer = inference.graph();
         int predictBatch = lowering.predictBatch();
@@ -144,13 +157,6 @@ public final class JavaGenerator {
         String file = source.fileName();
 
         long workspace = lowering.workspaceBytes();
-        Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
-        Map<String, Integer> gradients = new LinkedHashMap<>();
-        train.outputs().forEach((name, id) -> {
-            if (name.startsWith(GRADIENT)) {
-                gradients.put(name.substring(GRADIENT.length()), id);
-            }
-        });
 
         type.addModifiers(PUBLIC, FINAL)
                 .addSuperinterface(RuntimeNames.TRAINABLE_NETWORK)
@@ -175,12 +181,7 @@ public final class JavaGenerator {
                 "The planned workspace: the largest of the three programs' arenas.");
 
         addStorageFields();
-        Map<String, List<String>> stateFields = new LinkedHashMap<>();
-        for (String name : gradients.keySet()) {
-            List<String> fields = optimizer.stateNames().stream().map(s -> s + "_" + paramStems.get(name)).toList();
-            stateFields.put(name, fields);
-            fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
-        }
+        stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
         geometries.fieldSpecs().forEach(type::addField);
         trainer.fieldSpecs().forEach(type::addField);
         evaluator.fieldSpecs().forEach(type::addField);
@@ -206,6 +207,7 @@ public final class JavaGenerator {
 
     /** A network without a train section: it loads weights and predicts, with no optimizer state or training step. */
     private JavaFile emitInferenceOnly() throws CodegenException {
+        ArenaLimits.check(lowering, parameterBytes(Map.of()), 0);
         LoweredProgram inference = lowering.inference();
         Geometries geometries = new Geometries();
         ProgramEmitter predictor = emitter("i", inference, geometries);
@@ -327,6 +329,16 @@ public final class JavaGenerator {
 
     private void constant(String name, Class<?> t, CodeBlock value, String doc) {
         type.addField(FieldSpec.builder(t, name, PUBLIC, STATIC, FINAL).initializer(value).addJavadoc(doc + "\n").build());
+    }
+
+    /** The parameter arena's size: each parameter and then its optimizer state, as {@link #constructor} carves them. */
+    private long parameterBytes(Map<String, List<String>> stateFields) {
+        long bytes = 0;
+        for (Node p : params) {
+            long slot = lowering.target().memory().align(4L * Sizes.maxCount(p.type(), 1));
+            bytes += slot * (1 + stateFields.getOrDefault(((Param) p.op()).name(), List.of()).size());
+        }
+        return bytes;
     }
 
     /** @param programs each program's emitter, under the comment that introduces its views */

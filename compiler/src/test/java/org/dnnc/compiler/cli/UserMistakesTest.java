@@ -61,6 +61,21 @@ class UserMistakesTest {
         assertThat(Files.exists(out.resolve("Huge.java"))).isFalse();
     }
 
+    /** Arenas are planned by `compile`: one too large is an error at the network, and no class is written. */
+    @Test
+    void aWorkspaceNoArenaHoldsIsAnErrorOfCompileAtTheNetwork() throws Exception {
+        Path file = work.resolve("Wide.dnn");
+        Files.writeString(file, "// Each tensor fits; together they do not.\nnetwork Wide {\n  input x: float[10000000];\n"
+                + "  output y = concat(x, x) -> dense(2);\n}\n");
+        Path out = work.resolve("out");
+        Cli.Result compile = Cli.run("compile", "-d", out.toString(), file.toString());
+        assertWithMessage(compile.err()).that(compile.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(compile.err()).startsWith(file + ":2:1: error: network `Wide` needs a workspace of ");
+        assertThat(compile.err()).contains("one arena holds at most 2,147,483,583 bytes");
+        assertThat(compile.out()).doesNotContain("wrote");
+        assertThat(Files.exists(out.resolve("Wide.java"))).isFalse();
+    }
+
     /** A network name Java cannot take stops `compile` at `check`: no class that javac would refuse. */
     @Test
     void aNetworkNamedAfterAJavaKeywordIsRejectedBeforeAnythingIsWritten() throws Exception {
