@@ -2,6 +2,14 @@
 package org.dnnc.examples.fashion;
 
 import java.io.IOException;
+import java.lang.Float;
+import java.lang.IllegalArgumentException;
+import java.lang.Long;
+import java.lang.Math;
+import java.lang.Override;
+import java.lang.Runtime;
+import java.lang.String;
+import java.lang.UnsupportedOperationException;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Path;

@@ -39,43 +39,46 @@ final class ElementwiseLoop {
         return code.build();
     }
 
-    /** One step as a float expression of its arguments. */
-    static String expression(Op op, List<String> a) {
+    /**
+     * One step as a float expression of its arguments. {@code Math} is a type name, not text: the
+     * generated class may itself be called {@code Math}.
+     */
+    static CodeBlock expression(Op op, List<String> a) {
         if (op instanceof Binary b) {
             String symbol = switch (b.kind()) {
                 case ADD -> " + ";
                 case SUB -> " - ";
                 case MUL -> " * ";
             };
-            return a.get(0) + symbol + a.get(1);
+            return CodeBlock.of("$L$L$L", a.get(0), symbol, a.get(1));
         }
         if (op instanceof Scale s) {
-            return literal(s.factor()) + " * " + a.get(0);
+            return CodeBlock.of("$L * $L", literal(s.factor()), a.get(0));
         }
         if (op instanceof Activation act) {
             String x = a.get(0);
             String alpha = literal(act.alpha());
             return switch (act.kind()) {
-                case RELU -> "Math.max(" + x + ", 0f)";
-                case LEAKY_RELU -> x + " > 0f ? " + x + " : " + alpha + " * " + x;
-                case ELU -> x + " > 0f ? " + x + " : " + alpha + " * (float) Math.expm1(" + x + ")";
-                case SIGMOID -> "1f / (1f + (float) Math.exp(-" + x + "))";
-                case TANH -> "(float) Math.tanh(" + x + ")";
-                case IDENTITY -> x;
+                case RELU -> CodeBlock.of("$T.max($L, 0f)", Math.class, x);
+                case LEAKY_RELU -> CodeBlock.of("$L > 0f ? $L : $L * $L", x, x, alpha, x);
+                case ELU -> CodeBlock.of("$L > 0f ? $L : $L * (float) $T.expm1($L)", x, x, alpha, Math.class, x);
+                case SIGMOID -> CodeBlock.of("1f / (1f + (float) $T.exp(-$L))", Math.class, x);
+                case TANH -> CodeBlock.of("(float) $T.tanh($L)", Math.class, x);
+                case IDENTITY -> CodeBlock.of("$L", x);
             };
         }
         if (op instanceof ActivationGrad g) {
             String dy = a.get(0);
             String y = a.get(1);
             String alpha = literal(g.alpha());
-            return switch (g.kind()) {
+            return CodeBlock.of("$L", switch (g.kind()) {
                 case RELU -> y + " > 0f ? " + dy + " : 0f";
                 case LEAKY_RELU -> y + " > 0f ? " + dy + " : " + alpha + " * " + dy;
                 case ELU -> y + " > 0f ? " + dy + " : " + dy + " * (" + y + " + " + alpha + ")";
                 case SIGMOID -> dy + " * " + y + " * (1f - " + y + ")";
                 case TANH -> dy + " * (1f - " + y + " * " + y + ")";
                 case IDENTITY -> dy;
-            };
+            });
         }
         throw new IllegalArgumentException(op.mnemonic() + " is not element-wise");
     }

@@ -21,11 +21,13 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 import org.dnnc.compiler.Compiler;
@@ -40,6 +42,7 @@ import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.PredictBatch;
+import org.dnnc.compiler.sema.GeneratedClassNames;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.sema.Option;
 import org.dnnc.compiler.sema.TrainConfig;
@@ -57,7 +60,13 @@ public final class JavaGenerator {
     private final NetworkModel model;
     private final SourceFile source;
     private final ClassName className;
+    private final ClassName builderName;
     private final TypeSpec.Builder type;
+    /**
+     * Each parameter's name as a Java identifier, unique: {@code a_b.dense1} and {@code a.b_dense1}
+     * would read alike. Its field and its optimizer state's fields are named from it.
+     */
+    private final Map<String, String> paramStems = new LinkedHashMap<>();
     private final Map<String, String> paramFields = new LinkedHashMap<>();
     private final Lowering lowering;
     private final List<Node> params;
@@ -71,11 +80,16 @@ public final class JavaGenerator {
         this.lowering = lowering;
         this.source = source;
         this.className = ClassName.get(model.packageName(), model.name());
+        this.builderName = className.nestedClass(GeneratedClassNames.BUILDER);
         this.type = TypeSpec.classBuilder(className);
         this.params = lowering.program(Program.Kind.TRAIN).map(p -> p.graph().params()).orElse(model.graph().params());
         this.maxBatch = lowering.maxBatch();
+        Set<String> stems = new HashSet<>();
         for (Node p : params) {
-            paramFields.put(((Param) p.op()).name(), "w_" + JavaNames.identifier(((Param) p.op()).name()));
+            String name = ((Param) p.op()).name();
+            String stem = JavaNames.unique(JavaNames.identifier(name), stems);
+            paramStems.put(name, stem);
+            paramFields.put(name, "w_" + stem);
         }
     }
 
@@ -118,6 +132,19 @@ public final class JavaGenerator {
         }
         LoweredProgram trainProgram = lowering.program(Program.Kind.TRAIN).orElseThrow();
         Graph train = trainProgram.graph();
+        Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
+        Map<String, Integer> gradients = new LinkedHashMap<>();
+        train.outputs().forEach((name, id) -> {
+            if (name.startsWith(GRADIENT)) {
+                gradients.put(name.substring(GRADIENT.length()), id);
+            }
+        });
+        Map<String, List<String>> stateFields = new LinkedHashMap<>();
+        for (String name : gradients.keySet()) {
+            stateFields.put(name, optimizer.stateNames().stream().map(s -> s + "_" + paramStems.get(name)).toList());
+        }
+        // Before any kernel call is emitted: their sizes are Java ints only when the arenas fit.
+        ArenaLimits.check(lowering, parameterBytes(stateFields), optimizer.stateNames().size());
         LoweredProgram inference = lowering.inference();
         Graph infer = inference.graph();
         int predictBatch = lowering.predictBatch();
@@ -133,13 +160,6 @@ public final class JavaGenerator {
         String file = source.fileName();
 
         long workspace = lowering.workspaceBytes();
-        Optimizer optimizer = Optimizer.of(config().optimizer(), setting("weight_decay"), setting("l1"));
-        Map<String, Integer> gradients = new LinkedHashMap<>();
-        train.outputs().forEach((name, id) -> {
-            if (name.startsWith(GRADIENT)) {
-                gradients.put(name.substring(GRADIENT.length()), id);
-            }
-        });
 
         type.addModifiers(PUBLIC, FINAL)
                 .addSuperinterface(RuntimeNames.TRAINABLE_NETWORK)
@@ -164,13 +184,7 @@ public final class JavaGenerator {
                 "The planned workspace: the largest of the three programs' arenas.");
 
         addStorageFields();
-        Map<String, List<String>> stateFields = new LinkedHashMap<>();
-        for (String name : gradients.keySet()) {
-            List<String> fields = optimizer.stateNames().stream()
-                    .map(s -> s + "_" + JavaNames.identifier(name)).toList();
-            stateFields.put(name, fields);
-            fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL));
-        }
+        stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
         Clipping clipping = Clipping.of(config());
         CodeBlock gradientViews = CodeBlock.of("");
         if (clipping.any()) {
@@ -209,6 +223,7 @@ public final class JavaGenerator {
 
     /** A network without a train section: it loads weights and predicts, with no optimizer state or training step. */
     private JavaFile emitInferenceOnly() throws CodegenException {
+        ArenaLimits.check(lowering, parameterBytes(Map.of()), 0);
         LoweredProgram inference = lowering.inference();
         Geometries geometries = new Geometries();
         ProgramEmitter predictor = emitter("i", inference, geometries);
@@ -291,9 +306,9 @@ public final class JavaGenerator {
     /** {@code builder()}, the builder class, and the parameters' initialization. */
     private void addCreation() throws CodegenException {
         type.addMethod(MethodSpec.methodBuilder("builder").addModifiers(PUBLIC, STATIC)
-                .returns(className.nestedClass("Builder"))
+                .returns(builderName)
                 .addJavadoc("Starts configuring a new instance.\n")
-                .addStatement("return new Builder()").build());
+                .addStatement("return new $T()", builderName).build());
         type.addType(builderType());
         type.addMethod(initialize());
         if (lowering.trains()) {
@@ -306,10 +321,11 @@ public final class JavaGenerator {
         addAccessors(signature);
         addParameterCopies();
         addCheckpoints();
+        // java.lang types are imported by name like the others: a class of the same package called
+        // `Math` or `String` (another network, say) would hide them from an implicit import.
         return JavaFile.builder(model.packageName(), type.build())
                 .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
                         Compiler.version(), source.fileName())
-                .skipJavaLangImports(true)
                 .indent("    ")
                 .build();
     }
@@ -338,11 +354,21 @@ public final class JavaGenerator {
         type.addField(FieldSpec.builder(t, name, PUBLIC, STATIC, FINAL).initializer(value).addJavadoc(doc + "\n").build());
     }
 
+    /** The parameter arena's size: each parameter and then its optimizer state, as {@link #constructor} carves them. */
+    private long parameterBytes(Map<String, List<String>> stateFields) {
+        long bytes = 0;
+        for (Node p : params) {
+            long slot = lowering.target().memory().align(4L * Sizes.maxCount(p.type(), 1));
+            bytes += slot * (1 + stateFields.getOrDefault(((Param) p.op()).name(), List.of()).size());
+        }
+        return bytes;
+    }
+
     /** @param programs each program's emitter, under the comment that introduces its views */
     private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
             long workspace, CodeBlock gradientViews) {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
-                .addParameter(className.nestedClass("Builder"), "builder");
+                .addParameter(builderName, "builder");
         long offset = 0;
         CodeBlock.Builder views = CodeBlock.builder();
         for (Node p : params) {
@@ -358,8 +384,8 @@ public final class JavaGenerator {
         m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
         if (hasConvolutions) {
             // Convolutions run best with the batch split over two cores and one BLAS thread each.
-            m.addStatement("context = $T.create(Math.min(builder.threads, $T.MAX_THREADS), NAME)",
-                    RuntimeNames.CPU_CONTEXT, RuntimeNames.WORKERS);
+            m.addStatement("context = $T.create($T.min(builder.threads, $T.MAX_THREADS), NAME)",
+                    RuntimeNames.CPU_CONTEXT, Math.class, RuntimeNames.WORKERS);
         } else {
             // Up to two threads the kernels' own split pays best; beyond that OpenBLAS threads each GEMM.
             m.addStatement("context = $T.create(builder.threads, NAME)", RuntimeNames.CPU_CONTEXT);
@@ -383,42 +409,43 @@ public final class JavaGenerator {
 
     private TypeSpec builderType() {
         ClassName device = ClassName.get("org.dnnc.runtime", "Device");
-        ClassName builder = className.nestedClass("Builder");
-        return TypeSpec.classBuilder("Builder").addModifiers(PUBLIC, STATIC, FINAL)
+        return TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
                 .addJavadoc("Configures a new {@code $L}.\n", model.name())
                 .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
                 .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
-                        .initializer("Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()))").build())
+                        .initializer("$T.max(1, $T.min(2, $T.getRuntime().availableProcessors()))", Math.class, Math.class,
+                                Runtime.class).build())
                 .addField(FieldSpec.builder(int.class, "batch", PRIVATE).initializer("MAX_BATCH").build())
                 .addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).build())
-                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(builder)
+                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(builderName)
                         .addJavadoc("Seeds initialization and dropout (default: the train section's seed).\n")
                         .addParameter(long.class, "seed").addStatement("this.seed = seed").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(builder)
+                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(builderName)
                         .addJavadoc("Threads for matrix products$L; use 1 when other work shares the cores\n",
                                 hasConvolutions ? " and convolutions" : "")
                         .addJavadoc("(default: up to 2, as the machine has cores).\n")
                         .addParameter(int.class, "threads")
                         .beginControlFlow("if (threads < 1)")
-                        .addStatement("throw new IllegalArgumentException($S + threads)", "threads must be at least 1, got ")
+                        .addStatement("throw new $T($S + threads)", IllegalArgumentException.class,
+                                "threads must be at least 1, got ")
                         .endControlFlow()
                         .addStatement("this.threads = threads").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("batch").addModifiers(PUBLIC).returns(builder)
+                .addMethod(MethodSpec.methodBuilder("batch").addModifiers(PUBLIC).returns(builderName)
                         .addJavadoc("Examples per training step, at most {@link $T#MAX_BATCH} (the default, the train\n", className)
                         .addJavadoc("section's batch, for which memory is planned; a smaller batch uses the same memory).\n")
                         .addParameter(int.class, "batch")
                         .beginControlFlow("if (batch < 1 || batch > MAX_BATCH)")
-                        .addStatement("throw new IllegalArgumentException($S + batch)",
+                        .addStatement("throw new $T($S + batch)", IllegalArgumentException.class,
                                 "batch must be between 1 and " + maxBatch + " (the planned batch), got ")
                         .endControlFlow()
                         .addStatement("this.batch = batch").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builder)
+                .addMethod(MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builderName)
                         .addJavadoc("Where the network runs (default: the CPU).\n\n")
                         .addJavadoc("@throws UnsupportedOperationException for a device this version cannot run on (CUDA)\n")
                         .addParameter(device, "device")
                         .beginControlFlow("if (device != $T.CPU)", device)
-                        .addStatement("throw new UnsupportedOperationException($S + device + $S)", model.name() + " cannot run on ",
-                                ": this version of dnnc generates code for the CPU only")
+                        .addStatement("throw new $T($S + device + $S)", UnsupportedOperationException.class,
+                                model.name() + " cannot run on ", ": this version of dnnc generates code for the CPU only")
                         .endControlFlow()
                         .addStatement("return this").build())
                 .addMethod(build())
@@ -467,7 +494,7 @@ public final class JavaGenerator {
         stage(m, program, signature);
         m.addCode(body);
         m.addStatement("float loss = $L.get(0)", program.lossField());
-        m.beginControlFlow("if (!Float.isFinite(loss) && !updateOnNonFinite)");
+        m.beginControlFlow("if (!$T.isFinite(loss) && !updateOnNonFinite)", Float.class);
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         m.endControlFlow();
@@ -558,7 +585,7 @@ public final class JavaGenerator {
             all.addStatement("float[] out_$L = result.get($S)", JavaNames.identifier(t.name()), t.name());
         }
         all.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
-        all.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
+        all.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
         for (Signature.Tensor t : signature.inputs()) {
             String field = program.inputField(t.name());
             all.addStatement(t.ints() ? "$L.put(0, in_$L, $L, $L)" : "$L.data().put(0, in_$L, $L, $L)",
@@ -594,7 +621,7 @@ public final class JavaGenerator {
                 .addJavadoc("The output {@code $L} for one example.\n", output.name())
                 .addParameter(float[].class, "example")
                 .beginControlFlow("if (example.length != $L)", inputSize)
-                .addStatement("throw new IllegalArgumentException($S + example.length + $S)",
+                .addStatement("throw new $T($S + example.length + $S)", IllegalArgumentException.class,
                         "input `" + input.name() + "`: expected one example of shape " + Arrays.toString(input.shape())
                                 + " (" + inputSize + " values), got ", " values")
                 .endControlFlow()
@@ -607,12 +634,12 @@ public final class JavaGenerator {
         enter(batch);
         batch.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
                 inputSize);
-        batch.addStatement("throw new IllegalArgumentException($S + count + $S + x.length + $S + out.length)",
+        batch.addStatement("throw new $T($S + count + $S + x.length + $S + out.length)", IllegalArgumentException.class,
                 "predict: ", " examples need " + inputSize + " input and " + output.size()
                         + " output values each; got ", " and ");
         batch.endControlFlow();
         batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
-        batch.addStatement("int n = Math.min(PREDICT_BATCH, count - start)");
+        batch.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
         batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(input.name()), inputSize,
                 inputSize);
         batch.addStatement("infer(n)");
@@ -713,7 +740,7 @@ public final class JavaGenerator {
                 .addJavadoc("that the last good checkpoint survives; {@link #load} would refuse such a file anyway.\n")
                 .addParameter(Path.class, "file").addParameter(boolean.class, "force").addException(IOException.class);
         enter(save);
-        save.addStatement("var tensors = new $T<String, $T>()", LinkedHashMap.class, RuntimeNames.TENSOR_DATA);
+        save.addStatement("var tensors = new $T<$T, $T>()", LinkedHashMap.class, String.class, RuntimeNames.TENSOR_DATA);
         MethodSpec saveFinite = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
                 .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and\n")
                 .addJavadoc("infinite values: {@link #save(Path, boolean) save(file, false)}.\n")
@@ -737,8 +764,8 @@ public final class JavaGenerator {
         save.beginControlFlow("if (!force)")
                 .addStatement("$T.requireFinite(file, tensors)", RuntimeNames.SAFETENSORS)
                 .endControlFlow();
-        save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, Long.toString(steps)))",
-                RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps");
+        save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, $T.toString(steps)))",
+                RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps", Long.class);
         load.addCode(spec.build());
         load.addStatement("$T checkpoint = $T.read(file, spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS);
         load.addStatement("long savedSteps = checkpoint.metadataCount($S)", "steps");

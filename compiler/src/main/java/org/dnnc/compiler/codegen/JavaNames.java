@@ -1,5 +1,7 @@
 package org.dnnc.compiler.codegen;
 
+import java.util.Set;
+
 /** Java identifiers from names in the network: {@code logits.dense1.weight} becomes {@code logits_dense1_weight}. */
 final class JavaNames {
     private JavaNames() {}
@@ -13,5 +15,14 @@ final class JavaNames {
             out.insert(0, '_');
         }
         return out.toString();
+    }
+
+    /** {@code base}, else {@code base_2}, {@code base_3}...: the first that is not {@code taken}, which it joins. */
+    static String unique(String base, Set<String> taken) {
+        String name = base;
+        for (int i = 2; !taken.add(name); i++) {
+            name = base + "_" + i;
+        }
+        return name;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -31,11 +32,28 @@ public final class JavaSourceCompiler {
      */
     public static Class<?> compile(String qualifiedName, String source, Path workDir, List<String> options)
             throws IOException {
-        Path file = workDir.resolve("src").resolve(qualifiedName.replace('.', '/') + ".java");
+        return compile(Map.of(qualifiedName, source), workDir, options).get(qualifiedName);
+    }
+
+    /**
+     * Compiles several classes together, each source by its class's qualified name, and loads them
+     * in one class loader: classes of one package, such as the networks of one file, see each other
+     * as they would in a build.
+     *
+     * @return each class by its qualified name
+     * @throws IllegalStateException if there is no JDK compiler, or a source does not compile
+     */
+    public static Map<String, Class<?>> compile(Map<String, String> sources, Path workDir, List<String> options)
+            throws IOException {
         Path classes = workDir.resolve("classes");
-        Files.createDirectories(file.getParent());
         Files.createDirectories(classes);
-        Files.writeString(file, source);
+        List<Path> files = new ArrayList<>();
+        for (var source : sources.entrySet()) {
+            Path file = workDir.resolve("src").resolve(source.getKey().replace('.', '/') + ".java");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, source.getValue());
+            files.add(file);
+        }
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         if (javac == null) {
             throw new IllegalStateException("compiling generated code needs a JDK (javax.tools), not a bare JRE");
@@ -44,10 +62,11 @@ public final class JavaSourceCompiler {
                 "-d", classes.toString(), "--release", "17"));
         arguments.addAll(options);
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-        try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, null, null)) {
-            if (!javac.getTask(null, files, diagnostics, arguments, null, files.getJavaFileObjects(file)).call()) {
-                throw new IllegalStateException("the generated code of " + qualifiedName + " does not compile:\n"
-                        + diagnostics.getDiagnostics());
+        try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, null, null)) {
+            if (!javac.getTask(null, fileManager, diagnostics, arguments, null,
+                    fileManager.getJavaFileObjectsFromPaths(files)).call()) {
+                throw new IllegalStateException("the generated code of " + String.join(", ", sources.keySet())
+                        + " does not compile:\n" + diagnostics.getDiagnostics());
             }
         }
         // The class files are read now, so that the work folder may go as soon as this returns.
@@ -60,11 +79,15 @@ public final class JavaSourceCompiler {
             }
         }
         ClassLoader loader = new Loaded(bytes, JavaSourceCompiler.class.getClassLoader());
-        try {
-            return loader.loadClass(qualifiedName);
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("the compiled class " + qualifiedName + " did not load", e);
+        Map<String, Class<?>> loaded = new LinkedHashMap<>();
+        for (String name : sources.keySet()) {
+            try {
+                loaded.put(name, loader.loadClass(name));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("the compiled class " + name + " did not load", e);
+            }
         }
+        return loaded;
     }
 
     /** Defines the compiled classes from their bytes; everything else comes from the parent. */

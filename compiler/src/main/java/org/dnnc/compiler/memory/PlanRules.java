@@ -16,6 +16,9 @@ public interface PlanRules {
     /** Bytes of working memory the call of {@code n} needs while it runs; 0 for most ops. */
     long scratchBytes(Graph graph, Node n);
 
+    /** The largest arena the target can allocate, in bytes: a plan beyond it cannot run. */
+    long maxArenaBytes();
+
     /** {@code bytes} rounded up to {@link #alignment()}. */
     default long align(long bytes) {
         long a = alignment();

@@ -45,6 +45,8 @@ final class Evaluator implements LayerCall.Host {
     private final Set<Member.BlockDecl> inDefaults = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private final Map<Span, Scope.Binding> blockBindings = new HashMap<>();
     private String defaultInit = "glorot_uniform";
+    /** Set from the train section's settings, which are resolved before any layer. */
+    private TensorLimits.PlannedBatch batch = new TensorLimits.PlannedBatch(1, false);
 
     private record Expansion(Member.BlockDecl block, Span callSite) {}
 
@@ -67,6 +69,10 @@ final class Evaluator implements LayerCall.Host {
         this.defaultInit = init;
     }
 
+    void setBatch(TensorLimits.PlannedBatch batch) {
+        this.batch = batch;
+    }
+
     // ---- reporting -------------------------------------------------------------------------
 
     @Override
@@ -77,6 +83,11 @@ final class Evaluator implements LayerCall.Host {
     @Override
     public String defaultInit() {
         return defaultInit;
+    }
+
+    @Override
+    public TensorLimits.PlannedBatch batch() {
+        return batch;
     }
 
     /** Reports with a note for every block expansion we are inside, innermost first. */

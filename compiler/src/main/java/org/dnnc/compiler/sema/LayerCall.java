@@ -3,6 +3,7 @@ package org.dnnc.compiler.sema;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.Severity;
 import org.dnnc.compiler.diag.Span;
@@ -25,7 +26,12 @@ public final class LayerCall {
         void report(Diagnostic diagnostic);
 
         String defaultInit();
+
+        /** The examples per step the network's programs are planned for. */
+        TensorLimits.PlannedBatch batch();
     }
+
+    private static final String REMEDY = "make the layer or its input smaller";
 
     private final Host host;
     private final LayerInstance instance;
@@ -80,6 +86,11 @@ public final class LayerCall {
             }
             return existing.get();
         }
+        Optional<TensorLimits.TooLarge> tooLarge =
+                TensorLimits.parameter("`" + name() + "` would make a `" + local + "` of", type, REMEDY);
+        if (tooLarge.isPresent()) {
+            throw new LayerException(tooLarge.get().message(), List.of(tooLarge.get().hint()), List.of());
+        }
         String name = instance.path() + "." + local;
         int id;
         try {
@@ -93,9 +104,18 @@ public final class LayerCall {
         return id;
     }
 
-    /** Emits {@code op} over the given operand ids; a type error becomes a {@link LayerException}. */
+    /**
+     * Emits {@code op} over the given operand ids; a type error, or a result too large for a tensor
+     * at the planned batch, becomes a {@link LayerException}.
+     */
     public int emit(Op op, int... operands) throws LayerException {
-        return typed(op, () -> host.graph().add(op, Arrays.stream(operands).boxed().toList(), new Origin(span, path)));
+        int id = typed(op, () -> host.graph().add(op, Arrays.stream(operands).boxed().toList(), new Origin(span, path)));
+        Optional<TensorLimits.TooLarge> tooLarge =
+                TensorLimits.value("`" + name() + "` would make a value of", host.graph().type(id), host.batch(), REMEDY);
+        if (tooLarge.isPresent()) {
+            throw new LayerException(tooLarge.get().message(), List.of(tooLarge.get().hint()), List.of());
+        }
+        return id;
     }
 
     /**

@@ -14,6 +14,7 @@ import org.dnnc.compiler.diag.Span;
 import org.dnnc.compiler.diag.Suggestions;
 import org.dnnc.compiler.ir.GraphBuilder;
 import org.dnnc.compiler.ir.Origin;
+import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.syntax.CompilationUnit;
 import org.dnnc.compiler.syntax.Member;
 import org.dnnc.compiler.syntax.NetworkDecl;
@@ -37,6 +38,7 @@ public final class Resolver {
     public static List<NetworkModel> resolve(CompilationUnit unit, Diagnostics diagnostics, Registry registry) {
         Resolver r = new Resolver(diagnostics, registry);
         String pkg = unit.packageName().map(q -> q.text()).orElse("");
+        unit.packageName().ifPresent(q -> GeneratedClassNames.checkPackage(q, diagnostics));
         List<NetworkModel> models = new ArrayList<>();
         Map<String, Span> seen = new LinkedHashMap<>();
         if (unit.networks().isEmpty()) {
@@ -56,6 +58,7 @@ public final class Resolver {
 
     private Optional<NetworkModel> network(String pkg, NetworkDecl net) {
         int errorsBefore = diagnostics.errorCount();
+        GeneratedClassNames.checkNetwork(net.name(), diagnostics);
         Map<String, Member.BlockDecl> blocks = collectBlocks(net);
         Map<String, Span> names = collectNames(net, blocks);
         GraphBuilder graph = new GraphBuilder(net.name().text());
@@ -72,12 +75,13 @@ public final class Resolver {
         TrainSectionResolver train = new TrainSectionResolver(ev, registry, trains.isEmpty() ? null : trains.get(0));
         train.settings(top);
         ev.setDefaultInit(train.defaultInit());
+        ev.setBatch(train.batch());
 
         Set<String> outputs = new HashSet<>();
         Map<String, TypeExpr.DimExpr.Variable> sequenceLengths = new HashMap<>();
         for (Member m : net.members()) {
             if (m instanceof Member.InputDecl in) {
-                input(in, graph, scope, sequenceLengths);
+                input(in, graph, scope, sequenceLengths, train.batch());
             } else if (m instanceof Member.Binding b) {
                 if (scope.peek(b.name().text()).isEmpty()) {
                     scope.define(b.name().text(), ev.eval(b.value(), top.child(b.name().text())), b.name().span(), "value");
@@ -166,16 +170,25 @@ public final class Resolver {
         return names;
     }
 
+    /** Declares an input; one too large for a tensor at the planned {@code batch} is an error, and an error value. */
     private void input(Member.InputDecl in, GraphBuilder graph, Scope scope,
-            Map<String, TypeExpr.DimExpr.Variable> sequenceLengths) {
+            Map<String, TypeExpr.DimExpr.Variable> sequenceLengths, TensorLimits.PlannedBatch batch) {
         String name = in.name().text();
         if (scope.peek(name).isPresent()) {
             return;
         }
-        InputTypes.resolve(in.type(), diagnostics, sequenceLengths).ifPresentOrElse(type -> {
-            int id = graph.input(name, type, new Origin(in.span(), name));
-            scope.define(name, new Val.Tensor(id, type, "input `" + name + "`", in.name().span()), in.name().span(), "input");
-        }, () -> scope.define(name, Val.ERROR, in.name().span(), "input"));
+        Optional<TensorType> type = InputTypes.resolve(in.type(), diagnostics, sequenceLengths);
+        Optional<TensorLimits.TooLarge> tooLarge = type.flatMap(
+                t -> TensorLimits.value("input `" + name + "` has", t, batch, "declare a smaller input"));
+        tooLarge.ifPresent(t -> diagnostics.report(Diagnostic.error(in.type().span(), t.message()).withHint(t.hint())));
+        if (type.isEmpty() || tooLarge.isPresent()) {
+            scope.define(name, Val.ERROR, in.name().span(), "input");
+            // Uses of an input in error may go unevaluated: "never used" would be one more false message.
+            scope.peek(name).get().used = true;
+            return;
+        }
+        int id = graph.input(name, type.get(), new Origin(in.span(), name));
+        scope.define(name, new Val.Tensor(id, type.get(), "input `" + name + "`", in.name().span()), in.name().span(), "input");
     }
 
     private void warnUnused(NetworkDecl net, Scope scope, Evaluator ev, Map<String, Member.BlockDecl> blocks,

@@ -89,6 +89,11 @@ final class TrainSectionResolver {
         return ((Option) settings.get("init")).toString();
     }
 
+    /** The batch the programs are planned for: the setting, or its default. */
+    TensorLimits.PlannedBatch batch() {
+        return new TensorLimits.PlannedBatch(Math.toIntExact((Long) settings.get("batch")), section != null);
+    }
+
     void lossAndDirectives(Env env, GraphBuilder graph) {
         TrainItem.Setting loss = null;
         for (TrainItem item : Resolver.items(section)) {

@@ -26,6 +26,12 @@ public final class CpuTarget implements Target {
     /** Offsets and sizes are multiples of a cache line, which also suits SIMD loads. */
     public static final int ALIGNMENT = 64;
 
+    /**
+     * The runtime's largest {@code Arena}: one direct {@code ByteBuffer}, indexed by {@code int}, less
+     * the bytes it may skip to align its start.
+     */
+    public static final long MAX_ARENA_BYTES = Integer.MAX_VALUE - ALIGNMENT;
+
     private static final PlanRules MEMORY = new PlanRules() {
         @Override
         public int alignment() {
@@ -35,6 +41,11 @@ public final class CpuTarget implements Target {
         @Override
         public long scratchBytes(Graph graph, Node n) {
             return 4 * CpuScratch.floats(graph, n);
+        }
+
+        @Override
+        public long maxArenaBytes() {
+            return MAX_ARENA_BYTES;
         }
     };
 

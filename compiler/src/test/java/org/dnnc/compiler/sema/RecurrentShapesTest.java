@@ -271,14 +271,20 @@ class RecurrentShapesTest extends ShapeTestSupport {
                 """, "`lstm`: hidden size 1000000000 is too large (4 gates of 1000000000 rows overflow the weights)", 3, 21);
     }
 
+    /** A batch of one is the only one whose query of 2147483647 features is a tensor. */
     @Test
     void hugeAttentionInput() {
         assertError("""
                 network N {
-                    input q: float[4];
+                    input q: float[1];
                     input v: float[T <= 5, 4];
-                    output y = q -> dense(2147483647) -> attention(v, units: 3);
+                    input t: float[4];
+                    y = q -> dense(2147483647) -> attention(v, units: 3);
+                    train {
+                        loss  = mse(y, t);
+                        batch = 1;
+                    }
                 }
-                """, "`attention`: the query (2147483647) and the values (4) have too many features together", 4, 42);
+                """, "`attention`: the query (2147483647) and the values (4) have too many features together", 5, 35);
     }
 }
