@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -82,7 +83,7 @@ public final class JavaGenerator {
         this.className = ClassName.get(model.packageName(), model.name());
         this.builderName = className.nestedClass(GeneratedClassNames.BUILDER);
         this.type = TypeSpec.classBuilder(className);
-        this.params = lowering.program(Program.Kind.TRAIN).map(p -> p.graph().params()).orElse(model.graph().params());
+        this.params = allParams(lowering);
         this.maxBatch = lowering.maxBatch();
         Set<String> stems = new HashSet<>();
         for (Node p : params) {
@@ -91,6 +92,27 @@ public final class JavaGenerator {
             paramStems.put(name, stem);
             paramFields.put(name, "w_" + stem);
         }
+    }
+
+    /**
+     * The parameters of every program, the training program's first: an output that no loss reads
+     * has parameters that only evaluation and inference use.
+     */
+    private static List<Node> allParams(Lowering lowering) {
+        List<Node> all = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<LoweredProgram> programs = new ArrayList<>();
+        lowering.program(Program.Kind.TRAIN).ifPresent(programs::add);
+        lowering.program(Program.Kind.EVALUATE).ifPresent(programs::add);
+        programs.add(lowering.inference());
+        for (LoweredProgram program : programs) {
+            for (Node p : program.graph().params()) {
+                if (names.add(((Param) p.op()).name())) {
+                    all.add(p);
+                }
+            }
+        }
+        return all;
     }
 
     /**
