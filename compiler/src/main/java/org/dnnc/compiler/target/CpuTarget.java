@@ -33,7 +33,7 @@ public final class CpuTarget implements Target {
         }
 
         @Override
-        public long scratchBytes(Graph graph, Node n) {
+        public long scratchBytes(Graph graph, Node n, int batch) {
             return 4 * CpuScratch.floats(graph, n);
         }
     };
