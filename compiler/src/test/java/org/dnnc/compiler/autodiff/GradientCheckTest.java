@@ -18,9 +18,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every gradient rule against central finite differences, in double precision: for each network of
- * {@code autodiff/Rules.dnn} and {@code autodiff/Cnn.dnn} and each of its parameters' elements, the program's gradient must
- * match {@code (L(p + h) - L(p - h)) / 2h} with h = 1e-6 to within 1e-6 relative to the larger
- * magnitude (plus 1e-8 absolute, for gradients near zero).
+ * {@code autodiff/Rules.dnn}, {@code Cnn.dnn} and {@code Recurrent.dnn} and each of its parameters'
+ * elements, the program's gradient must match {@code (L(p + h) - L(p - h)) / 2h} with h = 1e-6 to
+ * within 1e-6 relative to the larger magnitude (plus 1e-8 absolute, for gradients near zero).
  */
 class GradientCheckTest {
     private static final int BATCH = 3;
@@ -30,8 +30,16 @@ class GradientCheckTest {
 
     @TestFactory
     Stream<DynamicTest> gradientsMatchFiniteDifferences() throws Exception {
-        return Stream.concat(Programs.compile("Rules.dnn").stream(), Programs.compile("Cnn.dnn").stream())
+        return Stream.of("Rules.dnn", "Cnn.dnn", "Recurrent.dnn").flatMap(GradientCheckTest::compile)
                 .map(n -> DynamicTest.dynamicTest(n.name(), () -> check(n)));
+    }
+
+    private static Stream<NetworkModel> compile(String resource) {
+        try {
+            return Programs.compile(resource).stream();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void check(NetworkModel network) throws AutodiffException {
