@@ -12,7 +12,7 @@ import org.dnnc.compiler.ir.RecurrentGrad;
  * The calls of recurrent layers: the runtime's {@code Recurrent.forward} with the layer's constant
  * geometry and the workspace the planner placed (saved for the backward call in training, scratch
  * elsewhere), and one {@code Recurrent.backward} for all the gradients of a layer, which reads that
- * saved workspace. Examples carry no lengths and start from a zero state.
+ * saved workspace. Examples start from a zero state.
  */
 final class Sequences {
     private Sequences() {}
@@ -21,8 +21,9 @@ final class Sequences {
         List<Integer> in = n.inputs();
         String saved = p.savedField(n.id());
         String workspace = saved.equals("null") ? p.scratchField(n.id()) : saved;
-        return stmt("$T.forward($L, $L, null, null, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
-                geometry(n, (Recurrent) n.op(), p), p.field(in.get(0)), p.field(in.get(1)), p.field(in.get(2)),
+        Recurrent r = (Recurrent) n.op();
+        return stmt("$T.forward($L, $L, $L, null, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
+                geometry(n, r, p), p.field(in.get(0)), lengths(r, in, 0, p), p.field(in.get(1)), p.field(in.get(2)),
                 p.field(in.get(3)), p.field(in.get(4)), p.field(n.id()), workspace);
     }
 
@@ -41,10 +42,16 @@ final class Sequences {
                     n.origin());
         }
         int layer = RecurrentGrad.LAYER_OPERANDS;
-        return stmt("$T.backward($L, $L, null, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, null, null, n, false)",
-                RuntimeNames.RECURRENT, geometry(p.node(forward), ((RecurrentGrad) n.op()).forward(), p),
-                p.field(in.get(layer)), p.field(in.get(layer + 1)), p.field(in.get(layer + 2)), p.field(in.get(0)),
+        Recurrent r = ((RecurrentGrad) n.op()).forward();
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, null, null, n, false)",
+                RuntimeNames.RECURRENT, geometry(p.node(forward), r, p), p.field(in.get(layer)),
+                lengths(r, in, layer, p), p.field(in.get(layer + 1)), p.field(in.get(layer + 2)), p.field(in.get(0)),
                 workspace, gradients[0], gradients[1], gradients[2], gradients[3], gradients[4]);
+    }
+
+    /** The field of the layer's lengths, whose operands start at {@code layer} in {@code in}, or {@code null}. */
+    private static String lengths(Recurrent r, List<Integer> in, int layer, ProgramView p) {
+        return r.lengths() ? p.field(in.get(layer + Recurrent.LENGTHS)) : "null";
     }
 
     private static String geometry(Node forward, Recurrent r, ProgramView p) {

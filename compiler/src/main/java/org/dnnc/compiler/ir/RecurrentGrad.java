@@ -7,9 +7,10 @@ import java.util.Map;
 /**
  * The gradient of a {@link Recurrent} layer with respect to one of its operands ({@code wrt}),
  * back through time. Its operands are the gradient of the layer's result, the result itself (whose
- * node's call saved the per-step gates and states that this one reads), and the layer's five
- * operands: {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}. The gradients of one layer share all their
- * work, so they are computed by one call (see {@code CallGroups}).
+ * node's call saved the per-step gates and states that this one reads), and the layer's operands:
+ * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths when the layer has them. The
+ * gradients of one layer share all their work, so they are computed by one call (see {@code
+ * CallGroups}).
  */
 public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
 

@@ -13,29 +13,42 @@ import org.dnnc.compiler.ir.RecurrentGrad;
 final class Recurrences {
     private Recurrences() {}
 
-    /** The layer's result from {@code (x, w_ih, w_hh, b_ih, b_hh)}; {@code x} is {@code [n, steps, inputs]}. */
+    /**
+     * The layer's result from {@code (x, w_ih, w_hh, b_ih, b_hh)} and, when it has them, the lengths;
+     * {@code x} is {@code [n, steps, inputs]}.
+     */
     static double[] forward(Recurrent r, List<double[]> in, int[] x) {
         Pass p = run(r, in, x[0], x[1], x[2]);
         int n = x[0];
         int steps = x[1];
         int h = r.hidden();
         double[] y = new double[r.returnSequences() ? n * steps * h : n * h];
-        for (int s = 0; s < steps; s++) {
-            int time = r.reverse() ? steps - 1 - s : s;
-            for (int b = 0; b < n; b++) {
-                for (int j = 0; j < h; j++) {
-                    if (r.returnSequences()) {
-                        y[(b * steps + time) * h + j] = p.h[s + 1][b * h + j];
-                    } else if (s == steps - 1) {
-                        y[b * h + j] = p.h[s + 1][b * h + j];
-                    }
+        for (int b = 0; b < n; b++) {
+            int length = length(r, in, b, steps);
+            for (int j = 0; j < h; j++) {
+                if (!r.returnSequences()) {
+                    y[b * h + j] = p.h[steps][b * h + j];
+                    continue;
+                }
+                for (int s = 0; s < length; s++) {
+                    y[(b * steps + time(r, s, length)) * h + j] = p.h[s + 1][b * h + j];
                 }
             }
         }
         return y;
     }
 
-    /** The gradient of one operand from {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}. */
+    /** Example {@code b}'s length: its lengths operand, or every step. */
+    private static int length(Recurrent r, List<double[]> layerOperands, int b, int steps) {
+        return r.lengths() ? (int) layerOperands.get(Recurrent.LENGTHS)[b] : steps;
+    }
+
+    /** The time position of step {@code s} of a sequence of this length. */
+    private static int time(Recurrent r, int s, int length) {
+        return r.reverse() ? length - 1 - s : s;
+    }
+
+    /** The gradient of one operand from {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)} and any lengths. */
     static double[] gradient(RecurrentGrad op, List<double[]> in, int[] x) {
         Recurrent r = op.forward();
         List<double[]> layer = in.subList(RecurrentGrad.LAYER_OPERANDS, in.size());
@@ -57,10 +70,19 @@ final class Recurrences {
             System.arraycopy(dy, 0, dh, 0, n * h);
         }
         for (int s = steps - 1; s >= 0; s--) {
-            int time = r.reverse() ? steps - 1 - s : s;
             double[] dhPrev = new double[n * h];
             double[] dcPrev = new double[n * h];
             for (int b = 0; b < n; b++) {
+                int length = length(r, layer, b, steps);
+                if (s >= length) {
+                    // Past its length the state stood still: its gradient passes through.
+                    for (int j = 0; j < h; j++) {
+                        dhPrev[b * h + j] = dh[b * h + j];
+                        dcPrev[b * h + j] = dc[b * h + j];
+                    }
+                    continue;
+                }
+                int time = time(r, s, length);
                 double[] dx = new double[gh];
                 double[] dhid = new double[gh];
                 for (int j = 0; j < h; j++) {
@@ -139,8 +161,16 @@ final class Recurrences {
         Pass p = new Pass(new double[steps + 1][n * h], new double[steps + 1][n * h], new double[steps][n * gh],
                 new double[steps][n * h]);
         for (int s = 0; s < steps; s++) {
-            int time = r.reverse() ? steps - 1 - s : s;
             for (int b = 0; b < n; b++) {
+                int length = length(r, in, b, steps);
+                if (s >= length) {
+                    for (int j = 0; j < h; j++) {
+                        p.h[s + 1][b * h + j] = p.h[s][b * h + j];
+                        p.c[s + 1][b * h + j] = p.c[s][b * h + j];
+                    }
+                    continue;
+                }
+                int time = time(r, s, length);
                 double[] fromX = new double[gh];
                 double[] fromH = new double[gh];
                 for (int row = 0; row < gh; row++) {

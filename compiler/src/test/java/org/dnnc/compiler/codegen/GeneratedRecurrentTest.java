@@ -31,9 +31,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Generated classes with recurrent layers: a GRU classifier learns a task that needs the whole
- * sequence, and for each kind of layer one prediction and one training step agree with the
- * reference interpreter (the step's gradients read back from a plain SGD update at rate 1).
+ * Generated classes with recurrent layers: GRU classifiers learn tasks that need the whole sequence
+ * or the part of it within its length, and for each kind of layer, with and without lengths, one
+ * prediction and one training step agree with the reference interpreter (the step's gradients read
+ * back from a plain SGD update at rate 1).
  */
 class GeneratedRecurrentTest {
     private static final int STEPS = 12;
@@ -92,16 +93,71 @@ class GeneratedRecurrentTest {
         }
     }
 
+    /**
+     * The label is the sign of the sum of an example's steps up to its length; the padding after it
+     * looks like more steps, so a layer that read it would sum the wrong ones.
+     */
+    @Test
+    void aGruOverSequencesOfTheirOwnLengthsIgnoresThePadding() throws Exception {
+        Class<?> generated = generate("Summing", """
+                package org.dnnc.test;
+
+                network Summing {
+                    input x: float[10, 1];
+                    input length: int;
+                    input label: int;
+                    logits = x -> gru(length, 16) -> dense(2);
+                    output probs = softmax(logits);
+                    train {
+                        loss      = cross_entropy(logits, label);
+                        optimizer = adam(lr: 1e-2);
+                        batch     = 32;
+                        epochs    = 15;
+                    }
+                }
+                """);
+        try (TrainableNetwork net = build(generated)) {
+            generated.getMethod("fit", Dataset.class, Dataset.class, TrainingListener[].class)
+                    .invoke(net, sums(1024, 1), null, new TrainingListener[0]);
+            Evaluation after = (Evaluation) generated.getMethod("evaluate", Dataset.class).invoke(net, sums(400, 2));
+            assertWithMessage("held-out accuracy over 2 classes").that(after.accuracy()).isAtLeast(0.9);
+        }
+    }
+
+    private static Dataset sums(int count, long seed) {
+        Random random = new Random(seed);
+        int steps = 10;
+        float[] x = new float[count * steps];
+        int[] lengths = new int[count];
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            lengths[i] = 2 + random.nextInt(steps - 1);
+            double sum = 0;
+            for (int t = 0; t < lengths[i]; t++) {
+                x[i * steps + t] = (float) random.nextGaussian();
+                sum += x[i * steps + t];
+            }
+            labels[i] = sum > 0 ? 1 : 0;
+            for (int t = lengths[i]; t < steps; t++) {
+                x[i * steps + t] = (float) random.nextGaussian();
+            }
+        }
+        return Dataset.builder().features("x", x, steps, 1).ints("length", lengths).labels("label", labels).build();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"rnn(6)", "lstm(6)", "gru(5, return_sequences: true) -> lstm(4)",
-            "bidirectional(gru(4))", "bidirectional(rnn(3, return_sequences: true)) -> rnn(4)"})
+            "bidirectional(gru(4))", "bidirectional(rnn(3, return_sequences: true)) -> rnn(4)", "gru(length, 5)",
+            "bidirectional(length, lstm(3, return_sequences: true)) -> rnn(length, 4)"})
     void aPredictionAndATrainingStepMatchTheReference(String layers) throws Exception {
         int batch = 4;
+        boolean withLengths = layers.contains("length");
         String source = """
                 package org.dnnc.test;
 
                 network Steps {
                     input x: float[5, 3];
+                    %s
                     input label: int;
                     logits = x -> %s -> dense(3);
                     output probs = softmax(logits);
@@ -111,7 +167,7 @@ class GeneratedRecurrentTest {
                         batch     = 4;
                     }
                 }
-                """.formatted(layers);
+                """.formatted(withLengths ? "input length: int;" : "", layers);
         NetworkModel model = compile("Steps", source);
         Class<?> generated = generate("Steps", source);
         Random random = new Random(layers.hashCode());
@@ -120,21 +176,27 @@ class GeneratedRecurrentTest {
             x[i] = (float) random.nextGaussian();
         }
         int[] labels = {0, 2, 1, 2};
+        int[] lengths = {5, 2, 0, 4};
         try (TrainableNetwork net = build(generated)) {
             float[] before = new float[net.parameterCount()];
             net.copyParametersTo(before);
             Map<String, double[]> values = parameters(model, before);
             values.put("x", toDouble(x));
             values.put("label", Arrays.stream(labels).asDoubleStream().toArray());
+            Inputs inputs = Inputs.of("x", x);
+            if (withLengths) {
+                values.put("length", Arrays.stream(lengths).asDoubleStream().toArray());
+                inputs = inputs.and("length", lengths);
+            }
 
-            float[] probs = net.predict(Inputs.of("x", x)).get("probs");
+            float[] probs = net.predict(inputs).get("probs");
             Graph infer = Inference.of(model.graph()).graph();
             double[] expected = new Interpreter(batch, values, 0).run(infer).get(infer.outputs().get("probs"));
             for (int i = 0; i < expected.length; i++) {
                 assertWithMessage("probs[%s]", i).that((double) probs[i]).isWithin(1e-5).of(expected[i]);
             }
 
-            net.trainStep(Inputs.of("x", x).and("label", labels), batch, 1.0);
+            net.trainStep(inputs.and("label", labels), batch, 1.0);
             float[] after = new float[before.length];
             net.copyParametersTo(after);
             Program train = Differentiator.train(model.graph());

@@ -53,6 +53,8 @@ class OpAttributesTest {
                         attrs("hidden", 16, "return_sequences", false, "reverse", true)),
                 Arguments.of(new Recurrent(CellKind.GRU, 4, false, false), "gru", 5,
                         attrs("hidden", 4, "return_sequences", false, "reverse", false)),
+                Arguments.of(new Recurrent(CellKind.GRU, 4, true, false, true), "gru", 6,
+                        attrs("hidden", 4, "return_sequences", true, "reverse", false, "lengths", true)),
                 Arguments.of(new RecurrentGrad(new Recurrent(CellKind.GRU, 4, true, true), RecurrentGrad.Wrt.W_IH),
                         "gru_grad", 7, attrs("hidden", 4, "return_sequences", true, "reverse", true, "wrt",
                                 RecurrentGrad.Wrt.W_IH)),
