@@ -3,6 +3,7 @@ package org.dnnc.compiler.sema;
 import static org.dnnc.compiler.sema.Specs.BOOL;
 import static org.dnnc.compiler.sema.Specs.INIT;
 import static org.dnnc.compiler.sema.Specs.POSITIVE_INT;
+import static org.dnnc.compiler.sema.Specs.oneOf;
 import static org.dnnc.compiler.sema.Specs.opt;
 import static org.dnnc.compiler.sema.Specs.req;
 
@@ -27,7 +28,8 @@ final class RecurrentLayers {
     private RecurrentLayers() {}
 
     static void register(Registry.Builder r) {
-        r.add(cell("rnn", CellKind.RNN_TANH, "Simple recurrent layer: h = tanh(W·x + U·h + b)."));
+        r.add(cell("rnn", CellKind.RNN_TANH, "Simple recurrent layer: h = tanh(W·x + U·h + b), or relu.",
+                opt("activation", oneOf("tanh", "relu"), "tanh", "the cell's nonlinearity")));
         r.add(cell("lstm", CellKind.LSTM, "Long short-term memory layer (gates i, f, g, o)."));
         r.add(cell("gru", CellKind.GRU, "Gated recurrent unit (gates r, z, n; reset applied after the matmul)."));
         r.add(CoreLayers.layer("bidirectional", 1, 2,
@@ -41,11 +43,12 @@ final class RecurrentLayers {
                 RecurrentLayers::attention));
     }
 
-    private static LayerSpec cell(String name, CellKind kind, String summary) {
-        return CoreLayers.layer(name, 1, 2, summary,
-                List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
-                        opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
-                        opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
+    private static LayerSpec cell(String name, CellKind kind, String summary, ParamSpec... extra) {
+        List<ParamSpec> params = new java.util.ArrayList<>(List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
+                opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
+                opt("init", INIT, null, "weight initializer (default: the train section's `init`)")));
+        params.addAll(List.of(extra));
+        return CoreLayers.layer(name, 1, 2, summary, params,
                 c -> {
                     int features = sequenceFeatures(c);
                     return c.result(direction(c, kind, c.args(), features, lengths(c), false, ""));
@@ -88,11 +91,9 @@ final class RecurrentLayers {
     private static int direction(LayerCall c, CellKind kind, Args args, int features, int lengths, boolean reverse,
             String suffix) throws LayerException {
         int hidden = args.integer("hidden");
-        int gates = switch (kind) {
-            case RNN_TANH -> 1;
-            case LSTM -> 4;
-            case GRU -> 3;
-        };
+        boolean relu = kind == CellKind.RNN_TANH && args.has("activation") && args.string("activation").equals("relu");
+        CellKind cell = relu ? CellKind.RNN_RELU : kind;
+        int gates = cell.gates();
         if ((long) gates * hidden > Integer.MAX_VALUE) {
             throw new LayerException("`" + c.name() + "`: hidden size " + hidden + " is too large (" + gates + " gates of "
                     + hidden + " rows overflow the weights)");
@@ -102,7 +103,7 @@ final class RecurrentLayers {
         int whh = c.param("weight_hh_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(hidden)), true, init);
         int bih = c.param("bias_ih_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
         int bhh = c.param("bias_hh_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
-        Recurrent layer = new Recurrent(kind, hidden, args.bool("return_sequences"), reverse, lengths >= 0);
+        Recurrent layer = new Recurrent(cell, hidden, args.bool("return_sequences"), reverse, lengths >= 0);
         return lengths >= 0
                 ? c.emit(layer, c.input(0).id(), wih, whh, bih, bhh, lengths)
                 : c.emit(layer, c.input(0).id(), wih, whh, bih, bhh);

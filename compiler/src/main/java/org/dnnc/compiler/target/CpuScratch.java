@@ -82,7 +82,7 @@ final class CpuScratch {
         long aux = switch (r.cell()) {
             case LSTM -> (steps + 1) * batch * hidden;
             case GRU -> steps * batch * hidden;
-            case RNN_TANH -> 0;
+            case RNN_TANH, RNN_RELU -> 0;
         };
         long carried = batch * hidden * (r.cell() == CellKind.LSTM ? 2 : 1);
         return 2 * batch * steps * gates + (steps + 1) * batch * hidden + aux + batch * gates + carried;

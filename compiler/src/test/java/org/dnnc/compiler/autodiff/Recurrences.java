@@ -96,6 +96,10 @@ final class Recurrences {
                             dx[j] = g * (1 - hNew * hNew);
                             dhid[j] = dx[j];
                         }
+                        case RNN_RELU -> {
+                            dx[j] = p.h[s + 1][k] > 0 ? g : 0;
+                            dhid[j] = dx[j];
+                        }
                         case LSTM -> {
                             double i = a[at + j];
                             double f = a[at + h + j];
@@ -186,8 +190,9 @@ final class Recurrences {
                 for (int j = 0; j < h; j++) {
                     int k = b * h + j;
                     int at = b * gh;
-                    if (r.cell() == CellKind.RNN_TANH) {
-                        p.h[s + 1][k] = Math.tanh(fromX[j] + fromH[j]);
+                    if (r.cell() == CellKind.RNN_TANH || r.cell() == CellKind.RNN_RELU) {
+                        double v = fromX[j] + fromH[j];
+                        p.h[s + 1][k] = r.cell() == CellKind.RNN_TANH ? Math.tanh(v) : Math.max(v, 0);
                         p.gates[s][at + j] = p.h[s + 1][k];
                     } else if (r.cell() == CellKind.LSTM) {
                         double i = sigmoid(fromX[j] + fromH[j]);

@@ -146,7 +146,7 @@ class GeneratedRecurrentTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"rnn(6)", "lstm(6)", "gru(5, return_sequences: true) -> lstm(4)",
+    @ValueSource(strings = {"rnn(6)", "rnn(6, activation: relu)", "lstm(6)", "gru(5, return_sequences: true) -> lstm(4)",
             "bidirectional(gru(4))", "bidirectional(rnn(3, return_sequences: true)) -> rnn(4)", "gru(length, 5)",
             "bidirectional(length, lstm(3, return_sequences: true)) -> rnn(length, 4)"})
     void aPredictionAndATrainingStepMatchTheReference(String layers) throws Exception {

@@ -19,6 +19,8 @@ class SequenceOpsTest extends OpTypingContract {
                         "f32[N,T,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[96]"),
                 accepts(new Recurrent(CellKind.RNN_TANH, 8, true, true), "f32[N,10,8]",
                         "f32[N,10,4]", "f32[8,4]", "f32[8,8]", "f32[8]", "f32[8]"),
+                accepts(new Recurrent(CellKind.RNN_RELU, 6, false, false), "f32[N,6]",
+                        "f32[N,T,4]", "f32[6,4]", "f32[6,6]", "f32[6]", "f32[6]"),
                 accepts(new Recurrent(CellKind.GRU, 8, true, true, true), "f32[N,T,8]",
                         "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]", "i32[N]"),
                 accepts(new AdditiveAttention(32), "f32[N,128]", "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),

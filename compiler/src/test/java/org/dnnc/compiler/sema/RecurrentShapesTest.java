@@ -198,6 +198,21 @@ class RecurrentShapesTest extends ShapeTestSupport {
         assertThat(ops(m)).containsExactly("gru", "lstm", "lstm", "concat").inOrder();
     }
 
+    @Test
+    @Covers({"rnn", "bidirectional"})
+    void reluCells() {
+        NetworkModel m = compileOk("""
+                network N {
+                    input x: float[T <= 20, 3];
+                    output y = x -> rnn(4, activation: relu);
+                    output z = x -> bidirectional(rnn(2, activation: relu, return_sequences: true));
+                }
+                """);
+        assertThat(op(m, "y")).isEqualTo(new Recurrent(org.dnnc.compiler.ir.CellKind.RNN_RELU, 4, false, false));
+        assertThat(ops(m)).containsExactly("rnn_relu", "rnn_relu", "rnn_relu", "concat").inOrder();
+        assertThat(params(m)).containsEntry("y.rnn1.weight_hh_l0", "f32[4,4]");
+    }
+
     // ---- errors --------------------------------------------------------------------------------
 
     @Test

@@ -51,7 +51,8 @@ class CpuScratchTest {
     }
 
     @ParameterizedTest(name = "{0} T={1} I={2} H={3} batch={4}")
-    @CsvSource({"RNN_TANH, 7, 3, 5, 4", "LSTM, 12, 8, 16, 32", "GRU, 20, 2, 16, 64", "GRU, 1, 1, 1, 1"})
+    @CsvSource({"RNN_TANH, 7, 3, 5, 4", "RNN_RELU, 3, 2, 4, 8", "LSTM, 12, 8, 16, 32", "GRU, 20, 2, 16, 64",
+        "GRU, 1, 1, 1, 1"})
     void recurrentWorkspaceMatchesTheRuntime(CellKind cell, int steps, int in, int hidden, int batch)
             throws Exception {
         Recurrent layer = new Recurrent(cell, hidden, true, false);
