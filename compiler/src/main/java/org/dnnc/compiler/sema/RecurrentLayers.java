@@ -7,6 +7,7 @@ import static org.dnnc.compiler.sema.Specs.oneOf;
 import static org.dnnc.compiler.sema.Specs.opt;
 import static org.dnnc.compiler.sema.Specs.req;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.CellKind;
@@ -44,7 +45,7 @@ final class RecurrentLayers {
     }
 
     private static LayerSpec cell(String name, CellKind kind, String summary, ParamSpec... extra) {
-        List<ParamSpec> params = new java.util.ArrayList<>(List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
+        List<ParamSpec> params = new ArrayList<>(List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
                 opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
                 opt("init", INIT, null, "weight initializer (default: the train section's `init`)")));
         params.addAll(List.of(extra));

@@ -3,6 +3,8 @@ package org.dnnc.compiler.autodiff;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -37,8 +39,8 @@ class GradientCheckTest {
     private static Stream<NetworkModel> compile(String resource) {
         try {
             return Programs.compile(resource).stream();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

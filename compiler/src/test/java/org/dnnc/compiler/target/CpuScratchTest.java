@@ -2,6 +2,7 @@ package org.dnnc.compiler.target;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
@@ -59,7 +60,7 @@ class CpuScratchTest {
         int rows = cell.gates() * hidden;
         var b = new GraphBuilder("Recurrent");
         int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(in)), Origin.NONE);
-        List<Integer> operands = new java.util.ArrayList<>(List.of(x));
+        List<Integer> operands = new ArrayList<>(List.of(x));
         for (TensorType t : List.of(TensorType.f32(Dim.of(rows), Dim.of(in)), TensorType.f32(Dim.of(rows), Dim.of(hidden)),
                 TensorType.f32(Dim.of(rows)), TensorType.f32(Dim.of(rows)))) {
             operands.add(b.param("p" + operands.size(), t, true, "zeros", Origin.NONE));
@@ -67,7 +68,7 @@ class CpuScratchTest {
         int y = b.add(layer, operands, Origin.NONE);
         b.output("y", y);
         Graph inference = b.build();
-        List<Integer> gradOperands = new java.util.ArrayList<>(List.of(y, y));
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
         gradOperands.addAll(operands);
         int dx = b.add(new RecurrentGrad(layer, RecurrentGrad.Wrt.X), gradOperands, Origin.NONE);
         b.output("dx", dx);
@@ -97,7 +98,7 @@ class CpuScratchTest {
         Recurrent second = new Recurrent(cell, 4, false, false);
         List<Integer> operands = withWeights(b, first, rows, "b");
         int last = b.add(second, operands, Origin.NONE);
-        List<Integer> gradOperands = new java.util.ArrayList<>(List.of(last, last));
+        List<Integer> gradOperands = new ArrayList<>(List.of(last, last));
         gradOperands.addAll(operands);
         b.output("dw", b.add(new RecurrentGrad(second, RecurrentGrad.Wrt.W_IH), gradOperands, Origin.NONE));
         Graph g = b.build();

@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import java.nio.IntBuffer;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -64,9 +65,9 @@ class GoldenRecurrentTest {
         float[] hn = g.floats("outputs", "h_n");
         Buf h = Buf.allocate(n * hidden);
         Recurrent.lastState(first.geometry, first.workspace, n, h, null);
-        Close.check("h_n layer 0", h.toArray(), java.util.Arrays.copyOfRange(hn, 0, n * hidden), g.rtol(), g.atol());
+        Close.check("h_n layer 0", h.toArray(), Arrays.copyOfRange(hn, 0, n * hidden), g.rtol(), g.atol());
         Recurrent.lastState(second.geometry, second.workspace, n, h, null);
-        Close.check("h_n layer 1", h.toArray(), java.util.Arrays.copyOfRange(hn, n * hidden, 2 * n * hidden),
+        Close.check("h_n layer 1", h.toArray(), Arrays.copyOfRange(hn, n * hidden, 2 * n * hidden),
                 g.rtol(), g.atol());
 
         Buf dMiddle = Buf.allocate(first.y.size());
@@ -106,9 +107,9 @@ class GoldenRecurrentTest {
         for (int d = 0; d < 2; d++) {
             Recurrent.lastState(directions[d].geometry, directions[d].workspace, n, h, c);
             int from = d * n * hidden;
-            Close.check("h_n direction " + d, h.toArray(), java.util.Arrays.copyOfRange(hn, from, from + n * hidden),
+            Close.check("h_n direction " + d, h.toArray(), Arrays.copyOfRange(hn, from, from + n * hidden),
                     g.rtol(), g.atol());
-            Close.check("c_n direction " + d, c.toArray(), java.util.Arrays.copyOfRange(cn, from, from + n * hidden),
+            Close.check("c_n direction " + d, c.toArray(), Arrays.copyOfRange(cn, from, from + n * hidden),
                     g.rtol(), g.atol());
         }
 
