@@ -1,5 +1,6 @@
 package org.dnnc.compiler.autodiff;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,7 @@ import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.Repeat;
 import org.dnnc.compiler.ir.Reshape;
 import org.dnnc.compiler.ir.Scale;
@@ -78,7 +80,7 @@ final class GradientRules {
      * rule means removing the op from this set; a test fails until both are done.
      */
     static final Set<Class<? extends Op>> NOT_DIFFERENTIABLE_YET =
-            Set.of(Recurrent.class, AdditiveAttention.class, Repeat.class);
+            Set.of(AdditiveAttention.class, Repeat.class);
 
     /** One op's rule: contributes the gradient of each operand of {@code n} from {@code g}, that of its result. */
     @FunctionalInterface
@@ -180,7 +182,20 @@ final class GradientRules {
             to(e, gamma, () -> e.emit(new LayerNormGradGamma(op.eps()), List.of(g, x), n));
             to(e, n.inputs().get(2), () -> e.emit(new BiasGrad(-1), List.of(g), n));
         });
+        put(rules, Recurrent.class, GradientRules::recurrent);
         return Map.copyOf(rules);
+    }
+
+    /**
+     * Each operand's gradient is one node reading the same operands: the result's gradient, the
+     * result (its call saved what back-propagation through time reads) and the layer's operands.
+     */
+    private static void recurrent(Recurrent op, Node n, int g, Emitter e) throws IrTypeException {
+        List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
+        operands.addAll(n.inputs());
+        for (RecurrentGrad.Wrt wrt : RecurrentGrad.Wrt.values()) {
+            to(e, n.inputs().get(wrt.layerOperand()), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+        }
     }
 
     /** Files a rule that sees its op as the class it is for. */

@@ -54,6 +54,8 @@ import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
+import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.Slice;
 import org.dnnc.compiler.ir.Softmax;
@@ -122,6 +124,8 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(MatMulGradInput.class, CpuKernels::matMulGradInput);
         rules.put(MatMulGradWeight.class, CpuKernels::matMulGradWeight);
         rules.put(BiasGrad.class, CpuKernels::biasGrad);
+        rules.put(Recurrent.class, Sequences::recurrent);
+        rules.put(RecurrentGrad.class, Sequences::recurrentGrad);
     }
 
     @Override
@@ -131,7 +135,8 @@ public final class CpuKernels implements KernelEmitter {
             throw unsupported(n, "`" + n.op().mnemonic() + "` on the CPU");
         }
         List<Node> group = p.callGroup(n.id());
-        return group.isEmpty() || n.op() instanceof CrossEntropy ? rule.emit(n, p) : batchNormBackward(group, p);
+        boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad;
+        return group.isEmpty() || callsItsGroup ? rule.emit(n, p) : batchNormBackward(group, p);
     }
 
     @Override

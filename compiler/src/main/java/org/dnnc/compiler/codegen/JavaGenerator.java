@@ -177,7 +177,7 @@ public final class JavaGenerator {
         CodeBlock trainBody = trainer.body();
         CodeBlock evalBody = evaluator.body();
         CodeBlock inferBody = predictor.body();
-        hasConvolutions = !geometries.fieldSpecs().isEmpty();
+        hasConvolutions = geometries.hasConvolutions();
         Signature signature = Signature.of(model, train, infer);
         String file = source.fileName();
 
@@ -250,7 +250,7 @@ public final class JavaGenerator {
         Geometries geometries = new Geometries();
         ProgramEmitter predictor = emitter("i", inference, geometries);
         CodeBlock inferBody = predictor.body();
-        hasConvolutions = !geometries.fieldSpecs().isEmpty();
+        hasConvolutions = geometries.hasConvolutions();
         Signature signature = Signature.ofInference(model, inference.graph());
         String file = source.fileName();
         type.addModifiers(PUBLIC, FINAL)

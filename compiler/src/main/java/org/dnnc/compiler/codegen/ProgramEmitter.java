@@ -36,6 +36,8 @@ final class ProgramEmitter implements ProgramView {
     private final CallGroups groups;
     private final Map<Integer, Node> byId = new HashMap<>();
     private final Map<Integer, String> fields = new HashMap<>();
+    private final Map<Integer, String> scratchFields = new HashMap<>();
+    private final Map<Integer, String> savedFields = new HashMap<>();
 
     ProgramEmitter(String prefix, Graph graph, MemoryPlan plan, Map<String, String> paramFields, String sourceName,
             Geometries geometries, KernelEmitter kernels) {
@@ -49,26 +51,21 @@ final class ProgramEmitter implements ProgramView {
         this.groups = CallGroups.of(graph);
         graph.nodes().forEach(n -> byId.put(n.id(), n));
         for (Buffer b : plan.buffers()) {
-            if (isScratch(b)) {
-                fields.put(b.value(), prefix + "Scratch" + scratchNode(b));
-            } else {
-                fields.put(b.value(), prefix + b.value() + suffix(byId.get(b.value())));
+            switch (b.role()) {
+                case VALUE -> fields.put(b.value(), prefix + b.value() + suffix(byId.get(b.value())));
+                case SCRATCH -> scratchFields.put(b.value(), prefix + "Scratch" + b.value());
+                case SAVED -> savedFields.put(b.value(), prefix + "Saved" + b.value());
             }
         }
     }
 
-    /** Scratch buffers have negative ids (see {@code Liveness}): {@code -id - 1} for node {@code id}. */
-    private static boolean isScratch(Buffer b) {
-        return b.value() < 0;
-    }
-
-    private static int scratchNode(Buffer b) {
-        return -b.value() - 1;
-    }
-
-    /** The scratch view planned for node {@code id}, or {@code null} when it needs none. */
-    private String scratch(int id) {
-        return fields.getOrDefault(-id - 1, "null");
+    /** The field of a buffer of the plan. */
+    private String fieldOf(Buffer b) {
+        return switch (b.role()) {
+            case VALUE -> fields.get(b.value());
+            case SCRATCH -> scratchFields.get(b.value());
+            case SAVED -> savedFields.get(b.value());
+        };
     }
 
     @Override
@@ -114,9 +111,9 @@ final class ProgramEmitter implements ProgramView {
     List<FieldSpec> fieldSpecs() {
         List<FieldSpec> specs = new ArrayList<>();
         for (Buffer b : plan.buffers()) {
-            Node n = byId.get(b.value());
-            TypeName type = n != null && n.type().dtype() == DType.I32 ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
-            specs.add(FieldSpec.builder(type, fields.get(b.value()), javax.lang.model.element.Modifier.PRIVATE,
+            boolean ints = b.role() == Buffer.Role.VALUE && byId.get(b.value()).type().dtype() == DType.I32;
+            TypeName type = ints ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
+            specs.add(FieldSpec.builder(type, fieldOf(b), javax.lang.model.element.Modifier.PRIVATE,
                     javax.lang.model.element.Modifier.FINAL).build());
         }
         return specs;
@@ -132,18 +129,18 @@ final class ProgramEmitter implements ProgramView {
         for (Buffer b : plan.buffers()) {
             List<String> shared = carved.stream()
                     .filter(o -> o.offset() < b.offset() + b.bytes() && b.offset() < o.offset() + o.bytes())
-                    .map(o -> fields.get(o.value())).toList();
+                    .map(this::fieldOf).toList();
             if (!shared.isEmpty()) {
-                code.add("// $L reuses bytes of $L\n", fields.get(b.value()), String.join(", ", shared));
+                code.add("// $L reuses bytes of $L\n", fieldOf(b), String.join(", ", shared));
             }
             carved.add(b);
-            Node n = byId.get(b.value());
-            if (isScratch(b)) {
-                code.addStatement("$L = $L.floats($LL, $L)", fields.get(b.value()), arena, b.offset(), b.bytes() / 4);
+            if (b.role() != Buffer.Role.VALUE) {
+                code.addStatement("$L = $L.floats($LL, $L)", fieldOf(b), arena, b.offset(), b.bytes() / 4);
                 continue;
             }
+            Node n = byId.get(b.value());
             String method = n.type().dtype() == DType.I32 ? "ints" : "floats";
-            code.addStatement("$L = $L.$L($LL, $L)", fields.get(b.value()), arena, method, b.offset(),
+            code.addStatement("$L = $L.$L($LL, $L)", fieldOf(b), arena, method, b.offset(),
                     Sizes.maxCount(n.type(), plan.batch()));
         }
         return code.build();
@@ -173,7 +170,12 @@ final class ProgramEmitter implements ProgramView {
 
     @Override
     public String scratchField(int id) {
-        return scratch(id);
+        return scratchFields.getOrDefault(id, "null");
+    }
+
+    @Override
+    public String savedField(int id) {
+        return savedFields.getOrDefault(id, "null");
     }
 
     @Override

@@ -22,6 +22,12 @@ public interface ProgramView {
     /** The field of the scratch the planner placed for node {@code id}'s call, or {@code "null"} when it has none. */
     String scratchField(int id);
 
+    /**
+     * The field of what node {@code id}'s call saves for its gradient's calls (see {@code
+     * PlanRules.savedBytes}), or {@code "null"} when it saves nothing in this program.
+     */
+    String savedField(int id);
+
     /** The other members of the call that node {@code id} leads (see {@code CallGroups}); empty for most nodes. */
     List<Node> callGroup(int id);
 

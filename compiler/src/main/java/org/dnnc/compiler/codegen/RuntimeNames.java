@@ -31,6 +31,9 @@ final class RuntimeNames {
     static final ClassName POOL2D = ClassName.get(CPU, "Pool2d");
     static final ClassName POOL_GEOMETRY = ClassName.get(CPU, "PoolGeometry");
     static final ClassName GLOBAL_AVG_POOL = ClassName.get(CPU, "GlobalAvgPool");
+    static final ClassName RECURRENT = ClassName.get(CPU, "Recurrent");
+    static final ClassName RECURRENT_GEOMETRY = ClassName.get(CPU, "RecurrentGeometry");
+    static final ClassName RECURRENT_CELL = ClassName.get(CPU, "RecurrentCell");
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");
     static final ClassName LAYER_NORM = ClassName.get(CPU, "LayerNorm");
     static final ClassName WORKERS = ClassName.get(CPU, "Workers");

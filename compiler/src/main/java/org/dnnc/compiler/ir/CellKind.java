@@ -3,6 +3,7 @@ package org.dnnc.compiler.ir;
 /** The recurrent cells of {@link Recurrent}, with PyTorch's gate layout. */
 public enum CellKind {
     RNN_TANH("rnn", 1),
+    RNN_RELU("rnn_relu", 1),
     LSTM("lstm", 4),
     GRU("gru", 3);
 

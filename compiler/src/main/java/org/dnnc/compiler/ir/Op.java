@@ -18,7 +18,7 @@ public sealed interface Op
                 Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
                 SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad, Conv2dGradInput,
                 Conv2dGradWeight, Pool2dGrad, GlobalAvgPoolGrad, BatchNormGradInput, BatchNormGradGamma,
-                LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, BatchNormInference,
+                LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, RecurrentGrad, BatchNormInference,
                 // Introduced by fusion.
                 Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta {
 

@@ -6,10 +6,21 @@ import java.util.Map;
 /**
  * A recurrent layer over x {@code [N,T,I]}. The operands after x are {@code w_ih [G*H, I]},
  * {@code w_hh [G*H, H]}, {@code b_ih [G*H]} and {@code b_hh [G*H]}, where G is the gate count of the
- * cell and H the hidden size. The result is every step's state {@code [N,T,H]} or the last one
- * {@code [N,H]}; {@code reverse} runs over the sequence backwards.
+ * cell and H the hidden size, and with {@code lengths} each example's length {@code i32[N]} (as
+ * PyTorch's packed sequences: outputs past it are zero, and the last state is the state at its last
+ * step). The result is every step's state {@code [N,T,H]} or the last one {@code [N,H]};
+ * {@code reverse} runs over each sequence backwards.
  */
-public record Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse) implements Op {
+public record Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse, boolean lengths)
+        implements Op {
+
+    /** The index of the lengths operand, when there is one. */
+    public static final int LENGTHS = 5;
+
+    /** A layer that runs every example for the whole sequence. */
+    public Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse) {
+        this(cell, hidden, returnSequences, reverse, false);
+    }
 
     @Override
     public Differentiability differentiability() {
@@ -23,12 +34,14 @@ public record Recurrent(CellKind cell, int hidden, boolean returnSequences, bool
 
     @Override
     public int arity() {
-        return 5;
+        return lengths ? 6 : 5;
     }
 
     @Override
     public Map<String, Object> attrs() {
-        return Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse);
+        return lengths
+                ? Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse, "lengths", true)
+                : Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse);
     }
 
     @Override
@@ -49,6 +62,9 @@ public record Recurrent(CellKind cell, int hidden, boolean returnSequences, bool
         Checks.expect(this, "w_hh", operands.get(2), TensorType.f32(gateRows, Dim.of(hidden)));
         Checks.expect(this, "b_ih", operands.get(3), TensorType.f32(gateRows));
         Checks.expect(this, "b_hh", operands.get(4), TensorType.f32(gateRows));
+        if (lengths) {
+            Checks.expect(this, "lengths", operands.get(LENGTHS), TensorType.of(DType.I32, Dim.BATCH));
+        }
         return returnSequences
                 ? TensorType.f32(x.dim(0), x.dim(1), Dim.of(hidden))
                 : TensorType.f32(x.dim(0), Dim.of(hidden));

@@ -1,13 +1,27 @@
 package org.dnnc.compiler.memory;
 
 /**
- * One value's place in the arena: {@code bytes} at {@code offset}, live from schedule position
- * {@code start} (where it is computed) to {@code end} (its last use), both inclusive.
+ * One buffer's place in the arena: {@code bytes} at {@code offset}, live from schedule position
+ * {@code start} to {@code end}, both inclusive.
  *
- * @param value the node id
+ * @param value the node id whose value, scratch or saved state this is
+ * @param role  what the buffer holds for that node
  * @param label how dumps name it, e.g. {@code %12 relu}
  */
-public record Buffer(int value, String label, long bytes, int start, int end, long offset) {
+public record Buffer(int value, Role role, String label, long bytes, int start, int end, long offset) {
+
+    /** What a buffer holds for its node, in the order a plan lists buffers that start together. */
+    public enum Role {
+        /** Working memory of the node's call, live during that call only. */
+        SCRATCH,
+        /** The node's value: live from where it is computed to its last use. */
+        VALUE,
+        /**
+         * What the node's call saves for the calls of its gradient to read (a recurrent layer's gates
+         * and states of every step): live as long as the node's value, which those calls read.
+         */
+        SAVED
+    }
 
     public Buffer {
         if (bytes <= 0 || start < 0 || end < start || offset < 0) {
@@ -27,6 +41,6 @@ public record Buffer(int value, String label, long bytes, int start, int end, lo
     }
 
     Buffer at(long newOffset) {
-        return new Buffer(value, label, bytes, start, end, newOffset);
+        return new Buffer(value, role, label, bytes, start, end, newOffset);
     }
 }

@@ -13,12 +13,15 @@ import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.RecurrentGrad;
 
 /**
  * Nodes that one runtime call computes together. The gradients of a batch normalization with
  * respect to its input, gamma and beta share their expensive part (the sums over dy and x̂), so
  * one kernel computes all three in two passes over memory where three calls would take five. A
- * softmax cross-entropy and its gradient share the softmax, which one call computes once.
+ * softmax cross-entropy and its gradient share the softmax, which one call computes once. The
+ * gradients of a recurrent layer with respect to its input, weights and biases come from one pass
+ * back through time, which one call makes.
  *
  * <p>A group is called at its first member's place in the schedule. For that to be safe the
  * planner treats every member's result as live from that place, and every member's operands as
@@ -31,8 +34,8 @@ public final class CallGroups {
     private CallGroups() {}
 
     /**
-     * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x, and a
-     * cross-entropy with its gradient.
+     * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x, a
+     * cross-entropy with its gradient, and the gradients of one recurrent layer.
      */
     public static CallGroups of(Graph graph) {
         CallGroups groups = new CallGroups();
@@ -79,12 +82,28 @@ public final class CallGroups {
                     || count(members, BatchNormGradGamma.class) > 1 || members.size() > 3) {
                 continue;
             }
-            members.sort((a, b) -> Integer.compare(position.get(a.id()), position.get(b.id())));
-            int leader = members.get(0).id();
-            groups.byLeader.put(leader, List.copyOf(members));
-            members.forEach(m -> groups.leaderOf.put(m.id(), leader));
+            groups.add(members, position);
+        }
+        // A recurrent layer's gradients all read its result, which identifies the layer.
+        Map<Integer, List<Node>> byLayer = new LinkedHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof RecurrentGrad) {
+                byLayer.computeIfAbsent(n.inputs().get(1), k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (List<Node> members : byLayer.values()) {
+            if (members.size() > 1) {
+                groups.add(members, position);
+            }
         }
         return groups;
+    }
+
+    private void add(List<Node> members, Map<Integer, Integer> position) {
+        members.sort((a, b) -> Integer.compare(position.get(a.id()), position.get(b.id())));
+        int leader = members.get(0).id();
+        byLeader.put(leader, List.copyOf(members));
+        members.forEach(m -> leaderOf.put(m.id(), leader));
     }
 
     /** The members of the group {@code id} leads, in schedule order, or an empty list. */

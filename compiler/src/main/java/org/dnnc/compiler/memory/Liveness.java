@@ -17,7 +17,8 @@ import org.dnnc.compiler.ir.TensorType;
  * and are not part of it; views ({@code flatten}, {@code reshape}) only reinterpret their operand's
  * bytes, so they alias it and stretch its interval, and ops that can run in place (element-wise
  * ones) write over an operand that dies at them. Inputs are written before the first node runs,
- * and outputs are read after the last one, so both live to the program's edges.
+ * and outputs are read after the last one, so both live to the program's edges. A call's scratch
+ * lives during that call; what a call saves for its gradient's calls lives as long as its value.
  */
 final class Liveness {
     private Liveness() {}
@@ -61,22 +62,23 @@ final class Liveness {
         List<Buffer> buffers = new ArrayList<>();
         interval.forEach((id, live) -> {
             Node n = byId.get(id);
-            buffers.add(new Buffer(id, label(n), bytes(n.type(), batch), live[0], live[1], 0));
+            buffers.add(new Buffer(id, Buffer.Role.VALUE, label(n), bytes(n.type(), batch), live[0], live[1], 0));
         });
         for (int i = 0; i < nodes.size(); i++) {
-            long scratch = rules.scratchBytes(graph, nodes.get(i));
+            Node n = nodes.get(i);
+            long scratch = rules.scratchBytes(graph, n, batch);
             if (scratch > 0) {
-                Node n = nodes.get(i);
-                buffers.add(new Buffer(scratchOf(n.id()), "%" + n.id() + " scratch of " + n.op().mnemonic(), scratch,
-                        i, i, 0));
+                buffers.add(new Buffer(n.id(), Buffer.Role.SCRATCH, "%" + n.id() + " scratch of " + n.op().mnemonic(),
+                        scratch, i, i, 0));
+            }
+            long saved = rules.savedBytes(graph, n, batch);
+            int[] live = interval.get(root(aliases, n.id()));
+            if (saved > 0 && live != null) {
+                buffers.add(new Buffer(n.id(), Buffer.Role.SAVED, "%" + n.id() + " saved by " + n.op().mnemonic(),
+                        saved, i, live[1], 0));
             }
         }
         return buffers;
-    }
-
-    /** The buffer id of node {@code id}'s scratch: negative, so that it names no value. */
-    static int scratchOf(int id) {
-        return -id - 1;
     }
 
     /**

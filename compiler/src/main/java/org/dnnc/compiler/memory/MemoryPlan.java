@@ -26,7 +26,7 @@ public record MemoryPlan(int batch, int alignment, List<Buffer> buffers, Map<Int
     /** The buffer of a value, following aliases. */
     public Buffer bufferOf(int value) {
         int root = aliases.getOrDefault(value, value);
-        return buffers.stream().filter(b -> b.value() == root).findFirst()
+        return buffers.stream().filter(b -> b.role() == Buffer.Role.VALUE && b.value() == root).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("value %" + value + " has no buffer"));
     }
 

@@ -23,16 +23,16 @@ public final class MemoryPlanner {
         }
         Map<Integer, Integer> aliases = new LinkedHashMap<>();
         List<Buffer> unplaced = Liveness.intervals(graph, batch, aliases, rules).stream()
-                .map(b -> new Buffer(b.value(), b.label(), rules.align(b.bytes()), b.start(), b.end(), 0))
+                .map(b -> new Buffer(b.value(), b.role(), b.label(), rules.align(b.bytes()), b.start(), b.end(), 0))
                 .toList();
         List<Buffer> bySize = new ArrayList<>(unplaced);
         bySize.sort(Comparator.comparingLong(Buffer::bytes).reversed().thenComparingInt(Buffer::start)
-                .thenComparingInt(Buffer::value));
+                .thenComparing(Buffer::role).thenComparingInt(Buffer::value));
         List<Buffer> placed = new ArrayList<>();
         for (Buffer b : bySize) {
             placed.add(b.at(bestFit(b, placed)));
         }
-        placed.sort(Comparator.comparingInt(Buffer::start).thenComparingInt(Buffer::value));
+        placed.sort(Comparator.comparingInt(Buffer::start).thenComparing(Buffer::role).thenComparingInt(Buffer::value));
         long arena = placed.stream().mapToLong(b -> b.offset() + b.bytes()).max().orElse(0);
         long naive = unplaced.stream().mapToLong(Buffer::bytes).sum();
         long persistent = graph.params().stream().mapToLong(n -> rules.align(Liveness.bytes(n.type(), batch))).sum();

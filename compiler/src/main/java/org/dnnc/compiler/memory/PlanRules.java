@@ -13,8 +13,20 @@ public interface PlanRules {
     /** Offsets and sizes are multiples of this many bytes (a power of two). */
     int alignment();
 
-    /** Bytes of working memory the call of {@code n} needs while it runs; 0 for most ops. */
-    long scratchBytes(Graph graph, Node n);
+    /**
+     * Bytes of working memory the call of {@code n} needs while it runs, for batches of at most
+     * {@code batch} examples; 0 for most ops.
+     */
+    long scratchBytes(Graph graph, Node n, int batch);
+
+    /**
+     * Bytes that the call of {@code n} writes for the calls of its gradient to read, for batches of
+     * at most {@code batch} examples, which the planner keeps as long as {@code n}'s value (those
+     * calls read the value too); 0 for most ops.
+     */
+    default long savedBytes(Graph graph, Node n, int batch) {
+        return 0;
+    }
 
     /** The largest arena the target can allocate, in bytes: a plan beyond it cannot run. */
     long maxArenaBytes();

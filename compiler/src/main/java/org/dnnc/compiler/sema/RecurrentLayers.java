@@ -3,13 +3,16 @@ package org.dnnc.compiler.sema;
 import static org.dnnc.compiler.sema.Specs.BOOL;
 import static org.dnnc.compiler.sema.Specs.INIT;
 import static org.dnnc.compiler.sema.Specs.POSITIVE_INT;
+import static org.dnnc.compiler.sema.Specs.oneOf;
 import static org.dnnc.compiler.sema.Specs.opt;
 import static org.dnnc.compiler.sema.Specs.req;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Concat;
+import org.dnnc.compiler.ir.DType;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Recurrent;
 import org.dnnc.compiler.ir.TensorType;
@@ -17,7 +20,8 @@ import org.dnnc.compiler.sema.LayerCall.LayerException;
 
 /**
  * Recurrent layers over [time, features] sequences (PyTorch's parameter layout: gates i,f,g,o for
- * LSTM, r,z,n for GRU), bidirectional wrappers and additive attention.
+ * LSTM, r,z,n for GRU), optionally with each sequence's length as a second input, bidirectional
+ * wrappers and additive attention.
  */
 final class RecurrentLayers {
     private static final List<String> CELLS = List.of("rnn", "lstm", "gru");
@@ -25,10 +29,11 @@ final class RecurrentLayers {
     private RecurrentLayers() {}
 
     static void register(Registry.Builder r) {
-        r.add(cell("rnn", CellKind.RNN_TANH, "Simple recurrent layer: h = tanh(W·x + U·h + b)."));
+        r.add(cell("rnn", CellKind.RNN_TANH, "Simple recurrent layer: h = tanh(W·x + U·h + b), or relu.",
+                opt("activation", oneOf("tanh", "relu"), "tanh", "the cell's nonlinearity")));
         r.add(cell("lstm", CellKind.LSTM, "Long short-term memory layer (gates i, f, g, o)."));
         r.add(cell("gru", CellKind.GRU, "Gated recurrent unit (gates r, z, n; reset applied after the matmul)."));
-        r.add(CoreLayers.layer("bidirectional", 1, 1,
+        r.add(CoreLayers.layer("bidirectional", 1, 2,
                 "Runs a recurrent layer forwards and backwards and concatenates both on the feature axis.",
                 List.of(req("layer", new ArgType.LayerArg(CELLS), "the recurrent layer, e.g. lstm(64)")),
                 RecurrentLayers::bidirectional));
@@ -39,15 +44,33 @@ final class RecurrentLayers {
                 RecurrentLayers::attention));
     }
 
-    private static LayerSpec cell(String name, CellKind kind, String summary) {
-        return CoreLayers.layer(name, 1, 1, summary,
-                List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
-                        opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
-                        opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
+    private static LayerSpec cell(String name, CellKind kind, String summary, ParamSpec... extra) {
+        List<ParamSpec> params = new ArrayList<>(List.of(req("hidden", POSITIVE_INT, "size of the hidden state"),
+                opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
+                opt("init", INIT, null, "weight initializer (default: the train section's `init`)")));
+        params.addAll(List.of(extra));
+        return CoreLayers.layer(name, 1, 2, summary, params,
                 c -> {
                     int features = sequenceFeatures(c);
-                    return c.result(direction(c, kind, c.args(), features, false, ""));
+                    return c.result(direction(c, kind, c.args(), features, lengths(c), false, ""));
                 });
+    }
+
+    /**
+     * The id of the optional second input, each sequence's length (an int per example, as PyTorch's
+     * packed sequences), or -1 without one.
+     */
+    private static int lengths(LayerCall c) throws LayerException {
+        if (c.inputs().size() < 2) {
+            return -1;
+        }
+        Val.Tensor lengths = c.input(1);
+        if (!lengths.type().equals(TensorType.of(DType.I32, Dim.BATCH))) {
+            throw new LayerException("`" + c.name() + "` takes each sequence's length as its second input, an `int` per"
+                    + " example, got " + Shapes.perExample(lengths.type()) + " (" + lengths.type() + ") from "
+                    + lengths.producer(), List.of("declare the lengths as `input length: int;`"), List.of(lengths));
+        }
+        return lengths.id();
     }
 
     private static int sequenceFeatures(LayerCall c) throws LayerException {
@@ -62,15 +85,16 @@ final class RecurrentLayers {
         return Shapes.fixed(c, x.type().dim(2), "feature count");
     }
 
-    /** One direction of a recurrent layer; {@code suffix} distinguishes the reverse direction's parameters. */
-    private static int direction(LayerCall c, CellKind kind, Args args, int features, boolean reverse, String suffix)
-            throws LayerException {
+    /**
+     * One direction of a recurrent layer, with the lengths input {@code lengths} or none (-1); {@code
+     * suffix} distinguishes the reverse direction's parameters.
+     */
+    private static int direction(LayerCall c, CellKind kind, Args args, int features, int lengths, boolean reverse,
+            String suffix) throws LayerException {
         int hidden = args.integer("hidden");
-        int gates = switch (kind) {
-            case RNN_TANH -> 1;
-            case LSTM -> 4;
-            case GRU -> 3;
-        };
+        boolean relu = kind == CellKind.RNN_TANH && args.has("activation") && args.string("activation").equals("relu");
+        CellKind cell = relu ? CellKind.RNN_RELU : kind;
+        int gates = cell.gates();
         if ((long) gates * hidden > Integer.MAX_VALUE) {
             throw new LayerException("`" + c.name() + "`: hidden size " + hidden + " is too large (" + gates + " gates of "
                     + hidden + " rows overflow the weights)");
@@ -80,7 +104,10 @@ final class RecurrentLayers {
         int whh = c.param("weight_hh_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(hidden)), true, init);
         int bih = c.param("bias_ih_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
         int bhh = c.param("bias_hh_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
-        return c.emit(new Recurrent(kind, hidden, args.bool("return_sequences"), reverse), c.input(0).id(), wih, whh, bih, bhh);
+        Recurrent layer = new Recurrent(cell, hidden, args.bool("return_sequences"), reverse, lengths >= 0);
+        return lengths >= 0
+                ? c.emit(layer, c.input(0).id(), wih, whh, bih, bhh, lengths)
+                : c.emit(layer, c.input(0).id(), wih, whh, bih, bhh);
     }
 
     private static Val.Tensor bidirectional(LayerCall c) throws LayerException {
@@ -91,8 +118,9 @@ final class RecurrentLayers {
             default -> CellKind.GRU;
         };
         int features = sequenceFeatures(c);
-        int forward = direction(c, kind, inner.args(), features, false, "");
-        int backward = direction(c, kind, inner.args(), features, true, "_reverse");
+        int lengths = lengths(c);
+        int forward = direction(c, kind, inner.args(), features, lengths, false, "");
+        int backward = direction(c, kind, inner.args(), features, lengths, true, "_reverse");
         return c.result(c.emit(new Concat(-1), forward, backward));
     }
 

@@ -16,7 +16,8 @@ import org.dnnc.compiler.passes.PassManager;
 
 /**
  * The CPU: calls into {@code org.dnnc.runtime.cpu} (OpenBLAS GEMMs, Java loops for the rest), values
- * aligned to cache lines, and scratch for convolutions split over the runtime's worker threads.
+ * aligned to cache lines, scratch for convolutions split over the runtime's worker threads, and the
+ * workspace a recurrent layer saves for its backward pass.
  */
 public final class CpuTarget implements Target {
 
@@ -39,8 +40,13 @@ public final class CpuTarget implements Target {
         }
 
         @Override
-        public long scratchBytes(Graph graph, Node n) {
-            return 4 * CpuScratch.floats(graph, n);
+        public long scratchBytes(Graph graph, Node n, int batch) {
+            return 4 * CpuScratch.floats(graph, n, batch);
+        }
+
+        @Override
+        public long savedBytes(Graph graph, Node n, int batch) {
+            return 4 * CpuScratch.savedFloats(graph, n, batch);
         }
 
         @Override

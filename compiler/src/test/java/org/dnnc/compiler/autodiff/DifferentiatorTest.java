@@ -85,14 +85,14 @@ class DifferentiatorTest {
                 network Seq {
                     input tokens: int[T <= 8];
                     input label: int;
-                    logits = tokens -> embedding(vocab: 50, dim: 4) -> lstm(6) -> dense(2);
+                    logits = tokens -> embedding(vocab: 50, dim: 4) -> lstm(6) -> repeat(3) -> gru(5) -> dense(2);
                     train { loss = cross_entropy(logits, label); }
                 }
                 """);
         AutodiffException e = assertThrows(AutodiffException.class, () -> Differentiator.train(forward));
-        assertThat(e).hasMessageThat().isEqualTo("training through `lstm` is not supported yet");
+        assertThat(e).hasMessageThat().isEqualTo("training through `repeat` is not supported yet");
         assertThat(e.origin().span().line()).isEqualTo(4);
-        assertThat(e.origin().path()).isEqualTo("logits.lstm1");
+        assertThat(e.origin().path()).isEqualTo("logits.repeat1");
     }
 
     private static Graph compile(String source) {

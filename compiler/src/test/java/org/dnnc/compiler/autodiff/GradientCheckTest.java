@@ -3,6 +3,8 @@ package org.dnnc.compiler.autodiff;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
@@ -18,9 +20,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Every gradient rule against central finite differences, in double precision: for each network of
- * {@code autodiff/Rules.dnn} and {@code autodiff/Cnn.dnn} and each of its parameters' elements, the program's gradient must
- * match {@code (L(p + h) - L(p - h)) / 2h} with h = 1e-6 to within 1e-6 relative to the larger
- * magnitude (plus 1e-8 absolute, for gradients near zero).
+ * {@code autodiff/Rules.dnn}, {@code Cnn.dnn} and {@code Recurrent.dnn} and each of its parameters'
+ * elements, the program's gradient must match {@code (L(p + h) - L(p - h)) / 2h} with h = 1e-6 to
+ * within 1e-6 relative to the larger magnitude (plus 1e-8 absolute, for gradients near zero).
  */
 class GradientCheckTest {
     private static final int BATCH = 3;
@@ -30,8 +32,16 @@ class GradientCheckTest {
 
     @TestFactory
     Stream<DynamicTest> gradientsMatchFiniteDifferences() throws Exception {
-        return Stream.concat(Programs.compile("Rules.dnn").stream(), Programs.compile("Cnn.dnn").stream())
+        return Stream.of("Rules.dnn", "Cnn.dnn", "Recurrent.dnn").flatMap(GradientCheckTest::compile)
                 .map(n -> DynamicTest.dynamicTest(n.name(), () -> check(n)));
+    }
+
+    private static Stream<NetworkModel> compile(String resource) {
+        try {
+            return Programs.compile(resource).stream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void check(NetworkModel network) throws AutodiffException {

@@ -56,6 +56,7 @@ import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.Repeat;
 import org.dnnc.compiler.ir.Reshape;
 import org.dnnc.compiler.ir.Scale;
@@ -65,7 +66,7 @@ import org.dnnc.compiler.ir.SoftmaxGrad;
 import org.dnnc.compiler.ir.TensorType;
 
 /**
- * A slow, obviously written double-precision evaluator of the ops that dense networks and their
+ * A slow, obviously written double-precision evaluator of the ops that networks and their
  * gradients use: the reference that differentiation is checked against (by finite differences
  * and PyTorch's golden values), independent of the runtime's kernels. Each kind of op has its rule
  * in a table by class, which {@link OpRuleCoverageTest} checks against every op.
@@ -145,7 +146,7 @@ public final class Interpreter {
      * for any other op without a rule, and for an op listed here that has one.
      */
     static final Set<Class<? extends Op>> NOT_INTERPRETED_YET =
-            Set.of(Recurrent.class, AdditiveAttention.class, Repeat.class);
+            Set.of(AdditiveAttention.class, Repeat.class);
 
     private static final Map<Class<? extends Op>, Rule> RULES = rules();
 
@@ -207,6 +208,10 @@ public final class Interpreter {
             rules.put(norm, (self, n, in, types) ->
                     Normalizations.eval(n.op(), in, types.stream().map(self::dims).toList(), self.dims(n.type())));
         }
+        rules.put(Recurrent.class, (self, n, in, types) ->
+                Recurrences.forward((Recurrent) n.op(), in, self.dims(types.get(0))));
+        rules.put(RecurrentGrad.class, (self, n, in, types) ->
+                Recurrences.gradient((RecurrentGrad) n.op(), in, self.dims(types.get(RecurrentGrad.LAYER_OPERANDS))));
         return Map.copyOf(rules);
     }
 

@@ -91,4 +91,29 @@ class PlanCommandTest {
         assertThat(r.out()).contains(" cross_entropy ");
         assertThat(r.out()).doesNotContain("_grad");
     }
+
+    /**
+     * In training a recurrent layer's forward call saves its gates and states for the gradient's call,
+     * so that workspace lives until then; without the gradient (evaluation) it is scratch of the call.
+     */
+    @Test
+    void aRecurrentLayerKeepsItsWorkspaceUntilItsGradient() {
+        Path file = RepoPaths.testResources().resolve("cli/sequence_classifier.dnn");
+        Cli.Result train = Cli.run("plan", "--batch", "4", file.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        // gru(5) over 6 steps of 8 features, 4 examples: 2*4*6*15 + 7*4*5 + 6*4*5 + 4*15 + 4*5 = 1,060
+        // floats, 4,240 bytes, aligned to 4,288.
+        Matcher saved = Pattern.compile("(?m)^  %(\\d+) saved by gru +4,288 +[0-9,]+  \\[(\\d+), (\\d+)\\]$")
+                .matcher(train.out());
+        assertWithMessage(train.out()).that(saved.find()).isTrue();
+        Matcher gradient = Pattern.compile("(?m)^  %\\d+ gru_grad .*\\[(\\d+), \\d+\\]$").matcher(train.out());
+        assertWithMessage(train.out()).that(gradient.find()).isTrue();
+        assertThat(Integer.parseInt(saved.group(3))).isAtLeast(Integer.parseInt(gradient.group(1)));
+        assertThat(train.out()).contains(" saved by lstm ");
+        assertThat(train.out()).doesNotContain("scratch of");
+
+        Cli.Result eval = Cli.run("plan", "--program", "eval", "--batch", "4", file.toString());
+        assertThat(eval.out()).contains(" scratch of gru ");
+        assertThat(eval.out()).doesNotContain("saved by");
+    }
 }

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * What {@code dnnc plan} prints for each program of each example that generates Java is, buffer
- * for buffer, what the generated class carves out of its workspace: the same offsets and the same
- * (aligned) sizes, and a workspace as large as the largest plan.
+ * What {@code dnnc plan} prints for each program of each example that generates Java (and of a
+ * recurrent network, whose layers save a workspace for their gradients) is, buffer for buffer, what
+ * the generated class carves out of its workspace: the same offsets and the same (aligned) sizes,
+ * and a workspace as large as the largest plan.
  */
 class PlanMatchesGeneratedClassTest {
     /** A buffer line of {@code dnnc plan}: label, bytes, offset, live range. */
@@ -42,7 +43,8 @@ class PlanMatchesGeneratedClassTest {
         List<Path> examples = RepoPaths.exampleFiles().stream()
                 .filter(p -> GENERATED.contains(p.getFileName().toString())).toList();
         assertWithMessage("examples found").that(examples).hasSize(GENERATED.size());
-        return examples.stream().flatMap(file -> Stream.of("train", "eval", "infer").map(program ->
+        Path recurrent = RepoPaths.testResources().resolve("cli/sequence_classifier.dnn");
+        return Stream.concat(examples.stream(), Stream.of(recurrent)).flatMap(file -> Stream.of("train", "eval", "infer").map(program ->
                 DynamicTest.dynamicTest(file.getFileName() + " " + program, () -> check(file, program))));
     }
 
@@ -83,15 +85,21 @@ class PlanMatchesGeneratedClassTest {
                 .isAtLeast(arena);
     }
 
-    /** {@code 12} for the plan's {@code %12 dense}, {@code scratch12} for {@code %12 scratch of conv2d}. */
+    /**
+     * {@code 12} for the plan's {@code %12 dense}, {@code scratch12} for {@code %12 scratch of conv2d},
+     * {@code saved12} for {@code %12 saved by gru}.
+     */
     private static String key(String label) {
         String id = label.substring(1).split(" ")[0];
-        return label.contains(" scratch of ") ? "scratch" + id : id;
+        return label.contains(" scratch of ") ? "scratch" + id : label.contains(" saved by ") ? "saved" + id : id;
     }
 
-    /** The same key for a generated field: {@code 12_logits_dense1} or {@code Scratch12}. */
+    /** The same key for a generated field: {@code 12_logits_dense1}, {@code Scratch12} or {@code Saved12}. */
     private static String fieldKey(String field) {
-        return field.startsWith("Scratch") ? "scratch" + field.substring("Scratch".length()) : field.split("_")[0];
+        if (field.startsWith("Scratch")) {
+            return "scratch" + field.substring("Scratch".length());
+        }
+        return field.startsWith("Saved") ? "saved" + field.substring("Saved".length()) : field.split("_")[0];
     }
 
     private static long number(String printed) {

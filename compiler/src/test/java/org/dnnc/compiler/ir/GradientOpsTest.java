@@ -33,6 +33,15 @@ class GradientOpsTest extends OpTypingContract {
                 accepts(new GlobalAvgPoolGrad(7, 7), "f32[N,32,7,7]", "f32[N,32]"),
                 accepts(new EmbeddingGrad(1000), "f32[1000,64]", "f32[N,T,64]", "i32[N,T]"),
                 accepts(new EmbeddingGrad(10), "f32[10,4]", "f32[N,4]", "i32[N]"),
+                accepts(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.X), "f32[N,T,4]",
+                        "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
+                accepts(new RecurrentGrad(LSTM_8_SEQUENCES, RecurrentGrad.Wrt.W_HH), "f32[32,8]",
+                        "f32[N,10,8]", "f32[N,10,8]", "f32[N,10,4]", "f32[32,4]", "f32[32,8]", "f32[32]", "f32[32]"),
+                accepts(new RecurrentGrad(new Recurrent(CellKind.RNN_TANH, 8, true, true, true), RecurrentGrad.Wrt.X),
+                        "f32[N,T,4]", "f32[N,T,8]", "f32[N,T,8]", "f32[N,T,4]", "f32[8,4]", "f32[8,8]", "f32[8]", "f32[8]",
+                        "i32[N]"),
+                accepts(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.B_IH), "f32[24]",
+                        "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
                 accepts(new BatchNormInference(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]"),
                 accepts(new BatchNormGradGamma(1e-5), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]"),
@@ -46,6 +55,8 @@ class GradientOpsTest extends OpTypingContract {
 
     private static final Conv2d SAME_STRIDE_2 = new Conv2d(2, 2, 0, 0, 1, 1);
     private static final Pool2d MAX_2 = new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0);
+    private static final Recurrent GRU_8 = new Recurrent(CellKind.GRU, 8, false, false);
+    private static final Recurrent LSTM_8_SEQUENCES = new Recurrent(CellKind.LSTM, 8, true, false);
 
     static Stream<OpCase> rejected() {
         return Stream.of(
@@ -74,6 +85,15 @@ class GradientOpsTest extends OpTypingContract {
                         "f32[N,5,64]", "i32[N,T]"),
                 rejects(new EmbeddingGrad(1000), "embedding_grad: ids must be i32, got f32[N,T]", "f32[N,T,64]", "f32[N,T]"),
                 rejects(new EmbeddingGrad(0), "embedding_grad: vocab must be positive, got 0", "f32[N,4]", "i32[N]"),
+                rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.X), "gru_grad: gradient should be f32[N,8], got f32[N,T,8]",
+                        "f32[N,T,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
+                rejects(new RecurrentGrad(LSTM_8_SEQUENCES, RecurrentGrad.Wrt.X),
+                        "lstm_grad: forward result should be f32[N,10,8], got f32[N,8]",
+                        "f32[N,10,8]", "f32[N,8]", "f32[N,10,4]", "f32[32,4]", "f32[32,8]", "f32[32]", "f32[32]"),
+                rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.W_HH), "gru: w_hh should be f32[24,8], got f32[24,4]",
+                        "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,4]", "f32[24]", "f32[24]"),
+                rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.X), "gru_grad: expects 7 operands, got 2",
+                        "f32[N,8]", "f32[N,8]"),
                 rejects(new BatchNormInference(1e-5), "batchnorm: gamma should be f32[16], got f32[8]", "f32[N,16,5,5]", "f32[8]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new BatchNormGradInput(1e-5), "batchnorm_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]", "f32[N,16,5,5]", "f32[N,16,4,4]", "f32[16]"),
                 rejects(new BatchNormGradGamma(0), "batchnorm_grad_gamma: eps must be positive, got 0.0", "f32[N,16]", "f32[N,16]"),

@@ -19,6 +19,10 @@ class SequenceOpsTest extends OpTypingContract {
                         "f32[N,T,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[96]"),
                 accepts(new Recurrent(CellKind.RNN_TANH, 8, true, true), "f32[N,10,8]",
                         "f32[N,10,4]", "f32[8,4]", "f32[8,8]", "f32[8]", "f32[8]"),
+                accepts(new Recurrent(CellKind.RNN_RELU, 6, false, false), "f32[N,6]",
+                        "f32[N,T,4]", "f32[6,4]", "f32[6,6]", "f32[6]", "f32[6]"),
+                accepts(new Recurrent(CellKind.GRU, 8, true, true, true), "f32[N,T,8]",
+                        "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]", "i32[N]"),
                 accepts(new AdditiveAttention(32), "f32[N,128]", "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
                 accepts(new Repeat(5), "f32[N,5,64]", "f32[N,64]"));
     }
@@ -42,6 +46,10 @@ class SequenceOpsTest extends OpTypingContract {
                         "f32[N,16]", "f32[96,16]", "f32[96,32]", "f32[96]", "f32[96]"),
                 rejects(new Recurrent(CellKind.RNN_TANH, 0, false, false), "rnn: hidden size must be positive, got 0",
                         "f32[N,T,4]", "f32[0,4]", "f32[0,0]", "f32[0]", "f32[0]"),
+                rejects(new Recurrent(CellKind.LSTM, 8, false, false, true), "lstm: lengths should be i32[N], got f32[N]",
+                        "f32[N,T,4]", "f32[32,4]", "f32[32,8]", "f32[32]", "f32[32]", "f32[N]"),
+                rejects(new Recurrent(CellKind.LSTM, 8, false, false, true), "lstm: expects 6 operands, got 5",
+                        "f32[N,T,4]", "f32[32,4]", "f32[32,8]", "f32[32]", "f32[32]"),
                 rejects(new AdditiveAttention(32), "additive_attention: W should be f32[32,192], got f32[32,128]",
                         "f32[N,64]", "f32[N,T,128]", "f32[32,128]", "f32[32]"),
                 rejects(new AdditiveAttention(32), "additive_attention: v should be f32[32], got f32[16]",

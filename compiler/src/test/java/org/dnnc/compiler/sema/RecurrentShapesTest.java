@@ -181,7 +181,52 @@ class RecurrentShapesTest extends ShapeTestSupport {
         assertThat(params(m)).containsEntry("y.lstm1.weight_ih_l0", "f32[64,32]");
     }
 
+    @Test
+    @Covers({"gru", "bidirectional"})
+    void sequencesOfTheirOwnLengths() {
+        NetworkModel m = compileOk("""
+                network N {
+                    input x: float[T <= 20, 3];
+                    input length: int;
+                    output last = x -> gru(length, 8);
+                    output both = x -> bidirectional(length, lstm(4, return_sequences: true));
+                }
+                """);
+        assertThat(type(m, "last")).isEqualTo("f32[N,8]");
+        assertThat(type(m, "both")).isEqualTo("f32[N,T,8]");
+        assertThat(op(m, "last")).isEqualTo(new Recurrent(org.dnnc.compiler.ir.CellKind.GRU, 8, false, false, true));
+        assertThat(ops(m)).containsExactly("gru", "lstm", "lstm", "concat").inOrder();
+    }
+
+    @Test
+    @Covers({"rnn", "bidirectional"})
+    void reluCells() {
+        NetworkModel m = compileOk("""
+                network N {
+                    input x: float[T <= 20, 3];
+                    output y = x -> rnn(4, activation: relu);
+                    output z = x -> bidirectional(rnn(2, activation: relu, return_sequences: true));
+                }
+                """);
+        assertThat(op(m, "y")).isEqualTo(new Recurrent(org.dnnc.compiler.ir.CellKind.RNN_RELU, 4, false, false));
+        assertThat(ops(m)).containsExactly("rnn_relu", "rnn_relu", "rnn_relu", "concat").inOrder();
+        assertThat(params(m)).containsEntry("y.rnn1.weight_hh_l0", "f32[4,4]");
+    }
+
     // ---- errors --------------------------------------------------------------------------------
+
+    @Test
+    void lengthsThatAreNotAnIntPerExample() {
+        Diagnostic d = assertError("""
+                network N {
+                    input x: float[T <= 20, 3];
+                    input length: float[1];
+                    output y = x -> lstm(length, 4);
+                }
+                """, "`lstm` takes each sequence's length as its second input, an `int` per example, got [1] (f32[N,1])"
+                + " from input `length`", 4, 21);
+        assertThat(d.hints()).containsExactly("declare the lengths as `input length: int;`");
+    }
 
     @Test
     void lstmOfAVector() {

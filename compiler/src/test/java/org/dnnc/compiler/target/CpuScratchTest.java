@@ -2,7 +2,9 @@ package org.dnnc.compiler.target;
 
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
@@ -10,11 +12,16 @@ import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
 import org.dnnc.compiler.ir.Origin;
+import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.TensorType;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The planner reserves exactly the scratch the runtime's convolutions ask for to split a batch over two threads. */
+/**
+ * The planner reserves exactly the scratch the runtime's convolutions ask for to split a batch over
+ * two threads, and the workspace its recurrent layers fill in forward and read in backward.
+ */
 class CpuScratchTest {
 
     @ParameterizedTest(name = "C={0} H={1} W={2} O={3} k={4}x{5} stride={6} pad={7}")
@@ -39,8 +46,72 @@ class CpuScratchTest {
         long runtime = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, CpuScratch.THREADS);
         long columns = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, 1) * CpuScratch.THREADS;
         assertWithMessage("threads").that(CpuScratch.THREADS).isEqualTo(org.dnnc.runtime.cpu.Workers.MAX_THREADS);
-        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(y))).isEqualTo(columns);
-        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx))).isEqualTo(columns);
-        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw))).isEqualTo(runtime);
+        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(y), 1)).isEqualTo(columns);
+        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx), 1)).isEqualTo(columns);
+        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw), 1)).isEqualTo(runtime);
+    }
+
+    @ParameterizedTest(name = "{0} T={1} I={2} H={3} batch={4}")
+    @CsvSource({"RNN_TANH, 7, 3, 5, 4", "RNN_RELU, 3, 2, 4, 8", "LSTM, 12, 8, 16, 32", "GRU, 20, 2, 16, 64",
+        "GRU, 1, 1, 1, 1"})
+    void recurrentWorkspaceMatchesTheRuntime(CellKind cell, int steps, int in, int hidden, int batch)
+            throws Exception {
+        Recurrent layer = new Recurrent(cell, hidden, true, false);
+        int rows = cell.gates() * hidden;
+        var b = new GraphBuilder("Recurrent");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(in)), Origin.NONE);
+        List<Integer> operands = new ArrayList<>(List.of(x));
+        for (TensorType t : List.of(TensorType.f32(Dim.of(rows), Dim.of(in)), TensorType.f32(Dim.of(rows), Dim.of(hidden)),
+                TensorType.f32(Dim.of(rows)), TensorType.f32(Dim.of(rows)))) {
+            operands.add(b.param("p" + operands.size(), t, true, "zeros", Origin.NONE));
+        }
+        int y = b.add(layer, operands, Origin.NONE);
+        b.output("y", y);
+        Graph inference = b.build();
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
+        gradOperands.addAll(operands);
+        int dx = b.add(new RecurrentGrad(layer, RecurrentGrad.Wrt.X), gradOperands, Origin.NONE);
+        b.output("dx", dx);
+        Graph training = b.build();
+
+        var geometry = new org.dnnc.runtime.cpu.RecurrentGeometry(org.dnnc.runtime.cpu.RecurrentCell.valueOf(
+                cell.name()), steps, in, hidden, false, true);
+        long runtime = org.dnnc.runtime.cpu.Recurrent.workspaceFloats(geometry, batch);
+        assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("nothing saved without a gradient")
+                .that(CpuScratch.savedFloats(inference, inference.node(y), batch)).isEqualTo(0);
+        assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
+                .isEqualTo(0);
+    }
+
+    /** A layer whose result only a later layer's gradient reads (as that layer's input) saves nothing. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"RNN_TANH", "LSTM", "GRU"})
+    void aLayerFeedingADifferentiatedOneIsNotSaved(CellKind cell) throws Exception {
+        int rows = cell.gates() * 4;
+        var b = new GraphBuilder("Stacked");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(5), Dim.of(4)), Origin.NONE);
+        int first = b.add(new Recurrent(cell, 4, true, false), withWeights(b, x, rows, "a"), Origin.NONE);
+        Recurrent second = new Recurrent(cell, 4, false, false);
+        List<Integer> operands = withWeights(b, first, rows, "b");
+        int last = b.add(second, operands, Origin.NONE);
+        List<Integer> gradOperands = new ArrayList<>(List.of(last, last));
+        gradOperands.addAll(operands);
+        b.output("dw", b.add(new RecurrentGrad(second, RecurrentGrad.Wrt.W_IH), gradOperands, Origin.NONE));
+        Graph g = b.build();
+        assertWithMessage("saved by the first layer").that(CpuScratch.savedFloats(g, g.node(first), 2)).isEqualTo(0);
+        assertWithMessage("scratch of the first layer").that(CpuScratch.floats(g, g.node(first), 2)).isGreaterThan(0);
+        assertWithMessage("saved by the second layer").that(CpuScratch.savedFloats(g, g.node(last), 2)).isGreaterThan(0);
+    }
+
+    /** {@code x} and four new parameters for a layer of {@code rows} gate rows and 4 inputs and states. */
+    private static List<Integer> withWeights(GraphBuilder b, int x, int rows, String prefix) {
+        return List.of(x, b.param(prefix + "_wih", TensorType.f32(Dim.of(rows), Dim.of(4)), true, "zeros", Origin.NONE),
+                b.param(prefix + "_whh", TensorType.f32(Dim.of(rows), Dim.of(4)), true, "zeros", Origin.NONE),
+                b.param(prefix + "_bih", TensorType.f32(Dim.of(rows)), true, "zeros", Origin.NONE),
+                b.param(prefix + "_bhh", TensorType.f32(Dim.of(rows)), true, "zeros", Origin.NONE));
     }
 }

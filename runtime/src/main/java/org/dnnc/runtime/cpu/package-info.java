@@ -11,6 +11,9 @@
  *       org.dnnc.runtime.cpu.Softmax}, {@link org.dnnc.runtime.cpu.Dropout}, {@link
  *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}, {@link
  *       org.dnnc.runtime.cpu.Embedding}.
+ *   <li>Sequences: {@link org.dnnc.runtime.cpu.Recurrent} (the RNN, LSTM and GRU cells of {@link
+ *       org.dnnc.runtime.cpu.RecurrentCell}, shape in a {@link
+ *       org.dnnc.runtime.cpu.RecurrentGeometry}), looping over time with one GEMM per step.
  *   <li>Convolutional networks: {@link org.dnnc.runtime.cpu.Conv2d} (im2col + GEMM, shape in a
  *       {@link org.dnnc.runtime.cpu.ConvGeometry}, column matrices in {@link
  *       org.dnnc.runtime.cpu.Im2col}), {@link org.dnnc.runtime.cpu.Pool2d} (max and average, shape

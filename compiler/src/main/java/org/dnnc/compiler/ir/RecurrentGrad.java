@@ -1,0 +1,67 @@
+package org.dnnc.compiler.ir;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gradient of a {@link Recurrent} layer with respect to one of its operands ({@code wrt}),
+ * back through time. Its operands are the gradient of the layer's result, the result itself (whose
+ * node's call saved the per-step gates and states that this one reads), and the layer's operands:
+ * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths when the layer has them. The
+ * gradients of one layer share all their work, so they are computed by one call (see {@code
+ * CallGroups}).
+ */
+public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
+
+    /** The operand of the layer whose gradient this is, by its place among the layer's operands. */
+    public enum Wrt {
+        X(0), W_IH(1), W_HH(2), B_IH(3), B_HH(4);
+
+        private final int layerOperand;
+
+        Wrt(int layerOperand) {
+            this.layerOperand = layerOperand;
+        }
+
+        /** The index of this operand in the {@link Recurrent} node's inputs. */
+        public int layerOperand() {
+            return layerOperand;
+        }
+    }
+
+    /** Where the layer's own operands start among this op's operands. */
+    public static final int LAYER_OPERANDS = 2;
+
+    @Override
+    public Differentiability differentiability() {
+        return Differentiability.BUILT_BY_AUTODIFF;
+    }
+
+    @Override
+    public String mnemonic() {
+        return forward.mnemonic() + "_grad";
+    }
+
+    @Override
+    public int arity() {
+        return LAYER_OPERANDS + forward.arity();
+    }
+
+    @Override
+    public Map<String, Object> attrs() {
+        var attrs = new LinkedHashMap<>(forward.attrs());
+        attrs.put("wrt", wrt);
+        return attrs;
+    }
+
+    @Override
+    public TensorType inferType(List<TensorType> operands) throws IrTypeException {
+        Checks.arity(this, operands);
+        List<TensorType> layer = operands.subList(LAYER_OPERANDS, operands.size());
+        TensorType y = forward.inferType(layer);
+        Checks.expect(this, "forward result", operands.get(1), y);
+        Checks.expect(this, "gradient", operands.get(0), y);
+        return layer.get(wrt.layerOperand());
+    }
+}
