@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
-import org.dnnc.runtime.data.FashionMnist;
-import org.dnnc.runtime.data.Standardization;
+import org.dnnc.runtime.data.TextCorpus;
 import org.dnnc.runtime.train.Evaluation;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.TrainableNetwork;
@@ -22,10 +25,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dnnc bench --model mlp|cnn|resnet}: trains an example network on Fashion-MNIST and prints
- * one JSON line with training and inference throughput (images/s) and test accuracy, the fields
- * that {@code shared/bench/pytorch_fmnist.py} prints for PyTorch. As there, every training example
- * is trained on (no validation split, no early stopping), so epochs are comparable.
+ * {@code dnnc bench --model mlp|cnn|resnet|gru|lstm_lm}: trains an example network and prints one
+ * JSON line with training and inference throughput and a test metric, the fields that the PyTorch
+ * peers in {@code shared/bench} print: images/s and accuracy on Fashion-MNIST for the image models
+ * ({@code pytorch_fmnist.py}; {@code gru} reads each image as 28 rows, as {@code pytorch_seq.py}),
+ * tokens/s and bits per byte on the {@code fortunes} corpus for {@code lstm_lm}, whose epoch is the
+ * first {@code --lm-windows} training windows as in {@code pytorch_seq.py}. As there, every
+ * training example is trained on (no validation split, no early stopping), so epochs are comparable.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an example network: train_images_per_s, infer_images_per_s and test_accuracy as JSON.")
@@ -34,7 +40,7 @@ final class BenchCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "mlp",
-            description = "mlp, cnn or resnet (default: ${DEFAULT-VALUE}).")
+            description = "mlp, cnn, resnet, gru or lstm_lm (default: ${DEFAULT-VALUE}).")
     private String modelName;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
@@ -50,9 +56,20 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: as for dnnc run).")
     private Path data;
 
+    @Option(names = "--text", paramLabel = "PATH",
+            description = "lstm_lm: the corpus, a file or folder (default: Debian's fortunes, /usr/share/games/fortunes).")
+    private Path text;
+
+    @Option(names = "--lm-windows", paramLabel = "N", defaultValue = "4000",
+            description = "lstm_lm: training windows per epoch, the first N (default: ${DEFAULT-VALUE}).")
+    private int lmWindows;
+
     @Override
     public Integer call() throws IOException, CodegenException {
         PrintWriter out = spec.commandLine().getOut();
+        if (lmWindows < 1) {
+            throw new ParameterException(spec.commandLine(), "--lm-windows must be at least 1, got " + lmWindows);
+        }
         if (epochs < 0) {
             throw new ParameterException(spec.commandLine(), "--epochs must not be negative, got " + epochs);
         }
@@ -62,26 +79,50 @@ final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         CompiledNetwork compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse);
-        FashionMnist mnist = FashionMnist.load(Optional.ofNullable(data));
-        Standardization standardize = Standardization.global(mnist.train());
-        Dataset train = standardize.apply(mnist.train());
-        Dataset test = standardize.apply(mnist.test());
+        boolean language = modelName.equals("lstm_lm");
         try (TrainableNetwork net = compiled.build(42, threads)) {
+            RunData runData;
+            try {
+                runData = language
+                        ? RunData.text(text == null ? TextCorpus.fortunes() : TextCorpus.bytes(text),
+                                text == null ? "fortunes" : text.toString(), lmWindows, net)
+                        : RunData.fromFolder(data, net);
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("dnnc: error: cannot read the data: " + e.getMessage());
+                return 1;
+            } catch (RunData.DataException e) {
+                spec.commandLine().getErr().println("dnnc: error: " + e.getMessage());
+                return 1;
+            }
+            Dataset train = runData.train();
+            Dataset test = runData.test();
+            // A token is a position of a window; an image is an example.
+            int perExample = language ? net.labelsPerExample() : 1;
             Trainer trainer = compiled.trainer().epochs(Math.max(1, epochs)).validationSplit(0).withoutEarlyStopping()
-                    .build();
+                    .progress(false).build();
             String trainPerSecond = "null";
             if (epochs > 0) {
                 History history = trainer.fit(net, train);
                 double trainSeconds = history.epochs().stream().mapToDouble(e -> e.seconds()).sum();
-                trainPerSecond = String.format(Locale.ROOT, "%.1f", (double) train.size() * epochs / trainSeconds);
+                trainPerSecond = String.format(Locale.ROOT, "%.1f",
+                        (double) train.size() * perExample * epochs / trainSeconds);
             }
             Evaluation evaluation = trainer.evaluate(net, test);
-            double inferPerSecond = inferenceThroughput(compiled, net, test);
-            out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%s,\"infer_images_per_s\":%.1f,"
-                            + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d,"
-                            + "\"fused\":%b}%n",
-                    modelName, trainPerSecond, inferPerSecond, evaluation.accuracy(), epochs, threads, net.maxBatch(),
-                    train.size(), !noFuse);
+            if (language) {
+                double inferPerSecond = inferenceThroughput(net, test) * perExample;
+                out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_tokens_per_s\":%s,\"infer_tokens_per_s\":%.1f,"
+                                + "\"test_bits_per_byte\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,"
+                                + "\"train_windows\":%d,\"fused\":%b}%n",
+                        modelName, trainPerSecond, inferPerSecond, evaluation.loss() / Math.log(2), epochs, threads,
+                        net.maxBatch(), train.size(), !noFuse);
+            } else {
+                double inferPerSecond = inferenceThroughput(compiled, net, test);
+                out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%s,\"infer_images_per_s\":%.1f,"
+                                + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d,"
+                                + "\"fused\":%b}%n",
+                        modelName, trainPerSecond, inferPerSecond, evaluation.accuracy(), epochs, threads, net.maxBatch(),
+                        train.size(), !noFuse);
+            }
         }
         out.flush();
         return 0;
@@ -113,13 +154,44 @@ final class BenchCommand implements Callable<Integer> {
         return (double) size * rounds / (elapsed / 1e9);
     }
 
+    /**
+     * Windows per second predicted over the whole test set through {@code predict(Inputs)}, in
+     * chunks of 128 windows as the PyTorch peer evaluates, for at least a second.
+     */
+    private static double inferenceThroughput(TrainableNetwork net, Dataset test) {
+        String input = net.inputs().get(0).name();
+        Column column = test.column(input);
+        int chunk = 128;
+        List<Inputs> chunks = new ArrayList<>();
+        for (int start = 0; start < test.size(); start += chunk) {
+            int n = Math.min(chunk, test.size() - start);
+            int[] ids = new int[n * column.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = column.value(start + i / column.size(), i % column.size()).intValue();
+            }
+            chunks.add(Inputs.of(input, ids));
+        }
+        chunks.forEach(net::predict);
+        long start = System.nanoTime();
+        long elapsed;
+        int rounds = 0;
+        do {
+            chunks.forEach(net::predict);
+            rounds++;
+            elapsed = System.nanoTime() - start;
+        } while (rounds < 3 || elapsed < MIN_INFER_NANOS);
+        return (double) test.size() * rounds / (elapsed / 1e9);
+    }
+
     private Path example() {
         String relative = switch (modelName) {
             case "mlp" -> "examples/fashion-mlp/src/main/dnn/FashionMlp.dnn";
             case "cnn" -> "examples/fashion-cnn/src/main/dnn/FashionCnn.dnn";
             case "resnet" -> "examples/fashion-resnet/src/main/dnn/FashionResnet.dnn";
+            case "gru" -> "examples/fashion-gru/src/main/dnn/FashionGru.dnn";
+            case "lstm_lm" -> "examples/fortunes-lm/src/main/dnn/FortunesLm.dnn";
             default -> throw new ParameterException(spec.commandLine(),
-                    "unknown model '" + modelName + "'; models: mlp, cnn, resnet");
+                    "unknown model '" + modelName + "'; models: mlp, cnn, resnet, gru, lstm_lm");
         };
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(relative))) {

@@ -56,7 +56,7 @@ class RunCommandTest {
         }
         Result bad = run("bench", "--model", "vgg");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("unknown model 'vgg'; models: mlp, cnn, resnet");
+        assertThat(bad.err()).contains("unknown model 'vgg'; models: mlp, cnn, resnet, gru, lstm_lm");
     }
 
     @Test
