@@ -7,9 +7,11 @@ import static javax.lang.model.element.Modifier.STATIC;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.FieldSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.TensorType;
@@ -21,6 +23,7 @@ import org.dnnc.compiler.ir.TensorType;
  */
 public final class Geometries {
     private final Map<String, String> byArgs = new LinkedHashMap<>();
+    private final Set<String> names = new HashSet<>();
     private final List<FieldSpec> fields = new ArrayList<>();
 
     /** The field of a convolution of x {@code [N,C,H,W]} with w {@code [O,C,kh,kw]}. */
@@ -50,10 +53,11 @@ public final class Geometries {
         }
         String base = prefix + JavaNames.identifier(layer.isEmpty() ? "layer" : layer).toUpperCase(java.util.Locale.ROOT);
         String name = base;
-        for (int i = 2; byArgs.containsValue(name); i++) {
+        for (int i = 2; names.contains(name); i++) {
             name = base + "_" + i;
         }
         byArgs.put(key, name);
+        names.add(name);
         fields.add(FieldSpec.builder(type, name, PRIVATE, STATIC, FINAL)
                 .initializer("new $T($L)", type, args).build());
         return name;
