@@ -1,0 +1,71 @@
+package org.dnnc.compiler.codegen;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.testing.DeepChains;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.Outputs;
+import org.dnnc.runtime.train.StepResult;
+import org.dnnc.runtime.train.TrainableNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A network far deeper than one Java method holds: its class keeps its views in arrays, its steps
+ * are split into helper methods, and it compiles with javac, trains and saves like any other.
+ */
+class GeneratedDeepNetworkTest {
+    private static final int LAYERS = 2_000;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void twoThousandDenseLayersCompileAndTrainOneStep() throws Exception {
+        SourceFile source = DeepChains.source(LAYERS);
+        NetworkModel model = DeepChains.model(LAYERS);
+        String code = DeepChains.onSmallStack(() -> JavaGenerator.generate(model, source).toString());
+        assertThat(code).contains("private int trainStep$2(int n, int correct)");
+        assertThat(code).contains("private final Buf[] t$ = new Buf[");
+        Class<?> generated = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("classes"), List.of());
+
+        Object builder = generated.getMethod("builder").invoke(null);
+        try (TrainableNetwork net = (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder)) {
+            assertThat(net.parameterCount()).isEqualTo(LAYERS * 20);
+            float[] before = new float[net.parameterCount()];
+            net.copyParametersTo(before);
+            float[] x = new float[8 * 4];
+            int[] label = new int[8];
+            for (int i = 0; i < 8; i++) {
+                x[i * 4 + i % 4] = 1;
+                label[i] = i % 3;
+            }
+            Inputs batch = Inputs.of("x", x).and("label", label);
+            StepResult step = net.trainStep(batch, 8, 0.01);
+            assertThat(Double.isFinite(step.lossSum())).isTrue();
+            assertThat(net.steps()).isEqualTo(1);
+            float[] after = new float[net.parameterCount()];
+            net.copyParametersTo(after);
+            // Through 2,000 linear layers the input's signal fades, but the last layer's bias gets the
+            // loss's gradient itself: predicted minus actual class frequencies, and class 3 has none.
+            int lastLayer = (LAYERS - 1) * 20;
+            boolean changed = false;
+            for (int i = lastLayer; i < after.length; i++) {
+                changed |= after[i] != before[i];
+            }
+            assertThat(changed).isTrue();
+            Outputs out = net.predict(Inputs.of("x", x));
+            assertThat(out.get("probs")).hasLength(8 * 4);
+            Path checkpoint = work.resolve("deep.safetensors");
+            generated.getMethod("save", Path.class).invoke(net, checkpoint);
+            generated.getMethod("load", Path.class).invoke(net, checkpoint);
+            float[] loaded = new float[net.parameterCount()];
+            net.copyParametersTo(loaded);
+            assertThat(loaded).isEqualTo(after);
+        }
+    }
+}
