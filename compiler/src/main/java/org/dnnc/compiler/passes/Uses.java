@@ -9,15 +9,16 @@ import org.dnnc.compiler.ir.Node;
 
 /** How many times each value is read, counting each graph output as a read. */
 final class Uses {
-    private final Map<Integer, Integer> counts = new HashMap<>();
-    private final Map<Integer, List<Node>> readers = new HashMap<>();
+    private final Graph graph;
+    private final Map<Integer, Integer> counts;
     private final Map<Integer, List<String>> outputNames = new HashMap<>();
 
     Uses(Graph graph) {
+        this.graph = graph;
+        this.counts = new HashMap<>(2 * graph.nodes().size());
         for (Node n : graph.nodes()) {
             for (int input : n.inputs()) {
                 counts.merge(input, 1, Integer::sum);
-                readers.computeIfAbsent(input, k -> new ArrayList<>()).add(n);
             }
         }
         graph.outputs().forEach((name, output) -> {
@@ -29,7 +30,13 @@ final class Uses {
     /** Who reads {@code id}, for explanations: {@code %20 matmul_grad_weight, the output logits}. */
     String readers(int id) {
         List<String> names = new ArrayList<>();
-        readers.getOrDefault(id, List.of()).forEach(n -> names.add("%" + n.id() + " " + n.op().mnemonic()));
+        for (Node n : graph.users(id)) {
+            for (int input : n.inputs()) {
+                if (input == id) {
+                    names.add("%" + n.id() + " " + n.op().mnemonic());
+                }
+            }
+        }
         outputNames.getOrDefault(id, List.of()).forEach(name -> names.add("the output " + name));
         return String.join(", ", names);
     }
