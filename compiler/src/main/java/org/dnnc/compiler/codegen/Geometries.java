@@ -8,9 +8,11 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Recurrent;
@@ -23,6 +25,7 @@ import org.dnnc.compiler.ir.TensorType;
  */
 public final class Geometries {
     private final Map<String, String> byArgs = new LinkedHashMap<>();
+    private final Set<String> names = new HashSet<>();
     private final List<FieldSpec> fields = new ArrayList<>();
     private boolean convolutions;
 
@@ -67,10 +70,11 @@ public final class Geometries {
         }
         String base = prefix + JavaNames.identifier(layer.isEmpty() ? "layer" : layer).toUpperCase(java.util.Locale.ROOT);
         String name = base;
-        for (int i = 2; byArgs.containsValue(name); i++) {
+        for (int i = 2; names.contains(name); i++) {
             name = base + "_" + i;
         }
         byArgs.put(key, name);
+        names.add(name);
         fields.add(FieldSpec.builder(type, name, PRIVATE, STATIC, FINAL)
                 .initializer("new $T($L)", type, args).build());
         return name;

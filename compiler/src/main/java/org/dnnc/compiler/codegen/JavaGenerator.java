@@ -20,8 +20,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -42,6 +44,7 @@ import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
+import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.PredictBatch;
 import org.dnnc.compiler.sema.GeneratedClassNames;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -76,6 +79,9 @@ public final class JavaGenerator {
     /** Whether the programs have convolutions or poolings, which change how threads are used. */
     private boolean hasConvolutions;
 
+    /** Whether views live in arrays instead of named fields: see {@link Storage}. */
+    private final boolean indexed;
+
     private JavaGenerator(Lowering lowering, SourceFile source) {
         this.model = lowering.model();
         this.lowering = lowering;
@@ -85,12 +91,13 @@ public final class JavaGenerator {
         this.type = TypeSpec.classBuilder(className);
         this.params = allParams(lowering);
         this.maxBatch = lowering.maxBatch();
+        this.indexed = Storage.indexed(lowering, params.size());
         Set<String> stems = new HashSet<>();
-        for (Node p : params) {
-            String name = ((Param) p.op()).name();
+        for (int k = 0; k < params.size(); k++) {
+            String name = ((Param) params.get(k).op()).name();
             String stem = JavaNames.unique(JavaNames.identifier(name), stems);
             paramStems.put(name, stem);
-            paramFields.put(name, "w_" + stem);
+            paramFields.put(name, indexed ? Storage.element("w", k) : "w_" + stem);
         }
     }
 
@@ -149,6 +156,11 @@ public final class JavaGenerator {
     }
 
     private JavaFile emit() throws CodegenException {
+        List<MemoryPlan> plans = new ArrayList<>();
+        for (Program.Kind kind : Program.Kind.values()) {
+            lowering.program(kind).ifPresent(p -> plans.add(p.plan()));
+        }
+        ClassLimits.checkEarly(model, plans, paramFields.keySet());
         if (!lowering.trains()) {
             return emitInferenceOnly();
         }
@@ -162,8 +174,12 @@ public final class JavaGenerator {
             }
         });
         Map<String, List<String>> stateFields = new LinkedHashMap<>();
+        Map<String, Integer> paramIndex = new HashMap<>();
+        paramFields.keySet().forEach(name -> paramIndex.put(name, paramIndex.size()));
         for (String name : gradients.keySet()) {
-            stateFields.put(name, optimizer.stateNames().stream().map(s -> s + "_" + paramStems.get(name)).toList());
+            int k = paramIndex.get(name);
+            stateFields.put(name, optimizer.stateNames().stream()
+                    .map(s -> indexed ? Storage.element(s, k) : s + "_" + paramStems.get(name)).toList());
         }
         // Before any kernel call is emitted: their sizes are Java ints only when the arenas fit.
         ArenaLimits.check(lowering, parameterBytes(stateFields), optimizer.stateNames().size());
@@ -174,9 +190,9 @@ public final class JavaGenerator {
         ProgramEmitter trainer = emitter("t", trainProgram, geometries);
         ProgramEmitter evaluator = emitter("e", lowering.program(Program.Kind.EVALUATE).orElseThrow(), geometries);
         ProgramEmitter predictor = emitter("i", inference, geometries);
-        CodeBlock trainBody = trainer.body();
-        CodeBlock evalBody = evaluator.body();
-        CodeBlock inferBody = predictor.body();
+        List<CodeBlock> trainBody = trainer.body();
+        List<CodeBlock> evalBody = evaluator.body();
+        List<CodeBlock> inferBody = predictor.body();
         hasConvolutions = geometries.hasConvolutions();
         Signature signature = Signature.of(model, train, infer);
         String file = source.fileName();
@@ -206,7 +222,11 @@ public final class JavaGenerator {
                 "The planned workspace: the largest of the three programs' arenas.");
 
         addStorageFields();
-        stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
+        if (indexed) {
+            optimizer.stateNames().forEach(s -> type.addField(Storage.array(s, params.size())));
+        } else {
+            stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
+        }
         Clipping clipping = Clipping.of(config());
         CodeBlock gradientViews = CodeBlock.of("");
         if (clipping.any()) {
@@ -240,7 +260,7 @@ public final class JavaGenerator {
 
     private ProgramEmitter emitter(String prefix, LoweredProgram program, Geometries geometries) {
         return new ProgramEmitter(prefix, program.graph(), program.plan(), paramFields, source.fileName(), geometries,
-                lowering.target().kernels());
+                lowering.target().kernels(), indexed);
     }
 
     /** A network without a train section: it loads weights and predicts, with no optimizer state or training step. */
@@ -249,7 +269,7 @@ public final class JavaGenerator {
         LoweredProgram inference = lowering.inference();
         Geometries geometries = new Geometries();
         ProgramEmitter predictor = emitter("i", inference, geometries);
-        CodeBlock inferBody = predictor.body();
+        List<CodeBlock> inferBody = predictor.body();
         hasConvolutions = geometries.hasConvolutions();
         Signature signature = Signature.ofInference(model, inference.graph());
         String file = source.fileName();
@@ -320,6 +340,10 @@ public final class JavaGenerator {
             type.addField(boolean.class, "updateOnNonFinite", PRIVATE);
         }
         type.addField(int.class, "batch", PRIVATE, FINAL);
+        if (indexed) {
+            type.addField(Storage.array("w", params.size()));
+            return;
+        }
         for (String f : paramFields.values()) {
             type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL);
         }
@@ -338,18 +362,24 @@ public final class JavaGenerator {
         }
     }
 
-    /** What every class ends with (accessors, parameter copies, checkpoints, checks), as a file. */
-    private JavaFile finish(Signature signature) {
+    /**
+     * What every class ends with (accessors, parameter copies, checkpoints, checks), as a file.
+     *
+     * @throws CodegenException if the class would not fit a class file (see {@link ClassLimits})
+     */
+    private JavaFile finish(Signature signature) throws CodegenException {
         addAccessors(signature);
         addParameterCopies();
         addCheckpoints();
         // java.lang types are imported by name like the others: a class of the same package called
         // `Math` or `String` (another network, say) would hide them from an implicit import.
-        return JavaFile.builder(model.packageName(), type.build())
+        JavaFile file = JavaFile.builder(model.packageName(), type.build())
                 .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
                         Compiler.version(), source.fileName())
                 .indent("    ")
                 .build();
+        ClassLimits.check(file.toString(), model);
+        return file;
     }
 
     private AnnotationSpec generatedAnnotation(String file) {
@@ -392,16 +422,22 @@ public final class JavaGenerator {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(builderName, "builder");
         long offset = 0;
-        CodeBlock.Builder views = CodeBlock.builder();
+        List<CodeBlock> views = new ArrayList<>();
         for (Node p : params) {
             Param param = (Param) p.op();
             int count = Sizes.maxCount(p.type(), 1);
-            views.addStatement("$L = parameters.floats($LL, $L)", paramFields.get(param.name()), offset, count);
+            views.add(CodeBlock.builder().addStatement("$L = parameters.floats($LL, $L)", paramFields.get(param.name()),
+                    offset, count).build());
             offset += lowering.target().memory().align(4L * count);
             for (String state : stateFields.getOrDefault(param.name(), List.of())) {
-                views.addStatement("$L = parameters.floats($LL, $L)", state, offset, count);
+                views.add(CodeBlock.builder().addStatement("$L = parameters.floats($LL, $L)", state, offset, count)
+                        .build());
                 offset += lowering.target().memory().align(4L * count);
             }
+        }
+        for (var program : programs.entrySet()) {
+            views.add(CodeBlock.of("// $L\n", program.getKey()));
+            views.addAll(program.getValue().views("workspace"));
         }
         m.addStatement("$T.ensureLoaded()", RuntimeNames.BLAS);
         if (hasConvolutions) {
@@ -415,11 +451,8 @@ public final class JavaGenerator {
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
         m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
         m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);
-        m.addCode(views.build());
-        programs.forEach((comment, program) -> {
-            m.addComment("$L", comment);
-            m.addCode(program.views("workspace"));
-        });
+        // Named views are final, so the constructor assigns them itself; Storage keeps them few enough for that.
+        m.addCode(indexed ? new MethodParts("views").inline(type, views) : CodeBlock.join(views, ""));
         m.addCode(gradientViews);
         m.addStatement("batch = builder.batch");
         if (lowering.trains()) {
@@ -495,17 +528,31 @@ public final class JavaGenerator {
     private MethodSpec initialize() throws CodegenException {
         MethodSpec.Builder m = MethodSpec.methodBuilder("initialize").addModifiers(PRIVATE).addParameter(long.class, "seed");
         int index = 0;
+        List<CodeBlock> inits = new ArrayList<>();
         for (Node p : params) {
             Param param = (Param) p.op();
             CodeBlock seed = CodeBlock.of("seed ^ $LL", 0x9E3779B97F4A7C15L * (index + 1));
-            m.addStatement("$L", Initializers.call(param.init(), paramFields.get(param.name()), Sizes.perExample(p.type()), seed));
+            inits.add(CodeBlock.builder().addStatement("$L", Initializers.call(param.init(), paramFields.get(param.name()),
+                    Sizes.perExample(p.type()), seed)).build());
             index++;
         }
+        m.addCode(new MethodParts("initialize").parameter(TypeName.LONG, "seed").inline(type, inits));
         return m.build();
     }
 
-    private MethodSpec trainStep(ProgramEmitter program, CodeBlock body, Signature signature, Optimizer optimizer,
+    private MethodSpec trainStep(ProgramEmitter program, List<CodeBlock> body, Signature signature, Optimizer optimizer,
             Clipping clipping, Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
+        Map<String, Node> paramNodes = new HashMap<>();
+        params.forEach(p -> paramNodes.put(((Param) p.op()).name(), p));
+        List<CodeBlock> updates = new ArrayList<>();
+        for (var g : gradients.entrySet()) {
+            updates.add(CodeBlock.builder().addStatement("$L", optimizer.update(paramFields.get(g.getKey()),
+                    program.field(g.getValue()), stateFields.get(g.getKey()),
+                    Sizes.maxCount(paramNodes.get(g.getKey()).type(), 1))).build());
+        }
+        List<CodeBlock> both = new ArrayList<>(body);
+        both.addAll(updates);
+        boolean inline = MethodParts.fit(both);
         MethodSpec.Builder m = stepSignature("trainStep")
                 .addParameter(double.class, "learningRate")
                 .addJavadoc("One step of training on the first {@code count} examples: forward, backward and the optimizer update.\n");
@@ -514,7 +561,7 @@ public final class JavaGenerator {
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         stage(m, program, signature);
-        m.addCode(body);
+        m.addCode(inline ? CodeBlock.join(body, "") : bodyParts("trainStep").inline(type, body));
         m.addStatement("float loss = $L.get(0)", program.lossField());
         m.beginControlFlow("if (!$T.isFinite(loss) && !updateOnNonFinite)", Float.class);
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
@@ -524,16 +571,19 @@ public final class JavaGenerator {
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
         m.addStatement("float lr = (float) learningRate");
-        for (var g : gradients.entrySet()) {
-            m.addStatement("$L", optimizer.update(paramFields.get(g.getKey()), program.field(g.getValue()),
-                    stateFields.get(g.getKey()), Sizes.maxCount(param(g.getKey()).type(), 1)));
-        }
+        m.addCode(inline ? CodeBlock.join(updates, "")
+                : new MethodParts("update").parameter(TypeName.FLOAT, "lr").inline(type, updates));
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
         leave(m);
         return m.build();
     }
 
-    private MethodSpec evaluateStep(ProgramEmitter program, CodeBlock body, Signature signature) {
+    /** Helpers of a step's program: they read the batch size {@code n} and may count correct examples. */
+    private static MethodParts bodyParts(String method) {
+        return new MethodParts(method).parameter(TypeName.INT, "n").threading(TypeName.INT, "correct");
+    }
+
+    private MethodSpec evaluateStep(ProgramEmitter program, List<CodeBlock> body, Signature signature) {
         MethodSpec.Builder m = stepSignature("evaluateStep")
                 .addJavadoc("The loss and accuracy on the first {@code count} examples, without dropout or updates.\n");
         enter(m);
@@ -541,7 +591,7 @@ public final class JavaGenerator {
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         stage(m, program, signature);
-        m.addCode(body);
+        m.addCode(bodyParts("evaluateStep").inline(type, body));
         m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
         leave(m);
         return m.build();
@@ -589,10 +639,11 @@ public final class JavaGenerator {
      * the conveniences that take and fill plain arrays; all run the inference program in {@code
      * infer(n)}.
      */
-    private void addPredict(ProgramEmitter program, CodeBlock body, Graph infer, Signature signature) {
+    private void addPredict(ProgramEmitter program, List<CodeBlock> body, Graph infer, Signature signature) {
+        CodeBlock calls = new MethodParts("infer").parameter(TypeName.INT, "n").inline(type, body);
         type.addMethod(MethodSpec.methodBuilder("infer").addModifiers(PRIVATE)
                 .addJavadoc("Runs the inference program on the first {@code n} examples of its input buffers.\n")
-                .addParameter(int.class, "n").addCode(body).build());
+                .addParameter(int.class, "n").addCode(calls).build());
         List<Integer> outputIds = List.copyOf(infer.outputs().values());
         MethodSpec.Builder all = override("predict", RuntimeNames.OUTPUTS).addParameter(RuntimeNames.INPUTS, "inputs")
                 .addJavadoc("Every output for the examples in {@code inputs} (one array per input of {@link #INPUTS}).\n");
@@ -740,13 +791,18 @@ public final class JavaGenerator {
         enter(to);
         enter(from);
         int offset = 0;
+        List<CodeBlock> gets = new ArrayList<>();
+        List<CodeBlock> puts = new ArrayList<>();
         for (Node p : params) {
             int count = Sizes.maxCount(p.type(), 1);
             String f = paramFields.get(((Param) p.op()).name());
-            to.addStatement("$L.data().get(0, dst, $L, $L)", f, offset, count);
-            from.addStatement("$L.data().put(0, src, $L, $L)", f, offset, count);
+            gets.add(CodeBlock.builder().addStatement("$L.data().get(0, dst, $L, $L)", f, offset, count).build());
+            puts.add(CodeBlock.builder().addStatement("$L.data().put(0, src, $L, $L)", f, offset, count).build());
             offset += count;
         }
+        TypeName floats = TypeName.get(float[].class);
+        to.addCode(new MethodParts("copyParametersTo").parameter(floats, "dst").inline(type, gets));
+        from.addCode(new MethodParts("copyParametersFrom").parameter(floats, "src").inline(type, puts));
         leave(to);
         leave(from);
         type.addMethod(to.build());
@@ -773,36 +829,60 @@ public final class JavaGenerator {
                 .addJavadoc("shapes, finite values, the step count) before anything is changed.\n")
                 .addParameter(Path.class, "file").addException(IOException.class);
         enter(load);
-        CodeBlock.Builder spec = CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC,
-                RuntimeNames.CHECKPOINT_SPEC).indent();
+        List<CodeBlock> puts = new ArrayList<>();
+        List<CodeBlock> expected = new ArrayList<>();
+        List<CodeBlock> copies = new ArrayList<>();
         for (Node p : params) {
             String name = ((Param) p.op()).name();
             String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-            save.addStatement("tensors.put($S, $T.f32($L.toArray(), $L))", name, RuntimeNames.TENSOR_DATA,
-                    paramFields.get(name), shape);
-            spec.add("\n.tensor($S, $T.F32, $L)", name, RuntimeNames.IO_DTYPE, shape);
+            puts.add(CodeBlock.builder().addStatement("tensors.put($S, $T.f32($L.toArray(), $L))", name,
+                    RuntimeNames.TENSOR_DATA, paramFields.get(name), shape).build());
+            expected.add(CodeBlock.of("$S, $T.F32, $L", name, RuntimeNames.IO_DTYPE, shape));
+            copies.add(CodeBlock.builder().addStatement("$L.copyFrom(checkpoint.floats($S, $L))", paramFields.get(name),
+                    name, shape).build());
         }
-        spec.add("\n.requireFinite()\n.build();\n").unindent();
+        save.addCode(new MethodParts("save").parameter(ParameterizedTypeName.get(ClassName.get(Map.class),
+                ClassName.get(String.class), RuntimeNames.TENSOR_DATA), "tensors").inline(type, puts));
         save.beginControlFlow("if (!force)")
                 .addStatement("$T.requireFinite(file, tensors)", RuntimeNames.SAFETENSORS)
                 .endControlFlow();
         save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, $T.toString(steps)))",
                 RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps", Long.class);
-        load.addCode(spec.build());
+        load.addCode(checkpointSpec(expected));
         load.addStatement("$T checkpoint = $T.read(file, spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS);
         load.addStatement("long savedSteps = checkpoint.metadataCount($S)", "steps");
         load.addComment("The spec has checked every tensor and the step count is checked: from here nothing fails.");
-        for (Node p : params) {
-            String name = ((Param) p.op()).name();
-            String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-            load.addStatement("$L.copyFrom(checkpoint.floats($S, $L))", paramFields.get(name), name, shape);
-        }
+        load.addCode(new MethodParts("load").parameter(RuntimeNames.CHECKPOINT, "checkpoint")
+                .throwing(TypeName.get(IOException.class)).inline(type, copies));
         load.addStatement("steps = savedSteps");
         leave(save);
         leave(load);
         type.addMethod(saveFinite);
         type.addMethod(save.build());
         type.addMethod(load.build());
+    }
+
+    /**
+     * {@code spec}, the checkpoint's expected tensors: one chained expression, or, for more tensors
+     * than one method holds, a builder that helpers fill (javac also recurses once per link of a
+     * chain, so a chain as long as a deep network's parameters would overflow its stack).
+     *
+     * @param tensors the arguments of each {@code tensor(name, dtype, shape...)} call
+     */
+    private CodeBlock checkpointSpec(List<CodeBlock> tensors) {
+        List<CodeBlock> links = tensors.stream().map(t -> CodeBlock.of("\n.tensor($L)", t)).toList();
+        if (MethodParts.fit(links)) {
+            return CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC, RuntimeNames.CHECKPOINT_SPEC)
+                    .indent().add(CodeBlock.join(links, "")).add("\n.requireFinite()\n.build();\n").unindent().build();
+        }
+        ClassName builder = RuntimeNames.CHECKPOINT_SPEC.nestedClass("Builder");
+        List<CodeBlock> statements = tensors.stream()
+                .map(t -> CodeBlock.builder().addStatement("specBuilder.tensor($L)", t).build()).toList();
+        return CodeBlock.builder()
+                .addStatement("$T specBuilder = $T.builder()", builder, RuntimeNames.CHECKPOINT_SPEC)
+                .add(new MethodParts("spec").parameter(builder, "specBuilder").asStatic().inline(type, statements))
+                .addStatement("$T spec = specBuilder.requireFinite().build()", RuntimeNames.CHECKPOINT_SPEC)
+                .build();
     }
 
     private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {

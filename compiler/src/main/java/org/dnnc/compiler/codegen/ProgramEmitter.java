@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.lang.model.element.Modifier;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.DType;
@@ -21,11 +22,15 @@ import org.dnnc.compiler.memory.CallGroups;
 import org.dnnc.compiler.memory.MemoryPlan;
 
 /**
- * Emits one program: a field per planned buffer (a view of the step arena at its planned offset),
- * and the kernel calls of its nodes in schedule order, each preceded by the source line it comes
- * from. Values that only reinterpret bytes (flatten, reshape) use their operand's field.
+ * Emits one program: a field per planned buffer (a view of the step arena at its planned offset;
+ * in a large class, an element of the program's array of views, see {@link Storage}), and the
+ * kernel calls of its nodes in schedule order, each preceded by the source line it comes from.
+ * Values that only reinterpret bytes (flatten, reshape) use their operand's field.
  */
 final class ProgramEmitter implements ProgramView {
+    /** The most buffers a program may have for the comments on its views to name the buffers they reuse. */
+    static final int NAMED_SHARING = 500;
+
     private final String prefix;
     private final Graph graph;
     private final MemoryPlan plan;
@@ -38,9 +43,13 @@ final class ProgramEmitter implements ProgramView {
     private final Map<Integer, String> fields = new HashMap<>();
     private final Map<Integer, String> scratchFields = new HashMap<>();
     private final Map<Integer, String> savedFields = new HashMap<>();
+    /** How many float views the array {@code prefix$} holds; 0 when every view has a named field. */
+    private int floatViews;
+    /** Value -> the parameter it is the gradient of, for the first gradient output that names it. */
+    private final Map<Integer, String> gradientOutputs = new HashMap<>();
 
     ProgramEmitter(String prefix, Graph graph, MemoryPlan plan, Map<String, String> paramFields, String sourceName,
-            Geometries geometries, KernelEmitter kernels) {
+            Geometries geometries, KernelEmitter kernels, boolean indexed) {
         this.prefix = prefix;
         this.graph = graph;
         this.plan = plan;
@@ -50,11 +59,20 @@ final class ProgramEmitter implements ProgramView {
         this.kernels = kernels;
         this.groups = CallGroups.of(graph);
         graph.nodes().forEach(n -> byId.put(n.id(), n));
+        graph.outputs().forEach((name, id) -> {
+            if (name.startsWith(Differentiator.GRADIENT_PREFIX)) {
+                gradientOutputs.putIfAbsent(id, name.substring(Differentiator.GRADIENT_PREFIX.length()));
+            }
+        });
         for (Buffer b : plan.buffers()) {
+            boolean element = indexed && !isInts(b);
             switch (b.role()) {
-                case VALUE -> fields.put(b.value(), prefix + b.value() + suffix(byId.get(b.value())));
-                case SCRATCH -> scratchFields.put(b.value(), prefix + "Scratch" + b.value());
-                case SAVED -> savedFields.put(b.value(), prefix + "Saved" + b.value());
+                case VALUE -> fields.put(b.value(), element ? Storage.element(prefix, floatViews++)
+                        : prefix + b.value() + suffix(byId.get(b.value())));
+                case SCRATCH -> scratchFields.put(b.value(), element ? Storage.element(prefix, floatViews++)
+                        : prefix + "Scratch" + b.value());
+                case SAVED -> savedFields.put(b.value(), element ? Storage.element(prefix, floatViews++)
+                        : prefix + "Saved" + b.value());
             }
         }
     }
@@ -66,6 +84,11 @@ final class ProgramEmitter implements ProgramView {
             case SCRATCH -> scratchFields.get(b.value());
             case SAVED -> savedFields.get(b.value());
         };
+    }
+
+    /** Whether {@code b} holds integers (class indexes, token ids), which get an {@code IntBuffer} view. */
+    private boolean isInts(Buffer b) {
+        return b.role() == Buffer.Role.VALUE && byId.get(b.value()).type().dtype() == DType.I32;
     }
 
     @Override
@@ -110,56 +133,74 @@ final class ProgramEmitter implements ProgramView {
 
     List<FieldSpec> fieldSpecs() {
         List<FieldSpec> specs = new ArrayList<>();
+        if (floatViews > 0) {
+            specs.add(Storage.array(prefix, floatViews));
+        }
         for (Buffer b : plan.buffers()) {
-            boolean ints = b.role() == Buffer.Role.VALUE && byId.get(b.value()).type().dtype() == DType.I32;
-            TypeName type = ints ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
-            specs.add(FieldSpec.builder(type, fieldOf(b), javax.lang.model.element.Modifier.PRIVATE,
-                    javax.lang.model.element.Modifier.FINAL).build());
+            if (floatViews > 0 && !isInts(b)) {
+                continue;
+            }
+            TypeName type = isInts(b) ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
+            FieldSpec.Builder field = FieldSpec.builder(type, fieldOf(b), Modifier.PRIVATE);
+            // A large class assigns its views in helper methods, where a final field cannot be assigned.
+            if (floatViews == 0) {
+                field.addModifiers(Modifier.FINAL);
+            }
+            specs.add(field.build());
         }
         return specs;
     }
 
     /**
-     * Carves every buffer out of {@code arena} at its planned offset, with a comment on each that
-     * reuses the bytes of an earlier one (their lifetimes in the program do not overlap).
+     * Carves every buffer out of {@code arena} at its planned offset, one statement per buffer. In a
+     * program of at most {@link #NAMED_SHARING} buffers, a comment on each that reuses the bytes of
+     * earlier ones names them (their lifetimes in the program do not overlap); beyond that the
+     * names would be more noise than help, and finding them costs time quadratic in the buffers.
      */
-    CodeBlock views(String arena) {
-        CodeBlock.Builder code = CodeBlock.builder();
+    List<CodeBlock> views(String arena) {
+        List<CodeBlock> statements = new ArrayList<>();
+        boolean nameSharing = plan.buffers().size() <= NAMED_SHARING;
         List<Buffer> carved = new ArrayList<>();
         for (Buffer b : plan.buffers()) {
-            List<String> shared = carved.stream()
-                    .filter(o -> o.offset() < b.offset() + b.bytes() && b.offset() < o.offset() + o.bytes())
-                    .map(this::fieldOf).toList();
-            if (!shared.isEmpty()) {
-                code.add("// $L reuses bytes of $L\n", fieldOf(b), String.join(", ", shared));
+            CodeBlock.Builder code = CodeBlock.builder();
+            if (nameSharing) {
+                List<String> shared = carved.stream()
+                        .filter(o -> o.offset() < b.offset() + b.bytes() && b.offset() < o.offset() + o.bytes())
+                        .map(this::fieldOf).toList();
+                if (!shared.isEmpty()) {
+                    code.add("// $L reuses bytes of $L\n", fieldOf(b), String.join(", ", shared));
+                }
+                carved.add(b);
             }
-            carved.add(b);
             if (b.role() != Buffer.Role.VALUE) {
                 code.addStatement("$L = $L.floats($LL, $L)", fieldOf(b), arena, b.offset(), b.bytes() / 4);
-                continue;
+            } else {
+                Node n = byId.get(b.value());
+                String method = n.type().dtype() == DType.I32 ? "ints" : "floats";
+                code.addStatement("$L = $L.$L($LL, $L)", fieldOf(b), arena, method, b.offset(),
+                        Sizes.maxCount(n.type(), plan.batch()));
             }
-            Node n = byId.get(b.value());
-            String method = n.type().dtype() == DType.I32 ? "ints" : "floats";
-            code.addStatement("$L = $L.$L($LL, $L)", fieldOf(b), arena, method, b.offset(),
-                    Sizes.maxCount(n.type(), plan.batch()));
+            statements.add(code.build());
         }
-        return code.build();
+        return statements;
     }
 
-    /** The kernel calls of every node, in schedule order. */
-    CodeBlock body() throws CodegenException {
-        CodeBlock.Builder code = CodeBlock.builder();
+    /** The kernel calls of every node, in schedule order: one block per call, each with its source line. */
+    List<CodeBlock> body() throws CodegenException {
+        List<CodeBlock> calls = new ArrayList<>();
         for (Node n : graph.nodes()) {
             // A view reinterprets its operand's bytes (the planner aliases it): there is nothing to run.
             if (n.op().viewOnly() || kernels.free().contains(n.op().getClass()) || groups.follows(n.id())) {
                 continue;
             }
+            CodeBlock.Builder code = CodeBlock.builder();
             if (!n.origin().span().isNone()) {
                 code.add("// $L:$L $L\n", sourceName, n.origin().span().line(), n.origin().path());
             }
             code.add(kernels.emit(n, this));
+            calls.add(code.build());
         }
-        return code.build();
+        return calls;
     }
 
     @Override
@@ -196,10 +237,9 @@ final class ProgramEmitter implements ProgramView {
         if (n.op() instanceof Input input) {
             return "_" + JavaNames.identifier(input.name());
         }
-        for (var output : graph.outputs().entrySet()) {
-            if (output.getValue() == n.id() && output.getKey().startsWith(Differentiator.GRADIENT_PREFIX)) {
-                return "_d_" + JavaNames.identifier(output.getKey().substring(Differentiator.GRADIENT_PREFIX.length()));
-            }
+        String gradientOf = gradientOutputs.get(n.id());
+        if (gradientOf != null) {
+            return "_d_" + JavaNames.identifier(gradientOf);
         }
         String path = n.origin().path();
         String name = JavaNames.identifier(path.isEmpty() ? n.op().mnemonic() : path);

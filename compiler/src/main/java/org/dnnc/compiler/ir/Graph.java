@@ -1,6 +1,8 @@
 package org.dnnc.compiler.ir;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +15,36 @@ import java.util.Objects;
  * can drop nodes without renumbering. A graph is immutable; {@link Verifier} checks that it is
  * well formed.
  *
- * @param outputs output names, in declaration order, to node ids
+ * <p>Lookups by id and of users go through indexes built on first use, so that a pass or an
+ * emitter that asks about every node stays linear in the size of the graph.
  */
-public record Graph(String name, List<Node> nodes, Map<String, Integer> outputs) {
+public final class Graph {
+    private final String name;
+    private final List<Node> nodes;
+    private final Map<String, Integer> outputs;
+    private volatile Map<Integer, Node> byId;
+    private volatile Map<Integer, List<Node>> usersById;
 
-    public Graph {
-        Objects.requireNonNull(name, "name");
-        nodes = List.copyOf(nodes);
+    /** @param outputs output names, in declaration order, to node ids */
+    public Graph(String name, List<Node> nodes, Map<String, Integer> outputs) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.nodes = List.copyOf(nodes);
         // Map.copyOf would lose the declaration order.
-        outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+        this.outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The nodes in schedule order. */
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    /** Output names, in declaration order, to node ids. */
+    public Map<String, Integer> outputs() {
+        return outputs;
     }
 
     /**
@@ -30,17 +53,16 @@ public record Graph(String name, List<Node> nodes, Map<String, Integer> outputs)
      * @throws NoSuchElementException if there is none
      */
     public Node node(int id) {
-        for (Node n : nodes) {
-            if (n.id() == id) {
-                return n;
-            }
+        Node n = byId().get(id);
+        if (n == null) {
+            throw new NoSuchElementException("graph " + name + " has no node %" + id);
         }
-        throw new NoSuchElementException("graph " + name + " has no node %" + id);
+        return n;
     }
 
     /** The nodes that use the value of node {@code id}, each once, in schedule order. */
     public List<Node> users(int id) {
-        return nodes.stream().filter(n -> n.inputs().contains(id)).toList();
+        return usersById().getOrDefault(id, List.of());
     }
 
     /** The parameter nodes, in schedule order. */
@@ -51,5 +73,47 @@ public record Graph(String name, List<Node> nodes, Map<String, Integer> outputs)
     /** The input nodes, in schedule order. */
     public List<Node> inputs() {
         return nodes.stream().filter(n -> n.op() instanceof Input).toList();
+    }
+
+    private Map<Integer, Node> byId() {
+        Map<Integer, Node> index = byId;
+        if (index == null) {
+            index = new HashMap<>();
+            for (Node n : nodes) {
+                index.putIfAbsent(n.id(), n);
+            }
+            byId = index;
+        }
+        return index;
+    }
+
+    private Map<Integer, List<Node>> usersById() {
+        Map<Integer, List<Node>> index = usersById;
+        if (index == null) {
+            index = new HashMap<>();
+            for (Node n : nodes) {
+                for (int input : n.inputs().stream().distinct().toList()) {
+                    index.computeIfAbsent(input, k -> new ArrayList<>()).add(n);
+                }
+            }
+            index.replaceAll((id, users) -> List.copyOf(users));
+            usersById = index;
+        }
+        return index;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Graph g && name.equals(g.name) && nodes.equals(g.nodes) && outputs.equals(g.outputs);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, nodes, outputs);
+    }
+
+    @Override
+    public String toString() {
+        return "Graph[name=" + name + ", nodes=" + nodes + ", outputs=" + outputs + "]";
     }
 }

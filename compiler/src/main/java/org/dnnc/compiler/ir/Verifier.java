@@ -17,8 +17,9 @@ public final class Verifier {
     /** @throws IrVerificationException listing every problem, if there is any */
     public static void verify(Graph g) {
         var problems = new ArrayList<String>();
-        Map<Integer, Node> defined = new HashMap<>();
-        Map<String, Integer> paramNames = new HashMap<>();
+        // Sized for the graph: growing a map of a deep network's nodes step by step costs more than filling it.
+        Map<Integer, Node> defined = new HashMap<>(2 * g.nodes().size());
+        Map<String, Integer> paramNames = new HashMap<>(2 * g.nodes().size());
         Map<String, Integer> inputNames = new HashMap<>();
         for (Node node : g.nodes()) {
             checkNode(node, defined, problems);

@@ -47,15 +47,19 @@ public final class CallGroups {
                 byKey.computeIfAbsent(key(n, g.relu()), k -> new ArrayList<>()).add(n);
             }
         }
+        // The groups of each dy and ReLU flag, so that a beta gradient finds its own without a search.
+        Map<String, List<List<Node>>> byDy = new LinkedHashMap<>();
+        byKey.forEach((key, members) -> byDy.computeIfAbsent(key.substring(0, key.lastIndexOf('/')),
+                k -> new ArrayList<>()).add(members));
         for (Node n : graph.nodes()) {
             String key = betaKey(graph, n);
             if (key == null) {
                 continue;
             }
             // Any group of this dy will do: each beta gradient is the same sum of dy.
-            byKey.entrySet().stream()
-                    .filter(e -> e.getKey().startsWith(key + "/") && e.getValue().stream().noneMatch(CallGroups::isBeta))
-                    .findFirst().ifPresent(e -> e.getValue().add(n));
+            byDy.getOrDefault(key, List.of()).stream()
+                    .filter(members -> members.stream().noneMatch(CallGroups::isBeta))
+                    .findFirst().ifPresent(members -> members.add(n));
         }
         for (Node n : graph.nodes()) {
             if (n.op() instanceof CrossEntropy) {

@@ -28,9 +28,12 @@ public final class MemoryPlanner {
         List<Buffer> bySize = new ArrayList<>(unplaced);
         bySize.sort(Comparator.comparingLong(Buffer::bytes).reversed().thenComparingInt(Buffer::start)
                 .thenComparing(Buffer::role).thenComparingInt(Buffer::value));
+        Occupancy occupied = new Occupancy(graph.nodes().size());
         List<Buffer> placed = new ArrayList<>();
         for (Buffer b : bySize) {
-            placed.add(b.at(bestFit(b, placed)));
+            Buffer at = b.at(occupied.bestFit(b.start(), b.end(), b.bytes()));
+            occupied.add(at.start(), at.end(), at.offset(), at.bytes());
+            placed.add(at);
         }
         placed.sort(Comparator.comparingInt(Buffer::start).thenComparing(Buffer::role).thenComparingInt(Buffer::value));
         long arena = placed.stream().mapToLong(b -> b.offset() + b.bytes()).max().orElse(0);
@@ -40,33 +43,17 @@ public final class MemoryPlanner {
                 persistent);
     }
 
-    /** The smallest gap between time-overlapping buffers that holds {@code b}, else the first byte past them. */
-    private static long bestFit(Buffer b, List<Buffer> placed) {
-        List<Buffer> conflicts = placed.stream().filter(b::overlapsInTime)
-                .sorted(Comparator.comparingLong(Buffer::offset)).toList();
-        long best = -1;
-        long bestGap = Long.MAX_VALUE;
-        long cursor = 0;
-        for (Buffer c : conflicts) {
-            long gap = c.offset() - cursor;
-            if (gap >= b.bytes() && gap < bestGap) {
-                best = cursor;
-                bestGap = gap;
-            }
-            cursor = Math.max(cursor, c.offset() + c.bytes());
-        }
-        return best >= 0 ? best : cursor;
-    }
-
+    /** The most bytes live at one schedule position, by one sweep over the positions where buffers start and end. */
     private static long lowerBound(List<Buffer> buffers, List<Node> schedule) {
+        long[] change = new long[schedule.size() + 1];
+        for (Buffer b : buffers) {
+            change[b.start()] += b.bytes();
+            change[b.end() + 1] -= b.bytes();
+        }
         long max = 0;
+        long live = 0;
         for (int t = 0; t < schedule.size(); t++) {
-            long live = 0;
-            for (Buffer b : buffers) {
-                if (b.start() <= t && t <= b.end()) {
-                    live += b.bytes();
-                }
-            }
+            live += change[t];
             max = Math.max(max, live);
         }
         return max;

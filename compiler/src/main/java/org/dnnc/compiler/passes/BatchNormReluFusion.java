@@ -57,6 +57,7 @@ public final class BatchNormReluFusion implements Pass, Explaining {
             }
         }
         Map<Integer, List<Node>> readers = readers(graph);
+        Set<Integer> outputs = new HashSet<>(graph.outputs().values());
         for (Node d : graph.nodes()) {
             if (!(d.op() instanceof ActivationGrad a) || a.kind() != ActivationKind.RELU
                     || !fused.contains(d.inputs().get(1))) {
@@ -64,7 +65,7 @@ public final class BatchNormReluFusion implements Pass, Explaining {
             }
             int dy = d.inputs().get(0);
             int y = d.inputs().get(1);
-            boolean everyReaderRewritten = !graph.outputs().containsValue(d.id());
+            boolean everyReaderRewritten = !outputs.contains(d.id());
             for (Node r : readers.getOrDefault(d.id(), List.of())) {
                 Node rewritten = rewrite(r, d.id(), dy, y, d.type().rank());
                 if (rewritten == null) {

@@ -1,6 +1,8 @@
 package org.dnnc.compiler.passes;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,9 +18,15 @@ import org.dnnc.compiler.ir.Node;
  * Fuses chains of element-wise ops into one {@code fused} node that reads its operands and writes
  * its result once, instead of one pass over memory per op. An element-wise node joins the chain
  * of its only reader when that reader is element-wise too and the shapes agree; chains of one op
- * are left as they are.
+ * are left as they are, and longer ones than {@link #MAX_STEPS} are cut.
  */
 public final class ElementwiseFusion implements Pass, Explaining {
+
+    /**
+     * The most steps one fused loop computes. Each step is a local of the loop, and the loop must
+     * stay well inside a Java method; a longer chain is cut into consecutive loops.
+     */
+    public static final int MAX_STEPS = 64;
 
     @Override
     public String name() {
@@ -37,8 +45,10 @@ public final class ElementwiseFusion implements Pass, Explaining {
         graph.nodes().forEach(n -> byId.put(n.id(), n));
         Set<Integer> absorbed = new HashSet<>();
         Map<Integer, Node> replacement = new HashMap<>();
-        for (Node n : graph.nodes()) {
-            if (!n.op().elementwise()) {
+        // Last to first: a node that a later chain absorbs is no chain's end, and each node is visited once.
+        for (int i = graph.nodes().size() - 1; i >= 0; i--) {
+            Node n = graph.nodes().get(i);
+            if (!n.op().elementwise() || absorbed.contains(n.id())) {
                 continue;
             }
             Chain chain = new Chain(byId, uses, n, absorbed);
@@ -47,7 +57,6 @@ public final class ElementwiseFusion implements Pass, Explaining {
                         n.origin()));
             }
         }
-        // A node absorbed into a later chain disappears; its own (smaller) chain, if any, is dropped with it.
         List<Node> nodes = new ArrayList<>();
         for (Node n : graph.nodes()) {
             if (!absorbed.contains(n.id())) {
@@ -78,40 +87,56 @@ public final class ElementwiseFusion implements Pass, Explaining {
         return lines;
     }
 
-    /** The steps and external operands of the chain that ends at one node. */
+    /**
+     * The steps and external operands of the chain that ends at one node: the element-wise operands
+     * it absorbs, depth first, each step after those of its operands. The walk keeps its own stack,
+     * so a chain as long as the network costs no Java stack, and it stops absorbing at {@link
+     * #MAX_STEPS}: the operand where it stops ends a chain of its own.
+     */
     private static final class Chain {
         final List<Step> steps = new ArrayList<>();
         final List<Integer> operands = new ArrayList<>();
-        private final Map<Integer, Node> byId;
-        private final Uses uses;
-        private final Set<Integer> absorbed;
+        private final Map<Integer, Integer> operandIndex = new HashMap<>();
 
         Chain(Map<Integer, Node> byId, Uses uses, Node end, Set<Integer> absorbed) {
-            this.byId = byId;
-            this.uses = uses;
-            this.absorbed = absorbed;
-            visit(end, true);
-        }
-
-        /** Emits the steps of {@code n} after those of the operands it absorbs; returns its step's ref. */
-        private Ref visit(Node n, boolean isEnd) {
-            List<Ref> args = new ArrayList<>();
-            for (int input : n.inputs()) {
-                Node operand = byId.get(input);
-                if (operand.op().elementwise() && uses.once(input) && operand.type().equals(n.type())) {
-                    args.add(visit(operand, false));
-                    absorbed.add(input);
-                } else {
-                    int index = operands.indexOf(input);
-                    if (index < 0) {
-                        index = operands.size();
-                        operands.add(input);
+            Deque<Visit> stack = new ArrayDeque<>();
+            stack.push(new Visit(end));
+            int visits = 1;
+            while (!stack.isEmpty()) {
+                Visit v = stack.peek();
+                if (v.next < v.node.inputs().size()) {
+                    int input = v.node.inputs().get(v.next++);
+                    Node operand = byId.get(input);
+                    if (visits < MAX_STEPS && operand.op().elementwise() && uses.once(input)
+                            && operand.type().equals(v.node.type())) {
+                        absorbed.add(input);
+                        stack.push(new Visit(operand));
+                        visits++;
+                    } else {
+                        v.args.add(Ref.input(operandIndex.computeIfAbsent(input, k -> {
+                            operands.add(k);
+                            return operands.size() - 1;
+                        })));
                     }
-                    args.add(Ref.input(index));
+                    continue;
+                }
+                stack.pop();
+                steps.add(new Step(v.node.op(), v.args));
+                if (!stack.isEmpty()) {
+                    stack.peek().args.add(Ref.step(steps.size() - 1));
                 }
             }
-            steps.add(new Step(n.op(), args));
-            return Ref.step(steps.size() - 1);
+        }
+
+        /** A node of the chain whose operands {@code next} onwards are still to be walked. */
+        private static final class Visit {
+            final Node node;
+            final List<Ref> args = new ArrayList<>();
+            int next;
+
+            Visit(Node node) {
+                this.node = node;
+            }
         }
     }
 }

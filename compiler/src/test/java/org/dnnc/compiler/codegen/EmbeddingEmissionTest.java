@@ -2,6 +2,7 @@ package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.TypeName;
 import java.nio.IntBuffer;
@@ -37,7 +38,7 @@ class EmbeddingEmissionTest {
     @Test
     void trainingLooksUpRowsAndScattersTheirGradientsIntoTheTable() throws Exception {
         ProgramEmitter train = emitter("t", lowering().program(Program.Kind.TRAIN).orElseThrow());
-        String body = train.body().toString();
+        String body = CodeBlock.join(train.body(), "").toString();
         String ids = train.inputField("ids");
 
         assertThat(body).containsMatch(KERNEL.replace(".", "\\.") + "\\.forward\\(" + ids
@@ -50,7 +51,7 @@ class EmbeddingEmissionTest {
     @Test
     void inferenceOnlyLooksUp() throws Exception {
         ProgramEmitter infer = emitter("i", lowering().inference());
-        String body = infer.body().toString();
+        String body = CodeBlock.join(infer.body(), "").toString();
         assertThat(body).contains(KERNEL + ".forward(" + infer.inputField("ids") + ", table, ");
         assertThat(body).doesNotContain(KERNEL + ".backward(");
     }
@@ -63,7 +64,7 @@ class EmbeddingEmissionTest {
 
     private static ProgramEmitter emitter(String prefix, LoweredProgram program) {
         return new ProgramEmitter(prefix, program.graph(), program.plan(), PARAMS, "Tagger.dnn", new Geometries(),
-                CpuTarget.INSTANCE.kernels());
+                CpuTarget.INSTANCE.kernels(), false);
     }
 
     private static TypeName typeOf(ProgramEmitter program, String field) {

@@ -3,16 +3,10 @@ package org.dnnc.compiler.fuzz;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.dnnc.compiler.Compilation;
-import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.Diagnostic;
-import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.syntax.DnnParserFacade;
-import org.dnnc.compiler.testing.RepoPaths;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,16 +15,6 @@ import org.junit.jupiter.api.Test;
  * exception or a stack overflow.
  */
 class AdversarialInputsTest {
-
-    @BeforeAll
-    static void warmUp() throws IOException {
-        // The time limit should measure the compiler, not the JVM's warm-up.
-        for (int round = 0; round < 15; round++) {
-            for (Path p : RepoPaths.exampleFiles()) {
-                Compiler.compile(SourceFile.read(p));
-            }
-        }
-    }
 
     @Test
     void emptyFile() {
@@ -305,6 +289,19 @@ class AdversarialInputsTest {
         Compilation c = assertSurvives(source, false);
         assertThat(c.hasErrors()).isFalse();
         assertThat(c.networks().get(0).graph().params()).hasSize(20_000);
+    }
+
+    /** The chain form, {@code x -> dense(4) -> ...}, at this depth is {@code DeepNetworksTest}'s input. */
+    @Test
+    void hundredThousandStatements() {
+        StringBuilder s = new StringBuilder("network N {\n  input x: float[4];\n  h0 = x;\n");
+        for (int i = 1; i <= 100_000; i++) {
+            s.append("  h").append(i).append(" = h").append(i - 1).append(" -> dense(4);\n");
+        }
+        s.append("  output y = h100000;\n}\n");
+        Compilation c = assertSurvives(s.toString(), false);
+        assertThat(c.hasErrors()).isFalse();
+        assertThat(c.networks().get(0).graph().params()).hasSize(200_000);
     }
 
     @Test
