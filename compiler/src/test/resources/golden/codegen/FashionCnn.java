@@ -32,6 +32,7 @@ import org.dnnc.runtime.cpu.CpuContext;
 import org.dnnc.runtime.cpu.Dense;
 import org.dnnc.runtime.cpu.Dropout;
 import org.dnnc.runtime.cpu.Elementwise;
+import org.dnnc.runtime.cpu.GradientCheck;
 import org.dnnc.runtime.cpu.Init;
 import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
@@ -230,6 +231,8 @@ public final class FashionCnn implements TrainableNetwork {
     private final Buf m_logits_dense2_bias;
 
     private final Buf v_logits_dense2_bias;
+
+    private final Buf[] gradients;
 
     private final Buf t0_image;
 
@@ -522,6 +525,19 @@ public final class FashionCnn implements TrainableNetwork {
         i34_logits_dense2 = workspace.floats(98304L, 1920);
         // i35_probs_softmax1 reuses bytes of i11_logits_features1_conv2d1, i22_logits_features2_conv2d1, i29_logits_dense1
         i35_probs_softmax1 = workspace.floats(0L, 1920);
+        gradients = new Buf[12];
+        gradients[0] = t63_d_logits_features1_conv2d1_weight;
+        gradients[1] = t62_d_logits_features1_conv2d1_bias;
+        gradients[2] = t60_d_logits_features1_batchnorm1_weight;
+        gradients[3] = t61_d_logits_features1_batchnorm1_bias;
+        gradients[4] = t56_d_logits_features2_conv2d1_weight;
+        gradients[5] = t54_d_logits_features2_conv2d1_bias;
+        gradients[6] = t52_d_logits_features2_batchnorm1_weight;
+        gradients[7] = t53_d_logits_features2_batchnorm1_bias;
+        gradients[8] = t47_d_logits_dense1_weight;
+        gradients[9] = t45_d_logits_dense1_bias;
+        gradients[10] = t42_d_logits_dense2_weight;
+        gradients[11] = t40_d_logits_dense2_bias;
         batch = builder.batch;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
         initialize(builder.seed);
@@ -639,6 +655,10 @@ public final class FashionCnn implements TrainableNetwork {
             if (!Float.isFinite(loss) && !updateOnNonFinite) {
                 // A diverged step must not spoil the weights: no update, and the step does not count.
                 return new StepResult((double) loss * n, correct);
+            }
+            if (!updateOnNonFinite && !GradientCheck.allFinite(gradients)) {
+                // A gradient that overflowed while the loss stayed finite must not reach the weights either.
+                return new StepResult((double) loss * n, correct, false);
             }
             // Optimizer: adam (learning rate per step from the caller)
             steps++;

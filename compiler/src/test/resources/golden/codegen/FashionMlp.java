@@ -27,6 +27,7 @@ import org.dnnc.runtime.cpu.Blas;
 import org.dnnc.runtime.cpu.Buf;
 import org.dnnc.runtime.cpu.CpuContext;
 import org.dnnc.runtime.cpu.Dense;
+import org.dnnc.runtime.cpu.GradientCheck;
 import org.dnnc.runtime.cpu.Init;
 import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
@@ -170,6 +171,8 @@ public final class FashionMlp implements TrainableNetwork {
 
     private final Buf v_logits_dense3_bias;
 
+    private final Buf[] gradients;
+
     private final Buf t0_image;
 
     private final IntBuffer t1_label;
@@ -291,6 +294,13 @@ public final class FashionMlp implements TrainableNetwork {
         i16_logits_dense3 = workspace.floats(131072L, 2560);
         // i17_probs_softmax1 reuses bytes of i0_image, i12_logits_dense2
         i17_probs_softmax1 = workspace.floats(0L, 2560);
+        gradients = new Buf[6];
+        gradients[0] = t30_d_logits_dense1_weight;
+        gradients[1] = t29_d_logits_dense1_bias;
+        gradients[2] = t27_d_logits_dense2_weight;
+        gradients[3] = t25_d_logits_dense2_bias;
+        gradients[4] = t23_d_logits_dense3_weight;
+        gradients[5] = t21_d_logits_dense3_bias;
         batch = builder.batch;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
         initialize(builder.seed);
@@ -359,6 +369,10 @@ public final class FashionMlp implements TrainableNetwork {
             if (!Float.isFinite(loss) && !updateOnNonFinite) {
                 // A diverged step must not spoil the weights: no update, and the step does not count.
                 return new StepResult((double) loss * n, correct);
+            }
+            if (!updateOnNonFinite && !GradientCheck.allFinite(gradients)) {
+                // A gradient that overflowed while the loss stayed finite must not reach the weights either.
+                return new StepResult((double) loss * n, correct, false);
             }
             // Optimizer: adam (learning rate per step from the caller)
             steps++;

@@ -228,15 +228,22 @@ public final class JavaGenerator {
             stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
         }
         Clipping clipping = Clipping.of(config());
-        CodeBlock gradientViews = CodeBlock.of("");
+        // The finiteness check and clipping work on all gradients together: one array of their views,
+        // filled once (by helpers in a large class).
+        type.addField(ArrayTypeName.of(RuntimeNames.BUF), "gradients", PRIVATE, FINAL);
+        List<CodeBlock> fills = new ArrayList<>();
+        for (int gradient : gradients.values()) {
+            fills.add(CodeBlock.builder().addStatement("gradients[$L] = $L", fills.size(), trainer.field(gradient)).build());
+        }
+        CodeBlock gradientViews = CodeBlock.builder()
+                .addStatement("gradients = new $T[$L]", RuntimeNames.BUF, gradients.size())
+                .add(new MethodParts("gradientViews").inline(type, fills)).build();
         if (clipping.any()) {
-            // Clipping works on all gradients together: one array of their views, made once.
-            type.addField(ArrayTypeName.of(RuntimeNames.BUF), "gradients", PRIVATE, FINAL);
-            gradientViews = CodeBlock.builder().addStatement("gradients = new $T[] {$L}", RuntimeNames.BUF,
-                    gradients.values().stream().map(trainer::field).collect(Collectors.joining(", "))).build();
+            Map<String, Node> paramNodes = new HashMap<>();
+            params.forEach(p -> paramNodes.put(((Param) p.op()).name(), p));
             type.addField(FieldSpec.builder(int[].class, "GRADIENT_SIZES", PRIVATE, STATIC, FINAL)
                     .initializer("{$L}", gradients.keySet().stream()
-                            .map(name -> Integer.toString(Sizes.maxCount(param(name).type(), 1)))
+                            .map(name -> Integer.toString(Sizes.maxCount(paramNodes.get(name).type(), 1)))
                             .collect(Collectors.joining(", ")))
                     .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
         }
@@ -566,6 +573,10 @@ public final class JavaGenerator {
         m.beginControlFlow("if (!$T.isFinite(loss) && !updateOnNonFinite)", Float.class);
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
+        m.endControlFlow();
+        m.beginControlFlow("if (!updateOnNonFinite && !$T.allFinite(gradients))", RuntimeNames.GRADIENT_CHECK);
+        m.addComment("A gradient that overflowed while the loss stayed finite must not reach the weights either.");
+        m.addStatement("return new $T((double) loss * n, correct, false)", RuntimeNames.STEP_RESULT);
         m.endControlFlow();
         m.addCode(clipping.calls("gradients", "GRADIENT_SIZES"));
         m.addComment("$L", optimizer.describe());

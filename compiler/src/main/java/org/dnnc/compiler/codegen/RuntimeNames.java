@@ -25,6 +25,7 @@ final class RuntimeNames {
     static final ClassName LOSSES = ClassName.get(CPU, "Losses");
     static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
     static final ClassName GRADIENT_CLIPPING = ClassName.get(CPU, "GradientClipping");
+    static final ClassName GRADIENT_CHECK = ClassName.get(CPU, "GradientCheck");
     static final ClassName INIT = ClassName.get(CPU, "Init");
     static final ClassName CONV2D = ClassName.get(CPU, "Conv2d");
     static final ClassName CONV_GEOMETRY = ClassName.get(CPU, "ConvGeometry");

@@ -35,7 +35,7 @@ final class TrainOptions {
         setting(r, "clip_value", POSITIVE_REAL, null, "Clamp every gradient element to [-v, v] (off by default).");
         setting(r, "validation_split", PROBABILITY, 0.0, "Fraction of the training data held out for validation.");
         setting(r, "seed", new ArgType.IntArg(0, Long.MAX_VALUE), 42L, "Seed of initialization, shuffling, dropout and augmentation.");
-        setting(r, "nan", oneOf("stop", "skip", "ignore"), "stop", "What a step with a NaN or infinite loss does to training.");
+        setting(r, "nan", oneOf("stop", "skip", "ignore"), "stop", "What a step with a NaN or infinite loss or gradient does to training.");
 
         r.add(new OptionSpec("early_stop", Category.DIRECTIVE, List.of(
                 opt("monitor", oneOf("val_loss", "val_accuracy", "loss", "accuracy"), "val_loss", "the metric watched"),

@@ -49,7 +49,7 @@ class ClashingNamesTest {
     private static final List<String> TRAINING = List.of(
             "TrainableNetwork", "StepResult", "TargetKind", "Trainer", "LearningRate", "Span", "EarlyStopping",
             "Metric", "History", "Evaluation", "TrainingListener", "Dataset", "Dropout", "Elementwise", "Losses",
-            "Optimizers", "Rng", "Activations", "Float", "IntBuffer",
+            "Optimizers", "GradientCheck", "Rng", "Activations", "Float", "IntBuffer", "gradients",
             "NAME", "INPUTS", "OUTPUTS", "MAX_BATCH", "predict", "builder", "trainer", "context", "steps", "batch",
             "lr", "n");
 

@@ -96,6 +96,23 @@ public final class Blas {
                 beta, p.c.at(c.address() + 4L * cOffset), ldc);
     }
 
+    /**
+     * The sum of the absolute values of the first {@code n} elements of {@code x}, which is NaN or
+     * infinite when one of them is (or when the sum overflows).
+     *
+     * @throws IndexOutOfBoundsException if {@code x} holds fewer than {@code n} elements
+     */
+    public static float sasum(Buf x, int n) {
+        if (n < 0 || n > x.size()) {
+            throw new IndexOutOfBoundsException("sasum over " + n + " elements of a view of " + x.size());
+        }
+        if (n == 0) {
+            return 0;
+        }
+        ensureLoaded();
+        return openblas_nolapack.cblas_sasum(n, OPERANDS.get().a.at(x.address()), 1);
+    }
+
     private static void checkMatrix(String name, Buf v, int offset, int rows, int cols, int ld) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("leading dimension of " + name + " is " + ld

@@ -12,12 +12,24 @@ package org.dnnc.runtime.train;
  * @param lossSum the sum of the per-example losses; NaN or infinite if training diverged
  * @param correct how many labels the network predicted correctly (one per example for a classifier,
  *     see {@link TrainableNetwork#labelsPerExample()}); 0 when it has no accuracy
+ * @param finiteGradients false when a parameter gradient held NaN or infinity though the loss was
+ *     finite, so that the step updated nothing
  */
-public record StepResult(double lossSum, int correct) {
+public record StepResult(double lossSum, int correct, boolean finiteGradients) {
 
     public StepResult {
         if (correct < 0) {
             throw new IllegalArgumentException("a step cannot classify " + correct + " examples correctly");
         }
+    }
+
+    /** A step whose gradients were finite (or were not looked at: evaluation has none). */
+    public StepResult(double lossSum, int correct) {
+        this(lossSum, correct, true);
+    }
+
+    /** Whether the loss and every gradient were finite numbers. */
+    public boolean finite() {
+        return Double.isFinite(lossSum) && finiteGradients;
     }
 }

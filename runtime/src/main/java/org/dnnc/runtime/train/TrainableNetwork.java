@@ -51,9 +51,9 @@ public interface TrainableNetwork extends Network {
     /**
      * One optimizer step on the first {@code count} examples: forward pass in training mode
      * (dropout on, batch statistics), backward pass, and a parameter update at {@code learningRate};
-     * {@link #steps()} then grows by one. When the loss is NaN or infinite the step changes nothing
-     * (no update, no step counted) and reports that loss, unless {@link #updateOnNonFiniteLoss}
-     * asked otherwise.
+     * {@link #steps()} then grows by one. When the loss or a parameter gradient is NaN or infinite
+     * the step changes nothing (no update, no step counted) and reports it ({@link
+     * StepResult#finite()}), unless {@link #updateOnNonFiniteLoss} asked otherwise.
      *
      * @param batch the inputs and targets, by name
      * @param count the number of examples, 1 to {@link #maxBatch()}
@@ -72,8 +72,9 @@ public interface TrainableNetwork extends Network {
     StepResult evaluateStep(Inputs batch, int count);
 
     /**
-     * Whether a step whose loss is NaN or infinite still updates the parameters (default: it does
-     * not, so that a diverging step cannot spoil the weights); the trainer sets it from {@link NonFinite}.
+     * Whether a step whose loss or gradient is NaN or infinite still updates the parameters (default:
+     * it does not, so that a diverging step cannot spoil the weights, and checks every gradient
+     * before updating); the trainer sets it from {@link NonFinite}.
      */
     void updateOnNonFiniteLoss(boolean update);
 

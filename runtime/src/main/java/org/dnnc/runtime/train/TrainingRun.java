@@ -99,7 +99,7 @@ final class TrainingRun {
             int n = buffers.fill(it);
             double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
             StepResult result = buffers.train(n, rate);
-            boolean finite = Double.isFinite(result.lossSum());
+            boolean finite = result.finite();
             if (!finite && settings.nonFinite() == NonFinite.SKIP) {
                 skipped++;
                 skippedThisEpoch++;
@@ -111,16 +111,20 @@ final class TrainingRun {
             }
             if (!finite && settings.nonFinite() == NonFinite.STOP) {
                 // The network applied no update for this step: its weights are those of the step before.
-                stop(StopReason.NON_FINITE_LOSS, "the training loss became " + result.lossSum() + " at step "
-                        + (net.steps() + 1) + " in epoch " + epoch + ": training diverged (try a smaller learning"
-                        + " rate); the network keeps its weights from step " + net.steps());
+                String what = Double.isFinite(result.lossSum())
+                        ? "a gradient became NaN or infinite (the loss was " + result.lossSum() / n + ")"
+                        : "the training loss became " + result.lossSum();
+                stop(StopReason.NON_FINITE_LOSS, what + " at step " + (net.steps() + 1) + " in epoch " + epoch
+                        + ": training diverged (try a smaller learning rate); the network keeps its weights from step "
+                        + net.steps());
             } else if (net.steps() >= stepLimit) {
                 stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
             }
         }
         if (skippedThisEpoch > 0 && skippedThisEpoch == batches.batchesPerEpoch()) {
-            stop(StopReason.NON_FINITE_LOSS, "every step of epoch " + epoch + " had a NaN or infinite loss: training"
-                    + " diverged (try a smaller learning rate); the network keeps its weights from step " + net.steps());
+            stop(StopReason.NON_FINITE_LOSS, "every step of epoch " + epoch + " had a NaN or infinite loss or gradient:"
+                    + " training diverged (try a smaller learning rate); the network keeps its weights from step "
+                    + net.steps());
         }
         return finishEpoch(start);
     }
