@@ -1,9 +1,10 @@
 package org.dnnc.runtime.train;
 
 /**
- * Training stopped because a step's loss was NaN or infinite ({@link NonFinite#STOP}). The network
- * keeps the weights of its last step with a finite loss; {@link #history()} holds the epochs that
- * ran, the last one up to the diverging step.
+ * Training stopped because a step's loss or one of its gradients was NaN or infinite ({@link
+ * NonFinite#STOP}). The network keeps the weights of its last good step, which the message names
+ * (so that a {@code save} afterwards writes those, never NaN); {@link #history()} holds the epochs
+ * that ran, the last one up to the diverging step.
  */
 public final class TrainingDivergedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
