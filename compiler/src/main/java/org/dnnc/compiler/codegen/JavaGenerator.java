@@ -15,9 +15,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -40,7 +38,6 @@ import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
@@ -260,7 +257,7 @@ public final class JavaGenerator {
         addCreation();
         type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
-        addPredict(predictor, inferBody, infer, signature);
+        new PredictMethods(type).add(predictor, inferBody, infer, signature);
         addTraining(optimizer, signature);
         return finish(signature);
     }
@@ -302,7 +299,7 @@ public final class JavaGenerator {
         type.addMethod(constructor(Map.of("The inference program's values", predictor), Map.of(),
                 lowering.workspaceBytes(), CodeBlock.of("")));
         addCreation();
-        addPredict(predictor, inferBody, inference.graph(), signature);
+        new PredictMethods(type).add(predictor, inferBody, inference.graph(), signature);
         return finish(signature);
     }
 
@@ -376,8 +373,7 @@ public final class JavaGenerator {
      */
     private JavaFile finish(Signature signature) throws CodegenException {
         addAccessors(signature);
-        addParameterCopies();
-        addCheckpoints();
+        new ParameterIo(type, params, paramFields).add();
         // java.lang types are imported by name like the others: a class of the same package called
         // `Math` or `String` (another network, say) would hide them from an implicit import.
         JavaFile file = JavaFile.builder(model.packageName(), type.build())
@@ -394,10 +390,6 @@ public final class JavaGenerator {
                 .addMember("value", "$S", "org.dnnc.compiler " + Compiler.version())
                 .addMember("comments", "$S", "from " + file + ", sha256 " + sha256(source.text()))
                 .build();
-    }
-
-    private Node param(String name) {
-        return params.stream().filter(n -> ((Param) n.op()).name().equals(name)).findFirst().orElseThrow();
     }
 
     private TrainConfig config() {
@@ -638,99 +630,11 @@ public final class JavaGenerator {
                 continue;
             }
             if (t.ints()) {
-                m.addStatement("$L.put(0, batch.ints($S), 0, $L)", field, t.name(), times("n", t.size()));
+                m.addStatement("$L.put(0, batch.ints($S), 0, $L)", field, t.name(), PredictMethods.times("n", t.size()));
             } else {
-                m.addStatement("$L.data().put(0, batch.floats($S), 0, $L)", field, t.name(), times("n", t.size()));
+                m.addStatement("$L.data().put(0, batch.floats($S), 0, $L)", field, t.name(), PredictMethods.times("n", t.size()));
             }
         }
-    }
-
-    /**
-     * {@code predict(Inputs)}, which returns every output, and for a network with one float input
-     * the conveniences that take and fill plain arrays; all run the inference program in {@code
-     * infer(n)}.
-     */
-    private void addPredict(ProgramEmitter program, List<CodeBlock> body, Graph infer, Signature signature) {
-        CodeBlock calls = new MethodParts("infer").parameter(TypeName.INT, "n").inline(type, body);
-        type.addMethod(MethodSpec.methodBuilder("infer").addModifiers(PRIVATE)
-                .addJavadoc("Runs the inference program on the first {@code n} examples of its input buffers.\n")
-                .addParameter(int.class, "n").addCode(calls).build());
-        List<Integer> outputIds = List.copyOf(infer.outputs().values());
-        MethodSpec.Builder all = override("predict", RuntimeNames.OUTPUTS).addParameter(RuntimeNames.INPUTS, "inputs")
-                .addJavadoc("Every output for the examples in {@code inputs} (one array per input of {@link #INPUTS}).\n");
-        enter(all);
-        all.addStatement("int count = inputs.count(INPUTS)")
-                .addStatement("$T result = $T.allocate(OUTPUTS, count)", RuntimeNames.OUTPUTS, RuntimeNames.OUTPUTS);
-        for (Signature.Tensor t : signature.inputs()) {
-            all.addStatement("$T in_$L = inputs.$L($S)", t.ints() ? int[].class : float[].class,
-                    JavaNames.identifier(t.name()), t.ints() ? "ints" : "floats", t.name());
-        }
-        for (Signature.Tensor t : signature.outputs()) {
-            all.addStatement("float[] out_$L = result.get($S)", JavaNames.identifier(t.name()), t.name());
-        }
-        all.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
-        all.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
-        for (Signature.Tensor t : signature.inputs()) {
-            String field = program.inputField(t.name());
-            all.addStatement(t.ints() ? "$L.put(0, in_$L, $L, $L)" : "$L.data().put(0, in_$L, $L, $L)",
-                    field, JavaNames.identifier(t.name()), times("start", t.size()), times("n", t.size()));
-        }
-        all.addStatement("infer(n)");
-        for (int k = 0; k < outputIds.size(); k++) {
-            Signature.Tensor t = signature.outputs().get(k);
-            all.addStatement("$L.data().get(0, out_$L, $L, $L)", program.field(outputIds.get(k)),
-                    JavaNames.identifier(t.name()), times("start", t.size()), times("n", t.size()));
-        }
-        all.endControlFlow();
-        all.addStatement("return result");
-        leave(all);
-        type.addMethod(all.build());
-        Signature.Tensor input = signature.singleFloatInput();
-        if (input != null) {
-            addSingleInputPredict(program, input, signature.outputs().get(0), program.field(outputIds.get(0)));
-        }
-    }
-
-    /** {@code n * size}, or {@code n} for one value per example. */
-    private static String times(String n, int size) {
-        return size == 1 ? n : n + " * " + size;
-    }
-
-    private void addSingleInputPredict(ProgramEmitter program, Signature.Tensor input, Signature.Tensor output,
-            String outputField) {
-        int inputSize = input.size();
-        type.addField(FieldSpec.builder(int.class, "OUTPUT_SIZE", PUBLIC, STATIC, FINAL).initializer("$L", output.size())
-                .addJavadoc("Values per example of the output {@code $L}.\n", output.name()).build());
-        type.addMethod(MethodSpec.methodBuilder("predict").addModifiers(PUBLIC).returns(float[].class)
-                .addJavadoc("The output {@code $L} for one example.\n", output.name())
-                .addParameter(float[].class, "example")
-                .beginControlFlow("if (example.length != $L)", inputSize)
-                .addStatement("throw new $T($S + example.length + $S)", IllegalArgumentException.class,
-                        "input `" + input.name() + "`: expected one example of shape " + Arrays.toString(input.shape())
-                                + " (" + inputSize + " values), got ", " values")
-                .endControlFlow()
-                .addStatement("float[] result = new float[OUTPUT_SIZE]")
-                .addStatement("predict(example, 1, result)")
-                .addStatement("return result").build());
-        MethodSpec.Builder batch = MethodSpec.methodBuilder("predict").addModifiers(PUBLIC)
-                .addJavadoc("The output {@code $L} for {@code count} examples, written to {@code out}.\n", output.name())
-                .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
-        enter(batch);
-        batch.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
-                inputSize);
-        batch.addStatement("throw new $T($S + count + $S + x.length + $S + out.length)", IllegalArgumentException.class,
-                "predict: ", " examples need " + inputSize + " input and " + output.size()
-                        + " output values each; got ", " and ");
-        batch.endControlFlow();
-        batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
-        batch.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
-        batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(input.name()), inputSize,
-                inputSize);
-        batch.addStatement("infer(n)");
-        batch.addStatement("$L.data().get(0, out, start * OUTPUT_SIZE, n * OUTPUT_SIZE)", outputField);
-        batch.endControlFlow();
-        leave(batch);
-        type.addMethod(batch.build());
     }
 
     /** The train section's loop as a preconfigured trainer, and fit/evaluate that use it. */
@@ -794,113 +698,11 @@ public final class JavaGenerator {
                 .build());
     }
 
-    private void addParameterCopies() {
-        int total = params.stream().mapToInt(p -> Sizes.maxCount(p.type(), 1)).sum();
-        type.addMethod(override("parameterCount", int.class).addStatement("return $L", total).build());
-        MethodSpec.Builder to = override("copyParametersTo", void.class).addParameter(float[].class, "dst");
-        MethodSpec.Builder from = override("copyParametersFrom", void.class).addParameter(float[].class, "src");
-        enter(to);
-        enter(from);
-        int offset = 0;
-        List<CodeBlock> gets = new ArrayList<>();
-        List<CodeBlock> puts = new ArrayList<>();
-        for (Node p : params) {
-            int count = Sizes.maxCount(p.type(), 1);
-            String f = paramFields.get(((Param) p.op()).name());
-            gets.add(CodeBlock.builder().addStatement("$L.data().get(0, dst, $L, $L)", f, offset, count).build());
-            puts.add(CodeBlock.builder().addStatement("$L.data().put(0, src, $L, $L)", f, offset, count).build());
-            offset += count;
-        }
-        TypeName floats = TypeName.get(float[].class);
-        to.addCode(new MethodParts("copyParametersTo").parameter(floats, "dst").inline(type, gets));
-        from.addCode(new MethodParts("copyParametersFrom").parameter(floats, "src").inline(type, puts));
-        leave(to);
-        leave(from);
-        type.addMethod(to.build());
-        type.addMethod(from.build());
-    }
-
-    private void addCheckpoints() {
-        MethodSpec.Builder save = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
-                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically: the file keeps its old\n")
-                .addJavadoc("content until the new one is complete on disk. Unless {@code force} is set, a NaN or\n")
-                .addJavadoc("infinite value, what a training run that diverged leaves, is refused with a\n")
-                .addJavadoc("{@code CheckpointException} naming the tensor and index before the file is touched, so\n")
-                .addJavadoc("that the last good checkpoint survives; {@link #load} would refuse such a file anyway.\n")
-                .addParameter(Path.class, "file").addParameter(boolean.class, "force").addException(IOException.class);
-        enter(save);
-        save.addStatement("var tensors = new $T<$T, $T>()", LinkedHashMap.class, String.class, RuntimeNames.TENSOR_DATA);
-        MethodSpec saveFinite = MethodSpec.methodBuilder("save").addModifiers(PUBLIC)
-                .addJavadoc("Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and\n")
-                .addJavadoc("infinite values: {@link #save(Path, boolean) save(file, false)}.\n")
-                .addParameter(Path.class, "file").addException(IOException.class)
-                .addStatement("save(file, false)").build();
-        MethodSpec.Builder load = MethodSpec.methodBuilder("load").addModifiers(PUBLIC)
-                .addJavadoc("Reads parameters saved by {@link #save}, all or nothing: the file is checked (names, types,\n")
-                .addJavadoc("shapes, finite values, the step count) before anything is changed.\n")
-                .addParameter(Path.class, "file").addException(IOException.class);
-        enter(load);
-        List<CodeBlock> puts = new ArrayList<>();
-        List<CodeBlock> expected = new ArrayList<>();
-        List<CodeBlock> copies = new ArrayList<>();
-        for (Node p : params) {
-            String name = ((Param) p.op()).name();
-            String shape = Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
-            puts.add(CodeBlock.builder().addStatement("tensors.put($S, $T.f32($L.toArray(), $L))", name,
-                    RuntimeNames.TENSOR_DATA, paramFields.get(name), shape).build());
-            expected.add(CodeBlock.of("$S, $T.F32, $L", name, RuntimeNames.IO_DTYPE, shape));
-            copies.add(CodeBlock.builder().addStatement("$L.copyFrom(checkpoint.floats($S, $L))", paramFields.get(name),
-                    name, shape).build());
-        }
-        save.addCode(new MethodParts("save").parameter(ParameterizedTypeName.get(ClassName.get(Map.class),
-                ClassName.get(String.class), RuntimeNames.TENSOR_DATA), "tensors").inline(type, puts));
-        save.beginControlFlow("if (!force)")
-                .addStatement("$T.requireFinite(file, tensors)", RuntimeNames.SAFETENSORS)
-                .endControlFlow();
-        save.addStatement("$T.write(file, tensors, $T.of($S, NAME, $S, SOURCE_SHA256, $S, $T.toString(steps)))",
-                RuntimeNames.SAFETENSORS, Map.class, "network", "source_sha256", "steps", Long.class);
-        load.addCode(checkpointSpec(expected));
-        load.addStatement("$T checkpoint = $T.read(file, spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS);
-        load.addStatement("long savedSteps = checkpoint.metadataCount($S)", "steps");
-        load.addComment("The spec has checked every tensor and the step count is checked: from here nothing fails.");
-        load.addCode(new MethodParts("load").parameter(RuntimeNames.CHECKPOINT, "checkpoint")
-                .throwing(TypeName.get(IOException.class)).inline(type, copies));
-        load.addStatement("steps = savedSteps");
-        leave(save);
-        leave(load);
-        type.addMethod(saveFinite);
-        type.addMethod(save.build());
-        type.addMethod(load.build());
-    }
-
-    /**
-     * {@code spec}, the checkpoint's expected tensors: one chained expression, or, for more tensors
-     * than one method holds, a builder that helpers fill (javac also recurses once per link of a
-     * chain, so a chain as long as a deep network's parameters would overflow its stack).
-     *
-     * @param tensors the arguments of each {@code tensor(name, dtype, shape...)} call
-     */
-    private CodeBlock checkpointSpec(List<CodeBlock> tensors) {
-        List<CodeBlock> links = tensors.stream().map(t -> CodeBlock.of("\n.tensor($L)", t)).toList();
-        if (MethodParts.fit(links)) {
-            return CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC, RuntimeNames.CHECKPOINT_SPEC)
-                    .indent().add(CodeBlock.join(links, "")).add("\n.requireFinite()\n.build();\n").unindent().build();
-        }
-        ClassName builder = RuntimeNames.CHECKPOINT_SPEC.nestedClass("Builder");
-        List<CodeBlock> statements = tensors.stream()
-                .map(t -> CodeBlock.builder().addStatement("specBuilder.tensor($L)", t).build()).toList();
-        return CodeBlock.builder()
-                .addStatement("$T specBuilder = $T.builder()", builder, RuntimeNames.CHECKPOINT_SPEC)
-                .add(new MethodParts("spec").parameter(builder, "specBuilder").asStatic().inline(type, statements))
-                .addStatement("$T spec = specBuilder.requireFinite().build()", RuntimeNames.CHECKPOINT_SPEC)
-                .build();
-    }
-
-    private static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
+    static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {
         return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC).returns(returns);
     }
 
-    private static MethodSpec.Builder override(String name, TypeName returns) {
+    static MethodSpec.Builder override(String name, TypeName returns) {
         return MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(PUBLIC).returns(returns);
     }
 
