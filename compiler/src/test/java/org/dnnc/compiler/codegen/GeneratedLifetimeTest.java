@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -209,7 +208,7 @@ class GeneratedLifetimeTest {
     /** The future's value; anything it threw (an unexpected exception, a wrong result) fails the test. */
     private static <T> T result(Future<T> future, String what) throws Exception {
         try {
-            return future.get(60, TimeUnit.SECONDS);
+            return future.get();
         } catch (ExecutionException e) {
             throw new AssertionError(what + " ended with " + e.getCause(), e.getCause());
         }
