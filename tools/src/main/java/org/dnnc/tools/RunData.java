@@ -87,8 +87,9 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
             if (limit != null) {
                 train = train.head(limit);
             }
-            return new RunData(train, test, source + " (" + corpus.length() + (corpus.byteLevel() ? " bytes" : " characters")
-                    + ", windows of " + length + ")", corpus);
+            String unit = corpus.byteLevel() ? " bytes" : " characters";
+            return new RunData(train, test, source + " (" + corpus.length() + unit + "; " + train.size()
+                    + " training and " + test.size() + " test windows of " + length + ")", corpus);
         } catch (IllegalArgumentException e) {
             throw new DataException(source + ": " + e.getMessage());
         }

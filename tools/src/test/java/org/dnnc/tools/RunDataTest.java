@@ -46,7 +46,7 @@ class RunDataTest {
         Path text = write("text.txt", "the quick brown fox ".repeat(60));
         Result r = run("run", net.toString(), "--text", text.toString(), "--threads", "1");
         assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
-        assertThat(r.out()).contains("data: " + text + " (1200 bytes, windows of 8)");
+        assertThat(r.out()).contains("data: " + text + " (1200 bytes; 134 training and 14 test windows of 8)");
         assertThat(r.out()).doesNotContain("NaN");
         Matcher m = Pattern.compile("\"test_loss\":([0-9.]+),\"test_bits_per_byte\":([0-9.]+),\"test_accuracy\":([0-9.]+)}")
                 .matcher(r.out());
@@ -57,6 +57,34 @@ class RunDataTest {
         assertThat(bits).isLessThan(1.0);
         assertThat(Double.parseDouble(m.group(3))).isAtLeast(0.75);
         assertThat(r.out()).containsMatch("test: loss [0-9.]+, [0-9.]+ bits per byte, accuracy [0-9.]+ on 14 windows");
+    }
+
+    @Test
+    void windowsLimitsTheTrainingWindowsAndCharactersTokenizesByCharacter() throws IOException {
+        Path net = write("Chars.dnn", """
+                network Chars {
+                    input window: int[8];
+                    input next: int[8];
+                    output logits = window -> embedding(vocab: 16, dim: 8) -> dense(16);
+                    train {
+                        loss = cross_entropy(logits, next);
+                        batch = 4;
+                        epochs = 1;
+                    }
+                }
+                """);
+        // Eleven distinct characters, two of them two bytes long in UTF-8.
+        Path text = Files.writeString(work.resolve("text.txt"), "héllo wörld ".repeat(40));
+        Result bytes = run("run", net.toString(), "--text", text.toString(), "--threads", "1", "--windows", "5");
+        assertWithMessage(bytes.err()).that(bytes.code()).isEqualTo(1);
+        assertThat(bytes.err()).isEqualTo("dnnc: error: the text has 256 distinct tokens, but network Chars scores 16 "
+                + "classes\n");
+        Result chars = run("run", net.toString(), "--text", text.toString(), "--threads", "1", "--windows", "5",
+                "--characters");
+        assertWithMessage(chars.err()).that(chars.code()).isEqualTo(0);
+        assertThat(chars.out()).contains("data: " + text + " (480 characters; 5 training and 5 test windows of 8)");
+        assertThat(chars.out()).contains("bits per character");
+        assertThat(chars.out()).doesNotContain("bits per byte");
     }
 
     @Test
@@ -156,6 +184,17 @@ class RunDataTest {
         Matcher m = Pattern.compile("\"test_accuracy\":([0-9.]+)").matcher(r.out());
         assertWithMessage(r.out()).that(m.find()).isTrue();
         assertThat(Double.parseDouble(m.group(1))).isAtLeast(0.7);
+    }
+
+    @Test
+    void benchRunsTheLanguageModelOnAGivenTextForItsFirstWindows() throws IOException {
+        Path text = write("corpus.txt", "Q: Why did the chicken cross the road?\nA: To get to the other side.\n%\n"
+                .repeat(50));
+        Result r = run("bench", "--model", "lstm_lm", "--text", text.toString(), "--lm-windows", "3", "--threads", "1");
+        assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+        assertThat(r.out()).containsMatch("^\\{\"model\":\"lstm_lm\",\"train_tokens_per_s\":[0-9.]+,"
+                + "\"infer_tokens_per_s\":[0-9.]+,\"test_bits_per_byte\":[0-9.]+,");
+        assertThat(r.out()).contains("\"train_windows\":3,");
     }
 
     private Path write(String name, String content) throws IOException {
