@@ -1,11 +1,11 @@
 package org.dnnc.runtime.cpu;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.IntBuffer;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 
 /**
  * One block of off-heap memory, 64-byte aligned and zero-filled, from which fixed views are carved
@@ -16,6 +16,11 @@ import java.nio.IntBuffer;
  * allocates nothing. The memory is a direct {@link ByteBuffer} in native byte order: Java loops read
  * it through {@link java.nio.FloatBuffer}s and OpenBLAS reads the same bytes through a pointer, with
  * no copy in between.
+ *
+ * <p>The block comes from the C allocator (through JavaCPP), not from
+ * {@code ByteBuffer.allocateDirect}: a direct buffer can only be freed early through
+ * {@code sun.misc.Unsafe}, which Java 24 and later warn about. An arena that is never closed is
+ * freed once it is unreachable; the float views it hands out keep it reachable.
  *
  * <p>{@link #close()} frees the memory at once instead of waiting for the garbage collector. Views
  * must not be used after that: their memory is gone, and touching it may crash the JVM. The code
@@ -31,11 +36,10 @@ public final class Arena implements AutoCloseable {
     /** Alignment of the block's start, in bytes: one cache line, and enough for any SIMD load. */
     public static final int ALIGNMENT = 64;
 
-    /** Frees a direct buffer now; {@code null} when this JVM does not offer it (then GC frees it). */
-    private static final MethodHandle INVOKE_CLEANER = findCleaner();
+    private static final Cleaner CLEANER = Cleaner.create();
 
-    private final ByteBuffer raw;
     private final ByteBuffer bytes;
+    private final Cleaner.Cleanable free;
     /** Volatile and set under the arena's lock: two threads may close one network at once. */
     private volatile boolean closed;
 
@@ -50,10 +54,26 @@ public final class Arena implements AutoCloseable {
             throw new IllegalArgumentException("arena size " + byteSize + " bytes is out of range [0, "
                     + (Integer.MAX_VALUE - ALIGNMENT) + "]");
         }
-        // allocateDirect only promises 8-byte alignment; over-allocate and slice to a cache line.
-        raw = ByteBuffer.allocateDirect((int) byteSize + ALIGNMENT);
-        ByteBuffer aligned = raw.alignedSlice(ALIGNMENT);
-        bytes = aligned.limit((int) byteSize).slice().order(ByteOrder.nativeOrder());
+        // malloc only promises 16-byte alignment; over-allocate and start at a cache line.
+        long total = byteSize + ALIGNMENT;
+        Pointer block = Pointer.malloc(total);
+        if (block == null || block.isNull()) {
+            throw new OutOfMemoryError("cannot allocate an arena of " + byteSize + " bytes");
+        }
+        Pointer.memset(block, 0, total);
+        free = CLEANER.register(this, new Free(block));
+        long skip = -block.address() & (ALIGNMENT - 1);
+        // JavaCPP widens an empty range to one byte; the limit and slice bring it back to byteSize.
+        BytePointer start = new BytePointer(block).capacity(total).getPointer(skip);
+        bytes = start.limit(byteSize).asByteBuffer().limit((int) byteSize).slice().order(ByteOrder.nativeOrder());
+    }
+
+    /** Frees the block; holds no reference to the arena, so that the arena can become unreachable. */
+    private record Free(Pointer block) implements Runnable {
+        @Override
+        public void run() {
+            Pointer.free(block);
+        }
     }
 
     /** Rounds {@code bytes} up to a multiple of {@link #ALIGNMENT}: what a planner adds per buffer. */
@@ -76,12 +96,13 @@ public final class Arena implements AutoCloseable {
      * @throws IllegalStateException if the arena is closed
      */
     public Buf floats(long byteOffset, int count) {
-        return new Buf(region(byteOffset, count, Float.BYTES).asFloatBuffer());
+        return new Buf(region(byteOffset, count, Float.BYTES).asFloatBuffer(), this);
     }
 
     /**
      * A view of {@code count} ints (class labels, token ids) starting {@code byteOffset} bytes into
-     * the arena; read and write it with absolute {@code get(i)} / {@code put(i, v)}.
+     * the arena; read and write it with absolute {@code get(i)} / {@code put(i, v)}. Unlike a
+     * float view, it does not keep the arena reachable: its owner must hold the arena.
      *
      * @throws IndexOutOfBoundsException if the view does not fit in the arena
      * @throws IllegalArgumentException if {@code byteOffset} is not a multiple of 4
@@ -122,29 +143,6 @@ public final class Arena implements AutoCloseable {
             return;
         }
         closed = true;
-        if (INVOKE_CLEANER != null) {
-            try {
-                INVOKE_CLEANER.invoke(raw);
-            } catch (Throwable t) {
-                // Freeing early is an optimisation: the garbage collector frees the buffer anyway.
-            }
-        }
-    }
-
-    private static MethodHandle findCleaner() {
-        // sun.misc.Unsafe.invokeCleaner (module jdk.unsupported) is the one supported way to free a
-        // direct buffer before it is collected; looked up reflectively so the build needs no
-        // internal-API warning and a JVM without it still works.
-        try {
-            Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-            var field = unsafeClass.getDeclaredField("theUnsafe");
-            field.setAccessible(true);
-            Object unsafe = field.get(null);
-            return MethodHandles.lookup()
-                    .findVirtual(unsafeClass, "invokeCleaner", MethodType.methodType(void.class, ByteBuffer.class))
-                    .bindTo(unsafe);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return null;
-        }
+        free.clean();
     }
 }

@@ -24,15 +24,22 @@ public final class Buf {
 
     final FloatBuffer data;
     final int size;
+    /** What owns the memory (an {@link Arena}), kept reachable for as long as the view is. */
+    private final Object owner;
     private FloatPointer pointer;
     private long address;
 
     Buf(FloatBuffer data) {
+        this(data, null);
+    }
+
+    Buf(FloatBuffer data, Object owner) {
         if (!data.isDirect() || data.order() != ByteOrder.nativeOrder()) {
             throw new IllegalArgumentException("a Buf needs a direct buffer in native byte order");
         }
         this.data = data;
         this.size = data.capacity();
+        this.owner = owner;
     }
 
     /**
@@ -91,7 +98,7 @@ public final class Buf {
      * steps, concat bands and other sub-tensors. Make these at build time, not per step.
      */
     public Buf slice(int offset, int count) {
-        return new Buf(data.slice(offset, count));
+        return new Buf(data.slice(offset, count), owner);
     }
 
     /**

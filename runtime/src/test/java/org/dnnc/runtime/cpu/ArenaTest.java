@@ -49,6 +49,27 @@ class ArenaTest {
     }
 
     @Test
+    void emptyArenaHasNoBytes() {
+        try (Arena arena = new Arena(0)) {
+            assertThat(arena.byteSize()).isEqualTo(0);
+            assertThat(arena.floats(0, 0).size()).isEqualTo(0);
+            assertThrows(IndexOutOfBoundsException.class, () -> arena.floats(0, 1));
+        }
+    }
+
+    @Test
+    void viewsOfAnUnclosedArenaOutliveTheArenaReference() {
+        Buf view = new Arena(4096).floats(1024, 16);
+        view.set(15, 2.5f);
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            new Arena(1 << 20).close();
+        }
+        assertThat(view.slice(15, 1).get(0)).isEqualTo(2.5f);
+        assertThat(view.pointer().get(15)).isEqualTo(2.5f);
+    }
+
+    @Test
     void alignRoundsUpToACacheLine() {
         assertThat(Arena.align(0)).isEqualTo(0);
         assertThat(Arena.align(1)).isEqualTo(64);
