@@ -25,22 +25,28 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dnnc bench --model mlp|cnn|resnet|gru|lstm_lm}: trains an example network and prints one
+ * {@code dnnc bench --model mlp|cnn|resnet|gru|lstm_lm|vgg|strided|wide_mlp}: trains an example network,
+ * or one of the benchmark suite's ({@code bench/networks}), and prints one
  * JSON line with training and inference throughput and a test metric, the fields that the PyTorch
  * peers in {@code shared/bench} print: images/s and accuracy on Fashion-MNIST for the image models
  * ({@code pytorch_fmnist.py}; {@code gru} reads each image as 28 rows, as {@code pytorch_seq.py}),
  * tokens/s and bits per byte on the {@code fortunes} corpus for {@code lstm_lm}, whose epoch is the
  * first {@code --lm-windows} training windows as in {@code pytorch_seq.py}. As there, every
  * training example is trained on (no validation split, no early stopping), so epochs are comparable.
+ * The suite's networks ({@code vgg}, {@code strided}, {@code wide_mlp}) have their PyTorch twins in
+ * {@code bench/pytorch_suite.py}, which prints the same fields.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an example network: train_images_per_s, infer_images_per_s and test_accuracy as JSON.")
 final class BenchCommand implements Callable<Integer> {
+    /** What {@code --model} accepts. */
+    static final List<String> MODELS = List.of("mlp", "cnn", "resnet", "gru", "lstm_lm", "vgg", "strided", "wide_mlp");
+
     @Spec
     private CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "mlp",
-            description = "mlp, cnn, resnet, gru or lstm_lm (default: ${DEFAULT-VALUE}).")
+            description = "mlp, cnn, resnet, gru, lstm_lm, vgg, strided or wide_mlp (default: ${DEFAULT-VALUE}).")
     private String modelName;
 
     @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
@@ -190,8 +196,11 @@ final class BenchCommand implements Callable<Integer> {
             case "resnet" -> "examples/fashion-resnet/src/main/dnn/FashionResnet.dnn";
             case "gru" -> "examples/fashion-gru/src/main/dnn/FashionGru.dnn";
             case "lstm_lm" -> "examples/fortunes-lm/src/main/dnn/FortunesLm.dnn";
+            case "vgg" -> "bench/networks/Vgg.dnn";
+            case "strided" -> "bench/networks/Strided.dnn";
+            case "wide_mlp" -> "bench/networks/WideMlp.dnn";
             default -> throw new ParameterException(spec.commandLine(),
-                    "unknown model '" + modelName + "'; models: mlp, cnn, resnet, gru, lstm_lm");
+                    "unknown model '" + modelName + "'; models: " + String.join(", ", MODELS));
         };
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(relative))) {

@@ -54,9 +54,23 @@ class RunCommandTest {
             assertThat(r.out()).containsMatch("^\\{\"model\":\"cnn\",\"train_images_per_s\":null,\"infer_images_per_s\":[0-9]+\\.[0-9],");
             assertThat(r.out()).contains("\"fused\":" + fuse.isEmpty() + "}");
         }
-        Result bad = run("bench", "--model", "vgg");
+        Result bad = run("bench", "--model", "alexnet");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("unknown model 'vgg'; models: mlp, cnn, resnet, gru, lstm_lm");
+        assertThat(bad.err()).contains("unknown model 'alexnet'; models: mlp, cnn, resnet, gru, lstm_lm, vgg, strided, wide_mlp");
+    }
+
+    @Test
+    void benchRunsTheSuiteNetworks() {
+        String data = ROOT.resolve("data/fashion-mnist-subset").toString();
+        for (String model : List.of("vgg", "strided")) {
+            Result r = run("bench", "--model", model, "--epochs", "0", "--threads", "1", "--data", data);
+            assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+            assertThat(r.out()).containsMatch("^\\{\"model\":\"" + model + "\",\"train_images_per_s\":null,\"infer_images_per_s\":[0-9]+\\.[0-9],");
+        }
+        // Too large to run here (20 million parameters): it must at least compile to a class.
+        Result wide = run("emit", "java", ROOT.resolve("bench/networks/WideMlp.dnn").toString());
+        assertWithMessage(wide.err()).that(wide.code()).isEqualTo(0);
+        assertThat(wide.out()).contains("public final class WideMlp");
     }
 
     @Test
