@@ -59,7 +59,8 @@ final class ParamsCommand implements Callable<Integer> {
             countWidth = Math.max(countWidth, ParamTable.count(row.elements()).length());
             initWidth = Math.max(initWidth, row.init().length());
         }
-        String format = "  %-" + nameWidth + "s  %-" + shapeWidth + "s  %" + countWidth + "s  %-" + initWidth + "s  %s%n";
+        String format = "  %-" + nameWidth + "s  %-" + shapeWidth + "s  %" + countWidth + "s  %-" + initWidth
+                + "s  %s%n";
         out.printf(format, "parameter", "shape", "count", "init", "training");
         for (ParamTable.Row row : table.rows()) {
             out.printf(format, row.name(), row.shape(), ParamTable.count(row.elements()), row.init(), row.training());

@@ -89,8 +89,8 @@ public final class CpuKernels implements KernelEmitter {
                 Conv2dGradWeight.class, Pool2d.class, Pool2dGrad.class, GlobalAvgPool.class, GlobalAvgPoolGrad.class)) {
             rules.put(op, (n, p) -> Convolutions.emit(p, n));
         }
-        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormInference.class, BatchNormInferenceGradInput.class,
-                BatchNormFoldWeight.class,
+        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormInference.class,
+                BatchNormInferenceGradInput.class, BatchNormFoldWeight.class,
                 BatchNormFoldBias.class, LayerNorm.class, LayerNormGradInput.class, LayerNormGradGamma.class)) {
             rules.put(op, (n, p) -> Normalizations.emit(p, n));
         }

@@ -119,8 +119,8 @@ final class ArgBinder {
             }
             // A misspelt name gets the closest value of the network as a hint.
             String hint = expr instanceof Expr.Name n
-                    ? Suggestions.closest(n.ident().text(), evaluator.networkValueNames()).map(s -> "did you mean `" + s + "`?")
-                            .orElse(null)
+                    ? Suggestions.closest(n.ident().text(), evaluator.networkValueNames())
+                            .map(s -> "did you mean `" + s + "`?").orElse(null)
                     : null;
             evaluator.report(evaluator.diag(expr.span(), what + " must be " + type.describe()), hint);
             return null;

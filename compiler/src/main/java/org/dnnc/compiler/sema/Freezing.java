@@ -35,6 +35,10 @@ final class Freezing {
                 continue;
             }
             String name = d.args().string("value");
+            if (ev.networkValue(name).filter(Val.Error.class::isInstance).isPresent()) {
+                // The value's own error is reported already.
+                continue;
+            }
             Optional<Set<String>> params = ev.networkValue(name).flatMap(v -> params(v, graph));
             if (params.isEmpty()) {
                 ev.report(ev.diag(d.span(), "`freeze` needs a tensor value or a named layer, but `" + name + "` is "

@@ -93,6 +93,12 @@ class FreezeTest extends ShapeTestSupport {
     }
 
     @Test
+    void aValueInErrorGetsNoSecondError() {
+        assertError(net("        freeze(body);\n").replace("dense(8) -> batchnorm", "dense(8) -> batchnrom"),
+                "unknown layer `batchnrom`", 5, 32);
+    }
+
+    @Test
     void freezingANumberIsAnError() {
         assertError("""
                 network N {
