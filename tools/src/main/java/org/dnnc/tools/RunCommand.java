@@ -73,6 +73,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
 
+    @Option(names = "--reconstructions", paramLabel = "PNG",
+            description = "For a network trained to reconstruct its input (an autoencoder): after training, draw the"
+                    + " first " + ReconstructionGrid.COLUMNS + " test images and their reconstructions into this PNG.")
+    private Path reconstructions;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -116,10 +121,12 @@ final class RunCommand implements Callable<Integer> {
         try (TrainableNetwork net = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(),
                 threads)) {
             RunData runData;
+            ReconstructionGrid grid;
             try {
                 runData = text != null ? RunData.text(corpus(), text, windows, net) : RunData.fromFolder(data, net);
                 Trainer.checkData(net, runData.train());
                 Trainer.checkData(net, runData.test());
+                grid = reconstructions == null ? null : ReconstructionGrid.of(net);
             } catch (IOException e) {
                 err.println("dnnc: error: cannot read the data: " + e.getMessage());
                 return 1;
@@ -138,6 +145,16 @@ final class RunCommand implements Callable<Integer> {
             }
             Evaluation evaluation = trainer.evaluate(net, runData.test());
             TestReport.of(model.name(), net, runData, history, evaluation).print(out);
+            if (grid != null) {
+                try {
+                    grid.write(reconstructions, net, runData.test());
+                } catch (IOException e) {
+                    err.println("dnnc: error: cannot write " + reconstructions + ": " + e.getMessage());
+                    return 1;
+                }
+                out.println("reconstructions: " + reconstructions + " (top: the first test images, bottom: their"
+                        + " reconstructions)");
+            }
         }
         out.flush();
         return 0;

@@ -13,6 +13,7 @@ import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
 import org.dnnc.runtime.data.Standardization;
 import org.dnnc.runtime.data.TextCorpus;
+import org.dnnc.runtime.train.TargetKind;
 import org.dnnc.runtime.train.TrainableNetwork;
 
 /**
@@ -36,9 +37,11 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
     }
 
     /**
-     * IDX images from {@code folder} (or the default Fashion-MNIST), standardized with the training
-     * set's mean and deviation, or the {@code train/} and {@code test/} folders of {@code .npy}
-     * columns under it, used as they are.
+     * IDX images from {@code folder} (or the default Fashion-MNIST), or the {@code train/} and
+     * {@code test/} folders of {@code .npy} columns under it, used as they are. A classifier's images
+     * are standardized with the training set's mean and deviation; a network trained to reconstruct
+     * its input (an autoencoder) gets the pixels as they are, in [0, 1], since the input is also its
+     * target: a reconstruction through a sigmoid, as is usual, could never reach standardized values.
      */
     static RunData fromFolder(Path folder, TrainableNetwork net) throws IOException, DataException {
         if (folder != null && Files.isDirectory(folder.resolve("train")) && Files.isDirectory(folder.resolve("test"))) {
@@ -46,9 +49,11 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
                     folder + " (.npy columns)", null);
         }
         FashionMnist mnist = FashionMnist.load(Optional.ofNullable(folder));
+        boolean reconstructs = net.targetKind() == TargetKind.INPUT;
         Standardization standardize = Standardization.global(mnist.train());
-        Dataset train = standardize.apply(mnist.train());
-        Dataset test = standardize.apply(mnist.test());
+        Dataset train = reconstructs ? mnist.train() : standardize.apply(mnist.train());
+        Dataset test = reconstructs ? mnist.test() : standardize.apply(mnist.test());
+        String source = mnist.source() + (reconstructs ? ", pixels in [0, 1] (the input is the target)" : "");
         List<TensorSpec> floats = net.inputs().stream().filter(s -> s.type() == ElementType.FLOAT32).toList();
         int[] shape = train.exampleShape();
         // A network that reads the image as 28 steps of 28 features (or as 784 values) gets the same pixels.
@@ -56,9 +61,9 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
                 && floats.get(0).size() == train.exampleSize()) {
             int[] wanted = floats.get(0).shape();
             return new RunData(train.reshape(wanted), test.reshape(wanted),
-                    mnist.source() + ", images as " + Arrays.toString(wanted), null);
+                    source + ", images as " + Arrays.toString(wanted), null);
         }
-        return new RunData(train, test, mnist.source(), null);
+        return new RunData(train, test, source, null);
     }
 
     /**

@@ -11,6 +11,8 @@ import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -174,6 +176,15 @@ final class GradientRules {
             to(e, x, () -> e.emit(new BatchNormGradInput(op.eps()), List.of(g, x, gamma), n));
             to(e, gamma, () -> e.emit(new BatchNormGradGamma(op.eps()), List.of(g, x), n));
             to(e, n.inputs().get(2), () -> e.emit(new BiasGrad(1), List.of(g), n));
+        });
+        put(rules, BatchNormInference.class, (op, n, g, e) -> {
+            // Only frozen layers normalize with running statistics in training, so only x may need a gradient.
+            if (n.inputs().subList(1, 5).stream().anyMatch(e::needsGradient)) {
+                throw new IllegalStateException("batchnorm_inference %" + n.id() + " has a trainable parameter");
+            }
+            int x = n.inputs().get(0);
+            to(e, x, () -> e.emit(new BatchNormInferenceGradInput(op.eps()),
+                    List.of(g, n.inputs().get(1), n.inputs().get(4)), n));
         });
         put(rules, LayerNorm.class, (op, n, g, e) -> {
             int x = n.inputs().get(0);

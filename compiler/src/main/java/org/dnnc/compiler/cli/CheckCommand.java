@@ -61,7 +61,7 @@ final class CheckCommand implements Callable<Integer> {
         }
         return compilation.networks().stream()
                 .map(n -> "network " + n.name() + ", "
-                        + ParamTable.count(ParamTable.of(n.graph()).trainable()) + " parameters")
+                        + ParamTable.count(ParamTable.of(n).parameters()) + " parameters")
                 .collect(Collectors.joining("; "));
     }
 }

@@ -11,7 +11,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code dnnc params FILE}: every parameter with its shape and element count, and the totals. */
+/**
+ * {@code dnnc params FILE}: every parameter with its shape, element count, initializer and what
+ * training does to it (trained, frozen by {@code freeze}, or a buffer), and the totals.
+ */
 @Command(name = "params", mixinStandardHelpOptions = true,
         description = "List the parameters of the networks in FILE with shapes and counts.")
 final class ParamsCommand implements Callable<Integer> {
@@ -44,24 +47,29 @@ final class ParamsCommand implements Callable<Integer> {
     }
 
     private static void print(PrintWriter out, NetworkModel model) {
-        ParamTable table = ParamTable.of(model.graph());
+        ParamTable table = ParamTable.of(model);
         out.println("network " + model.qualifiedName());
         int nameWidth = "parameter".length();
         int shapeWidth = "shape".length();
         int countWidth = "count".length();
+        int initWidth = "init".length();
         for (ParamTable.Row row : table.rows()) {
             nameWidth = Math.max(nameWidth, row.name().length());
             shapeWidth = Math.max(shapeWidth, row.shape().length());
             countWidth = Math.max(countWidth, ParamTable.count(row.elements()).length());
+            initWidth = Math.max(initWidth, row.init().length());
         }
-        String format = "  %-" + nameWidth + "s  %-" + shapeWidth + "s  %" + countWidth + "s  %s%n";
-        out.printf(format, "parameter", "shape", "count", "init");
+        String format = "  %-" + nameWidth + "s  %-" + shapeWidth + "s  %" + countWidth + "s  %-" + initWidth
+                + "s  %s%n";
+        out.printf(format, "parameter", "shape", "count", "init", "training");
         for (ParamTable.Row row : table.rows()) {
-            out.printf(format, row.name(), row.shape(), ParamTable.count(row.elements()),
-                    row.init() + (row.trainable() ? "" : " (buffer, not trained)"));
+            out.printf(format, row.name(), row.shape(), ParamTable.count(row.elements()), row.init(), row.training());
         }
         out.println("  total trainable: " + ParamTable.count(table.trainable())
                 + " (" + ParamTable.count(4 * table.trainable()) + " bytes as float32)");
+        if (table.frozen() > 0) {
+            out.println("  frozen: " + ParamTable.count(table.frozen()) + " (kept fixed by `freeze`)");
+        }
         if (table.buffers() > 0) {
             out.println("  buffers: " + ParamTable.count(table.buffers()));
         }

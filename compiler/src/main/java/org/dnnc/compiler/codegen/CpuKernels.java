@@ -17,6 +17,7 @@ import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
@@ -88,7 +89,8 @@ public final class CpuKernels implements KernelEmitter {
                 Conv2dGradWeight.class, Pool2d.class, Pool2dGrad.class, GlobalAvgPool.class, GlobalAvgPoolGrad.class)) {
             rules.put(op, (n, p) -> Convolutions.emit(p, n));
         }
-        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormInference.class, BatchNormFoldWeight.class,
+        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormInference.class,
+                BatchNormInferenceGradInput.class, BatchNormFoldWeight.class,
                 BatchNormFoldBias.class, LayerNorm.class, LayerNormGradInput.class, LayerNormGradGamma.class)) {
             rules.put(op, (n, p) -> Normalizations.emit(p, n));
         }

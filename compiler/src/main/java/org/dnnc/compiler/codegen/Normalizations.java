@@ -7,6 +7,7 @@ import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.LayerNorm;
 import org.dnnc.compiler.ir.LayerNormGradGamma;
 import org.dnnc.compiler.ir.LayerNormGradInput;
@@ -15,8 +16,9 @@ import org.dnnc.compiler.ir.TensorType;
 
 /**
  * The calls of normalization nodes: the runtime's {@code BatchNorm} (training with batch
- * statistics, which also updates the running averages in the parameter arena; inference; the
- * folds of inference batchnorm into a layer's weights and bias) and {@code LayerNorm}. A
+ * statistics, which also updates the running averages in the parameter arena; inference, and its
+ * input gradient for frozen layers; the folds of inference batchnorm into a layer's weights and
+ * bias) and {@code LayerNorm}. A
  * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}).
  * Statistics are recomputed in backward rather than saved.
  */
@@ -37,6 +39,11 @@ final class Normalizations {
             return stmt("$T.forwardInference($L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, false)", RuntimeNames.BATCH_NORM,
                     operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3), operand(e, n, 4), y,
                     t.dim(1).bound(), Sizes.spatial(t), (float) bn.eps());
+        }
+        if (n.op() instanceof BatchNormInferenceGradInput bn) {
+            return stmt("$T.backwardInputInference($L, $L, $L, $L, n, $L, $L, $Lf)", RuntimeNames.BATCH_NORM,
+                    operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), y, t.dim(1).bound(), Sizes.spatial(t),
+                    (float) bn.eps());
         }
         if (n.op() instanceof BatchNormFoldWeight f) {
             TensorType w = n.type();

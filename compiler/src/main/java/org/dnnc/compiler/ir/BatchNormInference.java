@@ -4,14 +4,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Batch normalization as inference runs it: with the running statistics instead of the batch's.
- * Operands as {@link BatchNorm}: x, gamma, beta, running_mean, running_var.
+ * Batch normalization as inference runs it: with the running statistics instead of the batch's,
+ * which stay as they are. Training uses it too in the layers that {@code freeze} keeps fixed, as
+ * PyTorch does for a body put in {@code eval()} mode, and differentiates through it to trained
+ * layers before them. Operands as {@link BatchNorm}: x, gamma, beta, running_mean, running_var.
  */
 public record BatchNormInference(double eps) implements Op {
 
     @Override
     public Differentiability differentiability() {
-        return Differentiability.BUILT_AFTER_AUTODIFF;
+        return Differentiability.DIFFERENTIABLE;
     }
 
     @Override

@@ -14,11 +14,12 @@ public sealed interface Op
                 Activation, Softmax, LogSoftmax, Dropout, Binary, Scale, BatchNorm, LayerNorm,
                 Embedding, Concat, Recurrent, AdditiveAttention, Repeat, CrossEntropy, MseLoss,
                 BceWithLogits,
-                // Introduced by differentiation, and by inference (batchnorm_inference).
+                // Introduced by differentiation, and by inference and frozen layers (batchnorm_inference).
                 Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
                 SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad, Conv2dGradInput,
                 Conv2dGradWeight, Pool2dGrad, GlobalAvgPoolGrad, BatchNormGradInput, BatchNormGradGamma,
                 LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, RecurrentGrad, BatchNormInference,
+                BatchNormInferenceGradInput,
                 // Introduced by fusion.
                 Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta {
 

@@ -44,7 +44,8 @@ public final class Lowering {
         int batch = model.train().batch();
         long budget = 0;
         if (model.train().declared()) {
-            Graph train = trainingOnly(Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph());
+            Graph forward = Frozen.forward(model.graph(), model.train());
+            Graph train = trainingOnly(Differentiator.train(forward, Frozen.trainable(model.train())).graph());
             budget = add(Program.Kind.TRAIN, train, optimize(train), batch).plan().arenaBytes();
             Graph evaluation = Inference.evaluation(model.graph()).graph();
             budget = Math.max(budget, add(Program.Kind.EVALUATE, evaluation, optimize(evaluation), batch).plan()

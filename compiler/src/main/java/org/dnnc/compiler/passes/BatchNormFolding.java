@@ -24,8 +24,9 @@ import org.dnnc.compiler.ir.Op;
  * batchnorm_inference [-> activation]} becomes one {@code conv2d_bias_<activation>} call whose
  * kernel and bias are the batchnorm-scaled ones ({@code bn_fold_weight}, {@code bn_fold_bias},
  * cheap per-channel work computed from the current parameters). Only intermediates read by
- * nothing else are folded; training programs, which normalize with batch statistics, have no
- * {@code batchnorm_inference} and pass unchanged.
+ * nothing else are folded. Training programs normalize with batch statistics, except in frozen
+ * layers, whose {@code batchnorm_inference} folds as in inference when nothing else reads the
+ * convolution's result (nothing trained lies before it).
  */
 public final class BatchNormFolding implements Pass, Explaining {
 

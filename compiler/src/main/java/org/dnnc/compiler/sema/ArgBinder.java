@@ -117,7 +117,12 @@ final class ArgBinder {
                 evaluator.markUsed(n.ident().text());
                 return n.ident().text();
             }
-            evaluator.error(expr.span(), what + " must be " + type.describe());
+            // A misspelt name gets the closest value of the network as a hint.
+            String hint = expr instanceof Expr.Name n
+                    ? Suggestions.closest(n.ident().text(), evaluator.networkValueNames())
+                            .map(s -> "did you mean `" + s + "`?").orElse(null)
+                    : null;
+            evaluator.report(evaluator.diag(expr.span(), what + " must be " + type.describe()), hint);
             return null;
         }
         Val v = preEvaluated != null ? preEvaluated : evaluator.eval(expr, env);

@@ -156,6 +156,16 @@ final class Evaluator implements LayerCall.Host {
         return mentioned.contains(name);
     }
 
+    /** The names of the network's inputs, values and outputs defined so far, for did-you-mean hints. */
+    List<String> networkValueNames() {
+        return networkScope.names();
+    }
+
+    /** The value a network name is bound to, if it is one. */
+    Optional<Val> networkValue(String name) {
+        return networkScope.peek(name).map(b -> b.value);
+    }
+
     void markUsed(String name) {
         networkScope.lookup(name);
     }

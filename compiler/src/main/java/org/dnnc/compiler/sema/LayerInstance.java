@@ -1,5 +1,6 @@
 package org.dnnc.compiler.sema;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -53,6 +54,11 @@ public final class LayerInstance {
 
     Optional<Integer> param(String local) {
         return Optional.ofNullable(params.get(local));
+    }
+
+    /** The nodes of the parameters created so far (none before the first application). */
+    Collection<Integer> paramNodes() {
+        return params.values();
     }
 
     TensorType paramType(String local) {

@@ -4,7 +4,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The resolved {@code train { }} section: every setting with its value (defaults included),
@@ -14,15 +16,17 @@ import java.util.TreeMap;
  * @param settings   setting name -> value (Long, Double, {@link Option}; absent when off, e.g. clip_norm)
  * @param directives early_stop, freeze, load_weights, in source order
  * @param augment    input name -> augmentations in order
+ * @param frozen     the parameters and buffers that {@code freeze} directives keep fixed, sorted
  */
 public record TrainConfig(boolean declared, Map<String, Object> settings, List<Option> directives,
-        Map<String, List<Option>> augment) {
+        Map<String, List<Option>> augment, Set<String> frozen) {
 
     public TrainConfig {
         // Ordered copies, so that dumps of the configuration are deterministic.
         settings = Collections.unmodifiableMap(new TreeMap<>(settings));
         directives = List.copyOf(directives);
         augment = Collections.unmodifiableMap(new LinkedHashMap<>(augment));
+        frozen = Collections.unmodifiableSet(new TreeSet<>(frozen));
     }
 
     public int batch() {

@@ -44,7 +44,7 @@ final class TrainOptions {
                 opt("restore_best", BOOL, true, "restore the best parameters when stopping")),
                 "Stops training when the monitored metric stops improving."));
         r.add(new OptionSpec("freeze", Category.DIRECTIVE, List.of(
-                req("value", new ArgType.ValueNameArg(), "a value of the network; the parameters of the layers that produced it stay fixed")),
+                req("value", new ArgType.ValueNameArg(), "a value of the network (or a named layer); every parameter it depends on stays fixed")),
                 "Keeps the parameters of part of the network fixed (transfer learning)."));
         r.add(new OptionSpec("load_weights", Category.DIRECTIVE, List.of(
                 req("path", STRING, "a safetensors checkpoint"),

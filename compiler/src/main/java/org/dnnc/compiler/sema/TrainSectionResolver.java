@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.dnnc.compiler.diag.Span;
 import org.dnnc.compiler.diag.Suggestions;
 import org.dnnc.compiler.ir.DType;
@@ -29,6 +30,7 @@ final class TrainSectionResolver {
     private final List<Option> directives = new ArrayList<>();
     private final Map<String, List<Option>> augment = new LinkedHashMap<>();
     private boolean hasLoss;
+    private Set<String> frozen = Set.of();
 
     TrainSectionResolver(Evaluator ev, Registry registry, Member.TrainSection section) {
         this.ev = ev;
@@ -96,6 +98,7 @@ final class TrainSectionResolver {
 
     void lossAndDirectives(Env env, GraphBuilder graph) {
         TrainItem.Setting loss = null;
+        Integer lossNode = null;
         for (TrainItem item : Resolver.items(section)) {
             if (item instanceof TrainItem.Setting s && s.key().text().equals("loss")) {
                 if (checkOnce("loss", s.key().span())) {
@@ -120,6 +123,7 @@ final class TrainSectionResolver {
                 if (clash.isEmpty()) {
                     graph.output("loss", t.id());
                 }
+                lossNode = t.id();
             } else if (v instanceof Val.Symbol sym) {
                 ev.unknownName(sym, env);
             } else if (!(v instanceof Val.Error)) {
@@ -129,6 +133,7 @@ final class TrainSectionResolver {
         } else if (section != null) {
             ev.report(ev.diag(section.span(), "the `train` section has no `loss`"), "add e.g. `loss = cross_entropy(logits, label);`");
         }
+        frozen = Freezing.resolve(directives, Optional.ofNullable(lossNode), graph, ev);
     }
 
     private void unknownSetting(TrainItem.Setting s) {
@@ -205,6 +210,6 @@ final class TrainSectionResolver {
     }
 
     TrainConfig config() {
-        return new TrainConfig(section != null, settings, directives, augment);
+        return new TrainConfig(section != null, settings, directives, augment, frozen);
     }
 }

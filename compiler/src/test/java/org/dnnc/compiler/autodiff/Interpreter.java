@@ -15,6 +15,7 @@ import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
@@ -195,6 +196,8 @@ public final class Interpreter {
         rules.put(BatchNormFoldWeight.class, Interpreter::batchNormFoldWeight);
         rules.put(BatchNormFoldBias.class, Interpreter::batchNormFoldBias);
         rules.put(BatchNormReluGradBeta.class, Interpreter::batchNormReluGradBeta);
+        rules.put(BatchNormInferenceGradInput.class, (self, n, in, types) -> Normalizations.inferenceGradInput(
+                (BatchNormInferenceGradInput) n.op(), in, self.dims(types.get(0))));
         for (var conv : List.of(Conv2d.class, Conv2dGradInput.class, Conv2dGradWeight.class)) {
             rules.put(conv, (self, n, in, types) ->
                     Convolutions.eval(n.op(), in, types.stream().map(self::dims).toList(), self.dims(n.type())));

@@ -5,6 +5,7 @@ import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.LayerNorm;
 import org.dnnc.compiler.ir.LayerNormGradGamma;
 import org.dnnc.compiler.ir.LayerNormGradInput;
@@ -93,6 +94,22 @@ final class Normalizations {
         for (int k = 0; k < total; k++) {
             int grp = group[k];
             dx[k] = (count[grp] * g[k] - gsum[grp] - xhat[k] * gxsum[grp]) / (count[grp] * Math.sqrt(var[grp] + eps));
+        }
+        return dx;
+    }
+
+    /** {@code dx = dy * gamma / sqrt(running_var + eps)} of a frozen batchnorm: operands dy, gamma, running_var. */
+    static double[] inferenceGradInput(BatchNormInferenceGradInput op, List<double[]> in, int[] dims) {
+        double[] dy = in.get(0);
+        int channels = dims[1];
+        int inner = 1;
+        for (int d = 2; d < dims.length; d++) {
+            inner *= dims[d];
+        }
+        double[] dx = new double[dy.length];
+        for (int k = 0; k < dy.length; k++) {
+            int c = (k / inner) % channels;
+            dx[k] = dy[k] * in.get(1)[c] / Math.sqrt(in.get(2)[c] + op.eps());
         }
         return dx;
     }

@@ -170,6 +170,27 @@ class GraphCommandTest {
         assertThat(train.out()).doesNotContain("grad:body.");
     }
 
+    /**
+     * {@code freeze(body)} freezes {@code stem} too, since body depends on it: its batch norms read their
+     * running statistics (no batch statistics, no update), and nothing below the head is differentiated.
+     */
+    @Test
+    void frozenBatchNormsUseTheirRunningStatisticsAndGetNoGradient() {
+        Path frozen = RepoPaths.testResources().resolve("cli/frozen-batchnorm.dnn");
+        Cli.Result train = Cli.run("graph", "--program", "train", "--after", "resolve", frozen.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        String dump = train.out();
+        assertThat(dump).containsMatch("= batchnorm_inference\\(%\\d+, %\\d+, %\\d+, %\\d+, %\\d+\\) \\{eps=1e-05\\}");
+        assertThat(dump).doesNotContainMatch("= batchnorm\\(");
+        assertThat(dump).contains("grad:head.dense1.weight=%");
+        assertThat(dump).doesNotContain("grad:body.");
+        assertThat(dump).doesNotContain("grad:stem.");
+        // Only the head's gradients: the loss's, the head's weight and bias, nothing else.
+        assertThat(dump).doesNotContain("relu_grad");
+        assertThat(dump).doesNotContain("batchnorm_inference_grad_input");
+        assertThat(dump).doesNotContain("matmul_grad_input");
+    }
+
     @Test
     void aNetworkThatCannotBeTrainedIsAnInputError() {
         Path lstm = RepoPaths.root().resolve("examples/sentiment-lstm/src/main/dnn/SentimentLstm.dnn");

@@ -18,7 +18,8 @@ class ParamsCommandTest {
     void fashionMlpHas235146Parameters() {
         Cli.Result result = Cli.run("params", RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn").toString());
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
-        assertThat(result.out()).containsMatch("logits\\.dense1\\.weight +\\[256, 784\\] +200,704 +he_normal");
+        assertThat(result.out()).containsMatch("parameter +shape +count +init +training\n");
+        assertThat(result.out()).containsMatch("logits\\.dense1\\.weight +\\[256, 784\\] +200,704 +he_normal +trained\n");
         assertThat(result.out()).containsMatch("logits\\.dense1\\.bias +\\[256\\] +256 +zeros");
         assertThat(result.out()).containsMatch("logits\\.dense3\\.weight +\\[10, 128\\] +1,280");
         assertThat(result.out()).contains("total trainable: 235,146 (940,584 bytes as float32)");
@@ -50,9 +51,30 @@ class ParamsCommandTest {
         Cli.Result result = Cli.run("params", RepoPaths.testResources().resolve("cli/batchnorm.dnn").toString());
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
         // conv 8@3x3 over 1 channel without bias: 72; batchnorm gamma and beta: 8 + 8; running mean and var: 16.
-        assertThat(result.out()).containsMatch("running_mean +\\[8\\] +8 +zeros \\(buffer, not trained\\)");
+        assertThat(result.out()).containsMatch("running_mean +\\[8\\] +8 +zeros +buffer\n");
         assertThat(result.out()).contains("total trainable: 88 ");
         assertThat(result.out()).contains("buffers: 16");
+    }
+
+    /**
+     * {@code freeze(body)} in cli/frozen-batchnorm.dnn freezes body and stem, which body depends on:
+     * stem dense 8*16+16 = 144, body dense 16*16+16 = 272, two batch norms 2*(16+16) = 64, so 480
+     * frozen; the head, 16*3+3 = 51, trains; the four running statistics, 64, are frozen buffers.
+     */
+    @Test
+    void frozenParametersAreMarkedAndCountedApart() {
+        Cli.Result result = Cli.run("params", RepoPaths.testResources().resolve("cli/frozen-batchnorm.dnn").toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        String out = result.out();
+        assertThat(out).containsMatch("stem\\.dense1\\.weight +\\[16, 8\\] +128 +\\w+ +frozen\n");
+        assertThat(out).containsMatch("body\\.batchnorm1\\.weight +\\[16\\] +16 +ones +frozen\n");
+        assertThat(out).containsMatch("body\\.batchnorm1\\.running_var +\\[16\\] +16 +ones +frozen buffer\n");
+        assertThat(out).containsMatch("head\\.dense1\\.weight +\\[3, 16\\] +48 +\\w+ +trained\n");
+        assertThat(out).contains("total trainable: 51 (204 bytes as float32)");
+        assertThat(out).contains("frozen: 480 (kept fixed by `freeze`)");
+        assertThat(out).contains("buffers: 64");
+        assertThat(Cli.run("check", RepoPaths.testResources().resolve("cli/frozen-batchnorm.dnn").toString()).out())
+                .contains("(network FrozenNorm, 531 parameters)");
     }
 
     @Test

@@ -22,10 +22,9 @@ import org.dnnc.compiler.testing.RepoPaths;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.train.StepResult;
 import org.dnnc.runtime.train.TrainableNetwork;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The generated code of a small network with every convolutional and normalization op, fused and
@@ -33,41 +32,40 @@ import org.junit.jupiter.params.provider.ValueSource;
  * one SGD step with learning rate 1 moves each trained parameter by exactly minus its gradient,
  * moves each batchnorm's running averages by a tenth towards the batch statistics, and reports
  * the loss; prediction after the step uses the running averages (folded into the convolutions
- * when fused).
+ * when fused). {@code FrozenConvNet} has frozen batch norms between trained layers: their
+ * parameters and running averages stay bit for bit, and the gradient reaches the layers before them.
  *
  * <p>Tolerance: the generated code computes in float (sums of up to 256 terms), the reference in
  * double; each value may differ by {@code 2e-3} times the largest magnitude of its tensor (at least
  * 1e-3 absolute), far below the size of any indexing or formula mistake.
  */
 class GeneratedConvNetTest {
-    private static final Path NET = RepoPaths.testResources().resolve("codegen/ConvNet.dnn");
     private static final int BATCH = 4;
     private static final double TOLERANCE = 2e-3;
 
     @TempDir
     static Path work;
 
-    private static NetworkModel model;
-    private static SourceFile file;
-
-    @BeforeAll
-    static void compile() throws Exception {
-        file = SourceFile.read(NET);
-        model = Compiler.compile(file).networks().get(0);
-    }
-
-    @ParameterizedTest(name = "fuse={0}")
-    @ValueSource(booleans = {true, false})
-    void oneStepMatchesTheReference(boolean fuse) throws Exception {
+    @ParameterizedTest(name = "{0} fuse={1}")
+    @CsvSource({"ConvNet, true", "ConvNet, false", "FrozenConvNet, true", "FrozenConvNet, false"})
+    void oneStepMatchesTheReference(String network, boolean fuse) throws Exception {
+        SourceFile file = SourceFile.read(RepoPaths.testResources().resolve("codegen/" + network + ".dnn"));
+        NetworkModel model = Compiler.compile(file).networks().get(0);
         String source = JavaGenerator.generate(model, file, fuse).toString();
         Class<?> generated = JavaSourceCompiler.compile(model.qualifiedName(), source,
-                work.resolve(fuse ? "fused" : "unfused"), List.of("-Xlint:all", "-Werror"));
-        if (fuse) {
+                work.resolve(network + (fuse ? "-fused" : "-unfused")), List.of("-Xlint:all", "-Werror"));
+        if (fuse && network.equals("ConvNet")) {
             assertThat(source).contains("BatchNorm.forwardTraining(");
             assertThat(source).contains(", true);\n"); // batchnorm_relu in one pass
             assertThat(source).contains("BatchNorm.foldWeight(");
         }
-        Graph train = Differentiator.train(model.graph(), Frozen.trainable(model.train())).graph();
+        if (network.equals("FrozenConvNet")) {
+            assertThat(source).doesNotContain("BatchNorm.forwardTraining(");
+            assertThat(source).contains("BatchNorm.backwardInputInference(");
+        }
+        // The reference runs the training program as the pipeline builds it, before any pass.
+        Graph train = Differentiator.train(Frozen.forward(model.graph(), model.train()),
+                Frozen.trainable(model.train())).graph();
         List<Node> params = train.params();
         SplittableRandom random = new SplittableRandom(7);
         float[] image = new float[BATCH * 2 * 8 * 8];
@@ -117,7 +115,11 @@ class GeneratedConvNetTest {
                 for (int i = 0; i < expected.length; i++) {
                     actual[i] = after[at + i];
                     expected[i] = gradient != null ? before[at + i] - reference.get(gradient.intValue())[i]
+                            : model.train().frozen().contains(param.name()) ? before[at + i]
                             : runningAverage(train, reference, param.name(), i, before[at + i]);
+                }
+                if (model.train().frozen().contains(param.name())) {
+                    assertWithMessage("frozen %s", param.name()).that(actual).isEqualTo(expected);
                 }
                 assertClose(param.name(), actual, expected);
             }

@@ -16,7 +16,8 @@ import java.util.Arrays;
  *       the <em>unbiased</em> one, {@code var * M / (M - 1)}.
  *   <li>{@link #forwardInference} normalizes with the running statistics.
  *   <li>{@link #backward} and {@link #backwardInference} give {@code dx}, {@code dgamma} and
- *       {@code dbeta} of the matching forward pass.
+ *       {@code dbeta} of the matching forward pass; {@link #backwardInputInference} gives {@code dx}
+ *       alone, for a frozen layer.
  * </ul>
  *
  * <p>Every kernel can fuse a ReLU after the normalization ({@code relu = true}): forward writes
@@ -122,6 +123,23 @@ public final class BatchNorm {
             shift[c] = beta.data.get(c) - runningMean.data.get(c) * scale[c];
         }
         affine(x, y, scale, shift, batch, channels, spatial, relu);
+    }
+
+    /**
+     * The input gradient of {@link #forwardInference} without ReLU, which a frozen layer needs when
+     * something trained lies before it: {@code dx = dy * gamma / sqrt(runningVar + eps)} (the
+     * statistics are constants). {@code dx} may be {@code dy}.
+     */
+    public static void backwardInputInference(Buf dy, Buf gamma, Buf runningVar, Buf dx, int batch, int channels,
+            int spatial, float eps) {
+        Staging s = Staging.get();
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        for (int c = 0; c < channels; c++) {
+            scale[c] = (float) (gamma.data.get(c) / Math.sqrt(runningVar.data.get(c) + (double) eps));
+            shift[c] = 0f;
+        }
+        affine(dy, dx, scale, shift, batch, channels, spatial, false);
     }
 
     /**
