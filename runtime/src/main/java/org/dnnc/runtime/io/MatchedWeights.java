@@ -102,6 +102,7 @@ public final class MatchedWeights {
                     + String.join("\n  ", problems) + hint);
         }
         List<String> loaded = expected.keySet().stream().filter(values::containsKey).toList();
+        converted.sort(null);
         return new MatchedWeights(values, new LoadReport(checkpoint.file(), loaded, missing, unexpected, ignored,
                 converted, false, Optional.empty()));
     }
