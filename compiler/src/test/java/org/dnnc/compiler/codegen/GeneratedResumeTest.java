@@ -15,11 +15,14 @@ import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.io.Checkpoint;
+import org.dnnc.runtime.data.Standardization;
 import org.dnnc.runtime.io.LoadOptions;
+import org.dnnc.runtime.io.LoadReport;
 import org.dnnc.runtime.io.SaveOptions;
 import org.dnnc.runtime.io.Safetensors;
 import org.dnnc.runtime.io.TensorData;
 import org.dnnc.runtime.train.TrainableNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -106,6 +109,26 @@ class GeneratedResumeTest {
         Map<String, List<Integer>> expectedBits = bits(expected);
         expectedBits.keySet().retainAll(restartedBits.keySet());
         assertThat(restartedBits).isNotEqualTo(expectedBits);
+    }
+
+    @Test
+    void theInputStandardizationTravelsWithTheWeights() throws Exception {
+        Path file = work.resolve("standardized.safetensors");
+        Standardization standardization = new Standardization(new float[] {1, 2, 3, 4, 5, 6},
+                new float[] {0.5f, 1, 1.5f, 2, 2.5f, 3});
+        try (TrainableNetwork net = StepNetworks.build(String.format(NET, "adam(lr: 0.02)"), work.resolve("a"))) {
+            save(net, file, SaveOptions.builder().standardization(standardization).build());
+        }
+        Checkpoint checkpoint = Safetensors.read(file);
+        assertThat(checkpoint.tensors().get("standardization.std").floats()).usingExactEquality()
+                .containsExactly(0.5f, 1f, 1.5f, 2f, 2.5f, 3f).inOrder();
+        assertThat(checkpoint.metadata()).doesNotContainKey("optimizer");
+        try (TrainableNetwork net = StepNetworks.build(String.format(NET, "adam(lr: 0.02)"), work.resolve("b"))) {
+            LoadReport report = (LoadReport) net.getClass().getMethod("load", Path.class).invoke(net, file);
+            assertThat(report.standardization()).hasValue(standardization);
+            assertThat(report.trainingState()).isFalse();
+            assertThat(report.complete()).isTrue();
+        }
     }
 
     private static void save(TrainableNetwork net, Path file, SaveOptions options) throws Exception {
