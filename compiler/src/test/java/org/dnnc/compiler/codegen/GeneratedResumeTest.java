@@ -2,8 +2,10 @@ package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.File;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -128,6 +130,32 @@ class GeneratedResumeTest {
             assertThat(report.standardization()).hasValue(standardization);
             assertThat(report.trainingState()).isFalse();
             assertThat(report.complete()).isTrue();
+        }
+    }
+
+    @Test
+    void aTrainingStateOfAnotherOptimizerIsRejectedBeforeAnythingChanges() throws Exception {
+        Path file = work.resolve("adam.safetensors");
+        try (TrainableNetwork adam = StepNetworks.build(String.format(NET, "adam(lr: 0.02)"), work.resolve("adam"))) {
+            ResumeChild.trainer(adam.getClass()).epochs(1).build().fit(adam, ResumeChild.data());
+            save(adam, file, SaveOptions.withTrainingState());
+        }
+        try (TrainableNetwork momentum = StepNetworks.build(String.format(NET, "momentum(lr: 0.05)"),
+                work.resolve("momentum"))) {
+            float[] before = StepNetworks.parameters(momentum);
+            InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                    () -> momentum.getClass().getMethod("load", Path.class).invoke(momentum, file));
+            assertThat(e.getCause()).hasMessageThat().isEqualTo(file + ": holds the training state of optimizer"
+                    + " \"adam\", but the network trains with \"momentum\"; load its parameters only (LoadOptions.weights())");
+            assertThat(StepNetworks.parameters(momentum)).usingExactEquality().containsExactly(before).inOrder();
+            assertThat(momentum.steps()).isEqualTo(0);
+
+            LoadReport report = (LoadReport) momentum.getClass().getMethod("load", Path.class, LoadOptions.class)
+                    .invoke(momentum, file, LoadOptions.weights());
+            assertThat(report.trainingState()).isFalse();
+            assertThat(report.ignored()).contains("optimizer.adam.m.logits.dense1.weight");
+            assertThat(StepNetworks.parameters(momentum)).isNotEqualTo(before);
+            assertThat(momentum.steps()).isEqualTo(0);
         }
     }
 
