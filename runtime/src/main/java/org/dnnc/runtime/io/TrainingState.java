@@ -92,11 +92,13 @@ public final class TrainingState {
                 problems.add("missing tensor `" + entry.getKey() + "` (" + entry.getValue() + ")");
             } else if (!tensor.info().equals(entry.getValue())) {
                 problems.add("tensor `" + entry.getKey() + "`: expected " + entry.getValue() + ", found " + tensor.info());
-            } else if (tensor.firstNonFinite() >= 0) {
-                int bad = tensor.firstNonFinite();
-                problems.add("tensor `" + entry.getKey() + "` holds " + tensor.valueAt(bad) + " at index " + bad);
             } else {
-                values.put(entry.getKey(), tensor.floats());
+                int bad = tensor.firstNonFinite();
+                if (bad >= 0) {
+                    problems.add("tensor `" + entry.getKey() + "` holds " + tensor.valueAt(bad) + " at index " + bad);
+                } else {
+                    values.put(entry.getKey(), tensor.floats());
+                }
             }
         }
         for (String name : stateTensors) {
