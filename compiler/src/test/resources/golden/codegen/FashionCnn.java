@@ -15,7 +15,6 @@ import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.annotation.processing.Generated;
 import org.dnnc.runtime.Device;
 import org.dnnc.runtime.Inputs;
@@ -45,8 +44,13 @@ import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.CheckpointSpec;
 import org.dnnc.runtime.io.DType;
+import org.dnnc.runtime.io.LoadOptions;
+import org.dnnc.runtime.io.LoadReport;
+import org.dnnc.runtime.io.MatchedWeights;
 import org.dnnc.runtime.io.Safetensors;
+import org.dnnc.runtime.io.SaveOptions;
 import org.dnnc.runtime.io.TensorData;
+import org.dnnc.runtime.io.TrainingState;
 import org.dnnc.runtime.train.Evaluation;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.LearningRate;
@@ -147,6 +151,8 @@ public final class FashionCnn implements TrainableNetwork {
     private final Rng rng;
 
     private long steps;
+
+    private long epochs;
 
     private boolean updateOnNonFinite;
 
@@ -892,6 +898,16 @@ public final class FashionCnn implements TrainableNetwork {
     }
 
     @Override
+    public long epochs() {
+        return epochs;
+    }
+
+    @Override
+    public void epochCompleted() {
+        epochs++;
+    }
+
+    @Override
     public void close() {
         // Waits for a call in flight on another thread: the arenas are freed when none can read them.
         context.close();
@@ -956,20 +972,30 @@ public final class FashionCnn implements TrainableNetwork {
 
     /**
      * Writes every parameter and buffer to a safetensors file, atomically, refusing NaN and
-     * infinite values: {@link #save(Path, boolean) save(file, false)}.
+     * infinite values: {@code save(file, SaveOptions.defaults())}.
      */
     public void save(Path file) throws IOException {
-        save(file, false);
+        save(file, SaveOptions.defaults());
+    }
+
+    /**
+     * Writes every parameter and buffer to a safetensors file, atomically; with {@code force}, NaN
+     * and infinite values too (for a post-mortem).
+     */
+    public void save(Path file, boolean force) throws IOException {
+        save(file, SaveOptions.builder().force(force).build());
     }
 
     /**
      * Writes every parameter and buffer to a safetensors file, atomically: the file keeps its old
-     * content until the new one is complete on disk. Unless {@code force} is set, a NaN or
+     * content until the new one is complete on disk. Unless {@code options} force it, a NaN or
      * infinite value, what a training run that diverged leaves, is refused with a
      * {@code CheckpointException} naming the tensor and index before the file is touched, so
-     * that the last good checkpoint survives; {@link #load} would refuse such a file anyway.
+     * that the last good checkpoint survives. {@code options} add the training state (optimizer
+     * moments, epochs, dropout generator: {@link #load(Path)} then resumes exactly) and the input
+     * standardization; the names are those of {@code TrainingState}.
      */
-    public void save(Path file, boolean force) throws IOException {
+    public void save(Path file, SaveOptions options) throws IOException {
         CpuContext.Scope scope = context.enter();
         try {
             var tensors = new LinkedHashMap<String, TensorData>();
@@ -989,20 +1015,68 @@ public final class FashionCnn implements TrainableNetwork {
             tensors.put("logits.dense1.bias", TensorData.f32(w_logits_dense1_bias.toArray(), 128));
             tensors.put("logits.dense2.weight", TensorData.f32(w_logits_dense2_weight.toArray(), 10, 128));
             tensors.put("logits.dense2.bias", TensorData.f32(w_logits_dense2_bias.toArray(), 10));
-            if (!force) {
+            var metadata = new LinkedHashMap<String, String>();
+            metadata.put("network", NAME);
+            metadata.put("source_sha256", SOURCE_SHA256);
+            metadata.put(TrainingState.STEPS, Long.toString(steps));
+            if (options.trainingState()) {
+                tensors.put("optimizer.adam.m.logits.features1.conv2d1.weight", TensorData.f32(m_logits_features1_conv2d1_weight.toArray(), 16, 1, 5, 5));
+                tensors.put("optimizer.adam.v.logits.features1.conv2d1.weight", TensorData.f32(v_logits_features1_conv2d1_weight.toArray(), 16, 1, 5, 5));
+                tensors.put("optimizer.adam.m.logits.features1.conv2d1.bias", TensorData.f32(m_logits_features1_conv2d1_bias.toArray(), 16));
+                tensors.put("optimizer.adam.v.logits.features1.conv2d1.bias", TensorData.f32(v_logits_features1_conv2d1_bias.toArray(), 16));
+                tensors.put("optimizer.adam.m.logits.features1.batchnorm1.weight", TensorData.f32(m_logits_features1_batchnorm1_weight.toArray(), 16));
+                tensors.put("optimizer.adam.v.logits.features1.batchnorm1.weight", TensorData.f32(v_logits_features1_batchnorm1_weight.toArray(), 16));
+                tensors.put("optimizer.adam.m.logits.features1.batchnorm1.bias", TensorData.f32(m_logits_features1_batchnorm1_bias.toArray(), 16));
+                tensors.put("optimizer.adam.v.logits.features1.batchnorm1.bias", TensorData.f32(v_logits_features1_batchnorm1_bias.toArray(), 16));
+                tensors.put("optimizer.adam.m.logits.features2.conv2d1.weight", TensorData.f32(m_logits_features2_conv2d1_weight.toArray(), 32, 16, 5, 5));
+                tensors.put("optimizer.adam.v.logits.features2.conv2d1.weight", TensorData.f32(v_logits_features2_conv2d1_weight.toArray(), 32, 16, 5, 5));
+                tensors.put("optimizer.adam.m.logits.features2.conv2d1.bias", TensorData.f32(m_logits_features2_conv2d1_bias.toArray(), 32));
+                tensors.put("optimizer.adam.v.logits.features2.conv2d1.bias", TensorData.f32(v_logits_features2_conv2d1_bias.toArray(), 32));
+                tensors.put("optimizer.adam.m.logits.features2.batchnorm1.weight", TensorData.f32(m_logits_features2_batchnorm1_weight.toArray(), 32));
+                tensors.put("optimizer.adam.v.logits.features2.batchnorm1.weight", TensorData.f32(v_logits_features2_batchnorm1_weight.toArray(), 32));
+                tensors.put("optimizer.adam.m.logits.features2.batchnorm1.bias", TensorData.f32(m_logits_features2_batchnorm1_bias.toArray(), 32));
+                tensors.put("optimizer.adam.v.logits.features2.batchnorm1.bias", TensorData.f32(v_logits_features2_batchnorm1_bias.toArray(), 32));
+                tensors.put("optimizer.adam.m.logits.dense1.weight", TensorData.f32(m_logits_dense1_weight.toArray(), 128, 1568));
+                tensors.put("optimizer.adam.v.logits.dense1.weight", TensorData.f32(v_logits_dense1_weight.toArray(), 128, 1568));
+                tensors.put("optimizer.adam.m.logits.dense1.bias", TensorData.f32(m_logits_dense1_bias.toArray(), 128));
+                tensors.put("optimizer.adam.v.logits.dense1.bias", TensorData.f32(v_logits_dense1_bias.toArray(), 128));
+                tensors.put("optimizer.adam.m.logits.dense2.weight", TensorData.f32(m_logits_dense2_weight.toArray(), 10, 128));
+                tensors.put("optimizer.adam.v.logits.dense2.weight", TensorData.f32(v_logits_dense2_weight.toArray(), 10, 128));
+                tensors.put("optimizer.adam.m.logits.dense2.bias", TensorData.f32(m_logits_dense2_bias.toArray(), 10));
+                tensors.put("optimizer.adam.v.logits.dense2.bias", TensorData.f32(v_logits_dense2_bias.toArray(), 10));
+                metadata.putAll(TrainingState.metadata("adam", epochs, rng.state()));
+            }
+            options.standardization().ifPresent(s -> TrainingState.putStandardization(tensors, s));
+            if (!options.force()) {
                 Safetensors.requireFinite(file, tensors);
             }
-            Safetensors.write(file, tensors, Map.of("network", NAME, "source_sha256", SOURCE_SHA256, "steps", Long.toString(steps)));
+            Safetensors.write(file, tensors, metadata);
         } finally {
             scope.close();
         }
     }
 
     /**
-     * Reads parameters saved by {@link #save}, all or nothing: the file is checked (names, types,
-     * shapes, finite values, the step count) before anything is changed.
+     * Resumes from a checkpoint of this network: {@code load(file, LoadOptions.resume())}. Every
+     * parameter must be in the file; the step count, and the training state if it was saved,
+     * are restored.
      */
-    public void load(Path file) throws IOException {
+    public LoadReport load(Path file) throws IOException {
+        return load(file, LoadOptions.resume());
+    }
+
+    /**
+     * Reads parameters from a safetensors file, all or nothing: names (after {@code options}'
+     * renaming rules), shapes, finite values and, with the training state, the optimizer's
+     * tensors and the counters are checked before anything changes. F16, BF16 and F64 tensors
+     * are converted to F32; PyTorch's {@code num_batches_tracked} is skipped.
+     *
+     * @return what was loaded, left out, ignored and converted, and the saved standardization
+     * @throws org.dnnc.runtime.io.CheckpointException naming every missing, unexpected or
+     *     mis-shaped tensor (with the closest name where one is close), or a training state that
+     *     does not fit
+     */
+    public LoadReport load(Path file, LoadOptions options) throws IOException {
         CpuContext.Scope scope = context.enter();
         try {
             CheckpointSpec spec = CheckpointSpec.builder()
@@ -1022,28 +1096,115 @@ public final class FashionCnn implements TrainableNetwork {
                 .tensor("logits.dense1.bias", DType.F32, 128)
                 .tensor("logits.dense2.weight", DType.F32, 10, 128)
                 .tensor("logits.dense2.bias", DType.F32, 10)
-                .requireFinite()
                 .build();
-            Checkpoint checkpoint = Safetensors.read(file, spec);
-            long savedSteps = checkpoint.metadataCount("steps");
-            // The spec has checked every tensor and the step count is checked: from here nothing fails.
-            w_logits_features1_conv2d1_weight.copyFrom(checkpoint.floats("logits.features1.conv2d1.weight", 16, 1, 5, 5));
-            w_logits_features1_conv2d1_bias.copyFrom(checkpoint.floats("logits.features1.conv2d1.bias", 16));
-            w_logits_features1_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features1.batchnorm1.weight", 16));
-            w_logits_features1_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features1.batchnorm1.bias", 16));
-            w_logits_features1_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_mean", 16));
-            w_logits_features1_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features1.batchnorm1.running_var", 16));
-            w_logits_features2_conv2d1_weight.copyFrom(checkpoint.floats("logits.features2.conv2d1.weight", 32, 16, 5, 5));
-            w_logits_features2_conv2d1_bias.copyFrom(checkpoint.floats("logits.features2.conv2d1.bias", 32));
-            w_logits_features2_batchnorm1_weight.copyFrom(checkpoint.floats("logits.features2.batchnorm1.weight", 32));
-            w_logits_features2_batchnorm1_bias.copyFrom(checkpoint.floats("logits.features2.batchnorm1.bias", 32));
-            w_logits_features2_batchnorm1_running_mean.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_mean", 32));
-            w_logits_features2_batchnorm1_running_var.copyFrom(checkpoint.floats("logits.features2.batchnorm1.running_var", 32));
-            w_logits_dense1_weight.copyFrom(checkpoint.floats("logits.dense1.weight", 128, 1568));
-            w_logits_dense1_bias.copyFrom(checkpoint.floats("logits.dense1.bias", 128));
-            w_logits_dense2_weight.copyFrom(checkpoint.floats("logits.dense2.weight", 10, 128));
-            w_logits_dense2_bias.copyFrom(checkpoint.floats("logits.dense2.bias", 10));
+            Checkpoint checkpoint = Safetensors.read(file);
+            MatchedWeights weights = MatchedWeights.match(checkpoint, spec.tensors(), options, NAME);
+            var standardization = TrainingState.standardization(checkpoint);
+            long savedSteps = options.trainingState() ? checkpoint.metadataCount(TrainingState.STEPS) : steps;
+            TrainingState state = null;
+            if (options.trainingState()) {
+                CheckpointSpec stateSpec = CheckpointSpec.builder()
+                    .tensor("optimizer.adam.m.logits.features1.conv2d1.weight", DType.F32, 16, 1, 5, 5)
+                    .tensor("optimizer.adam.v.logits.features1.conv2d1.weight", DType.F32, 16, 1, 5, 5)
+                    .tensor("optimizer.adam.m.logits.features1.conv2d1.bias", DType.F32, 16)
+                    .tensor("optimizer.adam.v.logits.features1.conv2d1.bias", DType.F32, 16)
+                    .tensor("optimizer.adam.m.logits.features1.batchnorm1.weight", DType.F32, 16)
+                    .tensor("optimizer.adam.v.logits.features1.batchnorm1.weight", DType.F32, 16)
+                    .tensor("optimizer.adam.m.logits.features1.batchnorm1.bias", DType.F32, 16)
+                    .tensor("optimizer.adam.v.logits.features1.batchnorm1.bias", DType.F32, 16)
+                    .tensor("optimizer.adam.m.logits.features2.conv2d1.weight", DType.F32, 32, 16, 5, 5)
+                    .tensor("optimizer.adam.v.logits.features2.conv2d1.weight", DType.F32, 32, 16, 5, 5)
+                    .tensor("optimizer.adam.m.logits.features2.conv2d1.bias", DType.F32, 32)
+                    .tensor("optimizer.adam.v.logits.features2.conv2d1.bias", DType.F32, 32)
+                    .tensor("optimizer.adam.m.logits.features2.batchnorm1.weight", DType.F32, 32)
+                    .tensor("optimizer.adam.v.logits.features2.batchnorm1.weight", DType.F32, 32)
+                    .tensor("optimizer.adam.m.logits.features2.batchnorm1.bias", DType.F32, 32)
+                    .tensor("optimizer.adam.v.logits.features2.batchnorm1.bias", DType.F32, 32)
+                    .tensor("optimizer.adam.m.logits.dense1.weight", DType.F32, 128, 1568)
+                    .tensor("optimizer.adam.v.logits.dense1.weight", DType.F32, 128, 1568)
+                    .tensor("optimizer.adam.m.logits.dense1.bias", DType.F32, 128)
+                    .tensor("optimizer.adam.v.logits.dense1.bias", DType.F32, 128)
+                    .tensor("optimizer.adam.m.logits.dense2.weight", DType.F32, 10, 128)
+                    .tensor("optimizer.adam.v.logits.dense2.weight", DType.F32, 10, 128)
+                    .tensor("optimizer.adam.m.logits.dense2.bias", DType.F32, 10)
+                    .tensor("optimizer.adam.v.logits.dense2.bias", DType.F32, 10)
+                    .build();
+                state = TrainingState.read(checkpoint, "adam", stateSpec.tensors()).orElse(null);
+            }
+            // Everything is checked: from here nothing fails.
+            weights.copy("logits.features1.conv2d1.weight", w_logits_features1_conv2d1_weight::copyFrom);
+            weights.copy("logits.features1.conv2d1.bias", w_logits_features1_conv2d1_bias::copyFrom);
+            weights.copy("logits.features1.batchnorm1.weight", w_logits_features1_batchnorm1_weight::copyFrom);
+            weights.copy("logits.features1.batchnorm1.bias", w_logits_features1_batchnorm1_bias::copyFrom);
+            weights.copy("logits.features1.batchnorm1.running_mean", w_logits_features1_batchnorm1_running_mean::copyFrom);
+            weights.copy("logits.features1.batchnorm1.running_var", w_logits_features1_batchnorm1_running_var::copyFrom);
+            weights.copy("logits.features2.conv2d1.weight", w_logits_features2_conv2d1_weight::copyFrom);
+            weights.copy("logits.features2.conv2d1.bias", w_logits_features2_conv2d1_bias::copyFrom);
+            weights.copy("logits.features2.batchnorm1.weight", w_logits_features2_batchnorm1_weight::copyFrom);
+            weights.copy("logits.features2.batchnorm1.bias", w_logits_features2_batchnorm1_bias::copyFrom);
+            weights.copy("logits.features2.batchnorm1.running_mean", w_logits_features2_batchnorm1_running_mean::copyFrom);
+            weights.copy("logits.features2.batchnorm1.running_var", w_logits_features2_batchnorm1_running_var::copyFrom);
+            weights.copy("logits.dense1.weight", w_logits_dense1_weight::copyFrom);
+            weights.copy("logits.dense1.bias", w_logits_dense1_bias::copyFrom);
+            weights.copy("logits.dense2.weight", w_logits_dense2_weight::copyFrom);
+            weights.copy("logits.dense2.bias", w_logits_dense2_bias::copyFrom);
             steps = savedSteps;
+            if (state != null) {
+                epochs = state.epochs();
+                rng.setState(state.dropoutRng());
+                state.copy("optimizer.adam.m.logits.features1.conv2d1.weight", m_logits_features1_conv2d1_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.features1.conv2d1.weight", v_logits_features1_conv2d1_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.features1.conv2d1.bias", m_logits_features1_conv2d1_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.features1.conv2d1.bias", v_logits_features1_conv2d1_bias::copyFrom);
+                state.copy("optimizer.adam.m.logits.features1.batchnorm1.weight", m_logits_features1_batchnorm1_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.features1.batchnorm1.weight", v_logits_features1_batchnorm1_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.features1.batchnorm1.bias", m_logits_features1_batchnorm1_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.features1.batchnorm1.bias", v_logits_features1_batchnorm1_bias::copyFrom);
+                state.copy("optimizer.adam.m.logits.features2.conv2d1.weight", m_logits_features2_conv2d1_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.features2.conv2d1.weight", v_logits_features2_conv2d1_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.features2.conv2d1.bias", m_logits_features2_conv2d1_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.features2.conv2d1.bias", v_logits_features2_conv2d1_bias::copyFrom);
+                state.copy("optimizer.adam.m.logits.features2.batchnorm1.weight", m_logits_features2_batchnorm1_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.features2.batchnorm1.weight", v_logits_features2_batchnorm1_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.features2.batchnorm1.bias", m_logits_features2_batchnorm1_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.features2.batchnorm1.bias", v_logits_features2_batchnorm1_bias::copyFrom);
+                state.copy("optimizer.adam.m.logits.dense1.weight", m_logits_dense1_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.dense1.weight", v_logits_dense1_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.dense1.bias", m_logits_dense1_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.dense1.bias", v_logits_dense1_bias::copyFrom);
+                state.copy("optimizer.adam.m.logits.dense2.weight", m_logits_dense2_weight::copyFrom);
+                state.copy("optimizer.adam.v.logits.dense2.weight", v_logits_dense2_weight::copyFrom);
+                state.copy("optimizer.adam.m.logits.dense2.bias", m_logits_dense2_bias::copyFrom);
+                state.copy("optimizer.adam.v.logits.dense2.bias", v_logits_dense2_bias::copyFrom);
+            } else if (options.trainingState()) {
+                // A file without the state resumes as a fresh optimizer would start.
+                epochs = 0;
+                m_logits_features1_conv2d1_weight.copyFrom(new float[400]);
+                v_logits_features1_conv2d1_weight.copyFrom(new float[400]);
+                m_logits_features1_conv2d1_bias.copyFrom(new float[16]);
+                v_logits_features1_conv2d1_bias.copyFrom(new float[16]);
+                m_logits_features1_batchnorm1_weight.copyFrom(new float[16]);
+                v_logits_features1_batchnorm1_weight.copyFrom(new float[16]);
+                m_logits_features1_batchnorm1_bias.copyFrom(new float[16]);
+                v_logits_features1_batchnorm1_bias.copyFrom(new float[16]);
+                m_logits_features2_conv2d1_weight.copyFrom(new float[12800]);
+                v_logits_features2_conv2d1_weight.copyFrom(new float[12800]);
+                m_logits_features2_conv2d1_bias.copyFrom(new float[32]);
+                v_logits_features2_conv2d1_bias.copyFrom(new float[32]);
+                m_logits_features2_batchnorm1_weight.copyFrom(new float[32]);
+                v_logits_features2_batchnorm1_weight.copyFrom(new float[32]);
+                m_logits_features2_batchnorm1_bias.copyFrom(new float[32]);
+                v_logits_features2_batchnorm1_bias.copyFrom(new float[32]);
+                m_logits_dense1_weight.copyFrom(new float[200704]);
+                v_logits_dense1_weight.copyFrom(new float[200704]);
+                m_logits_dense1_bias.copyFrom(new float[128]);
+                v_logits_dense1_bias.copyFrom(new float[128]);
+                m_logits_dense2_weight.copyFrom(new float[1280]);
+                v_logits_dense2_weight.copyFrom(new float[1280]);
+                m_logits_dense2_bias.copyFrom(new float[10]);
+                v_logits_dense2_bias.copyFrom(new float[10]);
+            }
+            return weights.report().withTrainingState(state != null, standardization);
         } finally {
             scope.close();
         }

@@ -2,6 +2,7 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -72,6 +73,12 @@ final class CompiledNetwork {
             builder.getClass().getMethod("seed", long.class).invoke(builder, seed);
             builder.getClass().getMethod("threads", int.class).invoke(builder, threads);
             return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+        } catch (InvocationTargetException e) {
+            // A checkpoint that load_weights cannot read is the user's mistake: pass its message on.
+            if (e.getCause() instanceof UncheckedIOException bad) {
+                throw bad;
+            }
+            throw new IllegalStateException("the generated builder failed", e);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the generated builder failed", e);
         }

@@ -2,6 +2,7 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -118,8 +119,14 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
-        try (TrainableNetwork net = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(),
-                threads)) {
+        TrainableNetwork built;
+        try {
+            built = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(), threads);
+        } catch (UncheckedIOException e) {
+            err.println("dnnc: error: " + e.getMessage());
+            return 1;
+        }
+        try (TrainableNetwork net = built) {
             RunData runData;
             ReconstructionGrid grid;
             try {

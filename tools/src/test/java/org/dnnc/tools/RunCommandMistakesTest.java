@@ -65,6 +65,17 @@ class RunCommandMistakesTest {
     }
 
     @Test
+    void weightsThatCannotBeLoadedStopTheRunBeforeTraining() throws IOException {
+        Path missing = work.resolve("pretrained.safetensors");
+        Path source = work.resolve("Pretrained.dnn");
+        Files.writeString(source, Files.readString(Path.of(MLP)).replaceFirst("train \\{",
+                "train {\n        load_weights(\"" + missing + "\");"));
+        Result r = run("run", source.toString());
+        expect(r, 1, "dnnc: error: cannot read the weights that load_weights names: " + missing + ": no such file");
+        assertThat(r.out()).doesNotContain("data:");
+    }
+
+    @Test
     void optionsOutOfRangeAreUsageErrors() {
         expect(run("run", MLP, "--threads", "0"), 2, "--threads must be at least 1, got 0");
         expect(run("run", MLP, "--epochs", "0"), 2, "--epochs must be at least 1, got 0");

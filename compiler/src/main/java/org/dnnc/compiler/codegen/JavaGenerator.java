@@ -79,6 +79,9 @@ public final class JavaGenerator {
     /** Whether views live in arrays instead of named fields: see {@link Storage}. */
     private final boolean indexed;
 
+    /** The optimizer state that checkpoints save and restore; empty without a train section. */
+    private Optional<ParameterIo.TrainingState> trainingState = Optional.empty();
+
     private JavaGenerator(Lowering lowering, SourceFile source) {
         this.model = lowering.model();
         this.lowering = lowering;
@@ -178,6 +181,8 @@ public final class JavaGenerator {
             stateFields.put(name, optimizer.stateNames().stream()
                     .map(s -> indexed ? Storage.element(s, k) : s + "_" + paramStems.get(name)).toList());
         }
+        trainingState = Optional.of(new ParameterIo.TrainingState(optimizer.name(), optimizer.checkpointSlots(),
+                stateFields));
         // Before any kernel call is emitted: their sizes are Java ints only when the arenas fit.
         ArenaLimits.check(lowering, parameterBytes(stateFields), optimizer.stateNames().size());
         LoweredProgram inference = lowering.inference();
@@ -341,6 +346,7 @@ public final class JavaGenerator {
         }
         type.addField(long.class, "steps", PRIVATE);
         if (lowering.trains()) {
+            type.addField(long.class, "epochs", PRIVATE);
             type.addField(boolean.class, "updateOnNonFinite", PRIVATE);
         }
         type.addField(int.class, "batch", PRIVATE, FINAL);
@@ -362,7 +368,7 @@ public final class JavaGenerator {
         type.addType(builderType());
         type.addMethod(initialize());
         if (lowering.trains()) {
-            StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d, params, paramFields)));
+            StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d)));
         }
     }
 
@@ -373,7 +379,7 @@ public final class JavaGenerator {
      */
     private JavaFile finish(Signature signature) throws CodegenException {
         addAccessors(signature);
-        new ParameterIo(type, params, paramFields).add();
+        new ParameterIo(type, params, paramFields, trainingState).add();
         // java.lang types are imported by name like the others: a class of the same package called
         // `Math` or `String` (another network, say) would hide them from an implicit import.
         JavaFile file = JavaFile.builder(model.packageName(), type.build())
@@ -691,6 +697,8 @@ public final class JavaGenerator {
             type.addMethod(override("updateOnNonFiniteLoss", void.class).addParameter(boolean.class, "update")
                     .addStatement("updateOnNonFinite = update").build());
             type.addMethod(override("steps", long.class).addStatement("return steps").build());
+            type.addMethod(override("epochs", long.class).addStatement("return epochs").build());
+            type.addMethod(override("epochCompleted", void.class).addStatement("epochs++").build());
         }
         type.addMethod(override("close", void.class)
                 .addComment("Waits for a call in flight on another thread: the arenas are freed when none can read them.")

@@ -42,6 +42,14 @@ record Optimizer(String name, double learningRate, double momentum, boolean nest
         };
     }
 
+    /**
+     * The names of {@link #stateNames()} in checkpoints ({@code optimizer.adam.m.<parameter>}):
+     * the same, in snake case as PyTorch spells its state.
+     */
+    List<String> checkpointSlots() {
+        return stateNames().stream().map(s -> s.replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT)).toList();
+    }
+
     /** The update call, each literal hyperparameter named in a comment. */
     CodeBlock update(String param, String grad, List<String> state, int count) {
         if (usesVelocity()) {

@@ -43,8 +43,15 @@ final class RuntimeNames {
     static final ClassName SAFETENSORS = ClassName.get(IO, "Safetensors");
     static final ClassName TENSOR_DATA = ClassName.get(IO, "TensorData");
     static final ClassName CHECKPOINT = ClassName.get(IO, "Checkpoint");
+    static final ClassName CHECKPOINT_EXCEPTION = ClassName.get(IO, "CheckpointException");
     static final ClassName CHECKPOINT_SPEC = ClassName.get(IO, "CheckpointSpec");
     static final ClassName IO_DTYPE = ClassName.get(IO, "DType");
+    static final ClassName LOAD_OPTIONS = ClassName.get(IO, "LoadOptions");
+    static final ClassName LOAD_REPORT = ClassName.get(IO, "LoadReport");
+    static final ClassName SAVE_OPTIONS = ClassName.get(IO, "SaveOptions");
+    static final ClassName MATCHED_WEIGHTS = ClassName.get(IO, "MatchedWeights");
+    static final ClassName TRAINING_STATE = ClassName.get(IO, "TrainingState");
+    static final ClassName STANDARDIZATION = ClassName.get("org.dnnc.runtime.data", "Standardization");
 
     static final ClassName NETWORK = ClassName.get("org.dnnc.runtime", "Network");
     static final ClassName TENSOR_SPEC = ClassName.get("org.dnnc.runtime", "TensorSpec");

@@ -6,26 +6,23 @@ import com.palantir.javapoet.MethodSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
-import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.sema.Option;
 import org.dnnc.compiler.sema.TrainConfig;
+import org.dnnc.compiler.sema.WeightRenames;
 
 /**
- * The train section's {@code load_weights}: the builder reads the checkpoint into a new network, so
- * that training starts from its parameters instead of the initial values. The file is checked
- * whole (names, shapes, finite values) before any parameter changes; with {@code strict: false}
- * parameters it lacks keep their initial values. Tensors the network does not have are ignored (a
- * pretrained body may come from a larger network), and the step count stays 0: training starts.
+ * The train section's {@code load_weights}: the builder loads the checkpoint into a new network
+ * with the class's {@code load(Path, LoadOptions)}, so that training starts from its parameters
+ * instead of the initial values. The directive's {@code strict} and {@code map} become the
+ * options; the file is checked whole before any parameter changes, the step count stays 0, and
+ * what a load that is not strict left out is printed on standard error.
  */
 final class StartingWeights {
     static final String METHOD = "loadStartingWeights";
+    /** Starts what a load that is not strict prints. */
+    private static final String NAME_PREFIX = "load_weights: ";
 
     private StartingWeights() {}
 
@@ -34,42 +31,29 @@ final class StartingWeights {
     }
 
     /** {@code loadStartingWeights()}, run on the new network by {@code Builder.build()}. */
-    static MethodSpec method(Option directive, List<Node> params, Map<String, String> paramFields) {
+    static MethodSpec method(Option directive) {
         String path = directive.args().string("path");
         boolean strict = directive.args().bool("strict");
         MethodSpec.Builder m = MethodSpec.methodBuilder(METHOD).addModifiers(Modifier.PRIVATE)
                 .addException(IOException.class)
                 .addJavadoc("The train section's {@code load_weights}: parameters from {@code $L} replace their initial\n",
                         path.replace("*/", "*&#47;"))
-                .addJavadoc(strict ? "values; each must be in the file.\n" : "values; those the file lacks keep them.\n");
-        JavaGenerator.enter(m);
-        CodeBlock.Builder spec = CodeBlock.builder().add("$T spec = $T.builder()", RuntimeNames.CHECKPOINT_SPEC,
-                RuntimeNames.CHECKPOINT_SPEC).indent();
-        for (Node p : strict ? params : List.<Node>of()) {
-            spec.add("\n.tensor($S, $T.F32, $L)", name(p), RuntimeNames.IO_DTYPE, shape(p));
-        }
-        m.addCode(spec.add("\n.allowUnexpected()\n.requireFinite()\n.build();\n").unindent().build());
-        m.addStatement("$T checkpoint = $T.read($T.of($S), spec)", RuntimeNames.CHECKPOINT, RuntimeNames.SAFETENSORS,
-                Path.class, path);
-        m.addComment("Every tensor is read and checked before the first parameter changes.");
-        for (int i = 0; i < params.size(); i++) {
-            Node p = params.get(i);
-            if (strict) {
-                m.addStatement("float[] v$L = checkpoint.floats($S, $L)", i, name(p), shape(p));
-            } else {
-                m.addStatement("float[] v$L = checkpoint.tensors().containsKey($S) ? checkpoint.floats($S, $L) : null",
-                        i, name(p), name(p), shape(p));
+                .addJavadoc(strict ? "values; each must be in the file, and the file must hold nothing else.\n"
+                        : "values; those the file lacks keep them, and what was left out is printed.\n");
+        CodeBlock.Builder options = CodeBlock.builder().add("$T options = $T.builder()", RuntimeNames.LOAD_OPTIONS,
+                RuntimeNames.LOAD_OPTIONS).indent().add("\n.strict($L)", strict);
+        if (directive.args().has("map")) {
+            for (WeightRenames rule : WeightRenames.parse(directive.args().string("map"))) {
+                options.add("\n.rename($S, $S)", rule.from(), rule.to());
             }
         }
-        for (int i = 0; i < params.size(); i++) {
-            String field = paramFields.get(name(params.get(i)));
-            if (strict) {
-                m.addStatement("$L.copyFrom(v$L)", field, i);
-            } else {
-                m.beginControlFlow("if (v$L != null)", i).addStatement("$L.copyFrom(v$L)", field, i).endControlFlow();
-            }
+        m.addCode(options.add("\n.build();\n").unindent().build());
+        m.addStatement("$T report = load($T.of($S), options)", RuntimeNames.LOAD_REPORT, Path.class, path);
+        if (!strict) {
+            m.beginControlFlow("if (!report.complete())")
+                    .addStatement("$T.err.println($S + report)", System.class, NAME_PREFIX)
+                    .endControlFlow();
         }
-        JavaGenerator.leave(m);
         return m.build();
     }
 
@@ -82,20 +66,12 @@ final class StartingWeights {
                 .addStatement("return network")
                 .nextControlFlow("catch ($T e)", IOException.class)
                 .addStatement("network.close()")
-                .addStatement("throw new $T($S + e.getMessage(), e)", UncheckedIOException.class,
-                        "cannot read the weights that load_weights names: ")
+                .addStatement("throw new $T($S + $T.describe(e), e)", UncheckedIOException.class,
+                        "cannot read the weights that load_weights names: ", RuntimeNames.CHECKPOINT_EXCEPTION)
                 .nextControlFlow("catch ($T e)", RuntimeException.class)
                 .addStatement("network.close()")
                 .addStatement("throw e")
                 .endControlFlow()
                 .build();
-    }
-
-    private static String name(Node p) {
-        return ((Param) p.op()).name();
-    }
-
-    private static String shape(Node p) {
-        return Arrays.stream(Sizes.perExample(p.type())).mapToObj(Integer::toString).collect(Collectors.joining(", "));
     }
 }

@@ -48,7 +48,8 @@ final class TrainOptions {
                 "Keeps the parameters of part of the network fixed (transfer learning)."));
         r.add(new OptionSpec("load_weights", Category.DIRECTIVE, List.of(
                 req("path", STRING, "a safetensors checkpoint"),
-                opt("strict", BOOL, true, "fail when a parameter of the network is missing from the file")),
+                opt("strict", BOOL, true, "fail when a parameter is missing from the file or a tensor of the file is no parameter"),
+                opt("map", STRING, null, "renaming rules `from=to, ...`: tensors whose names start with `from` load into the parameters named with `to` instead")),
                 "Starts from saved parameters instead of the initializer (transfer learning, fine-tuning)."));
 
         optimizer(r, "sgd", "Stochastic gradient descent, with optional (Nesterov) momentum.",

@@ -168,7 +168,21 @@ final class TrainSectionResolver {
             return;
         }
         ev.binder().bind("`" + name + "`", spec.get().params(), d.call().args(), Map.of(), d.call().span(), env)
+                .filter(args -> !name.equals("load_weights") || renamesValid(d, args))
                 .ifPresent(args -> directives.add(new Option(name, args, d.span())));
+    }
+
+    /** Reports a malformed {@code map} of {@code load_weights} at the argument. */
+    private boolean renamesValid(TrainItem.Directive d, Args args) {
+        String problem = args.has("map") ? WeightRenames.problem(args.string("map")) : null;
+        if (problem == null) {
+            return true;
+        }
+        Span at = d.call().args().stream().filter(a -> a.name().map(n -> n.text().equals("map")).orElse(false))
+                .findFirst().map(a -> a.span()).orElse(d.call().span());
+        ev.report(ev.diag(at, problem), "write prefix rules separated by commas: map: \"features.0.=conv.conv2d1.,"
+                + " classifier.=logits.dense1.\"");
+        return false;
     }
 
     private void augmentation(TrainItem.Augment a, Env env) {

@@ -37,7 +37,8 @@ class ClashingNamesTest {
     private static final List<String> PREDICTING = List.of(
             "Network", "TensorSpec", "Inputs", "Outputs", "Device", "Arena", "Buf", "Blas", "Dense", "Activation",
             "Softmax", "Conv2d", "ConvGeometry", "Pool2d", "PoolGeometry", "BatchNorm", "Workers", "CpuContext",
-            "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType",
+            "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType", "LoadOptions",
+            "LoadReport", "MatchedWeights", "SaveOptions", "TrainingState", "Standardization",
             "String", "Math", "Object", "Override", "Runtime", "Long", "IllegalArgumentException",
             "UnsupportedOperationException", "List", "Map", "LinkedHashMap", "Path", "IOException", "FloatBuffer",
             "Generated");
@@ -51,7 +52,8 @@ class ClashingNamesTest {
             "Metric", "History", "Evaluation", "TrainingListener", "Dataset", "Dropout", "Elementwise", "Losses",
             "Optimizers", "GradientCheck", "Rng", "Activations", "Float", "IntBuffer", "gradients",
             "NAME", "INPUTS", "OUTPUTS", "MAX_BATCH", "predict", "builder", "trainer", "context", "steps", "batch",
-            "lr", "n");
+            "lr", "n", "epochs", "state", "weights", "options", "checkpoint", "spec", "stateSpec", "tensors",
+            "metadata");
 
     /** The network {@code %s}, whose code uses most of the runtime's types, and a fused loop of {@code Math} calls. */
     private static final String PREDICTS = """

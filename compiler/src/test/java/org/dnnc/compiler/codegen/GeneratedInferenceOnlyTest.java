@@ -2,7 +2,9 @@ package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +20,7 @@ import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.Network;
+import org.dnnc.runtime.io.SaveOptions;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,6 +73,10 @@ class GeneratedInferenceOnlyTest {
             net.copyParametersTo(parameters);
             generated.getMethod("predict", float[].class, int.class, float[].class).invoke(net, x, BATCH, predicted);
             generated.getMethod("save", Path.class).invoke(net, saved);
+            InvocationTargetException refused = assertThrows(InvocationTargetException.class, () -> generated
+                    .getMethod("save", Path.class, SaveOptions.class).invoke(net, saved, SaveOptions.withTrainingState()));
+            assertThat(refused.getCause()).hasMessageThat()
+                    .isEqualTo("Scorer has no train section, so no training state to save");
         }
         Map<String, double[]> values = new HashMap<>();
         int offset = 0;

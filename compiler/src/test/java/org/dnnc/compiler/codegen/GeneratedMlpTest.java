@@ -241,8 +241,9 @@ class GeneratedMlpTest {
             // The last tensor, in the order of both the file and the declarations, transposed.
             others.put("logits.dense3.weight", TensorData.f32(new float[1280], 128, 10));
             Safetensors.write(bad, others, metadata);
-            assertThat(loadError(b, bad)).isEqualTo(bad + ": does not hold the expected tensors:\n"
-                    + "  tensor `logits.dense3.weight`: expected F32 [10, 128], found F32 [128, 10]");
+            assertThat(loadError(b, bad)).isEqualTo(bad + ": does not fit network FashionMlp:\n"
+                    + "  tensor `logits.dense3.weight`: expected shape [10, 128], found [128, 10]"
+                    + " (transposed? dense weights are [out, in], as in PyTorch)");
             assertUnchanged(b, before);
         }
     }

@@ -146,6 +146,38 @@ class TrainSectionTest extends ShapeTestSupport {
     }
 
     @Test
+    void loadWeightsMapsNamesWithPrefixRules() {
+        TrainConfig t = compileOk(net("""
+                    train {
+                        loss = cross_entropy(logits, label);
+                        load_weights("torch.safetensors", strict: false, map: "fc.=logits.dense1., , body.= ");
+                    }
+                """)).train();
+        Option load = t.directives().get(0);
+        assertThat(WeightRenames.parse(load.args().string("map"))).containsExactly(
+                new WeightRenames("fc.", "logits.dense1."), new WeightRenames("body.", "")).inOrder();
+        assertThat(load.args().bool("strict")).isFalse();
+    }
+
+    @Test
+    void aMalformedMapIsAnErrorAtTheArgument() {
+        String source = net("""
+                    train {
+                        loss = cross_entropy(logits, label);
+                        load_weights("torch.safetensors", map: "fc.=logits.dense1., features.0.");
+                    }
+                """);
+        assertError(source, "`map` rule `features.0.` is not of the form `from=to`", 7, 43);
+        assertThat(rendered(compile(source))).contains("help: write prefix rules separated by commas");
+        assertError(net("""
+                    train {
+                        loss = cross_entropy(logits, label);
+                        load_weights("torch.safetensors", map: "=logits.");
+                    }
+                """), "`map` rule `=logits.` has no prefix to match before `=`", 7, 43);
+    }
+
+    @Test
     void augmentationsPerInput() {
         TrainConfig t = compileOk(net("""
                     train {

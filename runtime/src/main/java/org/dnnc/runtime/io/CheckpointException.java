@@ -1,6 +1,8 @@
 package org.dnnc.runtime.io;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
@@ -14,5 +16,21 @@ public class CheckpointException extends IOException {
 
     public CheckpointException(Path file, String problem) {
         super(file + ": " + problem);
+    }
+
+    /**
+     * What went wrong reading a checkpoint, in words: the exceptions of a missing or unreadable
+     * file carry only the path, which reads as no reason at all.
+     */
+    public static String describe(IOException e) {
+        if (e instanceof NoSuchFileException missing) {
+            Path path = Path.of(missing.getFile());
+            return missing.getFile() + ": no such file" + (path.isAbsolute() ? ""
+                    : " (relative to the working directory " + Path.of("").toAbsolutePath() + ")");
+        }
+        if (e instanceof AccessDeniedException denied) {
+            return denied.getFile() + ": permission denied";
+        }
+        return e.getMessage();
     }
 }

@@ -12,12 +12,21 @@ public enum DType {
     /** 64-bit signed integer: what PyTorch uses for step counters and indices. */
     I64(8),
     /** 64-bit IEEE float. */
-    F64(8);
+    F64(8),
+    /** 16-bit IEEE half float, as {@code model.half()} saves weights; loaders widen it to F32 exactly. */
+    F16(2),
+    /** 16-bit bfloat16 (the upper half of an F32), as mixed-precision training saves weights; widened exactly. */
+    BF16(2);
 
     private final int size;
 
     DType(int size) {
         this.size = size;
+    }
+
+    /** Whether the values are floating-point numbers, which {@link TensorData#toFloats()} reads as F32. */
+    public boolean isFloat() {
+        return this == F32 || this == F64 || this == F16 || this == BF16;
     }
 
     /** Bytes per element. */

@@ -86,6 +86,26 @@ public final class TensorData {
     }
 
     /**
+     * The values of a floating-point tensor as F32: F32 as stored, F16 and BF16 widened exactly,
+     * F64 rounded to the nearest float. This is how a loader takes weights saved in half precision.
+     *
+     * @throws IllegalStateException if the tensor holds integers
+     */
+    public float[] toFloats() {
+        if (!info.dtype().isFloat()) {
+            throw new IllegalStateException("tensor " + info + " holds integers, not floating-point values");
+        }
+        if (info.dtype() == DType.F32) {
+            return floats();
+        }
+        float[] out = new float[(int) info.elementCount()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) valueAt(i);
+        }
+        return out;
+    }
+
+    /**
      * The values of an {@link DType#I32} tensor.
      *
      * @throws IllegalStateException if the tensor holds another type
@@ -140,6 +160,8 @@ public final class TensorData {
         return switch (info.dtype()) {
             case F32 -> bytes.getFloat(index * 4);
             case F64 -> bytes.getDouble(index * 8);
+            case F16 -> HalfFloats.fromF16(bytes.getShort(index * 2));
+            case BF16 -> HalfFloats.fromBf16(bytes.getShort(index * 2));
             case I32, I64 -> 0;
         };
     }

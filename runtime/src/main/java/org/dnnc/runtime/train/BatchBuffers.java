@@ -24,6 +24,7 @@ final class BatchBuffers {
     private final int exampleSize;
     /** Of one example, for the augmentations. */
     private final float[] scratch;
+    private final long seed;
     private final Rng rng;
 
     BatchBuffers(TrainableNetwork net, Dataset data, Feed feed, int capacity) {
@@ -44,7 +45,16 @@ final class BatchBuffers {
         this.exampleSize = features == null ? 0 : features.size();
         this.scratch = new float[augmentations.isEmpty() ? 0 : exampleSize];
         // Its own stream, so that augmenting leaves shuffling and dropout as they were.
-        this.rng = new Rng(seed ^ 0x41756753L);
+        this.seed = seed ^ 0x41756753L;
+        this.rng = new Rng(this.seed);
+    }
+
+    /**
+     * Restarts the augmentation draws for epoch {@code epoch} (counting from 0): each epoch's
+     * stream depends only on the seed and the epoch, so a run resumed there draws the same.
+     */
+    void startEpoch(int epoch) {
+        rng.setState(seed + epoch * 0x632BE59BD9B4E019L);
     }
 
     /** Copies the next batch of {@code batches} in, augments it, and returns its size. */

@@ -80,4 +80,15 @@ public interface TrainableNetwork extends Network {
 
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */
     long steps();
+
+    /**
+     * The number of epochs the {@link Trainer} has completed on this network, restored with a
+     * checkpoint saved with its training state. The next {@code fit} continues from it: its first
+     * epoch sees the shuffled order and augmentation draws of epoch {@code epochs()}, so that
+     * training 1 epoch and then 1 more is training 2.
+     */
+    long epochs();
+
+    /** Counts one more completed epoch; the trainer calls it at the end of each. */
+    void epochCompleted();
 }

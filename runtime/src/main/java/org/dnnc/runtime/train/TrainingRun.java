@@ -24,6 +24,8 @@ final class TrainingRun {
     private final EarlyStopState earlyStop;
     private final TrainingPlan plan;
     private final long stepLimit;
+    /** The network's completed epochs when the run began: where its data order continues. */
+    private final long firstEpoch;
     private StopReason reason = StopReason.COMPLETED;
     private String message;
     /** Steps left out for a non-finite loss ({@link NonFinite#SKIP}): in all, and in the current epoch. */
@@ -50,6 +52,7 @@ final class TrainingRun {
         this.stepLimit = settings.schedule().stepLimit(batches.batchesPerEpoch());
         this.message = "completed " + settings.epochs() + " epoch" + (settings.epochs() == 1 ? "" : "s");
         net.updateOnNonFiniteLoss(settings.nonFinite() == NonFinite.IGNORE);
+        this.firstEpoch = net.epochs();
     }
 
     History run() {
@@ -95,7 +98,11 @@ final class TrainingRun {
         }
         counters.startEpoch(epoch);
         skippedThisEpoch = 0;
-        for (BatchIterator it = batches.epoch(epoch - 1); it.hasNext() && reason == StopReason.COMPLETED; ) {
+        // The network's epochs before this call, not the call's own count, place the data order: a
+        // resumed run sees what an uninterrupted one would.
+        int order = Math.toIntExact(firstEpoch + epoch - 1);
+        buffers.startEpoch(order);
+        for (BatchIterator it = batches.epoch(order); it.hasNext() && reason == StopReason.COMPLETED; ) {
             int n = buffers.fill(it);
             double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
             StepResult result = buffers.train(n, rate);
@@ -125,6 +132,9 @@ final class TrainingRun {
             stop(StopReason.NON_FINITE_LOSS, "every step of epoch " + epoch + " had a NaN or infinite loss or gradient:"
                     + " training diverged (try a smaller learning rate); the network keeps its weights from step "
                     + net.steps());
+        }
+        if (reason == StopReason.COMPLETED) {
+            net.epochCompleted();
         }
         return finishEpoch(start);
     }

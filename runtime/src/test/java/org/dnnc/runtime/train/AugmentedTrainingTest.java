@@ -22,6 +22,7 @@ class AugmentedTrainingTest {
         final List<float[]> evalInputs = new ArrayList<>();
         private final int[] shape;
         private long steps;
+        private long epochs;
 
         Recorder(int... shape) {
             this.shape = shape;
@@ -75,6 +76,16 @@ class AugmentedTrainingTest {
         public long steps() {
             return steps;
         }
+
+        @Override
+        public long epochs() {
+            return epochs;
+        }
+
+        @Override
+        public void epochCompleted() {
+            epochs++;
+        }
     }
 
     private static Dataset images(int count) {
@@ -114,6 +125,25 @@ class AugmentedTrainingTest {
         for (int i = 0; i < a.trainInputs.size(); i++) {
             assertThat(a.trainInputs.get(i)).isEqualTo(b.trainInputs.get(i));
         }
+    }
+
+    @Test
+    void aSecondFitContinuesTheOrderAndTheDrawsWhereTheFirstStopped() {
+        Trainer.Builder trainer = Trainer.builder().learningRate(0.1).seed(9)
+                .augment(new Augmentation.Shift(1), new Augmentation.Noise(0.1));
+        Recorder straight = new Recorder(1, 2, 2);
+        trainer.epochs(2).build().fit(straight, images(8));
+        Recorder resumed = new Recorder(1, 2, 2);
+        trainer.epochs(1).build().fit(resumed, images(8));
+        assertThat(resumed.epochs()).isEqualTo(1);
+        trainer.epochs(1).build().fit(resumed, images(8));
+
+        assertThat(resumed.trainInputs).hasSize(4);
+        for (int i = 0; i < 4; i++) {
+            assertThat(resumed.trainInputs.get(i)).isEqualTo(straight.trainInputs.get(i));
+        }
+        // The second epoch is not the first again: order and draws moved on.
+        assertThat(straight.trainInputs.get(2)).isNotEqualTo(straight.trainInputs.get(0));
     }
 
     @Test

@@ -25,6 +25,15 @@ interface FakeNetwork extends TrainableNetwork {
     @Override
     default void close() {}
 
+    /** Fakes keep no epoch count: each fit starts from epoch 0's data order. */
+    @Override
+    default long epochs() {
+        return 0;
+    }
+
+    @Override
+    default void epochCompleted() {}
+
     @Override
     default void updateOnNonFiniteLoss(boolean update) {}
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (measured on one thread: 0.8245 against 0.6955), its body's parameters and batch-norm running
  * statistics must be the loaded ones bit for bit after training, and its head must have moved.
  */
-class GeneratedTransferLearningTest {
+class GeneratedFineTuneTest {
     private static final String BASE = """
             package org.dnnc.test;
 
