@@ -203,8 +203,9 @@ public final class JavaGenerator {
                 .addJavadoc("<p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every\n")
                 .addJavadoc("output with {@link #predict($T)}, and close it to free its native memory. One call at a\n",
                         RuntimeNames.INPUTS)
-                .addJavadoc("time: a call begun on another thread while one runs throws {@code IllegalStateException};\n")
-                .addJavadoc("{@link #close()} waits for a call in flight, and every call after it throws.\n");
+                .addJavadoc("time: a call begun on another thread while one runs (or while {@link #fit} runs) throws\n")
+                .addJavadoc("{@code IllegalStateException}; {@link #predictor()} serves many threads. {@link #close()}\n")
+                .addJavadoc("waits for a call in flight, and every call after it throws.\n");
 
         addIdentity();
         addSignatureConstants(signature);
@@ -258,6 +259,7 @@ public final class JavaGenerator {
         type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         new PredictMethods(type).add(predictor, inferBody, infer, signature);
+        new PredictorMethods(type, className).add();
         addTraining(optimizer, signature);
         return finish(signature);
     }
@@ -285,8 +287,8 @@ public final class JavaGenerator {
                 .addJavadoc("weights with {@link #load}, predict with {@link #predict($T)}, and close it to free its\n",
                         RuntimeNames.INPUTS)
                 .addJavadoc("native memory. One call at a time: a call begun on another thread while one\n")
-                .addJavadoc("runs throws {@code IllegalStateException}; {@link #close()} waits for a call in\n")
-                .addJavadoc("flight, and every call after it throws.\n");
+                .addJavadoc("runs throws {@code IllegalStateException}; {@link #predictor(java.nio.file.Path)} serves\n")
+                .addJavadoc("many threads. {@link #close()} waits for a call in flight, and every call after it throws.\n");
         addIdentity();
         addSignatureConstants(signature);
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one pass takes: the plan's batch.");
@@ -300,6 +302,7 @@ public final class JavaGenerator {
                 lowering.workspaceBytes(), CodeBlock.of("")));
         addCreation();
         new PredictMethods(type).add(predictor, inferBody, inference.graph(), signature);
+        new PredictorMethods(type, className).add();
         return finish(signature);
     }
 
@@ -336,6 +339,9 @@ public final class JavaGenerator {
         type.addField(RuntimeNames.CPU_CONTEXT, "context", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
+        type.addField(FieldSpec.builder(boolean.class, "sharesParameters", PRIVATE, FINAL)
+                .addJavadoc("Whether {@code parameters} belong to another instance (this one serves a {@code Predictor}).\n")
+                .build());
         if (lowering.trains()) {
             type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
         }
@@ -418,8 +424,12 @@ public final class JavaGenerator {
     /** @param programs each program's emitter, under the comment that introduces its views */
     private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
             long workspace, CodeBlock gradientViews) {
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).addParameter(builderName, "builder")
+                .addStatement("this(builder, null)").build());
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
-                .addParameter(builderName, "builder");
+                .addJavadoc("An instance with parameters of its own, or, for a {@code Predictor}, reading those of\n")
+                .addJavadoc("{@code shared} (which it never writes or frees) with a workspace and context of its own.\n")
+                .addParameter(builderName, "builder").addParameter(className, "shared");
         long offset = 0;
         List<CodeBlock> views = new ArrayList<>();
         for (Node p : params) {
@@ -448,7 +458,8 @@ public final class JavaGenerator {
             m.addStatement("context = $T.create(builder.threads, NAME)", RuntimeNames.CPU_CONTEXT);
         }
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
-        m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
+        m.addStatement("parameters = shared == null ? new $T($LL) : shared.parameters", RuntimeNames.ARENA, offset);
+        m.addStatement("sharesParameters = shared != null");
         m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);
         // Named views are final, so the constructor assigns them itself; Storage keeps them few enough for that.
         m.addCode(indexed ? new MethodParts("views").inline(type, views) : CodeBlock.join(views, ""));
@@ -457,7 +468,9 @@ public final class JavaGenerator {
         if (lowering.trains()) {
             m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
         }
+        m.beginControlFlow("if (shared == null)");
         m.addStatement("initialize(builder.seed)");
+        m.endControlFlow();
         return m.build();
     }
 
@@ -694,8 +707,16 @@ public final class JavaGenerator {
         }
         type.addMethod(override("close", void.class)
                 .addComment("Waits for a call in flight on another thread: the arenas are freed when none can read them.")
-                .addStatement("context.close()").addStatement("parameters.close()").addStatement("workspace.close()")
+                .addStatement("context.close()")
+                .beginControlFlow("if (!sharesParameters)")
+                .addStatement("parameters.close()")
+                .endControlFlow()
+                .addStatement("workspace.close()")
                 .build());
+        type.addMethod(override("hold", RuntimeNames.NETWORK.nestedClass("Hold"))
+                .addJavadoc("Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).\n")
+                .addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT)
+                .addStatement("return scope::close").build());
     }
 
     static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
+import org.dnnc.runtime.Network;
 import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
@@ -85,7 +86,11 @@ public final class Trainer {
             throw new IllegalArgumentException("early stopping monitors " + early.monitor().key() + ", but network "
                     + net.name() + " measures no accuracy (it is not a classifier trained on labels)");
         }
-        return new TrainingRun(net, train, validation, batch, settings).run();
+        // Held for the whole run: another thread's call between two steps would see half-trained
+        // weights, and its steps would interleave with these.
+        try (Network.Hold hold = net.hold()) {
+            return new TrainingRun(net, train, validation, batch, settings).run();
+        }
     }
 
     /**
