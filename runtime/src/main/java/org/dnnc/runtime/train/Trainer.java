@@ -3,6 +3,7 @@ package org.dnnc.runtime.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import org.dnnc.runtime.Network;
 import org.dnnc.runtime.data.Augmentation;
@@ -134,6 +135,8 @@ public final class Trainer {
         private NonFinite nonFinite = NonFinite.STOP;
         private boolean shuffle = true;
         private LongSupplier nanoTime = System::nanoTime;
+        /** Whether standard output is a terminal: asked once, when building; tests pretend either. */
+        private BooleanSupplier terminal = ProgressBar::onTerminal;
         private final List<TrainingListener> listeners = new ArrayList<>();
         /** {@code null}: a progress bar when standard output is a terminal. */
         private Boolean progress;
@@ -251,6 +254,12 @@ public final class Trainer {
             return this;
         }
 
+        /** Whether standard output is a terminal, for the default of {@link #progress}; tests pretend either. */
+        Builder terminal(BooleanSupplier terminal) {
+            this.terminal = require(terminal, "terminal check");
+            return this;
+        }
+
         /** The clock that epochs and evaluations are timed with; tests pass a fake one. */
         Builder nanoTime(LongSupplier nanoTime) {
             this.nanoTime = require(nanoTime, "clock");
@@ -274,7 +283,7 @@ public final class Trainer {
                         + ", but there is no validation data: add validation(...) or validationSplit(...)");
             }
             List<TrainingListener> all = new ArrayList<>(listeners);
-            boolean bar = progress != null ? progress : ProgressBar.onTerminal();
+            boolean bar = progress != null ? progress : terminal.getAsBoolean();
             if (bar && all.stream().noneMatch(l -> l instanceof ProgressBar)) {
                 all.add(0, ProgressBar.auto());
             }
