@@ -2,6 +2,7 @@
 package org.dnnc.examples.fashion;
 
 import java.io.IOException;
+import java.lang.Boolean;
 import java.lang.Error;
 import java.lang.Float;
 import java.lang.IllegalArgumentException;
@@ -157,6 +158,11 @@ public final class FashionCnn implements TrainableNetwork {
     private final Rng rng;
 
     private long steps;
+
+    /**
+     * Whether fit draws a progress bar; {@code null}: when standard output is a terminal.
+     */
+    private final Boolean progress;
 
     private boolean updateOnNonFinite;
 
@@ -558,6 +564,7 @@ public final class FashionCnn implements TrainableNetwork {
         gradients[10] = t42_d_logits_dense2_weight;
         gradients[11] = t40_d_logits_dense2_bias;
         batch = builder.batch;
+        progress = builder.progress;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
         if (shared == null) {
             initialize(builder.seed);
@@ -894,6 +901,9 @@ public final class FashionCnn implements TrainableNetwork {
         for (TrainingListener listener : listeners) {
             builder.listener(listener);
         }
+        if (progress != null) {
+            builder.progress(progress);
+        }
         return builder.build().fit(this, train);
     }
 
@@ -1133,6 +1143,8 @@ public final class FashionCnn implements TrainableNetwork {
 
         private int batch = MAX_BATCH;
 
+        private Boolean progress;
+
         private Builder() {
         }
 
@@ -1185,6 +1197,15 @@ public final class FashionCnn implements TrainableNetwork {
          */
         public FashionCnn build() {
             return new FashionCnn(this);
+        }
+
+        /**
+         * Whether {@link FashionCnn#fit} draws a progress bar (default: when standard output is a
+         * terminal).
+         */
+        public Builder progress(boolean show) {
+            this.progress = show;
+            return this;
         }
     }
 }

@@ -2,6 +2,7 @@
 package org.dnnc.examples.fashion;
 
 import java.io.IOException;
+import java.lang.Boolean;
 import java.lang.Error;
 import java.lang.Float;
 import java.lang.IllegalArgumentException;
@@ -140,6 +141,11 @@ public final class FashionMlp implements TrainableNetwork {
     private final Rng rng;
 
     private long steps;
+
+    /**
+     * Whether fit draws a progress bar; {@code null}: when standard output is a terminal.
+     */
+    private final Boolean progress;
 
     private boolean updateOnNonFinite;
 
@@ -321,6 +327,7 @@ public final class FashionMlp implements TrainableNetwork {
         gradients[4] = t23_d_logits_dense3_weight;
         gradients[5] = t21_d_logits_dense3_bias;
         batch = builder.batch;
+        progress = builder.progress;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
         if (shared == null) {
             initialize(builder.seed);
@@ -574,6 +581,9 @@ public final class FashionMlp implements TrainableNetwork {
         for (TrainingListener listener : listeners) {
             builder.listener(listener);
         }
+        if (progress != null) {
+            builder.progress(progress);
+        }
         return builder.build().fit(this, train);
     }
 
@@ -763,6 +773,8 @@ public final class FashionMlp implements TrainableNetwork {
 
         private int batch = MAX_BATCH;
 
+        private Boolean progress;
+
         private Builder() {
         }
 
@@ -815,6 +827,15 @@ public final class FashionMlp implements TrainableNetwork {
          */
         public FashionMlp build() {
             return new FashionMlp(this);
+        }
+
+        /**
+         * Whether {@link FashionMlp#fit} draws a progress bar (default: when standard output is a
+         * terminal).
+         */
+        public Builder progress(boolean show) {
+            this.progress = show;
+            return this;
         }
     }
 }

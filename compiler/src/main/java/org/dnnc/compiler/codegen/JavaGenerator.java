@@ -347,6 +347,11 @@ public final class JavaGenerator {
         }
         type.addField(long.class, "steps", PRIVATE);
         if (lowering.trains()) {
+            type.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE, FINAL)
+                    .addJavadoc("Whether fit draws a progress bar; {@code null}: when standard output is a terminal.\n")
+                    .build());
+        }
+        if (lowering.trains()) {
             type.addField(boolean.class, "updateOnNonFinite", PRIVATE);
         }
         type.addField(int.class, "batch", PRIVATE, FINAL);
@@ -466,6 +471,9 @@ public final class JavaGenerator {
         m.addCode(gradientViews);
         m.addStatement("batch = builder.batch");
         if (lowering.trains()) {
+            m.addStatement("progress = builder.progress");
+        }
+        if (lowering.trains()) {
             m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
         }
         m.beginControlFlow("if (shared == null)");
@@ -476,7 +484,7 @@ public final class JavaGenerator {
 
     private TypeSpec builderType() {
         ClassName device = ClassName.get("org.dnnc.runtime", "Device");
-        return TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
+        TypeSpec.Builder builder = TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
                 .addJavadoc("Configures a new {@code $L}.\n", model.name())
                 .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
                 .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
@@ -515,8 +523,17 @@ public final class JavaGenerator {
                                 model.name() + " cannot run on ", ": this version of dnnc generates code for the CPU only")
                         .endControlFlow()
                         .addStatement("return this").build())
-                .addMethod(build())
-                .build();
+                .addMethod(build());
+        if (lowering.trains()) {
+            builder.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE).build())
+                    .addMethod(MethodSpec.methodBuilder("progress").addModifiers(PUBLIC).returns(builderName)
+                            .addJavadoc("Whether {@link $T#fit} draws a progress bar (default: when standard output is a\n",
+                                    className)
+                            .addJavadoc("terminal).\n")
+                            .addParameter(boolean.class, "show")
+                            .addStatement("this.progress = show").addStatement("return this").build());
+        }
+        return builder.build();
     }
 
     private MethodSpec build() {
@@ -674,6 +691,9 @@ public final class JavaGenerator {
                 .endControlFlow()
                 .beginControlFlow("for ($T listener : listeners)", listener)
                 .addStatement("builder.listener(listener)")
+                .endControlFlow()
+                .beginControlFlow("if (progress != null)")
+                .addStatement("builder.progress(progress)")
                 .endControlFlow()
                 .addStatement("return builder.build().fit(this, train)").build());
         type.addMethod(MethodSpec.methodBuilder("evaluate").addModifiers(PUBLIC).returns(evaluation)
