@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.dnnc.runtime.ElementType;
+import org.dnnc.runtime.Network;
 import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
@@ -40,7 +41,7 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
      * set's mean and deviation, or the {@code train/} and {@code test/} folders of {@code .npy}
      * columns under it, used as they are.
      */
-    static RunData fromFolder(Path folder, TrainableNetwork net) throws IOException, DataException {
+    static RunData fromFolder(Path folder, Network net) throws IOException, DataException {
         if (folder != null && Files.isDirectory(folder.resolve("train")) && Files.isDirectory(folder.resolve("test"))) {
             return new RunData(Dataset.fromNpyFolder(folder.resolve("train")), Dataset.fromNpyFolder(folder.resolve("test")),
                     folder + " (.npy columns)", null);
