@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import javax.annotation.processing.Generated;
 import org.dnnc.runtime.Device;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.Inputs;
-import org.dnnc.runtime.Network;
 import org.dnnc.runtime.Outputs;
 import org.dnnc.runtime.Predictor;
 import org.dnnc.runtime.TensorSpec;
@@ -978,7 +978,7 @@ public final class FashionCnn implements TrainableNetwork {
      * Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).
      */
     @Override
-    public Network.Hold hold() {
+    public Hold hold() {
         CpuContext.Scope scope = context.enter();
         return scope::close;
     }

@@ -68,12 +68,4 @@ public interface Network extends AutoCloseable {
     /** Releases the network's native memory; no method may be called afterwards. */
     @Override
     void close();
-
-    /** The time a thread holds a network ({@link #hold()}): close it once, on the same thread, to release it. */
-    @FunctionalInterface
-    interface Hold extends AutoCloseable {
-        /** Releases the network; calls from other threads are accepted again. */
-        @Override
-        void close();
-    }
 }

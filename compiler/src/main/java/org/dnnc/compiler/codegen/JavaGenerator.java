@@ -733,7 +733,7 @@ public final class JavaGenerator {
                 .endControlFlow()
                 .addStatement("workspace.close()")
                 .build());
-        type.addMethod(override("hold", RuntimeNames.NETWORK.nestedClass("Hold"))
+        type.addMethod(override("hold", RuntimeNames.HOLD)
                 .addJavadoc("Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).\n")
                 .addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT)
                 .addStatement("return scope::close").build());

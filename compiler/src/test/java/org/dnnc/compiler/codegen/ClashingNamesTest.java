@@ -40,7 +40,8 @@ class ClashingNamesTest {
             "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType",
             "String", "Math", "Object", "Override", "Runtime", "Long", "IllegalArgumentException",
             "UnsupportedOperationException", "List", "Map", "LinkedHashMap", "Path", "IOException", "FloatBuffer",
-            "Generated");
+            "Generated", "Predictor", "RuntimeException", "Error", "Hold", "owner", "shared", "sharing", "predictor",
+            "hold", "sharesParameters");
 
     /**
      * Simple names of the types only a trainable class refers to, and of the generated class's
@@ -51,7 +52,7 @@ class ClashingNamesTest {
             "Metric", "History", "Evaluation", "TrainingListener", "Dataset", "Dropout", "Elementwise", "Losses",
             "Optimizers", "GradientCheck", "Rng", "Activations", "Float", "IntBuffer", "gradients",
             "NAME", "INPUTS", "OUTPUTS", "MAX_BATCH", "predict", "builder", "trainer", "context", "steps", "batch",
-            "lr", "n");
+            "lr", "n", "Boolean", "progress");
 
     /** The network {@code %s}, whose code uses most of the runtime's types, and a fused loop of {@code Math} calls. */
     private static final String PREDICTS = """

@@ -21,7 +21,7 @@ import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.Inputs;
-import org.dnnc.runtime.Network;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.Predictor;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.train.BatchProgress;
@@ -122,7 +122,7 @@ class GeneratedPredictorTest {
         try (TrainableNetwork net = build()) {
             Inputs one = Inputs.of("x", data.features(0));
             float[] alone = net.predict(one).get("probs");
-            try (Network.Hold hold = net.hold()) {
+            try (Hold hold = net.hold()) {
                 assertThat(net.predict(one).get("probs")).isEqualTo(alone);
                 ExecutionException e = assertThrows(ExecutionException.class, () -> pool.submit(() -> net.predict(one)).get());
                 assertThat(e.getCause()).isInstanceOf(IllegalStateException.class);

@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import org.dnnc.runtime.Network;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
@@ -53,6 +53,9 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network (the message names
      *     the expected and the actual shape), the batch is larger than the network takes, or an
      *     accuracy is monitored on a network that measures none
+     * @throws IllegalStateException if another thread is using the network: {@code fit} holds it
+     *     ({@link org.dnnc.runtime.Network#hold()}) until it returns, so that no other thread's call
+     *     runs between two steps
      */
     public History fit(TrainableNetwork net, Dataset train) {
         int batch = settings.batch() == 0 ? net.maxBatch() : settings.batch();
@@ -89,7 +92,7 @@ public final class Trainer {
         }
         // Held for the whole run: another thread's call between two steps would see half-trained
         // weights, and its steps would interleave with these.
-        try (Network.Hold hold = net.hold()) {
+        try (Hold hold = net.hold()) {
             return new TrainingRun(net, train, validation, batch, settings).run();
         }
     }
