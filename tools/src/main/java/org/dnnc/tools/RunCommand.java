@@ -87,6 +87,14 @@ final class RunCommand implements Callable<Integer> {
                     + " learning-rate range test, its loss against the learning rate.")
     private Path plot;
 
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Write what each epoch measured to FILE: .csv (a header, a line per epoch) or .json.")
+    private Path historyFile;
+
+    @Option(names = "--batches", paramLabel = "FILE",
+            description = "Write every step's loss and learning rate to FILE: .csv or .json.")
+    private Path batchesFile;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -107,10 +115,9 @@ final class RunCommand implements Callable<Integer> {
         if (windows != null && windows < 1) {
             throw new ParameterException(spec.commandLine(), "--windows must be at least 1, got " + windows);
         }
-        if (plot != null && !plot.getFileName().toString().toLowerCase(Locale.ROOT).matches(".*\\.(svg|png)")) {
-            throw new ParameterException(spec.commandLine(), "--plot " + plot
-                    + ": the file's extension chooses the format, .svg or .png");
-        }
+        requireExtension("--plot", plot, "svg", "png");
+        requireExtension("--history", historyFile, "csv", "json");
+        requireExtension("--batches", batchesFile, "csv", "json");
         Optional<Loaded> loaded = load(err, file, network);
         if (loaded.isEmpty()) {
             return 1;
@@ -175,6 +182,24 @@ final class RunCommand implements Callable<Integer> {
                     chart.write(plot);
                     out.println("plot: " + plot);
                 }
+                writing = historyFile;
+                if (historyFile != null) {
+                    if (isJson(historyFile)) {
+                        history.writeJson(historyFile);
+                    } else {
+                        history.writeCsv(historyFile);
+                    }
+                    out.println("history: " + historyFile);
+                }
+                writing = batchesFile;
+                if (batchesFile != null) {
+                    if (isJson(batchesFile)) {
+                        batches.writeJson(batchesFile);
+                    } else {
+                        batches.writeCsv(batchesFile);
+                    }
+                    out.println("batches: " + batchesFile);
+                }
                 writing = save;
                 if (save != null) {
                     compiled.save(net, save);
@@ -187,6 +212,25 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** Refuses (exit 2) an output file whose extension names none of the formats {@code option} writes. */
+    private void requireExtension(String option, Path file, String... extensions) {
+        if (file == null) {
+            return;
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        for (String extension : extensions) {
+            if (name.endsWith("." + extension)) {
+                return;
+            }
+        }
+        throw new ParameterException(spec.commandLine(), option + " " + file
+                + ": the file's extension chooses the format, ." + String.join(" or .", extensions));
+    }
+
+    private static boolean isJson(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
     }
 
     private static boolean isRangeTest(NetworkModel model) {

@@ -3,6 +3,7 @@ package org.dnnc.tools;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -54,9 +55,16 @@ class PlotSavePredictTest {
         Path data = blobs();
         Path svg = work.resolve("curves.svg");
         Path weights = work.resolve("blobs.safetensors");
+        Path history = work.resolve("history.csv");
+        Path batches = work.resolve("batches.json");
         Result r = run("run", net.toString(), "--data", data.toString(), "--threads", "1", "--plot", svg.toString(),
-                "--save", weights.toString());
+                "--save", weights.toString(), "--history", history.toString(), "--batches", batches.toString());
         assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+        List<String> epochs = Files.readAllLines(history);
+        assertThat(epochs).hasSize(1 + 3);
+        assertThat(epochs.get(0)).startsWith("epoch,steps,examples,loss,accuracy,val_loss,val_accuracy,");
+        // 96 training examples in batches of 16: 6 steps per epoch.
+        assertThat(JsonParser.parseString(Files.readString(batches)).getAsJsonArray().size()).isEqualTo(3 * 6);
         assertThat(r.out()).contains("plot: " + svg);
         assertThat(r.out()).contains("weights: " + weights);
         Map<String, Integer> points = series(Files.readString(svg));
@@ -96,6 +104,10 @@ class PlotSavePredictTest {
         Result bad = run("run", write("Blobs.dnn", BLOBS).toString(), "--plot", work.resolve("curves.pdf").toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("the file's extension chooses the format, .svg or .png");
+        Result badLog = run("run", write("Blobs.dnn", BLOBS).toString(), "--history", work.resolve("h.txt").toString());
+        assertThat(badLog.code()).isEqualTo(2);
+        assertThat(badLog.err()).contains("--history " + work.resolve("h.txt") + ": the file's extension chooses the"
+                + " format, .csv or .json");
     }
 
     @Test
