@@ -35,7 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One instance refuses a second thread at once (made deterministic with latches inside {@code fit}
  * and with {@code hold()}), and a {@code Predictor} serves eight threads with exactly the
- * predictions of one thread on one instance, from an instance's snapshot or from a checkpoint.
+ * predictions of one thread on one instance, from an instance's snapshot or from a checkpoint (also
+ * through a class without a train section).
  */
 class GeneratedPredictorTest {
     private static final String SOURCE = """
@@ -54,6 +55,17 @@ class GeneratedPredictorTest {
                     batch     = 8;
                     epochs    = 1;
                 }
+            }
+            """;
+    /** Tiny's layers without its train section: the same parameter names, so Tiny's checkpoints fit it. */
+    private static final String SCORER = """
+            package org.dnnc.test;
+
+            network TinyScorer {
+                input x: float[1, 6, 6];
+                logits = x -> conv2d(4, kernel: 3, padding: same) -> batchnorm -> relu -> maxpool(2)
+                           -> flatten -> dense(16) -> relu -> dense(3);
+                output probs = softmax(logits);
             }
             """;
     private static final int EXAMPLE = 36;
@@ -188,6 +200,15 @@ class GeneratedPredictorTest {
             generated.getMethod("save", Path.class).invoke(net, file);
         }
         try (Predictor predictor = (Predictor) generated.getMethod("predictor", Path.class).invoke(null, file)) {
+            assertThat(pool.submit(() -> predictor.predict(request).get("probs")).get()).isEqualTo(saved);
+        }
+        // A class without a train section, of the same layers, serves the checkpoint too.
+        SourceFile source = new SourceFile("TinyScorer.dnn", SCORER);
+        NetworkModel model = Compiler.compile(source).networks().get(0);
+        Class<?> scorer = JavaSourceCompiler.compile(model.qualifiedName(), JavaGenerator.generate(model, source).toString(),
+                work.resolve("scorer"), List.of());
+        assertThat(TrainableNetwork.class.isAssignableFrom(scorer)).isFalse();
+        try (Predictor predictor = (Predictor) scorer.getMethod("predictor", Path.class).invoke(null, file)) {
             assertThat(pool.submit(() -> predictor.predict(request).get("probs")).get()).isEqualTo(saved);
         }
         Path garbage = Files.writeString(work.resolve("garbage.safetensors"), "not a checkpoint");
