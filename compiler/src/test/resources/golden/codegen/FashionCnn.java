@@ -2,12 +2,15 @@
 package org.dnnc.examples.fashion;
 
 import java.io.IOException;
+import java.lang.Boolean;
+import java.lang.Error;
 import java.lang.Float;
 import java.lang.IllegalArgumentException;
 import java.lang.Long;
 import java.lang.Math;
 import java.lang.Override;
 import java.lang.Runtime;
+import java.lang.RuntimeException;
 import java.lang.String;
 import java.lang.UnsupportedOperationException;
 import java.nio.FloatBuffer;
@@ -17,8 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import javax.annotation.processing.Generated;
 import org.dnnc.runtime.Device;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.Outputs;
+import org.dnnc.runtime.Predictor;
 import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Arena;
@@ -66,8 +71,9 @@ import org.dnnc.runtime.train.TrainingListener;
  *
  * <p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every
  * output with {@link #predict(Inputs)}, and close it to free its native memory. One call at a
- * time: a call begun on another thread while one runs throws {@code IllegalStateException};
- * {@link #close()} waits for a call in flight, and every call after it throws.
+ * time: a call begun on another thread while one runs (or while {@link #fit} runs) throws
+ * {@code IllegalStateException}; {@link #predictor()} serves many threads. {@link #close()}
+ * waits for a call in flight, and every call after it throws.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -148,11 +154,21 @@ public final class FashionCnn implements TrainableNetwork {
 
     private final Arena workspace;
 
+    /**
+     * Whether {@code parameters} belong to another instance (this one serves a {@code Predictor}).
+     */
+    private final boolean sharesParameters;
+
     private final Rng rng;
 
     private long steps;
 
     private long epochs;
+
+    /**
+     * Whether fit draws a progress bar; {@code null}: when standard output is a terminal.
+     */
+    private final Boolean progress;
 
     private boolean updateOnNonFinite;
 
@@ -379,10 +395,19 @@ public final class FashionCnn implements TrainableNetwork {
     private final Buf i35_probs_softmax1;
 
     private FashionCnn(Builder builder) {
+        this(builder, null);
+    }
+
+    /**
+     * An instance with parameters of its own, or, for a {@code Predictor}, reading those of
+     * {@code shared} (which it never writes or frees) with a workspace and context of its own.
+     */
+    private FashionCnn(Builder builder, FashionCnn shared) {
         Blas.ensureLoaded();
         context = CpuContext.create(Math.min(builder.threads, Workers.MAX_THREADS), NAME);
         // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 14708736 bytes.
-        parameters = new Arena(2586048L);
+        parameters = shared == null ? new Arena(2586048L) : shared.parameters;
+        sharesParameters = shared != null;
         workspace = new Arena(WORKSPACE_BYTES);
         w_logits_features1_conv2d1_weight = parameters.floats(0L, 400);
         m_logits_features1_conv2d1_weight = parameters.floats(1600L, 400);
@@ -545,8 +570,11 @@ public final class FashionCnn implements TrainableNetwork {
         gradients[10] = t42_d_logits_dense2_weight;
         gradients[11] = t40_d_logits_dense2_bias;
         batch = builder.batch;
+        progress = builder.progress;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
-        initialize(builder.seed);
+        if (shared == null) {
+            initialize(builder.seed);
+        }
     }
 
     /**
@@ -814,6 +842,48 @@ public final class FashionCnn implements TrainableNetwork {
     }
 
     /**
+     * A thread-safe predictor with a copy of this network's current parameters: training or
+     * closing this instance afterwards does not change it. Close it to free its memory.
+     */
+    public Predictor predictor() {
+        FashionCnn owner = new FashionCnn(builder().threads(1), null);
+        try {
+            float[] values = new float[parameterCount()];
+            copyParametersTo(values);
+            owner.copyParametersFrom(values);
+        } catch (RuntimeException | Error e) {
+            owner.close();
+            throw e;
+        }
+        return sharing(owner);
+    }
+
+    /**
+     * A thread-safe predictor with the parameters of {@code checkpoint}, checked as {@link #load}
+     * checks them. Close it to free its memory.
+     *
+     * @throws IOException if the file cannot be read or does not fit this network
+     */
+    public static Predictor predictor(Path checkpoint) throws IOException {
+        FashionCnn owner = new FashionCnn(builder().threads(1), null);
+        try {
+            owner.load(checkpoint);
+        } catch (IOException | RuntimeException | Error e) {
+            owner.close();
+            throw e;
+        }
+        return sharing(owner);
+    }
+
+    /**
+     * A predictor owning {@code owner}, whose further instances read its parameters: one
+     * thread each, as the predictor's callers are the parallelism.
+     */
+    private static Predictor sharing(FashionCnn owner) {
+        return Predictor.sharing(owner, () -> new FashionCnn(builder().threads(1), owner));
+    }
+
+    /**
      * A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,
      * validation split, early stopping); change any setting before {@code build()}.
      */
@@ -836,6 +906,9 @@ public final class FashionCnn implements TrainableNetwork {
         }
         for (TrainingListener listener : listeners) {
             builder.listener(listener);
+        }
+        if (progress != null) {
+            builder.progress(progress);
         }
         return builder.build().fit(this, train);
     }
@@ -911,8 +984,19 @@ public final class FashionCnn implements TrainableNetwork {
     public void close() {
         // Waits for a call in flight on another thread: the arenas are freed when none can read them.
         context.close();
-        parameters.close();
+        if (!sharesParameters) {
+            parameters.close();
+        }
         workspace.close();
+    }
+
+    /**
+     * Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).
+     */
+    @Override
+    public Hold hold() {
+        CpuContext.Scope scope = context.enter();
+        return scope::close;
     }
 
     @Override
@@ -1220,6 +1304,8 @@ public final class FashionCnn implements TrainableNetwork {
 
         private int batch = MAX_BATCH;
 
+        private Boolean progress;
+
         private Builder() {
         }
 
@@ -1272,6 +1358,15 @@ public final class FashionCnn implements TrainableNetwork {
          */
         public FashionCnn build() {
             return new FashionCnn(this);
+        }
+
+        /**
+         * Whether {@link FashionCnn#fit} draws a progress bar (default: when standard output is a
+         * terminal).
+         */
+        public Builder progress(boolean show) {
+            this.progress = show;
+            return this;
         }
     }
 }

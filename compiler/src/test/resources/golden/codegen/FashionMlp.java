@@ -2,12 +2,15 @@
 package org.dnnc.examples.fashion;
 
 import java.io.IOException;
+import java.lang.Boolean;
+import java.lang.Error;
 import java.lang.Float;
 import java.lang.IllegalArgumentException;
 import java.lang.Long;
 import java.lang.Math;
 import java.lang.Override;
 import java.lang.Runtime;
+import java.lang.RuntimeException;
 import java.lang.String;
 import java.lang.UnsupportedOperationException;
 import java.nio.IntBuffer;
@@ -16,8 +19,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import javax.annotation.processing.Generated;
 import org.dnnc.runtime.Device;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.Outputs;
+import org.dnnc.runtime.Predictor;
 import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Activations;
@@ -57,8 +62,9 @@ import org.dnnc.runtime.train.TrainingListener;
  *
  * <p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every
  * output with {@link #predict(Inputs)}, and close it to free its native memory. One call at a
- * time: a call begun on another thread while one runs throws {@code IllegalStateException};
- * {@link #close()} waits for a call in flight, and every call after it throws.
+ * time: a call begun on another thread while one runs (or while {@link #fit} runs) throws
+ * {@code IllegalStateException}; {@link #predictor()} serves many threads. {@link #close()}
+ * waits for a call in flight, and every call after it throws.
  */
 @Generated(
         value = "org.dnnc.compiler 0.1.0-SNAPSHOT",
@@ -131,11 +137,21 @@ public final class FashionMlp implements TrainableNetwork {
 
     private final Arena workspace;
 
+    /**
+     * Whether {@code parameters} belong to another instance (this one serves a {@code Predictor}).
+     */
+    private final boolean sharesParameters;
+
     private final Rng rng;
 
     private long steps;
 
     private long epochs;
+
+    /**
+     * Whether fit draws a progress bar; {@code null}: when standard output is a terminal.
+     */
+    private final Boolean progress;
 
     private boolean updateOnNonFinite;
 
@@ -236,10 +252,19 @@ public final class FashionMlp implements TrainableNetwork {
     private final Buf i17_probs_softmax1;
 
     private FashionMlp(Builder builder) {
+        this(builder, null);
+    }
+
+    /**
+     * An instance with parameters of its own, or, for a {@code Predictor}, reading those of
+     * {@code shared} (which it never writes or frees) with a workspace and context of its own.
+     */
+    private FashionMlp(Builder builder, FashionMlp shared) {
         Blas.ensureLoaded();
         context = CpuContext.create(builder.threads, NAME);
         // Parameters and optimizer state: 2821824 bytes; the programs' workspace: 1206912 bytes.
-        parameters = new Arena(2821824L);
+        parameters = shared == null ? new Arena(2821824L) : shared.parameters;
+        sharesParameters = shared != null;
         workspace = new Arena(WORKSPACE_BYTES);
         w_logits_dense1_weight = parameters.floats(0L, 200704);
         m_logits_dense1_weight = parameters.floats(802816L, 200704);
@@ -308,8 +333,11 @@ public final class FashionMlp implements TrainableNetwork {
         gradients[4] = t23_d_logits_dense3_weight;
         gradients[5] = t21_d_logits_dense3_bias;
         batch = builder.batch;
+        progress = builder.progress;
         rng = new Rng(builder.seed ^ 0x5DEECE66DL);
-        initialize(builder.seed);
+        if (shared == null) {
+            initialize(builder.seed);
+        }
     }
 
     /**
@@ -494,6 +522,48 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     /**
+     * A thread-safe predictor with a copy of this network's current parameters: training or
+     * closing this instance afterwards does not change it. Close it to free its memory.
+     */
+    public Predictor predictor() {
+        FashionMlp owner = new FashionMlp(builder().threads(1), null);
+        try {
+            float[] values = new float[parameterCount()];
+            copyParametersTo(values);
+            owner.copyParametersFrom(values);
+        } catch (RuntimeException | Error e) {
+            owner.close();
+            throw e;
+        }
+        return sharing(owner);
+    }
+
+    /**
+     * A thread-safe predictor with the parameters of {@code checkpoint}, checked as {@link #load}
+     * checks them. Close it to free its memory.
+     *
+     * @throws IOException if the file cannot be read or does not fit this network
+     */
+    public static Predictor predictor(Path checkpoint) throws IOException {
+        FashionMlp owner = new FashionMlp(builder().threads(1), null);
+        try {
+            owner.load(checkpoint);
+        } catch (IOException | RuntimeException | Error e) {
+            owner.close();
+            throw e;
+        }
+        return sharing(owner);
+    }
+
+    /**
+     * A predictor owning {@code owner}, whose further instances read its parameters: one
+     * thread each, as the predictor's callers are the parallelism.
+     */
+    private static Predictor sharing(FashionMlp owner) {
+        return Predictor.sharing(owner, () -> new FashionMlp(builder().threads(1), owner));
+    }
+
+    /**
      * A trainer set up as the train section says (epochs, batch, seed, learning rate, schedule,
      * validation split, early stopping); change any setting before {@code build()}.
      */
@@ -516,6 +586,9 @@ public final class FashionMlp implements TrainableNetwork {
         }
         for (TrainingListener listener : listeners) {
             builder.listener(listener);
+        }
+        if (progress != null) {
+            builder.progress(progress);
         }
         return builder.build().fit(this, train);
     }
@@ -591,8 +664,19 @@ public final class FashionMlp implements TrainableNetwork {
     public void close() {
         // Waits for a call in flight on another thread: the arenas are freed when none can read them.
         context.close();
-        parameters.close();
+        if (!sharesParameters) {
+            parameters.close();
+        }
         workspace.close();
+    }
+
+    /**
+     * Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).
+     */
+    @Override
+    public Hold hold() {
+        CpuContext.Scope scope = context.enter();
+        return scope::close;
     }
 
     @Override
@@ -802,6 +886,8 @@ public final class FashionMlp implements TrainableNetwork {
 
         private int batch = MAX_BATCH;
 
+        private Boolean progress;
+
         private Builder() {
         }
 
@@ -854,6 +940,15 @@ public final class FashionMlp implements TrainableNetwork {
          */
         public FashionMlp build() {
             return new FashionMlp(this);
+        }
+
+        /**
+         * Whether {@link FashionMlp#fit} draws a progress bar (default: when standard output is a
+         * terminal).
+         */
+        public Builder progress(boolean show) {
+            this.progress = show;
+            return this;
         }
     }
 }

@@ -50,6 +50,21 @@ public interface Network extends AutoCloseable {
     /** Sets the values counted by {@link #parameterCount()} from {@code src}, in the order of {@link #copyParametersTo}. */
     void copyParametersFrom(float[] src);
 
+    /**
+     * Reserves this instance for the calling thread until the returned {@link Hold} is closed, so
+     * that a sequence of calls cannot interleave with another thread's: {@link
+     * org.dnnc.runtime.train.Trainer#fit} holds its network for the whole run. Calls on the holding
+     * thread run as usual (holds nest); a call from another thread meanwhile throws {@code
+     * IllegalStateException} at once, naming the thread and {@link Predictor}, the thread-safe way
+     * to predict from many threads. Generated classes hold their execution context; this default
+     * (for other implementations) reserves nothing.
+     *
+     * @throws IllegalStateException if the network is closed or another thread is using it
+     */
+    default Hold hold() {
+        return () -> {};
+    }
+
     /** Releases the network's native memory; no method may be called afterwards. */
     @Override
     void close();

@@ -11,6 +11,7 @@ import org.dnnc.compiler.codegen.JavaGenerator;
 import org.dnnc.compiler.codegen.JavaSourceCompiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.runtime.Network;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
 
@@ -66,13 +67,18 @@ final class CompiledNetwork {
         }
     }
 
-    /** A new instance from the generated builder. */
+    /** A new instance from the generated builder, of a network with a train section. */
     TrainableNetwork build(long seed, int threads) {
+        return (TrainableNetwork) buildAny(seed, threads);
+    }
+
+    /** A new instance from the generated builder: a {@link TrainableNetwork} when the network has a train section. */
+    Network buildAny(long seed, int threads) {
         try {
             Object builder = type.getMethod("builder").invoke(null);
             builder.getClass().getMethod("seed", long.class).invoke(builder, seed);
             builder.getClass().getMethod("threads", int.class).invoke(builder, threads);
-            return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+            return (Network) builder.getClass().getMethod("build").invoke(builder);
         } catch (InvocationTargetException e) {
             // A checkpoint that load_weights cannot read is the user's mistake: pass its message on.
             if (e.getCause() instanceof UncheckedIOException bad) {
@@ -81,6 +87,32 @@ final class CompiledNetwork {
             throw new IllegalStateException("the generated builder failed", e);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("the generated builder failed", e);
+        }
+    }
+
+    /** The generated {@code save(Path)}: every parameter, atomically, refusing NaN or infinite weights. */
+    void save(Network net, Path file) throws IOException {
+        invokeWithFile(net, "save", file);
+    }
+
+    /** The generated {@code load(Path)}: checks the whole file against the network before changing anything. */
+    void load(Network net, Path file) throws IOException {
+        invokeWithFile(net, "load", file);
+    }
+
+    private void invokeWithFile(Network net, String method, Path file) throws IOException {
+        try {
+            type.getMethod(method, Path.class).invoke(net, file);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(method + " failed", e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("the generated class has no " + method + "(Path)", e);
         }
     }
 

@@ -7,6 +7,6 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(org.dnnc.compiler.cli.Main.runOnConsole(args, List.of(new RunCommand(), new BenchCommand())));
+        System.exit(org.dnnc.compiler.cli.Main.runOnConsole(args, List.of(new RunCommand(), new PredictCommand(), new BenchCommand())));
     }
 }

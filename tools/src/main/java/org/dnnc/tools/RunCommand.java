@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dnnc.compiler.Compilation;
@@ -17,12 +18,16 @@ import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.data.TextCorpus;
+import org.dnnc.runtime.train.BatchLog;
 import org.dnnc.runtime.train.Evaluation;
 import org.dnnc.runtime.train.History;
 import org.dnnc.runtime.train.ProgressBar;
+import org.dnnc.runtime.train.RangeTestResult;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
 import org.dnnc.runtime.train.TrainingDivergedException;
+import org.dnnc.tools.plot.Chart;
+import org.dnnc.tools.plot.TrainingPlots;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--text", paramLabel = "PATH",
             description = "Train a language model on a text file (or a folder of them, or `fortunes` for Debian's corpus),"
-                    + " cut into windows as long as the network's int input; the first 90% trains, the rest tests.")
+                    + " cut into windows as long as the network's int input; the first 90%% trains, the rest tests.")
     private String text;
 
     @Option(names = "--characters", description = "With --text: tokens are the text's characters, not its bytes.")
@@ -79,6 +84,23 @@ final class RunCommand implements Callable<Integer> {
                     + " first " + ReconstructionGrid.COLUMNS + " test images and their reconstructions into this PNG.")
     private Path reconstructions;
 
+    @Option(names = "--save", paramLabel = "FILE",
+            description = "Save the trained weights to FILE (safetensors), for `dnnc predict` or the generated class's load.")
+    private Path save;
+
+    @Option(names = "--plot", paramLabel = "FILE",
+            description = "Draw loss and accuracy per epoch, training and validation, to FILE (.svg or .png); after a"
+                    + " learning-rate range test, its loss against the learning rate.")
+    private Path plot;
+
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Write what each epoch measured to FILE: .csv (a header, a line per epoch) or .json.")
+    private Path historyFile;
+
+    @Option(names = "--batches", paramLabel = "FILE",
+            description = "Write every step's loss and learning rate to FILE: .csv or .json.")
+    private Path batchesFile;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -99,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
         if (windows != null && windows < 1) {
             throw new ParameterException(spec.commandLine(), "--windows must be at least 1, got " + windows);
         }
+        requireExtension("--plot", plot, "svg", "png");
+        requireExtension("--history", historyFile, "csv", "json");
+        requireExtension("--batches", batchesFile, "csv", "json");
         Optional<Loaded> loaded = load(err, file, network);
         if (loaded.isEmpty()) {
             return 1;
@@ -130,7 +155,7 @@ final class RunCommand implements Callable<Integer> {
             RunData runData;
             ReconstructionGrid grid;
             try {
-                runData = text != null ? RunData.text(corpus(), text, windows, net) : RunData.fromFolder(data, net);
+                runData = text != null ? RunData.text(corpus(text, characters), text, windows, net) : RunData.fromFolder(data, net);
                 Trainer.checkData(net, runData.train());
                 Trainer.checkData(net, runData.test());
                 grid = reconstructions == null ? null : ReconstructionGrid.of(net);
@@ -142,32 +167,119 @@ final class RunCommand implements Callable<Integer> {
                 return 1;
             }
             out.println("data: " + runData.source());
-            Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).build();
+            BatchLog batches = new BatchLog();
+            Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).listener(batches).build();
             History history;
             try {
                 history = trainer.fit(net, runData.train());
             } catch (TrainingDivergedException e) {
-                err.println("dnnc: error: " + e.getMessage());
-                return 1;
+                if (!isRangeTest(model) || e.history().epochs().isEmpty()) {
+                    err.println("dnnc: error: " + e.getMessage());
+                    return 1;
+                }
+                // A range test runs the rate up until the loss blows up: that ends it, as planned.
+                out.println("learning-rate range test: " + e.getMessage());
+                history = e.history();
             }
             Evaluation evaluation = trainer.evaluate(net, runData.test());
             TestReport.of(model.name(), net, runData, history, evaluation).print(out);
-            if (grid != null) {
-                try {
-                    grid.write(reconstructions, net, runData.test());
-                } catch (IOException e) {
-                    err.println("dnnc: error: cannot write " + reconstructions + ": " + e.getMessage());
-                    return 1;
+            Chart chart = TrainingPlots.curves(model.name(), history);
+            if (isRangeTest(model)) {
+                Optional<RangeTestResult> range = reportRangeTest(out, batches);
+                if (range.isPresent()) {
+                    chart = TrainingPlots.rangeTest(model.name(), range.get());
                 }
-                out.println("reconstructions: " + reconstructions + " (top: the first test images, bottom: their"
-                        + " reconstructions)");
+            }
+            Path writing = plot;
+            try {
+                if (plot != null) {
+                    chart.write(plot);
+                    out.println("plot: " + plot);
+                }
+                writing = historyFile;
+                if (historyFile != null) {
+                    if (isJson(historyFile)) {
+                        history.writeJson(historyFile);
+                    } else {
+                        history.writeCsv(historyFile);
+                    }
+                    out.println("history: " + historyFile);
+                }
+                writing = batchesFile;
+                if (batchesFile != null) {
+                    if (isJson(batchesFile)) {
+                        batches.writeJson(batchesFile);
+                    } else {
+                        batches.writeCsv(batchesFile);
+                    }
+                    out.println("batches: " + batchesFile);
+                }
+                writing = reconstructions;
+                if (grid != null) {
+                    grid.write(reconstructions, net, runData.test());
+                    out.println("reconstructions: " + reconstructions + " (top: the first test images, bottom: their"
+                            + " reconstructions)");
+                }
+                writing = save;
+                if (save != null) {
+                    compiled.save(net, save);
+                    out.println("weights: " + save);
+                }
+            } catch (IOException e) {
+                err.println("dnnc: error: cannot write " + writing + ": " + IoErrors.describe(e));
+                return 1;
             }
         }
         out.flush();
         return 0;
     }
 
-    private TextCorpus corpus() throws IOException {
+    /** Refuses (exit 2) an output file whose extension names none of the formats {@code option} writes. */
+    private void requireExtension(String option, Path file, String... extensions) {
+        if (file == null) {
+            return;
+        }
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        for (String extension : extensions) {
+            if (name.endsWith("." + extension)) {
+                return;
+            }
+        }
+        throw new ParameterException(spec.commandLine(), option + " " + file
+                + ": the file's extension chooses the format, ." + String.join(" or .", extensions));
+    }
+
+    private static boolean isJson(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+    }
+
+    private static boolean isRangeTest(NetworkModel model) {
+        org.dnnc.compiler.sema.Option schedule = model.train().schedule();
+        return schedule != null && schedule.name().equals("lr_range_test");
+    }
+
+    /** Prints the rate a range test suggests, by both rules; empty when too few steps ran to tell. */
+    private static Optional<RangeTestResult> reportRangeTest(PrintWriter out, BatchLog batches) {
+        RangeTestResult result;
+        try {
+            result = RangeTestResult.of(batches.learningRates(), batches.losses());
+        } catch (IllegalArgumentException e) {
+            out.println("learning-rate range test: no suggestion: " + e.getMessage());
+            return Optional.empty();
+        }
+        if (result.lossFell()) {
+            out.println(String.format(Locale.ROOT, "learning-rate range test: suggested rate %.3g (steepest descent of"
+                    + " the smoothed loss); the other rule, the minimum's rate / 10, gives %.3g",
+                    result.suggestedRate(), result.minimumOverTen()));
+        } else {
+            out.println(String.format(Locale.ROOT, "learning-rate range test: the loss never fell, so no rate is"
+                    + " suggested; start the test lower (the minimum's rate / 10 is %.3g)", result.minimumOverTen()));
+        }
+        return Optional.of(result);
+    }
+
+    /** The text of {@code --text}: a file or folder, or Debian's fortunes, by byte or by character. */
+    static TextCorpus corpus(String text, boolean characters) throws IOException {
         if (text.equals("fortunes") && !Files.exists(Path.of(text))) {
             return TextCorpus.fortunes();
         }

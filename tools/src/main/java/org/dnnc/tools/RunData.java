@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.dnnc.runtime.ElementType;
+import org.dnnc.runtime.Network;
 import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.FashionMnist;
@@ -43,13 +44,13 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
      * its input (an autoencoder) gets the pixels as they are, in [0, 1], since the input is also its
      * target: a reconstruction through a sigmoid, as is usual, could never reach standardized values.
      */
-    static RunData fromFolder(Path folder, TrainableNetwork net) throws IOException, DataException {
+    static RunData fromFolder(Path folder, Network net) throws IOException, DataException {
         if (folder != null && Files.isDirectory(folder.resolve("train")) && Files.isDirectory(folder.resolve("test"))) {
             return new RunData(Dataset.fromNpyFolder(folder.resolve("train")), Dataset.fromNpyFolder(folder.resolve("test")),
                     folder + " (.npy columns)", null);
         }
         FashionMnist mnist = FashionMnist.load(Optional.ofNullable(folder));
-        boolean reconstructs = net.targetKind() == TargetKind.INPUT;
+        boolean reconstructs = net instanceof TrainableNetwork trainable && trainable.targetKind() == TargetKind.INPUT;
         Standardization standardize = Standardization.global(mnist.train());
         Dataset train = reconstructs ? mnist.train() : standardize.apply(mnist.train());
         Dataset test = reconstructs ? mnist.test() : standardize.apply(mnist.test());

@@ -97,7 +97,7 @@ class RunCommandTest {
     void theShippedCommandLineHasTheCompilerCommandsToo() {
         Result r = run("--help");
         assertThat(r.code()).isEqualTo(0);
-        for (String command : List.of("check", "graph", "params", "plan", "emit", "compile", "run", "bench")) {
+        for (String command : List.of("check", "graph", "params", "plan", "emit", "compile", "run", "predict", "bench")) {
             assertThat(r.out()).containsMatch("(?m)^  " + command + " ");
         }
     }
@@ -108,7 +108,7 @@ class RunCommandTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = org.dnnc.compiler.cli.Main.run(args, new PrintWriter(out), new PrintWriter(err), false, Map.of(),
-                List.of(new RunCommand(), new BenchCommand()));
+                List.of(new RunCommand(), new PredictCommand(), new BenchCommand()));
         return new Result(code, out.toString(), err.toString());
     }
 

@@ -208,8 +208,9 @@ public final class JavaGenerator {
                 .addJavadoc("<p>Train it with {@link #fit} or {@code org.dnnc.runtime.train.Trainer}, predict every\n")
                 .addJavadoc("output with {@link #predict($T)}, and close it to free its native memory. One call at a\n",
                         RuntimeNames.INPUTS)
-                .addJavadoc("time: a call begun on another thread while one runs throws {@code IllegalStateException};\n")
-                .addJavadoc("{@link #close()} waits for a call in flight, and every call after it throws.\n");
+                .addJavadoc("time: a call begun on another thread while one runs (or while {@link #fit} runs) throws\n")
+                .addJavadoc("{@code IllegalStateException}; {@link #predictor()} serves many threads. {@link #close()}\n")
+                .addJavadoc("waits for a call in flight, and every call after it throws.\n");
 
         addIdentity();
         addSignatureConstants(signature);
@@ -263,6 +264,7 @@ public final class JavaGenerator {
         type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         new PredictMethods(type).add(predictor, inferBody, infer, signature);
+        new PredictorMethods(type, className).add();
         addTraining(optimizer, signature);
         return finish(signature);
     }
@@ -290,8 +292,8 @@ public final class JavaGenerator {
                 .addJavadoc("weights with {@link #load}, predict with {@link #predict($T)}, and close it to free its\n",
                         RuntimeNames.INPUTS)
                 .addJavadoc("native memory. One call at a time: a call begun on another thread while one\n")
-                .addJavadoc("runs throws {@code IllegalStateException}; {@link #close()} waits for a call in\n")
-                .addJavadoc("flight, and every call after it throws.\n");
+                .addJavadoc("runs throws {@code IllegalStateException}; {@link #predictor(java.nio.file.Path)} serves\n")
+                .addJavadoc("many threads. {@link #close()} waits for a call in flight, and every call after it throws.\n");
         addIdentity();
         addSignatureConstants(signature);
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one pass takes: the plan's batch.");
@@ -305,6 +307,7 @@ public final class JavaGenerator {
                 lowering.workspaceBytes(), CodeBlock.of("")));
         addCreation();
         new PredictMethods(type).add(predictor, inferBody, inference.graph(), signature);
+        new PredictorMethods(type, className).add();
         return finish(signature);
     }
 
@@ -341,12 +344,18 @@ public final class JavaGenerator {
         type.addField(RuntimeNames.CPU_CONTEXT, "context", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "parameters", PRIVATE, FINAL);
         type.addField(RuntimeNames.ARENA, "workspace", PRIVATE, FINAL);
+        type.addField(FieldSpec.builder(boolean.class, "sharesParameters", PRIVATE, FINAL)
+                .addJavadoc("Whether {@code parameters} belong to another instance (this one serves a {@code Predictor}).\n")
+                .build());
         if (lowering.trains()) {
             type.addField(RuntimeNames.RNG, "rng", PRIVATE, FINAL);
         }
         type.addField(long.class, "steps", PRIVATE);
         if (lowering.trains()) {
             type.addField(long.class, "epochs", PRIVATE);
+            type.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE, FINAL)
+                    .addJavadoc("Whether fit draws a progress bar; {@code null}: when standard output is a terminal.\n")
+                    .build());
             type.addField(boolean.class, "updateOnNonFinite", PRIVATE);
         }
         type.addField(int.class, "batch", PRIVATE, FINAL);
@@ -424,8 +433,12 @@ public final class JavaGenerator {
     /** @param programs each program's emitter, under the comment that introduces its views */
     private MethodSpec constructor(Map<String, ProgramEmitter> programs, Map<String, List<String>> stateFields,
             long workspace, CodeBlock gradientViews) {
+        type.addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).addParameter(builderName, "builder")
+                .addStatement("this(builder, null)").build());
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
-                .addParameter(builderName, "builder");
+                .addJavadoc("An instance with parameters of its own, or, for a {@code Predictor}, reading those of\n")
+                .addJavadoc("{@code shared} (which it never writes or frees) with a workspace and context of its own.\n")
+                .addParameter(builderName, "builder").addParameter(className, "shared");
         long offset = 0;
         List<CodeBlock> views = new ArrayList<>();
         for (Node p : params) {
@@ -454,22 +467,28 @@ public final class JavaGenerator {
             m.addStatement("context = $T.create(builder.threads, NAME)", RuntimeNames.CPU_CONTEXT);
         }
         m.addComment("Parameters and optimizer state: $L bytes; the programs' workspace: $L bytes.", offset, workspace);
-        m.addStatement("parameters = new $T($LL)", RuntimeNames.ARENA, offset);
+        m.addStatement("parameters = shared == null ? new $T($LL) : shared.parameters", RuntimeNames.ARENA, offset);
+        m.addStatement("sharesParameters = shared != null");
         m.addStatement("workspace = new $T(WORKSPACE_BYTES)", RuntimeNames.ARENA);
         // Named views are final, so the constructor assigns them itself; Storage keeps them few enough for that.
         m.addCode(indexed ? new MethodParts("views").inline(type, views) : CodeBlock.join(views, ""));
         m.addCode(gradientViews);
         m.addStatement("batch = builder.batch");
         if (lowering.trains()) {
+            m.addStatement("progress = builder.progress");
+        }
+        if (lowering.trains()) {
             m.addStatement("rng = new $T(builder.seed ^ 0x5DEECE66DL)", RuntimeNames.RNG);
         }
+        m.beginControlFlow("if (shared == null)");
         m.addStatement("initialize(builder.seed)");
+        m.endControlFlow();
         return m.build();
     }
 
     private TypeSpec builderType() {
         ClassName device = ClassName.get("org.dnnc.runtime", "Device");
-        return TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
+        TypeSpec.Builder builder = TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
                 .addJavadoc("Configures a new {@code $L}.\n", model.name())
                 .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
                 .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
@@ -508,8 +527,17 @@ public final class JavaGenerator {
                                 model.name() + " cannot run on ", ": this version of dnnc generates code for the CPU only")
                         .endControlFlow()
                         .addStatement("return this").build())
-                .addMethod(build())
-                .build();
+                .addMethod(build());
+        if (lowering.trains()) {
+            builder.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE).build())
+                    .addMethod(MethodSpec.methodBuilder("progress").addModifiers(PUBLIC).returns(builderName)
+                            .addJavadoc("Whether {@link $T#fit} draws a progress bar (default: when standard output is a\n",
+                                    className)
+                            .addJavadoc("terminal).\n")
+                            .addParameter(boolean.class, "show")
+                            .addStatement("this.progress = show").addStatement("return this").build());
+        }
+        return builder.build();
     }
 
     private MethodSpec build() {
@@ -668,6 +696,9 @@ public final class JavaGenerator {
                 .beginControlFlow("for ($T listener : listeners)", listener)
                 .addStatement("builder.listener(listener)")
                 .endControlFlow()
+                .beginControlFlow("if (progress != null)")
+                .addStatement("builder.progress(progress)")
+                .endControlFlow()
                 .addStatement("return builder.build().fit(this, train)").build());
         type.addMethod(MethodSpec.methodBuilder("evaluate").addModifiers(PUBLIC).returns(evaluation)
                 .addJavadoc("The loss and accuracy on {@code data}, without dropout.\n")
@@ -702,8 +733,16 @@ public final class JavaGenerator {
         }
         type.addMethod(override("close", void.class)
                 .addComment("Waits for a call in flight on another thread: the arenas are freed when none can read them.")
-                .addStatement("context.close()").addStatement("parameters.close()").addStatement("workspace.close()")
+                .addStatement("context.close()")
+                .beginControlFlow("if (!sharesParameters)")
+                .addStatement("parameters.close()")
+                .endControlFlow()
+                .addStatement("workspace.close()")
                 .build());
+        type.addMethod(override("hold", RuntimeNames.HOLD)
+                .addJavadoc("Reserves this instance for the calling thread until the hold is closed (see {@code Network.hold}).\n")
+                .addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT)
+                .addStatement("return scope::close").build());
     }
 
     static MethodSpec.Builder override(String name, java.lang.reflect.Type returns) {

@@ -57,6 +57,8 @@ final class RuntimeNames {
     static final ClassName TENSOR_SPEC = ClassName.get("org.dnnc.runtime", "TensorSpec");
     static final ClassName INPUTS = ClassName.get("org.dnnc.runtime", "Inputs");
     static final ClassName OUTPUTS = ClassName.get("org.dnnc.runtime", "Outputs");
+    static final ClassName HOLD = ClassName.get("org.dnnc.runtime", "Hold");
+    static final ClassName PREDICTOR = ClassName.get("org.dnnc.runtime", "Predictor");
     static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
     static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
     static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");

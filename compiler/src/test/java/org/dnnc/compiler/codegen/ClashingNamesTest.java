@@ -41,7 +41,8 @@ class ClashingNamesTest {
             "LoadReport", "MatchedWeights", "SaveOptions", "TrainingState", "Standardization",
             "String", "Math", "Object", "Override", "Runtime", "Long", "IllegalArgumentException",
             "UnsupportedOperationException", "List", "Map", "LinkedHashMap", "Path", "IOException", "FloatBuffer",
-            "Generated");
+            "Generated", "Predictor", "RuntimeException", "Error", "Hold", "owner", "shared", "sharing", "predictor",
+            "hold", "sharesParameters");
 
     /**
      * Simple names of the types only a trainable class refers to, and of the generated class's
@@ -53,7 +54,7 @@ class ClashingNamesTest {
             "Optimizers", "GradientCheck", "Rng", "Activations", "Float", "IntBuffer", "gradients",
             "NAME", "INPUTS", "OUTPUTS", "MAX_BATCH", "predict", "builder", "trainer", "context", "steps", "batch",
             "lr", "n", "epochs", "state", "weights", "options", "checkpoint", "spec", "stateSpec", "tensors",
-            "metadata");
+            "metadata", "Boolean", "progress");
 
     /** The network {@code %s}, whose code uses most of the runtime's types, and a fused loop of {@code Math} calls. */
     private static final String PREDICTS = """

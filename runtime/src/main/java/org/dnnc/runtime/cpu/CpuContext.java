@@ -47,6 +47,8 @@ public final class CpuContext implements AutoCloseable {
     private final String name;
     /** What the messages name: the owner (a network) or, without one, this context. */
     private final String owner;
+    /** What the in-use exception advises: a network's names the thread-safe way to share it. */
+    private final String busyHint;
     /** The helper thread's state, for a context that splits calls; {@code null} otherwise. */
     private final Workers.Helper helper;
     /** The one scope object, handed out by every {@link #enter()} so that entering allocates nothing. */
@@ -66,6 +68,10 @@ public final class CpuContext implements AutoCloseable {
         this.threads = threads;
         this.name = name;
         this.owner = owner != null ? owner : toString();
+        this.busyHint = owner == null ? "it runs one thread's calls at a time"
+                : "an instance runs one thread's calls at a time: give each thread its own instance, or predict"
+                        + " from many threads through one Predictor (" + owner + ".predictor(), or " + owner
+                        + ".predictor(checkpoint))";
         this.helper = splitThreads() == 2 ? new Workers.Helper(name + "-worker-1", this) : null;
     }
 
@@ -208,7 +214,7 @@ public final class CpuContext implements AutoCloseable {
             }
             if (holder != null) {
                 throw new IllegalStateException(owner + " is in use by thread " + holder.getName()
-                        + "; it runs one thread's calls at a time");
+                        + "; " + busyHint);
             }
             holder = Thread.currentThread();
         }

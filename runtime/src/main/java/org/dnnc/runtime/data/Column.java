@@ -1,6 +1,7 @@
 package org.dnnc.runtime.data;
 
 import java.util.Arrays;
+import java.util.Objects;
 import org.dnnc.runtime.ElementType;
 import org.dnnc.runtime.TensorSpec;
 
@@ -98,6 +99,37 @@ public final class Column {
     public Number value(int example, int index) {
         int at = Math.addExact(Math.multiplyExact(example, size), index);
         return floats != null ? (Number) floats[at] : (Number) ints[at];
+    }
+
+    /**
+     * The values of examples {@code [from, from + count)} of a float column, copied, in C order.
+     *
+     * @throws IllegalStateException for an int column
+     * @throws IndexOutOfBoundsException if the examples are not all in the column
+     */
+    public float[] floats(int from, int count) {
+        if (floats == null) {
+            throw new IllegalStateException("column " + spec + " holds ints, not floats");
+        }
+        return Arrays.copyOfRange(floats, Math.multiplyExact(from, size), checkedEnd(from, count));
+    }
+
+    /**
+     * The values of examples {@code [from, from + count)} of an int column, copied, in C order.
+     *
+     * @throws IllegalStateException for a float column
+     * @throws IndexOutOfBoundsException if the examples are not all in the column
+     */
+    public int[] ints(int from, int count) {
+        if (ints == null) {
+            throw new IllegalStateException("column " + spec + " holds floats, not ints");
+        }
+        return Arrays.copyOfRange(ints, Math.multiplyExact(from, size), checkedEnd(from, count));
+    }
+
+    private int checkedEnd(int from, int count) {
+        Objects.checkFromIndexSize(from, count, count());
+        return Math.multiplyExact(from + count, size);
     }
 
     /** The examples at {@code indices}, copied. */

@@ -1,6 +1,9 @@
 package org.dnnc.runtime.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The result of {@link Trainer#fit}: one record per epoch that ran, and why training ended.
@@ -11,6 +14,10 @@ import java.util.List;
  *     parameters were restored)
  */
 public record History(List<EpochRecord> epochs, StopReason stopReason, String stopMessage) {
+    /** The columns of the logs: three counts, then the quantities of {@link #measured}. */
+    private static final List<String> COLUMNS = List.of("epoch", "steps", "examples", Metric.LOSS.key(),
+            Metric.ACCURACY.key(), Metric.VAL_LOSS.key(), Metric.VAL_ACCURACY.key(), "learning_rate", "seconds",
+            "examples_per_second");
 
     public History {
         epochs = List.copyOf(epochs);
@@ -66,23 +73,58 @@ public record History(List<EpochRecord> epochs, StopReason stopReason, String st
     public String toJsonLines() {
         StringBuilder out = new StringBuilder();
         for (EpochRecord e : epochs) {
-            out.append("{\"epoch\":").append(e.epoch())
-                    .append(",\"steps\":").append(e.steps())
-                    .append(",\"examples\":").append(e.examples());
-            field(out, Metric.LOSS.key(), e.loss());
-            field(out, Metric.ACCURACY.key(), e.accuracy());
-            field(out, Metric.VAL_LOSS.key(), e.valLoss());
-            field(out, Metric.VAL_ACCURACY.key(), e.valAccuracy());
-            field(out, "learning_rate", e.learningRate());
-            field(out, "seconds", e.seconds());
-            field(out, "examples_per_second", e.examplesPerSecond());
-            out.append("}\n");
+            out.append(epochJson(e)).append('\n');
         }
         return out.toString();
     }
 
-    /** JSON has no NaN or infinity; {@code null} says "not measured" (or diverged) to any reader. */
-    private static void field(StringBuilder out, String key, double value) {
-        out.append(",\"").append(key).append("\":").append(Double.isFinite(value) ? Double.toString(value) : "null");
+    /**
+     * The whole history as one JSON object: {@code stop_reason} (the {@link StopReason} in lower
+     * case), {@code stop_message}, and {@code epochs}, an array of the objects of {@link #toJsonLines()}.
+     */
+    public String toJson() {
+        StringBuilder out = new StringBuilder("{\"stop_reason\":")
+                .append(LogText.jsonString(stopReason.name().toLowerCase(Locale.ROOT)))
+                .append(",\"stop_message\":").append(LogText.jsonString(stopMessage))
+                .append(",\"epochs\":[");
+        for (int i = 0; i < epochs.size(); i++) {
+            out.append(i == 0 ? "\n" : ",\n").append(epochJson(epochs.get(i)));
+        }
+        return out.append("\n]}\n").toString();
+    }
+
+    /**
+     * A header line and one line per epoch, comma-separated, in the columns of {@link
+     * #toJsonLines()}; a quantity not measured is an empty field.
+     */
+    public String toCsv() {
+        StringBuilder out = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        for (EpochRecord e : epochs) {
+            out.append(LogText.csvLine(counts(e), measured(e)));
+        }
+        return out.toString();
+    }
+
+    /** Writes {@link #toCsv()} to {@code file}, replacing it atomically. */
+    public void writeCsv(Path file) throws IOException {
+        LogText.write(file, toCsv());
+    }
+
+    /** Writes {@link #toJson()} to {@code file}, replacing it atomically. */
+    public void writeJson(Path file) throws IOException {
+        LogText.write(file, toJson());
+    }
+
+    private static double[] measured(EpochRecord e) {
+        return new double[] {e.loss(), e.accuracy(), e.valLoss(), e.valAccuracy(), e.learningRate(), e.seconds(),
+                e.examplesPerSecond()};
+    }
+
+    private static long[] counts(EpochRecord e) {
+        return new long[] {e.epoch(), e.steps(), e.examples()};
+    }
+
+    private static String epochJson(EpochRecord e) {
+        return LogText.jsonObject(COLUMNS, counts(e), measured(e));
     }
 }

@@ -3,7 +3,9 @@ package org.dnnc.runtime.train;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import org.dnnc.runtime.Hold;
 import org.dnnc.runtime.data.Augmentation;
 import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
@@ -51,6 +53,9 @@ public final class Trainer {
      * @throws IllegalArgumentException if the data does not fit the network (the message names
      *     the expected and the actual shape), the batch is larger than the network takes, or an
      *     accuracy is monitored on a network that measures none
+     * @throws IllegalStateException if another thread is using the network: {@code fit} holds it
+     *     ({@link org.dnnc.runtime.Network#hold()}) until it returns, so that no other thread's call
+     *     runs between two steps
      */
     public History fit(TrainableNetwork net, Dataset train) {
         int batch = settings.batch() == 0 ? net.maxBatch() : settings.batch();
@@ -85,7 +90,11 @@ public final class Trainer {
             throw new IllegalArgumentException("early stopping monitors " + early.monitor().key() + ", but network "
                     + net.name() + " measures no accuracy (it is not a classifier trained on labels)");
         }
-        return new TrainingRun(net, train, validation, batch, settings).run();
+        // Held for the whole run: another thread's call between two steps would see half-trained
+        // weights, and its steps would interleave with these.
+        try (Hold hold = net.hold()) {
+            return new TrainingRun(net, train, validation, batch, settings).run();
+        }
     }
 
     /**
@@ -129,6 +138,8 @@ public final class Trainer {
         private NonFinite nonFinite = NonFinite.STOP;
         private boolean shuffle = true;
         private LongSupplier nanoTime = System::nanoTime;
+        /** Whether standard output is a terminal: asked once, when building; tests pretend either. */
+        private BooleanSupplier terminal = ProgressBar::onTerminal;
         private final List<TrainingListener> listeners = new ArrayList<>();
         /** {@code null}: a progress bar when standard output is a terminal. */
         private Boolean progress;
@@ -246,6 +257,12 @@ public final class Trainer {
             return this;
         }
 
+        /** Whether standard output is a terminal, for the default of {@link #progress}; tests pretend either. */
+        Builder terminal(BooleanSupplier terminal) {
+            this.terminal = require(terminal, "terminal check");
+            return this;
+        }
+
         /** The clock that epochs and evaluations are timed with; tests pass a fake one. */
         Builder nanoTime(LongSupplier nanoTime) {
             this.nanoTime = require(nanoTime, "clock");
@@ -269,7 +286,7 @@ public final class Trainer {
                         + ", but there is no validation data: add validation(...) or validationSplit(...)");
             }
             List<TrainingListener> all = new ArrayList<>(listeners);
-            boolean bar = progress != null ? progress : ProgressBar.onTerminal();
+            boolean bar = progress != null ? progress : terminal.getAsBoolean();
             if (bar && all.stream().noneMatch(l -> l instanceof ProgressBar)) {
                 all.add(0, ProgressBar.auto());
             }

@@ -5,6 +5,10 @@ package org.dnnc.runtime.train;
  * nothing by default; override those of interest. The calls come in this order, on the training
  * thread: {@code onTrainBegin}, then per epoch {@code onEpochBegin}, {@code onBatchEnd} after
  * every step, {@code onEpochEnd} (after validation), and finally {@code onTrainEnd}.
+ *
+ * <p>{@code fit} holds the network for the whole run ({@link org.dnnc.runtime.Network#hold()}): a
+ * listener may call it (predict, save) on the training thread, but a call it hands to another
+ * thread is refused with {@code IllegalStateException}.
  */
 public interface TrainingListener {
 

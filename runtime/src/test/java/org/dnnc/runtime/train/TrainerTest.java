@@ -388,6 +388,12 @@ class TrainerTest {
     void aProgressBarIsDrawnOnATerminalOrWhenAskedForAndNeverTwice() {
         // Tests run without a terminal, so by default there is none.
         assertThat(Trainer.builder().learningRate(0.1).build().listeners()).isEmpty();
+        List<TrainingListener> onTerminal = Trainer.builder().learningRate(0.1).terminal(() -> true).build().listeners();
+        assertThat(onTerminal).hasSize(1);
+        assertThat(onTerminal.get(0)).isInstanceOf(ProgressBar.class);
+        assertThat(Trainer.builder().learningRate(0.1).terminal(() -> true).progress(false).build().listeners())
+                .isEmpty();
+        assertThat(Trainer.builder().learningRate(0.1).terminal(() -> false).build().listeners()).isEmpty();
         List<TrainingListener> asked = Trainer.builder().learningRate(0.1).progress(true).build().listeners();
         assertThat(asked).hasSize(1);
         assertThat(asked.get(0)).isInstanceOf(ProgressBar.class);
