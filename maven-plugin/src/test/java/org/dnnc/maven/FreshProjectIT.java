@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue #5, "checked by": a brand-new Maven project outside the repository, which depends only on
  * the installed dnnc artifacts, builds with {@code mvn package} and trains its network with
- * {@code java -cp ...}.
+ * {@code java -cp ...}. Issue #15, "checked by": its program starts from a checkpoint laid out as
+ * PyTorch writes one (written here byte by byte in the safetensors layout: {@code nn.Sequential}
+ * names, one F16 tensor), fine-tunes it, saves it with the training state, resumes in a new
+ * instance, and predicts from 4 threads through a {@code Predictor}.
  *
  * <p>Run by maven-failsafe-plugin in {@code integration-test}, after {@code invoker:install} has put
  * the dnnc artifacts into {@code target/local-repo}; the pom passes the settings below as system
@@ -37,6 +40,7 @@ class FreshProjectIT {
     private static final long JAVA_TIMEOUT_S = 120;
     private static final Pattern ACCURACY = Pattern.compile("(?m)^test accuracy: ([0-9.]+)\\s*$");
     private static final Pattern ACCURACY_BEFORE = Pattern.compile("(?m)^test accuracy before training: ([0-9.]+)\\s*$");
+    private static final Pattern ACCURACY_LOADED = Pattern.compile("(?m)^test accuracy after loading: ([0-9.]+)\\s*$");
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path project;
@@ -72,13 +76,27 @@ class FreshProjectIT {
 
         // 2. java -cp: the packaged classes and their dependencies, with the JDK running this test.
         String classpath = jar + java.io.File.pathSeparator + dependencies;
-        Run train = run("java", List.of(javaExecutable(), "-cp", classpath, "com.example.Main"), JAVA_TIMEOUT_S);
+        Path pretrained = project.resolve("pytorch/blobs.safetensors");
+        PyTorchCheckpoint.write(pretrained);
+        Run train = run("java", List.of(javaExecutable(), "-cp", classpath, "com.example.Main", pretrained.toString(),
+                project.resolve("model").toString()), JAVA_TIMEOUT_S);
         assertEquals(0, train.exitCode, () -> "com.example.Main failed in " + project + "\n" + train);
         System.out.print(train.output);
         double before = number(ACCURACY_BEFORE, train);
+        double loaded = number(ACCURACY_LOADED, train);
         double after = number(ACCURACY, train);
-        assertTrue(after >= 0.9, () -> "test accuracy " + after + " < 0.9 after training\n" + train);
-        assertTrue(after > before + 0.2, () -> "training did not help: " + before + " -> " + after + "\n" + train);
+        assertTrue(loaded >= 0.9, () -> "the PyTorch weights did not load: test accuracy " + loaded + "\n" + train);
+        assertTrue(loaded > before + 0.2, () -> "loading did not change the network: " + before + " -> " + loaded + "\n" + train);
+        assertTrue(after >= 0.9, () -> "test accuracy " + after + " < 0.9 after fine-tuning\n" + train);
+        assertContains(train, "loaded 4 of 4 parameters; converted: logits.dense1.weight (F16)");
+        assertContains(train, "resumed with the training state after 8 epochs");
+        assertContains(train, "epochs after resuming: 16");
+        assertContains(train, "predictor: 0 of 1200 predictions differ from one thread's");
+        assertTrue(Files.isRegularFile(project.resolve("model/blobs-resumed.safetensors")), () -> "no saved model\n" + train);
+    }
+
+    private static void assertContains(Run run, String line) {
+        assertTrue(run.output.contains(line), () -> "no `" + line + "` in the output\n" + run);
     }
 
     private void writeProject() throws IOException {
@@ -272,15 +290,33 @@ class FreshProjectIT {
     private static final String MAIN = """
             package com.example;
 
+            import java.nio.file.Files;
+            import java.nio.file.Path;
+            import java.util.ArrayList;
+            import java.util.List;
             import java.util.Locale;
             import java.util.Random;
+            import java.util.concurrent.ExecutorService;
+            import java.util.concurrent.Executors;
+            import java.util.concurrent.Future;
+            import org.dnnc.runtime.Inputs;
+            import org.dnnc.runtime.Outputs;
+            import org.dnnc.runtime.Predictor;
             import org.dnnc.runtime.data.Dataset;
+            import org.dnnc.runtime.io.LoadOptions;
+            import org.dnnc.runtime.io.LoadReport;
+            import org.dnnc.runtime.io.SaveOptions;
             import org.dnnc.runtime.train.History;
 
-            /** Trains the network of Blobs.dnn on three clusters of random points and prints its accuracy. */
+            /**
+             * Starts Blobs.dnn from a PyTorch checkpoint, fine-tunes it on three clusters of random
+             * points, saves it with its training state, resumes in a new instance, and predicts from
+             * four threads. Arguments: PYTORCH_CHECKPOINT OUT_DIR.
+             */
             public final class Main {
                 static final int FEATURES = 8;
                 static final int CLASSES = 3;
+                static final int THREADS = 4;
 
                 /** Example i belongs to class i % 3: its features are noise around a corner of the class. */
                 static Dataset blobs(int n, long seed) {
@@ -297,14 +333,75 @@ class FreshProjectIT {
                     return Dataset.of(x, new int[] {FEATURES}, labels);
                 }
 
-                public static void main(String[] args) {
+                public static void main(String[] args) throws Exception {
+                    Path pretrained = Path.of(args[0]);
+                    Path out = Files.createDirectories(Path.of(args[1]));
                     Dataset train = blobs(600, 1);
                     Dataset test = blobs(300, 2);
+                    // PyTorch's nn.Sequential(Linear, ReLU, Linear) names its layers 0 and 2.
+                    LoadOptions fromPyTorch = LoadOptions.builder()
+                            .rename("0.", "logits.dense1.").rename("2.", "logits.dense2.").build();
+                    Path checkpoint = out.resolve("blobs.safetensors");
                     try (Blobs net = Blobs.builder().seed(7).threads(1).build()) {
                         System.out.printf(Locale.ROOT, "test accuracy before training: %.4f%n", net.evaluate(test).accuracy());
+                        LoadReport report = net.load(pretrained, fromPyTorch);
+                        System.out.printf(Locale.ROOT, "loaded %d of 4 parameters; converted: %s%n", report.loaded().size(),
+                                String.join(", ", report.converted()));
+                        System.out.printf(Locale.ROOT, "test accuracy after loading: %.4f%n", net.evaluate(test).accuracy());
                         History history = net.fit(train, null);
                         System.out.print(history.toJsonLines());
+                        net.save(checkpoint, SaveOptions.withTrainingState());
+                    }
+                    try (Blobs net = Blobs.builder().threads(1).build()) {
+                        LoadReport report = net.load(checkpoint, LoadOptions.resume());
+                        System.out.printf(Locale.ROOT, "resumed %s after %d epochs%n",
+                                report.trainingState() ? "with the training state" : "WITHOUT the training state", net.epochs());
+                        net.fit(train, null);
+                        System.out.printf(Locale.ROOT, "epochs after resuming: %d%n", net.epochs());
                         System.out.printf(Locale.ROOT, "test accuracy: %.4f%n", net.evaluate(test).accuracy());
+                        net.save(out.resolve("blobs-resumed.safetensors"));
+                        System.out.println(predictFromThreads(net, test));
+                    }
+                }
+
+                /** Every thread predicts the whole test set in batches of 10; all must match one thread's answers. */
+                static String predictFromThreads(Blobs net, Dataset test) throws Exception {
+                    int n = test.size();
+                    float[] x = new float[n * FEATURES];
+                    for (int i = 0; i < n; i++) {
+                        System.arraycopy(test.features(i), 0, x, i * FEATURES, FEATURES);
+                    }
+                    float[] expected = net.predict(Inputs.of("x", x)).get("probs");
+                    ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+                    try (Predictor predictor = net.predictor()) {
+                        List<Future<Integer>> differing = new ArrayList<>();
+                        for (int t = 0; t < THREADS; t++) {
+                            differing.add(pool.submit(() -> {
+                                int wrong = 0;
+                                for (int start = 0; start < n; start += 10) {
+                                    float[] batch = java.util.Arrays.copyOfRange(x, start * FEATURES, (start + 10) * FEATURES);
+                                    Outputs outputs = predictor.predict(Inputs.of("x", batch));
+                                    for (int i = 0; i < 10; i++) {
+                                        float[] probs = outputs.example("probs", i);
+                                        for (int c = 0; c < CLASSES; c++) {
+                                            if (probs[c] != expected[(start + i) * CLASSES + c]) {
+                                                wrong++;
+                                                break;
+                                            }
+                                        }
+                                    }
+                                }
+                                return wrong;
+                            }));
+                        }
+                        int wrong = 0;
+                        for (Future<Integer> f : differing) {
+                            wrong += f.get();
+                        }
+                        return String.format(Locale.ROOT, "predictor: %d of %d predictions differ from one thread's (%d instances)",
+                                wrong, THREADS * n, predictor.instances());
+                    } finally {
+                        pool.shutdown();
                     }
                 }
             }
