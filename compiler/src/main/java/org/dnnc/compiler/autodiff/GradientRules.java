@@ -8,6 +8,8 @@ import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
@@ -80,7 +82,7 @@ final class GradientRules {
      * rule means removing the op from this set; a test fails until both are done.
      */
     static final Set<Class<? extends Op>> NOT_DIFFERENTIABLE_YET =
-            Set.of(AdditiveAttention.class, Repeat.class);
+            Set.of(AttentionWeights.class, Repeat.class);
 
     /** One op's rule: contributes the gradient of each operand of {@code n} from {@code g}, that of its result. */
     @FunctionalInterface
@@ -183,6 +185,7 @@ final class GradientRules {
             to(e, n.inputs().get(2), () -> e.emit(new BiasGrad(-1), List.of(g), n));
         });
         put(rules, Recurrent.class, GradientRules::recurrent);
+        put(rules, AdditiveAttention.class, GradientRules::attention);
         return Map.copyOf(rules);
     }
 
@@ -195,6 +198,15 @@ final class GradientRules {
         operands.addAll(n.inputs());
         for (RecurrentGrad.Wrt wrt : RecurrentGrad.Wrt.values()) {
             to(e, n.inputs().get(wrt.layerOperand()), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+        }
+    }
+
+    /** As for a recurrent layer: each operand's gradient reads the context's gradient, the context and the operands. */
+    private static void attention(AdditiveAttention op, Node n, int g, Emitter e) throws IrTypeException {
+        List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
+        operands.addAll(n.inputs());
+        for (AdditiveAttentionGrad.Wrt wrt : AdditiveAttentionGrad.Wrt.values()) {
+            to(e, n.inputs().get(wrt.operand()), () -> e.emit(new AdditiveAttentionGrad(op, wrt), operands, n));
         }
     }
 

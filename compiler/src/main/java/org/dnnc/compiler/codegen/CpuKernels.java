@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -126,6 +129,9 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(BiasGrad.class, CpuKernels::biasGrad);
         rules.put(Recurrent.class, Sequences::recurrent);
         rules.put(RecurrentGrad.class, Sequences::recurrentGrad);
+        rules.put(AdditiveAttention.class, Attentions::attention);
+        rules.put(AttentionWeights.class, Attentions::weights);
+        rules.put(AdditiveAttentionGrad.class, Attentions::gradient);
     }
 
     @Override
@@ -135,7 +141,8 @@ public final class CpuKernels implements KernelEmitter {
             throw unsupported(n, "`" + n.op().mnemonic() + "` on the CPU");
         }
         List<Node> group = p.callGroup(n.id());
-        boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad;
+        boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad
+                || n.op() instanceof AdditiveAttentionGrad;
         return group.isEmpty() || callsItsGroup ? rule.emit(n, p) : batchNormBackward(group, p);
     }
 

@@ -53,6 +53,17 @@ public final class Geometries {
         return field(RuntimeNames.RECURRENT_GEOMETRY, args, r.reverse() ? "REVERSE_" : "RECURRENT_", layer);
     }
 
+    /**
+     * The field of an attention of queries {@code [N,Dq]} or {@code [N,Tq,Dq]} over values {@code
+     * [N,T,Dv]}.
+     */
+    String attention(int units, TensorType query, TensorType values, String layer) {
+        int queries = query.rank() == 3 ? query.dim(1).bound() : 1;
+        CodeBlock args = CodeBlock.of("$L, $L, $L, $L, $L", queries, values.dim(1).bound(), query.dim(-1).bound(),
+                values.dim(2).bound(), units);
+        return field(RuntimeNames.ATTENTION_GEOMETRY, args, "ATTENTION_", layer);
+    }
+
     /** Whether any convolution or pooling asked for its field, which changes how threads are used. */
     boolean hasConvolutions() {
         return convolutions;

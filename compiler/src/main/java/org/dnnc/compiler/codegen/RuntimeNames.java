@@ -33,6 +33,8 @@ final class RuntimeNames {
     static final ClassName POOL_GEOMETRY = ClassName.get(CPU, "PoolGeometry");
     static final ClassName GLOBAL_AVG_POOL = ClassName.get(CPU, "GlobalAvgPool");
     static final ClassName RECURRENT = ClassName.get(CPU, "Recurrent");
+    static final ClassName ATTENTION = ClassName.get(CPU, "Attention");
+    static final ClassName ATTENTION_GEOMETRY = ClassName.get(CPU, "AttentionGeometry");
     static final ClassName RECURRENT_GEOMETRY = ClassName.get(CPU, "RecurrentGeometry");
     static final ClassName RECURRENT_CELL = ClassName.get(CPU, "RecurrentCell");
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");

@@ -10,6 +10,7 @@ import static org.dnnc.compiler.sema.Specs.req;
 import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.DType;
@@ -37,11 +38,15 @@ final class RecurrentLayers {
                 "Runs a recurrent layer forwards and backwards and concatenates both on the feature axis.",
                 List.of(req("layer", new ArgType.LayerArg(CELLS), "the recurrent layer, e.g. lstm(64)")),
                 RecurrentLayers::bidirectional));
-        r.add(CoreLayers.layer("attention", 2, 2,
-                "Additive (Bahdanau) attention: a query [Dq] attends over values [T, Dv] and returns the context [Dv].",
+        r.add(CoreLayers.layer("attention", 2, 3,
+                "Additive (Bahdanau) attention: a query [Dq] (or each of queries [Tq, Dq]) attends over values"
+                        + " [T, Dv] and returns the context [Dv] (or [Tq, Dv]).",
                 List.of(req("units", POSITIVE_INT, "size of the hidden scoring layer"),
                         opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
                 RecurrentLayers::attention));
+        r.add(CoreLayers.layer("attention_weights", 1, 1,
+                "The weights an `attention` gave each value step: [T] per query, zero past the values' length.",
+                List.of(), RecurrentLayers::attentionWeights));
     }
 
     private static LayerSpec cell(String name, CellKind kind, String summary, ParamSpec... extra) {
@@ -61,14 +66,20 @@ final class RecurrentLayers {
      * packed sequences), or -1 without one.
      */
     private static int lengths(LayerCall c) throws LayerException {
-        if (c.inputs().size() < 2) {
+        return lengths(c, 1);
+    }
+
+    /** As {@link #lengths(LayerCall)}, for a layer whose lengths are its input {@code at}. */
+    private static int lengths(LayerCall c, int at) throws LayerException {
+        if (c.inputs().size() <= at) {
             return -1;
         }
-        Val.Tensor lengths = c.input(1);
+        Val.Tensor lengths = c.input(at);
         if (!lengths.type().equals(TensorType.of(DType.I32, Dim.BATCH))) {
-            throw new LayerException("`" + c.name() + "` takes each sequence's length as its second input, an `int` per"
-                    + " example, got " + Shapes.perExample(lengths.type()) + " (" + lengths.type() + ") from "
-                    + lengths.producer(), List.of("declare the lengths as `input length: int;`"), List.of(lengths));
+            String place = at == 1 ? "second" : "third";
+            throw new LayerException("`" + c.name() + "` takes each sequence's length as its " + place
+                    + " input, an `int` per example, got " + Shapes.perExample(lengths.type()) + " ("
+                    + lengths.type() + ") from " + lengths.producer(), List.of("declare the lengths as `input length: int;`"), List.of(lengths));
         }
         return lengths.id();
     }
@@ -129,12 +140,13 @@ final class RecurrentLayers {
         Val.Tensor values = c.input(1);
         Shapes.requireFloat(c, query, "a query");
         Shapes.requireFloat(c, values, "values");
-        if (query.type().rank() != 2 || values.type().rank() != 3) {
-            throw new LayerException("`attention` needs a query [features] and values [time, features] per example, got "
-                    + Shapes.perExample(query.type()) + " and " + Shapes.perExample(values.type()),
+        if (query.type().rank() != 2 && query.type().rank() != 3 || values.type().rank() != 3) {
+            throw new LayerException("`attention` needs a query [features] or queries [time, features], and values"
+                    + " [time, features] per example, got " + Shapes.perExample(query.type()) + " and "
+                    + Shapes.perExample(values.type()),
                     List.of("write `query -> attention(values, units: 32)`"), List.of(query, values));
         }
-        int dq = Shapes.fixed(c, query.type().dim(1), "query size");
+        int dq = Shapes.fixed(c, query.type().dim(-1), "query size");
         int dv = Shapes.fixed(c, values.type().dim(2), "value size");
         if ((long) dq + dv > Integer.MAX_VALUE) {
             throw new LayerException("`attention`: the query (" + dq + ") and the values (" + dv
@@ -143,6 +155,23 @@ final class RecurrentLayers {
         int units = c.args().integer("units");
         int w = c.param("weight", TensorType.f32(Dim.of(units), Dim.of(dq + dv)), true, CoreLayers.init(c));
         int v = c.param("score", Shapes.vector(units), true, CoreLayers.init(c));
-        return c.result(c.emit(new AdditiveAttention(units), query.id(), values.id(), w, v));
+        int lengths = lengths(c, 2);
+        AdditiveAttention attention = new AdditiveAttention(units, lengths >= 0);
+        return c.result(lengths >= 0
+                ? c.emit(attention, query.id(), values.id(), w, v, lengths)
+                : c.emit(attention, query.id(), values.id(), w, v));
+    }
+
+    /** The weights of the attention that produced the input, computed again from its operands. */
+    private static Val.Tensor attentionWeights(LayerCall c) throws LayerException {
+        Val.Tensor context = c.input(0);
+        if (!(c.graphOp(context.id()) instanceof AdditiveAttention attention)) {
+            throw new LayerException("`attention_weights` takes the result of an `attention`, got "
+                    + Shapes.perExample(context.type()) + " from " + context.producer(),
+                    List.of("name the context, `ctx = query -> attention(values, units: 32);`, and write"
+                            + " `attention_weights(ctx)`"), List.of(context));
+        }
+        int[] operands = c.graphInputs(context.id()).stream().mapToInt(Integer::intValue).toArray();
+        return c.result(c.emit(new AttentionWeights(attention), operands));
     }
 }

@@ -1,5 +1,8 @@
 package org.dnnc.compiler.target;
 
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -23,7 +26,8 @@ import org.dnnc.compiler.ir.TensorType;
  * <p>A recurrent layer's forward call fills a workspace with every step's gates and states, which
  * its backward call reads: saved while training (it lives until the gradient's call), scratch in
  * programs without the gradient. This is the runtime's {@code Recurrent.workspaceFloats(geometry,
- * batch)}. Tests keep both in step with the runtime.
+ * batch)}. An attention's call keeps its projections, {@code tanh}s and weights the same way (the
+ * runtime's {@code Attention.workspaceFloats}). Tests keep these in step with the runtime.
  */
 final class CpuScratch {
     /** The threads a convolution may split its batch over (the runtime's {@code Workers.MAX_THREADS}). */
@@ -50,6 +54,12 @@ final class CpuScratch {
         if (n.op() instanceof Recurrent r && !differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
         }
+        if (n.op() instanceof AdditiveAttention a && !differentiated(graph, n)) {
+            return attentionWorkspace(a.units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
+        if (n.op() instanceof AttentionWeights w) {
+            return attentionWorkspace(w.attention().units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
         return 0;
     }
 
@@ -58,15 +68,30 @@ final class CpuScratch {
         if (n.op() instanceof Recurrent r && differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
         }
+        if (n.op() instanceof AdditiveAttention a && differentiated(graph, n)) {
+            return attentionWorkspace(a.units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
         return 0;
     }
 
     /**
-     * Whether the program back-propagates through the recurrent layer {@code n}: a gradient reads
-     * its result as the layer's (not as the input of the next layer).
+     * Whether the program back-propagates through the recurrent layer or attention {@code n}: a
+     * gradient reads its result as the layer's (not as the input of the next layer).
      */
     private static boolean differentiated(Graph graph, Node n) {
-        return graph.users(n.id()).stream().anyMatch(u -> u.op() instanceof RecurrentGrad && u.inputs().get(1) == n.id());
+        return graph.users(n.id()).stream().anyMatch(u -> (u.op() instanceof RecurrentGrad
+                || u.op() instanceof AdditiveAttentionGrad) && u.inputs().get(1) == n.id());
+    }
+
+    /**
+     * The value and query projections ({@code N*T*A}, {@code N*Tq*A}), every pair's {@code tanh}
+     * ({@code N*Tq*T*A}) and the weights ({@code N*Tq*T}); one query counts as {@code Tq = 1}.
+     */
+    private static long attentionWorkspace(int units, TensorType query, TensorType values, long batch) {
+        long queries = query.rank() == 3 ? query.dim(1).bound() : 1;
+        long steps = values.dim(1).bound();
+        long pairs = batch * queries * steps;
+        return batch * steps * units + batch * queries * units + pairs * units + pairs;
     }
 
     /**

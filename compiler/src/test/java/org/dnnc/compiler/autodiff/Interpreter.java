@@ -9,6 +9,8 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -146,7 +148,7 @@ public final class Interpreter {
      * for any other op without a rule, and for an op listed here that has one.
      */
     static final Set<Class<? extends Op>> NOT_INTERPRETED_YET =
-            Set.of(AdditiveAttention.class, Repeat.class);
+            Set.of(Repeat.class);
 
     private static final Map<Class<? extends Op>, Rule> RULES = rules();
 
@@ -212,6 +214,13 @@ public final class Interpreter {
                 Recurrences.forward((Recurrent) n.op(), in, self.dims(types.get(0))));
         rules.put(RecurrentGrad.class, (self, n, in, types) ->
                 Recurrences.gradient((RecurrentGrad) n.op(), in, self.dims(types.get(RecurrentGrad.LAYER_OPERANDS))));
+        rules.put(AdditiveAttention.class, (self, n, in, types) ->
+                Attentions.context((AdditiveAttention) n.op(), in, self.dims(types.get(0)), self.dims(types.get(1))));
+        rules.put(AttentionWeights.class, (self, n, in, types) -> Attentions.weights(
+                ((AttentionWeights) n.op()).attention(), in, self.dims(types.get(0)), self.dims(types.get(1))));
+        rules.put(AdditiveAttentionGrad.class, (self, n, in, types) -> Attentions.gradient(
+                (AdditiveAttentionGrad) n.op(), in, self.dims(types.get(AdditiveAttentionGrad.LAYER_OPERANDS)),
+                self.dims(types.get(AdditiveAttentionGrad.LAYER_OPERANDS + 1))));
         return Map.copyOf(rules);
     }
 

@@ -42,6 +42,11 @@ class GradientOpsTest extends OpTypingContract {
                         "i32[N]"),
                 accepts(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.B_IH), "f32[24]",
                         "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
+                accepts(new AdditiveAttentionGrad(ATTENTION_4, AdditiveAttentionGrad.Wrt.W), "f32[4,5]",
+                        "f32[N,2]", "f32[N,2]", "f32[N,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]"),
+                accepts(new AdditiveAttentionGrad(new AdditiveAttention(4, true), AdditiveAttentionGrad.Wrt.VALUES),
+                        "f32[N,T,2]", "f32[N,6,2]", "f32[N,6,2]", "f32[N,6,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]",
+                        "i32[N]"),
                 accepts(new BatchNormInference(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]"),
                 accepts(new BatchNormGradGamma(1e-5), "f32[16]", "f32[N,16,5,5]", "f32[N,16,5,5]"),
@@ -55,6 +60,7 @@ class GradientOpsTest extends OpTypingContract {
 
     private static final Conv2d SAME_STRIDE_2 = new Conv2d(2, 2, 0, 0, 1, 1);
     private static final Pool2d MAX_2 = new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0);
+    private static final AdditiveAttention ATTENTION_4 = new AdditiveAttention(4);
     private static final Recurrent GRU_8 = new Recurrent(CellKind.GRU, 8, false, false);
     private static final Recurrent LSTM_8_SEQUENCES = new Recurrent(CellKind.LSTM, 8, true, false);
 
@@ -94,6 +100,9 @@ class GradientOpsTest extends OpTypingContract {
                         "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,4]", "f32[24]", "f32[24]"),
                 rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.X), "gru_grad: expects 7 operands, got 2",
                         "f32[N,8]", "f32[N,8]"),
+                rejects(new AdditiveAttentionGrad(ATTENTION_4, AdditiveAttentionGrad.Wrt.QUERY),
+                        "additive_attention_grad: gradient should be f32[N,2], got f32[N,3]",
+                        "f32[N,3]", "f32[N,2]", "f32[N,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]"),
                 rejects(new BatchNormInference(1e-5), "batchnorm: gamma should be f32[16], got f32[8]", "f32[N,16,5,5]", "f32[8]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new BatchNormGradInput(1e-5), "batchnorm_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]", "f32[N,16,5,5]", "f32[N,16,4,4]", "f32[16]"),
                 rejects(new BatchNormGradGamma(0), "batchnorm_grad_gamma: eps must be positive, got 0.0", "f32[N,16]", "f32[N,16]"),

@@ -24,6 +24,12 @@ class SequenceOpsTest extends OpTypingContract {
                 accepts(new Recurrent(CellKind.GRU, 8, true, true, true), "f32[N,T,8]",
                         "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]", "i32[N]"),
                 accepts(new AdditiveAttention(32), "f32[N,128]", "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
+                accepts(new AdditiveAttention(32, true), "f32[N,S,128]", "f32[N,S,64]", "f32[N,T,128]", "f32[32,192]",
+                        "f32[32]", "i32[N]"),
+                accepts(new AttentionWeights(new AdditiveAttention(32)), "f32[N,T]", "f32[N,64]", "f32[N,T,128]",
+                        "f32[32,192]", "f32[32]"),
+                accepts(new AttentionWeights(new AdditiveAttention(8, true)), "f32[N,5,T]", "f32[N,5,6]", "f32[N,T,4]",
+                        "f32[8,10]", "f32[8]", "i32[N]"),
                 accepts(new Repeat(5), "f32[N,5,64]", "f32[N,64]"));
     }
 
@@ -56,6 +62,12 @@ class SequenceOpsTest extends OpTypingContract {
                         "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[16]"),
                 rejects(new AdditiveAttention(32), "additive_attention: values must have rank 3 [N,T,Dz], got f32[N,128]",
                         "f32[N,64]", "f32[N,128]", "f32[32,192]", "f32[32]"),
+                rejects(new AdditiveAttention(32), "additive_attention: query must have rank 2 [N,Dg] or 3 [N,Tq,Dg], got f32[N]",
+                        "f32[N]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
+                rejects(new AdditiveAttention(32, true), "additive_attention: lengths should be i32[N], got f32[N]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]", "f32[N]"),
+                rejects(new AttentionWeights(new AdditiveAttention(32)), "attention_weights: v should be f32[32], got f32[16]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[16]"),
                 rejects(new Repeat(5), "repeat: input must have rank 2 [N,F], got f32[N,T,64]", "f32[N,T,64]"),
                 rejects(new Repeat(0), "repeat: times must be positive, got 0", "f32[N,64]"));
     }

@@ -4,6 +4,9 @@ import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -81,6 +84,42 @@ class CpuScratchTest {
                 .isEqualTo(runtime);
         assertWithMessage("nothing saved without a gradient")
                 .that(CpuScratch.savedFloats(inference, inference.node(y), batch)).isEqualTo(0);
+        assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
+                .isEqualTo(0);
+    }
+
+    @ParameterizedTest(name = "queries={0} steps={1}")
+    @CsvSource({"0, 7, 3, 5, 4, 2", "6, 9, 8, 2, 16, 32", "1, 1, 1, 1, 1, 1"})
+    void attentionWorkspaceMatchesTheRuntime(int queries, int steps, int dq, int dv, int units, int batch)
+            throws Exception {
+        AdditiveAttention attention = new AdditiveAttention(units);
+        var b = new GraphBuilder("Attention");
+        TensorType queryType = queries == 0 ? TensorType.f32(Dim.BATCH, Dim.of(dq))
+                : TensorType.f32(Dim.BATCH, Dim.of(queries), Dim.of(dq));
+        int q = b.input("q", queryType, Origin.NONE);
+        int z = b.input("z", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(dv)), Origin.NONE);
+        int w = b.param("w", TensorType.f32(Dim.of(units), Dim.of(dq + dv)), true, "zeros", Origin.NONE);
+        int v = b.param("v", TensorType.f32(Dim.of(units)), true, "zeros", Origin.NONE);
+        List<Integer> operands = List.of(q, z, w, v);
+        int y = b.add(attention, operands, Origin.NONE);
+        int alpha = b.add(new AttentionWeights(attention), operands, Origin.NONE);
+        b.output("y", y);
+        b.output("alpha", alpha);
+        Graph inference = b.build();
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
+        gradOperands.addAll(operands);
+        b.output("dw", b.add(new AdditiveAttentionGrad(attention, AdditiveAttentionGrad.Wrt.W), gradOperands,
+                Origin.NONE));
+        Graph training = b.build();
+
+        var geometry = new org.dnnc.runtime.cpu.AttentionGeometry(Math.max(queries, 1), steps, dq, dv, units);
+        long runtime = org.dnnc.runtime.cpu.Attention.workspaceFloats(geometry, batch);
+        assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("the weights' scratch").that(CpuScratch.floats(inference, inference.node(alpha), batch))
+                .isEqualTo(runtime);
         assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
                 .isEqualTo(runtime);
         assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
