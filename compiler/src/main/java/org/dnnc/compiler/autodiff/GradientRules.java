@@ -142,7 +142,7 @@ final class GradientRules {
         put(rules, Concat.class, GradientRules::concat);
         put(rules, CrossEntropy.class, (op, n, g, e) -> {
             int logits = n.inputs().get(0);
-            to(e, logits, () -> e.emit(new CrossEntropyGrad(), List.of(logits, n.inputs().get(1), g), n));
+            to(e, logits, () -> e.emit(new CrossEntropyGrad(op.ignore()), List.of(logits, n.inputs().get(1), g), n));
         });
         put(rules, MseLoss.class, (op, n, g, e) -> loss(n, new MseGrad(), g, e));
         put(rules, BceWithLogits.class, (op, n, g, e) -> loss(n, new BceWithLogitsGrad(), g, e));

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
@@ -311,20 +312,27 @@ public final class CpuKernels implements KernelEmitter {
         String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
                 .map(m -> p.field(m.id())).findFirst().orElse("null");
         CodeBlock rows = Sizes.rows(p.type(in.get(0)));
+        String ignore = ignored(((CrossEntropy) n.op()).ignore());
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes);
+                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L$L))", p.field(n.id()),
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes, ignore);
         if (p.countsAccuracy(n.id())) {
-            code.addStatement("correct = $T.countCorrect($L, $L, $L, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
-                    p.field(in.get(1)), rows, classes);
+            code.addStatement("correct = $T.countCorrect($L, $L, $L, $L$L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                    p.field(in.get(1)), rows, classes, ignore);
         }
         return code.build();
     }
 
     private static CodeBlock crossEntropyGrad(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
-        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L)", RuntimeNames.LOSSES,
-                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.rows(n.type()), Sizes.last(n.type())));
+        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L$L)", RuntimeNames.LOSSES,
+                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.rows(n.type()), Sizes.last(n.type()),
+                ignored(((CrossEntropyGrad) n.op()).ignore())));
+    }
+
+    /** The last argument of the loss kernels that ignore a label, or nothing. */
+    private static String ignored(OptionalInt ignore) {
+        return ignore.isPresent() ? ", " + ignore.getAsInt() : "";
     }
 
     private static CodeBlock regressionLoss(Node n, ProgramView p) {
