@@ -62,52 +62,107 @@ public final class Attention {
         Blas.sgemm(false, true, n * steps, units, dv, 1f, values, 0, dv, w, dq, cols, 0f, workspace, zAt, units);
         Blas.sgemm(false, true, n * queries, units, dq, 1f, query, 0, dq, w, 0, cols, 0f, workspace, qAt, units);
         FloatBuffer ws = workspace.data;
-        FloatBuffer vs = v.data;
-        FloatBuffer zs = values.data;
         float[] scores = Chunks.get().row2(steps);
         for (int b = 0; b < n; b++) {
             int length = lengths == null ? steps : lengths.get(b);
             for (int i = 0; i < queries; i++) {
                 int row = b * queries + i;
-                int q = qAt + row * units;
                 int alpha = alphaAt + row * steps;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < length; j++) {
-                    int z = zAt + (b * steps + j) * units;
-                    int h = hAt + (row * steps + j) * units;
-                    double score = 0;
-                    for (int a = 0; a < units; a++) {
-                        float t = (float) Math.tanh(ws.get(q + a) + ws.get(z + a));
-                        ws.put(h + a, t);
-                        score += (double) vs.get(a) * t;
-                    }
-                    scores[j] = (float) score;
-                    max = Math.max(max, scores[j]);
-                }
-                double sum = 0;
-                for (int j = 0; j < length; j++) {
-                    scores[j] = (float) Math.exp(scores[j] - max);
-                    sum += scores[j];
-                }
-                for (int j = 0; j < steps; j++) {
-                    ws.put(alpha + j, j < length ? (float) (scores[j] / sum) : 0f);
-                }
+                weighRow(ws, qAt + row * units, zAt + b * steps * units, hAt + row * steps * units, alpha, v.data,
+                        units, length, steps, scores);
                 if (weights != null) {
                     weights.data.put(row * steps, ws, alpha, steps);
                 }
                 if (context != null) {
-                    FloatBuffer c = context.data;
-                    int out = row * dv;
-                    for (int d = 0; d < dv; d++) {
-                        c.put(out + d, 0f);
-                    }
-                    for (int j = 0; j < length; j++) {
-                        float weight = ws.get(alpha + j);
-                        int z = (b * steps + j) * dv;
-                        for (int d = 0; d < dv; d++) {
-                            c.put(out + d, c.get(out + d) + weight * zs.get(z + d));
-                        }
-                    }
+                    contextRow(ws, alpha, values.data, b * steps * dv, dv, length, context.data, row * dv);
+                }
+            }
+        }
+    }
+
+    /**
+     * One query's weights over one example's value steps: {@code tanh} of the query's projection
+     * (at {@code q}) plus each step's (from {@code z}, {@code units} apart) into {@code h}, the scores
+     * {@code v · tanh}, and their softmax over the first {@code length} steps into {@code alpha}
+     * (zero past them). {@code scores} is scratch of at least {@code steps} floats.
+     */
+    static void weighRow(FloatBuffer ws, int q, int z, int h, int alpha, FloatBuffer v, int units, int length,
+            int steps, float[] scores) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < length; j++) {
+            int zj = z + j * units;
+            int hj = h + j * units;
+            double score = 0;
+            for (int a = 0; a < units; a++) {
+                float t = (float) Math.tanh(ws.get(q + a) + ws.get(zj + a));
+                ws.put(hj + a, t);
+                score += (double) v.get(a) * t;
+            }
+            scores[j] = (float) score;
+            max = Math.max(max, scores[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < length; j++) {
+            scores[j] = (float) Math.exp(scores[j] - max);
+            sum += scores[j];
+        }
+        for (int j = 0; j < steps; j++) {
+            ws.put(alpha + j, j < length ? (float) (scores[j] / sum) : 0f);
+        }
+    }
+
+    /** {@code out[outAt..] = Σ_j alpha_j z_j} over the first {@code length} value steps, which start at {@code zAt}. */
+    static void contextRow(FloatBuffer ws, int alpha, FloatBuffer z, int zAt, int dv, int length, FloatBuffer out,
+            int outAt) {
+        for (int d = 0; d < dv; d++) {
+            out.put(outAt + d, 0f);
+        }
+        for (int j = 0; j < length; j++) {
+            float weight = ws.get(alpha + j);
+            int zj = zAt + j * dv;
+            for (int d = 0; d < dv; d++) {
+                out.put(outAt + d, out.get(outAt + d) + weight * z.get(zj + d));
+            }
+        }
+    }
+
+    /**
+     * Back through one query's attention from its context's gradient (at {@code dcAt} of {@code dc}):
+     * adds the gradients of the value steps' projections (at {@code dz}, {@code units} apart) and of
+     * the values themselves ({@code alpha_j dc}, into {@code dValues} from {@code zAt} when not null)
+     * and of {@code v} (into {@code dvSums}), and writes the query projection's gradient at {@code
+     * dq}. {@code dAlpha} is scratch of at least {@code length} floats.
+     */
+    static void backwardRow(FloatBuffer ws, int alpha, int h, int dq, int dz, FloatBuffer v, FloatBuffer z, int zAt,
+            FloatBuffer dc, int dcAt, FloatBuffer dValues, int units, int dv, int length, float[] dAlpha,
+            float[] dvSums) {
+        double dot = 0;
+        for (int j = 0; j < length; j++) {
+            int zj = zAt + j * dv;
+            double s = 0;
+            for (int d = 0; d < dv; d++) {
+                s += (double) dc.get(dcAt + d) * z.get(zj + d);
+            }
+            dAlpha[j] = (float) s;
+            dot += s * ws.get(alpha + j);
+        }
+        zero(ws, dq, units);
+        for (int j = 0; j < length; j++) {
+            float weight = ws.get(alpha + j);
+            float dScore = (float) (weight * (dAlpha[j] - dot));
+            int hj = h + j * units;
+            int dzj = dz + j * units;
+            for (int a = 0; a < units; a++) {
+                float t = ws.get(hj + a);
+                dvSums[a] += dScore * t;
+                float dPre = dScore * v.get(a) * (1f - t * t);
+                ws.put(dq + a, ws.get(dq + a) + dPre);
+                ws.put(dzj + a, ws.get(dzj + a) + dPre);
+            }
+            if (dValues != null) {
+                int zj = zAt + j * dv;
+                for (int d = 0; d < dv; d++) {
+                    dValues.put(zj + d, dValues.get(zj + d) + weight * dc.get(dcAt + d));
                 }
             }
         }
@@ -136,9 +191,6 @@ public final class Attention {
         int hAt = qAt + n * queries * units;
         int alphaAt = hAt + n * queries * steps * units;
         FloatBuffer ws = workspace.data;
-        FloatBuffer vs = v.data;
-        FloatBuffer zs = values.data;
-        FloatBuffer dcs = dContext.data;
         if (dValues != null && !accumulate) {
             zero(dValues.data, 0, n * steps * vf);
         }
@@ -150,40 +202,9 @@ public final class Attention {
             int length = lengths == null ? steps : lengths.get(b);
             for (int i = 0; i < queries; i++) {
                 int row = b * queries + i;
-                int alpha = alphaAt + row * steps;
-                int dc = row * vf;
-                double dot = 0;
-                for (int j = 0; j < length; j++) {
-                    int z = (b * steps + j) * vf;
-                    double s = 0;
-                    for (int d = 0; d < vf; d++) {
-                        s += (double) dcs.get(dc + d) * zs.get(z + d);
-                    }
-                    dAlpha[j] = (float) s;
-                    dot += s * ws.get(alpha + j);
-                }
-                int dqAt = qAt + row * units;
-                zero(ws, dqAt, units);
-                for (int j = 0; j < length; j++) {
-                    float weight = ws.get(alpha + j);
-                    float dScore = (float) (weight * (dAlpha[j] - dot));
-                    int h = hAt + (row * steps + j) * units;
-                    int dz = zAt + (b * steps + j) * units;
-                    for (int a = 0; a < units; a++) {
-                        float t = ws.get(h + a);
-                        dvSums[a] += dScore * t;
-                        float dPre = dScore * vs.get(a) * (1f - t * t);
-                        ws.put(dqAt + a, ws.get(dqAt + a) + dPre);
-                        ws.put(dz + a, ws.get(dz + a) + dPre);
-                    }
-                    if (dValues != null) {
-                        FloatBuffer dvals = dValues.data;
-                        int z = (b * steps + j) * vf;
-                        for (int d = 0; d < vf; d++) {
-                            dvals.put(z + d, dvals.get(z + d) + weight * dcs.get(dc + d));
-                        }
-                    }
-                }
+                backwardRow(ws, alphaAt + row * steps, hAt + row * steps * units, qAt + row * units,
+                        zAt + b * steps * units, v.data, values.data, b * steps * vf, dContext.data, row * vf,
+                        dValues == null ? null : dValues.data, units, vf, length, dAlpha, dvSums);
             }
         }
         float beta = accumulate ? 1f : 0f;
@@ -226,7 +247,7 @@ public final class Attention {
         }
     }
 
-    private static void zero(FloatBuffer b, int from, int count) {
+    static void zero(FloatBuffer b, int from, int count) {
         for (int i = from; i < from + count; i++) {
             b.put(i, 0f);
         }
