@@ -9,7 +9,13 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.ShiftRight;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
@@ -82,7 +88,7 @@ final class GradientRules {
      * rule means removing the op from this set; a test fails until both are done.
      */
     static final Set<Class<? extends Op>> NOT_DIFFERENTIABLE_YET =
-            Set.of(AttentionWeights.class, Repeat.class);
+            Set.of(AttentionWeights.class, DecoderWeights.class, Repeat.class);
 
     /** One op's rule: contributes the gradient of each operand of {@code n} from {@code g}, that of its result. */
     @FunctionalInterface
@@ -186,6 +192,15 @@ final class GradientRules {
         });
         put(rules, Recurrent.class, GradientRules::recurrent);
         put(rules, AdditiveAttention.class, GradientRules::attention);
+        put(rules, AttentionDecoder.class, GradientRules::decoder);
+        put(rules, LastStep.class, (op, n, g, e) -> {
+            int x = n.inputs().get(0);
+            List<Integer> operands = new ArrayList<>(List.of(g));
+            operands.addAll(n.inputs().subList(1, n.inputs().size()));
+            to(e, x, () -> e.emit(new LastStepGrad(op, e.type(x).dim(1)), operands, n));
+        });
+        // Shifted ids are ints, which nothing differentiates: the rule has nothing to pass on.
+        put(rules, ShiftRight.class, (op, n, g, e) -> { });
         return Map.copyOf(rules);
     }
 
@@ -207,6 +222,18 @@ final class GradientRules {
         operands.addAll(n.inputs());
         for (AdditiveAttentionGrad.Wrt wrt : AdditiveAttentionGrad.Wrt.values()) {
             to(e, n.inputs().get(wrt.operand()), () -> e.emit(new AdditiveAttentionGrad(op, wrt), operands, n));
+        }
+    }
+
+    /** As for a recurrent layer, for each operand the decoder has (its initial state is optional). */
+    private static void decoder(AttentionDecoder op, Node n, int g, Emitter e) throws IrTypeException {
+        List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
+        operands.addAll(n.inputs());
+        for (AttentionDecoderGrad.Wrt wrt : AttentionDecoderGrad.Wrt.values()) {
+            int operand = wrt.operand(op);
+            if (operand >= 0) {
+                to(e, n.inputs().get(operand), () -> e.emit(new AttentionDecoderGrad(op, wrt), operands, n));
+            }
         }
     }
 

@@ -14,7 +14,13 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.ShiftRight;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -133,6 +139,12 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(AdditiveAttention.class, Attentions::attention);
         rules.put(AttentionWeights.class, Attentions::weights);
         rules.put(AdditiveAttentionGrad.class, Attentions::gradient);
+        rules.put(AttentionDecoder.class, Decoders::decoder);
+        rules.put(DecoderWeights.class, Decoders::weights);
+        rules.put(AttentionDecoderGrad.class, Decoders::gradient);
+        rules.put(ShiftRight.class, Decoders::shiftRight);
+        rules.put(LastStep.class, Decoders::last);
+        rules.put(LastStepGrad.class, Decoders::lastGrad);
     }
 
     @Override
@@ -143,7 +155,7 @@ public final class CpuKernels implements KernelEmitter {
         }
         List<Node> group = p.callGroup(n.id());
         boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad
-                || n.op() instanceof AdditiveAttentionGrad;
+                || n.op() instanceof AdditiveAttentionGrad || n.op() instanceof AttentionDecoderGrad;
         return group.isEmpty() || callsItsGroup ? rule.emit(n, p) : batchNormBackward(group, p);
     }
 

@@ -35,6 +35,9 @@ final class RuntimeNames {
     static final ClassName RECURRENT = ClassName.get(CPU, "Recurrent");
     static final ClassName ATTENTION = ClassName.get(CPU, "Attention");
     static final ClassName ATTENTION_GEOMETRY = ClassName.get(CPU, "AttentionGeometry");
+    static final ClassName ATTENTION_DECODER = ClassName.get(CPU, "AttentionDecoder");
+    static final ClassName DECODER_GEOMETRY = ClassName.get(CPU, "DecoderGeometry");
+    static final ClassName STEPS = ClassName.get(CPU, "Steps");
     static final ClassName RECURRENT_GEOMETRY = ClassName.get(CPU, "RecurrentGeometry");
     static final ClassName RECURRENT_CELL = ClassName.get(CPU, "RecurrentCell");
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");

@@ -10,7 +10,9 @@ import static org.dnnc.compiler.sema.Specs.req;
 import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.DType;
@@ -45,7 +47,8 @@ final class RecurrentLayers {
                         opt("init", INIT, null, "weight initializer (default: the train section's `init`)")),
                 RecurrentLayers::attention));
         r.add(CoreLayers.layer("attention_weights", 1, 1,
-                "The weights an `attention` gave each value step: [T] per query, zero past the values' length.",
+                "The weights an `attention` (or `attention_decoder`) gave each value step: [T] per query,"
+                        + " zero past the values' length.",
                 List.of(), RecurrentLayers::attentionWeights));
     }
 
@@ -70,13 +73,13 @@ final class RecurrentLayers {
     }
 
     /** As {@link #lengths(LayerCall)}, for a layer whose lengths are its input {@code at}. */
-    private static int lengths(LayerCall c, int at) throws LayerException {
+    static int lengths(LayerCall c, int at) throws LayerException {
         if (c.inputs().size() <= at) {
             return -1;
         }
         Val.Tensor lengths = c.input(at);
         if (!lengths.type().equals(TensorType.of(DType.I32, Dim.BATCH))) {
-            String place = at == 1 ? "second" : "third";
+            String place = List.of("second", "third", "fourth").get(at - 1);
             throw new LayerException("`" + c.name() + "` takes each sequence's length as its " + place
                     + " input, an `int` per example, got " + Shapes.perExample(lengths.type()) + " ("
                     + lengths.type() + ") from " + lengths.producer(), List.of("declare the lengths as `input length: int;`"), List.of(lengths));
@@ -165,13 +168,16 @@ final class RecurrentLayers {
     /** The weights of the attention that produced the input, computed again from its operands. */
     private static Val.Tensor attentionWeights(LayerCall c) throws LayerException {
         Val.Tensor context = c.input(0);
+        int[] operands = c.graphInputs(context.id()).stream().mapToInt(Integer::intValue).toArray();
+        if (c.graphOp(context.id()) instanceof AttentionDecoder decoder) {
+            return c.result(c.emit(new DecoderWeights(decoder), operands));
+        }
         if (!(c.graphOp(context.id()) instanceof AdditiveAttention attention)) {
-            throw new LayerException("`attention_weights` takes the result of an `attention`, got "
+            throw new LayerException("`attention_weights` takes the result of an `attention` or an `attention_decoder`, got "
                     + Shapes.perExample(context.type()) + " from " + context.producer(),
                     List.of("name the context, `ctx = query -> attention(values, units: 32);`, and write"
                             + " `attention_weights(ctx)`"), List.of(context));
         }
-        int[] operands = c.graphInputs(context.id()).stream().mapToInt(Integer::intValue).toArray();
         return c.result(c.emit(new AttentionWeights(attention), operands));
     }
 }

@@ -273,7 +273,8 @@ class RecurrentShapesTest extends ShapeTestSupport {
                     input v: float[T <= 10, 4];
                     output w = attention_weights(v -> gru(3));
                 }
-                """, "`attention_weights` takes the result of an `attention`, got [3] from `gru`", 3, 16);
+                """, "`attention_weights` takes the result of an `attention` or an `attention_decoder`, got [3] from"
+                + " `gru`", 3, 16);
         assertThat(d.hints()).containsExactly("name the context, `ctx = query -> attention(values, units: 32);`, and"
                 + " write `attention_weights(ctx)`");
     }

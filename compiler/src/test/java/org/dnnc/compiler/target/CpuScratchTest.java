@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -116,6 +119,43 @@ class CpuScratchTest {
 
         var geometry = new org.dnnc.runtime.cpu.AttentionGeometry(Math.max(queries, 1), steps, dq, dv, units);
         long runtime = org.dnnc.runtime.cpu.Attention.workspaceFloats(geometry, batch);
+        assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("the weights' scratch").that(CpuScratch.floats(inference, inference.node(alpha), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
+                .isEqualTo(0);
+    }
+
+    @ParameterizedTest(name = "steps={0} values={3}")
+    @CsvSource({"3, 2, 3, 4, 2, 3, 5", "7, 5, 16, 9, 8, 12, 32", "1, 1, 1, 1, 1, 1, 1"})
+    void decoderWorkspaceMatchesTheRuntime(int steps, int in, int hidden, int valueSteps, int dv, int units, int batch)
+            throws Exception {
+        AttentionDecoder decoder = new AttentionDecoder(hidden, units, false, false);
+        var b = new GraphBuilder("Decoder");
+        List<Integer> operands = new ArrayList<>(List.of(
+                b.input("x", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(in)), Origin.NONE),
+                b.input("z", TensorType.f32(Dim.BATCH, Dim.of(valueSteps), Dim.of(dv)), Origin.NONE)));
+        for (TensorType t : List.of(TensorType.f32(Dim.of(3 * hidden), Dim.of(in + dv)),
+                TensorType.f32(Dim.of(3 * hidden), Dim.of(hidden)), TensorType.f32(Dim.of(3 * hidden)),
+                TensorType.f32(Dim.of(3 * hidden)), TensorType.f32(Dim.of(units), Dim.of(hidden + dv)),
+                TensorType.f32(Dim.of(units)))) {
+            operands.add(b.param("p" + operands.size(), t, true, "zeros", Origin.NONE));
+        }
+        int y = b.add(decoder, operands, Origin.NONE);
+        int alpha = b.add(new DecoderWeights(decoder), operands, Origin.NONE);
+        b.output("y", y);
+        b.output("alpha", alpha);
+        Graph inference = b.build();
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
+        gradOperands.addAll(operands);
+        b.output("dx", b.add(new AttentionDecoderGrad(decoder, AttentionDecoderGrad.Wrt.X), gradOperands, Origin.NONE));
+        Graph training = b.build();
+
+        var geometry = new org.dnnc.runtime.cpu.DecoderGeometry(steps, in, hidden, valueSteps, dv, units);
+        long runtime = org.dnnc.runtime.cpu.AttentionDecoder.workspaceFloats(geometry, batch);
         assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
                 .isEqualTo(runtime);
         assertWithMessage("the weights' scratch").that(CpuScratch.floats(inference, inference.node(alpha), batch))

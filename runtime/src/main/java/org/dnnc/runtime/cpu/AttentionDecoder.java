@@ -69,7 +69,7 @@ public final class AttentionDecoder {
 
     /**
      * Runs the decoder: {@code y [N, S, H + Dv]} gets every step's state and context, and {@code
-     * weights [N, S, T]}, when not null, every step's attention weights.
+     * weights [N, S, T]} every step's attention weights, each when not null.
      *
      * @throws IllegalArgumentException if the workspace is too small or a length is outside {@code
      *     [0, T]}, before anything is written
@@ -121,9 +121,11 @@ public final class AttentionDecoder {
                 int next = state + nh + b * hidden;
                 Gru.forward(ws, bHh.data, hidden, l.xp() + (b * steps + s) * gh, l.hg() + b * gh,
                         l.act() + row * gh, l.hn() + row * hidden, state + b * hidden, next);
-                int at = (b * steps + s) * out;
-                y.data.put(at, ws, next, hidden);
-                y.data.put(at + hidden, ws, l.contexts() + (b * steps + s) * dv, dv);
+                if (y != null) {
+                    int at = (b * steps + s) * out;
+                    y.data.put(at, ws, next, hidden);
+                    y.data.put(at + hidden, ws, l.contexts() + (b * steps + s) * dv, dv);
+                }
                 if (weights != null) {
                     weights.data.put((b * steps + s) * t, ws, l.alpha() + row * t, t);
                 }
