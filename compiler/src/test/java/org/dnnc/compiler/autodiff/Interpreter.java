@@ -151,7 +151,7 @@ public final class Interpreter {
     /**
      * The ops this interpreter cannot run yet, listed here and nowhere else: no program checked
      * against this reference uses them (the attention decoder's generated code is checked against
-     * PyTorch directly, by {@code Seq2SeqGoldenTest}, and its kernel by finite differences). The
+     * PyTorch directly, by {@code GeneratedGoldenNetworksTest}, and its kernel by finite differences). The
      * coverage test fails for any other op without a rule, and for an op listed here that has one.
      */
     static final Set<Class<? extends Op>> NOT_INTERPRETED_YET =
