@@ -212,7 +212,10 @@ final class GradientRules {
         List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
         operands.addAll(n.inputs());
         for (RecurrentGrad.Wrt wrt : RecurrentGrad.Wrt.values()) {
-            to(e, n.inputs().get(wrt.layerOperand()), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+            int operand = wrt.operand(op);
+            if (operand >= 0) {
+                to(e, n.inputs().get(operand), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+            }
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.Map;
  * The gradient of a {@link Recurrent} layer with respect to one of its operands ({@code wrt}),
  * back through time. Its operands are the gradient of the layer's result, the result itself (whose
  * node's call saved the per-step gates and states that this one reads), and the layer's operands:
- * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths when the layer has them. The
+ * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths and the initial state when the
+ * layer has them. The
  * gradients of one layer share all their work, so they are computed by one call (see {@code
  * CallGroups}).
  */
@@ -16,7 +17,7 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
 
     /** The operand of the layer whose gradient this is, by its place among the layer's operands. */
     public enum Wrt {
-        X(0), W_IH(1), W_HH(2), B_IH(3), B_HH(4);
+        X(0), W_IH(1), W_HH(2), B_IH(3), B_HH(4), INITIAL_STATE(-1);
 
         private final int layerOperand;
 
@@ -24,9 +25,9 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
             this.layerOperand = layerOperand;
         }
 
-        /** The index of this operand in the {@link Recurrent} node's inputs. */
-        public int layerOperand() {
-            return layerOperand;
+        /** The index of this operand in the inputs of a node of {@code layer}, or -1 for an initial state it lacks. */
+        public int operand(Recurrent layer) {
+            return this == INITIAL_STATE ? layer.initialStateOperand() : layerOperand;
         }
     }
 
@@ -62,6 +63,10 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
         TensorType y = forward.inferType(layer);
         Checks.expect(this, "forward result", operands.get(1), y);
         Checks.expect(this, "gradient", operands.get(0), y);
-        return layer.get(wrt.layerOperand());
+        int operand = wrt.operand(forward);
+        if (operand < 0) {
+            throw Checks.fail(this, "the layer has no initial state");
+        }
+        return layer.get(operand);
     }
 }

@@ -57,10 +57,27 @@ final class RecurrentLayers {
                 opt("return_sequences", BOOL, false, "return every step [T, hidden] instead of the last [hidden]"),
                 opt("init", INIT, null, "weight initializer (default: the train section's `init`)")));
         params.addAll(List.of(extra));
-        return CoreLayers.layer(name, 1, 2, summary, params,
+        return CoreLayers.layer(name, 1, 3, summary, params,
                 c -> {
                     int features = sequenceFeatures(c);
-                    return c.result(direction(c, kind, c.args(), features, lengths(c), false, ""));
+                    int lengths = -1;
+                    int initial = -1;
+                    int hidden = c.args().integer("hidden");
+                    for (int i = 1; i < c.inputs().size(); i++) {
+                        Val.Tensor input = c.input(i);
+                        if (input.type().equals(TensorType.f32(Dim.BATCH, Dim.of(hidden))) && initial < 0) {
+                            initial = input.id();
+                        } else if (lengths < 0 && (i == 1 || input.type().dtype() == DType.I32)) {
+                            lengths = lengths(c, i);
+                        } else {
+                            throw new LayerException("`" + c.name() + "` takes, after its sequence, the sequences'"
+                                    + " lengths (an `int` per example) and an initial state [" + hidden + "] (its"
+                                    + " hidden size), got " + Shapes.perExample(input.type()) + " (" + input.type()
+                                    + ") from " + input.producer(), List.of("start the layer from a state of its own"
+                                    + " size, e.g. an encoder's `states -> last`"), List.of(input));
+                        }
+                    }
+                    return c.result(direction(c, kind, c.args(), features, lengths, initial, false, ""));
                 });
     }
 
@@ -103,8 +120,8 @@ final class RecurrentLayers {
      * One direction of a recurrent layer, with the lengths input {@code lengths} or none (-1); {@code
      * suffix} distinguishes the reverse direction's parameters.
      */
-    private static int direction(LayerCall c, CellKind kind, Args args, int features, int lengths, boolean reverse,
-            String suffix) throws LayerException {
+    private static int direction(LayerCall c, CellKind kind, Args args, int features, int lengths, int initial,
+            boolean reverse, String suffix) throws LayerException {
         int hidden = args.integer("hidden");
         boolean relu = kind == CellKind.RNN_TANH && args.has("activation") && args.string("activation").equals("relu");
         CellKind cell = relu ? CellKind.RNN_RELU : kind;
@@ -118,10 +135,16 @@ final class RecurrentLayers {
         int whh = c.param("weight_hh_l0" + suffix, TensorType.f32(Dim.of(gates * hidden), Dim.of(hidden)), true, init);
         int bih = c.param("bias_ih_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
         int bhh = c.param("bias_hh_l0" + suffix, Shapes.vector(gates * hidden), true, "zeros");
-        Recurrent layer = new Recurrent(cell, hidden, args.bool("return_sequences"), reverse, lengths >= 0);
-        return lengths >= 0
-                ? c.emit(layer, c.input(0).id(), wih, whh, bih, bhh, lengths)
-                : c.emit(layer, c.input(0).id(), wih, whh, bih, bhh);
+        Recurrent layer = new Recurrent(cell, hidden, args.bool("return_sequences"), reverse, lengths >= 0,
+                initial >= 0);
+        List<Integer> operands = new ArrayList<>(List.of(c.input(0).id(), wih, whh, bih, bhh));
+        if (lengths >= 0) {
+            operands.add(lengths);
+        }
+        if (initial >= 0) {
+            operands.add(initial);
+        }
+        return c.emit(layer, operands.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static Val.Tensor bidirectional(LayerCall c) throws LayerException {
@@ -133,8 +156,8 @@ final class RecurrentLayers {
         };
         int features = sequenceFeatures(c);
         int lengths = lengths(c);
-        int forward = direction(c, kind, inner.args(), features, lengths, false, "");
-        int backward = direction(c, kind, inner.args(), features, lengths, true, "_reverse");
+        int forward = direction(c, kind, inner.args(), features, lengths, -1, false, "");
+        int backward = direction(c, kind, inner.args(), features, lengths, -1, true, "_reverse");
         return c.result(c.emit(new Concat(-1), forward, backward));
     }
 

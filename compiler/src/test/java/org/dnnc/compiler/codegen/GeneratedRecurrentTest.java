@@ -157,6 +157,7 @@ class GeneratedRecurrentTest {
             "logits = x -> bidirectional(rnn(3, return_sequences: true)) -> rnn(4) -> dense(3);",
             "logits = x -> gru(length, 5) -> dense(3);",
             "logits = x -> bidirectional(length, lstm(3, return_sequences: true)) -> rnn(length, 4) -> dense(3);",
+            "h = x -> gru(4); logits = x -> lstm(length, h, 4) -> dense(3);",
             "ctx = x -> gru(4) -> attention(x, units: 3); output alpha = attention_weights(ctx);"
                     + " logits = ctx -> dense(3);",
             "states = x -> gru(4, return_sequences: true); ctx = states -> attention(states, length, units: 3);"

@@ -4,6 +4,8 @@ import static com.google.common.truth.Truth.assertThat;
 
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.CellKind;
+import org.dnnc.compiler.ir.Recurrent;
 import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.LastStep;
 import org.dnnc.compiler.ir.ShiftRight;
@@ -56,6 +58,24 @@ class DecoderShapesTest extends ShapeTestSupport {
         NetworkModel m = compileOk(ENCODER.formatted("""
                     output d = embedded -> attention_decoder(states, final, gru(6), units: 3);"""));
         assertThat(op(m, "d")).isEqualTo(new AttentionDecoder(6, 3, true, false));
+    }
+
+    @Test
+    void aRecurrentLayerStartsFromAnEncodersFinalState() {
+        NetworkModel m = compileOk(ENCODER.formatted("""
+                    output d = embedded -> lstm(final, 6, return_sequences: true);"""));
+        assertThat(op(m, "d")).isEqualTo(new Recurrent(CellKind.LSTM, 6, true, false, false, true));
+        assertThat(type(m, "d")).isEqualTo("f32[N,T,6]");
+    }
+
+    @Test
+    void aRecurrentLayerFromAStateOfAnotherSize() {
+        Diagnostic d = assertError(ENCODER.formatted("""
+                    output d = embedded -> gru(length, final, 4);"""),
+                "`gru` takes, after its sequence, the sequences' lengths (an `int` per example) and an initial state"
+                + " [4] (its hidden size), got [6] (f32[N,6]) from `last`", 8, 28);
+        assertThat(d.hints()).containsExactly("start the layer from a state of its own size, e.g. an encoder's"
+                + " `states -> last`");
     }
 
     @Test
