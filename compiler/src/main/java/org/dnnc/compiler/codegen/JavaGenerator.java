@@ -258,6 +258,7 @@ public final class JavaGenerator {
         type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         new PredictMethods(type).add(predictor, inferBody, infer, signature);
+        GenerateMethod.addIfDecoder(type, model.graph());
         addTraining(optimizer, signature);
         return finish(signature);
     }

@@ -55,6 +55,7 @@ final class RuntimeNames {
     static final ClassName TENSOR_SPEC = ClassName.get("org.dnnc.runtime", "TensorSpec");
     static final ClassName INPUTS = ClassName.get("org.dnnc.runtime", "Inputs");
     static final ClassName OUTPUTS = ClassName.get("org.dnnc.runtime", "Outputs");
+    static final ClassName GREEDY_DECODING = ClassName.get("org.dnnc.runtime", "GreedyDecoding");
     static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
     static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
     static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");
