@@ -19,8 +19,7 @@ final class Attentions {
     private Attentions() {}
 
     static CodeBlock attention(Node n, ProgramView p) {
-        String saved = p.savedField(n.id());
-        String workspace = saved.equals("null") ? p.scratchField(n.id()) : saved;
+        String workspace = p.workspaceField(n.id());
         return forward(n, (AdditiveAttention) n.op(), p.field(n.id()), "null", workspace, p);
     }
 
@@ -38,17 +37,14 @@ final class Attentions {
 
     /** The gradients of one attention that the program needs, {@code n} and the rest of its call group. */
     static CodeBlock gradient(Node n, ProgramView p) throws CodegenException {
-        List<Node> members = p.callGroup(n.id()).isEmpty() ? List.of(n) : p.callGroup(n.id());
+        List<Node> members = p.callMembers(n);
         String[] gradients = {"null", "null", "null", "null"};
         for (Node m : members) {
             gradients[((AdditiveAttentionGrad) m.op()).wrt().operand()] = p.field(m.id());
         }
         List<Integer> in = n.inputs();
         int forward = in.get(1);
-        String workspace = p.savedField(forward);
-        if (workspace.equals("null")) {
-            throw new CodegenException("the attention's forward call saved no workspace for its gradient", n.origin());
-        }
+        String workspace = p.savedWorkspace(n, forward, "attention");
         int layer = AdditiveAttentionGrad.LAYER_OPERANDS;
         AdditiveAttention a = ((AdditiveAttentionGrad) n.op()).forward();
         return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n, false)", RuntimeNames.ATTENTION,

@@ -26,8 +26,7 @@ final class Decoders {
     private Decoders() {}
 
     static CodeBlock decoder(Node n, ProgramView p) {
-        String saved = p.savedField(n.id());
-        String workspace = saved.equals("null") ? p.scratchField(n.id()) : saved;
+        String workspace = p.workspaceField(n.id());
         return forward(n, (AttentionDecoder) n.op(), p.field(n.id()), "null", workspace, p);
     }
 
@@ -47,7 +46,7 @@ final class Decoders {
 
     /** The gradients of one decoder that the program needs, {@code n} and the rest of its call group. */
     static CodeBlock gradient(Node n, ProgramView p) throws CodegenException {
-        List<Node> members = p.callGroup(n.id()).isEmpty() ? List.of(n) : p.callGroup(n.id());
+        List<Node> members = p.callMembers(n);
         String[] gradients = new String[AttentionDecoderGrad.Wrt.values().length];
         Arrays.fill(gradients, "null");
         for (Node m : members) {
@@ -55,10 +54,7 @@ final class Decoders {
         }
         List<Integer> in = n.inputs();
         int forward = in.get(1);
-        String workspace = p.savedField(forward);
-        if (workspace.equals("null")) {
-            throw new CodegenException("the decoder's forward call saved no workspace for its gradient", n.origin());
-        }
+        String workspace = p.savedWorkspace(n, forward, "decoder");
         int layer = AttentionDecoderGrad.LAYER_OPERANDS;
         AttentionDecoder d = ((AttentionDecoderGrad) n.op()).forward();
         List<Object> args = new ArrayList<>(List.of(RuntimeNames.ATTENTION_DECODER, geometry(p.node(forward), d, p),

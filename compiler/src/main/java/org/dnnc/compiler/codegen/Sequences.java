@@ -19,8 +19,7 @@ final class Sequences {
 
     static CodeBlock recurrent(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
-        String saved = p.savedField(n.id());
-        String workspace = saved.equals("null") ? p.scratchField(n.id()) : saved;
+        String workspace = p.workspaceField(n.id());
         Recurrent r = (Recurrent) n.op();
         return stmt("$T.forward($L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
                 geometry(n, r, p), p.field(in.get(0)), lengths(r, in, 0, p), initialState(r, in, 0, p),
@@ -30,18 +29,14 @@ final class Sequences {
 
     /** The gradients of one layer that the program needs, {@code n} and the rest of its call group. */
     static CodeBlock recurrentGrad(Node n, ProgramView p) throws CodegenException {
-        List<Node> members = p.callGroup(n.id()).isEmpty() ? List.of(n) : p.callGroup(n.id());
+        List<Node> members = p.callMembers(n);
         String[] gradients = {"null", "null", "null", "null", "null", "null"};
         for (Node m : members) {
             gradients[((RecurrentGrad) m.op()).wrt().ordinal()] = p.field(m.id());
         }
         List<Integer> in = n.inputs();
         int forward = in.get(1);
-        String workspace = p.savedField(forward);
-        if (workspace.equals("null")) {
-            throw new CodegenException("the recurrent layer's forward call saved no workspace for its gradient",
-                    n.origin());
-        }
+        String workspace = p.savedWorkspace(n, forward, "recurrent layer");
         int layer = RecurrentGrad.LAYER_OPERANDS;
         Recurrent r = ((RecurrentGrad) n.op()).forward();
         return stmt("$T.backward($L, $L, $L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, $L, null, n, false)",

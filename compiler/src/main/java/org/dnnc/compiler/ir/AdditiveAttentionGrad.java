@@ -1,6 +1,5 @@
 package org.dnnc.compiler.ir;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,18 +48,11 @@ public record AdditiveAttentionGrad(AdditiveAttention forward, Wrt wrt) implemen
 
     @Override
     public Map<String, Object> attrs() {
-        var attrs = new LinkedHashMap<>(forward.attrs());
-        attrs.put("wrt", wrt);
-        return attrs;
+        return Checks.withWrt(forward.attrs(), wrt);
     }
 
     @Override
     public TensorType inferType(List<TensorType> operands) throws IrTypeException {
-        Checks.arity(this, operands);
-        List<TensorType> layer = operands.subList(LAYER_OPERANDS, operands.size());
-        TensorType y = forward.inferType(layer);
-        Checks.expect(this, "forward result", operands.get(1), y);
-        Checks.expect(this, "gradient", operands.get(0), y);
-        return layer.get(wrt.operand());
+        return Checks.layerGradient(this, forward, operands, wrt.operand(), "");
     }
 }

@@ -1,6 +1,5 @@
 package org.dnnc.compiler.ir;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -51,22 +50,11 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
 
     @Override
     public Map<String, Object> attrs() {
-        var attrs = new LinkedHashMap<>(forward.attrs());
-        attrs.put("wrt", wrt);
-        return attrs;
+        return Checks.withWrt(forward.attrs(), wrt);
     }
 
     @Override
     public TensorType inferType(List<TensorType> operands) throws IrTypeException {
-        Checks.arity(this, operands);
-        List<TensorType> layer = operands.subList(LAYER_OPERANDS, operands.size());
-        TensorType y = forward.inferType(layer);
-        Checks.expect(this, "forward result", operands.get(1), y);
-        Checks.expect(this, "gradient", operands.get(0), y);
-        int operand = wrt.operand(forward);
-        if (operand < 0) {
-            throw Checks.fail(this, "the layer has no initial state");
-        }
-        return layer.get(operand);
+        return Checks.layerGradient(this, forward, operands, wrt.operand(forward), "the layer has no initial state");
     }
 }

@@ -202,6 +202,12 @@ public final class AttentionDecoder {
             Blas.sgemm(false, false, n, hidden, units, 1f, workspace, pg, units, w, 0, wCols, 1f, workspace, l.dh(),
                     hidden);
         }
+        // Before the column sums below, which reuse dvSums' scratch.
+        if (dv != null) {
+            for (int a = 0; a < units; a++) {
+                dv.data.put(a, accumulate ? dv.data.get(a) + dvSums[a] : dvSums[a]);
+            }
+        }
         if (dh0 != null) {
             for (int i = 0; i < nh; i++) {
                 dh0.data.put(i, (accumulate ? dh0.data.get(i) : 0f) + ws.get(l.dh() + i));
@@ -214,7 +220,7 @@ public final class AttentionDecoder {
                     dwHh, 0, hidden);
         }
         if (dbHh != null) {
-            columnSums(ws, l.act(), rows, gh, dbHh, accumulate);
+            Recurrent.columnSums(ws, l.act(), rows, gh, dbHh, accumulate);
         }
         if (dwIh != null) {
             Blas.sgemm(true, false, gh, in, rows, 1f, workspace, l.xp(), gh, x, 0, in, beta, dwIh, 0, ihCols);
@@ -222,7 +228,7 @@ public final class AttentionDecoder {
                     in, ihCols);
         }
         if (dbIh != null) {
-            columnSums(ws, l.xp(), rows, gh, dbIh, accumulate);
+            Recurrent.columnSums(ws, l.xp(), rows, gh, dbIh, accumulate);
         }
         if (dx != null) {
             Blas.sgemm(false, false, rows, in, gh, 1f, workspace, l.xp(), gh, wIh, 0, ihCols, beta, dx, 0, in);
@@ -232,11 +238,6 @@ public final class AttentionDecoder {
                     beta, dw, 0, wCols);
             Blas.sgemm(true, false, units, vf, n * t, 1f, workspace, l.pz(), units, values, 0, vf, beta, dw, hidden,
                     wCols);
-        }
-        if (dv != null) {
-            for (int a = 0; a < units; a++) {
-                dv.data.put(a, accumulate ? dv.data.get(a) + dvSums[a] : dvSums[a]);
-            }
         }
         if (dValues != null) {
             Blas.sgemm(false, false, n * t, vf, units, 1f, workspace, l.pz(), units, w, hidden, wCols, 1f, dValues, 0,
@@ -260,20 +261,5 @@ public final class AttentionDecoder {
             }
         }
         return l;
-    }
-
-    /** {@code out[c] (+)= sum_r src[from + r * cols + c]}. */
-    private static void columnSums(FloatBuffer src, int from, int rows, int cols, Buf out, boolean accumulate) {
-        float[] sums = Chunks.get().row3(cols);
-        java.util.Arrays.fill(sums, 0, cols, 0f);
-        for (int r = 0, at = from; r < rows; r++, at += cols) {
-            for (int c = 0; c < cols; c++) {
-                sums[c] += src.get(at + c);
-            }
-        }
-        FloatBuffer o = out.data;
-        for (int c = 0; c < cols; c++) {
-            o.put(c, accumulate ? o.get(c) + sums[c] : sums[c]);
-        }
     }
 }
