@@ -12,10 +12,10 @@ import java.util.List;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.AttentionWeights;
-import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.DType;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Recurrent;
 import org.dnnc.compiler.ir.TensorType;
@@ -23,8 +23,8 @@ import org.dnnc.compiler.sema.LayerCall.LayerException;
 
 /**
  * Recurrent layers over [time, features] sequences (PyTorch's parameter layout: gates i,f,g,o for
- * LSTM, r,z,n for GRU), optionally with each sequence's length as a second input, bidirectional
- * wrappers and additive attention.
+ * LSTM, r,z,n for GRU), optionally with each sequence's length and an initial state as further
+ * inputs, bidirectional wrappers, and additive attention with its weights.
  */
 final class RecurrentLayers {
     private static final List<String> CELLS = List.of("rnn", "lstm", "gru");
@@ -58,27 +58,33 @@ final class RecurrentLayers {
                 opt("init", INIT, null, "weight initializer (default: the train section's `init`)")));
         params.addAll(List.of(extra));
         return CoreLayers.layer(name, 1, 3, summary, params,
-                c -> {
-                    int features = sequenceFeatures(c);
-                    int lengths = -1;
-                    int initial = -1;
-                    int hidden = c.args().integer("hidden");
-                    for (int i = 1; i < c.inputs().size(); i++) {
-                        Val.Tensor input = c.input(i);
-                        if (input.type().equals(TensorType.f32(Dim.BATCH, Dim.of(hidden))) && initial < 0) {
-                            initial = input.id();
-                        } else if (lengths < 0 && (i == 1 || input.type().dtype() == DType.I32)) {
-                            lengths = lengths(c, i);
-                        } else {
-                            throw new LayerException("`" + c.name() + "` takes, after its sequence, the sequences'"
-                                    + " lengths (an `int` per example) and an initial state [" + hidden + "] (its"
-                                    + " hidden size), got " + Shapes.perExample(input.type()) + " (" + input.type()
-                                    + ") from " + input.producer(), List.of("start the layer from a state of its own"
-                                    + " size, e.g. an encoder's `states -> last`"), List.of(input));
-                        }
-                    }
-                    return c.result(direction(c, kind, c.args(), features, lengths, initial, false, ""));
-                });
+                c -> cellLayer(c, kind));
+    }
+
+    /**
+     * A recurrent layer over its first input, with each sequence's length (an int per example) and an
+     * initial state ({@code [hidden]}) when further inputs give them.
+     */
+    private static Val.Tensor cellLayer(LayerCall c, CellKind kind) throws LayerException {
+        int features = sequenceFeatures(c);
+        int lengths = -1;
+        int initial = -1;
+        int hidden = c.args().integer("hidden");
+        for (int i = 1; i < c.inputs().size(); i++) {
+            Val.Tensor input = c.input(i);
+            if (input.type().equals(TensorType.f32(Dim.BATCH, Dim.of(hidden))) && initial < 0) {
+                initial = input.id();
+            } else if (lengths < 0 && (i == 1 || input.type().dtype() == DType.I32)) {
+                lengths = lengths(c, i);
+            } else {
+                throw new LayerException("`" + c.name() + "` takes, after its sequence, the sequences' lengths (an"
+                        + " `int` per example) and an initial state [" + hidden + "] (its hidden size), got "
+                        + Shapes.perExample(input.type()) + " (" + input.type() + ") from " + input.producer(),
+                        List.of("start the layer from a state of its own size, e.g. an encoder's `states -> last`"),
+                        List.of(input));
+            }
+        }
+        return c.result(direction(c, kind, c.args(), features, lengths, initial, false, ""));
     }
 
     /**
@@ -99,7 +105,8 @@ final class RecurrentLayers {
             String place = List.of("second", "third", "fourth").get(at - 1);
             throw new LayerException("`" + c.name() + "` takes each sequence's length as its " + place
                     + " input, an `int` per example, got " + Shapes.perExample(lengths.type()) + " ("
-                    + lengths.type() + ") from " + lengths.producer(), List.of("declare the lengths as `input length: int;`"), List.of(lengths));
+                    + lengths.type() + ") from " + lengths.producer(),
+                    List.of("declare the lengths as `input length: int;`"), List.of(lengths));
         }
         return lengths.id();
     }
@@ -117,8 +124,9 @@ final class RecurrentLayers {
     }
 
     /**
-     * One direction of a recurrent layer, with the lengths input {@code lengths} or none (-1); {@code
-     * suffix} distinguishes the reverse direction's parameters.
+     * One direction of a recurrent layer, with the lengths input {@code lengths} and the initial
+     * state {@code initial}, or none (-1); {@code suffix} distinguishes the reverse direction's
+     * parameters.
      */
     private static int direction(LayerCall c, CellKind kind, Args args, int features, int lengths, int initial,
             boolean reverse, String suffix) throws LayerException {
