@@ -8,6 +8,14 @@ import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.ShiftRight;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
@@ -82,7 +90,7 @@ final class GradientRules {
      * rule means removing the op from this set; a test fails until both are done.
      */
     static final Set<Class<? extends Op>> NOT_DIFFERENTIABLE_YET =
-            Set.of(AdditiveAttention.class, Repeat.class);
+            Set.of(AttentionWeights.class, DecoderWeights.class, Repeat.class);
 
     /** One op's rule: contributes the gradient of each operand of {@code n} from {@code g}, that of its result. */
     @FunctionalInterface
@@ -142,7 +150,7 @@ final class GradientRules {
         put(rules, Concat.class, GradientRules::concat);
         put(rules, CrossEntropy.class, (op, n, g, e) -> {
             int logits = n.inputs().get(0);
-            to(e, logits, () -> e.emit(new CrossEntropyGrad(), List.of(logits, n.inputs().get(1), g), n));
+            to(e, logits, () -> e.emit(new CrossEntropyGrad(op.ignore()), List.of(logits, n.inputs().get(1), g), n));
         });
         put(rules, MseLoss.class, (op, n, g, e) -> loss(n, new MseGrad(), g, e));
         put(rules, BceWithLogits.class, (op, n, g, e) -> loss(n, new BceWithLogitsGrad(), g, e));
@@ -194,6 +202,16 @@ final class GradientRules {
             to(e, n.inputs().get(2), () -> e.emit(new BiasGrad(-1), List.of(g), n));
         });
         put(rules, Recurrent.class, GradientRules::recurrent);
+        put(rules, AdditiveAttention.class, GradientRules::attention);
+        put(rules, AttentionDecoder.class, GradientRules::decoder);
+        put(rules, LastStep.class, (op, n, g, e) -> {
+            int x = n.inputs().get(0);
+            List<Integer> operands = new ArrayList<>(List.of(g));
+            operands.addAll(n.inputs().subList(1, n.inputs().size()));
+            to(e, x, () -> e.emit(new LastStepGrad(op, e.type(x).dim(1)), operands, n));
+        });
+        // Shifted ids are ints, which nothing differentiates: the rule has nothing to pass on.
+        put(rules, ShiftRight.class, (op, n, g, e) -> { });
         return Map.copyOf(rules);
     }
 
@@ -205,7 +223,31 @@ final class GradientRules {
         List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
         operands.addAll(n.inputs());
         for (RecurrentGrad.Wrt wrt : RecurrentGrad.Wrt.values()) {
-            to(e, n.inputs().get(wrt.layerOperand()), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+            int operand = wrt.operand(op);
+            if (operand >= 0) {
+                to(e, n.inputs().get(operand), () -> e.emit(new RecurrentGrad(op, wrt), operands, n));
+            }
+        }
+    }
+
+    /** As for a recurrent layer: each operand's gradient reads the context's gradient, the context and the operands. */
+    private static void attention(AdditiveAttention op, Node n, int g, Emitter e) throws IrTypeException {
+        List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
+        operands.addAll(n.inputs());
+        for (AdditiveAttentionGrad.Wrt wrt : AdditiveAttentionGrad.Wrt.values()) {
+            to(e, n.inputs().get(wrt.operand()), () -> e.emit(new AdditiveAttentionGrad(op, wrt), operands, n));
+        }
+    }
+
+    /** As for a recurrent layer, for each operand the decoder has (its initial state is optional). */
+    private static void decoder(AttentionDecoder op, Node n, int g, Emitter e) throws IrTypeException {
+        List<Integer> operands = new ArrayList<>(List.of(g, n.id()));
+        operands.addAll(n.inputs());
+        for (AttentionDecoderGrad.Wrt wrt : AttentionDecoderGrad.Wrt.values()) {
+            int operand = wrt.operand(op);
+            if (operand >= 0) {
+                to(e, n.inputs().get(operand), () -> e.emit(new AttentionDecoderGrad(op, wrt), operands, n));
+            }
         }
     }
 

@@ -8,9 +8,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.ShiftRight;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -128,6 +138,15 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(BiasGrad.class, CpuKernels::biasGrad);
         rules.put(Recurrent.class, Sequences::recurrent);
         rules.put(RecurrentGrad.class, Sequences::recurrentGrad);
+        rules.put(AdditiveAttention.class, Attentions::attention);
+        rules.put(AttentionWeights.class, Attentions::weights);
+        rules.put(AdditiveAttentionGrad.class, Attentions::gradient);
+        rules.put(AttentionDecoder.class, Decoders::decoder);
+        rules.put(DecoderWeights.class, Decoders::weights);
+        rules.put(AttentionDecoderGrad.class, Decoders::gradient);
+        rules.put(ShiftRight.class, Decoders::shiftRight);
+        rules.put(LastStep.class, Decoders::last);
+        rules.put(LastStepGrad.class, Decoders::lastGrad);
     }
 
     @Override
@@ -137,7 +156,8 @@ public final class CpuKernels implements KernelEmitter {
             throw unsupported(n, "`" + n.op().mnemonic() + "` on the CPU");
         }
         List<Node> group = p.callGroup(n.id());
-        boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad;
+        boolean callsItsGroup = n.op() instanceof CrossEntropy || n.op() instanceof RecurrentGrad
+                || n.op() instanceof AdditiveAttentionGrad || n.op() instanceof AttentionDecoderGrad;
         return group.isEmpty() || callsItsGroup ? rule.emit(n, p) : batchNormBackward(group, p);
     }
 
@@ -306,20 +326,27 @@ public final class CpuKernels implements KernelEmitter {
         String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
                 .map(m -> p.field(m.id())).findFirst().orElse("null");
         CodeBlock rows = Sizes.rows(p.type(in.get(0)));
+        String ignore = ignored(((CrossEntropy) n.op()).ignore());
         CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes);
+                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L$L))", p.field(n.id()),
+                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes, ignore);
         if (p.countsAccuracy(n.id())) {
-            code.addStatement("correct = $T.countCorrect($L, $L, $L, $L)", RuntimeNames.LOSSES, p.field(in.get(0)),
-                    p.field(in.get(1)), rows, classes);
+            code.addStatement("correct = $T.countCorrect($L, $L, $L, $L$L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                    p.field(in.get(1)), rows, classes, ignore);
         }
         return code.build();
     }
 
     private static CodeBlock crossEntropyGrad(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
-        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L)", RuntimeNames.LOSSES,
-                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.rows(n.type()), Sizes.last(n.type())));
+        return scaled(n, p, CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L$L)", RuntimeNames.LOSSES,
+                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.rows(n.type()), Sizes.last(n.type()),
+                ignored(((CrossEntropyGrad) n.op()).ignore())));
+    }
+
+    /** The last argument of the loss kernels that ignore a label, or nothing. */
+    private static String ignored(OptionalInt ignore) {
+        return ignore.isPresent() ? ", " + ignore.getAsInt() : "";
     }
 
     private static CodeBlock regressionLoss(Node n, ProgramView p) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.Recurrent;
 import org.dnnc.compiler.ir.TensorType;
 
@@ -51,6 +52,24 @@ public final class Geometries {
         CodeBlock args = CodeBlock.of("$T.$L, $L, $L, $L, $L, $L", RuntimeNames.RECURRENT_CELL, r.cell().name(),
                 x.dim(1).bound(), x.dim(2).bound(), r.hidden(), r.reverse(), r.returnSequences());
         return field(RuntimeNames.RECURRENT_GEOMETRY, args, r.reverse() ? "REVERSE_" : "RECURRENT_", layer);
+    }
+
+    /**
+     * The field of an attention of queries {@code [N,Dq]} or {@code [N,Tq,Dq]} over values {@code
+     * [N,T,Dv]}.
+     */
+    String attention(int units, TensorType query, TensorType values, String layer) {
+        int queries = query.rank() == 3 ? query.dim(1).bound() : 1;
+        CodeBlock args = CodeBlock.of("$L, $L, $L, $L, $L", queries, values.dim(1).bound(), query.dim(-1).bound(),
+                values.dim(2).bound(), units);
+        return field(RuntimeNames.ATTENTION_GEOMETRY, args, "ATTENTION_", layer);
+    }
+
+    /** The field of an attention decoder over inputs {@code [N,S,E]} and values {@code [N,T,Dv]}. */
+    String decoder(AttentionDecoder d, TensorType x, TensorType values, String layer) {
+        CodeBlock args = CodeBlock.of("$L, $L, $L, $L, $L, $L", x.dim(1).bound(), x.dim(2).bound(), d.hidden(),
+                values.dim(1).bound(), values.dim(2).bound(), d.units());
+        return field(RuntimeNames.DECODER_GEOMETRY, args, "DECODER_", layer);
     }
 
     /** Whether any convolution or pooling asked for its field, which changes how threads are used. */

@@ -265,6 +265,7 @@ public final class JavaGenerator {
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         new PredictMethods(type).add(predictor, inferBody, infer, signature);
         new PredictorMethods(type, className).add();
+        GenerateMethod.addIfDecoder(type, model.graph());
         addTraining(optimizer, signature);
         return finish(signature);
     }
@@ -594,15 +595,16 @@ public final class JavaGenerator {
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         stage(m, program, signature);
+        countJudged(m, program);
         m.addCode(inline ? CodeBlock.join(body, "") : bodyParts("trainStep").inline(type, body));
         m.addStatement("float loss = $L.get(0)", program.lossField());
         m.beginControlFlow("if (!$T.isFinite(loss) && !updateOnNonFinite)", Float.class);
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
-        m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
+        m.addStatement("return $L", stepResult(program, "loss", true));
         m.endControlFlow();
         m.beginControlFlow("if (!updateOnNonFinite && !$T.allFinite(gradients))", RuntimeNames.GRADIENT_CHECK);
         m.addComment("A gradient that overflowed while the loss stayed finite must not reach the weights either.");
-        m.addStatement("return new $T((double) loss * n, correct, false)", RuntimeNames.STEP_RESULT);
+        m.addStatement("return $L", stepResult(program, "loss", false));
         m.endControlFlow();
         m.addCode(clipping.calls("gradients", "GRADIENT_SIZES"));
         m.addComment("$L", optimizer.describe());
@@ -610,9 +612,34 @@ public final class JavaGenerator {
         m.addStatement("float lr = (float) learningRate");
         m.addCode(inline ? CodeBlock.join(updates, "")
                 : new MethodParts("update").parameter(TypeName.FLOAT, "lr").inline(type, updates));
-        m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
+        m.addStatement("return $L", stepResult(program, "loss", true));
         leave(m);
         return m.build();
+    }
+
+    /**
+     * Counts the labels the step judges, when its loss ignores some: before the program runs, whose
+     * memory plan may reuse the labels' buffer once the loss has read it.
+     */
+    private static void countJudged(MethodSpec.Builder m, ProgramEmitter program) {
+        CodeBlock judged = program.judgedLabels();
+        if (judged != null) {
+            m.addStatement("int judged = $L", judged);
+        }
+    }
+
+    /**
+     * What a step returns, from its {@code loss}: with the labels it judged (see {@link
+     * #countJudged}) when its loss ignores some, so that accuracy counts only the others.
+     */
+    private static CodeBlock stepResult(ProgramEmitter program, String loss, boolean finiteGradients) {
+        if (program.judgedLabels() == null) {
+            return finiteGradients
+                    ? CodeBlock.of("new $T((double) $L * n, correct)", RuntimeNames.STEP_RESULT, loss)
+                    : CodeBlock.of("new $T((double) $L * n, correct, false)", RuntimeNames.STEP_RESULT, loss);
+        }
+        return CodeBlock.of("new $T((double) $L * n, correct, judged, $L)", RuntimeNames.STEP_RESULT, loss,
+                finiteGradients);
     }
 
     /** Helpers of a step's program: they read the batch size {@code n} and may count correct examples. */
@@ -628,8 +655,9 @@ public final class JavaGenerator {
         m.addStatement("int n = count");
         m.addStatement("int correct = 0");
         stage(m, program, signature);
+        countJudged(m, program);
         m.addCode(bodyParts("evaluateStep").inline(type, body));
-        m.addStatement("return new $T((double) $L.get(0) * n, correct)", RuntimeNames.STEP_RESULT, program.lossField());
+        m.addStatement("return $L", stepResult(program, program.lossField() + ".get(0)", true));
         leave(m);
         return m.build();
     }

@@ -131,6 +131,18 @@ final class ProgramEmitter implements ProgramView {
         return loss == null ? null : field(loss);
     }
 
+    /**
+     * The labels a step judges when the cross-entropy whose accuracy it counts ignores a label: a
+     * call that counts the others in its labels; {@code null} when every label counts.
+     */
+    CodeBlock judgedLabels() {
+        return graph.nodes().stream().filter(n -> n.op() instanceof CrossEntropy).findFirst()
+                .filter(n -> ((CrossEntropy) n.op()).ignore().isPresent())
+                .map(n -> CodeBlock.of("$T.judged($L, $L, $L)", RuntimeNames.LOSSES, field(n.inputs().get(1)),
+                        Sizes.rows(type(n.inputs().get(0))), ((CrossEntropy) n.op()).ignore().getAsInt()))
+                .orElse(null);
+    }
+
     List<FieldSpec> fieldSpecs() {
         List<FieldSpec> specs = new ArrayList<>();
         if (floatViews > 0) {

@@ -31,6 +31,36 @@ public interface ProgramView {
     /** The other members of the call that node {@code id} leads (see {@code CallGroups}); empty for most nodes. */
     List<Node> callGroup(int id);
 
+    /** Every node that the call of {@code n} computes: its call group, or {@code n} alone. */
+    default List<Node> callMembers(Node n) {
+        List<Node> group = callGroup(n.id());
+        return group.isEmpty() ? List.of(n) : group;
+    }
+
+    /**
+     * The workspace of the forward call of a layer that keeps one (a recurrent layer, an attention):
+     * what it saves for its gradient's call in training, its scratch elsewhere.
+     */
+    default String workspaceField(int id) {
+        String saved = savedField(id);
+        return saved.equals("null") ? scratchField(id) : saved;
+    }
+
+    /**
+     * The workspace that the forward call {@code forward} saved, which the gradient call {@code n}
+     * reads.
+     *
+     * @throws CodegenException if the forward call saved none, naming the {@code layer}
+     */
+    default String savedWorkspace(Node n, int forward, String layer) throws CodegenException {
+        String workspace = savedField(forward);
+        if (workspace.equals("null")) {
+            throw new CodegenException("the " + layer + "'s forward call saved no workspace for its gradient",
+                    n.origin());
+        }
+        return workspace;
+    }
+
     /**
      * Whether the cross-entropy node {@code id} is the one whose correct predictions a step counts:
      * the program's first, when a weighted loss has several.

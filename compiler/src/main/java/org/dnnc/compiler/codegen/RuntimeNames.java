@@ -33,6 +33,11 @@ final class RuntimeNames {
     static final ClassName POOL_GEOMETRY = ClassName.get(CPU, "PoolGeometry");
     static final ClassName GLOBAL_AVG_POOL = ClassName.get(CPU, "GlobalAvgPool");
     static final ClassName RECURRENT = ClassName.get(CPU, "Recurrent");
+    static final ClassName ATTENTION = ClassName.get(CPU, "Attention");
+    static final ClassName ATTENTION_GEOMETRY = ClassName.get(CPU, "AttentionGeometry");
+    static final ClassName ATTENTION_DECODER = ClassName.get(CPU, "AttentionDecoder");
+    static final ClassName DECODER_GEOMETRY = ClassName.get(CPU, "DecoderGeometry");
+    static final ClassName STEPS = ClassName.get(CPU, "Steps");
     static final ClassName RECURRENT_GEOMETRY = ClassName.get(CPU, "RecurrentGeometry");
     static final ClassName RECURRENT_CELL = ClassName.get(CPU, "RecurrentCell");
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");
@@ -59,6 +64,7 @@ final class RuntimeNames {
     static final ClassName OUTPUTS = ClassName.get("org.dnnc.runtime", "Outputs");
     static final ClassName HOLD = ClassName.get("org.dnnc.runtime", "Hold");
     static final ClassName PREDICTOR = ClassName.get("org.dnnc.runtime", "Predictor");
+    static final ClassName GREEDY_DECODING = ClassName.get("org.dnnc.runtime", "GreedyDecoding");
     static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
     static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
     static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");

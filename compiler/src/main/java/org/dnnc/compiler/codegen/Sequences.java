@@ -12,46 +12,47 @@ import org.dnnc.compiler.ir.RecurrentGrad;
  * The calls of recurrent layers: the runtime's {@code Recurrent.forward} with the layer's constant
  * geometry and the workspace the planner placed (saved for the backward call in training, scratch
  * elsewhere), and one {@code Recurrent.backward} for all the gradients of a layer, which reads that
- * saved workspace. Examples start from a zero state.
+ * saved workspace. Examples start from the layer's initial state, or a zero one.
  */
 final class Sequences {
     private Sequences() {}
 
     static CodeBlock recurrent(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
-        String saved = p.savedField(n.id());
-        String workspace = saved.equals("null") ? p.scratchField(n.id()) : saved;
+        String workspace = p.workspaceField(n.id());
         Recurrent r = (Recurrent) n.op();
-        return stmt("$T.forward($L, $L, $L, null, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
-                geometry(n, r, p), p.field(in.get(0)), lengths(r, in, 0, p), p.field(in.get(1)), p.field(in.get(2)),
-                p.field(in.get(3)), p.field(in.get(4)), p.field(n.id()), workspace);
+        return stmt("$T.forward($L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
+                geometry(n, r, p), p.field(in.get(0)), lengths(r, in, 0, p), initialState(r, in, 0, p),
+                p.field(in.get(1)), p.field(in.get(2)), p.field(in.get(3)), p.field(in.get(4)), p.field(n.id()),
+                workspace);
     }
 
     /** The gradients of one layer that the program needs, {@code n} and the rest of its call group. */
     static CodeBlock recurrentGrad(Node n, ProgramView p) throws CodegenException {
-        List<Node> members = p.callGroup(n.id()).isEmpty() ? List.of(n) : p.callGroup(n.id());
-        String[] gradients = {"null", "null", "null", "null", "null"};
+        List<Node> members = p.callMembers(n);
+        String[] gradients = {"null", "null", "null", "null", "null", "null"};
         for (Node m : members) {
-            gradients[((RecurrentGrad) m.op()).wrt().layerOperand()] = p.field(m.id());
+            gradients[((RecurrentGrad) m.op()).wrt().ordinal()] = p.field(m.id());
         }
         List<Integer> in = n.inputs();
         int forward = in.get(1);
-        String workspace = p.savedField(forward);
-        if (workspace.equals("null")) {
-            throw new CodegenException("the recurrent layer's forward call saved no workspace for its gradient",
-                    n.origin());
-        }
+        String workspace = p.savedWorkspace(n, forward, "recurrent layer");
         int layer = RecurrentGrad.LAYER_OPERANDS;
         Recurrent r = ((RecurrentGrad) n.op()).forward();
-        return stmt("$T.backward($L, $L, $L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, null, null, n, false)",
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, $L, null, n, false)",
                 RuntimeNames.RECURRENT, geometry(p.node(forward), r, p), p.field(in.get(layer)),
                 lengths(r, in, layer, p), p.field(in.get(layer + 1)), p.field(in.get(layer + 2)), p.field(in.get(0)),
-                workspace, gradients[0], gradients[1], gradients[2], gradients[3], gradients[4]);
+                workspace, gradients[0], gradients[1], gradients[2], gradients[3], gradients[4], gradients[5]);
     }
 
     /** The field of the layer's lengths, whose operands start at {@code layer} in {@code in}, or {@code null}. */
     private static String lengths(Recurrent r, List<Integer> in, int layer, ProgramView p) {
         return r.lengths() ? p.field(in.get(layer + Recurrent.LENGTHS)) : "null";
+    }
+
+    /** The field of the layer's initial state, whose operands start at {@code layer} in {@code in}, or {@code null}. */
+    private static String initialState(Recurrent r, List<Integer> in, int layer, ProgramView p) {
+        return r.initialState() ? p.field(in.get(layer + r.initialStateOperand())) : "null";
     }
 
     private static String geometry(Node forward, Recurrent r, ProgramView p) {

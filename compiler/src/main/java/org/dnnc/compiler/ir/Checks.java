@@ -1,6 +1,7 @@
 package org.dnnc.compiler.ir;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * The checks shared by the typing rules of ops. Each failure names the op first, so that every
@@ -157,5 +158,31 @@ final class Checks {
                     + ", stride " + stride + ", padding " + padBefore + "+" + padAfter + ")");
         }
         return (int) output;
+    }
+
+    /**
+     * The type of the gradient of a layer op {@code forward} with respect to its operand {@code
+     * operand}, for a gradient op whose operands are the gradient of the layer's result, the result,
+     * and the layer's own operands (a recurrent layer's, an attention's); -1 names an optional
+     * operand the layer lacks.
+     */
+    static TensorType layerGradient(Op op, Op forward, List<TensorType> operands, int operand, String missing)
+            throws IrTypeException {
+        arity(op, operands);
+        List<TensorType> layer = operands.subList(2, operands.size());
+        TensorType y = forward.inferType(layer);
+        expect(op, "forward result", operands.get(1), y);
+        expect(op, "gradient", operands.get(0), y);
+        if (operand < 0) {
+            throw fail(op, missing);
+        }
+        return layer.get(operand);
+    }
+
+    /** The attributes of a layer gradient: the layer's, then which operand. */
+    static Map<String, Object> withWrt(Map<String, Object> forward, Enum<?> wrt) {
+        var attrs = new java.util.LinkedHashMap<>(forward);
+        attrs.put("wrt", wrt);
+        return attrs;
     }
 }

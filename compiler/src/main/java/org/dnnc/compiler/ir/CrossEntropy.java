@@ -2,14 +2,21 @@ package org.dnnc.compiler.ir;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The softmax cross-entropy of logits {@code f32[N,C]} against class labels {@code i32[N]}, averaged
  * over the batch; or of logits {@code f32[N,T,C]} against a label per position {@code i32[N,T]},
  * averaged over every position (a language model's next-token loss). The softmax is part of the
- * loss, so the logits are raw scores.
+ * loss, so the logits are raw scores. With {@code ignore}, positions whose label is that value
+ * (padding) take no part: the mean is over the other positions (PyTorch's {@code ignore_index}).
  */
-public record CrossEntropy() implements Op {
+public record CrossEntropy(OptionalInt ignore) implements Op {
+
+    /** The loss over every position. */
+    public CrossEntropy() {
+        this(OptionalInt.empty());
+    }
 
     @Override
     public Differentiability differentiability() {
@@ -28,7 +35,7 @@ public record CrossEntropy() implements Op {
 
     @Override
     public Map<String, Object> attrs() {
-        return Map.of();
+        return ignore.isPresent() ? Attrs.of("ignore", ignore.getAsInt()) : Map.of();
     }
 
     @Override

@@ -2,12 +2,19 @@ package org.dnnc.compiler.ir;
 
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The gradient of {@link CrossEntropy} with respect to the logits, fused with the softmax:
- * {@code (softmax(logits) - onehot(labels)) · dloss / N}. Operands: logits, labels, dloss.
+ * {@code (softmax(logits) - onehot(labels)) · dloss / N}. Operands: logits, labels, dloss. With
+ * {@code ignore}, as the loss's: N counts the other positions, and ignored ones get zero.
  */
-public record CrossEntropyGrad() implements Op {
+public record CrossEntropyGrad(OptionalInt ignore) implements Op {
+
+    /** The gradient of the loss over every position. */
+    public CrossEntropyGrad() {
+        this(OptionalInt.empty());
+    }
 
     @Override
     public Differentiability differentiability() {
@@ -26,14 +33,14 @@ public record CrossEntropyGrad() implements Op {
 
     @Override
     public Map<String, Object> attrs() {
-        return Map.of();
+        return ignore.isPresent() ? Attrs.of("ignore", ignore.getAsInt()) : Map.of();
     }
 
     @Override
     public TensorType inferType(List<TensorType> operands) throws IrTypeException {
         Checks.arity(this, operands);
         TensorType logits = operands.get(0);
-        new CrossEntropy().inferType(operands.subList(0, 2));
+        new CrossEntropy(ignore).inferType(operands.subList(0, 2));
         Checks.expect(this, "loss gradient", operands.get(2), TensorType.scalar(DType.F32));
         return logits;
     }

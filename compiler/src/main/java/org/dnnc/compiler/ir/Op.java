@@ -12,14 +12,14 @@ import java.util.Map;
 public sealed interface Op
         permits Input, Param, MatMul, BiasAdd, Conv2d, Pool2d, GlobalAvgPool, Flatten, Reshape,
                 Activation, Softmax, LogSoftmax, Dropout, Binary, Scale, BatchNorm, LayerNorm,
-                Embedding, Concat, Recurrent, AdditiveAttention, Repeat, CrossEntropy, MseLoss,
-                BceWithLogits,
+                Embedding, Concat, Recurrent, AdditiveAttention, AttentionWeights, AttentionDecoder,
+                DecoderWeights, ShiftRight, LastStep, Repeat, CrossEntropy, MseLoss, BceWithLogits,
                 // Introduced by differentiation, and by inference and frozen layers (batchnorm_inference).
                 Constant, DropoutMask, Slice, MatMulGradInput, MatMulGradWeight, BiasGrad, ActivationGrad,
                 SoftmaxGrad, LogSoftmaxGrad, CrossEntropyGrad, MseGrad, BceWithLogitsGrad, Conv2dGradInput,
                 Conv2dGradWeight, Pool2dGrad, GlobalAvgPoolGrad, BatchNormGradInput, BatchNormGradGamma,
-                LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, RecurrentGrad, BatchNormInference,
-                BatchNormInferenceGradInput,
+                LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, RecurrentGrad, AdditiveAttentionGrad,
+                AttentionDecoderGrad, LastStepGrad, BatchNormInference, BatchNormInferenceGradInput,
                 // Introduced by fusion.
                 Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta {
 

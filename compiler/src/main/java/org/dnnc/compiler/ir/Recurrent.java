@@ -8,18 +8,29 @@ import java.util.Map;
  * {@code w_hh [G*H, H]}, {@code b_ih [G*H]} and {@code b_hh [G*H]}, where G is the gate count of the
  * cell and H the hidden size, and with {@code lengths} each example's length {@code i32[N]} (as
  * PyTorch's packed sequences: outputs past it are zero, and the last state is the state at its last
- * step). The result is every step's state {@code [N,T,H]} or the last one {@code [N,H]};
- * {@code reverse} runs over each sequence backwards.
+ * step), and then, with {@code initialState}, the state {@code h0 [N,H]} to start from (zero
+ * without one; an LSTM's cell state starts at zero). The result is every step's state {@code
+ * [N,T,H]} or the last one {@code [N,H]}; {@code reverse} runs over each sequence backwards.
  */
-public record Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse, boolean lengths)
-        implements Op {
+public record Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse, boolean lengths,
+        boolean initialState) implements Op {
 
     /** The index of the lengths operand, when there is one. */
     public static final int LENGTHS = 5;
 
     /** A layer that runs every example for the whole sequence. */
     public Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse) {
-        this(cell, hidden, returnSequences, reverse, false);
+        this(cell, hidden, returnSequences, reverse, false, false);
+    }
+
+    /** A layer that starts from a zero state. */
+    public Recurrent(CellKind cell, int hidden, boolean returnSequences, boolean reverse, boolean lengths) {
+        this(cell, hidden, returnSequences, reverse, lengths, false);
+    }
+
+    /** The index of the initial state's operand, or -1 without one. */
+    public int initialStateOperand() {
+        return initialState ? LENGTHS + (lengths ? 1 : 0) : -1;
     }
 
     @Override
@@ -34,14 +45,20 @@ public record Recurrent(CellKind cell, int hidden, boolean returnSequences, bool
 
     @Override
     public int arity() {
-        return lengths ? 6 : 5;
+        return 5 + (lengths ? 1 : 0) + (initialState ? 1 : 0);
     }
 
     @Override
     public Map<String, Object> attrs() {
-        return lengths
-                ? Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse, "lengths", true)
-                : Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse);
+        var attrs = new java.util.LinkedHashMap<>(
+                Attrs.of("hidden", hidden, "return_sequences", returnSequences, "reverse", reverse));
+        if (lengths) {
+            attrs.put("lengths", true);
+        }
+        if (initialState) {
+            attrs.put("initial_state", true);
+        }
+        return attrs;
     }
 
     @Override
@@ -64,6 +81,10 @@ public record Recurrent(CellKind cell, int hidden, boolean returnSequences, bool
         Checks.expect(this, "b_hh", operands.get(4), TensorType.f32(gateRows));
         if (lengths) {
             Checks.expect(this, "lengths", operands.get(LENGTHS), TensorType.of(DType.I32, Dim.BATCH));
+        }
+        if (initialState) {
+            Checks.expect(this, "initial state", operands.get(initialStateOperand()),
+                    TensorType.f32(Dim.BATCH, Dim.of(hidden)));
         }
         return returnSequences
                 ? TensorType.f32(x.dim(0), x.dim(1), Dim.of(hidden))

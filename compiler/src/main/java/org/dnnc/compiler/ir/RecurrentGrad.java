@@ -1,6 +1,5 @@
 package org.dnnc.compiler.ir;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -8,7 +7,8 @@ import java.util.Map;
  * The gradient of a {@link Recurrent} layer with respect to one of its operands ({@code wrt}),
  * back through time. Its operands are the gradient of the layer's result, the result itself (whose
  * node's call saved the per-step gates and states that this one reads), and the layer's operands:
- * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths when the layer has them. The
+ * {@code (dy, y, x, w_ih, w_hh, b_ih, b_hh)}, then the lengths and the initial state when the
+ * layer has them. The
  * gradients of one layer share all their work, so they are computed by one call (see {@code
  * CallGroups}).
  */
@@ -16,7 +16,7 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
 
     /** The operand of the layer whose gradient this is, by its place among the layer's operands. */
     public enum Wrt {
-        X(0), W_IH(1), W_HH(2), B_IH(3), B_HH(4);
+        X(0), W_IH(1), W_HH(2), B_IH(3), B_HH(4), INITIAL_STATE(-1);
 
         private final int layerOperand;
 
@@ -24,9 +24,9 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
             this.layerOperand = layerOperand;
         }
 
-        /** The index of this operand in the {@link Recurrent} node's inputs. */
-        public int layerOperand() {
-            return layerOperand;
+        /** The index of this operand in the inputs of a node of {@code layer}, or -1 for an initial state it lacks. */
+        public int operand(Recurrent layer) {
+            return this == INITIAL_STATE ? layer.initialStateOperand() : layerOperand;
         }
     }
 
@@ -50,18 +50,11 @@ public record RecurrentGrad(Recurrent forward, Wrt wrt) implements Op {
 
     @Override
     public Map<String, Object> attrs() {
-        var attrs = new LinkedHashMap<>(forward.attrs());
-        attrs.put("wrt", wrt);
-        return attrs;
+        return Checks.withWrt(forward.attrs(), wrt);
     }
 
     @Override
     public TensorType inferType(List<TensorType> operands) throws IrTypeException {
-        Checks.arity(this, operands);
-        List<TensorType> layer = operands.subList(LAYER_OPERANDS, operands.size());
-        TensorType y = forward.inferType(layer);
-        Checks.expect(this, "forward result", operands.get(1), y);
-        Checks.expect(this, "gradient", operands.get(0), y);
-        return layer.get(wrt.layerOperand());
+        return Checks.layerGradient(this, forward, operands, wrt.operand(forward), "the layer has no initial state");
     }
 }

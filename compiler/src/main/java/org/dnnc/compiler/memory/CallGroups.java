@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
@@ -21,7 +23,7 @@ import org.dnnc.compiler.ir.RecurrentGrad;
  * one kernel computes all three in two passes over memory where three calls would take five. A
  * softmax cross-entropy and its gradient share the softmax, which one call computes once. The
  * gradients of a recurrent layer with respect to its input, weights and biases come from one pass
- * back through time, which one call makes.
+ * back through time, which one call makes; so do those of an attention or a decoder.
  *
  * <p>A group is called at its first member's place in the schedule. For that to be safe the
  * planner treats every member's result as live from that place, and every member's operands as
@@ -35,7 +37,7 @@ public final class CallGroups {
 
     /**
      * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x, a
-     * cross-entropy with its gradient, and the gradients of one recurrent layer.
+     * cross-entropy with its gradient, and the gradients of one recurrent layer or attention.
      */
     public static CallGroups of(Graph graph) {
         CallGroups groups = new CallGroups();
@@ -88,10 +90,11 @@ public final class CallGroups {
             }
             groups.add(members, position);
         }
-        // A recurrent layer's gradients all read its result, which identifies the layer.
+        // A recurrent layer's (an attention's) gradients all read its result, which identifies it.
         Map<Integer, List<Node>> byLayer = new LinkedHashMap<>();
         for (Node n : graph.nodes()) {
-            if (n.op() instanceof RecurrentGrad) {
+            if (n.op() instanceof RecurrentGrad || n.op() instanceof AdditiveAttentionGrad
+                    || n.op() instanceof AttentionDecoderGrad) {
                 byLayer.computeIfAbsent(n.inputs().get(1), k -> new ArrayList<>()).add(n);
             }
         }

@@ -154,6 +154,11 @@ public final class LayerCall {
         return host.graph().node(id).op();
     }
 
+    /** The operands of node {@code id} (to apply a related op to what a layer's result was made from). */
+    public List<Integer> graphInputs(int id) {
+        return host.graph().node(id).inputs();
+    }
+
     /** A warning at this call. */
     public void warn(String message, String hint) {
         host.report(new Diagnostic(Severity.WARNING, span, message, List.of(hint), List.of()));

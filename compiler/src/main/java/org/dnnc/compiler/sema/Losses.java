@@ -1,6 +1,7 @@
 package org.dnnc.compiler.sema;
 
 import java.util.List;
+import java.util.OptionalInt;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.BceWithLogits;
@@ -18,7 +19,9 @@ final class Losses {
 
     static void register(Registry.Builder r) {
         r.add(new LayerSpec("cross_entropy", Category.LOSS, 2, 2,
-                List.of(), "Softmax cross-entropy of logits [C] against an integer class label; applies softmax itself.",
+                List.of(Specs.opt("ignore", Specs.ANY_INT, null,
+                        "a label that takes no part (padding): the mean is over the other labels")),
+                "Softmax cross-entropy of logits [C] against an integer class label; applies softmax itself.",
                 Losses::crossEntropy));
         r.add(new LayerSpec("mse", Category.LOSS, 2, 2,
                 List.of(), "Mean squared error between a prediction and a float target of the same shape.",
@@ -55,7 +58,8 @@ final class Losses {
             c.warn("`cross_entropy` applies softmax itself, but its input already went through `softmax`",
                     "pass the logits (the value before `softmax`) to `cross_entropy`");
         }
-        return c.result(c.emit(new CrossEntropy(), logits.id(), target.id()));
+        OptionalInt ignore = c.args().has("ignore") ? OptionalInt.of(c.args().integer("ignore")) : OptionalInt.empty();
+        return c.result(c.emit(new CrossEntropy(ignore), logits.id(), target.id()));
     }
 
     private static Val.Tensor bce(LayerCall c) throws LayerException {

@@ -76,6 +76,7 @@ public final class Registry {
         ConvLayers.register(b);
         NormLayers.register(b);
         RecurrentLayers.register(b);
+        DecoderLayers.register(b);
         Losses.register(b);
         TrainOptions.register(b);
         return new Registry(b.entries);

@@ -1,5 +1,11 @@
 package org.dnnc.compiler.target;
 
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -23,7 +29,9 @@ import org.dnnc.compiler.ir.TensorType;
  * <p>A recurrent layer's forward call fills a workspace with every step's gates and states, which
  * its backward call reads: saved while training (it lives until the gradient's call), scratch in
  * programs without the gradient. This is the runtime's {@code Recurrent.workspaceFloats(geometry,
- * batch)}. Tests keep both in step with the runtime.
+ * batch)}. An attention's call keeps its projections, {@code tanh}s and weights the same way (the
+ * runtime's {@code Attention.workspaceFloats}), and so does an attention decoder's ({@code
+ * AttentionDecoder.workspaceFloats}). Tests keep these in step with the runtime.
  */
 final class CpuScratch {
     /** The threads a convolution may split its batch over (the runtime's {@code Workers.MAX_THREADS}). */
@@ -50,6 +58,18 @@ final class CpuScratch {
         if (n.op() instanceof Recurrent r && !differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
         }
+        if (n.op() instanceof AdditiveAttention a && !differentiated(graph, n)) {
+            return attentionWorkspace(a.units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
+        if (n.op() instanceof AttentionWeights w) {
+            return attentionWorkspace(w.attention().units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
+        if (n.op() instanceof AttentionDecoder d && !differentiated(graph, n)) {
+            return decoderWorkspace(d, type(graph, n, 0), type(graph, n, 1), batch);
+        }
+        if (n.op() instanceof DecoderWeights w) {
+            return decoderWorkspace(w.decoder(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
         return 0;
     }
 
@@ -58,15 +78,50 @@ final class CpuScratch {
         if (n.op() instanceof Recurrent r && differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
         }
+        if (n.op() instanceof AdditiveAttention a && differentiated(graph, n)) {
+            return attentionWorkspace(a.units(), type(graph, n, 0), type(graph, n, 1), batch);
+        }
+        if (n.op() instanceof AttentionDecoder d && differentiated(graph, n)) {
+            return decoderWorkspace(d, type(graph, n, 0), type(graph, n, 1), batch);
+        }
         return 0;
     }
 
     /**
-     * Whether the program back-propagates through the recurrent layer {@code n}: a gradient reads
-     * its result as the layer's (not as the input of the next layer).
+     * Whether the program back-propagates through the recurrent layer or attention {@code n}: a
+     * gradient reads its result as the layer's (not as the input of the next layer).
      */
     private static boolean differentiated(Graph graph, Node n) {
-        return graph.users(n.id()).stream().anyMatch(u -> u.op() instanceof RecurrentGrad && u.inputs().get(1) == n.id());
+        return graph.users(n.id()).stream().anyMatch(u -> (u.op() instanceof RecurrentGrad
+                || u.op() instanceof AdditiveAttentionGrad || u.op() instanceof AttentionDecoderGrad)
+                && u.inputs().get(1) == n.id());
+    }
+
+    /**
+     * The runtime's {@code AttentionDecoder.workspaceFloats}: the gates' input side, activations,
+     * states and {@code W_hn g + b_hn} of every step, one step's hidden side, the values' and queries'
+     * projections, every step's {@code tanh}s, weights and contexts, and the carried gradients.
+     */
+    private static long decoderWorkspace(AttentionDecoder d, TensorType x, TensorType values, long batch) {
+        long s = x.dim(1).bound();
+        long t = values.dim(1).bound();
+        long dv = values.dim(2).bound();
+        long h = d.hidden();
+        long gh = 3 * h;
+        long a = d.units();
+        return batch * s * gh + s * batch * gh + (s + 1) * batch * h + s * batch * h + batch * gh + batch * t * a
+                + s * batch * a + s * batch * t * a + s * batch * t + batch * s * dv + batch * h + batch * dv;
+    }
+
+    /**
+     * The value and query projections ({@code N*T*A}, {@code N*Tq*A}), every pair's {@code tanh}
+     * ({@code N*Tq*T*A}) and the weights ({@code N*Tq*T}); one query counts as {@code Tq = 1}.
+     */
+    private static long attentionWorkspace(int units, TensorType query, TensorType values, long batch) {
+        long queries = query.rank() == 3 ? query.dim(1).bound() : 1;
+        long steps = values.dim(1).bound();
+        long pairs = batch * queries * steps;
+        return batch * steps * units + batch * queries * units + pairs * units + pairs;
     }
 
     /**

@@ -9,6 +9,14 @@ import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.ShiftRight;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -142,12 +150,13 @@ public final class Interpreter {
     }
 
     /**
-     * The ops this interpreter cannot run yet, listed here and nowhere else: none of them can be
-     * trained yet, so no program checked against this reference uses them. The coverage test fails
-     * for any other op without a rule, and for an op listed here that has one.
+     * The ops this interpreter cannot run yet, listed here and nowhere else: no program checked
+     * against this reference uses them (the attention decoder's generated code is checked against
+     * PyTorch directly, by {@code GeneratedGoldenNetworksTest}, and its kernel by finite differences). The
+     * coverage test fails for any other op without a rule, and for an op listed here that has one.
      */
     static final Set<Class<? extends Op>> NOT_INTERPRETED_YET =
-            Set.of(AdditiveAttention.class, Repeat.class);
+            Set.of(Repeat.class, AttentionDecoder.class, AttentionDecoderGrad.class, DecoderWeights.class);
 
     private static final Map<Class<? extends Op>, Rule> RULES = rules();
 
@@ -215,7 +224,56 @@ public final class Interpreter {
                 Recurrences.forward((Recurrent) n.op(), in, self.dims(types.get(0))));
         rules.put(RecurrentGrad.class, (self, n, in, types) ->
                 Recurrences.gradient((RecurrentGrad) n.op(), in, self.dims(types.get(RecurrentGrad.LAYER_OPERANDS))));
+        rules.put(ShiftRight.class, Interpreter::shiftRight);
+        rules.put(LastStep.class, Interpreter::lastStep);
+        rules.put(LastStepGrad.class, Interpreter::lastStepGrad);
+        rules.put(AdditiveAttention.class, (self, n, in, types) ->
+                Attentions.context((AdditiveAttention) n.op(), in, self.dims(types.get(0)), self.dims(types.get(1))));
+        rules.put(AttentionWeights.class, (self, n, in, types) -> Attentions.weights(
+                ((AttentionWeights) n.op()).attention(), in, self.dims(types.get(0)), self.dims(types.get(1))));
+        rules.put(AdditiveAttentionGrad.class, (self, n, in, types) -> Attentions.gradient(
+                (AdditiveAttentionGrad) n.op(), in, self.dims(types.get(AdditiveAttentionGrad.LAYER_OPERANDS)),
+                self.dims(types.get(AdditiveAttentionGrad.LAYER_OPERANDS + 1))));
         return Map.copyOf(rules);
+    }
+
+    private double[] shiftRight(Node n, List<double[]> in, List<TensorType> types) {
+        int[] d = dims(types.get(0));
+        double[] y = new double[in.get(0).length];
+        for (int b = 0; b < d[0]; b++) {
+            y[b * d[1]] = ((ShiftRight) n.op()).fill();
+            System.arraycopy(in.get(0), b * d[1], y, b * d[1] + 1, d[1] - 1);
+        }
+        return y;
+    }
+
+    /** Example {@code b}'s last valid step of {@code steps}: the last, or its length minus one (-1 for none). */
+    private static int lastValid(boolean lengths, List<double[]> in, int b, int steps) {
+        return lengths ? (int) in.get(1)[b] - 1 : steps - 1;
+    }
+
+    private double[] lastStep(Node n, List<double[]> in, List<TensorType> types) {
+        int[] d = dims(types.get(0));
+        double[] y = new double[d[0] * d[2]];
+        for (int b = 0; b < d[0]; b++) {
+            int t = lastValid(((LastStep) n.op()).lengths(), in, b, d[1]);
+            if (t >= 0) {
+                System.arraycopy(in.get(0), (b * d[1] + t) * d[2], y, b * d[2], d[2]);
+            }
+        }
+        return y;
+    }
+
+    private double[] lastStepGrad(Node n, List<double[]> in, List<TensorType> types) {
+        int[] d = dims(n.type());
+        double[] dx = new double[d[0] * d[1] * d[2]];
+        for (int b = 0; b < d[0]; b++) {
+            int t = lastValid(((LastStepGrad) n.op()).forward().lengths(), in, b, d[1]);
+            if (t >= 0) {
+                System.arraycopy(in.get(0), b * d[2], dx, (b * d[1] + t) * d[2], d[2]);
+            }
+        }
+        return dx;
     }
 
     private double[] eval(Node n, List<double[]> in, List<TensorType> types) {

@@ -1,6 +1,8 @@
 package org.dnnc.compiler.autodiff;
 
 import java.util.List;
+import java.util.OptionalInt;
+import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.MseGrad;
 import org.dnnc.compiler.ir.MseLoss;
@@ -22,8 +24,16 @@ final class Losses {
         double[] logits = in.get(0);
         double[] labels = in.get(1);
         double[] y = new double[gradient ? logits.length : 1];
+        OptionalInt ignore = op instanceof CrossEntropy e ? e.ignore() : ((CrossEntropyGrad) op).ignore();
+        int counted = 0;
+        for (int r = 0; r < batch; r++) {
+            counted += ignore.isPresent() && (int) labels[r] == ignore.getAsInt() ? 0 : 1;
+        }
         double loss = 0;
         for (int r = 0; r < batch; r++) {
+            if (ignore.isPresent() && (int) labels[r] == ignore.getAsInt()) {
+                continue;
+            }
             double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < c; j++) {
                 max = Math.max(max, logits[r * c + j]);
@@ -37,12 +47,12 @@ final class Losses {
             if (gradient) {
                 for (int j = 0; j < c; j++) {
                     double p = Math.exp(logits[r * c + j] - max) / sum;
-                    y[r * c + j] = (p - (j == label ? 1 : 0)) * in.get(2)[0] / batch;
+                    y[r * c + j] = (p - (j == label ? 1 : 0)) * in.get(2)[0] / counted;
                 }
             }
         }
         if (!gradient) {
-            y[0] = loss / batch;
+            y[0] = counted == 0 ? 0 : loss / counted;
         }
         return y;
     }

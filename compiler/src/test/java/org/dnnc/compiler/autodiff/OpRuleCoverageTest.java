@@ -5,7 +5,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.List;
 import java.util.Set;
-import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.Differentiability;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.MatMul;
@@ -40,10 +40,10 @@ class OpRuleCoverageTest {
     @Test
     void namesAnOpWithoutItsRule() {
         var unlisted = new Column("gradient rule", GRADIENT.needs(), GRADIENT.has(), Set.of());
-        List<String> holes = OpTable.holes(List.of(Input.class, MatMul.class, AdditiveAttention.class), OpSamples.ops(),
+        List<String> holes = OpTable.holes(List.of(Input.class, MatMul.class, AttentionWeights.class), OpSamples.ops(),
                 List.of(unlisted));
         assertThat(holes).containsExactly(
-                "gradient rule missing for AdditiveAttention: add one, or list AdditiveAttention as not done yet");
+                "gradient rule missing for AttentionWeights: add one, or list AttentionWeights as not done yet");
     }
 
     @Test

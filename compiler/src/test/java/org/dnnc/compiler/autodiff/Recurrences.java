@@ -148,7 +148,7 @@ final class Recurrences {
             dh = dhPrev;
             dc = dcPrev;
         }
-        return grads[op.wrt().layerOperand()];
+        return op.wrt() == RecurrentGrad.Wrt.INITIAL_STATE ? dh : grads[op.wrt().ordinal()];
     }
 
     /** What the forward pass keeps per step: states (slot s before step s), cell states, gates, GRU's W_hn h + b_hn. */
@@ -164,6 +164,9 @@ final class Recurrences {
         int gh = r.cell().gates() * h;
         Pass p = new Pass(new double[steps + 1][n * h], new double[steps + 1][n * h], new double[steps][n * gh],
                 new double[steps][n * h]);
+        if (r.initialState()) {
+            System.arraycopy(in.get(r.initialStateOperand()), 0, p.h[0], 0, n * h);
+        }
         for (int s = 0; s < steps; s++) {
             for (int b = 0; b < n; b++) {
                 int length = length(r, in, b, steps);

@@ -57,6 +57,21 @@ class PlanCommandTest {
         }
     }
 
+    /** Training keeps every step of the decoder (gates, states, attention weights, contexts) for its backward pass. */
+    @Test
+    void anEncoderDecodersPlanHoldsWhatItsBackwardPassReads() {
+        Path reverser = RepoPaths.root().resolve("examples/seq2seq-attention/src/main/dnn/Reverser.dnn");
+        Cli.Result result = Cli.run("plan", reverser.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        var m = java.util.regex.Pattern.compile("saved by attention_decoder +([0-9,]+) ").matcher(result.out());
+        assertThat(m.find()).isTrue();
+        // Batch 64, 21 decoder steps of 32 inputs, 96 units, 20 encoder states of 96, 48 attention units.
+        long floats = org.dnnc.runtime.cpu.AttentionDecoder.workspaceFloats(
+                new org.dnnc.runtime.cpu.DecoderGeometry(21, 32, 96, 20, 96, 48), 64);
+        assertThat(Long.parseLong(m.group(1).replace(",", ""))).isEqualTo(4 * floats);
+        assertThat(result.out()).contains("saved by gru");
+    }
+
     @Test
     void badBatchIsAUsageError() {
         assertThat(Cli.run("plan", "--batch", "0", MLP.toString()).exitCode()).isEqualTo(Main.USAGE);

@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Generated classes with recurrent layers: GRU classifiers learn tasks that need the whole sequence
- * or the part of it within its length, and for each kind of layer, with and without lengths, one
- * prediction and one training step agree with the reference interpreter (the step's gradients read
+ * or the part of it within its length, and for each kind of layer, with and without lengths, and for
+ * attention with one query or a sequence of them (its weights an output), one prediction and one
+ * training step agree with the reference interpreter (the step's gradients read
  * back from a plain SGD update at rate 1).
  */
 class GeneratedRecurrentTest {
@@ -145,13 +146,25 @@ class GeneratedRecurrentTest {
         return Dataset.builder().features("x", x, steps, 1).ints("length", lengths).labels("label", labels).build();
     }
 
+    /**
+     * Each case defines {@code logits} from {@code x} (and {@code length}); every output of the
+     * class is compared, so a case may add its own, such as attention weights.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"rnn(6)", "rnn(6, activation: relu)", "lstm(6)", "gru(5, return_sequences: true) -> lstm(4)",
-            "bidirectional(gru(4))", "bidirectional(rnn(3, return_sequences: true)) -> rnn(4)", "gru(length, 5)",
-            "bidirectional(length, lstm(3, return_sequences: true)) -> rnn(length, 4)"})
-    void aPredictionAndATrainingStepMatchTheReference(String layers) throws Exception {
+    @ValueSource(strings = {"logits = x -> rnn(6) -> dense(3);", "logits = x -> rnn(6, activation: relu) -> dense(3);",
+            "logits = x -> lstm(6) -> dense(3);", "logits = x -> gru(5, return_sequences: true) -> lstm(4) -> dense(3);",
+            "logits = x -> bidirectional(gru(4)) -> dense(3);",
+            "logits = x -> bidirectional(rnn(3, return_sequences: true)) -> rnn(4) -> dense(3);",
+            "logits = x -> gru(length, 5) -> dense(3);",
+            "logits = x -> bidirectional(length, lstm(3, return_sequences: true)) -> rnn(length, 4) -> dense(3);",
+            "h = x -> gru(4); logits = x -> lstm(length, h, 4) -> dense(3);",
+            "ctx = x -> gru(4) -> attention(x, units: 3); output alpha = attention_weights(ctx);"
+                    + " logits = ctx -> dense(3);",
+            "states = x -> gru(4, return_sequences: true); ctx = states -> attention(states, length, units: 3);"
+                    + " output alpha = attention_weights(ctx); logits = ctx -> gru(length, 3) -> dense(3);"})
+    void aPredictionAndATrainingStepMatchTheReference(String body) throws Exception {
         int batch = 4;
-        boolean withLengths = layers.contains("length");
+        boolean withLengths = body.contains("length");
         String source = """
                 package org.dnnc.test;
 
@@ -159,7 +172,7 @@ class GeneratedRecurrentTest {
                     input x: float[5, 3];
                     %s
                     input label: int;
-                    logits = x -> %s -> dense(3);
+                    %s
                     output probs = softmax(logits);
                     train {
                         loss      = cross_entropy(logits, label);
@@ -167,10 +180,10 @@ class GeneratedRecurrentTest {
                         batch     = 4;
                     }
                 }
-                """.formatted(withLengths ? "input length: int;" : "", layers);
+                """.formatted(withLengths ? "input length: int;" : "", body);
         NetworkModel model = compile("Steps", source);
         Class<?> generated = generate("Steps", source);
-        Random random = new Random(layers.hashCode());
+        Random random = new Random(body.hashCode());
         float[] x = new float[batch * 5 * 3];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
@@ -189,11 +202,16 @@ class GeneratedRecurrentTest {
                 inputs = inputs.and("length", lengths);
             }
 
-            float[] probs = net.predict(inputs).get("probs");
+            var predicted = net.predict(inputs);
             Graph infer = Inference.of(model.graph()).graph();
-            double[] expected = new Interpreter(batch, values, 0).run(infer).get(infer.outputs().get("probs"));
-            for (int i = 0; i < expected.length; i++) {
-                assertWithMessage("probs[%s]", i).that((double) probs[i]).isWithin(1e-5).of(expected[i]);
+            Map<Integer, double[]> reference = new Interpreter(batch, values, 0).run(infer);
+            for (var output : infer.outputs().entrySet()) {
+                float[] actual = predicted.get(output.getKey());
+                double[] expected = reference.get(output.getValue());
+                for (int i = 0; i < expected.length; i++) {
+                    assertWithMessage("%s[%s]", output.getKey(), i).that((double) actual[i]).isWithin(1e-5)
+                            .of(expected[i]);
+                }
             }
 
             net.trainStep(inputs.and("label", labels), batch, 1.0);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Dropout;
 import org.dnnc.compiler.ir.Node;
@@ -26,11 +25,10 @@ import org.junit.jupiter.api.Test;
  */
 class KernelCoverageTest {
     /**
-     * Ops the CPU target cannot emit yet (attention and repetition), and {@code dropout}, which never reaches
+     * Ops the CPU target cannot emit yet (repetition), and {@code dropout}, which never reaches
      * code generation: training lowers it to a mask and a product, inference removes it.
      */
-    private static final Set<Class<? extends Op>> NOT_EMITTED = Set.of(AdditiveAttention.class, Repeat.class,
-            Dropout.class);
+    private static final Set<Class<? extends Op>> NOT_EMITTED = Set.of(Repeat.class, Dropout.class);
 
     @Test
     void everyOpOfTheIrIsEmittedOrListed() {

@@ -42,6 +42,18 @@ class GradientOpsTest extends OpTypingContract {
                         "i32[N]"),
                 accepts(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.B_IH), "f32[24]",
                         "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
+                accepts(new AdditiveAttentionGrad(ATTENTION_4, AdditiveAttentionGrad.Wrt.W), "f32[4,5]",
+                        "f32[N,2]", "f32[N,2]", "f32[N,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]"),
+                accepts(new AdditiveAttentionGrad(new AdditiveAttention(4, true), AdditiveAttentionGrad.Wrt.VALUES),
+                        "f32[N,T,2]", "f32[N,6,2]", "f32[N,6,2]", "f32[N,6,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]",
+                        "i32[N]"),
+                accepts(new LastStepGrad(new LastStep(true), Dim.of(5)), "f32[N,5,8]", "f32[N,8]", "i32[N]"),
+                accepts(new RecurrentGrad(new Recurrent(CellKind.GRU, 8, false, false, false, true),
+                        RecurrentGrad.Wrt.INITIAL_STATE), "f32[N,8]", "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]",
+                        "f32[24,8]", "f32[24]", "f32[24]", "f32[N,8]"),
+                accepts(new AttentionDecoderGrad(new AttentionDecoder(6, 7, true, false),
+                        AttentionDecoderGrad.Wrt.INITIAL_STATE), "f32[N,6]", "f32[N,S,10]", "f32[N,S,10]", "f32[N,S,5]",
+                        "f32[N,T,4]", "f32[18,9]", "f32[18,6]", "f32[18]", "f32[18]", "f32[7,10]", "f32[7]", "f32[N,6]"),
                 accepts(new BatchNormInference(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]"),
                 accepts(new BatchNormInferenceGradInput(1e-5), "f32[N,16,5,5]", "f32[N,16,5,5]", "f32[16]", "f32[16]"),
@@ -56,6 +68,7 @@ class GradientOpsTest extends OpTypingContract {
 
     private static final Conv2d SAME_STRIDE_2 = new Conv2d(2, 2, 0, 0, 1, 1);
     private static final Pool2d MAX_2 = new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0);
+    private static final AdditiveAttention ATTENTION_4 = new AdditiveAttention(4);
     private static final Recurrent GRU_8 = new Recurrent(CellKind.GRU, 8, false, false);
     private static final Recurrent LSTM_8_SEQUENCES = new Recurrent(CellKind.LSTM, 8, true, false);
 
@@ -95,6 +108,17 @@ class GradientOpsTest extends OpTypingContract {
                         "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,4]", "f32[24]", "f32[24]"),
                 rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.X), "gru_grad: expects 7 operands, got 2",
                         "f32[N,8]", "f32[N,8]"),
+                rejects(new AdditiveAttentionGrad(ATTENTION_4, AdditiveAttentionGrad.Wrt.QUERY),
+                        "additive_attention_grad: gradient should be f32[N,2], got f32[N,3]",
+                        "f32[N,3]", "f32[N,2]", "f32[N,3]", "f32[N,T,2]", "f32[4,5]", "f32[4]"),
+                rejects(new LastStepGrad(new LastStep(false), Dim.of(5)), "last_grad: gradient must have rank 2 [N,F], got f32[N,5,8]",
+                        "f32[N,5,8]"),
+                rejects(new RecurrentGrad(GRU_8, RecurrentGrad.Wrt.INITIAL_STATE), "gru_grad: the layer has no initial state",
+                        "f32[N,8]", "f32[N,8]", "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]"),
+                rejects(new AttentionDecoderGrad(new AttentionDecoder(6, 7, false, false),
+                        AttentionDecoderGrad.Wrt.INITIAL_STATE), "attention_decoder_grad: the decoder has no initial state",
+                        "f32[N,S,10]", "f32[N,S,10]", "f32[N,S,5]", "f32[N,T,4]", "f32[18,9]", "f32[18,6]", "f32[18]",
+                        "f32[18]", "f32[7,10]", "f32[7]"),
                 rejects(new BatchNormInference(1e-5), "batchnorm: gamma should be f32[16], got f32[8]", "f32[N,16,5,5]", "f32[8]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new BatchNormGradInput(1e-5), "batchnorm_grad_input: shapes differ: f32[N,16,5,5] vs f32[N,16,4,4]", "f32[N,16,5,5]", "f32[N,16,4,4]", "f32[16]"),
                 rejects(new BatchNormInferenceGradInput(1e-5), "batchnorm_inference_grad_input: running_var should be f32[16], got f32[8]",

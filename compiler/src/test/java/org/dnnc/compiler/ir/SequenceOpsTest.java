@@ -8,6 +8,10 @@ import java.util.stream.Stream;
 /** Typing of embedding, concatenation, recurrent layers, attention and repetition. */
 class SequenceOpsTest extends OpTypingContract {
 
+    private static final AttentionDecoder DECODER = new AttentionDecoder(6, 7, false, false);
+    private static final String[] DECODER_OPERANDS = {"f32[N,S,5]", "f32[N,T,4]", "f32[18,9]", "f32[18,6]", "f32[18]",
+        "f32[18]", "f32[7,10]", "f32[7]"};
+
     static Stream<OpCase> accepted() {
         return Stream.of(
                 accepts(new Embedding(), "f32[N,T,64]", "i32[N,T]", "f32[1000,64]"),
@@ -24,6 +28,21 @@ class SequenceOpsTest extends OpTypingContract {
                 accepts(new Recurrent(CellKind.GRU, 8, true, true, true), "f32[N,T,8]",
                         "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]", "i32[N]"),
                 accepts(new AdditiveAttention(32), "f32[N,128]", "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
+                accepts(new AdditiveAttention(32, true), "f32[N,S,128]", "f32[N,S,64]", "f32[N,T,128]", "f32[32,192]",
+                        "f32[32]", "i32[N]"),
+                accepts(new AttentionWeights(new AdditiveAttention(32)), "f32[N,T]", "f32[N,64]", "f32[N,T,128]",
+                        "f32[32,192]", "f32[32]"),
+                accepts(new AttentionWeights(new AdditiveAttention(8, true)), "f32[N,5,T]", "f32[N,5,6]", "f32[N,T,4]",
+                        "f32[8,10]", "f32[8]", "i32[N]"),
+                accepts(new Recurrent(CellKind.LSTM, 8, true, false, true, true), "f32[N,T,8]",
+                        "f32[N,T,4]", "f32[32,4]", "f32[32,8]", "f32[32]", "f32[32]", "i32[N]", "f32[N,8]"),
+                accepts(new ShiftRight(1), "i32[N,T]", "i32[N,T]"),
+                accepts(new LastStep(false), "f32[N,8]", "f32[N,T,8]"),
+                accepts(new LastStep(true), "f32[N,8]", "f32[N,5,8]", "i32[N]"),
+                accepts(DECODER, "f32[N,S,10]", DECODER_OPERANDS),
+                accepts(new AttentionDecoder(6, 7, true, true), "f32[N,S,10]", "f32[N,S,5]", "f32[N,T,4]", "f32[18,9]",
+                        "f32[18,6]", "f32[18]", "f32[18]", "f32[7,10]", "f32[7]", "f32[N,6]", "i32[N]"),
+                accepts(new DecoderWeights(DECODER), "f32[N,S,T]", DECODER_OPERANDS),
                 accepts(new Repeat(5), "f32[N,5,64]", "f32[N,64]"));
     }
 
@@ -56,6 +75,22 @@ class SequenceOpsTest extends OpTypingContract {
                         "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[16]"),
                 rejects(new AdditiveAttention(32), "additive_attention: values must have rank 3 [N,T,Dz], got f32[N,128]",
                         "f32[N,64]", "f32[N,128]", "f32[32,192]", "f32[32]"),
+                rejects(new AdditiveAttention(32), "additive_attention: query must have rank 2 [N,Dg] or 3 [N,Tq,Dg], got f32[N]",
+                        "f32[N]", "f32[N,T,128]", "f32[32,192]", "f32[32]"),
+                rejects(new AdditiveAttention(32, true), "additive_attention: lengths should be i32[N], got f32[N]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[32]", "f32[N]"),
+                rejects(new AttentionWeights(new AdditiveAttention(32)), "attention_weights: v should be f32[32], got f32[16]",
+                        "f32[N,64]", "f32[N,T,128]", "f32[32,192]", "f32[16]"),
+                rejects(new Recurrent(CellKind.GRU, 8, false, false, false, true),
+                        "gru: initial state should be f32[N,8], got f32[N,4]",
+                        "f32[N,T,4]", "f32[24,4]", "f32[24,8]", "f32[24]", "f32[24]", "f32[N,4]"),
+                rejects(new ShiftRight(1), "shift_right: ids must be i32, got f32[N,T]", "f32[N,T]"),
+                rejects(new LastStep(true), "last: lengths should be i32[N], got f32[N]", "f32[N,T,8]", "f32[N]"),
+                rejects(new AttentionDecoder(6, 7, true, false), "attention_decoder: initial state should be f32[N,6], got f32[N,5]",
+                        "f32[N,S,5]", "f32[N,T,4]", "f32[18,9]", "f32[18,6]", "f32[18]", "f32[18]", "f32[7,10]", "f32[7]",
+                        "f32[N,5]"),
+                rejects(new DecoderWeights(DECODER), "decoder_weights: W should be f32[7,10], got f32[7,9]",
+                        "f32[N,S,5]", "f32[N,T,4]", "f32[18,9]", "f32[18,6]", "f32[18]", "f32[18]", "f32[7,9]", "f32[7]"),
                 rejects(new Repeat(5), "repeat: input must have rank 2 [N,F], got f32[N,T,64]", "f32[N,T,64]"),
                 rejects(new Repeat(0), "repeat: times must be positive, got 0", "f32[N,64]"));
     }

@@ -3,8 +3,10 @@ package org.dnnc.compiler.sema;
 import static com.google.common.truth.Truth.assertThat;
 
 import java.util.List;
+import java.util.OptionalInt;
 import org.dnnc.compiler.Compilation;
 import org.dnnc.compiler.diag.Diagnostic;
+import org.dnnc.compiler.ir.CrossEntropy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,6 +49,36 @@ class LossShapesTest extends ShapeTestSupport {
                 }
                 """);
         assertThat(type(m, "loss")).isEqualTo("f32[]");
+    }
+
+    @Test
+    @Covers("cross_entropy")
+    void crossEntropyThatIgnoresPadding() {
+        NetworkModel m = compileOk("""
+                network N {
+                    input x: float[T <= 9, 3];
+                    input tags: int[T <= 9];
+                    output logits = x -> dense(5);
+                    train {
+                        loss = cross_entropy(logits, tags, ignore: -100);
+                    }
+                }
+                """);
+        assertThat(op(m, "loss")).isEqualTo(new CrossEntropy(OptionalInt.of(-100)));
+    }
+
+    @Test
+    void crossEntropyIgnoringANonInteger() {
+        assertError("""
+                network N {
+                    input x: float[3];
+                    input label: int;
+                    output logits = x -> dense(5);
+                    train {
+                        loss = cross_entropy(logits, label, ignore: 0.5);
+                    }
+                }
+                """, "argument `ignore` of `cross_entropy` must be an integer, got a number (0.5)", 6, 53);
     }
 
     @Test

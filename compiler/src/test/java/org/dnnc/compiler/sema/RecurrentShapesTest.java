@@ -3,6 +3,8 @@ package org.dnnc.compiler.sema;
 import static com.google.common.truth.Truth.assertThat;
 
 import org.dnnc.compiler.diag.Diagnostic;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.Recurrent;
 import org.junit.jupiter.api.Test;
 
@@ -168,6 +170,28 @@ class RecurrentShapesTest extends ShapeTestSupport {
     }
 
     @Test
+    @Covers({"attention", "attention_weights"})
+    void attentionOfEveryQueryOverValuesOfTheirOwnLengths() {
+        NetworkModel m = compileOk("""
+                network N {
+                    input q: float[S <= 7, 6];
+                    input v: float[T <= 10, 4];
+                    input length: int;
+                    context = q -> attention(v, length, units: 3);
+                    output c = context;
+                    output w = attention_weights(context);
+                    output single = attention_weights(q -> gru(5) -> attention(v, units: 2));
+                }
+                """);
+        assertThat(type(m, "c")).isEqualTo("f32[N,S,4]");
+        assertThat(type(m, "w")).isEqualTo("f32[N,S,T]");
+        assertThat(type(m, "single")).isEqualTo("f32[N,T]");
+        assertThat(op(m, "c")).isEqualTo(new AdditiveAttention(3, true));
+        assertThat(op(m, "w")).isEqualTo(new AttentionWeights(new AdditiveAttention(3, true)));
+        assertThat(params(m)).containsEntry("context.attention1.weight", "f32[3,10]");
+    }
+
+    @Test
     @Covers({"lstm", "repeat", "dense"})
     void encoderDecoder() {
         NetworkModel m = compileOk("""
@@ -226,6 +250,46 @@ class RecurrentShapesTest extends ShapeTestSupport {
                 """, "`lstm` takes each sequence's length as its second input, an `int` per example, got [1] (f32[N,1])"
                 + " from input `length`", 4, 21);
         assertThat(d.hints()).containsExactly("declare the lengths as `input length: int;`");
+    }
+
+    @Test
+    void attentionLengthsThatAreNotAnIntPerExample() {
+        Diagnostic d = assertError("""
+                network N {
+                    input q: float[6];
+                    input v: float[T <= 10, 4];
+                    input length: float;
+                    output c = q -> attention(v, length, units: 3);
+                }
+                """, "`attention` takes each sequence's length as its third input, an `int` per example, got []"
+                + " (f32[N]) from input `length`", 5, 21);
+        assertThat(d.hints()).containsExactly("declare the lengths as `input length: int;`");
+    }
+
+    @Test
+    void attentionWeightsOfSomethingElse() {
+        Diagnostic d = assertError("""
+                network N {
+                    input v: float[T <= 10, 4];
+                    output w = attention_weights(v -> gru(3));
+                }
+                """, "`attention_weights` takes the result of an `attention` or an `attention_decoder`, got [3] from"
+                + " `gru`", 3, 16);
+        assertThat(d.hints()).containsExactly("name the context, `ctx = query -> attention(values, units: 32);`, and"
+                + " write `attention_weights(ctx)`");
+    }
+
+    @Test
+    void attentionOfAnImage() {
+        Diagnostic d = assertError("""
+                network N {
+                    input q: float[1, 4, 4];
+                    input v: float[T <= 10, 4];
+                    output c = q -> attention(v, units: 3);
+                }
+                """, "`attention` needs a query [features] or queries [time, features], and values [time, features]"
+                + " per example, got [1,4,4] and [T,4]", 4, 21);
+        assertThat(d.hints()).containsExactly("write `query -> attention(values, units: 32)`");
     }
 
     @Test
@@ -289,7 +353,8 @@ class RecurrentShapesTest extends ShapeTestSupport {
                     input v: float[5];
                     output y = q -> attention(v, units: 3);
                 }
-                """, "`attention` needs a query [features] and values [time, features] per example, got [5] and [5]", 4, 21);
+                """, "`attention` needs a query [features] or queries [time, features], and values [time, features]"
+                + " per example, got [5] and [5]", 4, 21);
         assertThat(d.hints()).containsExactly("write `query -> attention(values, units: 32)`");
         assertThat(notes(d)).containsExactly("2:11 this f32[N,5] comes from input `q`", "3:11 this f32[N,5] comes from input `v`")
                 .inOrder();
@@ -302,7 +367,7 @@ class RecurrentShapesTest extends ShapeTestSupport {
                     input q: float[5];
                     output y = q -> attention(units: 3);
                 }
-                """, "`attention` takes 2 inputs, got 1 (write `a -> attention(b)` or `attention(a, b)`)", 3, 21);
+                """, "`attention` takes 2 to 3 inputs, got 1 (write `a -> attention(b)` or `attention(a, b)`)", 3, 21);
     }
 
     /** 4 gates of 10^9 rows do not fit an int: an error, not a negative dimension. */

@@ -4,6 +4,12 @@ import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -81,6 +87,79 @@ class CpuScratchTest {
                 .isEqualTo(runtime);
         assertWithMessage("nothing saved without a gradient")
                 .that(CpuScratch.savedFloats(inference, inference.node(y), batch)).isEqualTo(0);
+        assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
+                .isEqualTo(0);
+    }
+
+    @ParameterizedTest(name = "queries={0} steps={1}")
+    @CsvSource({"0, 7, 3, 5, 4, 2", "6, 9, 8, 2, 16, 32", "1, 1, 1, 1, 1, 1"})
+    void attentionWorkspaceMatchesTheRuntime(int queries, int steps, int dq, int dv, int units, int batch)
+            throws Exception {
+        AdditiveAttention attention = new AdditiveAttention(units);
+        var b = new GraphBuilder("Attention");
+        TensorType queryType = queries == 0 ? TensorType.f32(Dim.BATCH, Dim.of(dq))
+                : TensorType.f32(Dim.BATCH, Dim.of(queries), Dim.of(dq));
+        int q = b.input("q", queryType, Origin.NONE);
+        int z = b.input("z", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(dv)), Origin.NONE);
+        int w = b.param("w", TensorType.f32(Dim.of(units), Dim.of(dq + dv)), true, "zeros", Origin.NONE);
+        int v = b.param("v", TensorType.f32(Dim.of(units)), true, "zeros", Origin.NONE);
+        List<Integer> operands = List.of(q, z, w, v);
+        int y = b.add(attention, operands, Origin.NONE);
+        int alpha = b.add(new AttentionWeights(attention), operands, Origin.NONE);
+        b.output("y", y);
+        b.output("alpha", alpha);
+        Graph inference = b.build();
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
+        gradOperands.addAll(operands);
+        b.output("dw", b.add(new AdditiveAttentionGrad(attention, AdditiveAttentionGrad.Wrt.W), gradOperands,
+                Origin.NONE));
+        Graph training = b.build();
+
+        var geometry = new org.dnnc.runtime.cpu.AttentionGeometry(Math.max(queries, 1), steps, dq, dv, units);
+        long runtime = org.dnnc.runtime.cpu.Attention.workspaceFloats(geometry, batch);
+        assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("the weights' scratch").that(CpuScratch.floats(inference, inference.node(alpha), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))
+                .isEqualTo(0);
+    }
+
+    @ParameterizedTest(name = "steps={0} values={3}")
+    @CsvSource({"3, 2, 3, 4, 2, 3, 5", "7, 5, 16, 9, 8, 12, 32", "1, 1, 1, 1, 1, 1, 1"})
+    void decoderWorkspaceMatchesTheRuntime(int steps, int in, int hidden, int valueSteps, int dv, int units, int batch)
+            throws Exception {
+        AttentionDecoder decoder = new AttentionDecoder(hidden, units, false, false);
+        var b = new GraphBuilder("Decoder");
+        List<Integer> operands = new ArrayList<>(List.of(
+                b.input("x", TensorType.f32(Dim.BATCH, Dim.of(steps), Dim.of(in)), Origin.NONE),
+                b.input("z", TensorType.f32(Dim.BATCH, Dim.of(valueSteps), Dim.of(dv)), Origin.NONE)));
+        for (TensorType t : List.of(TensorType.f32(Dim.of(3 * hidden), Dim.of(in + dv)),
+                TensorType.f32(Dim.of(3 * hidden), Dim.of(hidden)), TensorType.f32(Dim.of(3 * hidden)),
+                TensorType.f32(Dim.of(3 * hidden)), TensorType.f32(Dim.of(units), Dim.of(hidden + dv)),
+                TensorType.f32(Dim.of(units)))) {
+            operands.add(b.param("p" + operands.size(), t, true, "zeros", Origin.NONE));
+        }
+        int y = b.add(decoder, operands, Origin.NONE);
+        int alpha = b.add(new DecoderWeights(decoder), operands, Origin.NONE);
+        b.output("y", y);
+        b.output("alpha", alpha);
+        Graph inference = b.build();
+        List<Integer> gradOperands = new ArrayList<>(List.of(y, y));
+        gradOperands.addAll(operands);
+        b.output("dx", b.add(new AttentionDecoderGrad(decoder, AttentionDecoderGrad.Wrt.X), gradOperands, Origin.NONE));
+        Graph training = b.build();
+
+        var geometry = new org.dnnc.runtime.cpu.DecoderGeometry(steps, in, hidden, valueSteps, dv, units);
+        long runtime = org.dnnc.runtime.cpu.AttentionDecoder.workspaceFloats(geometry, batch);
+        assertWithMessage("scratch without a gradient").that(CpuScratch.floats(inference, inference.node(y), batch))
+                .isEqualTo(runtime);
+        assertWithMessage("the weights' scratch").that(CpuScratch.floats(inference, inference.node(alpha), batch))
+                .isEqualTo(runtime);
         assertWithMessage("saved for the gradient").that(CpuScratch.savedFloats(training, training.node(y), batch))
                 .isEqualTo(runtime);
         assertWithMessage("no scratch beside what is saved").that(CpuScratch.floats(training, training.node(y), batch))

@@ -24,12 +24,39 @@ public final class Losses {
      * @throws IllegalArgumentException if a label is outside {@code [0, classes)}
      */
     public static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes) {
+        return softmaxCrossEntropy(logits, labels, dlogits, batch, classes, false, 0);
+    }
+
+    /**
+     * As {@link #softmaxCrossEntropy(Buf, IntBuffer, Buf, int, int)}, except that rows whose label is
+     * {@code ignore} (padding) take no part, as PyTorch's {@code ignore_index}: the loss is the mean
+     * over the other rows, and the ignored rows' gradient is zero. A batch of ignored rows only has
+     * loss 0 and a zero gradient. {@code ignore} need not be a class.
+     *
+     * @throws IllegalArgumentException if a label other than {@code ignore} is outside {@code [0, classes)}
+     */
+    public static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes,
+            int ignore) {
+        return softmaxCrossEntropy(logits, labels, dlogits, batch, classes, true, ignore);
+    }
+
+    private static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes,
+            boolean ignoring, int ignore) {
         FloatBuffer xs = logits.data;
         FloatBuffer gs = dlogits == null ? null : dlogits.data;
-        float invBatch = 1f / batch;
+        int counted = ignoring ? judged(labels, batch, ignore) : batch;
+        float invCounted = counted == 0 ? 0f : 1f / counted;
         double total = 0;
         for (int r = 0, o = 0; r < batch; r++, o += classes) {
             int label = labels.get(r);
+            if (ignoring && label == ignore) {
+                if (gs != null) {
+                    for (int c = 0; c < classes; c++) {
+                        gs.put(o + c, 0f);
+                    }
+                }
+                continue;
+            }
             if (label < 0 || label >= classes) {
                 throw new IllegalArgumentException("label " + label + " of example " + r + " is not a class in [0, " + classes + ")");
             }
@@ -43,11 +70,22 @@ public final class Losses {
                 float inv = (float) (1.0 / sum);
                 for (int c = 0; c < classes; c++) {
                     float p = (float) Math.exp(xs.get(o + c) - max) * inv;
-                    gs.put(o + c, (c == label ? p - 1f : p) * invBatch);
+                    gs.put(o + c, (c == label ? p - 1f : p) * invCounted);
                 }
             }
         }
-        return (float) (total / batch);
+        return counted == 0 ? 0f : (float) (total / counted);
+    }
+
+    /** How many of the first {@code batch} labels are not {@code ignore}: the labels a loss and accuracy count. */
+    public static int judged(IntBuffer labels, int batch, int ignore) {
+        int counted = 0;
+        for (int r = 0; r < batch; r++) {
+            if (labels.get(r) != ignore) {
+                counted++;
+            }
+        }
+        return counted;
     }
 
     /**
@@ -102,9 +140,22 @@ public final class Losses {
      * ties) at the label's index: the numerator of accuracy.
      */
     public static int countCorrect(Buf logits, IntBuffer labels, int batch, int classes) {
+        return countCorrect(logits, labels, batch, classes, false, 0);
+    }
+
+    /** As {@link #countCorrect(Buf, IntBuffer, int, int)}, over the rows whose label is not {@code ignore}. */
+    public static int countCorrect(Buf logits, IntBuffer labels, int batch, int classes, int ignore) {
+        return countCorrect(logits, labels, batch, classes, true, ignore);
+    }
+
+    private static int countCorrect(Buf logits, IntBuffer labels, int batch, int classes, boolean ignoring,
+            int ignore) {
         FloatBuffer xs = logits.data;
         int correct = 0;
         for (int r = 0, o = 0; r < batch; r++, o += classes) {
+            if (ignoring && labels.get(r) == ignore) {
+                continue;
+            }
             int best = 0;
             float bestValue = xs.get(o);
             for (int c = 1; c < classes; c++) {

@@ -281,7 +281,7 @@ public final class Recurrent {
     }
 
     /** {@code out[c] (+)= sum_r src[from + r * cols + c]}, summed row by row in a heap array. */
-    private static void columnSums(FloatBuffer src, int from, int rows, int cols, Buf out, boolean accumulate) {
+    static void columnSums(FloatBuffer src, int from, int rows, int cols, Buf out, boolean accumulate) {
         float[] sums = Chunks.get().row(cols);
         for (int r = 0, at = from; r < rows; r++, at += cols) {
             for (int c = 0; c < cols; c++) {

@@ -19,6 +19,7 @@ final class EpochCounters implements BatchProgress {
     private int epochExamples;
     private double epochLossSum;
     private long epochCorrect;
+    private long epochJudged;
 
     EpochCounters(int epochs, int batchesPerEpoch, boolean hasAccuracy, int labelsPerExample) {
         this.epochs = epochs;
@@ -33,6 +34,7 @@ final class EpochCounters implements BatchProgress {
         epochExamples = 0;
         epochLossSum = 0;
         epochCorrect = 0;
+        epochJudged = 0;
     }
 
     /** Adds the result of a step on {@code count} examples at {@code learningRate}, after which the network had taken {@code step} steps. */
@@ -45,6 +47,7 @@ final class EpochCounters implements BatchProgress {
         epochExamples += count;
         epochLossSum += result.lossSum();
         epochCorrect += result.correct();
+        epochJudged += result.judgedOf(count, labelsPerExample);
     }
 
     @Override
@@ -99,6 +102,6 @@ final class EpochCounters implements BatchProgress {
 
     @Override
     public double epochAccuracy() {
-        return hasAccuracy ? (double) epochCorrect / ((double) epochExamples * labelsPerExample) : Double.NaN;
+        return hasAccuracy ? (double) epochCorrect / epochJudged : Double.NaN;
     }
 }

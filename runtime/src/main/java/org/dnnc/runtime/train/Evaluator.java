@@ -23,16 +23,18 @@ final class Evaluator {
         long start = nanoTime.getAsLong();
         double lossSum = 0;
         long correct = 0;
+        long judged = 0;
         int examples = 0;
         for (BatchIterator it = batches.epoch(0); it.hasNext(); ) {
             int n = buffers.fill(it);
             StepResult result = buffers.evaluate(n);
             lossSum += result.lossSum();
             correct += result.correct();
+            judged += result.judgedOf(n, net.labelsPerExample());
             examples += n;
         }
         double seconds = (nanoTime.getAsLong() - start) / 1e9;
-        double accuracy = net.hasAccuracy() ? (double) correct / ((double) examples * net.labelsPerExample()) : Double.NaN;
+        double accuracy = net.hasAccuracy() ? (double) correct / judged : Double.NaN;
         return new Evaluation(lossSum / examples, accuracy, examples, seconds);
     }
 }
