@@ -47,9 +47,9 @@ class GraphCommandTest {
 
     @Test
     void sequenceBoundsAreShownWhereTheInputIsDeclared() {
-        Path lstm = RepoPaths.root().resolve("examples/sentiment-lstm/src/main/dnn/SentimentLstm.dnn");
+        Path lstm = RepoPaths.root().resolve("examples/fortunes-topics/src/main/dnn/FortunesTopics.dnn");
         Cli.Result result = Cli.run("graph", lstm.toString());
-        assertThat(result.out()).contains("input \"tokens\" {T<=200} : i32[N,T]");
+        assertThat(result.out()).contains("input \"text\" {T<=256} : i32[N,T]");
     }
 
     @Test
