@@ -314,6 +314,15 @@ public final class CpuKernels implements KernelEmitter {
 
     private static CodeBlock embeddingGrad(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
+        if (((EmbeddingGrad) n.op()).sparse()) {
+            return CodeBlock.builder()
+                    .add("// sparse: only the rows of the batch's ids, listed in $L (see the update)\n",
+                            SparseGradients.rowsField(n.id()))
+                    .addStatement("$T.backwardRows($L, $L, $L, $L, $L, $L, $L)", RuntimeNames.EMBEDDING,
+                            p.field(in.get(1)), p.field(in.get(0)), p.field(n.id()), SparseGradients.rowsField(n.id()),
+                            Sizes.count(p.type(in.get(1))), ((EmbeddingGrad) n.op()).vocab(), Sizes.last(n.type()))
+                    .build();
+        }
         return stmt("$T.backward($L, $L, $L, $L, $L, $L)", RuntimeNames.EMBEDDING, p.field(in.get(1)),
                 p.field(in.get(0)), p.field(n.id()), Sizes.count(p.type(in.get(1))), ((EmbeddingGrad) n.op()).vocab(),
                 Sizes.last(n.type()));

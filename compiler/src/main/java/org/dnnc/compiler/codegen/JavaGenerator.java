@@ -231,6 +231,8 @@ public final class JavaGenerator {
             stateFields.values().forEach(fields -> fields.forEach(f -> type.addField(RuntimeNames.BUF, f, PRIVATE, FINAL)));
         }
         Clipping clipping = Clipping.of(config());
+        SparseGradients sparse = SparseGradients.of(train, gradients, trainProgram.plan().batch());
+        sparse.fieldSpecs().forEach(type::addField);
         // The finiteness check and clipping work on all gradients together: one array of their views,
         // filled once (by helpers in a large class).
         type.addField(ArrayTypeName.of(RuntimeNames.BUF), "gradients", PRIVATE, FINAL);
@@ -241,11 +243,13 @@ public final class JavaGenerator {
         CodeBlock gradientViews = CodeBlock.builder()
                 .addStatement("gradients = new $T[$L]", RuntimeNames.BUF, gradients.size())
                 .add(new MethodParts("gradientViews").inline(type, fills)).build();
-        if (clipping.any()) {
+        if (clipping.any() || sparse.any()) {
             Map<String, Node> paramNodes = new HashMap<>();
             params.forEach(p -> paramNodes.put(((Param) p.op()).name(), p));
-            type.addField(FieldSpec.builder(int[].class, "GRADIENT_SIZES", PRIVATE, STATIC, FINAL)
-                    .initializer("{$L}", gradients.keySet().stream()
+            // A sparse gradient's entry changes every step: then the sizes are the instance's.
+            FieldSpec.Builder sizes = sparse.any() ? FieldSpec.builder(int[].class, gradientSizes(sparse), PRIVATE, FINAL)
+                    : FieldSpec.builder(int[].class, gradientSizes(sparse), PRIVATE, STATIC, FINAL);
+            type.addField(sizes.initializer("{$L}", gradients.keySet().stream()
                             .map(name -> Integer.toString(Sizes.maxCount(paramNodes.get(name).type(), 1)))
                             .collect(Collectors.joining(", ")))
                     .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
@@ -261,7 +265,7 @@ public final class JavaGenerator {
         programs.put("The inference program's values", predictor);
         type.addMethod(constructor(programs, stateFields, workspace, gradientViews));
         addCreation();
-        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, gradients, stateFields));
+        type.addMethod(trainStep(trainer, trainBody, signature, optimizer, clipping, sparse, gradients, stateFields));
         type.addMethod(evaluateStep(evaluator, evalBody, signature));
         new PredictMethods(type).add(predictor, inferBody, infer, signature);
         new PredictorMethods(type, className).add();
@@ -575,14 +579,19 @@ public final class JavaGenerator {
     }
 
     private MethodSpec trainStep(ProgramEmitter program, List<CodeBlock> body, Signature signature, Optimizer optimizer,
-            Clipping clipping, Map<String, Integer> gradients, Map<String, List<String>> stateFields) {
+            Clipping clipping, SparseGradients sparse, Map<String, Integer> gradients,
+            Map<String, List<String>> stateFields) {
         Map<String, Node> paramNodes = new HashMap<>();
         params.forEach(p -> paramNodes.put(((Param) p.op()).name(), p));
         List<CodeBlock> updates = new ArrayList<>();
+        Map<String, String> gradientFields = new LinkedHashMap<>();
         for (var g : gradients.entrySet()) {
-            updates.add(CodeBlock.builder().addStatement("$L", optimizer.update(paramFields.get(g.getKey()),
-                    program.field(g.getValue()), stateFields.get(g.getKey()),
-                    Sizes.maxCount(paramNodes.get(g.getKey()).type(), 1))).build());
+            String param = paramFields.get(g.getKey());
+            String grad = program.field(g.getValue());
+            gradientFields.put(g.getKey(), grad);
+            updates.add(sparse.has(g.getKey()) ? sparse.update(g.getKey(), param, grad)
+                    : CodeBlock.builder().addStatement("$L", optimizer.update(param, grad, stateFields.get(g.getKey()),
+                            Sizes.maxCount(paramNodes.get(g.getKey()).type(), 1))).build());
         }
         List<CodeBlock> both = new ArrayList<>(body);
         both.addAll(updates);
@@ -602,11 +611,14 @@ public final class JavaGenerator {
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return $L", stepResult(program, "loss", true));
         m.endControlFlow();
-        m.beginControlFlow("if (!updateOnNonFinite && !$T.allFinite(gradients))", RuntimeNames.GRADIENT_CHECK);
+        String sizes = gradientSizes(sparse);
+        m.addCode(sparse.sizes(List.copyOf(gradients.keySet()), sizes, clipping.maxNorm() != null, gradientFields));
+        m.beginControlFlow("if (!updateOnNonFinite && !$T.allFinite($L))", RuntimeNames.GRADIENT_CHECK,
+                sparse.any() ? "gradients, " + sizes : "gradients");
         m.addComment("A gradient that overflowed while the loss stayed finite must not reach the weights either.");
         m.addStatement("return $L", stepResult(program, "loss", false));
         m.endControlFlow();
-        m.addCode(clipping.calls("gradients", "GRADIENT_SIZES"));
+        m.addCode(clipping.calls("gradients", sizes));
         m.addComment("$L", optimizer.describe());
         m.addStatement("steps++");
         m.addStatement("float lr = (float) learningRate");
@@ -615,6 +627,11 @@ public final class JavaGenerator {
         m.addStatement("return $L", stepResult(program, "loss", true));
         leave(m);
         return m.build();
+    }
+
+    /** The field of the gradients' sizes: the instance's when sparse gradients set theirs each step. */
+    private static String gradientSizes(SparseGradients sparse) {
+        return sparse.any() ? "gradientSizes" : "GRADIENT_SIZES";
     }
 
     /**

@@ -22,6 +22,7 @@ final class RuntimeNames {
     static final ClassName ELEMENTWISE = ClassName.get(CPU, "Elementwise");
     static final ClassName CONCAT = ClassName.get(CPU, "Concat");
     static final ClassName EMBEDDING = ClassName.get(CPU, "Embedding");
+    static final ClassName EMBEDDING_ROWS = ClassName.get(CPU, "EmbeddingRows");
     static final ClassName LOSSES = ClassName.get(CPU, "Losses");
     static final ClassName OPTIMIZERS = ClassName.get(CPU, "Optimizers");
     static final ClassName GRADIENT_CLIPPING = ClassName.get(CPU, "GradientClipping");

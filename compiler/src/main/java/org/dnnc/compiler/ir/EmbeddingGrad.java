@@ -7,8 +7,19 @@ import java.util.Map;
  * The gradient of {@link Embedding} with respect to its table: each row of dy {@code [N, ..., D]}
  * added to the row of the table that its id {@code i32[N, ...]} picked, giving {@code [vocab, D]};
  * rows that no id picked are zero. The ids get no gradient.
+ *
+ * <p>With {@code sparse}, which lowering sets only where the optimizer leaves a row with a zero
+ * gradient unchanged (see {@code SparseEmbeddingGradients}), the value holds the rows that ids
+ * picked and nothing else: the summed gradient of each distinct id, in ascending order of id, in its
+ * first rows, the ids themselves kept in the step's row list, and the rest of the buffer unwritten.
+ * The step then checks, clips and updates those rows only.
  */
-public record EmbeddingGrad(int vocab) implements Op {
+public record EmbeddingGrad(int vocab, boolean sparse) implements Op {
+
+    /** The dense gradient, every row written. */
+    public EmbeddingGrad(int vocab) {
+        this(vocab, false);
+    }
 
     @Override
     public Differentiability differentiability() {
@@ -27,7 +38,7 @@ public record EmbeddingGrad(int vocab) implements Op {
 
     @Override
     public Map<String, Object> attrs() {
-        return Attrs.of("vocab", vocab);
+        return sparse ? Attrs.of("vocab", vocab, "sparse", true) : Attrs.of("vocab", vocab);
     }
 
     @Override

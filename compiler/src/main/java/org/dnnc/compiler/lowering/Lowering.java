@@ -20,7 +20,8 @@ import org.dnnc.compiler.target.Target;
 
 /**
  * The one pipeline from a checked network to the programs a target runs: differentiation (when the
- * network has a train section), the evaluation and inference programs, the target's passes, and a
+ * network has a train section, with embedding gradients marked sparse where the optimizer allows,
+ * see {@link SparseEmbeddingGradients}), the evaluation and inference programs, the target's passes, and a
  * memory plan for each. The code generator and every command that shows a program or a plan read
  * it, so what {@code dnnc plan} prints is what the generated class allocates.
  *
@@ -45,7 +46,8 @@ public final class Lowering {
         long budget = 0;
         if (model.train().declared()) {
             Graph forward = Frozen.forward(model.graph(), model.train());
-            Graph train = trainingOnly(Differentiator.train(forward, Frozen.trainable(model.train())).graph());
+            Graph train = SparseEmbeddingGradients.mark(
+                    trainingOnly(Differentiator.train(forward, Frozen.trainable(model.train())).graph()), model.train());
             budget = add(Program.Kind.TRAIN, train, optimize(train), batch).plan().arenaBytes();
             Graph evaluation = Inference.evaluation(model.graph()).graph();
             budget = Math.max(budget, add(Program.Kind.EVALUATE, evaluation, optimize(evaluation), batch).plan()

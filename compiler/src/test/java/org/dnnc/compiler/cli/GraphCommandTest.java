@@ -162,6 +162,14 @@ class GraphCommandTest {
     }
 
     @Test
+    void plainSgdShowsTheEmbeddingGradientAsSparse() {
+        Path lm = RepoPaths.testResources().resolve("autodiff/GoldenCharLm.dnn");
+        Cli.Result train = Cli.run("graph", "--program", "train", lm.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        assertThat(train.out()).containsMatch("= embedding_grad\\(%\\d+, %\\d+\\) \\{vocab=11, sparse=true\\} : f32\\[11,6\\]");
+    }
+
+    @Test
     void frozenLayersGetNoGradientInTheTrainingProgram() {
         Path frozen = RepoPaths.testResources().resolve("cli/frozen.dnn");
         Cli.Result train = Cli.run("graph", "--program", "train", frozen.toString());

@@ -46,6 +46,7 @@ class OpAttributesTest {
                 Arguments.of(new LayerNorm(1e-6), "layernorm", 3, attrs("eps", 1e-6)),
                 Arguments.of(new Embedding(), "embedding", 2, attrs()),
                 Arguments.of(new EmbeddingGrad(50), "embedding_grad", 2, attrs("vocab", 50)),
+                Arguments.of(new EmbeddingGrad(50, true), "embedding_grad", 2, attrs("vocab", 50, "sparse", true)),
                 Arguments.of(new Concat(1), "concat", Op.VARIADIC, attrs("axis", 1)),
                 Arguments.of(new Recurrent(CellKind.RNN_TANH, 8, true, false), "rnn", 5,
                         attrs("hidden", 8, "return_sequences", true, "reverse", false)),

@@ -11,8 +11,10 @@ import java.nio.IntBuffer;
  *
  * <p>Ids are an {@link IntBuffer}, like labels in {@link Losses}; only absolute {@code get(i)} is
  * used. Each id is checked before anything is written, so a bad batch leaves the output and the
- * gradient as they were. The table gradient is dense, as PyTorch's default ({@code sparse=False}),
- * so every optimizer sees it like any other weight gradient.
+ * gradient as they were. The table gradient of {@link #backward} is dense, as PyTorch's default
+ * ({@code sparse=False}), so every optimizer sees it like any other weight gradient; that of {@link
+ * #backwardRows} holds only the rows that ids picked, for an optimizer that leaves the other rows
+ * as they are (see {@link EmbeddingRows}).
  */
 public final class Embedding {
 
@@ -46,6 +48,30 @@ public final class Embedding {
         for (int r = 0; r < rows; r++) {
             int from = r * dim;
             int to = ids.get(r) * dim;
+            for (int j = 0; j < dim; j++) {
+                dts.put(to + j, dts.get(to + j) + gs.get(from + j));
+            }
+        }
+    }
+
+    /**
+     * The sparse form of {@link #backward}: the distinct ids go to {@code rows}, ascending, and row
+     * {@code k} of {@code dTable} gets the summed gradient of the {@code k}-th of them, added in the
+     * same order as there, so its values are bit for bit the dense gradient's rows. Only the first
+     * {@link EmbeddingRows#count()} rows of {@code dTable} are written.
+     *
+     * @throws IllegalArgumentException if an id is outside {@code [0, vocab)}
+     */
+    public static void backwardRows(IntBuffer ids, Buf dOut, Buf dTable, EmbeddingRows rows, int n, int vocab,
+            int dim) {
+        checkIds(ids, n, vocab);
+        rows.collect(ids, n);
+        FloatBuffer gs = dOut.data;
+        FloatBuffer dts = dTable.data;
+        Elementwise.fill(dTable, rows.count() * dim, 0f);
+        for (int r = 0; r < n; r++) {
+            int from = r * dim;
+            int to = rows.slot(ids.get(r)) * dim;
             for (int j = 0; j < dim; j++) {
                 dts.put(to + j, dts.get(to + j) + gs.get(from + j));
             }

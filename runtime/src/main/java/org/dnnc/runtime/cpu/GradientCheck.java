@@ -22,4 +22,18 @@ public final class GradientCheck {
         }
         return true;
     }
+
+    /**
+     * Whether the first {@code sizes[i]} elements of each view {@code grads[i]} are finite: for a
+     * step whose sparse embedding gradients hold values only in their first rows (see {@link
+     * EmbeddingRows#elements()}).
+     */
+    public static boolean allFinite(Buf[] grads, int[] sizes) {
+        for (int i = 0; i < grads.length; i++) {
+            if (!Float.isFinite(Blas.sasum(grads[i], sizes[i]))) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -48,6 +48,29 @@ public final class Optimizers {
     }
 
     /**
+     * Plain SGD, {@code p -= lr * g}, on the rows of an embedding table {@code p [vocab, dim]} that
+     * {@code rows} lists, whose gradients are the first rows of {@code g} (see {@link
+     * Embedding#backwardRows}); every other row is left as it is, as {@link #sgd} with their zero
+     * gradient would leave it. Each element is computed as there, so the rows are bit for bit
+     * {@link #sgd}'s. After {@link EmbeddingRows#expand} it is {@link #sgd} on the whole table.
+     */
+    public static void sgdRows(Buf p, Buf g, EmbeddingRows rows, int vocab, int dim, float lr) {
+        if (rows.dense()) {
+            sgd(p, g, vocab * dim, lr, 0f, 0f);
+            return;
+        }
+        FloatBuffer ps = p.data;
+        FloatBuffer gs = g.data;
+        for (int k = 0; k < rows.count(); k++) {
+            int to = rows.row(k) * dim;
+            int from = k * dim;
+            for (int j = 0; j < dim; j++) {
+                ps.put(to + j, ps.get(to + j) - lr * gs.get(from + j));
+            }
+        }
+    }
+
+    /**
      * SGD with momentum, PyTorch's convention: {@code buf = g} on step 1, then {@code buf = momentum
      * * buf + (1 - dampening) * g}; {@code p -= lr * (nesterov ? g + momentum * buf : buf)}.
      */

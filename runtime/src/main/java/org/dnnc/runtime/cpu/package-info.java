@@ -10,7 +10,8 @@
  *       org.dnnc.runtime.cpu.Activations} (with {@link org.dnnc.runtime.cpu.Activation}), {@link
  *       org.dnnc.runtime.cpu.Softmax}, {@link org.dnnc.runtime.cpu.Dropout}, {@link
  *       org.dnnc.runtime.cpu.Elementwise}, {@link org.dnnc.runtime.cpu.Concat}, {@link
- *       org.dnnc.runtime.cpu.Embedding}.
+ *       org.dnnc.runtime.cpu.Embedding} (with {@link org.dnnc.runtime.cpu.EmbeddingRows}, the rows
+ *       a step's ids picked, for a sparse table gradient).
  *   <li>Sequences: {@link org.dnnc.runtime.cpu.Recurrent} (the RNN, LSTM and GRU cells of {@link
  *       org.dnnc.runtime.cpu.RecurrentCell}, shape in a {@link
  *       org.dnnc.runtime.cpu.RecurrentGeometry}), looping over time with one GEMM per step.
