@@ -175,6 +175,15 @@ final class WinogradPlan {
      * that brings the size back to the input's ({@code k - 1 - pad} on each side).
      */
     static WinogradPlan transposedInputGradient(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
+        WinogradPlan p = ofTransposed(g);
+        if (p == null) {
+            return null;
+        }
+        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+    }
+
+    /** This thread's plan set to the transposed convolution of {@code g}, or {@code null} if the algorithm does not apply. */
+    private static WinogradPlan ofTransposed(ConvGeometry g) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         if (g.strideH() != 1 || g.strideW() != 1 || g.padTop() >= kh || g.padBottom() >= kh || g.padLeft() >= kw
@@ -182,11 +191,26 @@ final class WinogradPlan {
             return null;
         }
         WinogradPlan p = PLAN.get();
-        if (!p.set(true, g.filters(), g.outHeight(), g.outWidth(), g.channels(), kh, kw, kh - 1 - g.padTop(),
-                kw - 1 - g.padLeft(), kh - 1 - g.padBottom(), kw - 1 - g.padRight())) {
-            return null;
-        }
-        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+        boolean applies = p.set(true, g.filters(), g.outHeight(), g.outWidth(), g.channels(), kh, kw,
+                kh - 1 - g.padTop(), kw - 1 - g.padLeft(), kh - 1 - g.padBottom(), kw - 1 - g.padRight());
+        return applies ? p : null;
+    }
+
+    /** Whether the forward pass (and the kernel gradient) of {@code g} pays in Winograd rows against im2col. */
+    static boolean forwardPays(ConvGeometry g) {
+        WinogradPlan p = ofForward(g);
+        return p != null && p.pays();
+    }
+
+    /** Whether the input gradient of {@code g} pays as the adjoint of the forward algorithm. */
+    static boolean adjointPays(ConvGeometry g) {
+        return g.filters() >= WIDE_FILTERS && forwardPays(g);
+    }
+
+    /** Whether the input gradient of {@code g} pays as a transposed Winograd convolution. */
+    static boolean transposedPays(ConvGeometry g) {
+        WinogradPlan p = ofTransposed(g);
+        return p != null && p.pays();
     }
 
     /**
