@@ -7,10 +7,16 @@ package org.dnnc.runtime.cpu;
  * #weightGradient}, which the compiler mirrors (a compiler test keeps the two in step).
  *
  * <p>Which pays was measured on two threads at batch 64 by {@code ConvAlgorithmBench} on the
- * shapes of the benchmark networks: Winograd rows where the map has at least {@code 128} tiles
- * ({@link WinogradPlan}), several examples per GEMM on maps of fewer than {@link #SMALL_MAP}
- * positions (a GEMM over one 7x7 example has 49 columns, too few for OpenBLAS to run at speed),
- * pointwise convolutions straight on the input, and im2col per example otherwise.
+ * shapes of the benchmark networks (milliseconds for forward, input gradient, kernel gradient):
+ * Winograd rows where the map has at least 128 tiles ({@link WinogradPlan}; 16 to 16 channels on
+ * 28x28: im2col 5.57, 6.69, 5.87, Winograd forward 4.05, transposed input gradient 4.07), the
+ * transposed Winograd input gradient also on small maps of 32 channels or more; several examples
+ * per GEMM only on maps of fewer than {@link #SMALL_MAP} positions (128 to 128 channels, stride 2,
+ * onto 4x4: im2col 4.26, 4.39, 3.93, batched 3.67, 2.99, 2.89; on a 7x7 map it gained nothing);
+ * pointwise convolutions straight on the input (32 to 64 channels on 14x14: 0.48, 0.31, 0.43
+ * against 0.61, 0.86, 0.58 batched); and im2col per example otherwise (the first convolution of
+ * an image network too: with one input channel the GEMM is shallow, but the layer costs under a
+ * millisecond).
  */
 public enum ConvAlgorithm {
     /** One GEMM per example over its im2col column matrix (col2im for the input gradient). */
@@ -31,7 +37,7 @@ public enum ConvAlgorithm {
     WINOGRAD_TRANSPOSED;
 
     /** Output positions per example below which {@link #IM2COL_BATCHED} runs the layer. */
-    public static final int SMALL_MAP = 256;
+    public static final int SMALL_MAP = 32;
 
     /** About how many GEMM columns {@link #IM2COL_BATCHED} puts examples side by side for. */
     public static final int BATCHED_COLUMNS = 512;
@@ -61,10 +67,10 @@ public enum ConvAlgorithm {
     }
 
     private static ConvAlgorithm direct(ConvGeometry g) {
-        if (g.outHeight() * g.outWidth() < SMALL_MAP) {
-            return IM2COL_BATCHED;
+        if (g.isPointwise()) {
+            return POINTWISE;
         }
-        return g.isPointwise() ? POINTWISE : IM2COL;
+        return g.outHeight() * g.outWidth() < SMALL_MAP ? IM2COL_BATCHED : IM2COL;
     }
 
     /** How many examples {@link #IM2COL_BATCHED} multiplies in one GEMM for {@code g}. */

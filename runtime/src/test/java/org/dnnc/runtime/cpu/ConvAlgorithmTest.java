@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
  * Every {@link ConvAlgorithm} against the naive convolution in double, forward (with bias and
  * ReLU), input gradient and kernel gradient (overwriting and accumulating), on the layer shapes of
  * the benchmark networks ({@code bench/networks/Vgg.dnn} and {@code Strided.dnn}) and odd ones, at
- * batch 1 and at batches that leave a short last group, on one thread and two.
+ * batch 1 and at batches that leave a short last group, on one thread and two. Where the scratch
+ * is too small for a forced algorithm (batched on a large map) the call runs im2col, checked too.
  */
 class ConvAlgorithmTest {
 
@@ -25,6 +26,8 @@ class ConvAlgorithmTest {
         ConvGeometry.symmetric(64, 14, 14, 64, 3, 2, 1),
         ConvGeometry.symmetric(128, 4, 4, 256, 1, 1, 0),
         ConvGeometry.same(3, 9, 11, 5, 3, 3, 1, 1),
+        ConvGeometry.symmetric(16, 7, 7, 24, 3, 2, 1),
+        ConvGeometry.same(3, 5, 5, 4, 3, 3, 1, 1),
         ConvGeometry.symmetric(5, 9, 7, 6, 1, 2, 0),
         new ConvGeometry(2, 11, 12, 3, 3, 2, 3, 2, 2, 0, 1, 3),
     };
@@ -33,7 +36,8 @@ class ConvAlgorithmTest {
     void everyAlgorithmMatchesTheNaiveConvolution() {
         for (ConvGeometry g : SHAPES) {
             for (ConvAlgorithm algorithm : ConvAlgorithm.values()) {
-                for (int batch : new int[] {1, 5}) {
+                // 37 examples fill more than one group of IM2COL_BATCHED on the smallest maps.
+                for (int batch : g.inputSize() * g.filters() < 20_000 ? new int[] {1, 5, 37} : new int[] {1, 5}) {
                     for (int threads : new int[] {1, 2}) {
                         check(g, algorithm, batch, threads);
                     }
@@ -46,11 +50,16 @@ class ConvAlgorithmTest {
     void theRulesPickWhatTheyPromiseForTheBenchmarkShapes() {
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1))).isEqualTo(ConvAlgorithm.WINOGRAD);
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1))).isEqualTo(ConvAlgorithm.IM2COL);
-        assertThat(ConvAlgorithm.forward(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
+        assertThat(ConvAlgorithm.forward(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1))).isEqualTo(ConvAlgorithm.IM2COL);
+        assertThat(ConvAlgorithm.inputGradient(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
+                .isEqualTo(ConvAlgorithm.WINOGRAD_TRANSPOSED);
+        assertThat(ConvAlgorithm.forward(ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1)))
                 .isEqualTo(ConvAlgorithm.IM2COL_BATCHED);
+        assertThat(ConvAlgorithm.forward(ConvGeometry.symmetric(128, 4, 4, 256, 1, 1, 0)))
+                .isEqualTo(ConvAlgorithm.POINTWISE);
         assertThat(ConvAlgorithm.forward(ConvGeometry.symmetric(32, 28, 28, 64, 1, 1, 0)))
                 .isEqualTo(ConvAlgorithm.POINTWISE);
-        assertThat(ConvAlgorithm.examplesPerGemm(ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1))).isEqualTo(11);
+        assertThat(ConvAlgorithm.examplesPerGemm(ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1))).isEqualTo(32);
     }
 
     private void check(ConvGeometry g, ConvAlgorithm algorithm, int batch, int threads) {
