@@ -240,6 +240,44 @@ class ConvKernelEdgeCaseTest {
     }
 
     @Test
+    void batchnormWithAResidualMatchesBatchnormThenAddThenRelu() {
+        int batch = 5;
+        int channels = 3;
+        int spatial = 10;
+        int n = batch * channels * spatial;
+        Buf x = random(n);
+        Buf residual = random(n);
+        Buf gamma = random(channels);
+        Buf beta = random(channels);
+        for (int threads : new int[] {1, 2}) {
+            for (boolean relu : new boolean[] {false, true}) {
+                float[][] results = InContext.call(threads, () -> {
+                    Buf rm = Buf.of(0.1f, 0.2f, 0.3f);
+                    Buf rv = Buf.of(1f, 2f, 0.5f);
+                    Buf bn = Buf.allocate(n);
+                    BatchNorm.forwardTraining(x, gamma, beta, rm, rv, bn, null, null, batch, channels, spatial, 0.1f,
+                            1e-5f, false);
+                    Buf sum = Buf.allocate(n);
+                    Elementwise.add(bn, residual, sum, n);
+                    if (relu) {
+                        Activations.forward(Activation.RELU, 0f, sum, sum, n);
+                    }
+                    Buf rmFused = Buf.of(0.1f, 0.2f, 0.3f);
+                    Buf rvFused = Buf.of(1f, 2f, 0.5f);
+                    Buf fused = Buf.allocate(n);
+                    BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, null, null, residual, batch,
+                            channels, spatial, 0.1f, 1e-5f, relu);
+                    assertThat(rmFused.toArray()).isEqualTo(rm.toArray());
+                    assertThat(rvFused.toArray()).isEqualTo(rv.toArray());
+                    return new float[][] {sum.toArray(), fused.toArray()};
+                });
+                // The fused pass adds the residual before rounding the normalized value: within an ulp or so.
+                Close.check("residual relu=" + relu + " threads=" + threads, results[1], results[0], 1e-6, 1e-6);
+            }
+        }
+    }
+
+    @Test
     void batchnormStatisticsSurviveALargeMean() {
         // One-pass variance around a shift: 1000 + N(0, 0.01^2) keeps its spread in float.
         int batch = 64;
