@@ -27,6 +27,8 @@ public final class ConvAlgorithms {
     private static final int WIDE_FILTERS = 32;
     /** Output columns per Winograd tile. */
     private static final int TILE = 4;
+    /** Tiles per GEMM below which a chunk of rows runs too slowly ({@code WinogradPlan.MIN_TILES}). */
+    private static final int MIN_TILES = 16;
     /** {@code ConvAlgorithm.SMALL_MAP}. */
     static final int SMALL_MAP = 32;
     /** {@code ConvAlgorithm.BATCHED_COLUMNS}. */
@@ -53,8 +55,13 @@ public final class ConvAlgorithms {
 
     /** The forward pass's algorithm. */
     public static Choice forward(ConvShape s) {
+        return forwardOrWeights(s, false);
+    }
+
+    private static Choice forwardOrWeights(ConvShape s, boolean weights) {
         int tiles = tiles(s.outHeight(), s.outWidth());
-        if (winograd(s) && pays(tiles, s.kw(), s.filters())) {
+        if (winograd(s) && pays(tiles, s.kw(), s.filters())
+                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), weights)) {
             return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + (tiles >= MANY_TILES
                     ? tiles + " Winograd tiles per example (from " + MANY_TILES + " they beat im2col)"
                     : s.filters() + " filters (5-wide Winograd beats im2col from " + WIDE_FILTERS + ")"));
@@ -65,13 +72,19 @@ public final class ConvAlgorithms {
     /** The input gradient's algorithm. */
     public static Choice inputGradient(ConvShape s) {
         int tiles = tiles(s.outHeight(), s.outWidth());
-        if (winograd(s) && s.filters() >= WIDE_FILTERS && pays(tiles, s.kw(), s.filters())) {
+        if (winograd(s) && s.filters() >= WIDE_FILTERS && pays(tiles, s.kw(), s.filters())
+                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), false)) {
             return new Choice(Algorithm.WINOGRAD, "adjoint of the forward Winograd rows: " + s.filters()
                     + " filters to sum over and " + tiles + " tiles per example");
         }
         if (transposedApplies(s)) {
             int transposedTiles = tiles(s.height(), s.width());
             if (pays(transposedTiles, s.kw(), s.channels()) || s.channels() >= WIDE_FILTERS) {
+                if (!fitsPlanned(s, s.filters(), s.channels(), s.height(), s.width(), false)) {
+                    Choice fallback = direct(s);
+                    return new Choice(fallback.algorithm(), "transposed Winograd rows would pay but do not fit the"
+                            + " planned scratch on two threads; " + fallback.reason());
+                }
                 return new Choice(Algorithm.WINOGRAD_TRANSPOSED, "transposed Winograd rows onto " + s.channels()
                         + " channels, " + transposedTiles + " tiles per example (beats col2im from "
                         + MANY_TILES + " tiles, or from " + WIDE_FILTERS + " channels on small maps)");
@@ -80,9 +93,30 @@ public final class ConvAlgorithms {
         return direct(s);
     }
 
-    /** The kernel gradient's algorithm: the forward pass's. */
+    /** The kernel gradient's algorithm: the forward pass's rules, in the kernel gradient's scratch. */
     public static Choice weightGradient(ConvShape s) {
-        return forward(s);
+        return forwardOrWeights(s, true);
+    }
+
+    /**
+     * Whether Winograd rows over {@code channels} to {@code filters} on an {@code outHeight x
+     * outWidth} output run on two threads, whole rows each, in the scratch planned for {@code s}'s
+     * call: two column matrices, and a partial kernel for the kernel gradient (the runtime's {@code
+     * WinogradPlan.fitsPlanned}). Else the rules pick im2col rather than name an algorithm the call
+     * would not run.
+     */
+    private static boolean fitsPlanned(ConvShape s, int channels, int filters, int outHeight, int outWidth,
+            boolean weights) {
+        long alpha = TILE + s.kw() - 1;
+        long depth = (long) channels * s.kh();
+        long kernel = alpha * filters * depth;
+        long tilesX = (outWidth + TILE - 1) / TILE;
+        long rowFloats = alpha * (depth + filters) * tilesX;
+        long weightSize = (long) s.filters() * s.patchSize();
+        long scratch = 2L * s.patchSize() * s.spatial() + (weights ? weightSize : 0);
+        long region = (scratch - (weights ? 0 : kernel)) / 2 - (weights ? kernel : 0);
+        long rows = Math.min(outHeight, Math.max(0, region / rowFloats));
+        return rows >= 1 && (rows == outHeight || rows * tilesX >= MIN_TILES);
     }
 
     private static Choice direct(ConvShape s) {
@@ -93,10 +127,13 @@ public final class ConvAlgorithms {
             return new Choice(Algorithm.IM2COL_BATCHED, s.spatial() + " output positions (under " + SMALL_MAP
                     + "): " + examplesPerGemm(s) + " examples per GEMM");
         }
+        String channels = s.channels() == 1 ? "1 input channel" : s.channels() + " input channels";
         String why = s.strideH() != 1 || s.strideW() != 1 ? "strided"
                 : s.kw() != 3 && s.kw() != 5 ? s.kh() + "x" + s.kw() + " kernel"
-                : s.channels() * s.kh() < MIN_DEPTH ? (s.channels() == 1 ? "1 input channel" : s.channels() + " input channels") + ", too shallow for Winograd"
-                : "too few Winograd tiles per example to pay";
+                : s.channels() * s.kh() < MIN_DEPTH ? channels + ", too shallow for Winograd"
+                : !pays(tiles(s.outHeight(), s.outWidth()), s.kw(), s.filters())
+                        ? "too few Winograd tiles per example to pay"
+                : "Winograd rows would not fit the planned scratch on two threads";
         return new Choice(Algorithm.IM2COL, why + ": one GEMM per example over its im2col matrix");
     }
 
@@ -113,7 +150,8 @@ public final class ConvAlgorithms {
     static long regionFloats(ConvShape s) {
         long columns = s.isPointwise() ? 0 : (long) s.patchSize() * s.spatial();
         boolean batched = forward(s).algorithm() == Algorithm.IM2COL_BATCHED
-                || inputGradient(s).algorithm() == Algorithm.IM2COL_BATCHED;
+                || inputGradient(s).algorithm() == Algorithm.IM2COL_BATCHED
+                || weightGradient(s).algorithm() == Algorithm.IM2COL_BATCHED;
         long group = batched ? (long) (s.patchSize() + s.filters()) * examplesPerGemm(s) * s.spatial() : 0;
         return Math.max(columns, group);
     }

@@ -76,7 +76,8 @@ class ConvAlgorithmsTest {
         List<String> lines = ConvAlgorithms.explain(g);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0)).startsWith("conv2d %" + y + " (");
-        assertThat(lines.get(0)).contains("16x28x28 -> 16 3x3 stride 1 -> 28x28): WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
+        assertThat(lines.get(0))
+                .contains("16x28x28 -> 16 3x3 stride 1 -> 28x28): WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
         assertThat(lines.get(1)).contains("conv2d_grad_input %" + dx);
         assertThat(lines.get(1)).contains("WINOGRAD_TRANSPOSED, transposed Winograd rows onto 16 channels");
         assertThat(lines.get(2)).contains("conv2d_grad_weight %" + dw);

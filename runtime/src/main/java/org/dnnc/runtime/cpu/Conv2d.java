@@ -85,7 +85,8 @@ public final class Conv2d {
     /** A thread's region for {@link ConvAlgorithm#IM2COL_BATCHED}, or 0 where the rules never pick it. */
     private static int batchedFloats(ConvGeometry g) {
         if (ConvAlgorithm.forward(g) != ConvAlgorithm.IM2COL_BATCHED
-                && ConvAlgorithm.inputGradient(g) != ConvAlgorithm.IM2COL_BATCHED) {
+                && ConvAlgorithm.inputGradient(g) != ConvAlgorithm.IM2COL_BATCHED
+                && ConvAlgorithm.weightGradient(g) != ConvAlgorithm.IM2COL_BATCHED) {
             return 0;
         }
         return (g.patchSize() + g.filters()) * ConvAlgorithm.examplesPerGemm(g) * g.outHeight() * g.outWidth();

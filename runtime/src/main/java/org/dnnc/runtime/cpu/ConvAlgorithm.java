@@ -63,7 +63,10 @@ public enum ConvAlgorithm {
 
     /** The algorithm of {@code g}'s kernel gradient. */
     public static ConvAlgorithm weightGradient(ConvGeometry g) {
-        return forward(g);
+        if (WinogradPlan.weightPays(g)) {
+            return WINOGRAD;
+        }
+        return direct(g);
     }
 
     private static ConvAlgorithm direct(ConvGeometry g) {

@@ -182,7 +182,7 @@ final class WinogradPlan {
         return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
     }
 
-    /** This thread's plan set to the transposed convolution of {@code g}, or {@code null} if the algorithm does not apply. */
+    /** This thread's plan set to the transposed convolution of {@code g}, or {@code null} if it does not apply. */
     private static WinogradPlan ofTransposed(ConvGeometry g) {
         int kh = g.kernelH();
         int kw = g.kernelW();
@@ -196,15 +196,42 @@ final class WinogradPlan {
         return applies ? p : null;
     }
 
-    /** Whether the forward pass (and the kernel gradient) of {@code g} pays in Winograd rows against im2col. */
+    /**
+     * Whether the forward pass of {@code g} pays in Winograd rows against im2col, and runs on two
+     * threads in the scratch the compiler plans for the layer ({@link #fitsPlanned}).
+     */
     static boolean forwardPays(ConvGeometry g) {
         WinogradPlan p = ofForward(g);
-        return p != null && p.pays();
+        return p != null && p.pays() && p.fitsPlanned(g);
+    }
+
+    /** Whether the kernel gradient of {@code g} pays in Winograd rows, and fits as {@link #forwardPays} says. */
+    static boolean weightPays(ConvGeometry g) {
+        WinogradPlan p = ofForward(g);
+        if (p == null) {
+            return false;
+        }
+        p.weights = true;
+        return p.pays() && p.fitsPlanned(g);
     }
 
     /** Whether the input gradient of {@code g} pays as the adjoint of the forward algorithm. */
     static boolean adjointPays(ConvGeometry g) {
         return g.filters() >= WIDE_FILTERS && forwardPays(g);
+    }
+
+    /**
+     * Whether this plan runs on two threads, each on whole rows as {@link #fit} asks, in the scratch
+     * that the compiler plans for a call of {@code g}: two column matrices, and for the kernel
+     * gradient a second partial kernel ({@code Conv2d.scratchFloats(g, 2)} for the shapes that use
+     * this algorithm). Where it does not, the rules pick im2col rather than name an algorithm the
+     * call would not run.
+     */
+    private boolean fitsPlanned(ConvGeometry g) {
+        long scratch = 2L * g.patchSize() * g.outHeight() * g.outWidth() + (weights ? g.weightSize() : 0);
+        long region = (scratch - shared()) / 2 - ownSums();
+        long rows = Math.min(outHeight, Math.max(0, region / rowFloats()));
+        return rows >= 1 && (rows == outHeight || rows * tilesX() >= MIN_TILES);
     }
 
     /**
@@ -216,7 +243,7 @@ final class WinogradPlan {
      */
     static boolean transposedPays(ConvGeometry g) {
         WinogradPlan p = ofTransposed(g);
-        return p != null && (p.pays() || p.filters >= WIDE_FILTERS);
+        return p != null && (p.pays() || p.filters >= WIDE_FILTERS) && p.fitsPlanned(g);
     }
 
     /**
