@@ -31,6 +31,7 @@ import org.dnnc.runtime.cpu.BatchNorm;
 import org.dnnc.runtime.cpu.Blas;
 import org.dnnc.runtime.cpu.Buf;
 import org.dnnc.runtime.cpu.Conv2d;
+import org.dnnc.runtime.cpu.ConvAlgorithm;
 import org.dnnc.runtime.cpu.ConvGeometry;
 import org.dnnc.runtime.cpu.CpuContext;
 import org.dnnc.runtime.cpu.Dense;
@@ -616,13 +617,15 @@ public final class FashionCnn implements TrainableNetwork {
             t0_image.data().put(0, batch.floats("image"), 0, n * 784);
             t1_label.put(0, batch.ints("label"), 0, n);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            Conv2d.forward(CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f);
+            // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
+            Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f);
             // FashionCnn.dnn:9 logits.features1.batchnorm1
             BatchNorm.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, t11_logits_features1_batchnorm1, null, null, n, 16, 784, 0.1f, 1.0E-5f, true);
             // FashionCnn.dnn:9 logits.features1.maxpool1
             Pool2d.maxForward(POOL_LOGITS_FEATURES1_MAXPOOL1, t11_logits_features1_batchnorm1, t12_logits_features1_maxpool1, n);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            Conv2d.forward(CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f);
+            // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
+            Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f);
             // FashionCnn.dnn:9 logits.features2.batchnorm1
             BatchNorm.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, t22_logits_features2_batchnorm1, null, null, n, 32, 196, 0.1f, 1.0E-5f, true);
             // FashionCnn.dnn:9 logits.features2.maxpool1
@@ -674,9 +677,11 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features2.conv2d1
             Conv2d.backwardBias(t51_d_logits_features2_batchnorm1, t54_d_logits_features2_conv2d1_bias, n, 32, 196, false);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            Conv2d.backwardInput(CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, w_logits_features2_conv2d1_weight, t55_d_logits_features2_conv2d1, tScratch55, n, false);
+            // adjoint of the forward Winograd rows: 32 filters to sum over and 56 tiles per example
+            Conv2d.backwardInput(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, w_logits_features2_conv2d1_weight, t55_d_logits_features2_conv2d1, tScratch55, n, false);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            Conv2d.backwardWeights(CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false);
+            // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
+            Conv2d.backwardWeights(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false);
             // FashionCnn.dnn:9 logits.features1.maxpool1
             Pool2d.maxBackward(POOL_LOGITS_FEATURES1_MAXPOOL1, t11_logits_features1_batchnorm1, t55_d_logits_features2_conv2d1, t57_d_logits_features1_maxpool1, n, false);
             // FashionCnn.dnn:9 logits.features1.batchnorm1
@@ -684,7 +689,8 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features1.conv2d1
             Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            Conv2d.backwardWeights(CONV_LOGITS_FEATURES1_CONV2D1, t59_d_logits_features1_batchnorm1, t0_image, t63_d_logits_features1_conv2d1_weight, tScratch63, n, false);
+            // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
+            Conv2d.backwardWeights(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t59_d_logits_features1_batchnorm1, t0_image, t63_d_logits_features1_conv2d1_weight, tScratch63, n, false);
             float loss = t37_loss_cross_entropy1.get(0);
             if (!Float.isFinite(loss) && !updateOnNonFinite) {
                 // A diverged step must not spoil the weights: no update, and the step does not count.
@@ -732,7 +738,8 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features1.batchnorm1
             BatchNorm.foldBias(w_logits_features1_conv2d1_bias, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, e40_logits_features1_batchnorm1, 16, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            Conv2d.forward(CONV_LOGITS_FEATURES1_CONV2D1, e0_image, e39_logits_features1_conv2d1, e40_logits_features1_batchnorm1, e11_logits_features1_conv2d1, eScratch11, n, Activation.RELU, 0.0f);
+            // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
+            Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, e0_image, e39_logits_features1_conv2d1, e40_logits_features1_batchnorm1, e11_logits_features1_conv2d1, eScratch11, n, Activation.RELU, 0.0f);
             // FashionCnn.dnn:9 logits.features1.maxpool1
             Pool2d.maxForward(POOL_LOGITS_FEATURES1_MAXPOOL1, e11_logits_features1_conv2d1, e12_logits_features1_maxpool1, n);
             // FashionCnn.dnn:9 logits.features2.conv2d1
@@ -740,7 +747,8 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features2.batchnorm1
             BatchNorm.foldBias(w_logits_features2_conv2d1_bias, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, e38_logits_features2_batchnorm1, 32, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            Conv2d.forward(CONV_LOGITS_FEATURES2_CONV2D1, e12_logits_features1_maxpool1, e37_logits_features2_conv2d1, e38_logits_features2_batchnorm1, e22_logits_features2_conv2d1, eScratch22, n, Activation.RELU, 0.0f);
+            // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
+            Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, e12_logits_features1_maxpool1, e37_logits_features2_conv2d1, e38_logits_features2_batchnorm1, e22_logits_features2_conv2d1, eScratch22, n, Activation.RELU, 0.0f);
             // FashionCnn.dnn:9 logits.features2.maxpool1
             Pool2d.maxForward(POOL_LOGITS_FEATURES2_MAXPOOL1, e22_logits_features2_conv2d1, e23_logits_features2_maxpool1, n);
             // FashionCnn.dnn:13 logits.dense1
@@ -767,7 +775,8 @@ public final class FashionCnn implements TrainableNetwork {
         // FashionCnn.dnn:9 logits.features1.batchnorm1
         BatchNorm.foldBias(w_logits_features1_conv2d1_bias, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, i39_logits_features1_batchnorm1, 16, 1.0E-5f);
         // FashionCnn.dnn:9 logits.features1.conv2d1
-        Conv2d.forward(CONV_LOGITS_FEATURES1_CONV2D1, i0_image, i38_logits_features1_conv2d1, i39_logits_features1_batchnorm1, i11_logits_features1_conv2d1, iScratch11, n, Activation.RELU, 0.0f);
+        // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
+        Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, i0_image, i38_logits_features1_conv2d1, i39_logits_features1_batchnorm1, i11_logits_features1_conv2d1, iScratch11, n, Activation.RELU, 0.0f);
         // FashionCnn.dnn:9 logits.features1.maxpool1
         Pool2d.maxForward(POOL_LOGITS_FEATURES1_MAXPOOL1, i11_logits_features1_conv2d1, i12_logits_features1_maxpool1, n);
         // FashionCnn.dnn:9 logits.features2.conv2d1
@@ -775,7 +784,8 @@ public final class FashionCnn implements TrainableNetwork {
         // FashionCnn.dnn:9 logits.features2.batchnorm1
         BatchNorm.foldBias(w_logits_features2_conv2d1_bias, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, i37_logits_features2_batchnorm1, 32, 1.0E-5f);
         // FashionCnn.dnn:9 logits.features2.conv2d1
-        Conv2d.forward(CONV_LOGITS_FEATURES2_CONV2D1, i12_logits_features1_maxpool1, i36_logits_features2_conv2d1, i37_logits_features2_batchnorm1, i22_logits_features2_conv2d1, iScratch22, n, Activation.RELU, 0.0f);
+        // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
+        Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, i12_logits_features1_maxpool1, i36_logits_features2_conv2d1, i37_logits_features2_batchnorm1, i22_logits_features2_conv2d1, iScratch22, n, Activation.RELU, 0.0f);
         // FashionCnn.dnn:9 logits.features2.maxpool1
         Pool2d.maxForward(POOL_LOGITS_FEATURES2_MAXPOOL1, i22_logits_features2_conv2d1, i23_logits_features2_maxpool1, n);
         // FashionCnn.dnn:13 logits.dense1

@@ -13,6 +13,7 @@ import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.ConvAlgorithms;
 import org.dnnc.compiler.target.CpuTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -59,7 +60,7 @@ final class GraphCommand implements Callable<Integer> {
     @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
     private boolean listPasses;
 
-    @Option(names = "--explain", description = "Say, before each graph, why candidates of the fusion passes were not fused.")
+    @Option(names = "--explain", description = "Say, before each graph, why candidates of the fusion passes were not fused, and which algorithm each convolution runs and why.")
     private boolean explain;
 
     @Override
@@ -99,6 +100,8 @@ final class GraphCommand implements Callable<Integer> {
                     }
                     current = pass.run(current);
                 }
+                ConvAlgorithms.explain(result).forEach(line -> notes.append("# conv-algorithm: ").append(line)
+                        .append('\n'));
             }
             dumps.add(notes + print(result));
         }

@@ -15,11 +15,16 @@ import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.PoolKind;
 import org.dnnc.compiler.ir.TensorType;
+import org.dnnc.compiler.target.ConvAlgorithms;
+import org.dnnc.compiler.target.ConvAlgorithms.Choice;
+import org.dnnc.compiler.target.ConvShape;
 
 /**
  * The calls of convolution and pooling nodes: {@code Conv2d}, {@code Pool2d} and {@code
  * GlobalAvgPool} of the runtime, each with its layer's constant geometry and, for convolutions,
- * the scratch view the planner placed for that call.
+ * the scratch view the planner placed for that call and the algorithm {@link ConvAlgorithms} chose
+ * for the pass from the shape (named as a {@code ConvAlgorithm} constant, with the reason in a
+ * comment above the call).
  */
 final class Convolutions {
     private Convolutions() {}
@@ -36,13 +41,21 @@ final class Convolutions {
         }
         if (n.op() instanceof Conv2dGradInput g) {
             String geometry = e.geometries().conv(g.forward(), n.type(), e.type(n.inputs().get(1)), layer);
-            return stmt("$T.backwardInput($L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D, geometry,
-                    e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), y, e.scratchField(n.id()));
+            Choice choice = ConvAlgorithms.inputGradient(ConvShape.of(g.forward(), n.type(), e.type(n.inputs().get(1))));
+            return CodeBlock.builder().add(comment(choice))
+                    .add(stmt("$T.backwardInput($T.$L, $L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D,
+                            RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
+                            e.field(n.inputs().get(1)), y, e.scratchField(n.id())))
+                    .build();
         }
         if (n.op() instanceof Conv2dGradWeight g) {
             String geometry = e.geometries().conv(g.forward(), e.type(n.inputs().get(1)), n.type(), layer);
-            return stmt("$T.backwardWeights($L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D, geometry,
-                    e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), y, e.scratchField(n.id()));
+            Choice choice = ConvAlgorithms.weightGradient(ConvShape.of(g.forward(), e.type(n.inputs().get(1)), n.type()));
+            return CodeBlock.builder().add(comment(choice))
+                    .add(stmt("$T.backwardWeights($T.$L, $L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D,
+                            RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
+                            e.field(n.inputs().get(1)), y, e.scratchField(n.id())))
+                    .build();
         }
         if (n.op() instanceof Pool2d p) {
             String geometry = e.geometries().pool(p, e.type(n.inputs().get(0)), layer);
@@ -73,10 +86,20 @@ final class Convolutions {
 
     private static CodeBlock forward(ProgramView e, Node n, Conv2d c, String bias, ActivationKind act,
             double alpha) {
-        String geometry = e.geometries().conv(c, e.type(n.inputs().get(0)), e.type(n.inputs().get(1)),
-                n.origin().path());
-        return stmt("$T.forward($L, $L, $L, $L, $L, $L, n, $T.$L, $Lf)", RuntimeNames.CONV2D, geometry,
-                e.field(n.inputs().get(0)), e.field(n.inputs().get(1)), bias == null ? "null" : bias, e.field(n.id()),
-                e.scratchField(n.id()), RuntimeNames.ACTIVATION, act, (float) alpha);
+        TensorType x = e.type(n.inputs().get(0));
+        TensorType w = e.type(n.inputs().get(1));
+        String geometry = e.geometries().conv(c, x, w, n.origin().path());
+        Choice choice = ConvAlgorithms.forward(ConvShape.of(c, x, w));
+        return CodeBlock.builder().add(comment(choice))
+                .add(stmt("$T.forward($T.$L, $L, $L, $L, $L, $L, $L, n, $T.$L, $Lf)", RuntimeNames.CONV2D,
+                        RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
+                        e.field(n.inputs().get(1)), bias == null ? "null" : bias, e.field(n.id()),
+                        e.scratchField(n.id()), RuntimeNames.ACTIVATION, act, (float) alpha))
+                .build();
+    }
+
+    /** The reason for the algorithm, as a comment above the call that names it. */
+    private static CodeBlock comment(Choice choice) {
+        return CodeBlock.of("// $L\n", choice.reason());
     }
 }

@@ -30,6 +30,12 @@ final class Normalizations {
         String y = e.field(n.id());
         TensorType t = n.type();
         if (n.op() instanceof BatchNorm bn) {
+            if (bn.residual()) {
+                return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, null, null, $L, n, $L, $L, $Lf, $Lf, $L)",
+                        RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
+                        operand(e, n, 3), operand(e, n, 4), y, operand(e, n, 5), t.dim(1).bound(), Sizes.spatial(t),
+                        (float) bn.momentum(), (float) bn.eps(), bn.relu());
+            }
             return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, null, null, n, $L, $L, $Lf, $Lf, $L)",
                     RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3),
                     operand(e, n, 4), y, t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(),

@@ -6,31 +6,38 @@ import java.util.Map;
 /**
  * Batch normalization over the channels (axis 1) of x {@code [N,C]} or {@code [N,C,H,W]}. The
  * operands after x are gamma, beta, the running mean and the running variance, each {@code [C]}.
- * With {@code relu}, a ReLU follows in the same pass over memory (fusion makes this form).
+ * With {@code residual}, a sixth operand shaped like x is added to the normalized values, and with
+ * {@code relu} a ReLU follows, both in the same pass over memory (fusion makes these forms:
+ * {@code relu(batchnorm(x) + r)}).
  */
-public record BatchNorm(double eps, double momentum, boolean relu) implements Op {
+public record BatchNorm(double eps, double momentum, boolean relu, boolean residual) implements Op {
 
     private static final List<String> PARAMETERS = List.of("gamma", "beta", "running_mean", "running_var");
 
     /** Batch normalization alone. */
     public BatchNorm(double eps, double momentum) {
-        this(eps, momentum, false);
+        this(eps, momentum, false, false);
     }
 
-    /** The fused {@code batchnorm_relu} exists only after differentiation, which has no rule for it. */
+    /** Batch normalization, followed by a ReLU when {@code relu}. */
+    public BatchNorm(double eps, double momentum, boolean relu) {
+        this(eps, momentum, relu, false);
+    }
+
+    /** The fused forms exist only after differentiation, which has no rule for them. */
     @Override
     public Differentiability differentiability() {
-        return relu ? Differentiability.BUILT_AFTER_AUTODIFF : Differentiability.DIFFERENTIABLE;
+        return relu || residual ? Differentiability.BUILT_AFTER_AUTODIFF : Differentiability.DIFFERENTIABLE;
     }
 
     @Override
     public String mnemonic() {
-        return relu ? "batchnorm_relu" : "batchnorm";
+        return "batchnorm" + (residual ? "_add" : "") + (relu ? "_relu" : "");
     }
 
     @Override
     public int arity() {
-        return 5;
+        return residual ? 6 : 5;
     }
 
     @Override
@@ -56,6 +63,9 @@ public record BatchNorm(double eps, double momentum, boolean relu) implements Op
         TensorType expected = TensorType.f32(Dim.of(channels));
         for (int i = 0; i < PARAMETERS.size(); i++) {
             Checks.expect(this, PARAMETERS.get(i), operands.get(i + 1), expected);
+        }
+        if (residual) {
+            Checks.expect(this, "residual", operands.get(5), x);
         }
         return x;
     }

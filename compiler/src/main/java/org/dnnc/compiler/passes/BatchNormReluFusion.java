@@ -50,7 +50,7 @@ public final class BatchNormReluFusion implements Pass, Explaining {
             if (isRelu(n) && byId.get(n.inputs().get(0)).op() instanceof BatchNorm bn && !bn.relu()
                     && uses.once(n.inputs().get(0))) {
                 Node norm = byId.get(n.inputs().get(0));
-                replacement.put(n.id(), new Node(n.id(), new BatchNorm(bn.eps(), bn.momentum(), true), norm.inputs(),
+                replacement.put(n.id(), new Node(n.id(), new BatchNorm(bn.eps(), bn.momentum(), true, bn.residual()), norm.inputs(),
                         n.type(), norm.origin()));
                 removed.add(norm.id());
                 fused.add(n.id());

@@ -22,7 +22,8 @@ import org.dnnc.compiler.ir.TensorType;
  * places like a value that lives only during that call, and what a call saves for its gradient's.
  *
  * <p>Convolutions lower each example to a column matrix ({@code C*kh*kw} by {@code oh*ow}) for one
- * GEMM; the runtime splits the batch over {@link #THREADS} threads when it has a column matrix per
+ * GEMM, or on small maps several examples' column matrices and outputs ({@link ConvAlgorithms});
+ * the runtime splits the batch over {@link #THREADS} threads when it has such a region per
  * thread, and for the kernel's gradient a partial sum of the kernel per thread but the first. This
  * is the runtime's {@code Conv2d.scratchFloats(geometry, THREADS)}.
  *
@@ -143,16 +144,9 @@ final class CpuScratch {
         return 2 * batch * steps * gates + (steps + 1) * batch * hidden + aux + batch * gates + carried;
     }
 
-    /** One example's column matrix, or 0 for a pointwise convolution, which multiplies its input directly. */
+    /** A thread's region: see {@link ConvAlgorithms#regionFloats}. */
     private static long columns(Conv2d c, TensorType x, TensorType w, TensorType y) {
-        int kh = w.dim(2).bound();
-        int kw = w.dim(3).bound();
-        boolean pointwise = kh == 1 && kw == 1 && c.strideH() == 1 && c.strideW() == 1 && c.padTop() == 0
-                && c.padLeft() == 0 && c.padBottom() == 0 && c.padRight() == 0;
-        if (pointwise) {
-            return 0;
-        }
-        return (long) x.dim(1).bound() * kh * kw * y.dim(2).bound() * y.dim(3).bound();
+        return ConvAlgorithms.regionFloats(ConvShape.of(c, x, w));
     }
 
     private static TensorType type(Graph graph, Node n, int operand) {

@@ -8,6 +8,7 @@ import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.memory.PlanRules;
 import org.dnnc.compiler.passes.BatchNormFolding;
 import org.dnnc.compiler.passes.BatchNormReluFusion;
+import org.dnnc.compiler.passes.BatchNormResidualFusion;
 import org.dnnc.compiler.passes.ConvFusion;
 import org.dnnc.compiler.passes.DeadCodeElimination;
 import org.dnnc.compiler.passes.DenseFusion;
@@ -70,8 +71,8 @@ public final class CpuTarget implements Target {
         if (!fuse) {
             return new PassManager(List.of(new DeadCodeElimination()));
         }
-        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormReluFusion(),
-                new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormResidualFusion(),
+                new BatchNormReluFusion(), new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
     }
 
     @Override

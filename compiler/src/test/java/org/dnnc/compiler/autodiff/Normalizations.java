@@ -66,9 +66,10 @@ final class Normalizations {
         }
         if (op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof LayerNorm) {
             boolean relu = op instanceof BatchNorm b && b.relu();
+            double[] residual = op instanceof BatchNorm b && b.residual() ? in.get(5) : null;
             double[] y = new double[total];
             for (int k = 0; k < total; k++) {
-                y[k] = in.get(1)[param[k]] * xhat[k] + in.get(2)[param[k]];
+                y[k] = in.get(1)[param[k]] * xhat[k] + in.get(2)[param[k]] + (residual == null ? 0 : residual[k]);
                 y[k] = relu ? Math.max(y[k], 0) : y[k];
             }
             return y;

@@ -102,7 +102,7 @@ class GraphCommandTest {
     void unknownPassIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, fuse, dce, fold-batchnorm, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, fuse, dce, fold-batchnorm, fuse-batchnorm-add, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
     }
 
     @Test
@@ -217,9 +217,20 @@ class GraphCommandTest {
         assertThat(train.out()).containsMatch(
                 "(?m)^# fold-batchnorm: batchnorm %\\d+ not folded: training normalizes with batch statistics$");
         Path resnet = RepoPaths.root().resolve("examples/fashion-resnet/src/main/dnn/FashionResnet.dnn");
-        assertThat(Cli.run("graph", "--explain", "--program", "train", resnet.toString()).out()).containsMatch(
-                "(?m)^# fuse-elementwise: relu_grad %\\d+ not fused into add %\\d+: its result is also read by"
-                        + " %\\d+ batchnorm_grad_input, %\\d+ batchnorm_grad_gamma, %\\d+ bias_grad, %\\d+ add$");
+        String resnetOut = Cli.run("graph", "--explain", "--program", "train", resnet.toString()).out();
+        assertThat(resnetOut).containsMatch(
+                "(?m)^# fuse-elementwise: add %\\d+ not fused into relu_grad %\\d+: its result is also read by"
+                        + " %\\d+ relu_grad, %\\d+ batchnorm_relu_grad_input, %\\d+ batchnorm_relu_grad_gamma,"
+                        + " %\\d+ batchnorm_relu_grad_beta$");
+        // Each residual block ends in one pass: batchnorm, the shortcut's add and the ReLU.
+        assertThat(resnetOut).containsMatch("= batchnorm_add_relu\\(");
+        // A line per convolution call with its algorithm and why, forward and both gradients.
+        assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d %\\d+ \\(logits.conv_bn1.conv2d1, "
+                + "1x28x28 -> 16 3x3 stride 1 -> 28x28\\): IM2COL, 1 input channel, too shallow for Winograd");
+        assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d_grad_input %\\d+ \\(logits.residual2.y.conv_bn2"
+                + ".conv2d1, 32x14x14 -> 32 3x3 stride 1 -> 14x14\\): WINOGRAD_TRANSPOSED, ");
+        assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.residual1.y.conv_bn1"
+                + ".conv2d1, 16x28x28 -> 16 3x3 stride 1 -> 28x28\\): WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
         Cli.Result plain = Cli.run("graph", "--program", "train", cnn.toString());
         assertThat(plain.out()).doesNotContain("# fold-batchnorm");
     }

@@ -36,9 +36,9 @@ class ClashingNamesTest {
      */
     private static final List<String> PREDICTING = List.of(
             "Network", "TensorSpec", "Inputs", "Outputs", "Device", "Arena", "Buf", "Blas", "Dense", "Activation",
-            "Softmax", "Conv2d", "ConvGeometry", "Pool2d", "PoolGeometry", "BatchNorm", "Workers", "CpuContext",
-            "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType", "LoadOptions",
-            "LoadReport", "MatchedWeights", "SaveOptions", "TrainingState", "Standardization",
+            "Softmax", "Conv2d", "ConvAlgorithm", "ConvGeometry", "Pool2d", "PoolGeometry", "BatchNorm", "Workers",
+            "CpuContext", "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType",
+            "LoadOptions", "LoadReport", "MatchedWeights", "SaveOptions", "TrainingState", "Standardization",
             "String", "Math", "Object", "Override", "Runtime", "Long", "IllegalArgumentException",
             "UnsupportedOperationException", "List", "Map", "LinkedHashMap", "Path", "IOException", "FloatBuffer",
             "Generated", "Predictor", "RuntimeException", "Error", "Hold", "owner", "shared", "sharing", "predictor",

@@ -57,6 +57,11 @@ class GeneratedConvNetTest {
         if (fuse && network.equals("ConvNet")) {
             assertThat(source).contains("BatchNorm.forwardTraining(");
             assertThat(source).contains(", true);\n"); // batchnorm_relu in one pass
+            // The residual add in the batchnorm's pass (batchnorm_add_relu), and the algorithms of small maps.
+            assertThat(source).containsMatch("BatchNorm\\.forwardTraining\\([^;]*, null, null, t\\d+_\\w+, n, 6, 16, ");
+            assertThat(source).contains("Conv2d.forward(ConvAlgorithm.IM2COL_BATCHED, ");
+            assertThat(source).contains("Conv2d.backwardInput(ConvAlgorithm.IM2COL_BATCHED, ");
+            assertThat(source).contains("Conv2d.backwardWeights(ConvAlgorithm.POINTWISE, ");
             assertThat(source).contains("BatchNorm.foldWeight(");
         }
         if (network.equals("FrozenConvNet")) {

@@ -88,7 +88,7 @@ class PassManagerTest {
     void findsPassesByName() {
         var manager = CpuTarget.INSTANCE.passes(true);
         assertThat(manager.passes().stream().map(Pass::name).toList())
-                .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-relu", "fuse-conv", "fuse-dense",
+                .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-add", "fuse-batchnorm-relu", "fuse-conv", "fuse-dense",
                         "fuse-elementwise").inOrder();
         assertThat(CpuTarget.INSTANCE.passes(false).passes().stream().map(Pass::name).toList()).containsExactly("dce");
         assertThat(manager.find("dce")).hasValue(manager.passes().get(0));

@@ -36,7 +36,9 @@ class CpuScratchTest {
         "16, 14, 14, 32, 5, 5, 1, 2",
         "16, 14, 14, 32, 1, 1, 2, 0",
         "8, 7, 7, 8, 1, 1, 1, 0",
-        "3, 9, 11, 4, 3, 2, 2, 1"})
+        "3, 9, 11, 4, 3, 2, 2, 1",
+        "16, 7, 7, 24, 3, 3, 2, 1",
+        "64, 5, 5, 8, 3, 3, 1, 1"})
     void matchesTheRuntime(int c, int h, int w, int o, int kh, int kw, int stride, int pad) throws Exception {
         Conv2d conv = new Conv2d(stride, stride, pad, pad, pad, pad);
         var b = new GraphBuilder("Conv");

@@ -77,6 +77,19 @@ public final class BatchNorm {
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
             Buf saveMean, Buf saveInvStd, int batch, int channels, int spatial, float momentum, float eps,
             boolean relu) {
+        forwardTraining(x, gamma, beta, runningMean, runningVar, y, saveMean, saveInvStd, null, batch, channels,
+                spatial, momentum, eps, relu);
+    }
+
+    /**
+     * {@link #forwardTraining(Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf, int, int, int, float, float,
+     * boolean)} with a residual added in the same pass: {@code y = bn(x) + residual} (then ReLU), the
+     * end of a residual block; {@code residual} ({@code [N, C, spatial]} like x) may be {@code null}
+     * and must not overlap {@code y}.
+     */
+    public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
+            Buf saveMean, Buf saveInvStd, Buf residual, int batch, int channels, int spatial, float momentum,
+            float eps, boolean relu) {
         long count = (long) batch * spatial;
         if (count < 2) {
             throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
@@ -108,7 +121,7 @@ public final class BatchNorm {
             scale[c] = invStd * gamma.data.get(c);
             shift[c] = beta.data.get(c) - m * scale[c];
         }
-        affine(x, y, scale, shift, batch, channels, spatial, relu);
+        affine(x, residual, y, scale, shift, batch, channels, spatial, relu);
     }
 
     /** The inference forward pass: {@code y = (x - runningMean) / sqrt(runningVar + eps) * gamma + beta}. */
@@ -122,7 +135,7 @@ public final class BatchNorm {
             scale[c] = invStd * gamma.data.get(c);
             shift[c] = beta.data.get(c) - runningMean.data.get(c) * scale[c];
         }
-        affine(x, y, scale, shift, batch, channels, spatial, relu);
+        affine(x, null, y, scale, shift, batch, channels, spatial, relu);
     }
 
     /**
@@ -139,7 +152,7 @@ public final class BatchNorm {
             scale[c] = (float) (gamma.data.get(c) / Math.sqrt(runningVar.data.get(c) + (double) eps));
             shift[c] = 0f;
         }
-        affine(dy, dx, scale, shift, batch, channels, spatial, false);
+        affine(dy, null, dx, scale, shift, batch, channels, spatial, false);
     }
 
     /**
@@ -439,29 +452,48 @@ public final class BatchNorm {
         }
     }
 
-    /** {@code y = x * scale[c] + shift[c]} (then ReLU), staged one example at a time. */
-    private static void affine(Buf x, Buf y, float[] scale, float[] shift, int batch, int channels, int spatial,
-            boolean relu) {
+    /** {@code y = x * scale[c] + shift[c] (+ residual)} (then ReLU), staged one example at a time. */
+    private static void affine(Buf x, Buf residual, Buf y, float[] scale, float[] shift, int batch, int channels,
+            int spatial, boolean relu) {
         if (split(batch)) {
             Job job = JOB.get();
             job.set(AFFINE, x, null, null, y, channels, spatial, batch, relu, false);
+            job.residual = residual;
             job.k = scale;
             job.a = shift;
             job.run2();
         } else {
-            affineRange(x, y, scale, shift, 0, batch, channels, spatial, relu);
+            affineRange(x, residual, y, scale, shift, 0, batch, channels, spatial, relu);
         }
     }
 
-    private static void affineRange(Buf x, Buf y, float[] scale, float[] shift, int from, int to, int channels,
-            int spatial, boolean relu) {
+    private static void affineRange(Buf x, Buf residual, Buf y, float[] scale, float[] shift, int from, int to,
+            int channels, int spatial, boolean relu) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] t = s.floats(X, row);
+        float[] r = residual == null ? null : s.floats(Y, row);
         FloatBuffer xs = x.data;
         FloatBuffer ys = y.data;
         for (int n = from; n < to; n++) {
             xs.get(n * row, t, 0, row);
+            if (r != null) {
+                residual.data.get(n * row, r, 0, row);
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    float a = scale[c];
+                    float b = shift[c];
+                    for (int p = o; p < o + spatial; p++) {
+                        t[p] = t[p] * a + b + r[p];
+                    }
+                }
+                if (relu) {
+                    for (int p = 0; p < row; p++) {
+                        t[p] = Math.max(t[p], 0f);
+                    }
+                }
+                ys.put(n * row, t, 0, row);
+                continue;
+            }
             for (int c = 0, o = 0; c < channels; c++, o += spatial) {
                 float a = scale[c];
                 float b = shift[c];
@@ -526,6 +558,7 @@ public final class BatchNorm {
         private Buf y;
         private Buf dy;
         private Buf out;
+        private Buf residual;
         private int channels;
         private int spatial;
         private int batch;
@@ -566,6 +599,7 @@ public final class BatchNorm {
                 Workers.runTwo(this);
             } finally {
                 set(0, null, null, null, null, 0, 0, 0, false, false);
+                residual = null;
                 mean = null;
                 k = null;
                 a = null;
@@ -587,7 +621,7 @@ public final class BatchNorm {
             int to = batch * (part + 1) / parts;
             switch (kind) {
                 case STATISTICS -> statisticsRange(x, from, to, channels, spatial, mean, sums[part], squares[part]);
-                case AFFINE -> affineRange(x, out, k, a, from, to, channels, spatial, relu);
+                case AFFINE -> affineRange(x, residual, out, k, a, from, to, channels, spatial, relu);
                 case GRADIENT_SUMS -> gradientSumsRange(x, y, dy, out, mean, from, to, channels, spatial, relu,
                         sums[part], squares[part]);
                 case INPUT_GRADIENT -> inputGradientRange(x, y, dy, out, mean, k, a, b, from, to, channels, spatial,

@@ -8,9 +8,12 @@ import java.util.Arrays;
  * kw]}, {@code bias [O]}, {@code y = act(conv(x, w) + bias) [N, O, oh, ow]}; the shape, strides and
  * padding of one example come in a {@link ConvGeometry}, the batch size with each call.
  *
- * <p>Stride-1 convolutions with 3- or 5-wide kernels run through the row-wise Winograd algorithm
- * ({@link WinogradRows}) where it measured faster, in the same scratch. Otherwise each example is
- * one GEMM through OpenBLAS over its im2col matrix ({@link Im2col}): forward
+ * <p>Each pass runs by a {@link ConvAlgorithm}, which generated code names (the compiler picks it
+ * per layer from the shape) and the overloads without one pick by the same rules. Stride-1
+ * convolutions with 3- or 5-wide kernels run through the row-wise Winograd algorithm ({@link
+ * WinogradRows}) where it measured faster, in the same scratch; small maps put several examples'
+ * column matrices into one GEMM. Otherwise each example is one GEMM through OpenBLAS over its im2col
+ * matrix ({@link Im2col}): forward
  * {@code y_n = W col(x_n)}, weight gradient {@code dW += dz_n col(x_n)^T}, input gradient {@code
  * dx_n = col2im(W^T dz_n)}. The column matrix lives in a caller-provided {@code scratch} view of
  * {@link #scratchFloats} floats, which the memory planner reserves like any other buffer (it is
@@ -54,8 +57,8 @@ public final class Conv2d {
 
     /**
      * Floats of scratch that {@link #forward}, {@link #backwardInput} and {@link
-     * #backwardWeights} need for this shape on one thread, whatever the batch size: one example's
-     * column matrix, {@code C*kh*kw * oh*ow}, or 0 for a pointwise convolution.
+     * #backwardWeights} need for this shape on one thread, whatever the batch size and algorithm:
+     * the largest region of {@link #scratchFloats(ConvGeometry, int)}.
      */
     public static int scratchFloats(ConvGeometry g) {
         return scratchFloats(g, 1);
@@ -63,80 +66,152 @@ public final class Conv2d {
 
     /**
      * Floats of scratch that lets the kernels split a batch over {@code threads} threads (see
-     * {@link Workers}): a column matrix per thread and, for the weight gradient, a partial sum of
-     * the kernel per thread but the first ({@code threads * C*kh*kw*oh*ow + (threads - 1) *
-     * O*C*kh*kw}).
+     * {@link Workers}): a region per thread (one example's column matrix {@code C*kh*kw * oh*ow},
+     * or for {@link ConvAlgorithm#IM2COL_BATCHED} the column matrices and outputs of its examples,
+     * whichever is larger) and, for the weight gradient, a partial sum of the kernel per thread but
+     * the first ({@code (threads - 1) * O*C*kh*kw}).
      */
     public static int scratchFloats(ConvGeometry g, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
-        return threads * columnFloats(g) + (threads - 1) * g.weightSize();
+        return threads * Math.max(columnFloats(g), batchedFloats(g)) + (threads - 1) * g.weightSize();
     }
 
     private static int columnFloats(ConvGeometry g) {
         return g.isPointwise() ? 0 : g.patchSize() * g.outHeight() * g.outWidth();
     }
 
+    /** A thread's region for {@link ConvAlgorithm#IM2COL_BATCHED}, or 0 where the rules never pick it. */
+    private static int batchedFloats(ConvGeometry g) {
+        if (ConvAlgorithm.forward(g) != ConvAlgorithm.IM2COL_BATCHED
+                && ConvAlgorithm.inputGradient(g) != ConvAlgorithm.IM2COL_BATCHED
+                && ConvAlgorithm.weightGradient(g) != ConvAlgorithm.IM2COL_BATCHED) {
+            return 0;
+        }
+        return (g.patchSize() + g.filters()) * ConvAlgorithm.examplesPerGemm(g) * g.outHeight() * g.outWidth();
+    }
+
+    /** A thread's region of the scratch for {@code algorithm}. */
+    private static int regionFloats(ConvAlgorithm algorithm, ConvGeometry g) {
+        return switch (algorithm) {
+            case IM2COL_BATCHED -> (g.patchSize() + g.filters()) * ConvAlgorithm.examplesPerGemm(g) * g.outHeight()
+                    * g.outWidth();
+            case POINTWISE -> 0;
+            default -> columnFloats(g);
+        };
+    }
+
     /**
-     * {@code y = act(conv(x, w) + bias)}; {@code bias} may be {@code null}. {@code y} must not
-     * overlap {@code x}, {@code w} or {@code scratch}; {@code scratch} may be {@code null} for a
-     * pointwise convolution.
+     * {@code y = act(conv(x, w) + bias)} by the algorithm the shape's rules pick ({@link
+     * ConvAlgorithm#forward}); see {@link #forward(ConvAlgorithm, ConvGeometry, Buf, Buf, Buf, Buf,
+     * Buf, int, Activation, float)}.
      */
     public static void forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int batch,
             Activation act, float param) {
+        forward(ConvAlgorithm.forward(g), g, x, w, bias, y, scratch, batch, act, param);
+    }
+
+    /**
+     * {@code y = act(conv(x, w) + bias)} by {@code algorithm}; {@code bias} may be {@code null}.
+     * {@code y} must not overlap {@code x}, {@code w} or {@code scratch}; {@code scratch} may be
+     * {@code null} for a pointwise convolution. An algorithm that does not apply to the shape ({@link
+     * ConvAlgorithm#POINTWISE} on a 3x3 kernel, Winograd on a stride of 2 or in a scratch too small
+     * for it) runs as {@link ConvAlgorithm#IM2COL}.
+     */
+    public static void forward(ConvAlgorithm algorithm, ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch,
+            int batch, Activation act, float param) {
         check(g, batch, x, "x", g.inputSize(), y, "y", g.outputSize(), w, scratch);
-        WinogradPlan winograd = WinogradPlan.forward(g, scratch, batch);
+        WinogradPlan winograd = algorithm == ConvAlgorithm.WINOGRAD ? WinogradPlan.forward(g, scratch, batch, true)
+                : null;
         if (winograd != null) {
             WinogradRows.run(winograd, x, w, bias, y, scratch, batch, act, param, false);
-        } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
+            return;
+        }
+        ConvAlgorithm direct = direct(algorithm, g, scratch);
+        if (split(scratch, batch, 2 * regionFloats(direct, g))) {
             Job job = JOB.get();
-            job.set(FORWARD, g, x, w, bias, y, scratch, batch, act, param, false);
+            job.set(FORWARD, direct, g, x, w, bias, y, scratch, batch, act, param, false);
             runTwo(job);
         } else {
-            forwardRange(g, x, w, bias, y, scratch, 0, 0, batch, act, param);
+            forwardRange(direct, g, x, w, bias, y, scratch, 0, 0, batch, act, param);
         }
+    }
+
+    /**
+     * {@code dx = conv_transpose(dz, w)} by the algorithm the shape's rules pick ({@link
+     * ConvAlgorithm#inputGradient}); see {@link #backwardInput(ConvAlgorithm, ConvGeometry, Buf, Buf,
+     * Buf, Buf, int, boolean)}.
+     */
+    public static void backwardInput(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int batch,
+            boolean accumulate) {
+        backwardInput(ConvAlgorithm.inputGradient(g), g, dz, w, dx, scratch, batch, accumulate);
     }
 
     /**
      * {@code dx = conv_transpose(dz, w)}, the gradient of the input ({@code dx +=} when {@code
-     * accumulate}); {@code dz [N, O, oh, ow]} is the gradient after the activation (see {@link
-     * #biasBackward}).
+     * accumulate}) by {@code algorithm} ({@link ConvAlgorithm#WINOGRAD} is the adjoint of the
+     * forward algorithm); {@code dz [N, O, oh, ow]} is the gradient after the activation (see {@link
+     * #biasBackward}). An algorithm that does not apply runs as {@link ConvAlgorithm#IM2COL}.
      */
-    public static void backwardInput(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int batch,
-            boolean accumulate) {
+    public static void backwardInput(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch,
+            int batch, boolean accumulate) {
         check(g, batch, dx, "dx", g.inputSize(), dz, "dz", g.outputSize(), w, scratch);
-        WinogradPlan winograd = WinogradPlan.inputGradient(g, scratch, batch);
+        WinogradPlan winograd = switch (algorithm) {
+            case WINOGRAD -> WinogradPlan.adjointInputGradient(g, scratch, batch, true);
+            case WINOGRAD_TRANSPOSED -> WinogradPlan.transposedInputGradient(g, scratch, batch, true);
+            default -> null;
+        };
         if (winograd != null) {
             WinogradRows.run(winograd, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
-        } else if (split(g, scratch, batch, 2 * columnFloats(g))) {
+            return;
+        }
+        ConvAlgorithm direct = direct(algorithm, g, scratch);
+        if (split(scratch, batch, 2 * regionFloats(direct, g))) {
             Job job = JOB.get();
-            job.set(BACKWARD_INPUT, g, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
+            job.set(BACKWARD_INPUT, direct, g, dz, w, null, dx, scratch, batch, Activation.IDENTITY, 0f, accumulate);
             runTwo(job);
         } else {
-            backwardInputRange(g, dz, w, dx, scratch, 0, 0, batch, accumulate);
+            backwardInputRange(direct, g, dz, w, dx, scratch, 0, 0, batch, accumulate);
         }
     }
 
     /**
-     * {@code dW = sum_n dz_n col(x_n)^T}, the gradient of the kernel {@code [O, C, kh, kw]} ({@code
-     * dW +=} when {@code accumulate}).
+     * {@code dW = sum_n dz_n col(x_n)^T} by the algorithm the shape's rules pick ({@link
+     * ConvAlgorithm#weightGradient}); see {@link #backwardWeights(ConvAlgorithm, ConvGeometry, Buf,
+     * Buf, Buf, Buf, int, boolean)}.
      */
     public static void backwardWeights(ConvGeometry g, Buf dz, Buf x, Buf dw, Buf scratch, int batch,
             boolean accumulate) {
+        backwardWeights(ConvAlgorithm.weightGradient(g), g, dz, x, dw, scratch, batch, accumulate);
+    }
+
+    /**
+     * {@code dW = sum_n dz_n col(x_n)^T}, the gradient of the kernel {@code [O, C, kh, kw]} ({@code
+     * dW +=} when {@code accumulate}) by {@code algorithm}. An algorithm that does not apply runs as
+     * {@link ConvAlgorithm#IM2COL}.
+     */
+    public static void backwardWeights(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf x, Buf dw, Buf scratch,
+            int batch, boolean accumulate) {
         check(g, batch, x, "x", g.inputSize(), dz, "dz", g.outputSize(), dw, scratch);
         if (batch == 0 && !accumulate) {
             Elementwise.fill(dw, g.weightSize(), 0f);
         }
-        WinogradPlan winograd = WinogradPlan.weightGradient(g, scratch, batch);
+        WinogradPlan winograd = algorithm == ConvAlgorithm.WINOGRAD
+                ? WinogradPlan.weightGradient(g, scratch, batch, true) : null;
         if (winograd != null) {
             WinogradRows.runWeights(winograd, dz, x, dw, scratch, batch, accumulate);
-        } else if (split(g, scratch, batch, scratchFloats(g, 2))) {
+            return;
+        }
+        ConvAlgorithm direct = direct(algorithm, g, scratch);
+        int region = regionFloats(direct, g);
+        if (split(scratch, batch, 2 * region + g.weightSize())) {
             Job job = JOB.get();
-            job.set(BACKWARD_WEIGHTS, g, dz, x, null, dw, scratch, batch, Activation.IDENTITY, 0f, accumulate);
+            job.set(BACKWARD_WEIGHTS, direct, g, dz, x, null, dw, scratch, batch, Activation.IDENTITY, 0f,
+                    accumulate);
             runTwo(job);
-            // The second half's partial sum sits after the two column matrices.
-            int partial = 2 * columnFloats(g);
+            // The second half's partial sum sits after the two regions.
+            int partial = 2 * region;
             Chunks c = Chunks.get();
             float[] a = c.a;
             float[] b = c.b;
@@ -150,12 +225,24 @@ public final class Conv2d {
                 dw.data.put(start, a, 0, len);
             }
         } else {
-            backwardWeightsRange(g, dz, x, dw, 0, scratch, 0, 0, batch, accumulate);
+            backwardWeightsRange(direct, g, dz, x, dw, 0, scratch, 0, 0, batch, accumulate);
         }
     }
 
+    /**
+     * The GEMM-based algorithm that runs {@code algorithm} on {@code g}: batched where the scratch
+     * holds a group's region, else one example at a time (pointwise where the shape is).
+     */
+    private static ConvAlgorithm direct(ConvAlgorithm algorithm, ConvGeometry g, Buf scratch) {
+        if (algorithm == ConvAlgorithm.IM2COL_BATCHED && scratch != null
+                && scratch.size >= regionFloats(ConvAlgorithm.IM2COL_BATCHED, g)) {
+            return ConvAlgorithm.IM2COL_BATCHED;
+        }
+        return g.isPointwise() ? ConvAlgorithm.POINTWISE : ConvAlgorithm.IM2COL;
+    }
+
     /** Whether to split this call over two threads: asked for, worth it, and the scratch allows it. */
-    private static boolean split(ConvGeometry g, Buf scratch, int batch, int needed) {
+    private static boolean split(Buf scratch, int batch, int needed) {
         return Workers.threads() >= 2 && batch >= 2 && (needed == 0 || scratch != null && scratch.size >= needed);
     }
 
@@ -167,15 +254,19 @@ public final class Conv2d {
         }
     }
 
-    private static void forwardRange(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int colOffset,
-            int from, int to, Activation act, float param) {
+    private static void forwardRange(ConvAlgorithm algorithm, ConvGeometry g, Buf x, Buf w, Buf bias, Buf y,
+            Buf scratch, int colOffset, int from, int to, Activation act, float param) {
+        if (algorithm == ConvAlgorithm.IM2COL_BATCHED) {
+            forwardBatched(g, x, w, bias, y, scratch, colOffset, from, to, act, param);
+            return;
+        }
         int spatial = g.outHeight() * g.outWidth();
         int k = g.patchSize();
         int filters = g.filters();
         boolean epilogue = bias != null || act != Activation.IDENTITY;
         for (int n = from; n < to; n++) {
             int yOffset = n * filters * spatial;
-            if (g.isPointwise()) {
+            if (algorithm == ConvAlgorithm.POINTWISE) {
                 Blas.sgemm(false, false, filters, spatial, k, 1f, w, 0, k, x, n * g.inputSize(), spatial,
                         0f, y, yOffset, spatial);
             } else {
@@ -190,14 +281,80 @@ public final class Conv2d {
         }
     }
 
-    private static void backwardInputRange(ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch, int colOffset,
-            int from, int to, boolean accumulate) {
+    /**
+     * {@link ConvAlgorithm#IM2COL_BATCHED}'s forward pass over examples {@code [from, to)}: the
+     * column matrices of up to {@code examplesPerGemm} examples side by side, one GEMM into the
+     * region after them, then each filter's row through the epilogue and back to its examples.
+     */
+    private static void forwardBatched(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch, int colOffset,
+            int from, int to, Activation act, float param) {
         int spatial = g.outHeight() * g.outWidth();
         int k = g.patchSize();
         int filters = g.filters();
+        int group = ConvAlgorithm.examplesPerGemm(g);
+        int outOffset = colOffset + k * group * spatial;
+        FloatBuffer ss = scratch.data;
+        FloatBuffer ys = y.data;
+        for (int n0 = from; n0 < to; n0 += group) {
+            int count = Math.min(group, to - n0);
+            int width = count * spatial;
+            for (int j = 0; j < count; j++) {
+                Im2col.im2col(g, x, (n0 + j) * g.inputSize(), scratch, colOffset + j * spatial, width);
+            }
+            Blas.sgemm(false, false, filters, width, k, 1f, w, 0, k, scratch, colOffset, width, 0f, scratch,
+                    outOffset, width);
+            float[] row = Staging.get().floats(EPILOGUE_ROW, width);
+            for (int o = 0; o < filters; o++) {
+                ss.get(outOffset + o * width, row, 0, width);
+                Activations.applyWithBias(act, param, row, width, bias == null ? 0f : bias.data.get(o));
+                for (int j = 0; j < count; j++) {
+                    ys.put((n0 + j) * g.outputSize() + o * spatial, row, j * spatial, spatial);
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the output gradients of examples {@code [n0, n0 + count)} side by side into {@code
+     * scratch[offset ..]}, {@code [O, count * oh*ow]}, for {@link ConvAlgorithm#IM2COL_BATCHED}.
+     */
+    private static void gatherBatched(ConvGeometry g, Buf dz, int n0, int count, Buf scratch, int offset) {
+        int spatial = g.outHeight() * g.outWidth();
+        int width = count * spatial;
+        float[] row = Staging.get().floats(EPILOGUE_ROW, width);
+        FloatBuffer zs = dz.data;
+        for (int o = 0; o < g.filters(); o++) {
+            for (int j = 0; j < count; j++) {
+                zs.get((n0 + j) * g.outputSize() + o * spatial, row, j * spatial, spatial);
+            }
+            scratch.data.put(offset + o * width, row, 0, width);
+        }
+    }
+
+    private static void backwardInputRange(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf w, Buf dx,
+            Buf scratch, int colOffset, int from, int to, boolean accumulate) {
+        int spatial = g.outHeight() * g.outWidth();
+        int k = g.patchSize();
+        int filters = g.filters();
+        if (algorithm == ConvAlgorithm.IM2COL_BATCHED) {
+            int group = ConvAlgorithm.examplesPerGemm(g);
+            int dzOffset = colOffset + k * group * spatial;
+            for (int n0 = from; n0 < to; n0 += group) {
+                int count = Math.min(group, to - n0);
+                int width = count * spatial;
+                gatherBatched(g, dz, n0, count, scratch, dzOffset);
+                Blas.sgemm(true, false, k, width, filters, 1f, w, 0, k, scratch, dzOffset, width, 0f, scratch,
+                        colOffset, width);
+                for (int j = 0; j < count; j++) {
+                    Im2col.col2im(g, scratch, colOffset + j * spatial, width, dx, (n0 + j) * g.inputSize(),
+                            accumulate);
+                }
+            }
+            return;
+        }
         for (int n = from; n < to; n++) {
             int dzOffset = n * filters * spatial;
-            if (g.isPointwise()) {
+            if (algorithm == ConvAlgorithm.POINTWISE) {
                 Blas.sgemm(true, false, k, spatial, filters, 1f, w, 0, k, dz, dzOffset, spatial,
                         accumulate ? 1f : 0f, dx, n * g.inputSize(), spatial);
             } else {
@@ -209,15 +366,31 @@ public final class Conv2d {
     }
 
     /** The weight gradient of examples {@code [from, to)} into {@code dw[dwOffset ..]}. */
-    private static void backwardWeightsRange(ConvGeometry g, Buf dz, Buf x, Buf dw, int dwOffset, Buf scratch,
-            int colOffset, int from, int to, boolean accumulate) {
+    private static void backwardWeightsRange(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf x, Buf dw,
+            int dwOffset, Buf scratch, int colOffset, int from, int to, boolean accumulate) {
         int spatial = g.outHeight() * g.outWidth();
         int k = g.patchSize();
         int filters = g.filters();
+        if (algorithm == ConvAlgorithm.IM2COL_BATCHED) {
+            int group = ConvAlgorithm.examplesPerGemm(g);
+            int dzOffset = colOffset + k * group * spatial;
+            for (int n0 = from; n0 < to; n0 += group) {
+                int count = Math.min(group, to - n0);
+                int width = count * spatial;
+                float beta = n0 == from && !accumulate ? 0f : 1f;
+                for (int j = 0; j < count; j++) {
+                    Im2col.im2col(g, x, (n0 + j) * g.inputSize(), scratch, colOffset + j * spatial, width);
+                }
+                gatherBatched(g, dz, n0, count, scratch, dzOffset);
+                Blas.sgemm(false, true, filters, k, width, 1f, scratch, dzOffset, width, scratch, colOffset, width,
+                        beta, dw, dwOffset, k);
+            }
+            return;
+        }
         for (int n = from; n < to; n++) {
             float beta = n == from && !accumulate ? 0f : 1f;
             int dzOffset = n * filters * spatial;
-            if (g.isPointwise()) {
+            if (algorithm == ConvAlgorithm.POINTWISE) {
                 Blas.sgemm(false, true, filters, k, spatial, 1f, dz, dzOffset, spatial, x, n * g.inputSize(), spatial,
                         beta, dw, dwOffset, k);
             } else {
@@ -234,6 +407,7 @@ public final class Conv2d {
      */
     private static final class Job implements Workers.Parts {
         private int kind;
+        private ConvAlgorithm algorithm;
         private ConvGeometry g;
         private Buf in;
         private Buf w;
@@ -245,9 +419,10 @@ public final class Conv2d {
         private float param;
         private boolean accumulate;
 
-        void set(int kind, ConvGeometry g, Buf in, Buf w, Buf bias, Buf out, Buf scratch, int batch, Activation act,
-                float param, boolean accumulate) {
+        void set(int kind, ConvAlgorithm algorithm, ConvGeometry g, Buf in, Buf w, Buf bias, Buf out, Buf scratch,
+                int batch, Activation act, float param, boolean accumulate) {
             this.kind = kind;
+            this.algorithm = algorithm;
             this.g = g;
             this.in = in;
             this.w = w;
@@ -262,24 +437,26 @@ public final class Conv2d {
 
         /** Drops the references, so that a finished call keeps no views alive. */
         void clear() {
-            set(0, null, null, null, null, null, null, 0, null, 0f, false);
+            set(0, null, null, null, null, null, null, null, 0, null, 0f, false);
         }
 
         @Override
         public void run(int part, int parts) {
             int from = (int) ((long) batch * part / parts);
             int to = (int) ((long) batch * (part + 1) / parts);
-            int colOffset = part * columnFloats(g);
+            int region = regionFloats(algorithm, g);
+            int colOffset = part * region;
             switch (kind) {
-                case FORWARD -> forwardRange(g, in, w, bias, out, scratch, colOffset, from, to, act, param);
-                case BACKWARD_INPUT -> backwardInputRange(g, in, w, out, scratch, colOffset, from, to, accumulate);
+                case FORWARD -> forwardRange(algorithm, g, in, w, bias, out, scratch, colOffset, from, to, act, param);
+                case BACKWARD_INPUT -> backwardInputRange(algorithm, g, in, w, out, scratch, colOffset, from, to,
+                        accumulate);
                 case BACKWARD_WEIGHTS -> {
                     // in = dz, w = x; part 0 writes dW itself, part 1 its partial sum in the scratch.
                     if (part == 0) {
-                        backwardWeightsRange(g, in, w, out, 0, scratch, colOffset, from, to, accumulate);
+                        backwardWeightsRange(algorithm, g, in, w, out, 0, scratch, colOffset, from, to, accumulate);
                     } else {
-                        backwardWeightsRange(g, in, w, scratch, parts * columnFloats(g), scratch, colOffset, from, to,
-                                false);
+                        backwardWeightsRange(algorithm, g, in, w, scratch, parts * region, scratch, colOffset, from,
+                                to, false);
                     }
                 }
                 default -> throw new AssertionError(kind);

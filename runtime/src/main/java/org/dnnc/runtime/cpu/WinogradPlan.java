@@ -175,6 +175,15 @@ final class WinogradPlan {
      * that brings the size back to the input's ({@code k - 1 - pad} on each side).
      */
     static WinogradPlan transposedInputGradient(ConvGeometry g, Buf scratch, int batch, boolean evenIfSlower) {
+        WinogradPlan p = ofTransposed(g);
+        if (p == null) {
+            return null;
+        }
+        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+    }
+
+    /** This thread's plan set to the transposed convolution of {@code g}, or {@code null} if it does not apply. */
+    private static WinogradPlan ofTransposed(ConvGeometry g) {
         int kh = g.kernelH();
         int kw = g.kernelW();
         if (g.strideH() != 1 || g.strideW() != 1 || g.padTop() >= kh || g.padBottom() >= kh || g.padLeft() >= kw
@@ -182,11 +191,59 @@ final class WinogradPlan {
             return null;
         }
         WinogradPlan p = PLAN.get();
-        if (!p.set(true, g.filters(), g.outHeight(), g.outWidth(), g.channels(), kh, kw, kh - 1 - g.padTop(),
-                kw - 1 - g.padLeft(), kh - 1 - g.padBottom(), kw - 1 - g.padRight())) {
-            return null;
+        boolean applies = p.set(true, g.filters(), g.outHeight(), g.outWidth(), g.channels(), kh, kw,
+                kh - 1 - g.padTop(), kw - 1 - g.padLeft(), kh - 1 - g.padBottom(), kw - 1 - g.padRight());
+        return applies ? p : null;
+    }
+
+    /**
+     * Whether the forward pass of {@code g} pays in Winograd rows against im2col, and runs on two
+     * threads in the scratch the compiler plans for the layer ({@link #fitsPlanned}).
+     */
+    static boolean forwardPays(ConvGeometry g) {
+        WinogradPlan p = ofForward(g);
+        return p != null && p.pays() && p.fitsPlanned(g);
+    }
+
+    /** Whether the kernel gradient of {@code g} pays in Winograd rows, and fits as {@link #forwardPays} says. */
+    static boolean weightPays(ConvGeometry g) {
+        WinogradPlan p = ofForward(g);
+        if (p == null) {
+            return false;
         }
-        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+        p.weights = true;
+        return p.pays() && p.fitsPlanned(g);
+    }
+
+    /** Whether the input gradient of {@code g} pays as the adjoint of the forward algorithm. */
+    static boolean adjointPays(ConvGeometry g) {
+        return g.filters() >= WIDE_FILTERS && forwardPays(g);
+    }
+
+    /**
+     * Whether this plan runs on two threads, each on whole rows as {@link #fit} asks, in the scratch
+     * that the compiler plans for a call of {@code g}: two column matrices, and for the kernel
+     * gradient a second partial kernel ({@code Conv2d.scratchFloats(g, 2)} for the shapes that use
+     * this algorithm). Where it does not, the rules pick im2col rather than name an algorithm the
+     * call would not run.
+     */
+    private boolean fitsPlanned(ConvGeometry g) {
+        long scratch = 2L * g.patchSize() * g.outHeight() * g.outWidth() + (weights ? g.weightSize() : 0);
+        long region = (scratch - shared()) / 2 - ownSums();
+        long rows = Math.min(outHeight, Math.max(0, region / rowFloats()));
+        return rows >= 1 && (rows == outHeight || rows * tilesX() >= MIN_TILES);
+    }
+
+    /**
+     * Whether the input gradient of {@code g} pays as a transposed Winograd convolution: on maps of
+     * many tiles, and on small maps where it computes at least {@link #WIDE_FILTERS} channels. Measured
+     * at batch 64 on two threads against col2im ({@code ConvAlgorithmBench}): 32 to 32 channels on
+     * 14x14, 3.06 to 2.30 ms; 64 to 64 on 7x7, 3.73 to 2.36 ms; 32 to 64 on 7x7, 1.41 to 1.37 ms; but
+     * 16 to 32 on 14x14 (16 channels computed), 1.40 to 1.92 ms.
+     */
+    static boolean transposedPays(ConvGeometry g) {
+        WinogradPlan p = ofTransposed(g);
+        return p != null && (p.pays() || p.filters >= WIDE_FILTERS) && p.fitsPlanned(g);
     }
 
     /**

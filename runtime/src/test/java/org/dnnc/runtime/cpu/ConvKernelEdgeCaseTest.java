@@ -47,7 +47,7 @@ class ConvKernelEdgeCaseTest {
             Buf scratch = Buf.allocate(Conv2d.scratchFloats(geo));
             Buf y = Buf.allocate(batch * geo.outputSize());
             Conv2d.forward(geo, x, w, b, y, scratch, batch, Activation.RELU, 0f);
-            float[] expected = direct(geo, x.toArray(), w.toArray(), b.toArray(), batch);
+            float[] expected = DirectConv.forward(geo, x.toArray(), w.toArray(), b.toArray(), batch);
             for (int i = 0; i < expected.length; i++) {
                 expected[i] = Math.max(expected[i], 0f);
             }
@@ -60,9 +60,9 @@ class ConvKernelEdgeCaseTest {
             Buf dw = Buf.allocate(geo.weightSize());
             Conv2d.backwardInput(geo, dy, w, dx, scratch, batch, false);
             Conv2d.backwardWeights(geo, dy, x, dw, scratch, batch, false);
-            double[][] expectedGrads = directBackward(geo, x.toArray(), w.toArray(), dy.toArray(), batch);
-            Close.check(geo + " dx", dx.toArray(), toFloats(expectedGrads[0]), 1e-4, 1e-4);
-            Close.check(geo + " dW", dw.toArray(), toFloats(expectedGrads[1]), 1e-4, 1e-4);
+            double[][] expectedGrads = DirectConv.backward(geo, x.toArray(), w.toArray(), dy.toArray(), batch);
+            Close.check(geo + " dx", dx.toArray(), DirectConv.toFloats(expectedGrads[0]), 1e-4, 1e-4);
+            Close.check(geo + " dW", dw.toArray(), DirectConv.toFloats(expectedGrads[1]), 1e-4, 1e-4);
         }
     }
 
@@ -237,6 +237,44 @@ class ConvKernelEdgeCaseTest {
         assertThat(dxFused.toArray()).isEqualTo(dx.toArray());
         assertThat(dgammaFused.toArray()).isEqualTo(dgamma.toArray());
         assertThat(dbetaFused.toArray()).isEqualTo(dbeta.toArray());
+    }
+
+    @Test
+    void batchnormWithAResidualMatchesBatchnormThenAddThenRelu() {
+        int batch = 5;
+        int channels = 3;
+        int spatial = 10;
+        int n = batch * channels * spatial;
+        Buf x = random(n);
+        Buf residual = random(n);
+        Buf gamma = random(channels);
+        Buf beta = random(channels);
+        for (int threads : new int[] {1, 2}) {
+            for (boolean relu : new boolean[] {false, true}) {
+                float[][] results = InContext.call(threads, () -> {
+                    Buf rm = Buf.of(0.1f, 0.2f, 0.3f);
+                    Buf rv = Buf.of(1f, 2f, 0.5f);
+                    Buf bn = Buf.allocate(n);
+                    BatchNorm.forwardTraining(x, gamma, beta, rm, rv, bn, null, null, batch, channels, spatial, 0.1f,
+                            1e-5f, false);
+                    Buf sum = Buf.allocate(n);
+                    Elementwise.add(bn, residual, sum, n);
+                    if (relu) {
+                        Activations.forward(Activation.RELU, 0f, sum, sum, n);
+                    }
+                    Buf rmFused = Buf.of(0.1f, 0.2f, 0.3f);
+                    Buf rvFused = Buf.of(1f, 2f, 0.5f);
+                    Buf fused = Buf.allocate(n);
+                    BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, null, null, residual, batch,
+                            channels, spatial, 0.1f, 1e-5f, relu);
+                    assertThat(rmFused.toArray()).isEqualTo(rm.toArray());
+                    assertThat(rvFused.toArray()).isEqualTo(rv.toArray());
+                    return new float[][] {sum.toArray(), fused.toArray()};
+                });
+                // The fused pass adds the residual before rounding the normalized value: within an ulp or so.
+                Close.check("residual relu=" + relu + " threads=" + threads, results[1], results[0], 1e-6, 1e-6);
+            }
+        }
     }
 
     @Test
@@ -458,76 +496,6 @@ class ConvKernelEdgeCaseTest {
 
     private interface GradientCall {
         void run(Buf out, boolean accumulate);
-    }
-
-    /** A direct convolution in double, {@code [batch, O, oh, ow]}. */
-    private static float[] direct(ConvGeometry g, float[] x, float[] w, float[] b, int batch) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
-        float[] y = new float[batch * g.outputSize()];
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < g.filters(); o++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        double sum = b[o];
-                        for (int c = 0; c < g.channels(); c++) {
-                            for (int i = 0; i < g.kernelH(); i++) {
-                                for (int j = 0; j < g.kernelW(); j++) {
-                                    int iy = oy * g.strideH() + i - g.padTop();
-                                    int ix = ox * g.strideW() + j - g.padLeft();
-                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
-                                        sum += (double) x[((n * g.channels() + c) * g.height() + iy) * g.width() + ix]
-                                                * w[((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j];
-                                    }
-                                }
-                            }
-                        }
-                        y[((n * g.filters() + o) * oh + oy) * ow + ox] = (float) sum;
-                    }
-                }
-            }
-        }
-        return y;
-    }
-
-    /** {@code {dx, dW}} of the direct convolution for upstream gradient {@code dy}, in double. */
-    private static double[][] directBackward(ConvGeometry g, float[] x, float[] w, float[] dy, int batch) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
-        double[] dx = new double[x.length];
-        double[] dw = new double[w.length];
-        for (int n = 0; n < batch; n++) {
-            for (int o = 0; o < g.filters(); o++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        double grad = dy[((n * g.filters() + o) * oh + oy) * ow + ox];
-                        for (int c = 0; c < g.channels(); c++) {
-                            for (int i = 0; i < g.kernelH(); i++) {
-                                for (int j = 0; j < g.kernelW(); j++) {
-                                    int iy = oy * g.strideH() + i - g.padTop();
-                                    int ix = ox * g.strideW() + j - g.padLeft();
-                                    if (iy >= 0 && iy < g.height() && ix >= 0 && ix < g.width()) {
-                                        int xi = ((n * g.channels() + c) * g.height() + iy) * g.width() + ix;
-                                        int wi = ((o * g.channels() + c) * g.kernelH() + i) * g.kernelW() + j;
-                                        dx[xi] += grad * w[wi];
-                                        dw[wi] += grad * x[xi];
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return new double[][] {dx, dw};
-    }
-
-    private static float[] toFloats(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
     }
 
     private Buf random(int n) {

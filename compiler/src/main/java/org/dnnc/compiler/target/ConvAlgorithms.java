@@ -1,0 +1,210 @@
+package org.dnnc.compiler.target;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The algorithm each pass of a convolution runs on the CPU, chosen at compile time from the shape
+ * alone (no run decides it): the rules of the runtime's {@code ConvAlgorithm}, which the
+ * generated call names, mirrored here so that the compiler needs no runtime classes. A test keeps
+ * the two in step over many shapes. {@code dnnc graph --explain} prints a line per call with the
+ * choice and the reason.
+ */
+public final class ConvAlgorithms {
+
+    /** Depth ({@code C*kh}) below which Winograd rows do not apply (the runtime's {@code WinogradPlan.MIN_DEPTH}). */
+    private static final int MIN_DEPTH = 32;
+    /** Tiles per example from which Winograd rows pay ({@code WinogradPlan.MANY_TILES}). */
+    private static final int MANY_TILES = 128;
+    /** {@code WinogradPlan.WIDE_FILTERS}. */
+    private static final int WIDE_FILTERS = 32;
+    /** Output columns per Winograd tile. */
+    private static final int TILE = 4;
+    /** Tiles per GEMM below which a chunk of rows runs too slowly ({@code WinogradPlan.MIN_TILES}). */
+    private static final int MIN_TILES = 16;
+    /** {@code ConvAlgorithm.SMALL_MAP}. */
+    static final int SMALL_MAP = 32;
+    /** {@code ConvAlgorithm.BATCHED_COLUMNS}. */
+    static final int BATCHED_COLUMNS = 512;
+
+    /** The runtime's algorithms, by the names of its enum constants. */
+    public enum Algorithm {
+        /** One GEMM per example over its im2col matrix. */
+        IM2COL,
+        /** One GEMM per example on the input itself (1x1, stride 1, no padding). */
+        POINTWISE,
+        /** The column matrices of several examples in one GEMM. */
+        IM2COL_BATCHED,
+        /** Row-wise Winograd over the forward geometry. */
+        WINOGRAD,
+        /** The input gradient as a Winograd convolution of the output gradient with the flipped kernel. */
+        WINOGRAD_TRANSPOSED
+    }
+
+    /** An algorithm and why the rules chose it. */
+    public record Choice(Algorithm algorithm, String reason) {}
+
+    private ConvAlgorithms() {}
+
+    /** The forward pass's algorithm. */
+    public static Choice forward(ConvShape s) {
+        return forwardOrWeights(s, false);
+    }
+
+    private static Choice forwardOrWeights(ConvShape s, boolean weights) {
+        int tiles = tiles(s.outHeight(), s.outWidth());
+        if (winograd(s) && pays(tiles, s.kw(), s.filters())
+                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), weights)) {
+            return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + (tiles >= MANY_TILES
+                    ? tiles + " Winograd tiles per example (from " + MANY_TILES + " they beat im2col)"
+                    : s.filters() + " filters (5-wide Winograd beats im2col from " + WIDE_FILTERS + ")"));
+        }
+        return direct(s);
+    }
+
+    /** The input gradient's algorithm. */
+    public static Choice inputGradient(ConvShape s) {
+        int tiles = tiles(s.outHeight(), s.outWidth());
+        if (winograd(s) && s.filters() >= WIDE_FILTERS && pays(tiles, s.kw(), s.filters())
+                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), false)) {
+            return new Choice(Algorithm.WINOGRAD, "adjoint of the forward Winograd rows: " + s.filters()
+                    + " filters to sum over and " + tiles + " tiles per example");
+        }
+        if (transposedApplies(s)) {
+            int transposedTiles = tiles(s.height(), s.width());
+            if (pays(transposedTiles, s.kw(), s.channels()) || s.channels() >= WIDE_FILTERS) {
+                if (!fitsPlanned(s, s.filters(), s.channels(), s.height(), s.width(), false)) {
+                    Choice fallback = direct(s);
+                    return new Choice(fallback.algorithm(), "transposed Winograd rows would pay but do not fit the"
+                            + " planned scratch on two threads; " + fallback.reason());
+                }
+                return new Choice(Algorithm.WINOGRAD_TRANSPOSED, "transposed Winograd rows onto " + s.channels()
+                        + " channels, " + transposedTiles + " tiles per example (beats col2im from "
+                        + MANY_TILES + " tiles, or from " + WIDE_FILTERS + " channels on small maps)");
+            }
+        }
+        return direct(s);
+    }
+
+    /** The kernel gradient's algorithm: the forward pass's rules, in the kernel gradient's scratch. */
+    public static Choice weightGradient(ConvShape s) {
+        return forwardOrWeights(s, true);
+    }
+
+    /**
+     * Whether Winograd rows over {@code channels} to {@code filters} on an {@code outHeight x
+     * outWidth} output run on two threads, whole rows each, in the scratch planned for {@code s}'s
+     * call: two column matrices, and a partial kernel for the kernel gradient (the runtime's {@code
+     * WinogradPlan.fitsPlanned}). Else the rules pick im2col rather than name an algorithm the call
+     * would not run.
+     */
+    private static boolean fitsPlanned(ConvShape s, int channels, int filters, int outHeight, int outWidth,
+            boolean weights) {
+        long alpha = TILE + s.kw() - 1;
+        long depth = (long) channels * s.kh();
+        long kernel = alpha * filters * depth;
+        long tilesX = (outWidth + TILE - 1) / TILE;
+        long rowFloats = alpha * (depth + filters) * tilesX;
+        long weightSize = (long) s.filters() * s.patchSize();
+        long scratch = 2L * s.patchSize() * s.spatial() + (weights ? weightSize : 0);
+        long region = (scratch - (weights ? 0 : kernel)) / 2 - (weights ? kernel : 0);
+        long rows = Math.min(outHeight, Math.max(0, region / rowFloats));
+        return rows >= 1 && (rows == outHeight || rows * tilesX >= MIN_TILES);
+    }
+
+    private static Choice direct(ConvShape s) {
+        if (s.isPointwise()) {
+            return new Choice(Algorithm.POINTWISE, "1x1 stride 1 without padding: a GEMM on the input, no im2col");
+        }
+        if (s.spatial() < SMALL_MAP) {
+            return new Choice(Algorithm.IM2COL_BATCHED, s.spatial() + " output positions (under " + SMALL_MAP
+                    + "): " + examplesPerGemm(s) + " examples per GEMM");
+        }
+        String channels = s.channels() == 1 ? "1 input channel" : s.channels() + " input channels";
+        String why = s.strideH() != 1 || s.strideW() != 1 ? "strided"
+                : s.kw() != 3 && s.kw() != 5 ? s.kh() + "x" + s.kw() + " kernel"
+                : s.channels() * s.kh() < MIN_DEPTH ? channels + ", too shallow for Winograd"
+                : !pays(tiles(s.outHeight(), s.outWidth()), s.kw(), s.filters())
+                        ? "too few Winograd tiles per example to pay"
+                : "Winograd rows would not fit the planned scratch on two threads";
+        return new Choice(Algorithm.IM2COL, why + ": one GEMM per example over its im2col matrix");
+    }
+
+    /** Examples per GEMM of {@link Algorithm#IM2COL_BATCHED} ({@code ConvAlgorithm.examplesPerGemm}). */
+    static int examplesPerGemm(ConvShape s) {
+        return Math.max(1, (BATCHED_COLUMNS + s.spatial() - 1) / s.spatial());
+    }
+
+    /**
+     * Floats of a thread's scratch region for the convolution: one example's column matrix, or, where
+     * a pass runs {@link Algorithm#IM2COL_BATCHED}, its examples' column matrices and outputs if
+     * larger ({@code Conv2d.scratchFloats}).
+     */
+    static long regionFloats(ConvShape s) {
+        long columns = s.isPointwise() ? 0 : (long) s.patchSize() * s.spatial();
+        boolean batched = forward(s).algorithm() == Algorithm.IM2COL_BATCHED
+                || inputGradient(s).algorithm() == Algorithm.IM2COL_BATCHED
+                || weightGradient(s).algorithm() == Algorithm.IM2COL_BATCHED;
+        long group = batched ? (long) (s.patchSize() + s.filters()) * examplesPerGemm(s) * s.spatial() : 0;
+        return Math.max(columns, group);
+    }
+
+    /** Stride 1, a 3- or 5-wide kernel, deep enough, and a row at least one tile wide. */
+    private static boolean winograd(ConvShape s) {
+        return s.strideH() == 1 && s.strideW() == 1 && (s.kw() == 3 || s.kw() == 5)
+                && s.channels() * s.kh() >= MIN_DEPTH && s.outHeight() >= 1 && s.outWidth() >= TILE;
+    }
+
+    /** The transposed convolution: stride 1, padding under the kernel, and Winograd applies to it. */
+    private static boolean transposedApplies(ConvShape s) {
+        return s.strideH() == 1 && s.strideW() == 1 && s.padTop() < s.kh() && s.padBottom() < s.kh()
+                && s.padLeft() < s.kw() && s.padRight() < s.kw() && (s.kw() == 3 || s.kw() == 5)
+                && s.filters() * s.kh() >= MIN_DEPTH && s.width() >= TILE;
+    }
+
+    private static boolean pays(int tiles, int kw, int filters) {
+        return tiles >= MANY_TILES || kw == 5 && filters >= WIDE_FILTERS;
+    }
+
+    private static int tiles(int height, int width) {
+        return height * ((width + TILE - 1) / TILE);
+    }
+
+    /** One line per convolution call of {@code graph}: the pass, its node, the choice and why. */
+    public static List<String> explain(Graph graph) {
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            Choice choice = null;
+            ConvShape s = null;
+            if (n.op() instanceof Conv2d c) {
+                s = ConvShape.of(c, type(graph, n, 0), type(graph, n, 1));
+                choice = forward(s);
+            } else if (n.op() instanceof ConvBiasActivation f) {
+                s = ConvShape.of(f.conv(), type(graph, n, 0), type(graph, n, 1));
+                choice = forward(s);
+            } else if (n.op() instanceof Conv2dGradInput g) {
+                s = ConvShape.of(g.forward(), n.type(), type(graph, n, 1));
+                choice = inputGradient(s);
+            } else if (n.op() instanceof Conv2dGradWeight g) {
+                s = ConvShape.of(g.forward(), type(graph, n, 1), n.type());
+                choice = weightGradient(s);
+            }
+            if (choice != null) {
+                lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
+                        + choice.algorithm() + ", " + choice.reason());
+            }
+        }
+        return lines;
+    }
+
+    private static TensorType type(Graph graph, Node n, int operand) {
+        return graph.node(n.inputs().get(operand)).type();
+    }
+}

@@ -1,0 +1,86 @@
+package org.dnnc.compiler.target;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.util.List;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.Dim;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.GraphBuilder;
+import org.dnnc.compiler.ir.Origin;
+import org.dnnc.compiler.ir.TensorType;
+import org.dnnc.runtime.cpu.ConvAlgorithm;
+import org.dnnc.runtime.cpu.ConvGeometry;
+import org.junit.jupiter.api.Test;
+
+/** The compile-time choice of convolution algorithms agrees with the runtime's rules, and is explained. */
+class ConvAlgorithmsTest {
+
+    @Test
+    void agreesWithTheRuntimeOnEveryShapeOfAGrid() {
+        int checked = 0;
+        for (int channels : new int[] {1, 3, 16, 32, 64}) {
+            for (int size : new int[] {4, 7, 14, 28}) {
+                for (int filters : new int[] {8, 32, 128}) {
+                    for (int kernel : new int[] {1, 3, 5}) {
+                        for (int stride : new int[] {1, 2}) {
+                            for (int pad = 0; pad <= kernel / 2; pad += Math.max(1, kernel / 2)) {
+                                if (size + 2 * pad < kernel) {
+                                    continue;
+                                }
+                                ConvShape s = new ConvShape(channels, size, size + 1, filters, kernel, kernel, stride,
+                                        stride, pad, pad, pad, pad);
+                                ConvGeometry g = new ConvGeometry(channels, size, size + 1, filters, kernel, kernel,
+                                        stride, stride, pad, pad, pad, pad);
+                                String what = g.toString();
+                                assertWithMessage(what + " forward").that(ConvAlgorithms.forward(s).algorithm().name())
+                                        .isEqualTo(ConvAlgorithm.forward(g).name());
+                                assertWithMessage(what + " input gradient")
+                                        .that(ConvAlgorithms.inputGradient(s).algorithm().name())
+                                        .isEqualTo(ConvAlgorithm.inputGradient(g).name());
+                                assertWithMessage(what + " kernel gradient")
+                                        .that(ConvAlgorithms.weightGradient(s).algorithm().name())
+                                        .isEqualTo(ConvAlgorithm.weightGradient(g).name());
+                                assertWithMessage(what + " scratch")
+                                        .that(ConvAlgorithms.regionFloats(s))
+                                        .isEqualTo(org.dnnc.runtime.cpu.Conv2d.scratchFloats(g, 1));
+                                checked++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(checked).isGreaterThan(300);
+        for (ConvAlgorithms.Algorithm a : ConvAlgorithms.Algorithm.values()) {
+            assertThat(ConvAlgorithm.valueOf(a.name()).name()).isEqualTo(a.name());
+        }
+        assertThat(ConvAlgorithms.Algorithm.values()).hasLength(ConvAlgorithm.values().length);
+    }
+
+    @Test
+    void explainsEachCallWithItsShapeAndReason() throws Exception {
+        Conv2d conv = new Conv2d(1, 1, 1, 1, 1, 1);
+        var b = new GraphBuilder("Conv");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
+        int k = b.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros", Origin.NONE);
+        int y = b.add(conv, List.of(x, k), Origin.NONE);
+        int dx = b.add(new Conv2dGradInput(conv, 28, 28), List.of(y, k), Origin.NONE);
+        int dw = b.add(new Conv2dGradWeight(conv, 3, 3), List.of(y, x), Origin.NONE);
+        b.output("dx", dx);
+        b.output("dw", dw);
+        Graph g = b.build();
+        List<String> lines = ConvAlgorithms.explain(g);
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("conv2d %" + y + " (");
+        assertThat(lines.get(0))
+                .contains("16x28x28 -> 16 3x3 stride 1 -> 28x28): WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
+        assertThat(lines.get(1)).contains("conv2d_grad_input %" + dx);
+        assertThat(lines.get(1)).contains("WINOGRAD_TRANSPOSED, transposed Winograd rows onto 16 channels");
+        assertThat(lines.get(2)).contains("conv2d_grad_weight %" + dw);
+        assertThat(lines.get(2)).contains("WINOGRAD");
+    }
+}

@@ -1,0 +1,86 @@
+package org.dnnc.runtime.cpu;
+
+/**
+ * How {@link Conv2d} computes one pass of a convolution (forward, input gradient or kernel
+ * gradient). The compiler picks one per layer and pass from the shape alone and names it in the
+ * generated call; the rules are {@link #forward}, {@link #inputGradient} and {@link
+ * #weightGradient}, which the compiler mirrors (a compiler test keeps the two in step).
+ *
+ * <p>Which pays was measured on two threads at batch 64 by {@code ConvAlgorithmBench} on the
+ * shapes of the benchmark networks (milliseconds for forward, input gradient, kernel gradient):
+ * Winograd rows where the map has at least 128 tiles ({@link WinogradPlan}; 16 to 16 channels on
+ * 28x28: im2col 5.57, 6.69, 5.87, Winograd forward 4.05, transposed input gradient 4.07), the
+ * transposed Winograd input gradient also on small maps of 32 channels or more (64 to 64 channels on
+ * 7x7: col2im 3.73, transposed 2.36), each only where it fits on two threads in the scratch the
+ * compiler plans, two column matrices (it does not on the 7x7 maps above); several examples
+ * per GEMM only on maps of fewer than {@link #SMALL_MAP} positions (128 to 128 channels, stride 2,
+ * onto 4x4: im2col 4.26, 4.39, 3.93, batched 3.67, 2.99, 2.89; on a 7x7 map it gained nothing);
+ * pointwise convolutions straight on the input (32 to 64 channels on 14x14: 0.48, 0.31, 0.43
+ * against 0.61, 0.86, 0.58 batched); and im2col per example otherwise (the first convolution of
+ * an image network too: with one input channel the GEMM is shallow, but the layer costs under a
+ * millisecond).
+ */
+public enum ConvAlgorithm {
+    /** One GEMM per example over its im2col column matrix (col2im for the input gradient). */
+    IM2COL,
+    /** A 1x1 convolution with stride 1 and no padding: one GEMM per example on the input itself. */
+    POINTWISE,
+    /**
+     * The column matrices of several examples side by side ({@link #examplesPerGemm}) in one GEMM,
+     * its output scattered back per example: for small maps.
+     */
+    IM2COL_BATCHED,
+    /**
+     * Row-wise Winograd ({@link WinogradRows}) over the forward geometry: the forward pass, the
+     * kernel gradient, and the input gradient as the forward algorithm's adjoint.
+     */
+    WINOGRAD,
+    /** The input gradient as a Winograd forward convolution of the output gradient with the flipped kernel. */
+    WINOGRAD_TRANSPOSED;
+
+    /** Output positions per example below which {@link #IM2COL_BATCHED} runs the layer. */
+    public static final int SMALL_MAP = 32;
+
+    /** About how many GEMM columns {@link #IM2COL_BATCHED} puts examples side by side for. */
+    public static final int BATCHED_COLUMNS = 512;
+
+    /** The algorithm of {@code g}'s forward pass. */
+    public static ConvAlgorithm forward(ConvGeometry g) {
+        if (WinogradPlan.forwardPays(g)) {
+            return WINOGRAD;
+        }
+        return direct(g);
+    }
+
+    /** The algorithm of {@code g}'s input gradient. */
+    public static ConvAlgorithm inputGradient(ConvGeometry g) {
+        if (WinogradPlan.adjointPays(g)) {
+            return WINOGRAD;
+        }
+        if (WinogradPlan.transposedPays(g)) {
+            return WINOGRAD_TRANSPOSED;
+        }
+        return direct(g);
+    }
+
+    /** The algorithm of {@code g}'s kernel gradient. */
+    public static ConvAlgorithm weightGradient(ConvGeometry g) {
+        if (WinogradPlan.weightPays(g)) {
+            return WINOGRAD;
+        }
+        return direct(g);
+    }
+
+    private static ConvAlgorithm direct(ConvGeometry g) {
+        if (g.isPointwise()) {
+            return POINTWISE;
+        }
+        return g.outHeight() * g.outWidth() < SMALL_MAP ? IM2COL_BATCHED : IM2COL;
+    }
+
+    /** How many examples {@link #IM2COL_BATCHED} multiplies in one GEMM for {@code g}. */
+    public static int examplesPerGemm(ConvGeometry g) {
+        int spatial = g.outHeight() * g.outWidth();
+        return Math.max(1, (BATCHED_COLUMNS + spatial - 1) / spatial);
+    }
+}
