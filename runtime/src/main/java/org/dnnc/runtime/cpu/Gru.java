@@ -22,7 +22,7 @@ final class Gru {
             float r = Lstm.sigmoid(w.get(xg + j) + w.get(hg + j) + bHh.get(j));
             float z = Lstm.sigmoid(w.get(xg + hidden + j) + w.get(hg + hidden + j) + bHh.get(hidden + j));
             float hidNew = w.get(hg + 2 * hidden + j) + bHh.get(2 * hidden + j);
-            float n = (float) Math.tanh(w.get(xg + 2 * hidden + j) + r * hidNew);
+            float n = Lstm.tanh(w.get(xg + 2 * hidden + j) + r * hidNew);
             w.put(act + j, r);
             w.put(act + hidden + j, z);
             w.put(act + 2 * hidden + j, n);

@@ -31,10 +31,21 @@ import java.nio.IntBuffer;
  * Gradient outputs may be {@code null} when not needed; {@code accumulate} adds to them (GEMM's
  * beta) instead of overwriting, as in {@link Dense}.
  *
- * <p>Threads: every call runs on the calling thread; OpenBLAS may thread each GEMM (it does in a
- * {@link CpuContext} of more than two threads).
+ * <p>Threads: in a {@link CpuContext} of two threads ({@link Workers}) the batch is split in two
+ * halves, forward and back through time side by side, each with its own input projection, per-step
+ * GEMMs over its rows and its rows of {@code dx}; the weight gradients are split by gate rows. No
+ * example depends on another and every sum keeps its order, so the results equal one thread's
+ * (as far as OpenBLAS's single-threaded GEMM gives the same element for fewer rows, which its
+ * kernels do). Otherwise every call runs on the calling thread, and OpenBLAS may thread each GEMM
+ * (it does in a context of more than two threads).
  */
 public final class Recurrent {
+    private static final int FORWARD = 1;
+    private static final int BACKWARD = 2;
+    private static final int WEIGHTS = 3;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
     private Recurrent() {}
 
     /**
@@ -67,30 +78,51 @@ public final class Recurrent {
     public static void forward(RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh, Buf wHh,
             Buf bIh, Buf bHh, Buf y, Buf workspace, int n) {
         check(g, lengths, workspace, n);
+        if (split(n)) {
+            Job job = JOB.get();
+            job.set(FORWARD, g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, null, null, null, n, false);
+            run(job);
+        } else {
+            forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, 0, n);
+        }
+        if (!g.sequences()) {
+            int nh = n * g.hidden();
+            y.data.put(0, workspace.data, states(g, n) + g.steps() * nh, nh);
+        }
+    }
+
+    /**
+     * The forward pass of examples {@code [from, to)}: their input projections, states and gates
+     * depend on no other example's, so the two halves of a batch run side by side.
+     */
+    private static void forwardRange(RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh,
+            Buf wHh, Buf bIh, Buf bHh, Buf y, Buf workspace, int n, int from, int to) {
         int steps = g.steps();
         int hidden = g.hidden();
         int gh = g.gateRows();
+        int in = g.inputSize();
         int nh = n * hidden;
         int actAt = act(g, n);
         int stateAt = states(g, n);
         int auxAt = aux(g, n);
         int hgAt = hg(g, n);
+        int count = to - from;
         FloatBuffer w = workspace.data;
         FloatBuffer ys = y.data;
         FloatBuffer bh = bHh.data;
         boolean lstm = g.cell() == RecurrentCell.LSTM;
         // The input projection of every step, with b_ih: rows (b, t) of the first block.
-        Blas.sgemm(false, true, n * steps, gh, g.inputSize(), 1f, x, 0, g.inputSize(), wIh, 0, g.inputSize(), 0f,
-                workspace, 0, gh);
-        Activations.biasForward(Activation.IDENTITY, 0f, workspace, bIh, n * steps, gh);
-        initialState(w, h0, stateAt, nh);
+        Blas.sgemm(false, true, count * steps, gh, in, 1f, x, from * steps * in, in, wIh, 0, in, 0f, workspace,
+                from * steps * gh, gh);
+        addBias(w, bIh.data, from * steps, to * steps, gh);
+        initialState(w, h0, stateAt, from * hidden, count * hidden);
         if (lstm) {
-            initialState(w, c0, auxAt, nh);
+            initialState(w, c0, auxAt, from * hidden, count * hidden);
         }
         for (int s = 0; s < steps; s++) {
-            Blas.sgemm(false, true, n, gh, hidden, 1f, workspace, stateAt + s * nh, hidden, wHh, 0, hidden, 0f,
-                    workspace, hgAt, gh);
-            for (int b = 0; b < n; b++) {
+            Blas.sgemm(false, true, count, gh, hidden, 1f, workspace, stateAt + s * nh + from * hidden, hidden, wHh,
+                    0, hidden, 0f, workspace, hgAt + from * gh, gh);
+            for (int b = from; b < to; b++) {
                 int length = lengths == null ? steps : lengths.get(b);
                 int hPrev = stateAt + s * nh + b * hidden;
                 int hCur = hPrev + nh;
@@ -120,9 +152,6 @@ public final class Recurrent {
                     ys.put((b * steps + t) * hidden, w, hCur, hidden);
                 }
             }
-        }
-        if (!g.sequences()) {
-            ys.put(0, w, stateAt + steps * nh, nh);
         }
     }
 
@@ -161,9 +190,6 @@ public final class Recurrent {
         int hidden = g.hidden();
         int gh = g.gateRows();
         int nh = n * hidden;
-        int actAt = act(g, n);
-        int stateAt = states(g, n);
-        int auxAt = aux(g, n);
         int dhAt = dh(g, n);
         int dcAt = dc(g, n);
         FloatBuffer w = workspace.data;
@@ -181,8 +207,58 @@ public final class Recurrent {
         if (g.cell() == RecurrentCell.LSTM) {
             zero(w, dcAt, nh);
         }
+        if (split(n)) {
+            Job job = JOB.get();
+            job.set(BACKWARD, g, x, lengths, null, null, wIh, wHh, null, null, dy, workspace, dx, null, null, n,
+                    accumulate);
+            run(job);
+        } else {
+            backwardRange(g, lengths, wIh, wHh, dy, workspace, dx, n, 0, n, accumulate);
+        }
+        if (dh0 != null) {
+            dh0.data.put(0, w, dhAt, nh);
+        }
+        if (dc0 != null && g.cell() == RecurrentCell.LSTM) {
+            dc0.data.put(0, w, dcAt, nh);
+        }
+        if (dwHh != null || dwIh != null) {
+            if (split(gh)) {
+                Job job = JOB.get();
+                job.set(WEIGHTS, g, x, null, null, null, null, null, null, null, null, workspace, null, dwIh, dwHh,
+                        n, accumulate);
+                run(job);
+            } else {
+                weightRows(g, x, workspace, dwIh, dwHh, n, 0, gh, accumulate);
+            }
+        }
+        int rows = n * steps;
+        if (dbHh != null) {
+            columnSums(w, act(g, n), rows, gh, dbHh, accumulate);
+        }
+        if (dbIh != null) {
+            columnSums(w, 0, rows, gh, dbIh, accumulate);
+        }
+    }
+
+    /**
+     * Back through time for examples {@code [from, to)}, then their rows of {@code dx}: as in the
+     * forward pass, each example's gradients depend on no other example's.
+     */
+    private static void backwardRange(RecurrentGeometry g, IntBuffer lengths, Buf wIh, Buf wHh, Buf dy,
+            Buf workspace, Buf dx, int n, int from, int to, boolean accumulate) {
+        int steps = g.steps();
+        int hidden = g.hidden();
+        int gh = g.gateRows();
+        int nh = n * hidden;
+        int actAt = act(g, n);
+        int stateAt = states(g, n);
+        int auxAt = aux(g, n);
+        int dhAt = dh(g, n);
+        int dcAt = dc(g, n);
+        FloatBuffer w = workspace.data;
+        FloatBuffer dys = dy.data;
         for (int s = steps - 1; s >= 0; s--) {
-            for (int b = 0; b < n; b++) {
+            for (int b = from; b < to; b++) {
                 int length = lengths == null ? steps : lengths.get(b);
                 int act = actAt + (s * n + b) * gh;
                 if (s >= length) {
@@ -194,9 +270,9 @@ public final class Recurrent {
                 int t = g.reverse() ? length - 1 - s : s;
                 int dh = dhAt + b * hidden;
                 if (g.sequences()) {
-                    int from = (b * steps + t) * hidden;
+                    int at = (b * steps + t) * hidden;
                     for (int j = 0; j < hidden; j++) {
-                        w.put(dh + j, w.get(dh + j) + dys.get(from + j));
+                        w.put(dh + j, w.get(dh + j) + dys.get(at + j));
                     }
                 }
                 int dxg = (b * steps + t) * gh;
@@ -209,34 +285,128 @@ public final class Recurrent {
                     case GRU -> Gru.backward(w, hidden, act, auxAt + s * nh + b * hidden, hPrev, dh, dxg);
                 }
             }
-            Blas.sgemm(false, false, n, hidden, gh, 1f, workspace, actAt + s * n * gh, gh, wHh, 0, hidden, 1f,
-                    workspace, dhAt, hidden);
-        }
-        if (dh0 != null) {
-            dh0.data.put(0, w, dhAt, nh);
-        }
-        if (dc0 != null && g.cell() == RecurrentCell.LSTM) {
-            dc0.data.put(0, w, dcAt, nh);
-        }
-        float beta = accumulate ? 1f : 0f;
-        int rows = n * steps;
-        int in = g.inputSize();
-        if (dwHh != null) {
-            // Step s's hidden-side gradients (rows (s, b)) against the state before it, slot s.
-            Blas.sgemm(true, false, gh, hidden, rows, 1f, workspace, actAt, gh, workspace, stateAt, hidden, beta,
-                    dwHh, 0, hidden);
-        }
-        if (dbHh != null) {
-            columnSums(w, actAt, rows, gh, dbHh, accumulate);
-        }
-        if (dwIh != null) {
-            Blas.sgemm(true, false, gh, in, rows, 1f, workspace, 0, gh, x, 0, in, beta, dwIh, 0, in);
-        }
-        if (dbIh != null) {
-            columnSums(w, 0, rows, gh, dbIh, accumulate);
+            Blas.sgemm(false, false, to - from, hidden, gh, 1f, workspace, actAt + (s * n + from) * gh, gh, wHh, 0,
+                    hidden, 1f, workspace, dhAt + from * hidden, hidden);
         }
         if (dx != null) {
-            Blas.sgemm(false, false, rows, in, gh, 1f, workspace, 0, gh, wIh, 0, in, beta, dx, 0, in);
+            int in = g.inputSize();
+            Blas.sgemm(false, false, (to - from) * steps, in, gh, 1f, workspace, from * steps * gh, gh, wIh, 0, in,
+                    accumulate ? 1f : 0f, dx, from * steps * in, in);
+        }
+    }
+
+    /**
+     * Rows {@code [from, to)} of the weight gradients, each one GEMM over every step: {@code dW_hh}
+     * from the saved states, {@code dW_ih} from {@code x}.
+     */
+    private static void weightRows(RecurrentGeometry g, Buf x, Buf workspace, Buf dwIh, Buf dwHh, int n, int from,
+            int to, boolean accumulate) {
+        int hidden = g.hidden();
+        int gh = g.gateRows();
+        int in = g.inputSize();
+        int rows = n * g.steps();
+        float beta = accumulate ? 1f : 0f;
+        if (dwHh != null) {
+            // Step s's hidden-side gradients (rows (s, b)) against the state before it, slot s.
+            Blas.sgemm(true, false, to - from, hidden, rows, 1f, workspace, act(g, n) + from, gh, workspace,
+                    states(g, n), hidden, beta, dwHh, from * hidden, hidden);
+        }
+        if (dwIh != null) {
+            Blas.sgemm(true, false, to - from, in, rows, 1f, workspace, from, gh, x, 0, in, beta, dwIh, from * in,
+                    in);
+        }
+    }
+
+    /** Whether to split a call over two threads ({@link Workers}) along a dimension this long. */
+    private static boolean split(int length) {
+        return Workers.threads() >= 2 && length >= 2;
+    }
+
+    private static void run(Job job) {
+        try {
+            Workers.runTwo(job);
+        } finally {
+            job.clear();
+        }
+    }
+
+    /** {@code w[r, :] += bias} for rows {@code [from, to)} of {@code cols} floats, each staged in a heap array. */
+    private static void addBias(FloatBuffer w, FloatBuffer bias, int from, int to, int cols) {
+        Chunks scratch = Chunks.get();
+        float[] b = scratch.row2(cols);
+        float[] row = scratch.row3(cols);
+        bias.get(0, b, 0, cols);
+        for (int at = from * cols, end = to * cols; at < end; at += cols) {
+            w.get(at, row, 0, cols);
+            for (int c = 0; c < cols; c++) {
+                row[c] += b[c];
+            }
+            w.put(at, row, 0, cols);
+        }
+    }
+
+    /**
+     * One call split in two, handed to {@link Workers} without allocating: the arguments sit in this
+     * per-caller object for the duration of the call. {@code FORWARD} and {@code BACKWARD} split the
+     * batch, {@code WEIGHTS} the gate rows of the weight gradients.
+     */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private RecurrentGeometry g;
+        private Buf x;
+        private IntBuffer lengths;
+        private Buf h0;
+        private Buf c0;
+        private Buf wIh;
+        private Buf wHh;
+        private Buf bIh;
+        private Buf bHh;
+        /** {@code y} forward, {@code dy} backward. */
+        private Buf y;
+        private Buf workspace;
+        private Buf dx;
+        private Buf dwIh;
+        private Buf dwHh;
+        private int n;
+        private boolean accumulate;
+
+        void set(int kind, RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh, Buf wHh, Buf bIh,
+                Buf bHh, Buf y, Buf workspace, Buf dx, Buf dwIh, Buf dwHh, int n, boolean accumulate) {
+            this.kind = kind;
+            this.g = g;
+            this.x = x;
+            this.lengths = lengths;
+            this.h0 = h0;
+            this.c0 = c0;
+            this.wIh = wIh;
+            this.wHh = wHh;
+            this.bIh = bIh;
+            this.bHh = bHh;
+            this.y = y;
+            this.workspace = workspace;
+            this.dx = dx;
+            this.dwIh = dwIh;
+            this.dwHh = dwHh;
+            this.n = n;
+            this.accumulate = accumulate;
+        }
+
+        /** Drops the references, so that a finished call keeps no views alive. */
+        void clear() {
+            set(0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, 0, false);
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int length = kind == WEIGHTS ? g.gateRows() : n;
+            int from = (int) ((long) length * part / parts);
+            int to = (int) ((long) length * (part + 1) / parts);
+            switch (kind) {
+                case FORWARD -> forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, from, to);
+                case BACKWARD -> backwardRange(g, lengths, wIh, wHh, y, workspace, dx, n, from, to, accumulate);
+                case WEIGHTS -> weightRows(g, x, workspace, dwIh, dwHh, n, from, to, accumulate);
+                default -> throw new AssertionError(kind);
+            }
         }
     }
 
@@ -266,11 +436,11 @@ public final class Recurrent {
         }
     }
 
-    private static void initialState(FloatBuffer w, Buf state, int at, int count) {
+    private static void initialState(FloatBuffer w, Buf state, int at, int from, int count) {
         if (state == null) {
-            zero(w, at, count);
+            zero(w, at + from, count);
         } else {
-            w.put(at, state.data, 0, count);
+            w.put(at + from, state.data, from, count);
         }
     }
 

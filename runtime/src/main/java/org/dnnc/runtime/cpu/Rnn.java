@@ -18,7 +18,7 @@ final class Rnn {
             int hCur) {
         for (int j = 0; j < hidden; j++) {
             float v = w.get(xg + j) + w.get(hg + j) + bHh.get(j);
-            float a = relu ? Math.max(v, 0f) : (float) Math.tanh(v);
+            float a = relu ? Math.max(v, 0f) : Lstm.tanh(v);
             w.put(act + j, a);
             w.put(hCur + j, a);
         }

@@ -11,8 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * context's helper thread the other: {@link Conv2d} splits the batch (each half with its own GEMMs
  * and its own part of the scratch view, {@link Conv2d#scratchFloats(ConvGeometry, int)}; the weight
  * gradient's partial sums are added at the end), {@link Dense} splits the batch for its forward
- * pass and input gradient and the output rows for its weight gradient, and {@link Optimizers#adam}
- * splits the parameters. OpenBLAS then runs one thread (the context sees to it): the two are
+ * pass and input gradient and the output rows for its weight gradient, {@link Recurrent} splits the
+ * batch for its whole pass through time (one hand-over per call, not per step) and the gate rows for
+ * its weight gradients, and {@link Optimizers#adam} splits the parameters. OpenBLAS then runs one thread (the context sees to it): the two are
  * alternatives. On two idle cores (the {@code CnnKernelBench} Fashion-MNIST CNN, batch 64) the
  * split made each convolution call about 1.7x faster and the training step 1.3x faster (45.8 to
  * 35.4 ms), where two OpenBLAS threads per GEMM gained nothing (45.4 ms), and beside other busy
