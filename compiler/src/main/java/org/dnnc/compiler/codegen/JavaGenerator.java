@@ -45,7 +45,6 @@ import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.PredictBatch;
 import org.dnnc.compiler.sema.GeneratedClassNames;
 import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.compiler.sema.Option;
 import org.dnnc.compiler.sema.TrainConfig;
 import org.dnnc.compiler.target.CpuTarget;
 
@@ -379,7 +378,7 @@ public final class JavaGenerator {
                 .returns(builderName)
                 .addJavadoc("Starts configuring a new instance.\n")
                 .addStatement("return new $T()", builderName).build());
-        type.addType(builderType());
+        type.addType(new BuilderType(model, className, builderName, lowering.trains(), hasConvolutions, maxBatch).spec());
         type.addMethod(initialize());
         if (lowering.trains()) {
             StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d)));
@@ -489,78 +488,6 @@ public final class JavaGenerator {
         m.addStatement("initialize(builder.seed)");
         m.endControlFlow();
         return m.build();
-    }
-
-    private TypeSpec builderType() {
-        ClassName device = ClassName.get("org.dnnc.runtime", "Device");
-        TypeSpec.Builder builder = TypeSpec.classBuilder(builderName).addModifiers(PUBLIC, STATIC, FINAL)
-                .addJavadoc("Configures a new {@code $L}.\n", model.name())
-                .addField(FieldSpec.builder(long.class, "seed", PRIVATE).initializer("$LL", seed()).build())
-                .addField(FieldSpec.builder(int.class, "threads", PRIVATE)
-                        .initializer("$T.max(1, $T.min(2, $T.getRuntime().availableProcessors()))", Math.class, Math.class,
-                                Runtime.class).build())
-                .addField(FieldSpec.builder(int.class, "batch", PRIVATE).initializer("MAX_BATCH").build())
-                .addMethod(MethodSpec.constructorBuilder().addModifiers(PRIVATE).build())
-                .addMethod(MethodSpec.methodBuilder("seed").addModifiers(PUBLIC).returns(builderName)
-                        .addJavadoc("Seeds initialization and dropout (default: the train section's seed).\n")
-                        .addParameter(long.class, "seed").addStatement("this.seed = seed").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("threads").addModifiers(PUBLIC).returns(builderName)
-                        .addJavadoc("Threads for matrix products$L; use 1 when other work shares the cores\n",
-                                hasConvolutions ? " and convolutions" : "")
-                        .addJavadoc("(default: up to 2, as the machine has cores).\n")
-                        .addParameter(int.class, "threads")
-                        .beginControlFlow("if (threads < 1)")
-                        .addStatement("throw new $T($S + threads)", IllegalArgumentException.class,
-                                "threads must be at least 1, got ")
-                        .endControlFlow()
-                        .addStatement("this.threads = threads").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("batch").addModifiers(PUBLIC).returns(builderName)
-                        .addJavadoc("Examples per training step, at most {@link $T#MAX_BATCH} (the default, the train\n", className)
-                        .addJavadoc("section's batch, for which memory is planned; a smaller batch uses the same memory).\n")
-                        .addParameter(int.class, "batch")
-                        .beginControlFlow("if (batch < 1 || batch > MAX_BATCH)")
-                        .addStatement("throw new $T($S + batch)", IllegalArgumentException.class,
-                                "batch must be between 1 and " + maxBatch + " (the planned batch), got ")
-                        .endControlFlow()
-                        .addStatement("this.batch = batch").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builderName)
-                        .addJavadoc("Where the network runs (default: the CPU).\n\n")
-                        .addJavadoc("@throws UnsupportedOperationException for a device this version cannot run on (CUDA)\n")
-                        .addParameter(device, "device")
-                        .beginControlFlow("if (device != $T.CPU)", device)
-                        .addStatement("throw new $T($S + device + $S)", UnsupportedOperationException.class,
-                                model.name() + " cannot run on ", ": this version of dnnc generates code for the CPU only")
-                        .endControlFlow()
-                        .addStatement("return this").build())
-                .addMethod(build());
-        if (lowering.trains()) {
-            builder.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE).build())
-                    .addMethod(MethodSpec.methodBuilder("progress").addModifiers(PUBLIC).returns(builderName)
-                            .addJavadoc("Whether {@link $T#fit} draws a progress bar (default: when standard output is a\n",
-                                    className)
-                            .addJavadoc("terminal).\n")
-                            .addParameter(boolean.class, "show")
-                            .addStatement("this.progress = show").addStatement("return this").build());
-        }
-        return builder.build();
-    }
-
-    private MethodSpec build() {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className);
-        Optional<Option> weights = lowering.trains() ? StartingWeights.of(config()) : Optional.empty();
-        if (weights.isEmpty()) {
-            return m.addJavadoc("A network with freshly initialized parameters.\n")
-                    .addStatement("return new $T(this)", className).build();
-        }
-        return m.addJavadoc("A network with the parameters of {@code $L}, as the train section's {@code load_weights}\n",
-                        weights.get().args().string("path").replace("*/", "*&#47;"))
-                .addJavadoc("says.\n\n@throws java.io.UncheckedIOException if the file cannot be read or does not fit\n")
-                .addCode(StartingWeights.build(className)).build();
-    }
-
-    private long seed() {
-        Object v = config().settings().get("seed");
-        return v instanceof Number n ? n.longValue() : 42;
     }
 
     private MethodSpec initialize() throws CodegenException {
