@@ -20,7 +20,7 @@ public final class Cuda {
 
     /** What the backend cannot run without, in the order a user would install them. */
     static final List<Library> REQUIRED = List.of(
-            new Library("libcuda.so.1", "the NVIDIA driver (version 580 or later, for CUDA 13)"),
+            new Library("libcuda.so.1", "the NVIDIA driver, version 580 or later for CUDA 13"),
             new Library("libcudart.so.13", "the CUDA 13 runtime"),
             new Library("libcublas.so.13", "cuBLAS 13"),
             new Library("libcublasLt.so.13", "cuBLASLt 13, which cuBLAS loads"),
