@@ -61,6 +61,7 @@ public final class CudaContext implements AutoCloseable {
     private final LaunchArgs args = new LaunchArgs();
     private final Map<KernelSource, CUmod_st> modules = new HashMap<>();
     private final Map<String, Kernel> kernels = new HashMap<>();
+    private final Map<FixedKernel, Kernel> fixed = new HashMap<>();
     private final List<DeviceArena> arenas = new ArrayList<>();
     private Gemm gemm;
     private boolean closed;
@@ -231,6 +232,21 @@ public final class CudaContext implements AutoCloseable {
         k = new Kernel(function, f);
         kernels.put(key, k);
         return k;
+    }
+
+    /** A kernel of {@code dnnc-kernels}, loaded on first use (no string is built on later calls). */
+    Kernel kernel(FixedKernel k) {
+        Kernel loaded = fixed.get(k);
+        if (loaded == null) {
+            loaded = kernel(k.source(), k.function);
+            fixed.put(k, loaded);
+        }
+        return loaded;
+    }
+
+    /** The number of multiprocessors, for launchers that size their grid by it. */
+    int multiprocessors() {
+        return multiprocessors;
     }
 
     /** The context's argument list, cleared: fill it, then pass it to a launch. */

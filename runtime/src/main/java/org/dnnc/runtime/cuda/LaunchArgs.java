@@ -37,9 +37,9 @@ public final class LaunchArgs {
         return count;
     }
 
-    /** A {@code float*} or {@code int*} parameter: the view's device address. */
+    /** A {@code float*} or {@code int*} parameter: the view's device address, or {@code nullptr} for {@code null}. */
     public LaunchArgs ptr(DevBuf view) {
-        return slot(view.address());
+        return slot(view == null ? 0L : view.address());
     }
 
     /** An {@code int} parameter. */
