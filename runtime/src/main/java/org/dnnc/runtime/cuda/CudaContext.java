@@ -175,6 +175,13 @@ public final class CudaContext implements AutoCloseable {
         synchronize();
     }
 
+    /** Waits for the queued work, then copies the int view {@code src} into the direct buffer {@code dst} (same size). */
+    public void download(DevBuf src, IntBuffer dst) {
+        checkSize(dst.capacity(), src, "download");
+        copy(new IntPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
+        synchronize();
+    }
+
     /** Queues a device-to-device copy of {@code src} into {@code dst} (same size). */
     public void copy(DevBuf src, DevBuf dst) {
         checkSize(src.size(), dst, "copy");
