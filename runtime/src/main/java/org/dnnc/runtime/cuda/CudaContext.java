@@ -60,7 +60,7 @@ public final class CudaContext implements AutoCloseable {
     private final KernelCache cache;
     private final LaunchArgs args = new LaunchArgs();
     private final Map<KernelSource, CUmod_st> modules = new HashMap<>();
-    private final Map<String, Kernel> kernels = new HashMap<>();
+    private final Map<KernelKey, Kernel> kernels = new HashMap<>();
     private final Map<FixedKernel, Kernel> fixed = new HashMap<>();
     private final List<DeviceArena> arenas = new ArrayList<>();
     private Gemm gemm;
@@ -221,7 +221,7 @@ public final class CudaContext implements AutoCloseable {
      */
     public Kernel kernel(KernelSource source, String function) {
         checkOpen();
-        String key = source.name() + "/" + function;
+        KernelKey key = new KernelKey(source, function);
         Kernel k = kernels.get(key);
         if (k != null) {
             return k;
@@ -240,6 +240,9 @@ public final class CudaContext implements AutoCloseable {
         kernels.put(key, k);
         return k;
     }
+
+    /** A loaded function: by its source's text, so that two generated sources naming a function alike stay apart. */
+    private record KernelKey(KernelSource source, String function) {}
 
     /** A kernel of {@code dnnc-kernels}, loaded on first use (no string is built on later calls). */
     Kernel kernel(FixedKernel k) {
