@@ -48,7 +48,11 @@ import org.dnnc.runtime.cpu.ConvGeometry;
  * <p>One handle per context, on its stream. The algorithms are fixed and deterministic (implicit
  * precomputed GEMM forward, algorithm 1 backward), so results do not change from run to run; FMA
  * math unless the context allows TF32, as PyTorch's {@code allow_tf32 = False}.
+ *
+ * <p>It uses cuDNN's descriptor ("legacy") convolution API, deprecated in cuDNN 9 in favour of the
+ * graph API but still shipped there, and all a fixed NCHW convolution needs.
  */
+@SuppressWarnings("deprecation")
 public final class Cudnn implements AutoCloseable {
 
     private static Cuda.Availability cached;
