@@ -12,6 +12,13 @@ __device__ int dnnc_max(int a, int b) {
     return a > b ? a : b;
 }
 
+// Element i of planes of rows x cols: its plane, row and column.
+__device__ void dnnc_position(long i, int rows, int cols, long* plane, int* r, int* c) {
+    *c = (int) (i % cols);
+    *r = (int) ((i / cols) % rows);
+    *plane = i / ((long) rows * cols);
+}
+
 // The window of output (oy, ox), clipped to the input: rows [y0, y1), columns [x0, x1).
 __device__ void dnnc_window(int oy, int ox, int height, int width, int kh, int kw, int sh, int sw, int ph, int pw,
         int* y0, int* y1, int* x0, int* x1) {
@@ -44,9 +51,9 @@ extern "C" __global__ void max_pool_forward(const float* x, float* y, int planes
         int sh, int sw, int ph, int pw, int oh, int ow) {
     long n = (long) planes * oh * ow;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ox = (int) (i % ow);
-        int oy = (int) ((i / ow) % oh);
-        long plane = i / ((long) oh * ow);
+        long plane;
+        int oy, ox;
+        dnnc_position(i, oh, ow, &plane, &oy, &ox);
         const float* in = x + plane * height * width;
         int y0, y1, x0, x1;
         dnnc_window(oy, ox, height, width, kh, kw, sh, sw, ph, pw, &y0, &y1, &x0, &x1);
@@ -66,9 +73,9 @@ extern "C" __global__ void max_pool_backward(const float* x, const float* dy, fl
         int width, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int accumulate) {
     long n = (long) planes * height * width;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ix = (int) (i % width);
-        int iy = (int) ((i / width) % height);
-        long plane = i / ((long) height * width);
+        long plane;
+        int iy, ix;
+        dnnc_position(i, height, width, &plane, &iy, &ix);
         const float* in = x + plane * height * width;
         const float* g = dy + plane * oh * ow;
         int pixel = iy * width + ix;
@@ -107,9 +114,9 @@ extern "C" __global__ void avg_pool_forward(const float* x, float* y, int planes
         int sh, int sw, int ph, int pw, int oh, int ow, int countIncludePad) {
     long n = (long) planes * oh * ow;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ox = (int) (i % ow);
-        int oy = (int) ((i / ow) % oh);
-        long plane = i / ((long) oh * ow);
+        long plane;
+        int oy, ox;
+        dnnc_position(i, oh, ow, &plane, &oy, &ox);
         const float* in = x + plane * height * width;
         int y0, y1, x0, x1;
         dnnc_window(oy, ox, height, width, kh, kw, sh, sw, ph, pw, &y0, &y1, &x0, &x1);
@@ -128,9 +135,9 @@ extern "C" __global__ void avg_pool_backward(const float* dy, float* dx, int pla
         int kw, int sh, int sw, int ph, int pw, int oh, int ow, int countIncludePad, int accumulate) {
     long n = (long) planes * height * width;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ix = (int) (i % width);
-        int iy = (int) ((i / width) % height);
-        long plane = i / ((long) height * width);
+        long plane;
+        int iy, ix;
+        dnnc_position(i, height, width, &plane, &iy, &ix);
         const float* g = dy + plane * oh * ow;
         int oy0, oy1, ox0, ox1;
         dnnc_covering(iy, kh, sh, ph, oh, &oy0, &oy1);

@@ -113,7 +113,8 @@ extern "C" __global__ void log_softmax_backward(const float* y, const float* dy,
     }
 }
 
-// The sum of v over a 256-thread block, in every thread.
+// The sum of v over a 256-thread block, in every thread (batchnorm.cu has the same helper: each
+// family is compiled on its own, and NVRTC has no includes to share it).
 __device__ double dnnc_block_sum(double v) {
     __shared__ double shared[256];
     shared[threadIdx.x] = v;
