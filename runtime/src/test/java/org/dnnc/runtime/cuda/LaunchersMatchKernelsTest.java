@@ -77,7 +77,7 @@ class LaunchersMatchKernelsTest {
     void blockReductionsGetTheBlocksTheyAreWrittenFor() {
         launchEverything();
         // Shared arrays of 256 entries, or 8 warps of 32 lanes: exactly 256 threads.
-        for (String k : List.of("bias_grad", "softmax_forward", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
+        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
                 "bn_backward_sums", "clip_partial")) {
             assertWithMessage(k).that(launched.get(k)).endsWith(" block 256");
         }
@@ -103,6 +103,7 @@ class LaunchersMatchKernelsTest {
         CudaElementwise.mulBackward(ctx, a, b, c, a, null, n);
         CudaElementwise.accumulate(ctx, a, b, n);
         CudaElementwise.addChannelBias(ctx, a, b, c, 2, 5, 10);
+        CudaElementwise.channelBiasGrad(ctx, a, b, 2, 5, 10, true);
 
         CudaActivations.forward(ctx, Activation.TANH, 0f, a, b, n);
         CudaActivations.backward(ctx, Activation.TANH, 0f, a, b, c, n);
