@@ -6,13 +6,6 @@ import org.dnnc.compiler.codegen.KernelEmitter;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.memory.PlanRules;
-import org.dnnc.compiler.passes.BatchNormFolding;
-import org.dnnc.compiler.passes.BatchNormReluFusion;
-import org.dnnc.compiler.passes.BatchNormResidualFusion;
-import org.dnnc.compiler.passes.ConvFusion;
-import org.dnnc.compiler.passes.DeadCodeElimination;
-import org.dnnc.compiler.passes.DenseFusion;
-import org.dnnc.compiler.passes.ElementwiseFusion;
 import org.dnnc.compiler.passes.PassManager;
 
 /**
@@ -68,11 +61,13 @@ public final class CpuTarget implements Target {
     /** Folding and fusion as the CPU kernels have them: conv+bias+activation, batchnorm+ReLU, dense, element-wise loops. */
     @Override
     public PassManager passes(boolean fuse) {
-        if (!fuse) {
-            return new PassManager(List.of(new DeadCodeElimination()));
-        }
-        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormResidualFusion(),
-                new BatchNormReluFusion(), new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        return FusionPasses.of(fuse);
+    }
+
+    /** The CPU's choice depends on the shape alone ({@link ConvAlgorithms}), not on the batch. */
+    @Override
+    public List<String> explainConvolutions(Graph graph, int batch) {
+        return ConvAlgorithms.explain(graph);
     }
 
     @Override

@@ -1,0 +1,66 @@
+package org.dnnc.compiler.target;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+
+/**
+ * The working memory of a call on the GPU, beside its operands and result.
+ *
+ * <p>Convolutions: without cuDNN, each pass runs im2col (or col2im) over a group of examples into
+ * column matrices ({@code C*kh*kw} by {@code oh*ow} each) and one strided-batched GEMM over the
+ * group; the kernel gradient adds each example's GEMM into the gradient. A group has enough
+ * examples for {@link #GEMM_COLUMNS} output positions, so that small maps still fill the device,
+ * and at most the batch. The runtime derives the group from the scratch it is given ({@code
+ * floats / (C*kh*kw * oh*ow)} examples), so this is the contract between the two. A 1x1 stride-1
+ * convolution without padding needs no columns. With cuDNN the same region is the convolution's
+ * workspace.
+ *
+ * <p>Everything else (a recurrent layer's gates and states, attention workspaces) is laid out as on
+ * the CPU ({@link CpuScratch}), where the GPU's kernels are the CPU ones' twins.
+ */
+final class CudaScratch {
+    /** Output positions one GEMM of a convolution's group covers at least, when the batch has them. */
+    static final int GEMM_COLUMNS = 16384;
+
+    private CudaScratch() {}
+
+    /** Floats of scratch {@code n} needs for batches of at most {@code batch}; 0 for most ops. */
+    static long floats(Graph graph, Node n, int batch) {
+        Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
+        if (conv.isPresent()) {
+            return columns(conv.get(), batch);
+        }
+        return CpuScratch.floats(graph, n, batch);
+    }
+
+    /** Floats {@code n}'s call saves for its gradient's: the CPU's layout ({@link CpuScratch#savedFloats}). */
+    static long savedFloats(Graph graph, Node n, int batch) {
+        return CpuScratch.savedFloats(graph, n, batch);
+    }
+
+    /** Examples per GEMM of {@code s}'s convolution, for batches of at most {@code batch}. */
+    static int examplesPerGemm(ConvShape s, int batch) {
+        return Math.min(batch, Math.max(1, (GEMM_COLUMNS + s.spatial() - 1) / s.spatial()));
+    }
+
+    private static long columns(ConvShape s, int batch) {
+        return s.isPointwise() ? 0 : (long) examplesPerGemm(s, batch) * s.patchSize() * s.spatial();
+    }
+
+    /** One line per convolution call of {@code graph}: what runs it on the GPU, with cuDNN and without. */
+    static List<String> explain(Graph graph, int batch) {
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            ConvShape.ofCall(graph, n).ifPresent(s -> lines.add(n.op().mnemonic() + " %" + n.id() + " ("
+                    + n.origin().path() + ", " + s.describe() + "): cuDNN where its library loads (its algorithm"
+                    + " chosen when the class runs), else " + (s.isPointwise()
+                            ? "a GEMM on the input (1x1 stride 1 without padding: no im2col)"
+                            : "im2col of " + examplesPerGemm(s, batch) + " examples per strided-batched GEMM ("
+                                    + s.spatial() + " output positions each, " + GEMM_COLUMNS + " per GEMM wanted)")));
+        }
+        return lines;
+    }
+}
