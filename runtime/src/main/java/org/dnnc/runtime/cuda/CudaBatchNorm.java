@@ -1,0 +1,126 @@
+package org.dnnc.runtime.cuda;
+
+/**
+ * Batch normalization on the device ({@code batchnorm.cu}): twins of {@link
+ * org.dnnc.runtime.cpu.BatchNorm}, the same arguments after the context plus a {@code scratch}
+ * view of {@link #scratchSize(int)} floats for per-channel coefficients. Per-channel sums run one
+ * block per channel in double, in a fixed order (no atomics).
+ *
+ * <p>Unlike the CPU twin, {@link #backward} needs the saved mean and {@code invStd} (device memory
+ * for them is cheap, and recomputing would cost a pass).
+ */
+public final class CudaBatchNorm {
+
+    private static final FixedKernel STATS = new FixedKernel("batchnorm", "bn_stats");
+    private static final FixedKernel INFERENCE_COEF = new FixedKernel("batchnorm", "bn_inference_coef");
+    private static final FixedKernel INPUT_INFERENCE_COEF = new FixedKernel("batchnorm", "bn_input_inference_coef");
+    private static final FixedKernel AFFINE = new FixedKernel("batchnorm", "bn_affine");
+    private static final FixedKernel BACKWARD_SUMS = new FixedKernel("batchnorm", "bn_backward_sums");
+    private static final FixedKernel BACKWARD_INPUT = new FixedKernel("batchnorm", "bn_backward_input");
+    private static final FixedKernel RUNNING_INV_STD = new FixedKernel("batchnorm", "bn_running_inv_std");
+
+    private CudaBatchNorm() {}
+
+    /** The scratch floats every method here needs for {@code channels} channels. */
+    public static int scratchSize(int channels) {
+        return 4 * channels;
+    }
+
+    /** Twin of {@code BatchNorm.forwardTraining} without a residual. */
+    public static void forwardTraining(CudaContext ctx, DevBuf x, DevBuf gamma, DevBuf beta, DevBuf runningMean,
+            DevBuf runningVar, DevBuf y, DevBuf saveMean, DevBuf saveInvStd, int batch, int channels, int spatial,
+            float momentum, float eps, boolean relu, DevBuf scratch) {
+        forwardTraining(ctx, x, gamma, beta, runningMean, runningVar, y, saveMean, saveInvStd, null, batch, channels,
+                spatial, momentum, eps, relu, scratch);
+    }
+
+    /**
+     * Twin of {@code BatchNorm.forwardTraining} with {@code y = bn(x) + residual} (then ReLU);
+     * {@code residual}, the running statistics and the saved ones may be null.
+     *
+     * @throws IllegalArgumentException if a channel has fewer than two values, as on the CPU
+     */
+    public static void forwardTraining(CudaContext ctx, DevBuf x, DevBuf gamma, DevBuf beta, DevBuf runningMean,
+            DevBuf runningVar, DevBuf y, DevBuf saveMean, DevBuf saveInvStd, DevBuf residual, int batch, int channels,
+            int spatial, float momentum, float eps, boolean relu, DevBuf scratch) {
+        long count = (long) batch * spatial;
+        if (count < 2) {
+            throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
+                    + count + " (batch " + batch + " x " + spatial + ")");
+        }
+        checkScratch(scratch, channels);
+        ctx.launch(ctx.kernel(STATS), channels, 1, 256, 0, ctx.args().ptr(x).ptr(gamma).ptr(beta).ptr(runningMean)
+                .ptr(runningVar).ptr(saveMean).ptr(saveInvStd).ptr(scratch).i(batch).i(channels).i(spatial)
+                .f(momentum).f(eps));
+        affine(ctx, x, residual, y, scratch, batch, channels, spatial, relu);
+    }
+
+    /** Twin of {@code BatchNorm.forwardInference}: normalization with the running statistics. */
+    public static void forwardInference(CudaContext ctx, DevBuf x, DevBuf gamma, DevBuf beta, DevBuf runningMean,
+            DevBuf runningVar, DevBuf y, int batch, int channels, int spatial, float eps, boolean relu, DevBuf scratch) {
+        checkScratch(scratch, channels);
+        ctx.launch(ctx.kernel(INFERENCE_COEF), channels, ctx.args().ptr(gamma).ptr(beta).ptr(runningMean)
+                .ptr(runningVar).ptr(scratch).i(channels).f(eps));
+        affine(ctx, x, null, y, scratch, batch, channels, spatial, relu);
+    }
+
+    /** Twin of {@code BatchNorm.backwardInputInference}: {@code dx = dy * gamma / sqrt(runningVar + eps)}. */
+    public static void backwardInputInference(CudaContext ctx, DevBuf dy, DevBuf gamma, DevBuf runningVar, DevBuf dx,
+            int batch, int channels, int spatial, float eps, DevBuf scratch) {
+        checkScratch(scratch, channels);
+        ctx.launch(ctx.kernel(INPUT_INFERENCE_COEF), channels, ctx.args().ptr(gamma).ptr(runningVar).ptr(scratch)
+                .i(channels).f(eps));
+        affine(ctx, dy, null, dx, scratch, batch, channels, spatial, false);
+    }
+
+    /**
+     * Twin of {@code BatchNorm.backward} (training statistics); {@code saveMean} and {@code
+     * saveInvStd} are required; {@code dx}, {@code dgamma}, {@code dbeta} may be null.
+     */
+    public static void backward(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma, DevBuf saveMean,
+            DevBuf saveInvStd, DevBuf dx, DevBuf dgamma, DevBuf dbeta, int batch, int channels, int spatial, float eps,
+            boolean relu, boolean accumulateInput, boolean accumulateParams, DevBuf scratch) {
+        if (saveMean == null || saveInvStd == null) {
+            throw new IllegalArgumentException("the CUDA batch-norm backward needs the saved mean and invStd");
+        }
+        checkScratch(scratch, channels);
+        backwardPasses(ctx, x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial, relu,
+                true, accumulateInput, accumulateParams, scratch);
+    }
+
+    /** Twin of {@code BatchNorm.backwardInference} (frozen running statistics). */
+    public static void backwardInference(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma,
+            DevBuf runningMean, DevBuf runningVar, DevBuf dx, DevBuf dgamma, DevBuf dbeta, int batch, int channels,
+            int spatial, float eps, boolean relu, boolean accumulateInput, boolean accumulateParams, DevBuf scratch) {
+        checkScratch(scratch, channels);
+        ctx.launch(ctx.kernel(RUNNING_INV_STD), channels, ctx.args().ptr(runningVar).ptr(scratch).i(channels).f(eps));
+        backwardPasses(ctx, x, y, dy, gamma, runningMean, scratch.slice(3 * channels, channels), dx, dgamma, dbeta,
+                batch, channels, spatial, relu, false, accumulateInput, accumulateParams, scratch);
+    }
+
+    private static void backwardPasses(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma, DevBuf mean,
+            DevBuf invStd, DevBuf dx, DevBuf dgamma, DevBuf dbeta, int batch, int channels, int spatial, boolean relu,
+            boolean training, boolean accumulateInput, boolean accumulateParams, DevBuf scratch) {
+        ctx.launch(ctx.kernel(BACKWARD_SUMS), channels, 1, 256, 0, ctx.args().ptr(x).ptr(y).ptr(dy)
+                .ptr(dx == null ? null : gamma).ptr(mean).ptr(invStd).ptr(dgamma).ptr(dbeta).ptr(scratch).i(batch)
+                .i(channels).i(spatial).i(relu ? 1 : 0).i(training ? 1 : 0).i(accumulateParams ? 1 : 0));
+        if (dx != null) {
+            ctx.launch(ctx.kernel(BACKWARD_INPUT), (long) batch * channels * spatial, ctx.args().ptr(x).ptr(y).ptr(dy)
+                    .ptr(dx).ptr(mean).ptr(scratch).i(batch).i(channels).i(spatial).i(relu ? 1 : 0)
+                    .i(accumulateInput ? 1 : 0));
+        }
+    }
+
+    private static void affine(CudaContext ctx, DevBuf x, DevBuf residual, DevBuf y, DevBuf coef, int batch,
+            int channels, int spatial, boolean relu) {
+        ctx.launch(ctx.kernel(AFFINE), (long) batch * channels * spatial, ctx.args().ptr(x).ptr(residual).ptr(y)
+                .ptr(coef).i(batch).i(channels).i(spatial).i(relu ? 1 : 0));
+    }
+
+    private static void checkScratch(DevBuf scratch, int channels) {
+        if (scratch.size() < scratchSize(channels)) {
+            throw new IllegalArgumentException("batch norm over " + channels + " channels needs " + scratchSize(channels)
+                    + " scratch floats, got " + scratch.size());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package org.dnnc.runtime.cuda;
+
+/**
+ * Gradient clipping on the device ({@code clipping.cu}): twins of {@link
+ * org.dnnc.runtime.cpu.GradientClipping}. The global norm is summed in double in a fixed order, and
+ * stays on the device ({@code result[0]}) with the factor applied ({@code result[1]}), so a step
+ * need not wait for it.
+ */
+public final class CudaClipping {
+
+    /** Blocks of the partial sums; must match {@code CLIP_BLOCKS} in {@code clipping.cu}. */
+    static final int BLOCKS = 64;
+
+    /** Floats of {@code scratch}: {@value #BLOCKS} doubles of partial sums, then the 2-float result. */
+    public static final int SCRATCH_SIZE = 2 * BLOCKS + 2;
+
+    private static final FixedKernel PARTIAL = new FixedKernel("clipping", "clip_partial");
+    private static final FixedKernel FINISH = new FixedKernel("clipping", "clip_finish");
+    private static final FixedKernel SCALE = new FixedKernel("clipping", "clip_scale");
+    private static final FixedKernel VALUE = new FixedKernel("clipping", "clip_value");
+
+    private CudaClipping() {}
+
+    /**
+     * PyTorch's {@code clip_grad_norm_} over all {@code grads} together, as {@code
+     * GradientClipping.clipNorm}; afterwards {@code scratch[2 * BLOCKS]} holds the norm before
+     * clipping ({@link #normOffset()}), for the host to read when it wants it.
+     */
+    public static void clipNorm(CudaContext ctx, DevBuf[] grads, int[] sizes, float maxNorm, DevBuf scratch) {
+        checkLengths(grads, sizes);
+        if (scratch.size() < SCRATCH_SIZE || (scratch.address() & 7) != 0) {
+            throw new IllegalArgumentException("clipping needs " + SCRATCH_SIZE + " scratch floats at an 8-byte aligned "
+                    + "address, got " + scratch);
+        }
+        DevBuf partials = scratch.slice(0, 2 * BLOCKS);
+        DevBuf result = scratch.slice(normOffset(), 2);
+        ctx.zero(partials);
+        for (int k = 0; k < grads.length; k++) {
+            ctx.launch(ctx.kernel(PARTIAL), BLOCKS, 1, 256, 0, ctx.args().ptr(grads[k]).i(sizes[k]).ptr(partials));
+        }
+        ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(maxNorm).ptr(result));
+        for (int k = 0; k < grads.length; k++) {
+            ctx.launch(ctx.kernel(SCALE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).ptr(result));
+        }
+    }
+
+    /** Where in {@code scratch} the norm before clipping is left. */
+    public static int normOffset() {
+        return 2 * BLOCKS;
+    }
+
+    /** PyTorch's {@code clip_grad_value_}, as {@code GradientClipping.clipValue}. */
+    public static void clipValue(CudaContext ctx, DevBuf[] grads, int[] sizes, float limit) {
+        checkLengths(grads, sizes);
+        for (int k = 0; k < grads.length; k++) {
+            ctx.launch(ctx.kernel(VALUE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).f(limit));
+        }
+    }
+
+    private static void checkLengths(DevBuf[] grads, int[] sizes) {
+        if (grads.length != sizes.length) {
+            throw new IllegalArgumentException(grads.length + " gradients but " + sizes.length + " sizes");
+        }
+    }
+}

@@ -1,0 +1,306 @@
+package org.dnnc.runtime.cuda;
+
+import static org.bytedeco.cuda.global.cudart.cuLaunchKernel;
+import static org.bytedeco.cuda.global.cudart.cuModuleGetFunction;
+import static org.bytedeco.cuda.global.cudart.cuModuleLoadData;
+import static org.bytedeco.cuda.global.cudart.cuModuleUnload;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMajor;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMinor;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrMultiProcessorCount;
+import static org.bytedeco.cuda.global.cudart.cudaDeviceGetAttribute;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
+import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUmod_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.dnnc.runtime.cpu.Buf;
+
+/**
+ * One CUDA device as a network uses it: a stream on which every copy, GEMM and kernel of the
+ * network is queued in order, a cuBLAS handle bound to it, the device arenas, and the kernels
+ * loaded so far (compiled through the {@link KernelCache}).
+ *
+ * <p>Work is queued, not waited for: call {@link #synchronize()} before reading results on the
+ * host ({@link #download} does). A context is driven by one thread at a time; {@link #bind()}
+ * makes its device current on a thread other than the one that opened it.
+ *
+ * <p>{@link #close()} waits for the queued work, then frees the arenas, modules, cuBLAS handle and
+ * stream.
+ */
+public final class CudaContext implements AutoCloseable {
+
+    /** Threads per block of the one-dimensional (element-wise) launches. */
+    static final int BLOCK = 256;
+
+    private final CudaOptions options;
+    private final String architecture;
+    private final int multiprocessors;
+    private final CUstream_st stream;
+    private final KernelCache cache;
+    private final LaunchArgs args = new LaunchArgs();
+    private final Map<KernelSource, CUmod_st> modules = new HashMap<>();
+    private final Map<String, Kernel> kernels = new HashMap<>();
+    private final Map<FixedKernel, Kernel> fixed = new HashMap<>();
+    private final List<DeviceArena> arenas = new ArrayList<>();
+    private Gemm gemm;
+    private boolean closed;
+
+    private CudaContext(CudaOptions options, KernelCompiler compiler) {
+        this.options = options;
+        int[] count = {0};
+        Check.cuda(cudaGetDeviceCount(count), "cudaGetDeviceCount");
+        if (options.device() >= count[0]) {
+            throw new CudaUnavailableException("CUDA device " + options.device() + " does not exist: this machine has "
+                    + count[0] + " device(s)");
+        }
+        Check.cuda(cudaSetDevice(options.device()), "cudaSetDevice(" + options.device() + ")");
+        // Creates the device's primary context now, so that driver-API calls (modules, launches) find it current.
+        Check.cuda(cudaFree(null), "initialising the CUDA context");
+        architecture = "compute_" + attribute(cudaDevAttrComputeCapabilityMajor) + attribute(cudaDevAttrComputeCapabilityMinor);
+        multiprocessors = attribute(cudaDevAttrMultiProcessorCount);
+        stream = new CUstream_st();
+        Check.cuda(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
+        cache = new KernelCache(options.kernelCache(), compiler);
+    }
+
+    /**
+     * Opens device {@link CudaOptions#device()}.
+     *
+     * @throws CudaUnavailableException if CUDA cannot run here (see {@link Cuda#availability()}) or
+     *     the device does not exist
+     */
+    public static CudaContext open(CudaOptions options) {
+        Cuda.require();
+        return new CudaContext(options, new Nvrtc());
+    }
+
+    private int attribute(int attribute) {
+        int[] value = {0};
+        Check.cuda(cudaDeviceGetAttribute(value, attribute, options.device()), "cudaDeviceGetAttribute(" + attribute + ")");
+        return value[0];
+    }
+
+    /** The options this context was opened with. */
+    public CudaOptions options() {
+        return options;
+    }
+
+    /** The device's virtual architecture, for example {@code compute_90} on Hopper. */
+    public String architecture() {
+        return architecture;
+    }
+
+    /** The on-disk kernel cache this context compiles through. */
+    public KernelCache kernelCache() {
+        return cache;
+    }
+
+    /** The context's stream: every call of this package on the context queues work there. */
+    CUstream_st stream() {
+        return stream;
+    }
+
+    /** Makes this context's device current on the calling thread. */
+    public void bind() {
+        Check.cuda(cudaSetDevice(options.device()), "cudaSetDevice(" + options.device() + ")");
+    }
+
+    /**
+     * A new zero-filled device arena of {@code bytes} bytes (one {@code cudaMalloc}), freed when
+     * this context closes, or earlier by its own {@link DeviceArena#close()}.
+     */
+    public DeviceArena arena(long bytes) {
+        checkOpen();
+        DeviceArena arena = new DeviceArena(bytes);
+        arenas.add(arena);
+        return arena;
+    }
+
+    /** The cuBLAS handle of this context, created on first use. */
+    Gemm gemm() {
+        checkOpen();
+        if (gemm == null) {
+            gemm = new Gemm(stream, options.tf32());
+        }
+        return gemm;
+    }
+
+    /** Copies the host view {@code src} into {@code dst} (same size); returns when {@code src} may be reused. */
+    public void upload(Buf src, DevBuf dst) {
+        upload(src.data(), dst);
+    }
+
+    /** Copies the host floats {@code src} (a direct buffer, its whole capacity) into {@code dst} (same size). */
+    public void upload(FloatBuffer src, DevBuf dst) {
+        checkSize(src.capacity(), dst, "upload");
+        copy(dst.address(), new FloatPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
+    }
+
+    /** Copies the host ints {@code src} (labels, token ids; a direct buffer) into the int view {@code dst}. */
+    public void upload(IntBuffer src, DevBuf dst) {
+        checkSize(src.capacity(), dst, "upload");
+        copy(dst.address(), new IntPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
+    }
+
+    /** Waits for the queued work, then copies {@code src} into the host view {@code dst} (same size). */
+    public void download(DevBuf src, Buf dst) {
+        download(src, dst.data());
+    }
+
+    /** Waits for the queued work, then copies {@code src} into the direct buffer {@code dst} (same size). */
+    public void download(DevBuf src, FloatBuffer dst) {
+        checkSize(dst.capacity(), src, "download");
+        copy(new FloatPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
+        synchronize();
+    }
+
+    /** Waits for the queued work, then copies the int view {@code src} into the direct buffer {@code dst} (same size). */
+    public void download(DevBuf src, IntBuffer dst) {
+        checkSize(dst.capacity(), src, "download");
+        copy(new IntPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
+        synchronize();
+    }
+
+    /** Queues a device-to-device copy of {@code src} into {@code dst} (same size). */
+    public void copy(DevBuf src, DevBuf dst) {
+        checkSize(src.size(), dst, "copy");
+        copy(dst.address(), src.address(), src.bytes(), cudaMemcpyDeviceToDevice, "device copy");
+    }
+
+    /** Queues setting every element of {@code dst} to zero. */
+    public void zero(DevBuf dst) {
+        checkOpen();
+        Check.cuda(cudaMemsetAsync(DevicePointers.at(dst.address()), 0, dst.bytes(), stream), "cudaMemsetAsync");
+    }
+
+    private void copy(long dst, long src, long bytes, int kind, String what) {
+        checkOpen();
+        Check.cuda(cudaMemcpyAsync(DevicePointers.at(dst), DevicePointers.at(src), bytes, kind, stream),
+                "cudaMemcpyAsync (" + what + ", " + bytes + " bytes)");
+    }
+
+    private static void checkSize(int hostElements, DevBuf device, String what) {
+        if (hostElements != device.size()) {
+            throw new IllegalArgumentException(what + ": host buffer has " + hostElements + " elements, device view has "
+                    + device.size());
+        }
+    }
+
+    /** Waits until every piece of work queued on this context has finished. */
+    public void synchronize() {
+        checkOpen();
+        Check.cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    }
+
+    /**
+     * The function {@code function} of {@code source}, compiled for this device (through the disk
+     * cache) and loaded on first use, then reused.
+     *
+     * @throws CudaException if the source does not compile or has no such function
+     */
+    public Kernel kernel(KernelSource source, String function) {
+        checkOpen();
+        String key = source.name() + "/" + function;
+        Kernel k = kernels.get(key);
+        if (k != null) {
+            return k;
+        }
+        CUmod_st module = modules.get(source);
+        if (module == null) {
+            module = new CUmod_st();
+            String ptx = cache.ptx(source, architecture);
+            Check.driver(cuModuleLoadData(module, new BytePointer(ptx)),
+                    "loading the PTX of kernel source " + source.name());
+            modules.put(source, module);
+        }
+        CUfunc_st f = new CUfunc_st();
+        Check.driver(cuModuleGetFunction(f, module, function), "finding kernel " + function + " in " + source.name());
+        k = new Kernel(function, f);
+        kernels.put(key, k);
+        return k;
+    }
+
+    /** A kernel of {@code dnnc-kernels}, loaded on first use (no string is built on later calls). */
+    Kernel kernel(FixedKernel k) {
+        Kernel loaded = fixed.get(k);
+        if (loaded == null) {
+            loaded = kernel(k.source(), k.function);
+            fixed.put(k, loaded);
+        }
+        return loaded;
+    }
+
+    /** The number of multiprocessors, for launchers that size their grid by it. */
+    int multiprocessors() {
+        return multiprocessors;
+    }
+
+    /** The context's argument list, cleared: fill it, then pass it to a launch. */
+    public LaunchArgs args() {
+        return args.clear();
+    }
+
+    /**
+     * Queues {@code kernel} over {@code elements} work items as a one-dimensional grid of {@value
+     * #BLOCK}-thread blocks; the kernels loop with a grid stride, so the grid is capped at a few
+     * waves of the device's multiprocessors.
+     */
+    public void launch(Kernel kernel, long elements, LaunchArgs arguments) {
+        long blocks = Math.max(1, Math.min((elements + BLOCK - 1) / BLOCK, (long) multiprocessors * 32));
+        launch(kernel, (int) blocks, 1, BLOCK, 0, arguments);
+    }
+
+    /** Queues {@code kernel} on a {@code gridX x gridY} grid of {@code block}-thread blocks with {@code sharedBytes} of dynamic shared memory. */
+    public void launch(Kernel kernel, int gridX, int gridY, int block, int sharedBytes, LaunchArgs arguments) {
+        checkOpen();
+        Check.driver(cuLaunchKernel(kernel.function, gridX, gridY, 1, block, 1, 1, sharedBytes, stream,
+                arguments.params, (Pointer) null), "launching kernel " + kernel.name());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the CUDA context is closed");
+        }
+    }
+
+    /** Waits for the queued work and frees everything this context owns (idempotent). */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        synchronize();
+        closed = true;
+        for (DeviceArena a : arenas) {
+            a.close();
+        }
+        for (CUmod_st m : modules.values()) {
+            cuModuleUnload(m);
+        }
+        if (gemm != null) {
+            gemm.close();
+        }
+        cudaStreamDestroy(stream);
+    }
+}

@@ -1,0 +1,63 @@
+package org.dnnc.runtime.cuda;
+
+import org.bytedeco.javacpp.LongPointer;
+
+/**
+ * The arguments of one kernel launch, in the order of the kernel's parameters: device views, ints
+ * and floats. A context owns one, reused by every launch ({@link CudaContext#args()} clears it), so
+ * a launch allocates nothing: each argument is written into its own 8-byte native slot and the
+ * launch passes the array of slot addresses, which {@code cuLaunchKernel} reads before returning.
+ *
+ * <p>Not thread-safe: a context is driven by one thread at a time.
+ */
+public final class LaunchArgs {
+
+    /** The most parameters a kernel may take. */
+    public static final int MAX = 32;
+
+    private final LongPointer slots = new LongPointer(MAX);
+    /** {@code void* params[MAX]}, each aimed at its slot once and for all. */
+    final LongPointer params = new LongPointer(MAX);
+    private int count;
+
+    LaunchArgs() {
+        for (int i = 0; i < MAX; i++) {
+            params.put(i, slots.address() + (long) i * Long.BYTES);
+        }
+    }
+
+    /** Forgets the arguments of the previous launch. */
+    LaunchArgs clear() {
+        count = 0;
+        return this;
+    }
+
+    /** How many arguments are set. */
+    int count() {
+        return count;
+    }
+
+    /** A {@code float*} or {@code int*} parameter: the view's device address, or {@code nullptr} for {@code null}. */
+    public LaunchArgs ptr(DevBuf view) {
+        return slot(view == null ? 0L : view.address());
+    }
+
+    /** An {@code int} parameter. */
+    public LaunchArgs i(int value) {
+        // Little-endian: the kernel reads the int from the slot's first four bytes.
+        return slot(value & 0xffffffffL);
+    }
+
+    /** A {@code float} parameter. */
+    public LaunchArgs f(float value) {
+        return slot(Float.floatToRawIntBits(value) & 0xffffffffL);
+    }
+
+    private LaunchArgs slot(long bits) {
+        if (count == MAX) {
+            throw new IllegalStateException("a kernel launch takes at most " + MAX + " arguments");
+        }
+        slots.put(count++, bits);
+        return this;
+    }
+}
