@@ -1,7 +1,7 @@
 // CUDA C kernels of org.dnnc.examples.fashion.FashionResnet
 
 // train %93, from logits.residual_down1.relu1: t0 = relu_grad(in0, in1); t1 = add(t0, in2)
-extern "C" __global__ void fused_train_93(const float* in0, const float* in1, const float* in2, float* out, long long n) {
+extern "C" __global__ void fused_train_93(const float* in0, const float* in1, const float* in2, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -13,7 +13,7 @@ extern "C" __global__ void fused_train_93(const float* in0, const float* in1, co
 }
 
 // train %124, from logits.relu1: t0 = relu_grad(in0, in1); t1 = add(t0, in2)
-extern "C" __global__ void fused_train_124(const float* in0, const float* in1, const float* in2, float* out, long long n) {
+extern "C" __global__ void fused_train_124(const float* in0, const float* in1, const float* in2, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -25,7 +25,7 @@ extern "C" __global__ void fused_train_124(const float* in0, const float* in1, c
 }
 
 // evaluate %26, from logits.residual1.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_evaluate_26(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_evaluate_26(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -36,7 +36,7 @@ extern "C" __global__ void fused_evaluate_26(const float* in0, const float* in1,
 }
 
 // evaluate %50, from logits.residual_down1.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_evaluate_50(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_evaluate_50(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -47,7 +47,7 @@ extern "C" __global__ void fused_evaluate_50(const float* in0, const float* in1,
 }
 
 // evaluate %67, from logits.residual2.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_evaluate_67(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_evaluate_67(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -58,7 +58,7 @@ extern "C" __global__ void fused_evaluate_67(const float* in0, const float* in1,
 }
 
 // infer %26, from logits.residual1.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_infer_26(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_infer_26(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -69,7 +69,7 @@ extern "C" __global__ void fused_infer_26(const float* in0, const float* in1, fl
 }
 
 // infer %50, from logits.residual_down1.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_infer_50(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_infer_50(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];
@@ -80,7 +80,7 @@ extern "C" __global__ void fused_infer_50(const float* in0, const float* in1, fl
 }
 
 // infer %67, from logits.residual2.relu1: t0 = add(in0, in1); t1 = relu(t0)
-extern "C" __global__ void fused_infer_67(const float* in0, const float* in1, float* out, long long n) {
+extern "C" __global__ void fused_infer_67(const float* in0, const float* in1, float* out, int n) {
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
         float x0 = in0[i];
         float x1 = in1[i];

@@ -37,7 +37,7 @@ class EmitCommandTest {
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
         Golden.check(RepoPaths.testResources().resolve("golden/codegen/FashionResnet.cu"), result.out());
         assertThat(result.out()).contains("extern \"C\" __global__ void fused_train_93(const float* in0, const float* in1,"
-                + " const float* in2, float* out, long long n) {");
+                + " const float* in2, float* out, int n) {");
         assertThat(Cli.run("emit", "cuda", resnet.toString()).out()).isEqualTo(result.out());
         Cli.Result none = Cli.run("emit", "cuda", MLP.toString());
         assertThat(none.out()).isEqualTo("// CUDA C kernels of org.dnnc.examples.fashion.FashionMlp\n"

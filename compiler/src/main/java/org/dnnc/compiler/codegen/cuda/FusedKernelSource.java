@@ -10,8 +10,10 @@ import org.dnnc.compiler.ir.FusedElementwise;
  * {@link StepFormulas}. A grid-stride loop lets any grid cover any size, so the launcher picks the
  * grid for the device, not for the tensor.
  *
- * <p>The kernel is {@code extern "C" __global__ void NAME(const float* in0, ..., float* out, long
- * long n)}: the operands in the fused node's order, then the result, then the element count. The
+ * <p>The kernel is {@code extern "C" __global__ void NAME(const float* in0, ..., float* out, int n)}:
+ * the operands in the fused node's order, then the result, then the element count, as the fixed
+ * kernels of {@code dnnc-kernels} take them (a {@code DevBuf} holds at most an {@code int} of
+ * floats); the index is a {@code long long}, so the stride cannot overflow past {@code n}. The
  * pointers carry no {@code __restrict__}: the planner may give the result the bytes of an operand
  * (the chain is element-wise, so each element is read before it is written). It includes nothing,
  * as NVRTC has no headers: the float math functions are built in.
@@ -28,7 +30,7 @@ public record FusedKernelSource(String name, String source) {
         for (int k = 0; k < chain.arity(); k++) {
             c.append("const float* in").append(k).append(", ");
         }
-        c.append("float* out, long long n) {\n");
+        c.append("float* out, int n) {\n");
         c.append("    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n;"
                 + " i += (long long) gridDim.x * blockDim.x) {\n");
         for (int k = 0; k < chain.arity(); k++) {
