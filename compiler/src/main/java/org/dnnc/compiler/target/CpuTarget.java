@@ -4,7 +4,6 @@ import java.util.List;
 import org.dnnc.compiler.codegen.CpuKernels;
 import org.dnnc.compiler.codegen.KernelEmitter;
 import org.dnnc.compiler.ir.Graph;
-import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.memory.PlanRules;
 import org.dnnc.compiler.passes.PassManager;
 
@@ -27,27 +26,8 @@ public final class CpuTarget implements Target {
      */
     public static final long MAX_ARENA_BYTES = Integer.MAX_VALUE - ALIGNMENT;
 
-    private static final PlanRules MEMORY = new PlanRules() {
-        @Override
-        public int alignment() {
-            return ALIGNMENT;
-        }
-
-        @Override
-        public long scratchBytes(Graph graph, Node n, int batch) {
-            return 4 * CpuScratch.floats(graph, n, batch);
-        }
-
-        @Override
-        public long savedBytes(Graph graph, Node n, int batch) {
-            return 4 * CpuScratch.savedFloats(graph, n, batch);
-        }
-
-        @Override
-        public long maxArenaBytes() {
-            return MAX_ARENA_BYTES;
-        }
-    };
+    private static final PlanRules MEMORY = new FloatPlanRules(ALIGNMENT, MAX_ARENA_BYTES, CpuScratch::floats,
+            CpuScratch::savedFloats);
 
     private final KernelEmitter kernels = new CpuKernels();
 

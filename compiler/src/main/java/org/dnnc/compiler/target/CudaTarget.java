@@ -4,7 +4,6 @@ import java.util.List;
 import org.dnnc.compiler.codegen.KernelEmitter;
 import org.dnnc.compiler.codegen.cuda.CudaKernels;
 import org.dnnc.compiler.ir.Graph;
-import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.memory.PlanRules;
 import org.dnnc.compiler.passes.PassManager;
 
@@ -35,27 +34,8 @@ public final class CudaTarget implements Target {
      */
     public static final long MAX_ARENA_BYTES = Long.MAX_VALUE / ALIGNMENT * ALIGNMENT;
 
-    private static final PlanRules MEMORY = new PlanRules() {
-        @Override
-        public int alignment() {
-            return ALIGNMENT;
-        }
-
-        @Override
-        public long scratchBytes(Graph graph, Node n, int batch) {
-            return 4 * CudaScratch.floats(graph, n, batch);
-        }
-
-        @Override
-        public long savedBytes(Graph graph, Node n, int batch) {
-            return 4 * CudaScratch.savedFloats(graph, n, batch);
-        }
-
-        @Override
-        public long maxArenaBytes() {
-            return MAX_ARENA_BYTES;
-        }
-    };
+    private static final PlanRules MEMORY = new FloatPlanRules(ALIGNMENT, MAX_ARENA_BYTES, CudaScratch::floats,
+            CudaScratch::savedFloats);
 
     private final KernelEmitter kernels = new CudaKernels();
 
