@@ -30,7 +30,8 @@ import org.dnnc.compiler.ir.TensorType;
  * <p>The GPU's batch normalization and cross-entropy reduce on the device into scratch: per-channel
  * coefficients ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
  * CudaBatchNorm.scratchSize}) and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a row,
- * {@code CudaLosses.scratchSize}). Unlike the CPU's, the GPU's batch-norm gradient reads the mean
+ * {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
+ * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. Unlike the CPU's, the GPU's batch-norm gradient reads the mean
  * and inverse standard deviation that the training forward call saved ({@link
  * #BATCH_NORM_SAVED_PER_CHANNEL} floats a channel).
  *
@@ -47,6 +48,8 @@ final class CudaScratch {
     static final int BATCH_NORM_SAVED_PER_CHANNEL = 2;
     /** {@code CudaLosses.scratchSize(batch) / batch}. */
     static final int CROSS_ENTROPY_FLOATS_PER_ROW = 2;
+    /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
+    static final int CROSS_ENTROPY_RESULT = 3;
 
     private CudaScratch() {}
 
@@ -60,7 +63,7 @@ final class CudaScratch {
             return (long) BATCH_NORM_FLOATS_PER_CHANNEL * channels(graph, n);
         }
         if (n.op() instanceof CrossEntropy) {
-            return (long) CROSS_ENTROPY_FLOATS_PER_ROW * batch;
+            return (long) CROSS_ENTROPY_FLOATS_PER_ROW * batch + CROSS_ENTROPY_RESULT;
         }
         return CpuScratch.floats(graph, n, batch);
     }

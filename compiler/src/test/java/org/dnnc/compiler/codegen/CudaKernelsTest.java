@@ -86,6 +86,8 @@ class CudaKernelsTest {
         assertThat(calls).isAtLeast(10);
         assertThat(source).contains("Gemm.sgemm(ctx, false, true, n, 256, 784, 1f,");
         assertThat(source).contains("CudaLosses.softmaxCrossEntropy(ctx,");
+        // The result follows the per-row sums in the planned scratch, which has room for both.
+        assertThat(CudaKernels.LOSS_RESULT).isEqualTo(org.dnnc.runtime.cuda.CudaLosses.RESULT_SIZE);
         assertThat(source).contains("CudaActivations.biasForward(ctx, Activation.RELU, 0.0f,");
         assertThat(source).contains("CudaActivations.backward(ctx, Activation.RELU,");
     }

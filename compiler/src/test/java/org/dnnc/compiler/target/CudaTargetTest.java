@@ -140,6 +140,7 @@ class CudaTargetTest {
                 .isEqualTo(org.dnnc.runtime.cuda.CudaBatchNorm.scratchSize(24));
         assertThat(CudaScratch.CROSS_ENTROPY_FLOATS_PER_ROW * 64)
                 .isEqualTo(org.dnnc.runtime.cuda.CudaLosses.scratchSize(64));
+        assertThat(CudaScratch.CROSS_ENTROPY_RESULT).isEqualTo(org.dnnc.runtime.cuda.CudaLosses.RESULT_SIZE);
         Lowering lowering = lower("fashion-cnn/src/main/dnn/FashionCnn.dnn", CudaTarget.INSTANCE);
         Graph train = lowering.program(Program.Kind.TRAIN).orElseThrow().graph();
         var rules = CudaTarget.INSTANCE.memory();
@@ -154,7 +155,8 @@ class CudaTargetTest {
                 batchNorms++;
             }
             if (n.op() instanceof org.dnnc.compiler.ir.CrossEntropy) {
-                assertThat(rules.scratchBytes(train, n, 64)).isEqualTo(4L * 2 * 64);
+                // The per-row sums, then the result the call copies the loss and the counts from.
+                assertThat(rules.scratchBytes(train, n, 64)).isEqualTo(4L * (2 * 64 + 3));
             }
         }
         assertThat(batchNorms).isEqualTo(2);

@@ -63,7 +63,7 @@ public final class CudaKernels implements KernelEmitter {
     /** The CPU's activation enum, which the CUDA launchers take too. */
     private static final ClassName ACTIVATION = ClassName.get("org.dnnc.runtime.cpu", "Activation");
     /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
-    static final int LOSS_RESULT = 3;
+    public static final int LOSS_RESULT = 3;
 
     /** One op's emission. */
     private interface Rule {
