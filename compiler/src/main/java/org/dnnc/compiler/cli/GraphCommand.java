@@ -13,8 +13,8 @@ import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.passes.PassListener;
 import org.dnnc.compiler.passes.PassManager;
 import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.compiler.target.ConvAlgorithms;
 import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,16 +57,20 @@ final class GraphCommand implements Callable<Integer> {
                     + " gradients), eval (outputs and loss, no dropout) or infer (outputs only). Default: ${DEFAULT-VALUE}.")
     private ProgramChoice program;
 
+    @Option(names = "--target", paramLabel = "NAME", converter = TargetConverter.class,
+            description = TargetConverter.DESCRIPTION)
+    private Target target = CpuTarget.INSTANCE;
+
     @Option(names = "--list-passes", description = "List the stages --after accepts, in order, and exit.")
     private boolean listPasses;
 
-    @Option(names = "--explain", description = "Say, before each graph, why candidates of the fusion passes were not fused, and which algorithm each convolution runs and why.")
+    @Option(names = "--explain", description = "Say, before each graph, why candidates of the fusion passes were not fused, and which algorithm each convolution runs on the target and why.")
     private boolean explain;
 
     @Override
     public Integer call() {
         Console console = parent.console();
-        PassManager standard = CpuTarget.INSTANCE.passes(true);
+        PassManager standard = target.passes(true);
         if (listPasses) {
             console.out().printf("%-10s %s%n", RESOLVE, "the graph as built by the front end");
             for (Pass pass : standard.passes()) {
@@ -85,7 +89,7 @@ final class GraphCommand implements Callable<Integer> {
         PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
         var dumps = new java.util.ArrayList<String>();
         for (NetworkModel n : loaded.get().networks()) {
-            Optional<Graph> graph = program.build(console, loaded.get().source(), n, true);
+            Optional<Graph> graph = program.build(console, loaded.get().source(), n, target, true);
             if (graph.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
@@ -100,7 +104,7 @@ final class GraphCommand implements Callable<Integer> {
                     }
                     current = pass.run(current);
                 }
-                ConvAlgorithms.explain(result).forEach(line -> notes.append("# conv-algorithm: ").append(line)
+                target.explainConvolutions(result, n.train().batch()).forEach(line -> notes.append("# conv-algorithm: ").append(line)
                         .append('\n'));
             }
             dumps.add(notes + print(result));

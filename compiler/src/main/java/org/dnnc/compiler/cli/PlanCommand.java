@@ -10,6 +10,8 @@ import org.dnnc.compiler.memory.Buffer;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.PlanChart;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.Target;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +48,10 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--no-fuse", description = "Plan the program without the fusion passes.")
     private boolean noFuse;
 
+    @Option(names = "--target", paramLabel = "NAME", converter = TargetConverter.class,
+            description = TargetConverter.DESCRIPTION)
+    private Target target = CpuTarget.INSTANCE;
+
     @Option(names = "--chart", description = "Also draw which buffers share bytes over time.")
     private boolean chart;
 
@@ -65,7 +71,7 @@ final class PlanCommand implements Callable<Integer> {
         }
         boolean first = true;
         for (NetworkModel model : loaded.get().networks()) {
-            Optional<Lowering> lowering = ProgramChoice.lower(console, loaded.get().source(), model, !noFuse);
+            Optional<Lowering> lowering = ProgramChoice.lower(console, loaded.get().source(), model, target, !noFuse);
             Optional<LoweredProgram> lowered = lowering.flatMap(l -> program.of(console, loaded.get().source(), l));
             if (lowered.isEmpty()) {
                 return Main.INPUT_ERRORS;
@@ -83,7 +89,7 @@ final class PlanCommand implements Callable<Integer> {
 
     private void print(PrintWriter out, NetworkModel model, MemoryPlan plan) {
         out.println("program " + program.name().toLowerCase(java.util.Locale.ROOT) + " of " + model.qualifiedName()
-                + ", batch " + plan.batch() + ", alignment " + plan.alignment() + " bytes");
+                + " for " + target.name() + ", batch " + plan.batch() + ", alignment " + plan.alignment() + " bytes");
         int labelWidth = "value".length();
         for (Buffer b : plan.buffers()) {
             labelWidth = Math.max(labelWidth, b.label().length());

@@ -8,7 +8,7 @@ import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.Target;
 
 /**
  * The program of a network that a command shows: as written, or one of the programs the generated
@@ -27,10 +27,11 @@ enum ProgramChoice {
         this.kind = kind;
     }
 
-    /** The lowering of {@code model} for the CPU, or empty after reporting why the network cannot be lowered. */
-    static Optional<Lowering> lower(Console console, SourceFile source, NetworkModel model, boolean fuse) {
+    /** The lowering of {@code model} for {@code target}, or empty after reporting why the network cannot be lowered. */
+    static Optional<Lowering> lower(Console console, SourceFile source, NetworkModel model, Target target,
+            boolean fuse) {
         try {
-            return Optional.of(Lowering.of(model, CpuTarget.INSTANCE, fuse));
+            return Optional.of(Lowering.of(model, target, fuse));
         } catch (AutodiffException e) {
             console.errorAt(source, e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage());
             return Optional.empty();
@@ -49,11 +50,11 @@ enum ProgramChoice {
     }
 
     /** The graph before the target's passes, or empty after reporting why there is none. */
-    Optional<Graph> build(Console console, SourceFile source, NetworkModel model, boolean fuse) {
+    Optional<Graph> build(Console console, SourceFile source, NetworkModel model, Target target, boolean fuse) {
         if (kind == null) {
             return Optional.of(model.graph());
         }
-        return lower(console, source, model, fuse).flatMap(l -> of(console, source, l)).map(LoweredProgram::source);
+        return lower(console, source, model, target, fuse).flatMap(l -> of(console, source, l)).map(LoweredProgram::source);
     }
 
     Program.Kind kind() {

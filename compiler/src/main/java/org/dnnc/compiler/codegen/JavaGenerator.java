@@ -40,6 +40,7 @@ import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
+import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.memory.PredictBatch;
@@ -151,6 +152,13 @@ public final class JavaGenerator {
      * @throws CodegenException if the network uses something the target cannot emit yet
      */
     public static JavaFile generate(Lowering lowering, SourceFile source) throws CodegenException {
+        if (lowering.target() != CpuTarget.INSTANCE) {
+            // The class keeps its values in host arenas: device calls on them would not compile, let alone run.
+            throw new CodegenException("the generated class cannot run on the " + lowering.target().name()
+                    + " target yet: it keeps its values in host memory (issue 14); `dnnc emit --target "
+                    + lowering.target().name() + "` prints the kernels the compiler generates for it",
+                    new Origin(lowering.model().span(), ""));
+        }
         return new JavaGenerator(lowering, source).emit();
     }
 

@@ -8,20 +8,20 @@ import org.dnnc.compiler.ir.TensorType;
  * Element counts as Java expressions: shapes are constants in the generated code except the batch,
  * which is the step's {@code n}. Sequence lengths are planned at their bound.
  */
-final class Sizes {
+public final class Sizes {
     private Sizes() {}
 
     /** Every element: {@code n * 784}, or a constant when there is no batch axis. */
-    static CodeBlock count(TensorType t) {
+    public static CodeBlock count(TensorType t) {
         return product(t, t.rank());
     }
 
     /** Rows of the matrix view [rows, last axis]: every axis but the last. */
-    static CodeBlock rows(TensorType t) {
+    public static CodeBlock rows(TensorType t) {
         return product(t, t.rank() - 1);
     }
 
-    static int last(TensorType t) {
+    public static int last(TensorType t) {
         return t.dim(-1).bound();
     }
 
@@ -40,7 +40,7 @@ final class Sizes {
     }
 
     /** Elements per example and channel of a feature map {@code [N, C, ...]}: the product of the axes after C. */
-    static int spatial(TensorType t) {
+    public static int spatial(TensorType t) {
         int s = 1;
         for (int i = 2; i < t.rank(); i++) {
             s *= t.dim(i).bound();

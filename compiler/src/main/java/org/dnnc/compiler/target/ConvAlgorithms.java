@@ -2,13 +2,10 @@ package org.dnnc.compiler.target;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
-import org.dnnc.compiler.ir.ConvBiasActivation;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.TensorType;
 
 /**
  * The algorithm each pass of a convolution runs on the CPU, chosen at compile time from the shape
@@ -181,30 +178,13 @@ public final class ConvAlgorithms {
     public static List<String> explain(Graph graph) {
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
-            Choice choice = null;
-            ConvShape s = null;
-            if (n.op() instanceof Conv2d c) {
-                s = ConvShape.of(c, type(graph, n, 0), type(graph, n, 1));
-                choice = forward(s);
-            } else if (n.op() instanceof ConvBiasActivation f) {
-                s = ConvShape.of(f.conv(), type(graph, n, 0), type(graph, n, 1));
-                choice = forward(s);
-            } else if (n.op() instanceof Conv2dGradInput g) {
-                s = ConvShape.of(g.forward(), n.type(), type(graph, n, 1));
-                choice = inputGradient(s);
-            } else if (n.op() instanceof Conv2dGradWeight g) {
-                s = ConvShape.of(g.forward(), type(graph, n, 1), n.type());
-                choice = weightGradient(s);
-            }
-            if (choice != null) {
+            ConvShape.ofCall(graph, n).ifPresent(s -> {
+                Choice choice = n.op() instanceof Conv2dGradInput ? inputGradient(s)
+                        : n.op() instanceof Conv2dGradWeight ? weightGradient(s) : forward(s);
                 lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
                         + choice.algorithm() + ", " + choice.reason());
-            }
+            });
         }
         return lines;
-    }
-
-    private static TensorType type(Graph graph, Node n, int operand) {
-        return graph.node(n.inputs().get(operand)).type();
     }
 }

@@ -1,6 +1,12 @@
 package org.dnnc.compiler.target;
 
+import java.util.Optional;
 import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.TensorType;
 
 /**
@@ -15,6 +21,30 @@ public record ConvShape(int channels, int height, int width, int filters, int kh
         return new ConvShape(x.dim(1).bound(), x.dim(2).bound(), x.dim(3).bound(), w.dim(0).bound(),
                 w.dim(2).bound(), w.dim(3).bound(), c.strideH(), c.strideW(), c.padTop(), c.padLeft(),
                 c.padBottom(), c.padRight());
+    }
+
+    /**
+     * The convolution that {@code n}'s call runs a pass of (forward, fused forward, input or kernel
+     * gradient), or empty if {@code n} is no convolution.
+     */
+    public static Optional<ConvShape> ofCall(Graph graph, Node n) {
+        if (n.op() instanceof Conv2d c) {
+            return Optional.of(of(c, operand(graph, n, 0), operand(graph, n, 1)));
+        }
+        if (n.op() instanceof ConvBiasActivation f) {
+            return Optional.of(of(f.conv(), operand(graph, n, 0), operand(graph, n, 1)));
+        }
+        if (n.op() instanceof Conv2dGradInput g) {
+            return Optional.of(of(g.forward(), n.type(), operand(graph, n, 1)));
+        }
+        if (n.op() instanceof Conv2dGradWeight g) {
+            return Optional.of(of(g.forward(), operand(graph, n, 1), n.type()));
+        }
+        return Optional.empty();
+    }
+
+    private static TensorType operand(Graph graph, Node n, int index) {
+        return graph.node(n.inputs().get(index)).type();
     }
 
     /** Output rows. */

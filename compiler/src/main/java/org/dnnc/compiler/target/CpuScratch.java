@@ -1,5 +1,6 @@
 package org.dnnc.compiler.target;
 
+import java.util.Optional;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
 import org.dnnc.compiler.ir.AttentionDecoder;
@@ -7,10 +8,7 @@ import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
-import org.dnnc.compiler.ir.Conv2d;
-import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
-import org.dnnc.compiler.ir.ConvBiasActivation;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Recurrent;
@@ -42,19 +40,12 @@ final class CpuScratch {
 
     /** Floats of scratch {@code n} needs for batches of at most {@code batch}; 0 for most ops. */
     static long floats(Graph graph, Node n, int batch) {
-        if (n.op() instanceof Conv2d c) {
-            return THREADS * columns(c, type(graph, n, 0), type(graph, n, 1), n.type());
-        }
-        if (n.op() instanceof ConvBiasActivation f) {
-            return THREADS * columns(f.conv(), type(graph, n, 0), type(graph, n, 1), n.type());
-        }
-        if (n.op() instanceof Conv2dGradInput g) {
-            return THREADS * columns(g.forward(), n.type(), type(graph, n, 1), type(graph, n, 0));
-        }
-        if (n.op() instanceof Conv2dGradWeight g) {
-            long weight = n.type().dims().stream().mapToLong(d -> d.bound()).reduce(1, (a, b) -> a * b);
-            return THREADS * columns(g.forward(), type(graph, n, 1), n.type(), type(graph, n, 0))
-                    + (THREADS - 1) * weight;
+        Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
+        if (conv.isPresent()) {
+            long partials = n.op() instanceof Conv2dGradWeight
+                    ? (THREADS - 1) * n.type().dims().stream().mapToLong(d -> d.bound()).reduce(1, (a, b) -> a * b)
+                    : 0;
+            return THREADS * ConvAlgorithms.regionFloats(conv.get()) + partials;
         }
         if (n.op() instanceof Recurrent r && !differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
@@ -142,11 +133,6 @@ final class CpuScratch {
         };
         long carried = batch * hidden * (r.cell() == CellKind.LSTM ? 2 : 1);
         return 2 * batch * steps * gates + (steps + 1) * batch * hidden + aux + batch * gates + carried;
-    }
-
-    /** A thread's region: see {@link ConvAlgorithms#regionFloats}. */
-    private static long columns(Conv2d c, TensorType x, TensorType w, TensorType y) {
-        return ConvAlgorithms.regionFloats(ConvShape.of(c, x, w));
     }
 
     private static TensorType type(Graph graph, Node n, int operand) {

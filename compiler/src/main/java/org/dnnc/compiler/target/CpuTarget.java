@@ -4,15 +4,7 @@ import java.util.List;
 import org.dnnc.compiler.codegen.CpuKernels;
 import org.dnnc.compiler.codegen.KernelEmitter;
 import org.dnnc.compiler.ir.Graph;
-import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.memory.PlanRules;
-import org.dnnc.compiler.passes.BatchNormFolding;
-import org.dnnc.compiler.passes.BatchNormReluFusion;
-import org.dnnc.compiler.passes.BatchNormResidualFusion;
-import org.dnnc.compiler.passes.ConvFusion;
-import org.dnnc.compiler.passes.DeadCodeElimination;
-import org.dnnc.compiler.passes.DenseFusion;
-import org.dnnc.compiler.passes.ElementwiseFusion;
 import org.dnnc.compiler.passes.PassManager;
 
 /**
@@ -34,27 +26,8 @@ public final class CpuTarget implements Target {
      */
     public static final long MAX_ARENA_BYTES = Integer.MAX_VALUE - ALIGNMENT;
 
-    private static final PlanRules MEMORY = new PlanRules() {
-        @Override
-        public int alignment() {
-            return ALIGNMENT;
-        }
-
-        @Override
-        public long scratchBytes(Graph graph, Node n, int batch) {
-            return 4 * CpuScratch.floats(graph, n, batch);
-        }
-
-        @Override
-        public long savedBytes(Graph graph, Node n, int batch) {
-            return 4 * CpuScratch.savedFloats(graph, n, batch);
-        }
-
-        @Override
-        public long maxArenaBytes() {
-            return MAX_ARENA_BYTES;
-        }
-    };
+    private static final PlanRules MEMORY = new FloatPlanRules(ALIGNMENT, MAX_ARENA_BYTES, CpuScratch::floats,
+            CpuScratch::savedFloats);
 
     private final KernelEmitter kernels = new CpuKernels();
 
@@ -68,11 +41,13 @@ public final class CpuTarget implements Target {
     /** Folding and fusion as the CPU kernels have them: conv+bias+activation, batchnorm+ReLU, dense, element-wise loops. */
     @Override
     public PassManager passes(boolean fuse) {
-        if (!fuse) {
-            return new PassManager(List.of(new DeadCodeElimination()));
-        }
-        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormResidualFusion(),
-                new BatchNormReluFusion(), new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        return FusionPasses.of(fuse);
+    }
+
+    /** The CPU's choice depends on the shape alone ({@link ConvAlgorithms}), not on the batch. */
+    @Override
+    public List<String> explainConvolutions(Graph graph, int batch) {
+        return ConvAlgorithms.explain(graph);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package org.dnnc.compiler.target;
 
+import java.util.List;
 import org.dnnc.compiler.codegen.KernelEmitter;
+import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.memory.PlanRules;
 import org.dnnc.compiler.passes.PassManager;
 
@@ -22,6 +24,12 @@ public interface Target {
 
     /** Alignment and scratch sizes for the memory planner. */
     PlanRules memory();
+
+    /**
+     * One line per convolution call of {@code graph}, for batches of at most {@code batch}: its pass,
+     * node and shape, the algorithm this target runs it with and why ({@code dnnc graph --explain}).
+     */
+    List<String> explainConvolutions(Graph graph, int batch);
 
     /** The kernel calls of each op, as Java source. */
     KernelEmitter kernels();

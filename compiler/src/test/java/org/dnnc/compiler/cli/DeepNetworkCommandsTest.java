@@ -26,7 +26,7 @@ class DeepNetworkCommandsTest {
 
         Cli.Result plan = DeepChains.onSmallStack(() -> Cli.run("plan", file.toString()));
         assertWithMessage(plan.err()).that(plan.exitCode()).isEqualTo(Main.OK);
-        assertThat(plan.out()).startsWith("program train of deep.Deep, batch 8,");
+        assertThat(plan.out()).startsWith("program train of deep.Deep for cpu, batch 8,");
         assertThat(plan.out()).contains("%" + "0 input x");
 
         Cli.Result graph = DeepChains.onSmallStack(() -> Cli.run("graph", "--program", "train", "--explain", file.toString()));

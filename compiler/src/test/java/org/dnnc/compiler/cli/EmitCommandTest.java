@@ -5,11 +5,12 @@ import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.dnnc.compiler.testing.Golden;
 import org.dnnc.compiler.testing.RepoPaths;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dnnc emit java} and {@code dnnc compile -d}. */
+/** {@code dnnc emit java}, {@code dnnc emit --target cuda} and {@code dnnc compile -d}. */
 class EmitCommandTest {
     private static final Path MLP = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
 
@@ -21,6 +22,45 @@ class EmitCommandTest {
         Cli.Result result = Cli.run("emit", "java", MLP.toString());
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
         assertThat(result.out()).contains("public final class FashionMlp implements TrainableNetwork {");
+    }
+
+    @Test
+    void theLanguageIsJavaUnlessTheTargetIsCuda() {
+        assertThat(Cli.run("emit", MLP.toString()).out()).isEqualTo(Cli.run("emit", "java", MLP.toString()).out());
+    }
+
+    /** Every CUDA C kernel of the residual network, pinned: a change to a formula or a fusion shows here. */
+    @Test
+    void cudaTargetPrintsEveryGeneratedKernel() throws Exception {
+        Path resnet = RepoPaths.root().resolve("examples/fashion-resnet/src/main/dnn/FashionResnet.dnn");
+        Cli.Result result = Cli.run("emit", "--target", "cuda", resnet.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        Golden.check(RepoPaths.testResources().resolve("golden/codegen/FashionResnet.cu"), result.out());
+        assertThat(result.out()).containsMatch("extern \"C\" __global__ void fused_[0-9a-f]{12}\\(const float\\* in0, const"
+                + " float\\* in1, const float\\* in2, float\\* out, int n\\) \\{");
+        assertThat(Cli.run("emit", "cuda", resnet.toString()).out()).isEqualTo(result.out());
+        Cli.Result none = Cli.run("emit", "cuda", MLP.toString());
+        assertThat(none.out()).isEqualTo("// CUDA C kernels of org.dnnc.examples.fashion.FashionMlp\n"
+                + "// no fused element-wise chains: every op runs a fixed kernel of the runtime\n");
+    }
+
+    @Test
+    void cudaCIsForTheCudaTargetOnlyAndUnknownLanguagesAreRefused() {
+        Cli.Result cpu = Cli.run("emit", "cuda", "--target", "cpu", MLP.toString());
+        assertThat(cpu.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(cpu.err()).contains("CUDA C is generated for the cuda target only, not for --target cpu");
+        Cli.Result fortran = Cli.run("emit", "fortran", MLP.toString());
+        assertThat(fortran.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(fortran.err()).contains("unknown language 'fortran' to emit; the languages are java and cuda");
+    }
+
+    @Test
+    void javaForTheCudaTargetIsRefusedAtTheNetwork() {
+        Cli.Result result = Cli.run("emit", "java", "--target", "cuda", MLP.toString());
+        assertThat(result.exitCode()).isEqualTo(Main.INPUT_ERRORS);
+        assertThat(result.err()).containsMatch("FashionMlp.dnn:\\d+:\\d+: error: the generated class cannot run on the"
+                + " cuda target yet: it keeps its values in host memory");
+        assertThat(result.out()).isEmpty();
     }
 
     @Test

@@ -106,6 +106,28 @@ class GraphCommandTest {
     }
 
     @Test
+    void targetOptionShowsTheCudaProgramAndWhatRunsItsConvolutions() {
+        Path cnn = RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn");
+        Cli.Result cuda = Cli.run("graph", "--target", "cuda", "--program", "train", "--explain", cnn.toString());
+        assertWithMessage(cuda.err()).that(cuda.exitCode()).isEqualTo(Main.OK);
+        assertThat(cuda.out()).contains("conv2d_bias_identity");
+        assertThat(cuda.out()).contains("batchnorm_relu_grad_input");
+        assertThat(cuda.out()).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.features2.conv2d1,"
+                + " 16x14x14 -> 32 5x5 stride 1 -> 14x14\\): cuDNN where its library loads .*, else im2col of 64 examples");
+        Cli.Result cpu = Cli.run("graph", "--program", "train", "--explain", cnn.toString());
+        assertThat(cpu.out()).doesNotContain("cuDNN");
+        assertThat(cpu.out()).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.features2.conv2d1,"
+                + " 16x14x14 -> 32 5x5 stride 1 -> 14x14\\): (IM2COL|WINOGRAD)");
+    }
+
+    @Test
+    void unknownTargetIsAUsageError() {
+        Cli.Result result = Cli.run("graph", "--target", "tpu", mlp().toString());
+        assertThat(result.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(result.err()).contains("unknown target 'tpu'; the targets are cpu, cuda");
+    }
+
+    @Test
     void networkOptionPicksOneNetworkAndNamesTheOthersWhenWrong() {
         Path two = RepoPaths.testResources().resolve("cli/two_networks.dnn");
         Cli.Result both = Cli.run("graph", two.toString());

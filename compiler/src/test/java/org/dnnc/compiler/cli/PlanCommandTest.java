@@ -21,19 +21,44 @@ class PlanCommandTest {
         Golden.check(RepoPaths.testResources().resolve("golden/plan/Mlp.train.plan"), result.out());
     }
 
+    /** The same program planned for the GPU: 256-byte offsets and sizes, named in the header. */
+    @Test
+    void cudaTrainingPlanOfASmallMlpIsPinned() throws Exception {
+        Cli.Result result = Cli.run("plan", "--target", "cuda", "--batch", "4", MLP.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        assertThat(result.out()).startsWith("program train of Mlp for cuda, batch 4, alignment 256 bytes");
+        Golden.check(RepoPaths.testResources().resolve("golden/plan/Mlp.cuda.train.plan"), result.out());
+        Matcher offsets = Pattern.compile("(?m)^  %\\d+ .*?  +([\\d,]+)  +([\\d,]+)  \\[").matcher(result.out());
+        int buffers = 0;
+        while (offsets.find()) {
+            buffers++;
+            assertWithMessage(offsets.group()).that(Long.parseLong(offsets.group(1).replace(",", "")) % 256).isEqualTo(0);
+            assertWithMessage(offsets.group()).that(Long.parseLong(offsets.group(2).replace(",", "")) % 256).isEqualTo(0);
+        }
+        assertThat(buffers).isGreaterThan(5);
+    }
+
+    @Test
+    void unknownTargetIsAUsageErrorNamingTheTargets() {
+        Cli.Result result = Cli.run("plan", "--target", "gpu", MLP.toString());
+        assertThat(result.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(result.err()).contains("Invalid value for option '--target': unknown target 'gpu'; the targets are"
+                + " cpu, cuda");
+    }
+
     @Test
     void fashionMlpReportsPlannedBytesAgainstTheLowerBound() {
         Path mlp = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
         Cli.Result result = Cli.run("plan", mlp.toString());
         assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
-        assertThat(result.out()).startsWith("program train of org.dnnc.examples.fashion.FashionMlp, batch 64,");
+        assertThat(result.out()).startsWith("program train of org.dnnc.examples.fashion.FashionMlp for cpu, batch 64,");
         assertThat(result.out()).containsMatch("planned / lower bound = 1\\.0\\d\\d");
         Cli.Result infer = Cli.run("plan", "--program", "infer", mlp.toString());
         // Predictions run 256 at a time: that plan fits in the bytes training needs.
-        assertThat(infer.out()).startsWith("program infer of org.dnnc.examples.fashion.FashionMlp, batch 256,");
+        assertThat(infer.out()).startsWith("program infer of org.dnnc.examples.fashion.FashionMlp for cpu, batch 256,");
         assertThat(infer.out()).doesNotContain("grad");
         Cli.Result infer64 = Cli.run("plan", "--program", "infer", "--batch", "64", mlp.toString());
-        assertThat(infer64.out()).startsWith("program infer of org.dnnc.examples.fashion.FashionMlp, batch 64,");
+        assertThat(infer64.out()).startsWith("program infer of org.dnnc.examples.fashion.FashionMlp for cpu, batch 64,");
     }
 
     @Test
@@ -101,7 +126,7 @@ class PlanCommandTest {
     void evalPlansTheOutputsAndTheLossWithoutGradients() {
         Cli.Result r = Cli.run("plan", "--program", "eval", "--batch", "4", MLP.toString());
         assertWithMessage(r.err()).that(r.exitCode()).isEqualTo(Main.OK);
-        assertThat(r.out()).startsWith("program eval of Mlp, batch 4");
+        assertThat(r.out()).startsWith("program eval of Mlp for cpu, batch 4");
         assertThat(r.out()).contains(" softmax ");
         assertThat(r.out()).contains(" cross_entropy ");
         assertThat(r.out()).doesNotContain("_grad");

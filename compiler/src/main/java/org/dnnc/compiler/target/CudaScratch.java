@@ -1,0 +1,115 @@
+package org.dnnc.compiler.target;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
+import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.CrossEntropy;
+import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Op;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The working memory of a call on the GPU, beside its operands and result.
+ *
+ * <p>Convolutions: without cuDNN, each pass runs im2col (or col2im) over a group of examples into
+ * column matrices ({@code C*kh*kw} by {@code oh*ow} each) and one strided-batched GEMM over the
+ * group; the kernel gradient adds each example's GEMM into the gradient. A group has enough
+ * examples for {@link #GEMM_COLUMNS} output positions, so that small maps still fill the device,
+ * and at most the batch. The runtime derives the group from the scratch it is given ({@code
+ * floats / (C*kh*kw * oh*ow)} examples), so this is the contract between the two. A 1x1 stride-1
+ * convolution without padding needs no columns. With cuDNN the same region is the convolution's
+ * workspace.
+ *
+ * <p>The GPU's batch normalization and cross-entropy reduce on the device into scratch: per-channel
+ * coefficients ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
+ * CudaBatchNorm.scratchSize}) and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a row,
+ * {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
+ * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. Unlike the CPU's, the GPU's batch-norm gradient reads the mean
+ * and inverse standard deviation that the training forward call saved ({@link
+ * #BATCH_NORM_SAVED_PER_CHANNEL} floats a channel).
+ *
+ * <p>Everything else (a recurrent layer's gates and states, attention workspaces) is laid out as on
+ * the CPU ({@link CpuScratch}), where the GPU's kernels are the CPU ones' twins.
+ */
+final class CudaScratch {
+    /** Output positions one GEMM of a convolution's group covers at least, when the batch has them. */
+    static final int GEMM_COLUMNS = 16384;
+
+    /** {@code CudaBatchNorm.scratchSize(channels) / channels}. */
+    static final int BATCH_NORM_FLOATS_PER_CHANNEL = 4;
+    /** The mean and {@code 1/sqrt(var + eps)} of each channel. */
+    static final int BATCH_NORM_SAVED_PER_CHANNEL = 2;
+    /** {@code CudaLosses.scratchSize(batch) / batch}. */
+    static final int CROSS_ENTROPY_FLOATS_PER_ROW = 2;
+    /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
+    static final int CROSS_ENTROPY_RESULT = 3;
+
+    private CudaScratch() {}
+
+    /** Floats of scratch {@code n} needs for batches of at most {@code batch}; 0 for most ops. */
+    static long floats(Graph graph, Node n, int batch) {
+        Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
+        if (conv.isPresent()) {
+            return columns(conv.get(), batch);
+        }
+        if (batchNormCall(n.op())) {
+            return (long) BATCH_NORM_FLOATS_PER_CHANNEL * channels(graph, n);
+        }
+        if (n.op() instanceof CrossEntropy) {
+            return (long) CROSS_ENTROPY_FLOATS_PER_ROW * batch + CROSS_ENTROPY_RESULT;
+        }
+        return CpuScratch.floats(graph, n, batch);
+    }
+
+    /** Floats {@code n}'s call saves for its gradient's: the CPU's layout ({@link CpuScratch#savedFloats}). */
+    static long savedFloats(Graph graph, Node n, int batch) {
+        if (n.op() instanceof BatchNorm) {
+            return (long) BATCH_NORM_SAVED_PER_CHANNEL * channels(graph, n);
+        }
+        return CpuScratch.savedFloats(graph, n, batch);
+    }
+
+    /** The calls of the batch-norm kernels: training and inference forward, and the gradients. */
+    private static boolean batchNormCall(Op op) {
+        return op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof BatchNormGradInput
+                || op instanceof BatchNormGradGamma || op instanceof BatchNormReluGradBeta
+                || op instanceof BatchNormInferenceGradInput;
+    }
+
+    /** Channels of a batch norm: dimension 1 of its result or, for a gradient, of dy, {@code [N, C, ...]}. */
+    private static int channels(Graph graph, Node n) {
+        TensorType x = n.op() instanceof BatchNorm || n.op() instanceof BatchNormInference ? n.type()
+                : graph.node(n.inputs().get(0)).type();
+        return x.dim(1).bound();
+    }
+
+    /** Examples per GEMM of {@code s}'s convolution, for batches of at most {@code batch}. */
+    static int examplesPerGemm(ConvShape s, int batch) {
+        return Math.min(batch, Math.max(1, (GEMM_COLUMNS + s.spatial() - 1) / s.spatial()));
+    }
+
+    private static long columns(ConvShape s, int batch) {
+        return s.isPointwise() ? 0 : (long) examplesPerGemm(s, batch) * s.patchSize() * s.spatial();
+    }
+
+    /** One line per convolution call of {@code graph}: what runs it on the GPU, with cuDNN and without. */
+    static List<String> explain(Graph graph, int batch) {
+        List<String> lines = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            ConvShape.ofCall(graph, n).ifPresent(s -> lines.add(n.op().mnemonic() + " %" + n.id() + " ("
+                    + n.origin().path() + ", " + s.describe() + "): cuDNN where its library loads (its algorithm"
+                    + " chosen when the class runs), else " + (s.isPointwise()
+                            ? "a GEMM on the input (1x1 stride 1 without padding: no im2col)"
+                            : "im2col of " + examplesPerGemm(s, batch) + " examples per strided-batched GEMM ("
+                                    + s.spatial() + " output positions each, " + GEMM_COLUMNS + " per GEMM wanted)")));
+        }
+        return lines;
+    }
+}
