@@ -1,0 +1,72 @@
+package org.dnnc.runtime.train;
+
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.function.LongSupplier;
+import org.dnnc.runtime.data.BatchIterator;
+import org.dnnc.runtime.data.Batches;
+import org.dnnc.runtime.data.Dataset;
+
+/**
+ * What {@link Trainer#warmUp} did: training steps on a scratch copy of the network until the
+ * just-in-time compiler had compiled the step's code, so that the first epoch of the real run is
+ * not slower than the others.
+ *
+ * @param steps training steps taken on the scratch network
+ * @param seconds wall time of the warm-up, its evaluation steps included
+ */
+public record WarmUp(int steps, double seconds) {
+    /** Steps per window at least: the compiler's progress is judged window by window. */
+    private static final int WINDOW_STEPS = 4;
+    /**
+     * A window lasts at least this long, longer than most single compilations: the compiler's
+     * clock counts a compilation only once it is done, so a shorter window could fall inside one.
+     */
+    private static final long WINDOW_NANOS = 200_000_000L;
+    /** A window is quiet when compilations that finished in it took at most this fraction of its time. */
+    private static final double QUIET_FRACTION = 0.01;
+    /** Consecutive quiet windows that end the warm-up. */
+    private static final int QUIET_WINDOWS = 2;
+    /** Evaluation steps at the end, so that validation and testing start compiled too. */
+    private static final int EVALUATION_STEPS = 2;
+
+    /**
+     * Trains {@code scratch} on the batches of the first epoch, in the order {@code fit} would
+     * take them, window by window until two quiet windows in a row (or one epoch's batches), then
+     * evaluates a few batches. Without the compiler's clock ({@link
+     * CompilationMXBean#isCompilationTimeMonitoringSupported()}), the whole epoch's batches are the
+     * only safe bound.
+     */
+    static WarmUp run(TrainableNetwork scratch, Dataset train, int batch, Settings settings) {
+        LongSupplier nanoTime = settings.nanoTime();
+        long start = nanoTime.getAsLong();
+        Feed feed = Feed.of(scratch, train, "the training data");
+        Batches inOrder = Batches.of(train, batch);
+        Batches batches = settings.shuffle() ? inOrder.shuffled(settings.seed()) : inOrder;
+        BatchBuffers buffers = new BatchBuffers(scratch, train, feed, batch, settings.augmentations(), settings.seed());
+        buffers.startEpoch(0);
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
+        int limit = batches.batchesPerEpoch();
+        int steps = 0;
+        BatchIterator it = batches.epoch(0);
+        int quiet = 0;
+        while (quiet < QUIET_WINDOWS && steps < limit) {
+            long compiledMillis = timed ? jit.getTotalCompilationTime() : 0;
+            long windowStart = nanoTime.getAsLong();
+            int windowSteps = 0;
+            while (steps < limit && (windowSteps < WINDOW_STEPS || nanoTime.getAsLong() - windowStart < WINDOW_NANOS)) {
+                double rate = settings.schedule().rate(settings.learningRate(), steps, limit);
+                buffers.train(buffers.fill(it), rate);
+                steps++;
+                windowSteps++;
+            }
+            double windowMillis = (nanoTime.getAsLong() - windowStart) / 1e6;
+            boolean quietWindow = timed && jit.getTotalCompilationTime() - compiledMillis <= QUIET_FRACTION * windowMillis;
+            quiet = quietWindow ? quiet + 1 : 0;
+        }
+        Evaluator evaluator = new Evaluator(scratch, train, feed, nanoTime);
+        evaluator.warmUp(EVALUATION_STEPS);
+        return new WarmUp(steps, (nanoTime.getAsLong() - start) / 1e9);
+    }
+}
