@@ -95,11 +95,11 @@ public final class Trainer {
 
     /**
      * Compiles the training step's code before {@link #fit} times it: trains {@code scratch}, a
-     * second instance of the network's class that is thrown away afterwards, on the first batches
-     * of {@code train} (in the data's order, augmented as {@code fit} would) until the just-in-time
-     * compiler has finished its work on them, at most one epoch's batches, then evaluates a few
+     * second instance of the network's class that is thrown away afterwards, on {@code train}'s
+     * batches (shuffled and augmented as {@code fit} would) until the just-in-time compiler has
+     * finished its work on them (at most two epochs' batches or 30 seconds), then evaluates a few
      * batches. The compiled code serves every instance of the class, so the real run's first epoch
-     * goes as fast as the next ones, and since the real network is not touched, its training is
+     * goes about as fast as the next ones; since the real network is not touched, its training is
      * exactly what it would have been without the warm-up. Listeners are not called.
      *
      * @param scratch a network of the same class as the one to train, and not that one: its

@@ -27,15 +27,21 @@ public record WarmUp(int steps, double seconds) {
     private static final double QUIET_FRACTION = 0.01;
     /** Consecutive quiet windows that end the warm-up. */
     private static final int QUIET_WINDOWS = 2;
+    /**
+     * Epochs' worth of batches at most: a small network's steps are so short that the compiler is
+     * still at work after one epoch of them.
+     */
+    private static final int MAX_EPOCHS = 2;
+    /** Wall time at most, judged after each window, for a network whose epochs are long. */
+    private static final long MAX_NANOS = 30_000_000_000L;
     /** Evaluation steps at the end, so that validation and testing start compiled too. */
     private static final int EVALUATION_STEPS = 2;
 
     /**
-     * Trains {@code scratch} on the batches of the first epoch, in the order {@code fit} would
-     * take them, window by window until two quiet windows in a row (or one epoch's batches), then
-     * evaluates a few batches. Without the compiler's clock ({@link
-     * CompilationMXBean#isCompilationTimeMonitoringSupported()}), the whole epoch's batches are the
-     * only safe bound.
+     * Trains {@code scratch} on the batches of the first epochs, in the order {@code fit} would
+     * take them, window by window until two quiet windows in a row, {@link #MAX_EPOCHS} epochs'
+     * batches or {@link #MAX_NANOS}, then evaluates a few batches. Without the compiler's clock
+     * ({@link CompilationMXBean#isCompilationTimeMonitoringSupported()}) only the bounds end it.
      */
     static WarmUp run(TrainableNetwork scratch, Dataset train, int batch, Settings settings) {
         LongSupplier nanoTime = settings.nanoTime();
@@ -44,19 +50,23 @@ public record WarmUp(int steps, double seconds) {
         Batches inOrder = Batches.of(train, batch);
         Batches batches = settings.shuffle() ? inOrder.shuffled(settings.seed()) : inOrder;
         BatchBuffers buffers = new BatchBuffers(scratch, train, feed, batch, settings.augmentations(), settings.seed());
-        buffers.startEpoch(0);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         boolean timed = jit != null && jit.isCompilationTimeMonitoringSupported();
-        int limit = batches.batchesPerEpoch();
+        int perEpoch = batches.batchesPerEpoch();
+        int limit = MAX_EPOCHS * perEpoch;
         int steps = 0;
-        BatchIterator it = batches.epoch(0);
+        BatchIterator it = null;
         int quiet = 0;
-        while (quiet < QUIET_WINDOWS && steps < limit) {
+        while (quiet < QUIET_WINDOWS && steps < limit && nanoTime.getAsLong() - start < MAX_NANOS) {
             long compiledMillis = timed ? jit.getTotalCompilationTime() : 0;
             long windowStart = nanoTime.getAsLong();
             int windowSteps = 0;
             while (steps < limit && (windowSteps < WINDOW_STEPS || nanoTime.getAsLong() - windowStart < WINDOW_NANOS)) {
-                double rate = settings.schedule().rate(settings.learningRate(), steps, limit);
+                if (steps % perEpoch == 0) {
+                    buffers.startEpoch(steps / perEpoch);
+                    it = batches.epoch(steps / perEpoch);
+                }
+                double rate = settings.schedule().rate(settings.learningRate(), steps, perEpoch);
                 buffers.train(buffers.fill(it), rate);
                 steps++;
                 windowSteps++;

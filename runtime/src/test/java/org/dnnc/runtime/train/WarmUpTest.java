@@ -9,7 +9,7 @@ import org.dnnc.runtime.data.Dataset;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Trainer#warmUp}: it steps the scratch network only, at most one epoch's batches, calls no
+ * {@link Trainer#warmUp}: it steps the scratch network only, at most two epochs' batches, calls no
  * listener, and a run after it trains as one without it.
  */
 class WarmUpTest {
@@ -34,8 +34,8 @@ class WarmUpTest {
         LogisticRegression scratch = new LogisticRegression(2, 2, 32);
         WarmUp warmUp = trainer.warmUp(scratch, data);
 
-        // 400 examples in batches of 32: 13 batches, the last of 16.
-        assertThat(warmUp.steps()).isIn(com.google.common.collect.Range.closed(1, 13));
+        // 400 examples in batches of 32: 13 batches per epoch, the last of 16.
+        assertThat(warmUp.steps()).isIn(com.google.common.collect.Range.closed(1, 2 * 13));
         assertThat(scratch.trainCounts).hasSize(warmUp.steps());
         assertThat(scratch.steps()).isEqualTo(warmUp.steps());
         assertThat(calls).isEmpty();
