@@ -20,9 +20,10 @@ public record WarmUp(int steps, double seconds) {
     private static final int WINDOW_STEPS = 4;
     /**
      * A window lasts at least this long, longer than most single compilations: the compiler's
-     * clock counts a compilation only once it is done, so a shorter window could fall inside one.
+     * clock counts a compilation only once it is done, so a shorter window could fall inside one
+     * (large methods, such as a generated step, take C2 the longest).
      */
-    private static final long WINDOW_NANOS = 200_000_000L;
+    private static final long WINDOW_NANOS = 500_000_000L;
     /** A window is quiet when compilations that finished in it took at most this fraction of its time. */
     private static final double QUIET_FRACTION = 0.01;
     /** Consecutive quiet windows that end the warm-up. */
