@@ -26,6 +26,7 @@ import org.dnnc.runtime.train.RangeTestResult;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
 import org.dnnc.runtime.train.TrainingDivergedException;
+import org.dnnc.runtime.train.WarmUp;
 import org.dnnc.tools.plot.Chart;
 import org.dnnc.tools.plot.TrainingPlots;
 import picocli.CommandLine.Command;
@@ -75,6 +76,11 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--no-fuse", description = "Compile without the fusion passes.")
     private boolean noFuse;
+
+    @Option(names = "--no-warm-up",
+            description = "Start timing the first epoch without warming the just-in-time compiler up first (on a"
+                    + " scratch copy of the network, which leaves the results unchanged).")
+    private boolean noWarmUp;
 
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
@@ -146,7 +152,7 @@ final class RunCommand implements Callable<Integer> {
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
         TrainableNetwork built;
         try {
-            built = compiled.build(((Number) model.train().settings().getOrDefault("seed", 42L)).longValue(), threads);
+            built = compiled.build(seed(model), threads);
         } catch (UncheckedIOException e) {
             err.println("dnnc: error: " + e.getMessage());
             return 1;
@@ -169,6 +175,9 @@ final class RunCommand implements Callable<Integer> {
             out.println("data: " + runData.source());
             BatchLog batches = new BatchLog();
             Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).listener(batches).build();
+            if (!noWarmUp) {
+                warmUp(out, compiled, model, trainer, runData);
+            }
             History history;
             try {
                 history = trainer.fit(net, runData.train());
@@ -232,6 +241,25 @@ final class RunCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Runs the training step on a second instance of the network until the just-in-time compiler
+     * is done with it, so that the first epoch is timed as fast as the others; the network that
+     * trains is not touched.
+     */
+    private void warmUp(PrintWriter out, CompiledNetwork compiled, NetworkModel model, Trainer trainer, RunData runData) {
+        WarmUp warmUp;
+        try (TrainableNetwork scratch = compiled.build(seed(model), threads)) {
+            warmUp = trainer.warmUp(scratch, runData.train());
+        }
+        out.println(String.format(Locale.ROOT, "warm-up: %d step%s on a scratch copy of the network in %.1fs"
+                + " (not counted in the epochs)", warmUp.steps(), warmUp.steps() == 1 ? "" : "s", warmUp.seconds()));
+        out.flush();
+    }
+
+    private static long seed(NetworkModel model) {
+        return ((Number) model.train().settings().getOrDefault("seed", 42L)).longValue();
     }
 
     /** Refuses (exit 2) an output file whose extension names none of the formats {@code option} writes. */

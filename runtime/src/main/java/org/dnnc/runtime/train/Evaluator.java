@@ -19,6 +19,14 @@ final class Evaluator {
         this.nanoTime = nanoTime;
     }
 
+    /** Evaluates the first {@code count} batches (fewer if there are fewer) and discards what they measured. */
+    void warmUp(int count) {
+        BatchIterator it = batches.epoch(0);
+        for (int i = 0; i < count && it.hasNext(); i++) {
+            buffers.evaluate(buffers.fill(it));
+        }
+    }
+
     Evaluation run() {
         long start = nanoTime.getAsLong();
         double lossSum = 0;

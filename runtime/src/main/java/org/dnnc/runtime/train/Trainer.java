@@ -58,11 +58,7 @@ public final class Trainer {
      *     runs between two steps
      */
     public History fit(TrainableNetwork net, Dataset train) {
-        int batch = settings.batch() == 0 ? net.maxBatch() : settings.batch();
-        if (batch > net.maxBatch()) {
-            throw new IllegalArgumentException("batch " + batch + " is larger than network " + net.name()
-                    + " takes: its memory is planned for batches of at most " + net.maxBatch());
-        }
+        int batch = batchFor(net);
         Feed feed = Feed.of(net, train, "the training data");
         if (!settings.augmentations().isEmpty()) {
             Column features = train.featureColumn().filter(f -> feed.binding().reads(f)).orElse(null);
@@ -95,6 +91,36 @@ public final class Trainer {
         try (Hold hold = net.hold()) {
             return new TrainingRun(net, train, validation, batch, settings).run();
         }
+    }
+
+    /**
+     * Compiles the training step's code before {@link #fit} times it: trains {@code scratch}, a
+     * second instance of the network's class that is thrown away afterwards, on {@code train}'s
+     * batches (shuffled and augmented as {@code fit} would) until the just-in-time compiler has
+     * finished its work on them (at most two epochs' batches or 30 seconds), then evaluates a few
+     * batches. The compiled code serves every instance of the class, so the real run's first epoch
+     * goes about as fast as the next ones; since the real network is not touched, its training is
+     * exactly what it would have been without the warm-up. Listeners are not called.
+     *
+     * @param scratch a network of the same class as the one to train, and not that one: its
+     *     parameters and optimizer state are changed
+     * @throws IllegalArgumentException if the data does not fit the network or the batch is larger
+     *     than it takes
+     */
+    public WarmUp warmUp(TrainableNetwork scratch, Dataset train) {
+        int batch = batchFor(scratch);
+        try (Hold hold = scratch.hold()) {
+            return WarmUp.run(scratch, train, batch, settings);
+        }
+    }
+
+    private int batchFor(TrainableNetwork net) {
+        int batch = settings.batch() == 0 ? net.maxBatch() : settings.batch();
+        if (batch > net.maxBatch()) {
+            throw new IllegalArgumentException("batch " + batch + " is larger than network " + net.name()
+                    + " takes: its memory is planned for batches of at most " + net.maxBatch());
+        }
+        return batch;
     }
 
     /**
