@@ -77,10 +77,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-fuse", description = "Compile without the fusion passes.")
     private boolean noFuse;
 
-    @Option(names = "--no-warm-up",
-            description = "Start timing the first epoch without warming the just-in-time compiler up first (on a"
-                    + " scratch copy of the network, which leaves the results unchanged).")
-    private boolean noWarmUp;
+    @Option(names = "--warm-up",
+            description = "Before the first epoch, train a scratch copy of the network until the just-in-time"
+                    + " compiler is done with it, so that every epoch is timed at full speed; the results are"
+                    + " unchanged, the run as a whole takes longer.")
+    private boolean warmUp;
 
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
@@ -175,7 +176,7 @@ final class RunCommand implements Callable<Integer> {
             out.println("data: " + runData.source());
             BatchLog batches = new BatchLog();
             Trainer trainer = compiled.trainer().epochs(runEpochs).listener(ProgressBar.auto()).listener(batches).build();
-            if (!noWarmUp) {
+            if (warmUp) {
                 warmUp(out, compiled, model, trainer, runData);
             }
             History history;

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code dnnc run}'s warm-up trains a scratch copy of the network, so the network that is trained
- * and saved must come out bit for bit as it does with {@code --no-warm-up}: with batch norm (batch
+ * and saved must come out bit for bit as it does without {@code --warm-up}: with batch norm (batch
  * statistics and running averages), dropout (its generator), max-pooling, Adam's moments, a
  * validation split and two threads.
  */
@@ -53,14 +53,14 @@ class WarmUpTest {
         Path warmHistory = work.resolve("warm.csv");
         Path coldHistory = work.resolve("cold.csv");
 
-        Result withWarmUp = run("run", net.toString(), "--data", data.toString(), "--threads", "2",
+        Result withWarmUp = run("run", net.toString(), "--data", data.toString(), "--threads", "2", "--warm-up",
                 "--save", warm.toString(), "--history", warmHistory.toString());
         assertWithMessage(withWarmUp.err()).that(withWarmUp.code()).isEqualTo(0);
         // 96 examples in batches of 8: at most 24 warm-up steps, two passes over the data.
         assertThat(withWarmUp.out()).containsMatch("(?m)^warm-up: ([1-9]|1[0-9]|2[0-4]) steps? on a scratch copy of the network in "
                 + "[0-9.]+s \\(not counted in the epochs\\)$");
 
-        Result without = run("run", net.toString(), "--data", data.toString(), "--threads", "2", "--no-warm-up",
+        Result without = run("run", net.toString(), "--data", data.toString(), "--threads", "2",
                 "--save", cold.toString(), "--history", coldHistory.toString());
         assertWithMessage(without.err()).that(without.code()).isEqualTo(0);
         assertThat(without.out()).doesNotContain("warm-up");
