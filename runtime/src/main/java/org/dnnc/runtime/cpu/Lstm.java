@@ -91,23 +91,24 @@ final class Lstm {
     }
 
     /**
-     * {@code tanh(v)} rounded to a float, from {@link Math#exp} (a JIT intrinsic) in double: {@link
-     * Math#tanh} is a native call on JDK 17 and held about half of the samples of the {@code
-     * lstm_lm} benchmark's main thread. The double's relative error, about 1e-16 (near 0 the
-     * cancellation in {@code 1 - e} grows it to at most 1e-12, and below 1e-4, where {@code tanh(v)
-     * = v} within 4e-9, {@code v} itself is returned), is far under a float's half ulp, so the float
-     * is {@link Math#tanh}'s but for rare roundings.
+     * {@code tanh(v)} rounded to a float, from {@link Exp#exp} in double: {@link Math#tanh} is a
+     * native call on JDK 17 and held about half of the samples of the {@code lstm_lm} benchmark's
+     * main thread. The double's relative error, about 1e-15 (near 0 the cancellation in {@code 1 -
+     * e} grows it to at most 1e-11, and below 1e-4, where {@code tanh(v) = v} within 4e-9, {@code v}
+     * itself is returned), is far under a float's half ulp, so the float is {@link Math#tanh}'s but
+     * for rare roundings.
      */
     static float tanh(float v) {
         double a = Math.abs((double) v);
         if (a < 1e-4) {
             return v;
         }
-        double e = Math.exp(-2 * a);
+        double e = Exp.exp(-2 * a);
         return (float) Math.copySign((1 - e) / (1 + e), v);
     }
 
+    /** {@code σ(v)} rounded to a float, from {@link Exp#exp} in double. */
     static float sigmoid(float v) {
-        return (float) (1 / (1 + Math.exp(-v)));
+        return (float) (1 / (1 + Exp.exp(-v)));
     }
 }
