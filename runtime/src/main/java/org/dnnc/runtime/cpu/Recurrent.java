@@ -12,7 +12,8 @@ import java.nio.IntBuffer;
  * {@code N*T} rows, then each step is one GEMM {@code [N, H] x [H, G*H]} and the cell's arithmetic.
  * The forward pass keeps every step's gate activations and states in a caller-provided {@code
  * workspace} of {@link #workspaceFloats} floats; {@link #backward} reads them and then reuses the
- * same memory for the gate gradients, so a workspace serves one backward after its forward.
+ * same memory for the gate gradients, so a workspace serves one backward after its forward. {@link
+ * #infer} is the forward pass without a backward to follow: it keeps no gates.
  * Backward runs back through time with one GEMM per step for the state's gradient, then the weight
  * gradients as one GEMM each over all steps ({@code dW_hh} from the saved states, {@code dW_ih} and
  * {@code dx} over {@code N*T} rows).

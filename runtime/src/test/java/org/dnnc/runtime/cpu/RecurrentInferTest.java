@@ -1,6 +1,11 @@
 package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.dnnc.runtime.cpu.RecurrentThreadsTest.HIDDEN;
+import static org.dnnc.runtime.cpu.RecurrentThreadsTest.INPUT;
+import static org.dnnc.runtime.cpu.RecurrentThreadsTest.N;
+import static org.dnnc.runtime.cpu.RecurrentThreadsTest.STEPS;
+import static org.dnnc.runtime.cpu.RecurrentThreadsTest.random;
 
 import java.nio.IntBuffer;
 import java.util.Arrays;
@@ -12,14 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link Recurrent#infer}, the pass that keeps no gates for a backward pass, gives bit for bit the
  * outputs and last states of {@link Recurrent#forward}, on one thread and on two, with lengths (one
  * of them zero) and initial states, for every cell and direction (the shapes of {@link
- * RecurrentGradientCheckTest}).
+ * RecurrentGradientCheckTest}, the sizes of {@link RecurrentThreadsTest}).
  */
 class RecurrentInferTest {
-    private static final int N = 5;
-    private static final int STEPS = 6;
-    private static final int INPUT = 7;
-    private static final int HIDDEN = 9;
-
     @ParameterizedTest(name = "{0} reverse={1} sequences={2}")
     @MethodSource("org.dnnc.runtime.cpu.RecurrentGradientCheckTest#shapes")
     void inferGivesWhatForwardGives(RecurrentCell cell, boolean reverse, boolean sequences) {
@@ -71,13 +71,5 @@ class RecurrentInferTest {
         }
         Recurrent.lastState(g, workspace, N, hLast, cLast);
         return new float[][] {y.toArray(), hLast.toArray(), cLast.toArray()};
-    }
-
-    private static Buf random(Random rng, int n, float scale) {
-        Buf b = Buf.allocate(n);
-        for (int i = 0; i < n; i++) {
-            b.set(i, scale * (float) rng.nextGaussian());
-        }
-        return b;
     }
 }
