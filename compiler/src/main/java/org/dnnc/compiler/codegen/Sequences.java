@@ -10,9 +10,10 @@ import org.dnnc.compiler.ir.RecurrentGrad;
 
 /**
  * The calls of recurrent layers: the runtime's {@code Recurrent.forward} with the layer's constant
- * geometry and the workspace the planner placed (saved for the backward call in training, scratch
- * elsewhere), and one {@code Recurrent.backward} for all the gradients of a layer, which reads that
- * saved workspace. Examples start from the layer's initial state, or a zero one.
+ * geometry and the workspace the planner placed, saved for the backward call in training ({@code
+ * Recurrent.infer}, which keeps no gates, with a scratch workspace elsewhere), and one {@code
+ * Recurrent.backward} for all the gradients of a layer, which reads that saved workspace. Examples
+ * start from the layer's initial state, or a zero one.
  */
 final class Sequences {
     private Sequences() {}
@@ -21,7 +22,9 @@ final class Sequences {
         List<Integer> in = n.inputs();
         String workspace = p.workspaceField(n.id());
         Recurrent r = (Recurrent) n.op();
-        return stmt("$T.forward($L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT,
+        // Without a saved workspace no backward follows: the lean pass keeps no gates.
+        String pass = p.savedField(n.id()).equals("null") ? "infer" : "forward";
+        return stmt("$T.$L($L, $L, $L, $L, null, $L, $L, $L, $L, $L, $L, n)", RuntimeNames.RECURRENT, pass,
                 geometry(n, r, p), p.field(in.get(0)), lengths(r, in, 0, p), initialState(r, in, 0, p),
                 p.field(in.get(1)), p.field(in.get(2)), p.field(in.get(3)), p.field(in.get(4)), p.field(n.id()),
                 workspace);

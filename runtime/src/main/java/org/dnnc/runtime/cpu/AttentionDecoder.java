@@ -120,7 +120,7 @@ public final class AttentionDecoder {
                 int row = s * n + b;
                 int next = state + nh + b * hidden;
                 Gru.forward(ws, bHh.data, hidden, l.xp() + (b * steps + s) * gh, l.hg() + b * gh,
-                        l.act() + row * gh, l.hn() + row * hidden, state + b * hidden, next);
+                        l.act() + row * gh, l.hn() + row * hidden, state + b * hidden, next, true);
                 if (y != null) {
                     int at = (b * steps + s) * out;
                     y.data.put(at, ws, next, hidden);

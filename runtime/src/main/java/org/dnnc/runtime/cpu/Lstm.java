@@ -5,31 +5,47 @@ import java.nio.FloatBuffer;
 /**
  * The arithmetic of the LSTM cell (gates {@code i, f, g, o}, PyTorch's order) for one example at one
  * step, on rows of a {@link Recurrent} workspace (every argument named for a row is its offset in
- * {@code w}). Forward saves the four gate activations and the cell state; backward recomputes
- * {@code tanh(c)} from the saved cell state instead of storing it.
+ * {@code w}), staged in {@link CellRows}. Forward saves the four gate activations and the cell
+ * state; backward recomputes {@code tanh(c)} from the saved cell state instead of storing it.
  */
 final class Lstm {
     private Lstm() {}
 
     /**
      * Gates from {@code xg} ({@code W_ih x + b_ih}), {@code hg} ({@code W_hh h}) and {@code b_hh};
-     * {@code c' = f c + i g} and {@code h' = o tanh(c')}.
+     * {@code c' = f c + i g} and {@code h' = o tanh(c')}. Only with {@code save} (training) are the
+     * gates written, to {@code act}.
      */
     static void forward(FloatBuffer w, FloatBuffer bHh, int hidden, int xg, int hg, int act, int cPrev, int cCur,
-            int hCur) {
+            int hCur, boolean save) {
+        int gh = 4 * hidden;
+        CellRows rows = CellRows.get(gh, hidden);
+        float[] x = rows.gates;
+        float[] hs = rows.other;
+        float[] b = rows.bias;
+        float[] cs = rows.c;
+        float[] h = rows.h;
+        w.get(xg, x, 0, gh);
+        w.get(hg, hs, 0, gh);
+        bHh.get(0, b, 0, gh);
+        w.get(cPrev, cs, 0, hidden);
         for (int j = 0; j < hidden; j++) {
-            float i = sigmoid(w.get(xg + j) + w.get(hg + j) + bHh.get(j));
-            float f = sigmoid(w.get(xg + hidden + j) + w.get(hg + hidden + j) + bHh.get(hidden + j));
-            float g = tanh(w.get(xg + 2 * hidden + j) + w.get(hg + 2 * hidden + j)
-                    + bHh.get(2 * hidden + j));
-            float o = sigmoid(w.get(xg + 3 * hidden + j) + w.get(hg + 3 * hidden + j) + bHh.get(3 * hidden + j));
-            float c = f * w.get(cPrev + j) + i * g;
-            w.put(act + j, i);
-            w.put(act + hidden + j, f);
-            w.put(act + 2 * hidden + j, g);
-            w.put(act + 3 * hidden + j, o);
-            w.put(cCur + j, c);
-            w.put(hCur + j, o * tanh(c));
+            float i = sigmoid(x[j] + hs[j] + b[j]);
+            float f = sigmoid(x[hidden + j] + hs[hidden + j] + b[hidden + j]);
+            float g = tanh(x[2 * hidden + j] + hs[2 * hidden + j] + b[2 * hidden + j]);
+            float o = sigmoid(x[3 * hidden + j] + hs[3 * hidden + j] + b[3 * hidden + j]);
+            float c = f * cs[j] + i * g;
+            x[j] = i;
+            x[hidden + j] = f;
+            x[2 * hidden + j] = g;
+            x[3 * hidden + j] = o;
+            cs[j] = c;
+            h[j] = o * tanh(c);
+        }
+        w.put(cCur, cs, 0, hidden);
+        w.put(hCur, h, 0, hidden);
+        if (save) {
+            w.put(act, x, 0, gh);
         }
     }
 
@@ -41,49 +57,58 @@ final class Lstm {
      * through the gates.
      */
     static void backward(FloatBuffer w, int hidden, int act, int cPrev, int cCur, int dh, int dc, int dxg) {
+        int gh = 4 * hidden;
+        CellRows rows = CellRows.get(gh, hidden);
+        float[] a = rows.gates;
+        float[] cp = rows.c;
+        float[] cc = rows.h;
+        float[] d = rows.dh;
+        float[] dcs = rows.d;
+        w.get(act, a, 0, gh);
+        w.get(cPrev, cp, 0, hidden);
+        w.get(cCur, cc, 0, hidden);
+        w.get(dh, d, 0, hidden);
+        w.get(dc, dcs, 0, hidden);
         for (int j = 0; j < hidden; j++) {
-            float i = w.get(act + j);
-            float f = w.get(act + hidden + j);
-            float g = w.get(act + 2 * hidden + j);
-            float o = w.get(act + 3 * hidden + j);
-            float tc = tanh(w.get(cCur + j));
-            float dhj = w.get(dh + j);
-            float dct = w.get(dc + j) + dhj * o * (1f - tc * tc);
-            float di = dct * g * i * (1f - i);
-            float df = dct * w.get(cPrev + j) * f * (1f - f);
-            float dg = dct * i * (1f - g * g);
-            float dout = dhj * tc * o * (1f - o);
-            w.put(act + j, di);
-            w.put(act + hidden + j, df);
-            w.put(act + 2 * hidden + j, dg);
-            w.put(act + 3 * hidden + j, dout);
-            w.put(dxg + j, di);
-            w.put(dxg + hidden + j, df);
-            w.put(dxg + 2 * hidden + j, dg);
-            w.put(dxg + 3 * hidden + j, dout);
-            w.put(dc + j, dct * f);
-            w.put(dh + j, 0f);
+            float i = a[j];
+            float f = a[hidden + j];
+            float g = a[2 * hidden + j];
+            float o = a[3 * hidden + j];
+            float tc = tanh(cc[j]);
+            float dhj = d[j];
+            float dct = dcs[j] + dhj * o * (1f - tc * tc);
+            a[j] = dct * g * i * (1f - i);
+            a[hidden + j] = dct * cp[j] * f * (1f - f);
+            a[2 * hidden + j] = dct * i * (1f - g * g);
+            a[3 * hidden + j] = dhj * tc * o * (1f - o);
+            dcs[j] = dct * f;
+            d[j] = 0f;
         }
+        w.put(act, a, 0, gh);
+        w.put(dxg, a, 0, gh);
+        w.put(dc, dcs, 0, hidden);
+        w.put(dh, d, 0, hidden);
     }
 
     /**
-     * {@code tanh(v)} rounded to a float, from {@link Math#exp} (a JIT intrinsic) in double: {@link
-     * Math#tanh} is a native call on JDK 17 and held about half of the samples of the {@code
-     * lstm_lm} benchmark's main thread. The double's relative error, about 1e-16 (near 0 the
-     * cancellation in {@code 1 - e} grows it to at most 1e-12, and below 1e-4, where {@code tanh(v)
-     * = v} within 4e-9, {@code v} itself is returned), is far under a float's half ulp, so the float
-     * is {@link Math#tanh}'s but for rare roundings.
+     * {@code tanh(v)} rounded to a float, from {@link Exp#exp} in double: {@link Math#tanh} is a
+     * native call on JDK 17 and held about half of the samples of the {@code lstm_lm} benchmark's
+     * main thread. The double's relative error, about 1e-15 (near 0 the cancellation in {@code 1 -
+     * e} grows it to at most 1e-11, and below 1e-4, where {@code tanh(v) = v} within 4e-9, {@code v}
+     * itself is returned), is far under a float's half ulp, so the float is {@link Math#tanh}'s but
+     * for rare roundings.
      */
     static float tanh(float v) {
         double a = Math.abs((double) v);
         if (a < 1e-4) {
             return v;
         }
-        double e = Math.exp(-2 * a);
+        double e = Exp.exp(-2 * a);
         return (float) Math.copySign((1 - e) / (1 + e), v);
     }
 
+    /** {@code σ(v)} rounded to a float, from {@link Exp#exp} in double. */
     static float sigmoid(float v) {
-        return (float) (1 / (1 + Math.exp(-v)));
+        return (float) (1 / (1 + Exp.exp(-v)));
     }
 }

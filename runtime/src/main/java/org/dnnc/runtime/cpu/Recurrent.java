@@ -12,7 +12,8 @@ import java.nio.IntBuffer;
  * {@code N*T} rows, then each step is one GEMM {@code [N, H] x [H, G*H]} and the cell's arithmetic.
  * The forward pass keeps every step's gate activations and states in a caller-provided {@code
  * workspace} of {@link #workspaceFloats} floats; {@link #backward} reads them and then reuses the
- * same memory for the gate gradients, so a workspace serves one backward after its forward.
+ * same memory for the gate gradients, so a workspace serves one backward after its forward. {@link
+ * #infer} is the forward pass without a backward to follow: it keeps no gates.
  * Backward runs back through time with one GEMM per step for the state's gradient, then the weight
  * gradients as one GEMM each over all steps ({@code dW_hh} from the saved states, {@code dW_ih} and
  * {@code dx} over {@code N*T} rows).
@@ -41,8 +42,9 @@ import java.nio.IntBuffer;
  */
 public final class Recurrent {
     private static final int FORWARD = 1;
-    private static final int BACKWARD = 2;
-    private static final int WEIGHTS = 3;
+    private static final int INFER = 2;
+    private static final int BACKWARD = 3;
+    private static final int WEIGHTS = 4;
 
     private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
@@ -77,13 +79,31 @@ public final class Recurrent {
      */
     public static void forward(RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh, Buf wHh,
             Buf bIh, Buf bHh, Buf y, Buf workspace, int n) {
+        run(FORWARD, g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n);
+    }
+
+    /**
+     * {@link #forward} without a backward pass to follow, as in prediction and evaluation: the same
+     * outputs and {@link #lastState}, but no step's gate activations are kept, which saves writing
+     * them. The workspace is sized as for {@link #forward}.
+     *
+     * @throws IllegalArgumentException if the workspace is too small or a length is outside {@code
+     *     [0, T]}, before anything is written
+     */
+    public static void infer(RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh, Buf wHh,
+            Buf bIh, Buf bHh, Buf y, Buf workspace, int n) {
+        run(INFER, g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n);
+    }
+
+    private static void run(int kind, RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh,
+            Buf wHh, Buf bIh, Buf bHh, Buf y, Buf workspace, int n) {
         check(g, lengths, workspace, n);
         if (split(n)) {
             Job job = JOB.get();
-            job.set(FORWARD, g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, null, null, null, n, false);
+            job.set(kind, g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, null, null, null, n, false);
             run(job);
         } else {
-            forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, 0, n);
+            forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, 0, n, kind == FORWARD);
         }
         if (!g.sequences()) {
             int nh = n * g.hidden();
@@ -93,10 +113,11 @@ public final class Recurrent {
 
     /**
      * The forward pass of examples {@code [from, to)}: their input projections, states and gates
-     * depend on no other example's, so the two halves of a batch run side by side.
+     * depend on no other example's, so the two halves of a batch run side by side. The gates are
+     * kept for backward only with {@code save}.
      */
     private static void forwardRange(RecurrentGeometry g, Buf x, IntBuffer lengths, Buf h0, Buf c0, Buf wIh,
-            Buf wHh, Buf bIh, Buf bHh, Buf y, Buf workspace, int n, int from, int to) {
+            Buf wHh, Buf bIh, Buf bHh, Buf y, Buf workspace, int n, int from, int to, boolean save) {
         int steps = g.steps();
         int hidden = g.hidden();
         int gh = g.gateRows();
@@ -143,10 +164,11 @@ public final class Recurrent {
                 int act = actAt + (s * n + b) * gh;
                 switch (g.cell()) {
                     case RNN_TANH, RNN_RELU -> Rnn.forward(w, bh, hidden, g.cell() == RecurrentCell.RNN_RELU, xg, hg,
-                            act, hCur);
+                            act, hCur, save);
                     case LSTM -> Lstm.forward(w, bh, hidden, xg, hg, act, auxAt + s * nh + b * hidden,
-                            auxAt + (s + 1) * nh + b * hidden, hCur);
-                    case GRU -> Gru.forward(w, bh, hidden, xg, hg, act, auxAt + s * nh + b * hidden, hPrev, hCur);
+                            auxAt + (s + 1) * nh + b * hidden, hCur, save);
+                    case GRU -> Gru.forward(w, bh, hidden, xg, hg, act, auxAt + s * nh + b * hidden, hPrev, hCur,
+                            save);
                 }
                 if (g.sequences()) {
                     ys.put((b * steps + t) * hidden, w, hCur, hidden);
@@ -270,10 +292,7 @@ public final class Recurrent {
                 int t = g.reverse() ? length - 1 - s : s;
                 int dh = dhAt + b * hidden;
                 if (g.sequences()) {
-                    int at = (b * steps + t) * hidden;
-                    for (int j = 0; j < hidden; j++) {
-                        w.put(dh + j, w.get(dh + j) + dys.get(at + j));
-                    }
+                    addRow(w, dh, dys, (b * steps + t) * hidden, hidden);
                 }
                 int dxg = (b * steps + t) * gh;
                 int hPrev = stateAt + s * nh + b * hidden;
@@ -330,6 +349,19 @@ public final class Recurrent {
         }
     }
 
+    /** {@code w[at, at + count) += src[from, from + count)}, staged in heap arrays. */
+    private static void addRow(FloatBuffer w, int at, FloatBuffer src, int from, int count) {
+        Chunks scratch = Chunks.get();
+        float[] sum = scratch.row2(count);
+        float[] add = scratch.row3(count);
+        w.get(at, sum, 0, count);
+        src.get(from, add, 0, count);
+        for (int c = 0; c < count; c++) {
+            sum[c] += add[c];
+        }
+        w.put(at, sum, 0, count);
+    }
+
     /** {@code w[r, :] += bias} for rows {@code [from, to)} of {@code cols} floats, each staged in a heap array. */
     private static void addBias(FloatBuffer w, FloatBuffer bias, int from, int to, int cols) {
         Chunks scratch = Chunks.get();
@@ -347,8 +379,8 @@ public final class Recurrent {
 
     /**
      * One call split in two, handed to {@link Workers} without allocating: the arguments sit in this
-     * per-caller object for the duration of the call. {@code FORWARD} and {@code BACKWARD} split the
-     * batch, {@code WEIGHTS} the gate rows of the weight gradients.
+     * per-caller object for the duration of the call. {@code FORWARD}, {@code INFER} and {@code
+     * BACKWARD} split the batch, {@code WEIGHTS} the gate rows of the weight gradients.
      */
     private static final class Job implements Workers.Parts {
         private int kind;
@@ -402,7 +434,8 @@ public final class Recurrent {
             int from = (int) ((long) length * part / parts);
             int to = (int) ((long) length * (part + 1) / parts);
             switch (kind) {
-                case FORWARD -> forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, from, to);
+                case FORWARD, INFER -> forwardRange(g, x, lengths, h0, c0, wIh, wHh, bIh, bHh, y, workspace, n, from,
+                        to, kind == FORWARD);
                 case BACKWARD -> backwardRange(g, lengths, wIh, wHh, y, workspace, dx, n, from, to, accumulate);
                 case WEIGHTS -> weightRows(g, x, workspace, dwIh, dwHh, n, from, to, accumulate);
                 default -> throw new AssertionError(kind);

@@ -16,10 +16,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link RecurrentGradientCheckTest}).
  */
 class RecurrentThreadsTest {
-    private static final int N = 5;
-    private static final int STEPS = 6;
-    private static final int INPUT = 7;
-    private static final int HIDDEN = 9;
+    static final int N = 5;
+    static final int STEPS = 6;
+    static final int INPUT = 7;
+    static final int HIDDEN = 9;
 
     @ParameterizedTest(name = "{0} reverse={1} sequences={2}")
     @MethodSource("org.dnnc.runtime.cpu.RecurrentGradientCheckTest#shapes")
@@ -87,7 +87,8 @@ class RecurrentThreadsTest {
         }
     }
 
-    private static Buf random(Random rng, int n, float scale) {
+    /** {@code n} Gaussian floats of standard deviation {@code scale}. */
+    static Buf random(Random rng, int n, float scale) {
         Buf b = Buf.allocate(n);
         for (int i = 0; i < n; i++) {
             b.set(i, scale * (float) rng.nextGaussian());
