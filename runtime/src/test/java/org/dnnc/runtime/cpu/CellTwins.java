@@ -8,9 +8,9 @@ public final class CellTwins {
 
     private CellTwins() {}
 
-    /** {@link Rnn#forward}. */
+    /** {@link Rnn#forward}, saving the activations its backward reads. */
     public static void rnnForward(Buf w, Buf bHh, int hidden, boolean relu, int xg, int hg, int act, int hCur) {
-        Rnn.forward(w.data, bHh.data, hidden, relu, xg, hg, act, hCur);
+        Rnn.forward(w.data, bHh.data, hidden, relu, xg, hg, act, hCur, true);
     }
 
     /** {@link Rnn#backward}. */
@@ -18,9 +18,9 @@ public final class CellTwins {
         Rnn.backward(w.data, hidden, relu, act, dh, dxg);
     }
 
-    /** {@link Lstm#forward}. */
+    /** {@link Lstm#forward}, saving the activations its backward reads. */
     public static void lstmForward(Buf w, Buf bHh, int hidden, int xg, int hg, int act, int cPrev, int cCur, int hCur) {
-        Lstm.forward(w.data, bHh.data, hidden, xg, hg, act, cPrev, cCur, hCur);
+        Lstm.forward(w.data, bHh.data, hidden, xg, hg, act, cPrev, cCur, hCur, true);
     }
 
     /** {@link Lstm#backward}. */
@@ -28,9 +28,9 @@ public final class CellTwins {
         Lstm.backward(w.data, hidden, act, cPrev, cCur, dh, dc, dxg);
     }
 
-    /** {@link Gru#forward}. */
+    /** {@link Gru#forward}, saving the activations its backward reads. */
     public static void gruForward(Buf w, Buf bHh, int hidden, int xg, int hg, int act, int hn, int hPrev, int hCur) {
-        Gru.forward(w.data, bHh.data, hidden, xg, hg, act, hn, hPrev, hCur);
+        Gru.forward(w.data, bHh.data, hidden, xg, hg, act, hn, hPrev, hCur, true);
     }
 
     /** {@link Gru#backward}. */
