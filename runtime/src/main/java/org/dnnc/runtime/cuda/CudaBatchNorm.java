@@ -18,6 +18,8 @@ public final class CudaBatchNorm {
     private static final FixedKernel BACKWARD_SUMS = new FixedKernel("batchnorm", "bn_backward_sums");
     private static final FixedKernel BACKWARD_INPUT = new FixedKernel("batchnorm", "bn_backward_input");
     private static final FixedKernel RUNNING_INV_STD = new FixedKernel("batchnorm", "bn_running_inv_std");
+    private static final FixedKernel FOLD_WEIGHT = new FixedKernel("batchnorm", "bn_fold_weight");
+    private static final FixedKernel FOLD_BIAS = new FixedKernel("batchnorm", "bn_fold_bias");
 
     private CudaBatchNorm() {}
 
@@ -96,6 +98,26 @@ public final class CudaBatchNorm {
         ctx.launch(ctx.kernel(RUNNING_INV_STD), channels, ctx.args().ptr(runningVar).ptr(scratch).i(channels).f(eps));
         backwardPasses(ctx, x, y, dy, gamma, runningMean, scratch.slice(3 * channels, channels), dx, dgamma, dbeta,
                 batch, channels, spatial, relu, false, accumulateInput, accumulateParams, scratch);
+    }
+
+    /**
+     * Twin of {@code BatchNorm.foldWeight}: {@code out[o, :] = w[o, :] * gamma[o] / sqrt(runningVar[o] +
+     * eps)}; {@code out} must not overlap {@code w}.
+     */
+    public static void foldWeight(CudaContext ctx, DevBuf w, DevBuf gamma, DevBuf runningVar, DevBuf out, int channels,
+            int perChannel, float eps) {
+        ctx.launch(ctx.kernel(FOLD_WEIGHT), (long) channels * perChannel, ctx.args().ptr(w).ptr(gamma).ptr(runningVar)
+                .ptr(out).i(channels).i(perChannel).f(eps));
+    }
+
+    /**
+     * Twin of {@code BatchNorm.foldBias}: {@code out = beta + (bias - runningMean) * gamma / sqrt(runningVar +
+     * eps)}, with a null {@code bias} counting as 0.
+     */
+    public static void foldBias(CudaContext ctx, DevBuf bias, DevBuf gamma, DevBuf beta, DevBuf runningMean,
+            DevBuf runningVar, DevBuf out, int channels, float eps) {
+        ctx.launch(ctx.kernel(FOLD_BIAS), channels, ctx.args().ptr(bias).ptr(gamma).ptr(beta).ptr(runningMean)
+                .ptr(runningVar).ptr(out).i(channels).f(eps));
     }
 
     private static void backwardPasses(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma, DevBuf mean,
