@@ -20,7 +20,8 @@ __device__ double dnnc_block_sum(double v, double* shared) {
 
 // Training statistics of channel blockIdx.x: mean and biased variance from sums of (x - first
 // value of the channel), as the CPU; saves mean and invStd (when not null), updates the running
-// statistics (when not null; the variance with the unbiased estimate) and writes scale and shift.
+// statistics (when not null; the variance with the unbiased estimate) and writes scale and shift
+// (when gamma is not null: a backward that recomputes the statistics needs only them).
 extern "C" __global__ void bn_stats(const float* x, const float* gamma, const float* beta, float* runningMean,
         float* runningVar, float* saveMean, float* saveInvStd, float* coef, int batch, int channels, int spatial,
         float momentum, float eps) {
@@ -57,9 +58,11 @@ extern "C" __global__ void bn_stats(const float* x, const float* gamma, const fl
             float unbiased = (float) (var * count / (count - 1));
             runningVar[c] = (1.0f - momentum) * runningVar[c] + momentum * unbiased;
         }
-        float scale = invStd * gamma[c];
-        coef[c] = scale;
-        coef[channels + c] = beta[c] - mean * scale;
+        if (gamma != nullptr) {
+            float scale = invStd * gamma[c];
+            coef[c] = scale;
+            coef[channels + c] = beta[c] - mean * scale;
+        }
     }
 }
 

@@ -9,6 +9,7 @@ import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
@@ -28,12 +29,13 @@ import org.dnnc.compiler.ir.TensorType;
  * workspace.
  *
  * <p>The GPU's batch normalization and cross-entropy reduce on the device into scratch: per-channel
- * coefficients ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
- * CudaBatchNorm.scratchSize}) and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a row,
- * {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
- * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. Unlike the CPU's, the GPU's batch-norm gradient reads the mean
- * and inverse standard deviation that the training forward call saved ({@link
- * #BATCH_NORM_SAVED_PER_CHANNEL} floats a channel).
+ * coefficients and, for the gradients' call, the batch statistics it recomputes from x as the
+ * CPU's does ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
+ * CudaBatchNorm.scratchSize}), and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a
+ * row, {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
+ * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. The
+ * training forward saves no statistics: a saved view would live only as long as the forward's
+ * result, which the gradients of a batch normalization without a fused ReLU do not read.
  *
  * <p>Everything else (a recurrent layer's gates and states, attention workspaces) is laid out as on
  * the CPU ({@link CpuScratch}), where the GPU's kernels are the CPU ones' twins.
@@ -43,9 +45,7 @@ final class CudaScratch {
     static final int GEMM_COLUMNS = 16384;
 
     /** {@code CudaBatchNorm.scratchSize(channels) / channels}. */
-    static final int BATCH_NORM_FLOATS_PER_CHANNEL = 4;
-    /** The mean and {@code 1/sqrt(var + eps)} of each channel. */
-    static final int BATCH_NORM_SAVED_PER_CHANNEL = 2;
+    static final int BATCH_NORM_FLOATS_PER_CHANNEL = 6;
     /** {@code CudaLosses.scratchSize(batch) / batch}. */
     static final int CROSS_ENTROPY_FLOATS_PER_ROW = 2;
     /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
@@ -59,7 +59,7 @@ final class CudaScratch {
         if (conv.isPresent()) {
             return columns(conv.get(), batch);
         }
-        if (batchNormCall(n.op())) {
+        if (batchNormCall(n.op()) || batchNormBeta(graph, n)) {
             return (long) BATCH_NORM_FLOATS_PER_CHANNEL * channels(graph, n);
         }
         if (n.op() instanceof CrossEntropy) {
@@ -70,9 +70,6 @@ final class CudaScratch {
 
     /** Floats {@code n}'s call saves for its gradient's: the CPU's layout ({@link CpuScratch#savedFloats}). */
     static long savedFloats(Graph graph, Node n, int batch) {
-        if (n.op() instanceof BatchNorm) {
-            return (long) BATCH_NORM_SAVED_PER_CHANNEL * channels(graph, n);
-        }
         return CpuScratch.savedFloats(graph, n, batch);
     }
 
@@ -81,6 +78,15 @@ final class CudaScratch {
         return op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof BatchNormGradInput
                 || op instanceof BatchNormGradGamma || op instanceof BatchNormReluGradBeta
                 || op instanceof BatchNormInferenceGradInput;
+    }
+
+    /**
+     * Whether {@code n} is a bias gradient of a batch norm's dy, which may lead the call of the batch
+     * norm's gradients (see {@code CallGroups}) and then needs their scratch.
+     */
+    private static boolean batchNormBeta(Graph graph, Node n) {
+        return n.op() instanceof BiasGrad && graph.users(n.inputs().get(0)).stream()
+                .anyMatch(u -> u.op() instanceof BatchNormGradInput || u.op() instanceof BatchNormGradGamma);
     }
 
     /** Channels of a batch norm: dimension 1 of its result or, for a gradient, of dy, {@code [N, C, ...]}. */
