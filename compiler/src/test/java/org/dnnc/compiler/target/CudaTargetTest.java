@@ -116,10 +116,15 @@ class CudaTargetTest {
         int outW = (w + 2 * pad - k) / stride + 1;
         long columns = (long) examples * c * k * k * outH * outW;
         var rules = CudaTarget.INSTANCE.memory();
-        for (int id : List.of(y, dx, dw)) {
+        for (int id : List.of(y, dx)) {
             assertWithMessage(g.node(id).op().mnemonic()).that(rules.scratchBytes(g, g.node(id), batch))
                     .isEqualTo(4 * columns);
         }
+        // The kernel gradient's group also holds its dy beside the columns: the runtime's size an example.
+        long perExample = org.dnnc.runtime.cuda.CudaConv2d.weightGradientFloats(
+                new org.dnnc.runtime.cpu.ConvGeometry(c, h, w, o, k, k, stride, stride, pad, pad, pad, pad));
+        assertThat(perExample).isEqualTo((long) (c * k * k + o) * outH * outW);
+        assertThat(rules.scratchBytes(g, g.node(dw), batch)).isEqualTo(4 * examples * perExample);
         assertThat(CudaTarget.INSTANCE.explainConvolutions(g, batch).get(0))
                 .contains("else im2col of " + examples + " examples per strided-batched GEMM");
     }
@@ -132,9 +137,15 @@ class CudaTargetTest {
         int kernel = b.param("w", TensorType.f32(Dim.of(4), Dim.of(8), Dim.of(1), Dim.of(1)), true, "zeros",
                 Origin.NONE);
         int y = b.add(conv, List.of(x, kernel), Origin.NONE);
+        int dw = b.add(new Conv2dGradWeight(conv, 1, 1), List.of(y, x), Origin.NONE);
         b.output("y", y);
+        b.output("dw", dw);
         Graph g = b.build();
         assertThat(CudaTarget.INSTANCE.memory().scratchBytes(g, g.node(y), 64)).isEqualTo(0);
+        // Its kernel gradient lays out the input (8 rows) and dy (4 rows) of 64 examples: one GEMM.
+        assertThat(CudaTarget.INSTANCE.memory().scratchBytes(g, g.node(dw), 64)).isEqualTo(4L * 64 * (8 + 4) * 49);
+        assertThat(org.dnnc.runtime.cuda.CudaConv2d.weightGradientFloats(
+                org.dnnc.runtime.cpu.ConvGeometry.symmetric(8, 7, 7, 4, 1, 1, 0))).isEqualTo((8 + 4) * 49);
         assertThat(CpuTarget.INSTANCE.memory().scratchBytes(g, g.node(y), 64)).isEqualTo(0);
         assertThat(CudaTarget.INSTANCE.explainConvolutions(g, 64).get(0)).contains("a GEMM on the input");
     }

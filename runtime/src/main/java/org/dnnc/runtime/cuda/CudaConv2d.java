@@ -11,14 +11,15 @@ import org.dnnc.runtime.cpu.ConvGeometry;
  *
  * <ul>
  *   <li>a pointwise convolution (1x1, stride 1, no padding) is a GEMM on the input itself: one
- *       strided-batched GEMM over the batch forward and for the input gradient, and one GEMM per
- *       example added into the kernel gradient;
+ *       strided-batched GEMM over the batch forward and for the input gradient;
  *   <li>any other runs im2col ({@link CudaIm2col}) over a group of examples into {@code scratch},
  *       their column matrices side by side ({@code [C*kh*kw, group * oh*ow]}), then one
  *       strided-batched GEMM over the group (forward: {@code y_n = W col_n}; input gradient: {@code
- *       col_n = W^T dz_n}, then col2im), or one GEMM per example added into the kernel gradient
- *       ({@code dW += dz_n col_n^T}). The group is as many examples as {@code scratch} holds column
- *       matrices for ({@link #examplesPerGroup}), which is how the compiler's plan sizes it.
+ *       col_n = W^T dz_n}, then col2im). The group is as many examples as {@code scratch} holds
+ *       column matrices for ({@link #examplesPerGroup}), which is how the compiler's plan sizes it;
+ *   <li>the kernel gradient lays a group's columns (a pointwise convolution's input) and its dz side
+ *       by side in {@code scratch} (dz through im2col too, as the columns of a 1x1 kernel), then
+ *       adds one GEMM {@code dW += dz col^T} over the group's positions.
  * </ul>
  *
  * <p>The bias and activation of {@link #forward} follow the convolution as a channel-bias kernel
@@ -99,31 +100,55 @@ public final class CudaConv2d {
 
     /**
      * {@code dw = sum over the batch of dz_n (x) x_n} ({@code +=} when {@code accumulate}); twin of
-     * {@code Conv2d.backwardWeights}.
+     * {@code Conv2d.backwardWeights}. Without cuDNN, {@code scratch} holds a group's columns (a
+     * pointwise convolution's input) and dz side by side, {@link #weightGradientFloats} an example.
      */
     public static void backwardWeights(CudaContext ctx, ConvGeometry g, DevBuf dz, DevBuf x, DevBuf dw,
             DevBuf scratch, int batch, boolean accumulate) {
-        int spatial = g.outHeight() * g.outWidth();
         Cudnn.Convolution cudnn = cudnn(ctx, g, batch, scratch);
         if (cudnn != null) {
             cudnn.backwardFilter(x, dz, dw, scratch, accumulate);
-        } else if (g.isPointwise()) {
-            for (int n = 0; n < batch; n++) {
-                Gemm.sgemm(ctx, false, true, g.filters(), g.channels(), spatial, 1f, dz, n * g.outputSize(), spatial, x,
-                        n * g.inputSize(), spatial, accumulate || n > 0 ? 1f : 0f, dw, 0, g.channels());
-            }
-        } else {
-            int group = examplesPerGroup(g, scratch, batch);
-            for (int first = 0; first < batch; first += group) {
-                int count = Math.min(group, batch - first);
-                CudaIm2col.im2colBatch(ctx, g, x.slice(first * g.inputSize(), count * g.inputSize()), scratch, count);
-                for (int i = 0; i < count; i++) {
-                    Gemm.sgemm(ctx, false, true, g.filters(), g.patchSize(), spatial, 1f, dz,
-                            (first + i) * g.outputSize(), spatial, scratch, i * spatial, count * spatial,
-                            accumulate || first + i > 0 ? 1f : 0f, dw, 0, g.patchSize());
-                }
-            }
+            return;
         }
+        int spatial = g.outHeight() * g.outWidth();
+        int rows = g.isPointwise() ? g.channels() : g.patchSize();
+        long perExample = weightGradientFloats(g);
+        long held = scratch == null ? 0 : scratch.size() / perExample;
+        if (held < 1) {
+            throw new IllegalArgumentException("the kernel gradient of convolution " + g + " needs a scratch of at least "
+                    + perExample + " floats (one example's columns and dz), got "
+                    + (scratch == null ? "none" : scratch.size()));
+        }
+        int group = (int) Math.min(held, batch);
+        // dz [N, O, oh*ow] as O rows of the group's positions side by side: the columns of a 1x1 "image" of O channels.
+        ConvGeometry gradients = ConvGeometry.symmetric(g.filters(), g.outHeight(), g.outWidth(), g.filters(), 1, 1, 0);
+        for (int first = 0; first < batch; first += group) {
+            int count = Math.min(group, batch - first);
+            int width = count * spatial;
+            DevBuf columns = scratch.slice(0, rows * width);
+            DevBuf dzs = scratch.slice(rows * width, g.filters() * width);
+            DevBuf xs = x.slice(first * g.inputSize(), count * g.inputSize());
+            if (g.isPointwise()) {
+                ConvGeometry inputs = ConvGeometry.symmetric(g.channels(), g.height(), g.width(), g.channels(), 1, 1, 0);
+                CudaIm2col.im2colBatch(ctx, inputs, xs, columns, count);
+            } else {
+                CudaIm2col.im2colBatch(ctx, g, xs, columns, count);
+            }
+            CudaIm2col.im2colBatch(ctx, gradients, dz.slice(first * g.outputSize(), count * g.outputSize()), dzs,
+                    count);
+            Gemm.sgemm(ctx, false, true, g.filters(), rows, width, 1f, dzs, 0, width, columns, 0, width,
+                    accumulate || first > 0 ? 1f : 0f, dw, 0, rows);
+        }
+    }
+
+    /**
+     * Floats of scratch an example takes in {@link #backwardWeights} without cuDNN: its columns
+     * ({@code C*kh*kw} rows, or the input's {@code C} for a pointwise convolution) and its dz ({@code
+     * O} rows), {@code oh*ow} wide.
+     */
+    public static long weightGradientFloats(ConvGeometry g) {
+        int rows = g.isPointwise() ? g.channels() : g.patchSize();
+        return (long) (rows + g.filters()) * g.outHeight() * g.outWidth();
     }
 
     /**

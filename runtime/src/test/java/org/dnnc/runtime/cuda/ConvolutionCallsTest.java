@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
  * What {@link CudaConv2d} queues on its im2col and pointwise paths, seen on a recording context
  * without a GPU (which also takes these paths where cuDNN would run): the groups the scratch
  * allows, a strided-batched GEMM per group whose every matrix fits its view (the GEMM checks the
- * first and last before it records), and the kernel gradient's GEMMs overwriting once, then adding.
+ * first and last before it records), and the kernel gradient's one GEMM a group, overwriting once,
+ * then adding.
  */
 class ConvolutionCallsTest {
 
@@ -60,14 +61,13 @@ class ConvolutionCallsTest {
         assertThat(calls.get(4)).isEqualTo("sgemmStridedBatched true false m=27 n=9 k=5 a@0+0 b@180+45 c@0+9 x1 beta=0.0");
         assertThat(calls.get(5)).isEqualTo("col2im");
 
+        // The kernel gradient: 243 floats of columns and 45 of dz an example, so 2 examples in 580 floats.
         calls.clear();
-        CudaConv2d.backwardWeights(ctx, g, y, x, w, scratch, batch, false);
-        assertThat(calls.stream().filter(c -> c.startsWith("sgemm ")).toList()).containsExactly(
-                "sgemm false true m=5 n=27 k=9 a@0 b@0 c@0 beta=0.0",
-                "sgemm false true m=5 n=27 k=9 a@45 b@9 c@0 beta=1.0",
-                "sgemm false true m=5 n=27 k=9 a@90 b@0 c@0 beta=1.0",
-                "sgemm false true m=5 n=27 k=9 a@135 b@9 c@0 beta=1.0",
-                "sgemm false true m=5 n=27 k=9 a@180 b@0 c@0 beta=1.0").inOrder();
+        DevBuf weightScratch = buf(2 * (int) CudaConv2d.weightGradientFloats(g) + 4);
+        CudaConv2d.backwardWeights(ctx, g, y, x, w, weightScratch, batch, false);
+        String gemm = "sgemm false true m=5 n=27 k=%d a@0 b@0 c@0 beta=%s";
+        assertThat(calls).containsExactly("im2col", "im2col", String.format(gemm, 18, "0.0"), "im2col", "im2col",
+                String.format(gemm, 18, "1.0"), "im2col", "im2col", String.format(gemm, 9, "1.0")).inOrder();
     }
 
     @Test
@@ -79,9 +79,12 @@ class ConvolutionCallsTest {
         DevBuf y = buf(batch * g.outputSize());
         CudaConv2d.forward(ctx, g, x, w, null, y, null, batch, Activation.IDENTITY, 0f);
         CudaConv2d.backwardInput(ctx, g, y, w, x, null, batch, true);
+        // The kernel gradient lays out the input (6 rows) and dy (4 rows) of all three examples: one GEMM.
+        CudaConv2d.backwardWeights(ctx, g, y, x, w, buf(3 * (6 + 4) * 25), batch, true);
         assertThat(calls).containsExactly(
                 "sgemmStridedBatched false false m=4 n=25 k=6 a@0+0 b@0+150 c@0+100 x3 beta=0.0",
-                "sgemmStridedBatched true false m=6 n=25 k=4 a@0+0 b@0+100 c@0+150 x3 beta=1.0").inOrder();
+                "sgemmStridedBatched true false m=6 n=25 k=4 a@0+0 b@0+100 c@0+150 x3 beta=1.0",
+                "im2col", "im2col", "sgemm false true m=4 n=6 k=75 a@0 b@0 c@0 beta=1.0").inOrder();
     }
 
     @Test
@@ -92,5 +95,9 @@ class ConvolutionCallsTest {
                         buf(2 * g.outputSize()), buf(100), 2, Activation.IDENTITY, 0f));
         assertThat(e).hasMessageThat().contains("needs a scratch of at least 1944 floats");
         assertThat(e).hasMessageThat().contains("got 100");
+        // The kernel gradient's example: 1944 floats of columns and 4 * 72 of dz.
+        e = assertThrows(IllegalArgumentException.class, () -> CudaConv2d.backwardWeights(ctx, g,
+                buf(2 * g.outputSize()), buf(2 * g.inputSize()), buf(g.weightSize()), buf(2000), 2, false));
+        assertThat(e).hasMessageThat().contains("needs a scratch of at least 2232 floats");
     }
 }

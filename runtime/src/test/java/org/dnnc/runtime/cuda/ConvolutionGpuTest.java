@@ -59,7 +59,7 @@ class ConvolutionGpuTest extends GpuTestSupport {
             Conv2d.backwardInput(cpu, g, dz, w, dx, scratch, BATCH, true);
             Conv2d.backwardWeights(cpu, g, dz, x, dw, scratch, BATCH, true);
 
-            // Two examples' columns: groups of 2 and 1 on the im2col path.
+            // Two examples' columns (and dz for the kernel gradient): groups of 2 and 1 without cuDNN.
             DevBuf columns = g.isPointwise() ? null : device(2 * g.patchSize() * g.outHeight() * g.outWidth());
             DevBuf dy = device(y.size());
             DevBuf dxv = device(x);
@@ -67,7 +67,8 @@ class ConvolutionGpuTest extends GpuTestSupport {
             DevBuf ddz = device(dz);
             CudaConv2d.forward(ctx, g, dxv, dwv, device(bias), dy, columns, BATCH, Activation.RELU, 0f);
             CudaConv2d.backwardInput(ctx, g, ddz, dwv, ddx, columns, BATCH, true);
-            CudaConv2d.backwardWeights(ctx, g, ddz, dxv, ddw, columns, BATCH, true);
+            CudaConv2d.backwardWeights(ctx, g, ddz, dxv, ddw, device(2 * (int) CudaConv2d.weightGradientFloats(g)), BATCH,
+                    true);
             assertClose("forward " + g, y.toArray(), host(dy), 1e-5f, 1e-4f);
             assertClose("dx " + g, dx.toArray(), host(ddx), 1e-5f, 1e-4f);
             assertClose("dw " + g, dw.toArray(), host(ddw), 1e-5f, 1e-4f);
