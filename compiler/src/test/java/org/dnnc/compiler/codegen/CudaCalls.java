@@ -41,9 +41,14 @@ final class CudaCalls {
 
     /** The network of the repository's {@code .dnn} file {@code path}, lowered for the CUDA target. */
     static Lowering lower(String path) throws Exception {
+        return lower(path, true);
+    }
+
+    /** The network of {@code path} lowered for the CUDA target, with or without the fusions. */
+    static Lowering lower(String path, boolean fuse) throws Exception {
         SourceFile file = SourceFile.read(RepoPaths.root().resolve(path));
         NetworkModel model = Compiler.compile(file).networks().get(0);
-        return Lowering.of(model, CudaTarget.INSTANCE, true);
+        return Lowering.of(model, CudaTarget.INSTANCE, fuse);
     }
 
     /** Every program's calls of {@code lowering} as class {@code calls.<name>}, one method per program. */

@@ -22,7 +22,11 @@ class CudaConvolutionKernelsTest {
     Path work;
 
     private String compiled(String name, String path) throws Exception {
-        CudaCalls.Source source = CudaCalls.of(name, CudaCalls.lower(path));
+        return compiled(name, path, true);
+    }
+
+    private String compiled(String name, String path, boolean fuse) throws Exception {
+        CudaCalls.Source source = CudaCalls.of(name, CudaCalls.lower(path, fuse));
         CudaCalls.compile(name, source, work);
         assertThat(source.calls()).isAtLeast(10);
         return source.text();
@@ -36,6 +40,18 @@ class CudaConvolutionKernelsTest {
         assertThat(source).contains("CudaConv2d.backwardWeights(ctx, CONV_");
         assertThat(source).contains("CudaPool.maxForward(ctx, POOL_");
         assertThat(source).contains("CudaPool.maxBackward(ctx, POOL_");
+    }
+
+    @Test
+    void everyCallOfTheUnfusedCnnCompiles() throws Exception {
+        String source = compiled("UnfusedCnnCalls", "examples/fashion-cnn/src/main/dnn/FashionCnn.dnn", false);
+        // Without the fusions the convolution's bias is an op of its own, over the channels, and so is its gradient.
+        assertThat(source).contains("CudaConv2d.forward(ctx, CONV_");
+        assertThat(source).containsMatch("CudaElementwise.addChannelBias\\(ctx, [^;]*, n, 16, 784\\);");
+        assertThat(source).containsMatch("CudaElementwise.channelBiasGrad\\(ctx, [^;]*, n, 32, 196, false\\);");
+        assertThat(source).contains("CudaBatchNorm.forwardInference(ctx,");
+        // A dense layer's bias over the last axis.
+        assertThat(source).containsMatch("CudaActivations.biasForward\\(ctx, Activation.IDENTITY, 0f, [^;]*, n, 10\\);");
     }
 
     @Test
