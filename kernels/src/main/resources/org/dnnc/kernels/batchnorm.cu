@@ -20,7 +20,8 @@ __device__ double dnnc_block_sum(double v, double* shared) {
 
 // Training statistics of channel blockIdx.x: mean and biased variance from sums of (x - first
 // value of the channel), as the CPU; saves mean and invStd (when not null), updates the running
-// statistics (when not null; the variance with the unbiased estimate) and writes scale and shift.
+// statistics (when not null; the variance with the unbiased estimate) and writes scale and shift
+// (when gamma is not null: a backward that recomputes the statistics needs only them).
 extern "C" __global__ void bn_stats(const float* x, const float* gamma, const float* beta, float* runningMean,
         float* runningVar, float* saveMean, float* saveInvStd, float* coef, int batch, int channels, int spatial,
         float momentum, float eps) {
@@ -57,9 +58,11 @@ extern "C" __global__ void bn_stats(const float* x, const float* gamma, const fl
             float unbiased = (float) (var * count / (count - 1));
             runningVar[c] = (1.0f - momentum) * runningVar[c] + momentum * unbiased;
         }
-        float scale = invStd * gamma[c];
-        coef[c] = scale;
-        coef[channels + c] = beta[c] - mean * scale;
+        if (gamma != nullptr) {
+            float scale = invStd * gamma[c];
+            coef[c] = scale;
+            coef[channels + c] = beta[c] - mean * scale;
+        }
     }
 }
 
@@ -162,5 +165,30 @@ extern "C" __global__ void bn_running_inv_std(const float* runningVar, float* co
     int c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c < channels) {
         coef[3 * channels + c] = (float) (1.0 / sqrt(runningVar[c] + (double) eps));
+    }
+}
+
+// BatchNorm.foldWeight: out[o, i] = w[o, i] * gamma[o] / sqrt(runningVar[o] + eps), the scale in double
+// and rounded to float once, as on the CPU; out must not overlap w.
+extern "C" __global__ void bn_fold_weight(const float* w, const float* gamma, const float* runningVar, float* out,
+        int channels, int perChannel, float eps) {
+    long long total = (long long) channels * perChannel;
+    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < total;
+            i += (long long) gridDim.x * blockDim.x) {
+        int o = (int) (i / perChannel);
+        float scale = (float) (gamma[o] / sqrt(runningVar[o] + (double) eps));
+        out[i] = w[i] * scale;
+    }
+}
+
+// BatchNorm.foldBias: out[c] = beta[c] + (bias[c] - runningMean[c]) * gamma[c] / sqrt(runningVar[c] + eps) in
+// double; a null bias counts as 0.
+extern "C" __global__ void bn_fold_bias(const float* bias, const float* gamma, const float* beta,
+        const float* runningMean, const float* runningVar, float* out, int channels, float eps) {
+    int c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c < channels) {
+        double scale = gamma[c] / sqrt(runningVar[c] + (double) eps);
+        double b = bias == 0 ? 0.0 : bias[c];
+        out[c] = (float) (beta[c] + (b - runningMean[c]) * scale);
     }
 }

@@ -31,7 +31,7 @@ public final class Geometries {
     private boolean convolutions;
 
     /** The field of a convolution of x {@code [N,C,H,W]} with w {@code [O,C,kh,kw]}. */
-    String conv(Conv2d c, TensorType x, TensorType w, String layer) {
+    public String conv(Conv2d c, TensorType x, TensorType w, String layer) {
         String args = x.dim(1).bound() + ", " + x.dim(2).bound() + ", " + x.dim(3).bound() + ", " + w.dim(0).bound()
                 + ", " + w.dim(2).bound() + ", " + w.dim(3).bound() + ", " + c.strideH() + ", " + c.strideW() + ", "
                 + c.padTop() + ", " + c.padLeft() + ", " + c.padBottom() + ", " + c.padRight();
@@ -40,7 +40,7 @@ public final class Geometries {
     }
 
     /** The field of a pooling of x {@code [N,C,H,W]}. */
-    String pool(Pool2d p, TensorType x, String layer) {
+    public String pool(Pool2d p, TensorType x, String layer) {
         String args = x.dim(1).bound() + ", " + x.dim(2).bound() + ", " + x.dim(3).bound() + ", " + p.kernelH() + ", "
                 + p.kernelW() + ", " + p.strideH() + ", " + p.strideW() + ", " + p.padH() + ", " + p.padW();
         convolutions = true;

@@ -49,7 +49,7 @@ public final class Sizes {
     }
 
     /** Elements from {@code axis} on, per index of the axes before it. */
-    static int inner(TensorType t, int axis) {
+    public static int inner(TensorType t, int axis) {
         int s = 1;
         for (int i = axis; i < t.rank(); i++) {
             s *= t.dim(i).bound();

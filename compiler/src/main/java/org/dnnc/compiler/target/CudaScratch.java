@@ -9,6 +9,8 @@ import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BiasGrad;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
@@ -19,21 +21,24 @@ import org.dnnc.compiler.ir.TensorType;
  * The working memory of a call on the GPU, beside its operands and result.
  *
  * <p>Convolutions: without cuDNN, each pass runs im2col (or col2im) over a group of examples into
- * column matrices ({@code C*kh*kw} by {@code oh*ow} each) and one strided-batched GEMM over the
- * group; the kernel gradient adds each example's GEMM into the gradient. A group has enough
- * examples for {@link #GEMM_COLUMNS} output positions, so that small maps still fill the device,
- * and at most the batch. The runtime derives the group from the scratch it is given ({@code
- * floats / (C*kh*kw * oh*ow)} examples), so this is the contract between the two. A 1x1 stride-1
- * convolution without padding needs no columns. With cuDNN the same region is the convolution's
- * workspace.
+ * column matrices ({@code C*kh*kw} by {@code oh*ow} each, side by side) and one strided-batched
+ * GEMM over the group; the kernel gradient also lays the group's dy side by side ({@code O} by
+ * {@code oh*ow} each) after the columns, so that one GEMM over the group adds its part of the
+ * gradient. A group has enough examples for {@link #GEMM_COLUMNS} output positions, so that small
+ * maps still fill the device, and at most the batch. The runtime derives the group from the
+ * scratch it is given ({@code floats / (C*kh*kw * oh*ow)} examples, {@code floats / ((C*kh*kw + O)
+ * * oh*ow)} for the kernel gradient), so this is the contract between the two. A 1x1 stride-1
+ * convolution without padding needs no columns, but its kernel gradient lays out the group's
+ * input ({@code C} rows) and dy alike. With cuDNN the same region is the convolution's workspace.
  *
  * <p>The GPU's batch normalization and cross-entropy reduce on the device into scratch: per-channel
- * coefficients ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
- * CudaBatchNorm.scratchSize}) and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a row,
- * {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
- * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. Unlike the CPU's, the GPU's batch-norm gradient reads the mean
- * and inverse standard deviation that the training forward call saved ({@link
- * #BATCH_NORM_SAVED_PER_CHANNEL} floats a channel).
+ * coefficients and, for the gradients' call, the batch statistics it recomputes from x as the
+ * CPU's does ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
+ * CudaBatchNorm.scratchSize}), and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a
+ * row, {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
+ * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. The
+ * training forward saves no statistics: a saved view would live only as long as the forward's
+ * result, which the gradients of a batch normalization without a fused ReLU do not read.
  *
  * <p>Everything else (a recurrent layer's gates and states, attention workspaces) is laid out as on
  * the CPU ({@link CpuScratch}), where the GPU's kernels are the CPU ones' twins.
@@ -43,9 +48,7 @@ final class CudaScratch {
     static final int GEMM_COLUMNS = 16384;
 
     /** {@code CudaBatchNorm.scratchSize(channels) / channels}. */
-    static final int BATCH_NORM_FLOATS_PER_CHANNEL = 4;
-    /** The mean and {@code 1/sqrt(var + eps)} of each channel. */
-    static final int BATCH_NORM_SAVED_PER_CHANNEL = 2;
+    static final int BATCH_NORM_FLOATS_PER_CHANNEL = 6;
     /** {@code CudaLosses.scratchSize(batch) / batch}. */
     static final int CROSS_ENTROPY_FLOATS_PER_ROW = 2;
     /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
@@ -57,9 +60,9 @@ final class CudaScratch {
     static long floats(Graph graph, Node n, int batch) {
         Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
         if (conv.isPresent()) {
-            return columns(conv.get(), batch);
+            return n.op() instanceof Conv2dGradWeight ? weightGradient(conv.get(), batch) : columns(conv.get(), batch);
         }
-        if (batchNormCall(n.op())) {
+        if (batchNormCall(n.op()) || batchNormBeta(graph, n)) {
             return (long) BATCH_NORM_FLOATS_PER_CHANNEL * channels(graph, n);
         }
         if (n.op() instanceof CrossEntropy) {
@@ -70,9 +73,6 @@ final class CudaScratch {
 
     /** Floats {@code n}'s call saves for its gradient's: the CPU's layout ({@link CpuScratch#savedFloats}). */
     static long savedFloats(Graph graph, Node n, int batch) {
-        if (n.op() instanceof BatchNorm) {
-            return (long) BATCH_NORM_SAVED_PER_CHANNEL * channels(graph, n);
-        }
         return CpuScratch.savedFloats(graph, n, batch);
     }
 
@@ -81,6 +81,15 @@ final class CudaScratch {
         return op instanceof BatchNorm || op instanceof BatchNormInference || op instanceof BatchNormGradInput
                 || op instanceof BatchNormGradGamma || op instanceof BatchNormReluGradBeta
                 || op instanceof BatchNormInferenceGradInput;
+    }
+
+    /**
+     * Whether {@code n} is a bias gradient of a batch norm's dy, which may lead the call of the batch
+     * norm's gradients (see {@code CallGroups}) and then needs their scratch.
+     */
+    private static boolean batchNormBeta(Graph graph, Node n) {
+        return n.op() instanceof BiasGrad && graph.users(n.inputs().get(0)).stream()
+                .anyMatch(u -> u.op() instanceof BatchNormGradInput || u.op() instanceof BatchNormGradGamma);
     }
 
     /** Channels of a batch norm: dimension 1 of its result or, for a gradient, of dy, {@code [N, C, ...]}. */
@@ -99,6 +108,16 @@ final class CudaScratch {
         return s.isPointwise() ? 0 : (long) examplesPerGemm(s, batch) * s.patchSize() * s.spatial();
     }
 
+    /**
+     * A kernel gradient's group: the columns of its examples (their input itself for a pointwise
+     * convolution, {@code C} rows) and their dy, each side by side, for one GEMM {@code dW (+)= dy
+     * col^T} over the group.
+     */
+    private static long weightGradient(ConvShape s, int batch) {
+        int rows = (s.isPointwise() ? s.channels() : s.patchSize()) + s.filters();
+        return (long) examplesPerGemm(s, batch) * rows * s.spatial();
+    }
+
     /** One line per convolution call of {@code graph}: what runs it on the GPU, with cuDNN and without. */
     static List<String> explain(Graph graph, int batch) {
         List<String> lines = new ArrayList<>();
@@ -108,7 +127,9 @@ final class CudaScratch {
                     + " chosen when the class runs), else " + (s.isPointwise()
                             ? "a GEMM on the input (1x1 stride 1 without padding: no im2col)"
                             : "im2col of " + examplesPerGemm(s, batch) + " examples per strided-batched GEMM ("
-                                    + s.spatial() + " output positions each, " + GEMM_COLUMNS + " per GEMM wanted)")));
+                                    + s.spatial() + " output positions each, " + GEMM_COLUMNS + " per GEMM wanted)")
+                    + (n.op() instanceof Conv2dGradWeight ? "; the kernel gradient lays the group's columns and dy"
+                            + " side by side for one GEMM" : "")));
         }
         return lines;
     }

@@ -3,12 +3,16 @@ package org.dnnc.compiler.target;
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
@@ -23,11 +27,13 @@ import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.memory.Buffer;
+import org.dnnc.compiler.memory.CallGroups;
 import org.dnnc.compiler.memory.MemoryPlan;
 import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.testing.RepoPaths;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -110,10 +116,15 @@ class CudaTargetTest {
         int outW = (w + 2 * pad - k) / stride + 1;
         long columns = (long) examples * c * k * k * outH * outW;
         var rules = CudaTarget.INSTANCE.memory();
-        for (int id : List.of(y, dx, dw)) {
+        for (int id : List.of(y, dx)) {
             assertWithMessage(g.node(id).op().mnemonic()).that(rules.scratchBytes(g, g.node(id), batch))
                     .isEqualTo(4 * columns);
         }
+        // The kernel gradient's group also holds its dy beside the columns: the runtime's size an example.
+        long perExample = org.dnnc.runtime.cuda.CudaConv2d.weightGradientFloats(
+                new org.dnnc.runtime.cpu.ConvGeometry(c, h, w, o, k, k, stride, stride, pad, pad, pad, pad));
+        assertThat(perExample).isEqualTo((long) (c * k * k + o) * outH * outW);
+        assertThat(rules.scratchBytes(g, g.node(dw), batch)).isEqualTo(4 * examples * perExample);
         assertThat(CudaTarget.INSTANCE.explainConvolutions(g, batch).get(0))
                 .contains("else im2col of " + examples + " examples per strided-batched GEMM");
     }
@@ -126,9 +137,15 @@ class CudaTargetTest {
         int kernel = b.param("w", TensorType.f32(Dim.of(4), Dim.of(8), Dim.of(1), Dim.of(1)), true, "zeros",
                 Origin.NONE);
         int y = b.add(conv, List.of(x, kernel), Origin.NONE);
+        int dw = b.add(new Conv2dGradWeight(conv, 1, 1), List.of(y, x), Origin.NONE);
         b.output("y", y);
+        b.output("dw", dw);
         Graph g = b.build();
         assertThat(CudaTarget.INSTANCE.memory().scratchBytes(g, g.node(y), 64)).isEqualTo(0);
+        // Its kernel gradient lays out the input (8 rows) and dy (4 rows) of 64 examples: one GEMM.
+        assertThat(CudaTarget.INSTANCE.memory().scratchBytes(g, g.node(dw), 64)).isEqualTo(4L * 64 * (8 + 4) * 49);
+        assertThat(org.dnnc.runtime.cuda.CudaConv2d.weightGradientFloats(
+                org.dnnc.runtime.cpu.ConvGeometry.symmetric(8, 7, 7, 4, 1, 1, 0))).isEqualTo((8 + 4) * 49);
         assertThat(CpuTarget.INSTANCE.memory().scratchBytes(g, g.node(y), 64)).isEqualTo(0);
         assertThat(CudaTarget.INSTANCE.explainConvolutions(g, 64).get(0)).contains("a GEMM on the input");
     }
@@ -148,10 +165,9 @@ class CudaTargetTest {
         for (Node n : train.nodes()) {
             if (n.op() instanceof BatchNorm) {
                 int channels = n.type().dim(1).bound();
-                assertThat(rules.scratchBytes(train, n, 64)).isEqualTo(4L * 4 * channels);
-                // The mean and inverse standard deviation of each channel, which the gradient reads.
-                assertThat(rules.savedBytes(train, n, 64)).isEqualTo(4L * 2 * channels);
-                assertThat(CpuTarget.INSTANCE.memory().savedBytes(train, n, 64)).isEqualTo(0);
+                assertThat(rules.scratchBytes(train, n, 64)).isEqualTo(4L * 6 * channels);
+                // Nothing saved: the gradients' call recomputes the statistics from x, as the CPU's does.
+                assertThat(rules.savedBytes(train, n, 64)).isEqualTo(0);
                 batchNorms++;
             }
             if (n.op() instanceof org.dnnc.compiler.ir.CrossEntropy) {
@@ -160,6 +176,54 @@ class CudaTargetTest {
             }
         }
         assertThat(batchNorms).isEqualTo(2);
+    }
+
+    /**
+     * Every member of the call of a batch norm's gradients has its scratch, as any may lead the call
+     * (the schedule decides): a bias gradient too, the beta gradient of a batch norm without a fused
+     * ReLU, which the plain network has.
+     */
+    @Test
+    void everyLeaderOfABatchNormsGradientsHasItsScratch(@TempDir Path dir) throws Exception {
+        Path plain = dir.resolve("Plain.dnn");
+        Files.writeString(plain, """
+                network Plain {
+                    input image: float[1, 8, 8];
+                    input label: int;
+                    logits = image -> conv2d(4, 3, padding: same, bias: false) -> batchnorm -> global_avgpool
+                                   -> dense(3);
+                    train {
+                        loss      = cross_entropy(logits, label);
+                        optimizer = sgd(lr: 0.1);
+                        batch     = 4;
+                        epochs    = 1;
+                    }
+                }
+                """);
+        Set<String> mnemonics = new TreeSet<>();
+        int groups = 0;
+        for (Path file : List.of(RepoPaths.root().resolve("examples/fashion-resnet/src/main/dnn/FashionResnet.dnn"),
+                RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn"), plain)) {
+            NetworkModel model = Compiler.compile(SourceFile.read(file)).networks().get(0);
+            Graph train = Lowering.of(model, CudaTarget.INSTANCE, true).program(Program.Kind.TRAIN).orElseThrow().graph();
+            for (List<Node> members : CallGroups.of(train).all()) {
+                if (members.stream().noneMatch(m -> m.op() instanceof BatchNormGradInput)) {
+                    continue;
+                }
+                groups++;
+                int channels = train.node(members.get(0).inputs().get(0)).type().dim(1).bound();
+                // Each member could lead (schedule order decides), so each has the scratch.
+                for (Node m : members) {
+                    assertWithMessage(file + " " + m.op().mnemonic())
+                            .that(CudaTarget.INSTANCE.memory().scratchBytes(train, m, 64))
+                            .isEqualTo(4L * CudaScratch.BATCH_NORM_FLOATS_PER_CHANNEL * channels);
+                    mnemonics.add(m.op().mnemonic());
+                }
+            }
+        }
+        // The ResNet's eight batch norms, the CNN's two and the plain network's one.
+        assertThat(groups).isEqualTo(11);
+        assertThat(mnemonics).containsAtLeast("bias_grad", "batchnorm_grad_input", "batchnorm_relu_grad_beta");
     }
 
     /** The GPU's recurrent and attention kernels are the CPU ones' twins: same workspace, same saved gates. */

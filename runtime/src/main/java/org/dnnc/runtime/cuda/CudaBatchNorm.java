@@ -6,8 +6,8 @@ package org.dnnc.runtime.cuda;
  * view of {@link #scratchSize(int)} floats for per-channel coefficients. Per-channel sums run one
  * block per channel in double, in a fixed order (no atomics).
  *
- * <p>Unlike the CPU twin, {@link #backward} needs the saved mean and {@code invStd} (device memory
- * for them is cheap, and recomputing would cost a pass).
+ * <p>As on the CPU, {@link #backward} reads the mean and {@code invStd} that the training forward
+ * saved or, given none, recomputes them from x (a pass over x) into the scratch.
  */
 public final class CudaBatchNorm {
 
@@ -18,12 +18,17 @@ public final class CudaBatchNorm {
     private static final FixedKernel BACKWARD_SUMS = new FixedKernel("batchnorm", "bn_backward_sums");
     private static final FixedKernel BACKWARD_INPUT = new FixedKernel("batchnorm", "bn_backward_input");
     private static final FixedKernel RUNNING_INV_STD = new FixedKernel("batchnorm", "bn_running_inv_std");
+    private static final FixedKernel FOLD_WEIGHT = new FixedKernel("batchnorm", "bn_fold_weight");
+    private static final FixedKernel FOLD_BIAS = new FixedKernel("batchnorm", "bn_fold_bias");
 
     private CudaBatchNorm() {}
 
-    /** The scratch floats every method here needs for {@code channels} channels. */
+    /**
+     * The scratch floats every method here needs for {@code channels} channels: four coefficients a
+     * channel, and the mean and {@code invStd} that a backward without saved statistics recomputes.
+     */
     public static int scratchSize(int channels) {
-        return 4 * channels;
+        return 6 * channels;
     }
 
     /** Twin of {@code BatchNorm.forwardTraining} without a residual. */
@@ -74,18 +79,24 @@ public final class CudaBatchNorm {
     }
 
     /**
-     * Twin of {@code BatchNorm.backward} (training statistics); {@code saveMean} and {@code
-     * saveInvStd} are required; {@code dx}, {@code dgamma}, {@code dbeta} may be null.
+     * Twin of {@code BatchNorm.backward} (training statistics): with {@code saveMean} and {@code
+     * saveInvStd} null, the batch's statistics are recomputed from {@code x} first, as on the CPU;
+     * {@code dx}, {@code dgamma}, {@code dbeta} may be null.
      */
     public static void backward(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma, DevBuf saveMean,
             DevBuf saveInvStd, DevBuf dx, DevBuf dgamma, DevBuf dbeta, int batch, int channels, int spatial, float eps,
             boolean relu, boolean accumulateInput, boolean accumulateParams, DevBuf scratch) {
-        if (saveMean == null || saveInvStd == null) {
-            throw new IllegalArgumentException("the CUDA batch-norm backward needs the saved mean and invStd");
-        }
         checkScratch(scratch, channels);
-        backwardPasses(ctx, x, y, dy, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, batch, channels, spatial, relu,
-                true, accumulateInput, accumulateParams, scratch);
+        DevBuf mean = saveMean;
+        DevBuf invStd = saveInvStd;
+        if (mean == null || invStd == null) {
+            mean = scratch.slice(4 * channels, channels);
+            invStd = scratch.slice(5 * channels, channels);
+            ctx.launch(ctx.kernel(STATS), channels, 1, 256, 0, ctx.args().ptr(x).ptr(null).ptr(null).ptr(null).ptr(null)
+                    .ptr(mean).ptr(invStd).ptr(scratch).i(batch).i(channels).i(spatial).f(0f).f(eps));
+        }
+        backwardPasses(ctx, x, y, dy, gamma, mean, invStd, dx, dgamma, dbeta, batch, channels, spatial, relu, true,
+                accumulateInput, accumulateParams, scratch);
     }
 
     /** Twin of {@code BatchNorm.backwardInference} (frozen running statistics). */
@@ -96,6 +107,26 @@ public final class CudaBatchNorm {
         ctx.launch(ctx.kernel(RUNNING_INV_STD), channels, ctx.args().ptr(runningVar).ptr(scratch).i(channels).f(eps));
         backwardPasses(ctx, x, y, dy, gamma, runningMean, scratch.slice(3 * channels, channels), dx, dgamma, dbeta,
                 batch, channels, spatial, relu, false, accumulateInput, accumulateParams, scratch);
+    }
+
+    /**
+     * Twin of {@code BatchNorm.foldWeight}: {@code out[o, :] = w[o, :] * gamma[o] / sqrt(runningVar[o] +
+     * eps)}; {@code out} must not overlap {@code w}.
+     */
+    public static void foldWeight(CudaContext ctx, DevBuf w, DevBuf gamma, DevBuf runningVar, DevBuf out, int channels,
+            int perChannel, float eps) {
+        ctx.launch(ctx.kernel(FOLD_WEIGHT), (long) channels * perChannel, ctx.args().ptr(w).ptr(gamma).ptr(runningVar)
+                .ptr(out).i(channels).i(perChannel).f(eps));
+    }
+
+    /**
+     * Twin of {@code BatchNorm.foldBias}: {@code out = beta + (bias - runningMean) * gamma / sqrt(runningVar +
+     * eps)}, with a null {@code bias} counting as 0.
+     */
+    public static void foldBias(CudaContext ctx, DevBuf bias, DevBuf gamma, DevBuf beta, DevBuf runningMean,
+            DevBuf runningVar, DevBuf out, int channels, float eps) {
+        ctx.launch(ctx.kernel(FOLD_BIAS), channels, ctx.args().ptr(bias).ptr(gamma).ptr(beta).ptr(runningMean)
+                .ptr(runningVar).ptr(out).i(channels).f(eps));
     }
 
     private static void backwardPasses(CudaContext ctx, DevBuf x, DevBuf y, DevBuf dy, DevBuf gamma, DevBuf mean,

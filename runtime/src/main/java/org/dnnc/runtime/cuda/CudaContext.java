@@ -45,8 +45,8 @@ import org.dnnc.runtime.cpu.Buf;
  * host ({@link #download} does). A context is driven by one thread at a time; {@link #bind()}
  * makes its device current on a thread other than the one that opened it.
  *
- * <p>{@link #close()} waits for the queued work, then frees the arenas, modules, cuBLAS handle and
- * stream.
+ * <p>{@link #close()} waits for the queued work, then frees the arenas, modules, cuDNN and cuBLAS
+ * handles and stream.
  */
 public final class CudaContext implements AutoCloseable {
 
@@ -64,6 +64,9 @@ public final class CudaContext implements AutoCloseable {
     private final Map<FixedKernel, Kernel> fixed = new HashMap<>();
     private final List<DeviceArena> arenas = new ArrayList<>();
     private Gemm gemm;
+    /** cuDNN on this context's stream once opened; {@link #cudnnTried} says whether it was tried. */
+    private Cudnn cudnn;
+    private boolean cudnnTried;
     /** Where launches go instead of the GPU in a {@link #recording} context; null in a real one. */
     private final LaunchSink sink;
     private boolean closed;
@@ -72,6 +75,9 @@ public final class CudaContext implements AutoCloseable {
     interface LaunchSink {
         /** One launch, with its arguments (valid until the next launch). */
         void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs arguments);
+
+        /** One cuBLAS call, described by {@link Gemm} (its sizes, offsets, leading dimensions, strides). */
+        default void gemm(String call) {}
     }
 
     private CudaContext(CudaOptions options, KernelCompiler compiler) {
@@ -172,6 +178,29 @@ public final class CudaContext implements AutoCloseable {
             gemm = new Gemm(stream, options.tf32());
         }
         return gemm;
+    }
+
+    /**
+     * cuDNN on this context's stream, opened on first use; {@code null} where it does not load (see
+     * {@link Cudnn#availability()}) and in a recording context, where convolutions take the im2col path.
+     */
+    Cudnn cudnn() {
+        checkOpen();
+        if (!cudnnTried) {
+            cudnnTried = true;
+            cudnn = sink == null && Cudnn.available() ? Cudnn.open(this) : null;
+        }
+        return cudnn;
+    }
+
+    /** Whether this is a {@link #recording} context, whose GEMMs go to its sink instead of cuBLAS. */
+    boolean recording() {
+        return sink != null;
+    }
+
+    /** Hands a recording context's sink the description of a cuBLAS call. */
+    void recordGemm(String call) {
+        sink.gemm(call);
     }
 
     /** Copies the host view {@code src} into {@code dst} (same size); returns when {@code src} may be reused. */
@@ -336,6 +365,9 @@ public final class CudaContext implements AutoCloseable {
         }
         for (CUmod_st m : modules.values()) {
             cuModuleUnload(m);
+        }
+        if (cudnn != null) {
+            cudnn.close();
         }
         if (gemm != null) {
             gemm.close();

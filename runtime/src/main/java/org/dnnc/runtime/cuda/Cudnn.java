@@ -28,6 +28,8 @@ import static org.bytedeco.cuda.global.cudnn.cudnnSetFilter4dDescriptor;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetStream;
 import static org.bytedeco.cuda.global.cudnn.cudnnSetTensor4dDescriptor;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.bytedeco.cuda.cudnn.cudnnContext;
 import org.bytedeco.cuda.cudnn.cudnnConvolutionStruct;
 import org.bytedeco.cuda.cudnn.cudnnFilterStruct;
@@ -59,6 +61,8 @@ public final class Cudnn implements AutoCloseable {
 
     private final CudaContext ctx;
     private final cudnnContext handle = new cudnnContext();
+    /** The convolutions {@link #plan} made, by shape and batch, closed with this handle. */
+    private final Map<Shape, Convolution> plans = new HashMap<>();
     private boolean closed;
 
     private Cudnn(CudaContext ctx) {
@@ -123,11 +127,31 @@ public final class Cudnn implements AutoCloseable {
         return new Convolution(g, batch);
     }
 
-    /** Destroys the handle (idempotent); close the convolutions first. */
+    /**
+     * The convolution of {@code batch} examples of shape {@code g}, made on first use and kept until
+     * this handle closes, so that a call per step sets no descriptor up again.
+     *
+     * @throws IllegalArgumentException if {@link #supports} is false for {@code g}
+     */
+    Convolution plan(ConvGeometry g, int batch) {
+        Shape key = new Shape(g, batch);
+        Convolution c = plans.get(key);
+        if (c == null) {
+            c = convolution(g, batch);
+            plans.put(key, c);
+        }
+        return c;
+    }
+
+    /** A key of {@link #plans}. */
+    private record Shape(ConvGeometry g, int batch) {}
+
+    /** Destroys the handle and the convolutions of {@link #plan} (idempotent); close the others first. */
     @Override
     public void close() {
         if (!closed) {
             closed = true;
+            plans.values().forEach(Convolution::close);
             cudnnDestroy(handle);
         }
     }

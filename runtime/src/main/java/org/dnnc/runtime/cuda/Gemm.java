@@ -8,6 +8,7 @@ import static org.bytedeco.cuda.global.cublas.cublasCreate_v2;
 import static org.bytedeco.cuda.global.cublas.cublasDestroy_v2;
 import static org.bytedeco.cuda.global.cublas.cublasSetMathMode;
 import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
+import static org.bytedeco.cuda.global.cublas.cublasSgemmStridedBatched;
 import static org.bytedeco.cuda.global.cublas.cublasSgemm_v2;
 
 import org.bytedeco.cuda.cublas.cublasContext;
@@ -65,12 +66,55 @@ public final class Gemm implements AutoCloseable {
         if (m == 0 || n == 0) {
             return;
         }
+        if (ctx.recording()) {
+            ctx.recordGemm("sgemm " + transA + " " + transB + " m=" + m + " n=" + n + " k=" + k + " a@" + aOffset
+                    + " b@" + bOffset + " c@" + cOffset + " beta=" + beta);
+            return;
+        }
         ctx.gemm().call(transA, transB, m, n, k, alpha, a.address() + 4L * aOffset, lda,
                 b.address() + 4L * bOffset, ldb, beta, c.address() + 4L * cOffset, ldc);
     }
 
+    /**
+     * {@code C_i = alpha * op(A_i) op(B_i) + beta * C_i} for {@code count} products of the same
+     * sizes, row-major as {@link #sgemm(CudaContext, boolean, boolean, int, int, int, float, DevBuf,
+     * int, int, DevBuf, int, int, float, DevBuf, int, int)}: matrix {@code i} of each operand starts
+     * {@code i * stride} elements after its offset (a stride of 0 uses one matrix for every product,
+     * such as a convolution's kernel). One cuBLAS call ({@code cublasSgemmStridedBatched}).
+     *
+     * @throws IndexOutOfBoundsException if the first or last matrix of an operand does not fit in its view
+     */
+    public static void sgemmStridedBatched(CudaContext ctx, boolean transA, boolean transB, int m, int n, int k,
+            float alpha, DevBuf a, int aOffset, int lda, long strideA, DevBuf b, int bOffset, int ldb, long strideB,
+            float beta, DevBuf c, int cOffset, int ldc, long strideC, int count) {
+        if (m < 0 || n < 0 || k < 0 || count < 0 || strideA < 0 || strideB < 0 || strideC < 0) {
+            throw new IllegalArgumentException("negative sgemmStridedBatched size or stride: m=" + m + " n=" + n + " k=" + k
+                    + " count=" + count + " strides " + strideA + ", " + strideB + ", " + strideC);
+        }
+        if (count == 0) {
+            return;
+        }
+        long last = count - 1L;
+        for (long first : new long[] {0, last}) {
+            checkFits("A", a, aOffset + first * strideA, transA ? k : m, transA ? m : k, lda);
+            checkFits("B", b, bOffset + first * strideB, transB ? n : k, transB ? k : n, ldb);
+            checkFits("C", c, cOffset + first * strideC, m, n, ldc);
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (ctx.recording()) {
+            ctx.recordGemm("sgemmStridedBatched " + transA + " " + transB + " m=" + m + " n=" + n + " k=" + k + " a@"
+                    + aOffset + "+" + strideA + " b@" + bOffset + "+" + strideB + " c@" + cOffset + "+" + strideC
+                    + " x" + count + " beta=" + beta);
+            return;
+        }
+        ctx.gemm().callStridedBatched(transA, transB, m, n, k, alpha, a.address() + 4L * aOffset, lda, strideA,
+                b.address() + 4L * bOffset, ldb, strideB, beta, c.address() + 4L * cOffset, ldc, strideC, count);
+    }
+
     /** Checks that a {@code rows x cols} row-major matrix with row stride {@code ld} fits in {@code view} from {@code offset}. */
-    static void checkFits(String name, DevBuf view, int offset, int rows, int cols, int ld) {
+    static void checkFits(String name, DevBuf view, long offset, int rows, int cols, int ld) {
         if (ld < Math.max(1, cols)) {
             throw new IllegalArgumentException("sgemm: leading dimension of " + name + " is " + ld + ", less than its "
                     + cols + " columns");
@@ -90,6 +134,18 @@ public final class Gemm implements AutoCloseable {
         Check.cublas(cublasSgemm_v2(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
                 n, m, k, alpha, DevicePointers.floats(b), ldb, DevicePointers.floats(a), lda, beta,
                 DevicePointers.floats(c), ldc), "cublasSgemm (m=" + m + " n=" + n + " k=" + k + ")");
+    }
+
+    private void callStridedBatched(boolean transA, boolean transB, int m, int n, int k, float alphaValue, long a,
+            int lda, long strideA, long b, int ldb, long strideB, float betaValue, long c, int ldc, long strideC,
+            int count) {
+        alpha.put(0, alphaValue);
+        beta.put(0, betaValue);
+        // As call: column-major C_i^T = op(B_i)^T op(A_i)^T.
+        Check.cublas(cublasSgemmStridedBatched(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
+                transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, alpha, DevicePointers.floats(b), ldb, strideB,
+                DevicePointers.floats(a), lda, strideA, beta, DevicePointers.floats(c), ldc, strideC, count),
+                "cublasSgemmStridedBatched (m=" + m + " n=" + n + " k=" + k + " count=" + count + ")");
     }
 
     /** Destroys the cuBLAS handle. */

@@ -63,6 +63,28 @@ class CnnKernelsGpuTest extends GpuTestSupport {
     }
 
     @Test
+    void batchNormBackwardRecomputesTheStatisticsWhenNoneWereSaved() {
+        int n = BATCH * CHANNELS * SPATIAL;
+        Buf x = Buf.of(uniform(n, 3));
+        Buf gamma = Buf.of(uniform(CHANNELS, 1));
+        Buf y = Buf.of(uniform(n, 1));
+        Buf g = Buf.of(uniform(n, 1));
+        Buf dx = Buf.allocate(n);
+        Buf dgamma = Buf.allocate(CHANNELS);
+        Buf dbeta = Buf.allocate(CHANNELS);
+        DevBuf ddx = device(n);
+        DevBuf ddgamma = device(CHANNELS);
+        DevBuf ddbeta = device(CHANNELS);
+        BatchNorm.backward(x, y, g, gamma, null, null, dx, dgamma, dbeta, BATCH, CHANNELS, SPATIAL, 1e-5f, true, false,
+                false);
+        CudaBatchNorm.backward(ctx, device(x), device(y), device(g), device(gamma), null, null, ddx, ddgamma, ddbeta,
+                BATCH, CHANNELS, SPATIAL, 1e-5f, true, false, false, device(CudaBatchNorm.scratchSize(CHANNELS)));
+        assertClose("recomputed dx", dx.toArray(), host(ddx), 1e-5f, 1e-4f);
+        assertClose("recomputed dgamma", dgamma.toArray(), host(ddgamma), 1e-5f, 1e-4f);
+        assertClose("recomputed dbeta", dbeta.toArray(), host(ddbeta), 1e-5f, 1e-4f);
+    }
+
+    @Test
     void batchNormInferencePassesMatchTheCpu() {
         int n = BATCH * CHANNELS * SPATIAL;
         Buf x = Buf.of(uniform(n, 3));

@@ -125,6 +125,13 @@ class LaunchersMatchKernelsTest {
         CudaBatchNorm.backward(ctx, a, b, c, p, p, p, a, p, p, 5, channels, 5, 1e-5f, true, false, false, scratch);
         CudaBatchNorm.backwardInference(ctx, a, b, c, p, p, p, a, p, p, 5, channels, 5, 1e-5f, true, false, false,
                 scratch);
+        launched.remove("bn_stats");
+        // Without saved statistics the backward recomputes them with the training forward's kernel.
+        CudaBatchNorm.backward(ctx, a, b, c, p, null, null, a, p, p, 5, channels, 5, 1e-5f, false, false, false,
+                scratch);
+        assertThat(launched).containsKey("bn_stats");
+        CudaBatchNorm.foldWeight(ctx, a, p, p, b, channels, 5, 1e-5f);
+        CudaBatchNorm.foldBias(ctx, null, p, p, p, p, b, channels, 1e-5f);
 
         PoolGeometry pool = PoolGeometry.of(channels, 4, 4, 2, 2);
         CudaPool.maxForward(ctx, pool, a, b, 1);

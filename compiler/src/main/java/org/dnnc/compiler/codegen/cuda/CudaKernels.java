@@ -16,14 +16,29 @@ import org.dnnc.compiler.codegen.Sizes;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.BatchNorm;
+import org.dnnc.compiler.ir.BatchNormFoldBias;
+import org.dnnc.compiler.ir.BatchNormFoldWeight;
+import org.dnnc.compiler.ir.BatchNormGradGamma;
+import org.dnnc.compiler.ir.BatchNormGradInput;
+import org.dnnc.compiler.ir.BatchNormInference;
+import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
+import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BiasAdd;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Constant;
+import org.dnnc.compiler.ir.Conv2d;
+import org.dnnc.compiler.ir.Conv2dGradInput;
+import org.dnnc.compiler.ir.Conv2dGradWeight;
+import org.dnnc.compiler.ir.ConvBiasActivation;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.FusedElementwise;
+import org.dnnc.compiler.ir.GlobalAvgPool;
+import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
@@ -33,6 +48,8 @@ import org.dnnc.compiler.ir.MatMulGradWeight;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.ir.Pool2d;
+import org.dnnc.compiler.ir.Pool2dGrad;
 import org.dnnc.compiler.ir.Scale;
 import org.dnnc.compiler.ir.Softmax;
 import org.dnnc.compiler.ir.SoftmaxGrad;
@@ -42,7 +59,8 @@ import org.dnnc.compiler.ir.TensorType;
  * The CUDA target's kernel calls: one entry per op class, each a call into {@code
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
- * fused element-wise chains); every other op is refused by name at its source.
+ * fused element-wise chains) and of convolutional ones ({@link CudaConvolutions}, {@link
+ * CudaNormalizations}); every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
  * {@code DevBuf} of the device arena) and the batch {@code n}: {@code ctx}, the {@code
@@ -91,6 +109,36 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(LogSoftmaxGrad.class, CudaKernels::softmaxGrad);
         rules.put(CrossEntropy.class, CudaKernels::crossEntropy);
         rules.put(FusedElementwise.class, CudaKernels::fused);
+        registerConvolutionalRules();
+    }
+
+    /**
+     * Convolutions, pooling, channel biases and batch normalization ({@link CudaConvolutions},
+     * {@link CudaNormalizations}).
+     */
+    private void registerConvolutionalRules() {
+        rules.put(Conv2d.class, CudaConvolutions::conv);
+        rules.put(ConvBiasActivation.class, CudaConvolutions::convBiasActivation);
+        rules.put(Conv2dGradInput.class, CudaConvolutions::gradInput);
+        rules.put(Conv2dGradWeight.class, CudaConvolutions::gradWeight);
+        rules.put(Pool2d.class, CudaConvolutions::pool);
+        rules.put(Pool2dGrad.class, CudaConvolutions::poolGrad);
+        rules.put(GlobalAvgPool.class, CudaConvolutions::globalAvgPool);
+        rules.put(GlobalAvgPoolGrad.class, CudaConvolutions::globalAvgPoolGrad);
+        rules.put(BiasAdd.class, CudaConvolutions::biasAdd);
+        rules.put(BatchNorm.class, CudaNormalizations::training);
+        rules.put(BatchNormInference.class, CudaNormalizations::inference);
+        rules.put(BatchNormInferenceGradInput.class, CudaNormalizations::inferenceGradInput);
+        rules.put(BatchNormFoldWeight.class, CudaNormalizations::foldWeight);
+        rules.put(BatchNormFoldBias.class, CudaNormalizations::foldBias);
+        rules.put(BatchNormGradInput.class, CudaNormalizations::backward);
+        rules.put(BatchNormGradGamma.class, CudaNormalizations::backward);
+        rules.put(BatchNormReluGradBeta.class, CudaNormalizations::backward);
+        // A bias gradient leading a batchnorm's group is its beta gradient; one over channels, a convolution's.
+        Rule denseBiasGrad = rules.get(BiasGrad.class);
+        rules.put(BiasGrad.class, (n, p) -> !p.callGroup(n.id()).isEmpty() ? CudaNormalizations.backward(n, p)
+                : CudaConvolutions.overChannels(n, p) ? CudaConvolutions.channelBiasGrad(n, p)
+                : denseBiasGrad.emit(n, p));
     }
 
     @Override
@@ -150,8 +198,8 @@ public final class CudaKernels implements KernelEmitter {
         TensorType dy = p.type(n.inputs().get(0));
         int axis = ((BiasGrad) n.op()).axis();
         if (axis != -1 && axis != dy.rank() - 1) {
-            throw new CodegenException("the cuda target has no kernel for `bias_grad` over channels yet (the runtime has"
-                    + " no channel-bias gradient launcher)", n.origin());
+            throw new CodegenException("the cuda target has no kernel for `bias_grad` along an axis other than the"
+                    + " channels or the last yet", n.origin());
         }
         return stmt("$T.biasGrad(ctx, $L, $L, $L, $L, false)", ACTIVATIONS, p.field(n.inputs().get(0)),
                 p.field(n.id()), Sizes.rows(dy), Sizes.last(dy));
