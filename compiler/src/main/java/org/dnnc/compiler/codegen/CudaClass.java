@@ -4,6 +4,7 @@ import static javax.lang.model.element.Modifier.FINAL;
 import static javax.lang.model.element.Modifier.PRIVATE;
 import static javax.lang.model.element.Modifier.STATIC;
 
+import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
@@ -58,8 +59,11 @@ final class CudaClass {
     private static final ClassName KERNEL_SOURCE = ClassName.get(CUDA, "RuntimeKernelSource");
     private static final ClassName CAPTURED = ClassName.get(CUDA, "CapturedWork");
     private static final ClassName DROPOUT = ClassName.get(CUDA, "CudaDropout");
-    /** The loss, the correct rows and the counted rows, read back together once per step. */
-    private static final int READBACK = 3;
+    private static final ClassName CLIPPING = ClassName.get(CUDA, "CudaClipping");
+    /** The loss, the correct rows, the counted rows and the gradients' norm, read back together once per step. */
+    private static final int READBACK = 4;
+    /** Floats of {@code CudaClipping.SCRATCH_SIZE}: 64 doubles of partial sums, then the norm and the factor. */
+    static final int CLIP_SCRATCH = 2 * 64 + 2;
 
     private final Lowering lowering;
     private final ClassName owner;
@@ -69,12 +73,14 @@ final class CudaClass {
     private final Map<String, List<String>> stateFields;
     private final Optimizer optimizer;
     private final Signature signature;
+    private final Clipping clipping;
     private final String sourceName;
     private final TypeSpec.Builder type;
     private final List<String> graphs = new ArrayList<>();
 
     CudaClass(Lowering lowering, ClassName owner, List<Node> params, Map<String, String> paramFields,
-            Map<String, List<String>> stateFields, Optimizer optimizer, Signature signature, String sourceName) {
+            Map<String, List<String>> stateFields, Optimizer optimizer, Signature signature, Clipping clipping,
+            String sourceName) {
         this.lowering = lowering;
         this.owner = owner;
         this.self = owner.nestedClass(NAME);
@@ -83,6 +89,7 @@ final class CudaClass {
         this.stateFields = stateFields;
         this.optimizer = optimizer;
         this.signature = signature;
+        this.clipping = clipping;
         this.sourceName = sourceName;
         this.type = TypeSpec.classBuilder(self).addModifiers(PRIVATE, STATIC, FINAL);
     }
@@ -131,6 +138,12 @@ final class CudaClass {
         type.addField(DEV_BUF, "counts", PRIVATE, FINAL);
         type.addField(DEV_BUF, "scalars", PRIVATE, FINAL);
         type.addField(DEV_BUF, "rng", PRIVATE, FINAL);
+        type.addField(DEV_BUF, "clipScratch", PRIVATE, FINAL);
+        type.addField(ArrayTypeName.of(DEV_BUF), "gradients", PRIVATE, FINAL);
+        type.addField(FieldSpec.builder(int[].class, "GRADIENT_SIZES", PRIVATE, STATIC, FINAL)
+                .initializer("{$L}", String.join(", ", gradients(train.graph()).values().stream()
+                        .map(g -> Integer.toString(g.count())).toList()))
+                .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
         type.addField(FloatBuffer.class, "hostReadback", PRIVATE, FINAL);
         type.addField(FloatBuffer.class, "hostScalars", PRIVATE, FINAL);
         kernels.forEach(k -> type.addField(KERNEL, k.source().name(), PRIVATE, FINAL));
@@ -150,7 +163,7 @@ final class CudaClass {
         type.addField(FieldSpec.builder(boolean.class, "hostStale", PRIVATE)
                 .addJavadoc("Whether training changed the device's parameters since the host's were read.\n").build());
 
-        type.addMethod(constructor(kernels, staged, trainer, evaluator, predictor));
+        type.addMethod(constructor(kernels, staged, train.graph(), trainer, evaluator, predictor));
         type.addMethod(MethodSpec.methodBuilder("open").addModifiers(STATIC).returns(self)
                 .addJavadoc("Opens the first CUDA device for {@code owner}, whose parameters it uploads before its first\n")
                 .addJavadoc("call.\n\n@throws org.dnnc.runtime.cuda.CudaUnavailableException naming what this machine lacks\n")
@@ -162,7 +175,12 @@ final class CudaClass {
                 .addStatement("ctx.close()")
                 .addStatement("throw e")
                 .endControlFlow().build());
-        type.addMethod(program("train", trainBody, trainer.lossField()));
+        List<CodeBlock> withNorm = new ArrayList<>(trainBody);
+        withNorm.add(CodeBlock.builder()
+                .add("// The gradients' norm, read back with the loss: not finite when a gradient overflowed.\n")
+                .addStatement("$T.norm(ctx, gradients, GRADIENT_SIZES, clipScratch)", CLIPPING)
+                .addStatement("ctx.copy(clipScratch.slice($T.normOffset(), 1), readback.slice(3, 1))", CLIPPING).build());
+        type.addMethod(program("train", withNorm, trainer.lossField()));
         type.addMethod(program("evaluate", evalBody, evaluator.lossField()));
         type.addMethod(program("infer", inferBody, null));
         type.addMethod(update(train.graph(), trainer));
@@ -212,7 +230,7 @@ final class CudaClass {
         return Math.max(lowering.maxBatch(), predicted ? lowering.predictBatch() : 0) * t.size();
     }
 
-    private MethodSpec constructor(List<FusedKernels.Kernel> kernels, Map<String, Boolean> staged,
+    private MethodSpec constructor(List<FusedKernels.Kernel> kernels, Map<String, Boolean> staged, Graph trainGraph,
             ProgramEmitter trainer, ProgramEmitter evaluator, ProgramEmitter predictor) {
         MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(PRIVATE)
                 .addParameter(owner, "owner").addParameter(CONTEXT, "ctx")
@@ -234,13 +252,15 @@ final class CudaClass {
                 lowering.workspaceBytes());
         m.addStatement("$T parameters = ctx.arena($LL)", ARENA, offset);
         m.addStatement("$T workspace = ctx.arena($LL)", ARENA, lowering.workspaceBytes());
-        m.addComment("The read-back floats, the optimizer's step scalars and the dropout generator's two words.");
+        m.addComment("The read-back floats, the optimizer's step scalars, the dropout generator's two words and the");
+        m.addComment("gradients' norm with its partial sums.");
         int scalarCount = CudaUpdates.scalarCount(optimizer);
-        m.addStatement("$T small = ctx.arena($LL)", ARENA, 3 * 256L);
+        m.addStatement("$T small = ctx.arena($LL)", ARENA, 3 * 256L + 4L * CLIP_SCRATCH);
         m.addStatement("readback = small.floats(0L, $L)", READBACK);
         m.addStatement("counts = readback.slice(1, 2)");
         m.addStatement("scalars = small.floats(256L, $L)", scalarCount);
         m.addStatement("rng = small.floats(512L, 2)");
+        m.addStatement("clipScratch = small.floats(768L, $T.SCRATCH_SIZE)", CLIPPING);
         m.addStatement("hostReadback = floats($L)", READBACK);
         m.addStatement("hostScalars = floats($L)", scalarCount);
         for (Signature.Tensor t : signature.stepInputs()) {
@@ -260,6 +280,8 @@ final class CudaClass {
             m.addComment("$L", p.getKey());
             m.addCode(CodeBlock.join(p.getValue().views("workspace"), ""));
         }
+        m.addStatement("gradients = new $T[] {$L}", DEV_BUF, String.join(", ", gradients(trainGraph).values().stream()
+                .map(g -> trainer.field(g.id())).toList()));
         for (FusedKernels.Kernel k : kernels) {
             m.addStatement("$L = new $T($S, $L).load(ctx)", k.source().name(), KERNEL_SOURCE, k.source().name(),
                     sourceConstant(k.source().name()));
@@ -301,17 +323,37 @@ final class CudaClass {
     private MethodSpec update(Graph train, ProgramEmitter trainer) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("update").addModifiers(PRIVATE)
                 .addJavadoc("Queues the optimizer's update of every parameter, with the step's scalars in {@code scalars}.\n");
+        if (clipping.maxNorm() != null) {
+            m.addComment("clip_norm: one factor for all gradients when their global L2 norm exceeds $L", clipping.maxNorm());
+            m.addStatement("$T.clipNorm(ctx, gradients, GRADIENT_SIZES, $Lf, clipScratch)", CLIPPING,
+                    clipping.maxNorm().floatValue());
+        }
+        if (clipping.maxValue() != null) {
+            m.addComment("clip_value: every gradient element clamped to [-$L, $L]", clipping.maxValue(),
+                    clipping.maxValue());
+            m.addStatement("$T.clipValue(ctx, gradients, GRADIENT_SIZES, $Lf)", CLIPPING, clipping.maxValue().floatValue());
+        }
         m.addComment("$L", optimizer.describe());
+        gradients(train).forEach((param, g) -> m.addStatement("$L", CudaUpdates.update(optimizer, paramFields.get(param),
+                trainer.field(g.id()), stateFields.get(param), g.count())));
+        return m.build();
+    }
+
+    /** A parameter's gradient: its value in the training program and its elements. */
+    private record Gradient(int id, int count) {}
+
+    /** Every parameter's gradient, by parameter, in the order of the training program's outputs. */
+    private Map<String, Gradient> gradients(Graph train) {
         Map<String, Node> byName = new LinkedHashMap<>();
         params.forEach(p -> byName.put(((Param) p.op()).name(), p));
+        Map<String, Gradient> gradients = new LinkedHashMap<>();
         train.outputs().forEach((name, id) -> {
             if (name.startsWith(Differentiator.GRADIENT_PREFIX)) {
                 String param = name.substring(Differentiator.GRADIENT_PREFIX.length());
-                m.addStatement("$L", CudaUpdates.update(optimizer, paramFields.get(param), trainer.field(id),
-                        stateFields.get(param), Sizes.maxCount(byName.get(param).type(), 1)));
+                gradients.put(param, new Gradient(id, Sizes.maxCount(byName.get(param).type(), 1)));
             }
         });
-        return m.build();
+        return gradients;
     }
 
     /** Uploads a step's inputs from {@code batch} into the program's views, through the staging buffers. */
@@ -347,6 +389,10 @@ final class CudaClass {
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return $L", result(program));
         m.endControlFlow();
+        m.beginControlFlow("if (!owner.updateOnNonFinite && !$T.isFinite(hostReadback.get(3)))", Float.class);
+        m.addComment("A gradient that overflowed while the loss stayed finite must not reach the weights either.");
+        m.addStatement("return $L", result(program, false));
+        m.endControlFlow();
         m.addStatement("owner.steps++");
         m.addStatement("long step = owner.steps");
         m.addStatement("float lr = (float) learningRate");
@@ -361,10 +407,16 @@ final class CudaClass {
 
     /** The step's result: with the counted rows when the loss ignores a label, as on the CPU. */
     private static CodeBlock result(ProgramEmitter program) {
-        return program.judgedLabels() == null
-                ? CodeBlock.of("new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT)
-                : CodeBlock.of("new $T((double) loss * n, correct, (int) hostReadback.get(2), true)",
-                        RuntimeNames.STEP_RESULT);
+        return result(program, true);
+    }
+
+    private static CodeBlock result(ProgramEmitter program, boolean finiteGradients) {
+        if (program.judgedLabels() == null) {
+            return finiteGradients ? CodeBlock.of("new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT)
+                    : CodeBlock.of("new $T((double) loss * n, correct, false)", RuntimeNames.STEP_RESULT);
+        }
+        return CodeBlock.of("new $T((double) loss * n, correct, (int) hostReadback.get(2), $L)", RuntimeNames.STEP_RESULT,
+                finiteGradients);
     }
 
     private MethodSpec evaluateStep(ProgramEmitter program) {

@@ -315,16 +315,12 @@ public final class JavaGenerator {
             throw new CodegenException("the cuda target cannot generate a class this large yet (its views would be"
                     + " held in arrays): compile it for the cpu target only", origin);
         }
-        if (clipping.any()) {
-            throw new CodegenException("the cuda target cannot generate gradient clipping yet: compile it for the cpu"
-                    + " target only, or remove clip_norm/clip_value", origin);
-        }
         if (sparse.any()) {
             throw new CodegenException("the cuda target cannot generate sparse embedding gradients yet: compile it for"
                     + " the cpu target only", origin);
         }
         type.addType(new CudaClass(cudaLowering, className, params, paramFields, stateFields, optimizer, signature,
-                source.fileName()).spec());
+                clipping, source.fileName()).spec());
         type.addField(FieldSpec.builder(CudaClass.type(className), "cuda", PRIVATE, FINAL)
                 .addJavadoc("The device half when the builder chose {@code Device.CUDA}; null on the CPU.\n").build());
     }

@@ -40,6 +40,24 @@ class GeneratedCudaClassTest {
     static final Path MLP = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
     /** A small MLP with dropout, whose gradient has a fused element-wise chain: a generated kernel. */
     static final Path DROPOUT_MLP = RepoPaths.testResources().resolve("autodiff/Mlp.dnn");
+    /** Clipping by norm and by value, and SGD with momentum, whose first step differs from the others. */
+    static final String CLIPPED = """
+            package org.dnnc.test;
+
+            network Clipped {
+                input x: float[6];
+                input label: int;
+                logits = x -> dense(8) -> tanh -> dense(3);
+                output probs = softmax(logits);
+                train {
+                    loss      = cross_entropy(logits, label);
+                    optimizer = sgd(lr: 0.1, momentum: 0.9);
+                    batch     = 8;
+                    clip_norm = 0.5;
+                    clip_value = 0.05;
+                }
+            }
+            """;
     private static final List<String> LINT = List.of("-Xlint:all", "-Werror");
 
     @TempDir
@@ -77,6 +95,24 @@ class GeneratedCudaClassTest {
         assertThat(source).contains("hostScalars.put(0, CudaOptimizers.adamScalars(lr, 0.9f, 0.999f, step));");
         assertThat(source).contains("trainGraph = new CapturedWork(ctx, () -> train(MAX_BATCH));");
         assertThat(source).contains("inferGraph = new CapturedWork(ctx, () -> infer(PREDICT_BATCH));");
+    }
+
+    @Test
+    void clippingAndTheGradientCheckRunOnTheDevice() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("Clipped.dnn").toString(), CLIPPED);
+        NetworkModel clipped = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(clipped, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        JavaSourceCompiler.compile(clipped.qualifiedName(), code, work.resolve("clipped"), LINT);
+        String update = code.substring(code.indexOf("private void update() {"));
+        assertThat(update).contains("CudaClipping.clipNorm(ctx, gradients, GRADIENT_SIZES, 0.5f, clipScratch);");
+        assertThat(update).contains("CudaClipping.clipValue(ctx, gradients, GRADIENT_SIZES, 0.05f);");
+        assertThat(update).contains("CudaOptimizers.momentum(ctx, ");
+        assertThat(code).contains("CudaOptimizers.momentumScalars(lr, step)");
+        assertThat(code).contains("CudaClipping.norm(ctx, gradients, GRADIENT_SIZES, clipScratch);");
+        assertThat(code).contains("if (!owner.updateOnNonFinite && !Float.isFinite(hostReadback.get(3))) {");
+        // The generator reserves the clipping scratch the runtime asks for.
+        assertThat(CudaClass.CLIP_SCRATCH).isEqualTo(org.dnnc.runtime.cuda.CudaClipping.SCRATCH_SIZE);
     }
 
     @Test

@@ -50,7 +50,10 @@ class GeneratedCudaTrainingTest {
     }
 
     private Class<?> compile(Path dnn, String folder) throws Exception {
-        SourceFile file = SourceFile.read(dnn);
+        return compile(SourceFile.read(dnn), folder);
+    }
+
+    private Class<?> compile(SourceFile file, String folder) throws Exception {
         NetworkModel model = Compiler.compile(file).networks().get(0);
         String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
                 .toString();
@@ -127,6 +130,15 @@ class GeneratedCudaTrainingTest {
         int maxBatch = (int) type.getField("MAX_BATCH").get(null);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, maxBatch, 6, 3, "x");
+        }
+    }
+
+    @Test
+    void clippingAndMomentumStepAsOnTheCpu() throws Exception {
+        Class<?> type = compile(new SourceFile(work.resolve("Clipped.dnn").toString(), GeneratedCudaClassTest.CLIPPED),
+                "clipped");
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 8, 6, 3, "x");
         }
     }
 
