@@ -13,6 +13,7 @@ extern "C" __global__ void clip_partial(const float* g, int n, double* partials)
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         sum += (double) g[i] * g[i];
     }
+    // A tree over the block's 256 threads, in a fixed order.
     shared[threadIdx.x] = sum;
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half >>= 1) {

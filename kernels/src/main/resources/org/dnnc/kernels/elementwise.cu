@@ -64,3 +64,28 @@ extern "C" __global__ void ew_add_channel_bias(const float* x, const float* bias
         y[i] = x[i] + bias[(i / spatial) % channels];
     }
 }
+
+// Conv2d.backwardBias: db[c] = sum over examples and positions of dz[b, c, s] (+= when accumulate).
+// One 256-thread block per channel, summed in double in a fixed order (no atomics).
+extern "C" __global__ void ew_channel_bias_grad(const float* dz, float* db, int batch, int channels, int spatial,
+        int accumulate) {
+    __shared__ double shared[256];
+    int c = blockIdx.x;
+    long count = (long) batch * spatial;
+    double sum = 0.0;
+    for (long i = threadIdx.x; i < count; i += blockDim.x) {
+        sum += dz[((i / spatial) * channels + c) * spatial + i % spatial];
+    }
+    shared[threadIdx.x] = sum;
+    __syncthreads();
+    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
+        if (threadIdx.x < half) {
+            shared[threadIdx.x] += shared[threadIdx.x + half];
+        }
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) {
+        float v = (float) shared[0];
+        db[c] = accumulate ? db[c] + v : v;
+    }
+}

@@ -2,15 +2,32 @@
 // org.dnnc.runtime.cpu.Pool2d and GlobalAvgPool. Backward passes gather (one thread per input
 // pixel, visiting the windows that contain it in the CPU's order), so no atomics are needed.
 
+// Integer min and max of our own: the integer overloads come from the toolkit's headers under nvcc,
+// which NVRTC need not provide.
+__device__ int dnnc_min(int a, int b) {
+    return a < b ? a : b;
+}
+
+__device__ int dnnc_max(int a, int b) {
+    return a > b ? a : b;
+}
+
+// Element i of planes of rows x cols: its plane, row and column.
+__device__ void dnnc_position(long i, int rows, int cols, long* plane, int* r, int* c) {
+    *c = (int) (i % cols);
+    *r = (int) ((i / cols) % rows);
+    *plane = i / ((long) rows * cols);
+}
+
 // The window of output (oy, ox), clipped to the input: rows [y0, y1), columns [x0, x1).
 __device__ void dnnc_window(int oy, int ox, int height, int width, int kh, int kw, int sh, int sw, int ph, int pw,
         int* y0, int* y1, int* x0, int* x1) {
     int ys = oy * sh - ph;
     int xs = ox * sw - pw;
-    *y0 = max(ys, 0);
-    *y1 = min(ys + kh, height);
-    *x0 = max(xs, 0);
-    *x1 = min(xs + kw, width);
+    *y0 = dnnc_max(ys, 0);
+    *y1 = dnnc_min(ys + kh, height);
+    *x0 = dnnc_max(xs, 0);
+    *x1 = dnnc_min(xs + kw, width);
 }
 
 // The first largest pixel of a clipped window (a NaN wins, as on the CPU).
@@ -34,9 +51,9 @@ extern "C" __global__ void max_pool_forward(const float* x, float* y, int planes
         int sh, int sw, int ph, int pw, int oh, int ow) {
     long n = (long) planes * oh * ow;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ox = (int) (i % ow);
-        int oy = (int) ((i / ow) % oh);
-        long plane = i / ((long) oh * ow);
+        long plane;
+        int oy, ox;
+        dnnc_position(i, oh, ow, &plane, &oy, &ox);
         const float* in = x + plane * height * width;
         int y0, y1, x0, x1;
         dnnc_window(oy, ox, height, width, kh, kw, sh, sw, ph, pw, &y0, &y1, &x0, &x1);
@@ -48,7 +65,7 @@ extern "C" __global__ void max_pool_forward(const float* x, float* y, int planes
 __device__ void dnnc_covering(int iy, int k, int s, int p, int out, int* lo, int* hi) {
     int top = iy + p - k + 1;
     *lo = top <= 0 ? 0 : (top + s - 1) / s;
-    *hi = min((iy + p) / s, out - 1);
+    *hi = dnnc_min((iy + p) / s, out - 1);
 }
 
 // Pool2d.maxBackward: dx[pixel] (+)= the gradients of the windows whose first maximum it is.
@@ -56,9 +73,9 @@ extern "C" __global__ void max_pool_backward(const float* x, const float* dy, fl
         int width, int kh, int kw, int sh, int sw, int ph, int pw, int oh, int ow, int accumulate) {
     long n = (long) planes * height * width;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ix = (int) (i % width);
-        int iy = (int) ((i / width) % height);
-        long plane = i / ((long) height * width);
+        long plane;
+        int iy, ix;
+        dnnc_position(i, height, width, &plane, &iy, &ix);
         const float* in = x + plane * height * width;
         const float* g = dy + plane * oh * ow;
         int pixel = iy * width + ix;
@@ -85,11 +102,11 @@ __device__ int dnnc_avg_divisor(int oy, int ox, int height, int width, int kh, i
     int ys = oy * sh - ph;
     int xs = ox * sw - pw;
     if (countIncludePad) {
-        int rows = min(ys + kh, height + ph) - ys;
-        int cols = min(xs + kw, width + pw) - xs;
+        int rows = dnnc_min(ys + kh, height + ph) - ys;
+        int cols = dnnc_min(xs + kw, width + pw) - xs;
         return rows * cols;
     }
-    return (min(ys + kh, height) - max(ys, 0)) * (min(xs + kw, width) - max(xs, 0));
+    return (dnnc_min(ys + kh, height) - dnnc_max(ys, 0)) * (dnnc_min(xs + kw, width) - dnnc_max(xs, 0));
 }
 
 // Pool2d.avgForward.
@@ -97,9 +114,9 @@ extern "C" __global__ void avg_pool_forward(const float* x, float* y, int planes
         int sh, int sw, int ph, int pw, int oh, int ow, int countIncludePad) {
     long n = (long) planes * oh * ow;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ox = (int) (i % ow);
-        int oy = (int) ((i / ow) % oh);
-        long plane = i / ((long) oh * ow);
+        long plane;
+        int oy, ox;
+        dnnc_position(i, oh, ow, &plane, &oy, &ox);
         const float* in = x + plane * height * width;
         int y0, y1, x0, x1;
         dnnc_window(oy, ox, height, width, kh, kw, sh, sw, ph, pw, &y0, &y1, &x0, &x1);
@@ -118,9 +135,9 @@ extern "C" __global__ void avg_pool_backward(const float* dy, float* dx, int pla
         int kw, int sh, int sw, int ph, int pw, int oh, int ow, int countIncludePad, int accumulate) {
     long n = (long) planes * height * width;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < n; i += (long) gridDim.x * blockDim.x) {
-        int ix = (int) (i % width);
-        int iy = (int) ((i / width) % height);
-        long plane = i / ((long) height * width);
+        long plane;
+        int iy, ix;
+        dnnc_position(i, height, width, &plane, &iy, &ix);
         const float* g = dy + plane * oh * ow;
         int oy0, oy1, ox0, ox1;
         dnnc_covering(iy, kh, sh, ph, oh, &oy0, &oy1);

@@ -113,26 +113,35 @@ extern "C" __global__ void log_softmax_backward(const float* y, const float* dy,
     }
 }
 
-// Step 1 of softmax cross-entropy: result[2] = how many labels count (not ignore), as Losses.judged.
-// One block of 256 threads.
-extern "C" __global__ void xent_count(const int* labels, int batch, int ignoring, int ignore, float* result) {
-    __shared__ int counts[256];
-    int count = 0;
-    for (int r = threadIdx.x; r < batch; r += blockDim.x) {
-        if (!ignoring || labels[r] != ignore) {
-            count++;
-        }
-    }
-    counts[threadIdx.x] = count;
+// The sum of v over a 256-thread block, in every thread (batchnorm.cu has the same helper: each
+// family is compiled on its own, and NVRTC has no includes to share it).
+__device__ double dnnc_block_sum(double v) {
+    __shared__ double shared[256];
+    shared[threadIdx.x] = v;
     __syncthreads();
     for (int half = blockDim.x / 2; half > 0; half >>= 1) {
         if (threadIdx.x < half) {
-            counts[threadIdx.x] += counts[threadIdx.x + half];
+            shared[threadIdx.x] += shared[threadIdx.x + half];
         }
         __syncthreads();
     }
+    double total = shared[0];
+    __syncthreads();
+    return total;
+}
+
+// Step 1 of softmax cross-entropy: result[2] = how many labels count (not ignore), as Losses.judged.
+// One block of 256 threads.
+extern "C" __global__ void xent_count(const int* labels, int batch, int ignoring, int ignore, float* result) {
+    double count = 0.0;
+    for (int r = threadIdx.x; r < batch; r += blockDim.x) {
+        if (!ignoring || labels[r] != ignore) {
+            count += 1.0;
+        }
+    }
+    count = dnnc_block_sum(count);
     if (threadIdx.x == 0) {
-        result[2] = (float) counts[0];
+        result[2] = (float) count;
     }
 }
 
@@ -198,27 +207,17 @@ extern "C" __global__ void xent_rows(const float* logits, const int* labels, flo
 // Step 3: result[0] = sum(rowLoss) / counted (0 when nothing counts), result[1] = sum(rowCorrect).
 // One block of 256 threads, summed in double.
 extern "C" __global__ void xent_reduce(const float* rowLoss, const float* rowCorrect, float* result, int batch) {
-    __shared__ double loss[256];
-    __shared__ double correct[256];
-    double l = 0.0;
-    double k = 0.0;
+    double loss = 0.0;
+    double correct = 0.0;
     for (int r = threadIdx.x; r < batch; r += blockDim.x) {
-        l += rowLoss[r];
-        k += rowCorrect[r];
+        loss += rowLoss[r];
+        correct += rowCorrect[r];
     }
-    loss[threadIdx.x] = l;
-    correct[threadIdx.x] = k;
-    __syncthreads();
-    for (int half = blockDim.x / 2; half > 0; half >>= 1) {
-        if (threadIdx.x < half) {
-            loss[threadIdx.x] += loss[threadIdx.x + half];
-            correct[threadIdx.x] += correct[threadIdx.x + half];
-        }
-        __syncthreads();
-    }
+    loss = dnnc_block_sum(loss);
+    correct = dnnc_block_sum(correct);
     if (threadIdx.x == 0) {
         float counted = result[2];
-        result[0] = counted == 0.0f ? 0.0f : (float) (loss[0] / counted);
-        result[1] = (float) correct[0];
+        result[0] = counted == 0.0f ? 0.0f : (float) (loss / counted);
+        result[1] = (float) correct;
     }
 }

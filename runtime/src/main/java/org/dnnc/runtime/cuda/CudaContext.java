@@ -60,14 +60,23 @@ public final class CudaContext implements AutoCloseable {
     private final KernelCache cache;
     private final LaunchArgs args = new LaunchArgs();
     private final Map<KernelSource, CUmod_st> modules = new HashMap<>();
-    private final Map<String, Kernel> kernels = new HashMap<>();
+    private final Map<KernelKey, Kernel> kernels = new HashMap<>();
     private final Map<FixedKernel, Kernel> fixed = new HashMap<>();
     private final List<DeviceArena> arenas = new ArrayList<>();
     private Gemm gemm;
+    /** Where launches go instead of the GPU in a {@link #recording} context; null in a real one. */
+    private final LaunchSink sink;
     private boolean closed;
+
+    /** Receives the launches of a {@link #recording} context. */
+    interface LaunchSink {
+        /** One launch, with its arguments (valid until the next launch). */
+        void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs arguments);
+    }
 
     private CudaContext(CudaOptions options, KernelCompiler compiler) {
         this.options = options;
+        this.sink = null;
         int[] count = {0};
         Check.cuda(cudaGetDeviceCount(count), "cudaGetDeviceCount");
         if (options.device() >= count[0]) {
@@ -82,6 +91,25 @@ public final class CudaContext implements AutoCloseable {
         stream = new CUstream_st();
         Check.cuda(cudaStreamCreateWithFlags(stream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
         cache = new KernelCache(options.kernelCache(), compiler);
+    }
+
+    /**
+     * A context without a device, for checking launchers on machines without a GPU: kernels are
+     * looked up in their sources but not compiled, launches go to {@code sink}, memsets are dropped,
+     * and anything else that would touch CUDA must not be called.
+     */
+    private CudaContext(LaunchSink sink) {
+        this.options = CudaOptions.defaults();
+        this.sink = sink;
+        architecture = "compute_90";
+        multiprocessors = 132;
+        stream = null;
+        cache = null;
+    }
+
+    /** A {@link #CudaContext(LaunchSink) recording} context. */
+    static CudaContext recording(LaunchSink sink) {
+        return new CudaContext(sink);
     }
 
     /**
@@ -191,6 +219,9 @@ public final class CudaContext implements AutoCloseable {
     /** Queues setting every element of {@code dst} to zero. */
     public void zero(DevBuf dst) {
         checkOpen();
+        if (sink != null) {
+            return;
+        }
         Check.cuda(cudaMemsetAsync(DevicePointers.at(dst.address()), 0, dst.bytes(), stream), "cudaMemsetAsync");
     }
 
@@ -221,7 +252,7 @@ public final class CudaContext implements AutoCloseable {
      */
     public Kernel kernel(KernelSource source, String function) {
         checkOpen();
-        String key = source.name() + "/" + function;
+        KernelKey key = new KernelKey(source, function);
         Kernel k = kernels.get(key);
         if (k != null) {
             return k;
@@ -241,11 +272,14 @@ public final class CudaContext implements AutoCloseable {
         return k;
     }
 
+    /** A loaded function: by its source's text, so that two generated sources naming a function alike stay apart. */
+    private record KernelKey(KernelSource source, String function) {}
+
     /** A kernel of {@code dnnc-kernels}, loaded on first use (no string is built on later calls). */
     Kernel kernel(FixedKernel k) {
         Kernel loaded = fixed.get(k);
         if (loaded == null) {
-            loaded = kernel(k.source(), k.function);
+            loaded = sink != null ? new Kernel(k.function, null) : kernel(k.source(), k.function);
             fixed.put(k, loaded);
         }
         return loaded;
@@ -274,6 +308,10 @@ public final class CudaContext implements AutoCloseable {
     /** Queues {@code kernel} on a {@code gridX x gridY} grid of {@code block}-thread blocks with {@code sharedBytes} of dynamic shared memory. */
     public void launch(Kernel kernel, int gridX, int gridY, int block, int sharedBytes, LaunchArgs arguments) {
         checkOpen();
+        if (sink != null) {
+            sink.launched(kernel, gridX, gridY, block, arguments);
+            return;
+        }
         Check.driver(cuLaunchKernel(kernel.function, gridX, gridY, 1, block, 1, 1, sharedBytes, stream,
                 arguments.params, (Pointer) null), "launching kernel " + kernel.name());
     }
@@ -287,7 +325,8 @@ public final class CudaContext implements AutoCloseable {
     /** Waits for the queued work and frees everything this context owns (idempotent). */
     @Override
     public void close() {
-        if (closed) {
+        if (closed || sink != null) {
+            closed = true;
             return;
         }
         synchronize();

@@ -15,6 +15,7 @@ public final class CudaElementwise {
     private static final FixedKernel MUL_BACKWARD = new FixedKernel("elementwise", "ew_mul_backward");
     private static final FixedKernel ACCUMULATE = new FixedKernel("elementwise", "ew_accumulate");
     private static final FixedKernel CHANNEL_BIAS = new FixedKernel("elementwise", "ew_add_channel_bias");
+    private static final FixedKernel CHANNEL_BIAS_GRAD = new FixedKernel("elementwise", "ew_channel_bias_grad");
 
     private CudaElementwise() {}
 
@@ -58,5 +59,16 @@ public final class CudaElementwise {
             int spatial) {
         ctx.launch(ctx.kernel(CHANNEL_BIAS), (long) batch * channels * spatial,
                 ctx.args().ptr(x).ptr(bias).ptr(y).i(batch).i(channels).i(spatial));
+    }
+
+    /**
+     * {@code db[c] = sum over examples and positions of dz[b, c, :]} ({@code +=} when {@code
+     * accumulate}), one block per channel in double; twin of {@code Conv2d.backwardBias} (a fused
+     * activation's part of {@code Conv2d.biasBackward} is {@link CudaActivations#backward}).
+     */
+    public static void channelBiasGrad(CudaContext ctx, DevBuf dz, DevBuf db, int batch, int channels, int spatial,
+            boolean accumulate) {
+        ctx.launch(ctx.kernel(CHANNEL_BIAS_GRAD), channels, 1, 256, 0,
+                ctx.args().ptr(dz).ptr(db).i(batch).i(channels).i(spatial).i(accumulate ? 1 : 0));
     }
 }

@@ -18,6 +18,8 @@ public final class LaunchArgs {
     private final LongPointer slots = new LongPointer(MAX);
     /** {@code void* params[MAX]}, each aimed at its slot once and for all. */
     final LongPointer params = new LongPointer(MAX);
+    /** The kind of each argument ('p' pointer, 'i' int, 'f' float), for checks against kernel signatures. */
+    private final char[] kinds = new char[MAX];
     private int count;
 
     LaunchArgs() {
@@ -39,24 +41,30 @@ public final class LaunchArgs {
 
     /** A {@code float*} or {@code int*} parameter: the view's device address, or {@code nullptr} for {@code null}. */
     public LaunchArgs ptr(DevBuf view) {
-        return slot(view == null ? 0L : view.address());
+        return slot(view == null ? 0L : view.address(), 'p');
     }
 
     /** An {@code int} parameter. */
     public LaunchArgs i(int value) {
         // Little-endian: the kernel reads the int from the slot's first four bytes.
-        return slot(value & 0xffffffffL);
+        return slot(value & 0xffffffffL, 'i');
     }
 
     /** A {@code float} parameter. */
     public LaunchArgs f(float value) {
-        return slot(Float.floatToRawIntBits(value) & 0xffffffffL);
+        return slot(Float.floatToRawIntBits(value) & 0xffffffffL, 'f');
     }
 
-    private LaunchArgs slot(long bits) {
+    /** The kinds of the arguments set, in order: 'p' pointer, 'i' int, 'f' float (for example {@code "ppi"}). */
+    String signature() {
+        return new String(kinds, 0, count);
+    }
+
+    private LaunchArgs slot(long bits, char kind) {
         if (count == MAX) {
             throw new IllegalStateException("a kernel launch takes at most " + MAX + " arguments");
         }
+        kinds[count] = kind;
         slots.put(count++, bits);
         return this;
     }

@@ -79,7 +79,8 @@ public final class PinnedBatches implements AutoCloseable {
         for (int s = 0; s < SLOTS; s++) {
             host[s] = new Pointer();
             Check.cuda(cudaMallocHost(host[s], Math.max(slotBytes, 1)), "cudaMallocHost(" + slotBytes + " bytes)");
-            hostBytes[s] = new BytePointer(host[s]).capacity(slotBytes).asByteBuffer().order(ByteOrder.nativeOrder());
+            hostBytes[s] = new BytePointer(host[s]).capacity(slotBytes).limit(slotBytes).asByteBuffer()
+                    .order(ByteOrder.nativeOrder());
             uploaded[s] = event();
             consumed[s] = event();
         }

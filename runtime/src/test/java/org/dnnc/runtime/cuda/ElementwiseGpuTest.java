@@ -3,6 +3,7 @@ package org.dnnc.runtime.cuda;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Activations;
 import org.dnnc.runtime.cpu.Buf;
+import org.dnnc.runtime.cpu.Conv2d;
 import org.dnnc.runtime.cpu.Dense;
 import org.dnnc.runtime.cpu.Elementwise;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,12 @@ class ElementwiseGpuTest extends GpuTestSupport {
         Elementwise.addChannelBias(x, bias, y, batch, channels, spatial);
         CudaElementwise.addChannelBias(ctx, device(x), device(bias), dy, batch, channels, spatial);
         assertClose("addChannelBias", y, dy);
+
+        Buf db = Buf.of(uniform(channels, 1));
+        DevBuf ddb = device(db);
+        Conv2d.backwardBias(x, db, batch, channels, spatial, true);
+        CudaElementwise.channelBiasGrad(ctx, device(x), ddb, batch, channels, spatial, true);
+        assertClose("Conv2d.backwardBias (accumulated)", db, ddb);
     }
 
     @Test

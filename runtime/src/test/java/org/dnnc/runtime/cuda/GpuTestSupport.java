@@ -86,6 +86,13 @@ abstract class GpuTestSupport {
         return d;
     }
 
+    /** A fresh device int view of {@code n} ints. */
+    static DevBuf arenaInts(int n) {
+        DevBuf d = arena.ints(used, n);
+        used = DeviceArena.align(used + (long) n * Integer.BYTES);
+        return d;
+    }
+
     /** A direct int buffer holding {@code values}, as the CPU twins take labels. */
     static IntBuffer hostInts(int[] values) {
         IntBuffer b = ByteBuffer.allocateDirect(values.length * Integer.BYTES).order(ByteOrder.nativeOrder()).asIntBuffer();

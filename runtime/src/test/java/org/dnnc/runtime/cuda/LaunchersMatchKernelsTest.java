@@ -1,0 +1,164 @@
+package org.dnnc.runtime.cuda;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dnnc.runtime.cpu.Activation;
+import org.dnnc.runtime.cpu.ConvGeometry;
+import org.dnnc.runtime.cpu.PoolGeometry;
+import org.dnnc.runtime.cuda.CudaRecurrentCells.Rows;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every launcher passes its kernel the arguments the kernel declares, in kind and number, and
+ * every kernel of {@code dnnc-kernels} has a launcher: checked without a GPU by calling each
+ * launcher on a recording context and comparing what it passed with the signatures parsed from the
+ * {@code .cu} sources. A mismatch would otherwise only show on a GPU, as garbage.
+ */
+class LaunchersMatchKernelsTest {
+
+    private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
+            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent");
+    private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
+
+    /** Launches seen: kernel name to argument kinds, grid and block. */
+    private final Map<String, String> launched = new LinkedHashMap<>();
+    private final CudaContext ctx = CudaContext.recording((kernel, gridX, gridY, block, args) ->
+            launched.put(kernel.name(), args.signature() + " grid " + gridX + "x" + gridY + " block " + block));
+    private long next = 1 << 20;
+
+    /** A dummy device view of {@code n} floats at a fresh 256-byte aligned address. */
+    private DevBuf buf(int n) {
+        DevBuf b = new DevBuf(next, n, null);
+        next += DeviceArena.align((long) n * 4 + 4);
+        return b;
+    }
+
+    static Map<String, String> declaredSignatures() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String family : FAMILIES) {
+            Matcher m = KERNEL.matcher(KernelSource.resource(family).source());
+            while (m.find()) {
+                StringBuilder kinds = new StringBuilder();
+                for (String param : m.group(2).split(",")) {
+                    String p = param.strip();
+                    kinds.append(p.contains("*") ? 'p' : p.startsWith("float") ? 'f' : p.startsWith("int")
+                            || p.startsWith("unsigned") ? 'i' : '?');
+                }
+                out.put(m.group(1), kinds.toString());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everyLauncherPassesWhatItsKernelDeclares() {
+        launchEverything();
+        Map<String, String> declared = declaredSignatures();
+        assertThat(declared).isNotEmpty();
+        for (Map.Entry<String, String> e : launched.entrySet()) {
+            assertWithMessage("kernel %s is launched but not declared in any family", e.getKey())
+                    .that(declared).containsKey(e.getKey());
+            String kinds = e.getValue().substring(0, e.getValue().indexOf(' '));
+            assertWithMessage("arguments of %s (p pointer, i int, f float)", e.getKey())
+                    .that(kinds).isEqualTo(declared.get(e.getKey()));
+        }
+        assertWithMessage("kernels no launcher launches").that(new TreeSet<>(declared.keySet()))
+                .containsExactlyElementsIn(launched.keySet());
+    }
+
+    @Test
+    void blockReductionsGetTheBlocksTheyAreWrittenFor() {
+        launchEverything();
+        // Shared arrays of 256 entries, or 8 warps of 32 lanes: exactly 256 threads.
+        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
+                "bn_backward_sums", "clip_partial")) {
+            assertWithMessage(k).that(launched.get(k)).endsWith(" block 256");
+        }
+        // One block per channel, one sum per partial slot, one thread for the scalar kernels.
+        assertThat(launched.get("bn_stats")).contains("grid 4x1");
+        assertThat(launched.get("clip_partial")).contains("grid " + CudaClipping.BLOCKS + "x1");
+        assertThat(launched.get("clip_finish")).endsWith("grid 1x1 block 1");
+        assertThat(launched.get("dropout_advance")).endsWith("grid 1x1 block 1");
+        // One warp per row, eight rows per block: 19 rows need 3 blocks.
+        assertThat(launched.get("softmax_forward")).contains("grid 3x1");
+    }
+
+    private void launchEverything() {
+        int n = 100;
+        DevBuf a = buf(n);
+        DevBuf b = buf(n);
+        DevBuf c = buf(n);
+        CudaElementwise.fill(ctx, a, n, 1f);
+        CudaElementwise.scale(ctx, a, n, 2f);
+        CudaElementwise.add(ctx, a, b, c, n);
+        CudaElementwise.sub(ctx, a, b, c, n);
+        CudaElementwise.mul(ctx, a, b, c, n);
+        CudaElementwise.mulBackward(ctx, a, b, c, a, null, n);
+        CudaElementwise.accumulate(ctx, a, b, n);
+        CudaElementwise.addChannelBias(ctx, a, b, c, 2, 5, 10);
+        CudaElementwise.channelBiasGrad(ctx, a, b, 2, 5, 10, true);
+
+        CudaActivations.forward(ctx, Activation.TANH, 0f, a, b, n);
+        CudaActivations.backward(ctx, Activation.TANH, 0f, a, b, c, n);
+        CudaActivations.biasForward(ctx, Activation.RELU, 0f, a, b, 10, 10);
+        CudaActivations.biasBackward(ctx, Activation.RELU, 0f, a, b, c, b, 10, 10, false);
+
+        CudaSoftmax.forward(ctx, a, b, 19, 5);
+        CudaSoftmax.backward(ctx, a, b, c, 19, 5);
+        CudaSoftmax.logForward(ctx, a, b, 19, 5);
+        CudaSoftmax.logBackward(ctx, a, b, c, 19, 5);
+        CudaLosses.softmaxCrossEntropy(ctx, a, b, c, 10, 10, -1, buf(CudaLosses.scratchSize(10)), buf(3));
+
+        int channels = 4;
+        DevBuf scratch = buf(CudaBatchNorm.scratchSize(channels));
+        DevBuf p = buf(channels);
+        CudaBatchNorm.forwardTraining(ctx, a, p, p, p, p, b, p, p, c, 5, channels, 5, 0.1f, 1e-5f, true, scratch);
+        CudaBatchNorm.forwardInference(ctx, a, p, p, p, p, b, 5, channels, 5, 1e-5f, false, scratch);
+        CudaBatchNorm.backwardInputInference(ctx, a, p, p, b, 5, channels, 5, 1e-5f, scratch);
+        CudaBatchNorm.backward(ctx, a, b, c, p, p, p, a, p, p, 5, channels, 5, 1e-5f, true, false, false, scratch);
+        CudaBatchNorm.backwardInference(ctx, a, b, c, p, p, p, a, p, p, 5, channels, 5, 1e-5f, true, false, false,
+                scratch);
+
+        PoolGeometry pool = PoolGeometry.of(channels, 4, 4, 2, 2);
+        CudaPool.maxForward(ctx, pool, a, b, 1);
+        CudaPool.maxBackward(ctx, pool, a, b, c, 1, false);
+        CudaPool.avgForward(ctx, pool, a, b, 1, false);
+        CudaPool.avgBackward(ctx, pool, a, b, 1, false, true);
+        CudaPool.globalAvgForward(ctx, a, b, 2, channels, 9);
+        CudaPool.globalAvgBackward(ctx, a, b, 2, channels, 9, false);
+
+        ConvGeometry conv = ConvGeometry.symmetric(2, 5, 5, 3, 3, 1, 1);
+        CudaIm2col.im2colBatch(ctx, conv, a, buf(conv.patchSize() * 50), 2);
+        CudaIm2col.col2imBatch(ctx, conv, buf(conv.patchSize() * 50), a, 2, false);
+
+        DevBuf scalars = buf(2);
+        CudaOptimizers.sgd(ctx, a, b, n, scalars, 0f, 0f);
+        CudaOptimizers.momentum(ctx, a, b, c, n, scalars, 0.9f, 0f, false, 0f, 0f);
+        CudaOptimizers.adagrad(ctx, a, b, c, n, scalars, 1e-10f, 0f, 0f);
+        CudaOptimizers.rmspropMomentum(ctx, a, b, c, a, n, scalars, 0.99f, 1e-8f, 0.9f, 0f, 0f);
+        CudaOptimizers.adam(ctx, a, b, c, a, n, scalars, 0.9f, 0.999f, 1e-8f, 0f, 0f);
+
+        CudaDropout.forward(ctx, a, b, c, n, 0.5f, buf(2));
+
+        CudaEmbedding.forward(ctx, a, b, c, 10, 10, 10);
+        CudaEmbedding.backward(ctx, a, b, c, 10, 10, 10);
+
+        CudaClipping.clipNorm(ctx, new DevBuf[] {a, b}, new int[] {n, n}, 1f, buf(CudaClipping.SCRATCH_SIZE));
+        CudaClipping.clipValue(ctx, new DevBuf[] {a}, new int[] {n}, 1f);
+
+        Rows r = new Rows(buf(1000), 50);
+        CudaRecurrentCells.rnnForward(ctx, r, r, a, r, r, 4, 10, false);
+        CudaRecurrentCells.rnnBackward(ctx, r, r, r, 4, 10, false);
+        CudaRecurrentCells.lstmForward(ctx, r, r, a, r, r, r, r, 4, 10);
+        CudaRecurrentCells.lstmBackward(ctx, r, r, r, r, r, r, 4, 10);
+        CudaRecurrentCells.gruForward(ctx, r, r, a, r, r, r, r, 4, 10);
+        CudaRecurrentCells.gruBackward(ctx, r, r, r, r, r, 4, 10);
+    }
+}
