@@ -21,7 +21,10 @@ public final class CapturedWork implements AutoCloseable {
 
     /** Queues the work once: directly on the first call, captured on the second, replayed afterwards. */
     public void run() {
-        if (graph != null) {
+        if (ctx.recording()) {
+            // Nothing runs, so nothing is captured: the work's launches go to the recording each time.
+            work.run();
+        } else if (graph != null) {
             graph.launch();
         } else if (!warm) {
             work.run();

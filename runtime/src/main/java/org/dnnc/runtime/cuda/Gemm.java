@@ -62,7 +62,7 @@ public final class Gemm implements AutoCloseable {
         checkFits("A", a, aOffset, transA ? k : m, transA ? m : k, lda);
         checkFits("B", b, bOffset, transB ? n : k, transB ? k : n, ldb);
         checkFits("C", c, cOffset, m, n, ldc);
-        if (m == 0 || n == 0) {
+        if (m == 0 || n == 0 || ctx.recording()) {
             return;
         }
         ctx.gemm().call(transA, transB, m, n, k, alpha, a.address() + 4L * aOffset, lda,
