@@ -375,16 +375,7 @@ final class CudaClass {
                 .addJavadoc("spoil the weights.\n")
                 .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count")
                 .addParameter(double.class, "learningRate");
-        JavaGenerator.enterOwner(m);
-        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
-        m.addStatement("prepare()");
-        m.addStatement("int n = count");
-        stageStep(m, program);
-        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("trainGraph.run()")
-                .nextControlFlow("else").addStatement("train(n)").endControlFlow();
-        m.addStatement("ctx.download(readback, hostReadback)");
-        m.addStatement("float loss = hostReadback.get(0)");
-        m.addStatement("int correct = (int) hostReadback.get(1)");
+        runStep(m, program, "train");
         m.beginControlFlow("if (!$T.isFinite(loss) && !owner.updateOnNonFinite)", Float.class);
         m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
         m.addStatement("return $L", result(program));
@@ -405,6 +396,24 @@ final class CudaClass {
         return m.build();
     }
 
+    /**
+     * A step's start, inside the owner's context: the batch checked and uploaded, the program run
+     * (captured for a full batch), and the one read-back into the locals {@code loss} and {@code
+     * correct}.
+     */
+    private void runStep(MethodSpec.Builder m, ProgramEmitter program, String name) {
+        JavaGenerator.enterOwner(m);
+        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
+        m.addStatement("prepare()");
+        m.addStatement("int n = count");
+        stageStep(m, program);
+        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("$LGraph.run()", name)
+                .nextControlFlow("else").addStatement("$L(n)", name).endControlFlow();
+        m.addStatement("ctx.download(readback, hostReadback)");
+        m.addStatement("float loss = hostReadback.get(0)");
+        m.addStatement("int correct = (int) hostReadback.get(1)");
+    }
+
     /** The step's result: with the counted rows when the loss ignores a label, as on the CPU. */
     private static CodeBlock result(ProgramEmitter program) {
         return result(program, true);
@@ -423,16 +432,7 @@ final class CudaClass {
         MethodSpec.Builder m = MethodSpec.methodBuilder("evaluateStep").returns(RuntimeNames.STEP_RESULT)
                 .addJavadoc("{@code evaluateStep} on the device, with one read-back.\n")
                 .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count");
-        JavaGenerator.enterOwner(m);
-        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
-        m.addStatement("prepare()");
-        m.addStatement("int n = count");
-        stageStep(m, program);
-        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("evaluateGraph.run()")
-                .nextControlFlow("else").addStatement("evaluate(n)").endControlFlow();
-        m.addStatement("ctx.download(readback, hostReadback)");
-        m.addStatement("float loss = hostReadback.get(0)");
-        m.addStatement("int correct = (int) hostReadback.get(1)");
+        runStep(m, program, "evaluate");
         m.addStatement("return $L", result(program));
         JavaGenerator.leave(m);
         return m.build();
