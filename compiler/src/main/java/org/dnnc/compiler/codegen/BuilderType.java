@@ -57,7 +57,14 @@ record BuilderType(NetworkModel model, ClassName className, ClassName builderNam
                 .addMethod(cuda ? device(device) : cpuOnly(device))
                 .addMethod(build());
         if (cuda) {
-            builder.addField(FieldSpec.builder(device, "device", PRIVATE).initializer("$T.CPU", device).build());
+            builder.addField(FieldSpec.builder(device, "device", PRIVATE).initializer("$T.CPU", device).build())
+                    .addField(FieldSpec.builder(boolean.class, "tf32", PRIVATE).build())
+                    .addMethod(MethodSpec.methodBuilder("tf32").addModifiers(PUBLIC).returns(builderName)
+                            .addJavadoc("Lets cuBLAS use TF32 tensor cores for matrix products on CUDA: faster, with about\n")
+                            .addJavadoc("three decimal digits in each product's inputs (default: off, full float precision).\n")
+                            .addJavadoc("{@link #build()} refuses it unless the device is CUDA.\n")
+                            .addParameter(boolean.class, "allow")
+                            .addStatement("this.tf32 = allow").addStatement("return this").build());
         }
         if (trains) {
             builder.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE).build())
@@ -99,6 +106,12 @@ record BuilderType(NetworkModel model, ClassName className, ClassName builderNam
 
     private MethodSpec build() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className);
+        if (cuda) {
+            m.beginControlFlow("if (tf32 && device != $T.CUDA)", ClassName.get("org.dnnc.runtime", "Device"))
+                    .addStatement("throw new $T($S)", IllegalStateException.class,
+                            "tf32(true) applies to CUDA only: choose device(Device.CUDA) too, or leave tf32 off")
+                    .endControlFlow();
+        }
         Optional<Option> weights = trains ? StartingWeights.of(model.train()) : Optional.empty();
         if (weights.isEmpty()) {
             return m.addJavadoc("A network with freshly initialized parameters.\n")

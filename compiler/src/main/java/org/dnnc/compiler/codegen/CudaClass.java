@@ -166,9 +166,10 @@ final class CudaClass {
         type.addMethod(constructor(kernels, staged, train.graph(), trainer, evaluator, predictor));
         type.addMethod(MethodSpec.methodBuilder("open").addModifiers(STATIC).returns(self)
                 .addJavadoc("Opens the first CUDA device for {@code owner}, whose parameters it uploads before its first\n")
-                .addJavadoc("call.\n\n@throws org.dnnc.runtime.cuda.CudaUnavailableException naming what this machine lacks\n")
-                .addParameter(owner, "owner")
-                .addStatement("$T ctx = $T.open($T.defaults())", CONTEXT, CONTEXT, OPTIONS)
+                .addJavadoc("call; {@code tf32} lets cuBLAS use TF32.\n\n")
+                .addJavadoc("@throws org.dnnc.runtime.cuda.CudaUnavailableException naming what this machine lacks\n")
+                .addParameter(owner, "owner").addParameter(boolean.class, "tf32")
+                .addStatement("$T ctx = $T.open($T.builder().tf32(tf32).build())", CONTEXT, CONTEXT, OPTIONS)
                 .beginControlFlow("try")
                 .addStatement("return new $T(owner, ctx)", self)
                 .nextControlFlow("catch ($T | $T e)", RuntimeException.class, Error.class)

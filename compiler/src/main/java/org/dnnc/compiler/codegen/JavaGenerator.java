@@ -545,7 +545,7 @@ public final class JavaGenerator {
             // Last: the device half uploads the initialized parameters; if it cannot open, nothing leaks.
             m.beginControlFlow("if (builder.device == $T.CUDA)", RuntimeNames.DEVICE);
             m.beginControlFlow("try");
-            m.addStatement("cuda = $T.open(this)", CudaClass.type(className));
+            m.addStatement("cuda = $T.open(this, builder.tf32)", CudaClass.type(className));
             m.nextControlFlow("catch ($T | $T e)", RuntimeException.class, Error.class);
             m.addStatement("close()");
             m.addStatement("throw e");

@@ -79,7 +79,6 @@ class GeneratedCudaClassTest {
     void theClassHasACudaHalfThatItsPublicCallsDispatchTo() {
         assertThat(source).contains("private static final class OnCuda {");
         assertThat(source).contains("private final OnCuda cuda;");
-        assertThat(source).contains("cuda = OnCuda.open(this);");
         // Each step and pass on the device; the host's parameters synchronized around checkpoints.
         assertThat(source).contains("return cuda.trainStep(batch, count, learningRate);");
         assertThat(source).contains("return cuda.evaluateStep(batch, count);");
@@ -166,6 +165,19 @@ class GeneratedCudaClassTest {
                 () -> builder.getClass().getMethod("build").invoke(builder));
         assertThat(e.getCause()).isInstanceOf(CudaUnavailableException.class);
         assertThat(e.getCause().getMessage()).isEqualTo(Cuda.availability().reason());
+        assertThat(Device.best()).isEqualTo(Device.CPU);
+    }
+
+    @Test
+    void tf32IsForCudaOnly() throws Exception {
+        assertThat(source).contains("cuda = OnCuda.open(this, builder.tf32);");
+        assertThat(source).contains("CudaContext.open(CudaOptions.builder().tf32(tf32).build())");
+        Object builder = generated.getMethod("builder").invoke(null);
+        builder.getClass().getMethod("tf32", boolean.class).invoke(builder, true);
+        InvocationTargetException e = assertThrows(InvocationTargetException.class,
+                () -> builder.getClass().getMethod("build").invoke(builder));
+        assertThat(e.getCause()).hasMessageThat()
+                .isEqualTo("tf32(true) applies to CUDA only: choose device(Device.CUDA) too, or leave tf32 off");
     }
 
     @Test
