@@ -9,7 +9,6 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,12 +19,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.codegen.cuda.FusedKernels;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
@@ -117,7 +118,7 @@ final class CudaClass {
         List<CodeBlock> inferBody = predictor.body();
         if (geometries.hasConvolutions()) {
             throw new CodegenException("the cuda target cannot generate a class with convolutions or poolings yet",
-                    new org.dnnc.compiler.ir.Origin(lowering.model().span(), ""));
+                    new Origin(lowering.model().span(), ""));
         }
         int predictBatch = lowering.predictBatch();
         type.addJavadoc("{@code $L}'s programs on a CUDA device, loaded only when the builder chooses\n", owner.simpleName())
@@ -472,7 +473,7 @@ final class CudaClass {
 
     /** The loop of inference passes: upload a slice of each input, run, download each output's slice. */
     private void passes(MethodSpec.Builder m, ProgramEmitter program, List<Integer> outputIds, String from,
-            java.util.function.IntFunction<String> into) {
+            IntFunction<String> into) {
         m.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
         m.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
         for (Signature.Tensor t : signature.inputs()) {
