@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The CUDA target's kernel calls compile against {@code org.dnnc.runtime.cuda}: every call of the
  * MLP example's three programs, put in a class that declares what the calls use as the generated
  * class will (a {@code DevBuf} per planned view and parameter, the context, the dropout state, the
- * counts and a {@code Kernel} per generated kernel). The generator does not emit such a class yet,
- * so this holds the emitter to the runtime's signatures until it does; whether the calls compute
+ * counts and a {@code Kernel} per generated kernel), apart from the generated class that holds
+ * them ({@code CudaClass}, tested by {@code GeneratedCudaClassTest}); whether the calls compute
  * what the CPU's do needs a GPU.
  */
 class CudaKernelsTest {
