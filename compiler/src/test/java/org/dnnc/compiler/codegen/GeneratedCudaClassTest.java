@@ -115,6 +115,22 @@ class GeneratedCudaClassTest {
     }
 
     @Test
+    void whatTheCudaHalfCannotDoYetIsRefusedAtTheNetwork() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("Scorer.dnn").toString(), """
+                network Scorer {
+                    input x: float[4];
+                    output y = x -> dense(2);
+                }
+                """);
+        NetworkModel scorer = Compiler.compile(file).networks().get(0);
+        CodegenException e = assertThrows(CodegenException.class, () -> JavaGenerator.generate(scorer, file, true,
+                Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE)));
+        assertThat(e.getMessage()).isEqualTo("the cuda target cannot generate a class without a train section yet:"
+                + " compile it for the cpu target only");
+        assertThat(e.origin().span().isNone()).isFalse();
+    }
+
+    @Test
     void theCpuOnlyClassIsTheOneWithoutTheCudaTarget() throws Exception {
         SourceFile file = SourceFile.read(MLP);
         String cpu = JavaGenerator.generate(model, file, true).toString();
