@@ -1354,11 +1354,11 @@ public final class FashionCnn implements TrainableNetwork {
         /**
          * Where the network runs (default: the CPU).
          *
-         * @throws UnsupportedOperationException for a device this version cannot run on (CUDA)
+         * @throws UnsupportedOperationException for CUDA: this class was compiled for the CPU only
          */
         public Builder device(Device device) {
             if (device != Device.CPU) {
-                throw new UnsupportedOperationException("FashionCnn cannot run on " + device + ": this version of dnnc generates code for the CPU only");
+                throw new UnsupportedOperationException("FashionCnn cannot run on " + device + ": it was compiled for the CPU only; compile it with the cuda target too (dnnc compile --target cpu,cuda, or <targets>cpu,cuda</targets> in the dnnc Maven plugin's configuration)");
             }
             return this;
         }

@@ -26,6 +26,9 @@ import org.codehaus.plexus.build.DefaultBuildContext;
 import org.codehaus.plexus.util.DirectoryScanner;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.Target;
+import org.dnnc.compiler.target.Targets;
 
 /** What the {@code compile} and {@code testCompile} goals share: everything but their defaults. */
 public abstract class AbstractDnncMojo extends AbstractMojo {
@@ -70,6 +73,14 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
     @Parameter(property = "dnnc.fuse", defaultValue = "true")
     protected boolean fuse;
 
+    /**
+     * The targets the generated classes run on, comma-separated: {@code cpu} (always, the builder's
+     * default device) and {@code cuda}, which adds the half that runs on an NVIDIA GPU when the
+     * builder chooses {@code Device.CUDA}.
+     */
+    @Parameter(property = "dnnc.targets", defaultValue = "cpu")
+    protected String targets;
+
     /** The encoding of the {@code .dnn} files; UTF-8 when neither this nor {@code project.build.sourceEncoding} is set. */
     @Parameter(property = "dnnc.encoding", defaultValue = "${project.build.sourceEncoding}")
     protected String encoding;
@@ -106,8 +117,9 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
         Path output = outputDirectory().toPath().toAbsolutePath().normalize();
         Charset charset = charset();
         String version = pluginVersion();
+        Set<Target> chosen = targets(targets);
         DnncBuild.Settings settings = new DnncBuild.Settings(base, sources, output, stateFile(), charset,
-                configHash(version, charset, fuse), version, failOnWarning, fuse);
+                configHash(version, charset, fuse, chosen), version, failOnWarning, fuse, chosen);
 
         boolean ide = !DefaultBuildContext.class.equals(buildContext.getClass())
                 || buildContext.isIncremental()
@@ -189,9 +201,30 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
     }
 
     /** Everything besides an input's bytes that its output depends on. */
-    static String configHash(String pluginVersion, Charset charset, boolean fuse) {
+    static String configHash(String pluginVersion, Charset charset, boolean fuse, Set<Target> targets) {
+        String names = targets.stream().map(Target::name).sorted().collect(java.util.stream.Collectors.joining(","));
         return DnncBuild.sha256("format=" + BuildState.FORMAT + "\nplugin=" + pluginVersion
-                + "\ncompiler=" + Compiler.version() + "\nencoding=" + charset.name() + "\nfuse=" + fuse + "\n");
+                + "\ncompiler=" + Compiler.version() + "\nencoding=" + charset.name() + "\nfuse=" + fuse
+                + (names.equals("cpu") ? "" : "\ntargets=" + names) + "\n");
+    }
+
+    /**
+     * The targets named in {@code <targets>}, the CPU always among them.
+     *
+     * @throws MojoExecutionException naming a target that does not exist, and those that do
+     */
+    static Set<Target> targets(String names) throws MojoExecutionException {
+        Set<Target> chosen = new LinkedHashSet<>();
+        chosen.add(CpuTarget.INSTANCE);
+        for (String name : names.split(",")) {
+            String trimmed = name.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            chosen.add(Targets.named(trimmed).orElseThrow(() -> new MojoExecutionException("dnnc: unknown target '"
+                    + trimmed + "' in <targets>; the targets are " + String.join(", ", Targets.names()))));
+        }
+        return chosen;
     }
 
     static String pluginVersion() {

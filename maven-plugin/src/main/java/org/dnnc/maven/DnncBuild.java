@@ -33,6 +33,7 @@ import org.dnnc.compiler.diag.Severity;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.diag.Span;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.Target;
 
 /**
  * One incremental run of the compiler over a source directory, independent of Maven: compiles the
@@ -56,7 +57,8 @@ final class DnncBuild {
             String configHash,
             String pluginVersion,
             boolean failOnWarning,
-            boolean fuse) {}
+            boolean fuse,
+            Set<Target> targets) {}
 
     /** What the run does, as it does it: the Maven goal logs, reports to the IDE and writes through the build context. */
     interface Listener {
@@ -275,7 +277,7 @@ final class DnncBuild {
         }
         String code;
         try {
-            code = JavaGenerator.generate(model, source, settings.fuse()).toString();
+            code = JavaGenerator.generate(model, source, settings.fuse(), settings.targets()).toString();
         } catch (CodegenException e) {
             Span where = e.origin() == null || e.origin().span().isNone() ? model.span() : e.origin().span();
             report(file, source, Diagnostic.error(where, e.getMessage()));

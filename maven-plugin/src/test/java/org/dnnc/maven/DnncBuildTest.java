@@ -1,6 +1,7 @@
 package org.dnnc.maven;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,15 +10,21 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.CudaTarget;
+import org.dnnc.compiler.target.Target;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The incremental build without Maven: what is compiled, written, kept and deleted. */
 class DnncBuildTest {
+    private static final Set<Target> CPU = Set.of(CpuTarget.INSTANCE);
+
     static final String TINY = """
             package org.example.tiny;
 
@@ -78,10 +85,15 @@ class DnncBuildTest {
     }
 
     DnncBuild.Result build(String config, boolean failOnWarning, boolean fuse, String... inputs) throws IOException {
+        return build(config, failOnWarning, fuse, Set.of(CpuTarget.INSTANCE), inputs);
+    }
+
+    DnncBuild.Result build(String config, boolean failOnWarning, boolean fuse, Set<Target> targets, String... inputs)
+            throws IOException {
         rendered.clear();
         deleted.clear();
         var settings = new DnncBuild.Settings(project, src, out, state, StandardCharsets.UTF_8, config, "test",
-                failOnWarning, fuse);
+                failOnWarning, fuse, targets);
         return DnncBuild.run(settings, List.of(inputs), new DnncBuild.Listener() {
             @Override
             public String displayPath(Path input) {
@@ -183,14 +195,34 @@ class DnncBuildTest {
         write("Tiny.dnn", TINY);
         build("Tiny.dnn");
         String fused = Files.readString(tinyJava());
-        var r = build(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false), false, false, "Tiny.dnn");
+        var r = build(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false, CPU), false, false, "Tiny.dnn");
         assertThat(r.compiled()).isEqualTo(1);
         assertThat(r.written()).isEqualTo(1);
         String unfused = Files.readString(tinyJava());
         assertThat(fused).doesNotContain("Activations.forward(");
         assertThat(unfused).contains("Activations.forward(Activation.RELU");
-        assertThat(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false))
-                .isNotEqualTo(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true));
+        assertThat(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, false, CPU))
+                .isNotEqualTo(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true, CPU));
+    }
+
+    @Test
+    void theCudaTargetAddsTheDeviceHalfAndIsPartOfTheConfiguration() throws Exception {
+        write("Tiny.dnn", TINY);
+        build("Tiny.dnn");
+        assertThat(Files.readString(tinyJava())).doesNotContain("OnCuda");
+        Set<Target> both = AbstractDnncMojo.targets("cpu, cuda");
+        assertThat(both).containsExactly(CpuTarget.INSTANCE, CudaTarget.INSTANCE).inOrder();
+        assertThat(AbstractDnncMojo.targets("cuda")).isEqualTo(both);
+        var r = build(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true, both), false, true, both,
+                "Tiny.dnn");
+        assertThat(rendered).isEmpty();
+        assertThat(r.written()).isEqualTo(1);
+        assertThat(Files.readString(tinyJava())).contains("private static final class OnCuda {");
+        assertThat(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true, both))
+                .isNotEqualTo(AbstractDnncMojo.configHash("test", StandardCharsets.UTF_8, true, CPU));
+        var unknown = assertThrows(org.apache.maven.plugin.MojoExecutionException.class,
+                () -> AbstractDnncMojo.targets("cpu,tpu"));
+        assertThat(unknown).hasMessageThat().isEqualTo("dnnc: unknown target 'tpu' in <targets>; the targets are cpu, cuda");
     }
 
     @Test

@@ -16,5 +16,14 @@ public enum Device {
      * An NVIDIA GPU through CUDA: cuBLAS for matrix products, cuDNN for convolutions where it is
      * installed, and the kernels of {@code dnnc-kernels} compiled at first use with NVRTC.
      */
-    CUDA
+    CUDA;
+
+    /**
+     * {@link #CUDA} where {@link org.dnnc.runtime.cuda.Cuda#availability()} says it can run, else
+     * {@link #CPU}. Asking loads the CUDA bindings once (only this, not the CPU path, does); a class
+     * compiled for the CPU only refuses CUDA, so use this with classes compiled with the cuda target.
+     */
+    public static Device best() {
+        return org.dnnc.runtime.cuda.Cuda.availability().present() ? CUDA : CPU;
+    }
 }

@@ -10,7 +10,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.diag.Diagnostic;
+import org.dnnc.compiler.diag.DiagnosticRenderer;
+import org.dnnc.runtime.Device;
 import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.cuda.CudaUnavailableException;
 import org.dnnc.runtime.data.Column;
 import org.dnnc.runtime.data.Dataset;
 import org.dnnc.runtime.data.TextCorpus;
@@ -35,6 +39,8 @@ import picocli.CommandLine.Spec;
  * training example is trained on (no validation split, no early stopping), so epochs are comparable.
  * The suite's networks ({@code vgg}, {@code strided}, {@code wide_mlp}) have their PyTorch twins in
  * {@code bench/pytorch_suite.py}, which prints the same fields.
+ * With {@code --device cuda} the network trains and predicts on a GPU (compiled with the cuda
+ * target too), and the line's {@code device} says so.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an example network: train_images_per_s, infer_images_per_s and test_accuracy as JSON.")
@@ -56,6 +62,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
     private int threads;
 
+    @Option(names = "--device", paramLabel = "DEVICE", converter = DeviceConverter.class,
+            description = DeviceConverter.DESCRIPTION)
+    private Device device = Device.CPU;
+
     @Option(names = "--no-fuse", description = "Compile without the fusion passes, to measure what they gain.")
     private boolean noFuse;
 
@@ -71,7 +81,7 @@ final class BenchCommand implements Callable<Integer> {
     private int lmWindows;
 
     @Override
-    public Integer call() throws IOException, CodegenException {
+    public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         if (lmWindows < 1) {
             throw new ParameterException(spec.commandLine(), "--lm-windows must be at least 1, got " + lmWindows);
@@ -84,9 +94,23 @@ final class BenchCommand implements Callable<Integer> {
         if (loaded.isEmpty()) {
             return 1;
         }
-        CompiledNetwork compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse);
+        CompiledNetwork compiled;
+        try {
+            compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse, device);
+        } catch (CodegenException e) {
+            spec.commandLine().getErr().print(new DiagnosticRenderer(false).render(loaded.get().source(), Diagnostic.error(
+                    e.origin().span().isNone() ? loaded.get().model().span() : e.origin().span(), e.getMessage())));
+            return 1;
+        }
         boolean language = modelName.equals("lstm_lm");
-        try (TrainableNetwork net = compiled.build(42, threads)) {
+        TrainableNetwork built;
+        try {
+            built = compiled.build(42, threads, device);
+        } catch (CudaUnavailableException e) {
+            spec.commandLine().getErr().println("dnnc: error: cannot run on cuda: " + e.getMessage());
+            return 1;
+        }
+        try (TrainableNetwork net = built) {
             RunData runData;
             try {
                 runData = language
@@ -118,20 +142,24 @@ final class BenchCommand implements Callable<Integer> {
                 double inferPerSecond = inferenceThroughput(net, test) * perExample;
                 out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_tokens_per_s\":%s,\"infer_tokens_per_s\":%.1f,"
                                 + "\"test_bits_per_byte\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,"
-                                + "\"train_windows\":%d,\"fused\":%b}%n",
+                                + "\"train_windows\":%d,\"fused\":%b,\"device\":\"%s\"}%n",
                         modelName, trainPerSecond, inferPerSecond, evaluation.loss() / Math.log(2), epochs, threads,
-                        net.maxBatch(), train.size(), !noFuse);
+                        net.maxBatch(), train.size(), !noFuse, deviceName());
             } else {
                 double inferPerSecond = inferenceThroughput(compiled, net, test);
                 out.printf(Locale.ROOT, "{\"model\":\"%s\",\"train_images_per_s\":%s,\"infer_images_per_s\":%.1f,"
                                 + "\"test_accuracy\":%.4f,\"epochs\":%d,\"threads\":%d,\"batch\":%d,\"train_examples\":%d,"
-                                + "\"fused\":%b}%n",
+                                + "\"fused\":%b,\"device\":\"%s\"}%n",
                         modelName, trainPerSecond, inferPerSecond, evaluation.accuracy(), epochs, threads, net.maxBatch(),
-                        train.size(), !noFuse);
+                        train.size(), !noFuse, deviceName());
             }
         }
         out.flush();
         return 0;
+    }
+
+    private String deviceName() {
+        return device.name().toLowerCase(Locale.ROOT);
     }
 
     private static final long MIN_INFER_NANOS = 1_000_000_000L;

@@ -6,12 +6,18 @@ import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.codegen.JavaGenerator;
 import org.dnnc.compiler.codegen.JavaSourceCompiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.CudaTarget;
+import org.dnnc.compiler.target.Target;
+import org.dnnc.runtime.Device;
 import org.dnnc.runtime.Network;
+import org.dnnc.runtime.cuda.CudaUnavailableException;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.dnnc.runtime.train.Trainer;
 
@@ -28,7 +34,18 @@ final class CompiledNetwork {
 
     /** Compiles {@code model} with the fusion passes, or without them when {@code fuse} is false. */
     static CompiledNetwork compile(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
-        String code = JavaGenerator.generate(model, source, fuse).toString();
+        return compile(model, source, fuse, Device.CPU);
+    }
+
+    /**
+     * Compiles {@code model} to run on {@code device}: for CUDA with the cuda target as well, so that
+     * its builder accepts {@code Device.CUDA}.
+     */
+    static CompiledNetwork compile(NetworkModel model, SourceFile source, boolean fuse, Device device)
+            throws CodegenException {
+        Set<Target> targets = device == Device.CUDA ? Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE)
+                : Set.of(CpuTarget.INSTANCE);
+        String code = JavaGenerator.generate(model, source, fuse, targets).toString();
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
             // Ctrl-C during compilation skips the finally block; the hook removes the folder then.
@@ -69,17 +86,37 @@ final class CompiledNetwork {
 
     /** A new instance from the generated builder, of a network with a train section. */
     TrainableNetwork build(long seed, int threads) {
-        return (TrainableNetwork) buildAny(seed, threads);
+        return build(seed, threads, Device.CPU);
+    }
+
+    /**
+     * A new instance on {@code device}.
+     *
+     * @throws CudaUnavailableException for CUDA where this machine cannot run it, naming what is missing
+     */
+    TrainableNetwork build(long seed, int threads, Device device) {
+        return (TrainableNetwork) buildAny(seed, threads, device);
     }
 
     /** A new instance from the generated builder: a {@link TrainableNetwork} when the network has a train section. */
     Network buildAny(long seed, int threads) {
+        return buildAny(seed, threads, Device.CPU);
+    }
+
+    private Network buildAny(long seed, int threads, Device device) {
         try {
             Object builder = type.getMethod("builder").invoke(null);
             builder.getClass().getMethod("seed", long.class).invoke(builder, seed);
             builder.getClass().getMethod("threads", int.class).invoke(builder, threads);
+            if (device != Device.CPU) {
+                builder.getClass().getMethod("device", Device.class).invoke(builder, device);
+            }
             return (Network) builder.getClass().getMethod("build").invoke(builder);
         } catch (InvocationTargetException e) {
+            // A machine without a GPU, driver or library: the builder says which; so does the command.
+            if (e.getCause() instanceof CudaUnavailableException missing) {
+                throw missing;
+            }
             // A checkpoint that load_weights cannot read is the user's mistake: pass its message on.
             if (e.getCause() instanceof UncheckedIOException bad) {
                 throw bad;

@@ -17,6 +17,8 @@ import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.runtime.Device;
+import org.dnnc.runtime.cuda.CudaUnavailableException;
 import org.dnnc.runtime.data.TextCorpus;
 import org.dnnc.runtime.train.BatchLog;
 import org.dnnc.runtime.train.Evaluation;
@@ -73,6 +75,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
     private int threads;
+
+    @Option(names = "--device", paramLabel = "DEVICE", converter = DeviceConverter.class,
+            description = DeviceConverter.DESCRIPTION)
+    private Device device = Device.CPU;
 
     @Option(names = "--no-fuse", description = "Compile without the fusion passes.")
     private boolean noFuse;
@@ -144,7 +150,7 @@ final class RunCommand implements Callable<Integer> {
         }
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse);
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device);
         } catch (CodegenException e) {
             err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
@@ -153,9 +159,12 @@ final class RunCommand implements Callable<Integer> {
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
         TrainableNetwork built;
         try {
-            built = compiled.build(seed(model), threads);
+            built = compiled.build(seed(model), threads, device);
         } catch (UncheckedIOException e) {
             err.println("dnnc: error: " + e.getMessage());
+            return 1;
+        } catch (CudaUnavailableException e) {
+            err.println("dnnc: error: cannot run on cuda: " + e.getMessage());
             return 1;
         }
         try (TrainableNetwork net = built) {
@@ -251,7 +260,7 @@ final class RunCommand implements Callable<Integer> {
      */
     private void warmUp(PrintWriter out, CompiledNetwork compiled, NetworkModel model, Trainer trainer, RunData runData) {
         WarmUp warmUp;
-        try (TrainableNetwork scratch = compiled.build(seed(model), threads)) {
+        try (TrainableNetwork scratch = compiled.build(seed(model), threads, device)) {
             warmUp = trainer.warmUp(scratch, runData.train());
         }
         out.println(String.format(Locale.ROOT, "warm-up: %d step%s on a scratch copy of the network in %.1fs"

@@ -52,7 +52,7 @@ class RunCommandTest {
             Result r = run(args.toArray(String[]::new));
             assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
             assertThat(r.out()).containsMatch("^\\{\"model\":\"cnn\",\"train_images_per_s\":null,\"infer_images_per_s\":[0-9]+\\.[0-9],");
-            assertThat(r.out()).contains("\"fused\":" + fuse.isEmpty() + "}");
+            assertThat(r.out()).contains("\"fused\":" + fuse.isEmpty() + ",\"device\":\"cpu\"}");
         }
         Result bad = run("bench", "--model", "alexnet");
         assertThat(bad.code()).isEqualTo(2);

@@ -16,10 +16,11 @@ import org.dnnc.compiler.sema.Option;
 /**
  * The generated class's nested {@code Builder}: seed, threads, batch, device and (when it trains)
  * progress, each checked, and {@code build()}, which starts from {@code load_weights} when the
- * train section names a file.
+ * train section names a file. A class compiled with the CUDA target ({@code cuda}) keeps the
+ * device for its constructor; one compiled for the CPU only refuses CUDA, saying how to compile it.
  */
 record BuilderType(NetworkModel model, ClassName className, ClassName builderName, boolean trains,
-        boolean hasConvolutions, int maxBatch) {
+        boolean hasConvolutions, int maxBatch, boolean cuda) {
 
     TypeSpec spec() {
         ClassName device = ClassName.get("org.dnnc.runtime", "Device");
@@ -53,16 +54,18 @@ record BuilderType(NetworkModel model, ClassName className, ClassName builderNam
                                 "batch must be between 1 and " + maxBatch + " (the planned batch), got ")
                         .endControlFlow()
                         .addStatement("this.batch = batch").addStatement("return this").build())
-                .addMethod(MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builderName)
-                        .addJavadoc("Where the network runs (default: the CPU).\n\n")
-                        .addJavadoc("@throws UnsupportedOperationException for a device this version cannot run on (CUDA)\n")
-                        .addParameter(device, "device")
-                        .beginControlFlow("if (device != $T.CPU)", device)
-                        .addStatement("throw new $T($S + device + $S)", UnsupportedOperationException.class,
-                                model.name() + " cannot run on ", ": this version of dnnc generates code for the CPU only")
-                        .endControlFlow()
-                        .addStatement("return this").build())
+                .addMethod(cuda ? device(device) : cpuOnly(device))
                 .addMethod(build());
+        if (cuda) {
+            builder.addField(FieldSpec.builder(device, "device", PRIVATE).initializer("$T.CPU", device).build())
+                    .addField(FieldSpec.builder(boolean.class, "tf32", PRIVATE).build())
+                    .addMethod(MethodSpec.methodBuilder("tf32").addModifiers(PUBLIC).returns(builderName)
+                            .addJavadoc("Lets cuBLAS use TF32 tensor cores for matrix products on CUDA: faster, with about\n")
+                            .addJavadoc("three decimal digits in each product's inputs (default: off, full float precision).\n")
+                            .addJavadoc("{@link #build()} refuses it unless the device is CUDA.\n")
+                            .addParameter(boolean.class, "allow")
+                            .addStatement("this.tf32 = allow").addStatement("return this").build());
+        }
         if (trains) {
             builder.addField(FieldSpec.builder(Boolean.class, "progress", PRIVATE).build())
                     .addMethod(MethodSpec.methodBuilder("progress").addModifiers(PUBLIC).returns(builderName)
@@ -75,8 +78,40 @@ record BuilderType(NetworkModel model, ClassName className, ClassName builderNam
         return builder.build();
     }
 
+    /** {@code device(...)} of a class compiled with the CUDA target: kept for the constructor. */
+    private MethodSpec device(ClassName device) {
+        return MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builderName)
+                .addJavadoc("Where the network runs (default: the CPU). On {@code CUDA}, {@link #build()} throws\n")
+                .addJavadoc("{@code org.dnnc.runtime.cuda.CudaUnavailableException} naming what this machine lacks (driver,\n")
+                .addJavadoc("device or library); checkpoints are the same on either device.\n")
+                .addParameter(device, "device")
+                .addStatement("this.device = $T.requireNonNull(device, $S)", java.util.Objects.class, "device")
+                .addStatement("return this").build();
+    }
+
+    /** {@code device(...)} of a class compiled for the CPU only: CUDA is refused with how to compile for it. */
+    private MethodSpec cpuOnly(ClassName device) {
+        return MethodSpec.methodBuilder("device").addModifiers(PUBLIC).returns(builderName)
+                .addJavadoc("Where the network runs (default: the CPU).\n\n")
+                .addJavadoc("@throws UnsupportedOperationException for CUDA: this class was compiled for the CPU only\n")
+                .addParameter(device, "device")
+                .beginControlFlow("if (device != $T.CPU)", device)
+                .addStatement("throw new $T($S + device + $S)", UnsupportedOperationException.class,
+                        model.name() + " cannot run on ", ": it was compiled for the CPU only; compile it with the cuda"
+                                + " target too (dnnc compile --target cpu,cuda, or <targets>cpu,cuda</targets> in the dnnc"
+                                + " Maven plugin's configuration)")
+                .endControlFlow()
+                .addStatement("return this").build();
+    }
+
     private MethodSpec build() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("build").addModifiers(PUBLIC).returns(className);
+        if (cuda) {
+            m.beginControlFlow("if (tf32 && device != $T.CUDA)", ClassName.get("org.dnnc.runtime", "Device"))
+                    .addStatement("throw new $T($S)", IllegalStateException.class,
+                            "tf32(true) applies to CUDA only: choose device(Device.CUDA) too, or leave tf32 off")
+                    .endControlFlow();
+        }
         Optional<Option> weights = trains ? StartingWeights.of(model.train()) : Optional.empty();
         if (weights.isEmpty()) {
             return m.addJavadoc("A network with freshly initialized parameters.\n")

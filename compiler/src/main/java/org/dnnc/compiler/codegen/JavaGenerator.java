@@ -48,6 +48,8 @@ import org.dnnc.compiler.sema.GeneratedClassNames;
 import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.sema.TrainConfig;
 import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.CudaTarget;
+import org.dnnc.compiler.target.Target;
 
 /**
  * Emits one Java class per network: it owns two off-heap arenas (parameters with optimizer
@@ -70,6 +72,8 @@ public final class JavaGenerator {
     private final Map<String, String> paramStems = new LinkedHashMap<>();
     private final Map<String, String> paramFields = new LinkedHashMap<>();
     private final Lowering lowering;
+    /** The same network lowered for the CUDA target, when the class is compiled for it too; else null. */
+    private final Lowering cudaLowering;
     private final List<Node> params;
     private final int maxBatch;
 
@@ -82,9 +86,10 @@ public final class JavaGenerator {
     /** The optimizer state that checkpoints save and restore; empty without a train section. */
     private Optional<ParameterIo.TrainingState> trainingState = Optional.empty();
 
-    private JavaGenerator(Lowering lowering, SourceFile source) {
+    private JavaGenerator(Lowering lowering, Lowering cudaLowering, SourceFile source) {
         this.model = lowering.model();
         this.lowering = lowering;
+        this.cudaLowering = cudaLowering;
         this.source = source;
         this.className = ClassName.get(model.packageName(), model.name());
         this.builderName = className.nestedClass(GeneratedClassNames.BUILDER);
@@ -138,8 +143,22 @@ public final class JavaGenerator {
      * @throws CodegenException if the network uses something the generator cannot emit yet
      */
     public static JavaFile generate(NetworkModel model, SourceFile source, boolean fuse) throws CodegenException {
+        return generate(model, source, fuse, Set.of(CpuTarget.INSTANCE));
+    }
+
+    /**
+     * The Java source of {@code model}'s class for {@code targets}: the CPU always (its builder's
+     * default device), and with {@link CudaTarget} a nested class that runs the same programs on a
+     * CUDA device when the builder chooses {@code Device.CUDA}.
+     *
+     * @throws CodegenException if the network uses something one of the targets cannot emit yet
+     */
+    public static JavaFile generate(NetworkModel model, SourceFile source, boolean fuse, Set<Target> targets)
+            throws CodegenException {
         try {
-            return generate(Lowering.of(model, CpuTarget.INSTANCE, fuse), source);
+            Lowering cpu = Lowering.of(model, CpuTarget.INSTANCE, fuse);
+            Lowering cuda = targets.contains(CudaTarget.INSTANCE) ? Lowering.of(model, CudaTarget.INSTANCE, fuse) : null;
+            return new JavaGenerator(cpu, cuda, source).emit();
         } catch (AutodiffException e) {
             throw new CodegenException(e.getMessage(), e.origin());
         }
@@ -152,14 +171,11 @@ public final class JavaGenerator {
      * @throws CodegenException if the network uses something the target cannot emit yet
      */
     public static JavaFile generate(Lowering lowering, SourceFile source) throws CodegenException {
-        if (lowering.target() != CpuTarget.INSTANCE) {
-            // The class keeps its values in host arenas: device calls on them would not compile, let alone run.
-            throw new CodegenException("the generated class cannot run on the " + lowering.target().name()
-                    + " target yet: it keeps its values in host memory (issue 14); `dnnc emit --target "
-                    + lowering.target().name() + "` prints the kernels the compiler generates for it",
-                    new Origin(lowering.model().span(), ""));
+        if (lowering.target() == CudaTarget.INSTANCE) {
+            // A CUDA class is the CPU class with a device half: the same network lowered for both.
+            return generate(lowering.model(), source, lowering.fused(), Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE));
         }
-        return new JavaGenerator(lowering, source).emit();
+        return new JavaGenerator(lowering, null, source).emit();
     }
 
     private JavaFile emit() throws CodegenException {
@@ -169,6 +185,10 @@ public final class JavaGenerator {
         }
         ClassLimits.checkEarly(model, plans, paramFields.keySet());
         if (!lowering.trains()) {
+            if (cudaLowering != null) {
+                throw new CodegenException("the cuda target cannot generate a class without a train section yet: compile"
+                        + " it for the cpu target only", new Origin(model.span(), ""));
+            }
             return emitInferenceOnly();
         }
         LoweredProgram trainProgram = lowering.program(Program.Kind.TRAIN).orElseThrow();
@@ -278,7 +298,31 @@ public final class JavaGenerator {
         new PredictorMethods(type, className).add();
         GenerateMethod.addIfDecoder(type, model.graph());
         addTraining(optimizer, signature);
+        if (cudaLowering != null) {
+            addCudaHalf(optimizer, signature, stateFields, clipping, sparse);
+        }
         return finish(signature);
+    }
+
+    /**
+     * The nested {@code OnCuda} class and the field that holds it when the builder chose CUDA; what
+     * the CUDA half cannot do yet is refused here, at the network, by name.
+     */
+    private void addCudaHalf(Optimizer optimizer, Signature signature, Map<String, List<String>> stateFields,
+            Clipping clipping, SparseGradients sparse) throws CodegenException {
+        Origin origin = new Origin(model.span(), "");
+        if (indexed) {
+            throw new CodegenException("the cuda target cannot generate a class this large yet (its views would be"
+                    + " held in arrays): compile it for the cpu target only", origin);
+        }
+        if (sparse.any()) {
+            throw new CodegenException("the cuda target cannot generate sparse embedding gradients yet: compile it for"
+                    + " the cpu target only", origin);
+        }
+        type.addType(new CudaClass(cudaLowering, className, params, paramFields, stateFields, optimizer, signature,
+                clipping, source.fileName()).spec());
+        type.addField(FieldSpec.builder(CudaClass.type(className), "cuda", PRIVATE, FINAL)
+                .addJavadoc("The device half when the builder chose {@code Device.CUDA}; null on the CPU.\n").build());
     }
 
     private ProgramEmitter emitter(String prefix, LoweredProgram program, Geometries geometries) {
@@ -386,7 +430,8 @@ public final class JavaGenerator {
                 .returns(builderName)
                 .addJavadoc("Starts configuring a new instance.\n")
                 .addStatement("return new $T()", builderName).build());
-        type.addType(new BuilderType(model, className, builderName, lowering.trains(), hasConvolutions, maxBatch).spec());
+        type.addType(new BuilderType(model, className, builderName, lowering.trains(), hasConvolutions, maxBatch,
+                cudaLowering != null).spec());
         type.addMethod(initialize());
         if (lowering.trains()) {
             StartingWeights.of(config()).ifPresent(d -> type.addMethod(StartingWeights.method(d)));
@@ -403,7 +448,8 @@ public final class JavaGenerator {
         new ParameterIo(type, params, paramFields, trainingState).add();
         // java.lang types are imported by name like the others: a class of the same package called
         // `Math` or `String` (another network, say) would hide them from an implicit import.
-        JavaFile file = JavaFile.builder(model.packageName(), type.build())
+        TypeSpec spec = type.build();
+        JavaFile file = JavaFile.builder(model.packageName(), cudaLowering == null ? spec : DeviceDispatch.apply(spec))
                 .addFileComment("Generated by dnnc $L from $L. Do not edit: change the .dnn file and recompile.",
                         Compiler.version(), source.fileName())
                 .indent("    ")
@@ -495,6 +541,19 @@ public final class JavaGenerator {
         m.beginControlFlow("if (shared == null)");
         m.addStatement("initialize(builder.seed)");
         m.endControlFlow();
+        if (cudaLowering != null && lowering.trains()) {
+            // Last: the device half uploads the initialized parameters; if it cannot open, nothing leaks.
+            m.beginControlFlow("if (builder.device == $T.CUDA)", RuntimeNames.DEVICE);
+            m.beginControlFlow("try");
+            m.addStatement("cuda = $T.open(this, builder.tf32)", CudaClass.type(className));
+            m.nextControlFlow("catch ($T | $T e)", RuntimeException.class, Error.class);
+            m.addStatement("close()");
+            m.addStatement("throw e");
+            m.endControlFlow();
+            m.nextControlFlow("else");
+            m.addStatement("cuda = null");
+            m.endControlFlow();
+        }
         return m.build();
     }
 
@@ -621,6 +680,12 @@ public final class JavaGenerator {
      */
     static void enter(MethodSpec.Builder m) {
         m.addStatement("$T.Scope scope = context.enter()", RuntimeNames.CPU_CONTEXT);
+        m.beginControlFlow("try");
+    }
+
+    /** {@link #enter} in the CUDA half, whose calls take their outer instance's context. */
+    static void enterOwner(MethodSpec.Builder m) {
+        m.addStatement("$T.Scope scope = owner.context.enter()", RuntimeNames.CPU_CONTEXT);
         m.beginControlFlow("try");
     }
 

@@ -93,12 +93,7 @@ final class PredictMethods {
                 .addJavadoc("The output {@code $L} for {@code count} examples, written to {@code out}.\n", output.name())
                 .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
         JavaGenerator.enter(batch);
-        batch.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
-                inputSize);
-        batch.addStatement("throw new $T($S + count + $S + x.length + $S + out.length)", IllegalArgumentException.class,
-                "predict: ", " examples need " + inputSize + " input and " + output.size()
-                        + " output values each; got ", " and ");
-        batch.endControlFlow();
+        checkArrays(batch, input, output);
         batch.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
         batch.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
         batch.addStatement("$L.data().put(0, x, start * $L, n * $L)", program.inputField(input.name()), inputSize,
@@ -108,5 +103,15 @@ final class PredictMethods {
         batch.endControlFlow();
         JavaGenerator.leave(batch);
         type.addMethod(batch.build());
+    }
+
+    /** The check of {@code predict(x, count, out)}'s arrays, which both devices' versions make first. */
+    static void checkArrays(MethodSpec.Builder m, Signature.Tensor input, Signature.Tensor output) {
+        m.beginControlFlow("if (count < 0 || x.length < (long) count * $L || out.length < (long) count * OUTPUT_SIZE)",
+                input.size());
+        m.addStatement("throw new $T($S + count + $S + x.length + $S + out.length)", IllegalArgumentException.class,
+                "predict: ", " examples need " + input.size() + " input and " + output.size()
+                        + " output values each; got ", " and ");
+        m.endControlFlow();
     }
 }

@@ -144,6 +144,11 @@ final class ProgramEmitter implements ProgramView {
     }
 
     List<FieldSpec> fieldSpecs() {
+        return fieldSpecs(RuntimeNames.BUF, TypeName.get(IntBuffer.class));
+    }
+
+    /** The views' fields with the given types of float and int views (the CUDA target's are device views). */
+    List<FieldSpec> fieldSpecs(TypeName floats, TypeName ints) {
         List<FieldSpec> specs = new ArrayList<>();
         if (floatViews > 0) {
             specs.add(Storage.array(prefix, floatViews));
@@ -152,7 +157,7 @@ final class ProgramEmitter implements ProgramView {
             if (floatViews > 0 && !isInts(b)) {
                 continue;
             }
-            TypeName type = isInts(b) ? TypeName.get(IntBuffer.class) : RuntimeNames.BUF;
+            TypeName type = isInts(b) ? ints : floats;
             FieldSpec.Builder field = FieldSpec.builder(type, fieldOf(b), Modifier.PRIVATE);
             // A large class assigns its views in helper methods, where a final field cannot be assigned.
             if (floatViews == 0) {

@@ -63,6 +63,7 @@ final class RuntimeNames {
     static final ClassName NETWORK = ClassName.get("org.dnnc.runtime", "Network");
     static final ClassName TENSOR_SPEC = ClassName.get("org.dnnc.runtime", "TensorSpec");
     static final ClassName INPUTS = ClassName.get("org.dnnc.runtime", "Inputs");
+    static final ClassName DEVICE = ClassName.get("org.dnnc.runtime", "Device");
     static final ClassName OUTPUTS = ClassName.get("org.dnnc.runtime", "Outputs");
     static final ClassName HOLD = ClassName.get("org.dnnc.runtime", "Hold");
     static final ClassName PREDICTOR = ClassName.get("org.dnnc.runtime", "Predictor");

@@ -98,6 +98,11 @@ public final class Lowering {
         return target;
     }
 
+    /** Whether the target's fusion passes ran. */
+    public boolean fused() {
+        return fuse;
+    }
+
     /** The target's passes as this lowering runs them (with or without fusion). */
     public PassManager passes() {
         return target.passes(fuse);

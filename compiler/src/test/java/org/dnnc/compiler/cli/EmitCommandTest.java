@@ -55,12 +55,29 @@ class EmitCommandTest {
     }
 
     @Test
-    void javaForTheCudaTargetIsRefusedAtTheNetwork() {
+    void javaForTheCudaTargetIsTheClassWithItsCudaHalf() {
         Cli.Result result = Cli.run("emit", "java", "--target", "cuda", MLP.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        assertThat(result.out()).contains("private static final class OnCuda {");
+        assertThat(result.out()).contains("return cuda.trainStep(batch, count, learningRate);");
+    }
+
+    @Test
+    void compileWithTheCudaTargetWritesTheClassWithItsCudaHalf() throws Exception {
+        Cli.Result result = Cli.run("compile", "--target", "cpu,cuda", MLP.toString(), "-d", out.toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        assertThat(Files.readString(out.resolve("org/dnnc/examples/fashion/FashionMlp.java")))
+                .isEqualTo(Cli.run("emit", "java", "--target", "cuda", MLP.toString()).out());
+    }
+
+    @Test
+    void aNetworkTheCudaTargetCannotRunYetIsRefusedAtItsSource() {
+        Path cnn = RepoPaths.root().resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn");
+        Cli.Result result = Cli.run("compile", "--target", "cpu,cuda", cnn.toString(), "-d", out.toString());
         assertThat(result.exitCode()).isEqualTo(Main.INPUT_ERRORS);
-        assertThat(result.err()).containsMatch("FashionMlp.dnn:\\d+:\\d+: error: the generated class cannot run on the"
-                + " cuda target yet: it keeps its values in host memory");
-        assertThat(result.out()).isEmpty();
+        assertThat(result.err()).containsMatch("FashionCnn.dnn:\\d+:\\d+: error: the cuda target ");
+        Cli.Result unknown = Cli.run("compile", "--target", "cpu,tpu", MLP.toString(), "-d", out.toString());
+        assertThat(unknown.err()).contains("unknown target 'tpu'; the targets are cpu, cuda");
     }
 
     @Test

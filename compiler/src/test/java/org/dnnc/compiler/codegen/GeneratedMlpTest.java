@@ -147,7 +147,9 @@ class GeneratedMlpTest {
                 () -> type.getMethod("device", org.dnnc.runtime.Device.class).invoke(builder, org.dnnc.runtime.Device.CUDA));
         assertThat(cuda.getCause()).isInstanceOf(UnsupportedOperationException.class);
         assertThat(cuda.getCause()).hasMessageThat()
-                .isEqualTo("FashionMlp cannot run on CUDA: this version of dnnc generates code for the CPU only");
+                .isEqualTo("FashionMlp cannot run on CUDA: it was compiled for the CPU only; compile it with the cuda target"
+                        + " too (dnnc compile --target cpu,cuda, or <targets>cpu,cuda</targets> in the dnnc Maven plugin's"
+                        + " configuration)");
         type.getMethod("device", org.dnnc.runtime.Device.class).invoke(builder, org.dnnc.runtime.Device.CPU);
         type.getMethod("batch", int.class).invoke(builder, 32);
         try (TrainableNetwork net = (TrainableNetwork) type.getMethod("build").invoke(builder)) {

@@ -28,10 +28,7 @@ public final class CudaClipping {
      */
     public static void clipNorm(CudaContext ctx, DevBuf[] grads, int[] sizes, float maxNorm, DevBuf scratch) {
         checkLengths(grads, sizes);
-        if (scratch.size() < SCRATCH_SIZE || (scratch.address() & 7) != 0) {
-            throw new IllegalArgumentException("clipping needs " + SCRATCH_SIZE + " scratch floats at an 8-byte aligned "
-                    + "address, got " + scratch);
-        }
+        checkScratch(scratch);
         DevBuf partials = scratch.slice(0, 2 * BLOCKS);
         DevBuf result = scratch.slice(normOffset(), 2);
         ctx.zero(partials);
@@ -41,6 +38,31 @@ public final class CudaClipping {
         ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(maxNorm).ptr(result));
         for (int k = 0; k < grads.length; k++) {
             ctx.launch(ctx.kernel(SCALE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).ptr(result));
+        }
+    }
+
+    /**
+     * The global L2 norm of all {@code grads} together, left at {@link #normOffset()} in {@code
+     * scratch} without changing them: a step reads it back with its loss to tell, as {@code
+     * GradientCheck.allFinite} does on the CPU, whether a gradient overflowed (the norm is then not
+     * finite).
+     */
+    public static void norm(CudaContext ctx, DevBuf[] grads, int[] sizes, DevBuf scratch) {
+        checkLengths(grads, sizes);
+        checkScratch(scratch);
+        DevBuf partials = scratch.slice(0, 2 * BLOCKS);
+        ctx.zero(partials);
+        for (int k = 0; k < grads.length; k++) {
+            ctx.launch(ctx.kernel(PARTIAL), BLOCKS, 1, 256, 0, ctx.args().ptr(grads[k]).i(sizes[k]).ptr(partials));
+        }
+        ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(Float.POSITIVE_INFINITY)
+                .ptr(scratch.slice(normOffset(), 2)));
+    }
+
+    private static void checkScratch(DevBuf scratch) {
+        if (scratch.size() < SCRATCH_SIZE || (scratch.address() & 7) != 0) {
+            throw new IllegalArgumentException("clipping needs " + SCRATCH_SIZE + " scratch floats at an 8-byte aligned "
+                    + "address, got " + scratch);
         }
     }
 

@@ -72,13 +72,24 @@ public final class CudaContext implements AutoCloseable {
     private boolean closed;
 
     /** Receives the launches of a {@link #recording} context. */
-    interface LaunchSink {
-        /** One launch, with its arguments (valid until the next launch). */
+    public interface LaunchSink {
+        /**
+         * One launch, with its arguments (valid until the next launch).
+         *
+         * @param kernel the kernel, by {@link Kernel#name()}
+         * @param gridX blocks along x
+         * @param gridY blocks along y
+         * @param block threads per block
+         * @param arguments what the launch passes; {@link LaunchArgs#signature()} names their kinds
+         */
         void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs arguments);
 
         /** One cuBLAS call, described by {@link Gemm} (its sizes, offsets, leading dimensions, strides). */
         default void gemm(String call) {}
     }
+
+    /** The next fake address a recording context's arenas start at. */
+    private long recordedAddress = 1L << 32;
 
     private CudaContext(CudaOptions options, KernelCompiler compiler) {
         this.options = options;
@@ -100,9 +111,10 @@ public final class CudaContext implements AutoCloseable {
     }
 
     /**
-     * A context without a device, for checking launchers on machines without a GPU: kernels are
-     * looked up in their sources but not compiled, launches go to {@code sink}, memsets are dropped,
-     * and anything else that would touch CUDA must not be called.
+     * A context without a device, for checking launchers and generated classes on machines without a
+     * GPU: kernels are looked up in their sources but not compiled, launches go to {@code sink},
+     * arenas get fake addresses, and copies, memsets, GEMMs and waits are checked (sizes, bounds) but
+     * not done, so downloads leave their host buffers as they were.
      */
     private CudaContext(LaunchSink sink) {
         this.options = CudaOptions.defaults();
@@ -113,9 +125,17 @@ public final class CudaContext implements AutoCloseable {
         cache = null;
     }
 
-    /** A {@link #CudaContext(LaunchSink) recording} context. */
-    static CudaContext recording(LaunchSink sink) {
+    /**
+     * A {@link #CudaContext(LaunchSink) recording} context: no device, every launch to {@code sink}.
+     * For tests that run code written for a GPU where there is none.
+     */
+    public static CudaContext recording(LaunchSink sink) {
         return new CudaContext(sink);
+    }
+
+    /** Whether this is a {@link #recording} context, which runs nothing. */
+    boolean recording() {
+        return sink != null;
     }
 
     /**
@@ -157,6 +177,9 @@ public final class CudaContext implements AutoCloseable {
 
     /** Makes this context's device current on the calling thread. */
     public void bind() {
+        if (sink != null) {
+            return;
+        }
         Check.cuda(cudaSetDevice(options.device()), "cudaSetDevice(" + options.device() + ")");
     }
 
@@ -166,7 +189,13 @@ public final class CudaContext implements AutoCloseable {
      */
     public DeviceArena arena(long bytes) {
         checkOpen();
-        DeviceArena arena = new DeviceArena(bytes);
+        DeviceArena arena;
+        if (sink != null) {
+            arena = new DeviceArena(bytes, recordedAddress);
+            recordedAddress += DeviceArena.align(Math.max(bytes, DeviceArena.ALIGNMENT));
+        } else {
+            arena = new DeviceArena(bytes);
+        }
         arenas.add(arena);
         return arena;
     }
@@ -193,11 +222,6 @@ public final class CudaContext implements AutoCloseable {
         return cudnn;
     }
 
-    /** Whether this is a {@link #recording} context, whose GEMMs go to its sink instead of cuBLAS. */
-    boolean recording() {
-        return sink != null;
-    }
-
     /** Hands a recording context's sink the description of a cuBLAS call. */
     void recordGemm(String call) {
         sink.gemm(call);
@@ -211,12 +235,18 @@ public final class CudaContext implements AutoCloseable {
     /** Copies the host floats {@code src} (a direct buffer, its whole capacity) into {@code dst} (same size). */
     public void upload(FloatBuffer src, DevBuf dst) {
         checkSize(src.capacity(), dst, "upload");
+        if (sink != null) {
+            return;
+        }
         copy(dst.address(), new FloatPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
     }
 
     /** Copies the host ints {@code src} (labels, token ids; a direct buffer) into the int view {@code dst}. */
     public void upload(IntBuffer src, DevBuf dst) {
         checkSize(src.capacity(), dst, "upload");
+        if (sink != null) {
+            return;
+        }
         copy(dst.address(), new IntPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
     }
 
@@ -228,6 +258,9 @@ public final class CudaContext implements AutoCloseable {
     /** Waits for the queued work, then copies {@code src} into the direct buffer {@code dst} (same size). */
     public void download(DevBuf src, FloatBuffer dst) {
         checkSize(dst.capacity(), src, "download");
+        if (sink != null) {
+            return;
+        }
         copy(new FloatPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
         synchronize();
     }
@@ -235,6 +268,9 @@ public final class CudaContext implements AutoCloseable {
     /** Waits for the queued work, then copies the int view {@code src} into the direct buffer {@code dst} (same size). */
     public void download(DevBuf src, IntBuffer dst) {
         checkSize(dst.capacity(), src, "download");
+        if (sink != null) {
+            return;
+        }
         copy(new IntPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
         synchronize();
     }
@@ -242,6 +278,9 @@ public final class CudaContext implements AutoCloseable {
     /** Queues a device-to-device copy of {@code src} into {@code dst} (same size). */
     public void copy(DevBuf src, DevBuf dst) {
         checkSize(src.size(), dst, "copy");
+        if (sink != null) {
+            return;
+        }
         copy(dst.address(), src.address(), src.bytes(), cudaMemcpyDeviceToDevice, "device copy");
     }
 
@@ -270,6 +309,9 @@ public final class CudaContext implements AutoCloseable {
     /** Waits until every piece of work queued on this context has finished. */
     public void synchronize() {
         checkOpen();
+        if (sink != null) {
+            return;
+        }
         Check.cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
@@ -284,6 +326,14 @@ public final class CudaContext implements AutoCloseable {
         KernelKey key = new KernelKey(source, function);
         Kernel k = kernels.get(key);
         if (k != null) {
+            return k;
+        }
+        if (sink != null) {
+            if (!source.source().contains(" " + function + "(")) {
+                throw new CudaException("no kernel " + function + " in " + source.name());
+            }
+            k = new Kernel(function, null);
+            kernels.put(key, k);
             return k;
         }
         CUmod_st module = modules.get(source);

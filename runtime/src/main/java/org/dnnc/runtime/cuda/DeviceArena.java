@@ -22,7 +22,9 @@ public final class DeviceArena implements AutoCloseable {
      */
     public static final int ALIGNMENT = 256;
 
+    /** The allocation; null in a recording context's arena, which has only an address. */
     private final Pointer block;
+    private final long base;
     private final long byteSize;
     private boolean closed;
 
@@ -36,6 +38,14 @@ public final class DeviceArena implements AutoCloseable {
         long allocate = Math.max(byteSize, ALIGNMENT);
         Check.cuda(cudaMalloc(block, allocate), "cudaMalloc(" + allocate + " bytes)");
         Check.cuda(cudaMemset(block, 0, allocate), "cudaMemset");
+        base = block.address();
+    }
+
+    /** An arena of a {@link CudaContext#recording} context: views at fake addresses from {@code base}. */
+    DeviceArena(long byteSize, long base) {
+        this.byteSize = byteSize;
+        this.block = null;
+        this.base = base;
     }
 
     /** Rounds {@code bytes} up to a multiple of {@link #ALIGNMENT}: what a planner adds per buffer. */
@@ -75,7 +85,7 @@ public final class DeviceArena implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("device arena is closed");
         }
-        return new DevBuf(block.address() + Views.checkRegion(byteOffset, count, byteSize), count, this);
+        return new DevBuf(base + Views.checkRegion(byteOffset, count, byteSize), count, this);
     }
 
     /** Whether {@link #close()} was called. */
@@ -90,6 +100,8 @@ public final class DeviceArena implements AutoCloseable {
             return;
         }
         closed = true;
-        Check.cuda(cudaFree(block), "cudaFree");
+        if (block != null) {
+            Check.cuda(cudaFree(block), "cudaFree");
+        }
     }
 }

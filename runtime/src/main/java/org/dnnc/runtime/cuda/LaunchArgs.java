@@ -56,7 +56,7 @@ public final class LaunchArgs {
     }
 
     /** The kinds of the arguments set, in order: 'p' pointer, 'i' int, 'f' float (for example {@code "ppi"}). */
-    String signature() {
+    public String signature() {
         return new String(kinds, 0, count);
     }
 

@@ -1,0 +1,128 @@
+package org.dnnc.compiler.codegen;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.CudaTarget;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.cuda.CudaContext;
+import org.dnnc.runtime.io.SaveOptions;
+import org.dnnc.runtime.train.StepResult;
+import org.dnnc.runtime.train.TrainableNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CUDA half of a generated class run without a GPU, on a recording context
+ * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
+ * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
+ * that does not fit fails here, and the launches are counted. Nothing is computed (downloads leave
+ * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
+ */
+class GeneratedCudaDryRunTest {
+    private static final Pattern KERNEL = Pattern.compile("__global__ void (\\w+)\\(([^)]*)\\)");
+
+    @TempDir
+    Path work;
+
+    /** Kernel name to launches. */
+    private final Map<String, Integer> launches = new LinkedHashMap<>();
+    /** Kernel name to the kinds of the arguments its launches passed. */
+    private final Map<String, String> passed = new LinkedHashMap<>();
+
+    private TrainableNetwork onRecording(Path dnn, String folder) throws Exception {
+        SourceFile file = SourceFile.read(dnn);
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        Class<?> type = JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve(folder), List.of());
+        Object builder = type.getMethod("builder").invoke(null);
+        builder.getClass().getMethod("threads", int.class).invoke(builder, 1);
+        TrainableNetwork net = (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+        CudaContext ctx = CudaContext.recording((kernel, gridX, gridY, block, args) -> {
+            launches.merge(kernel.name(), 1, Integer::sum);
+            passed.put(kernel.name(), args.signature());
+        });
+        Class<?> half = Class.forName(type.getName() + "$OnCuda", true, type.getClassLoader());
+        Constructor<?> open = half.getDeclaredConstructor(type, CudaContext.class);
+        open.setAccessible(true);
+        Field cuda = type.getDeclaredField("cuda");
+        cuda.setAccessible(true);
+        cuda.set(net, open.newInstance(net, ctx));
+        return net;
+    }
+
+    private static Inputs images(int n) {
+        return Inputs.of("image", new float[n * 784]).and("label", new int[n]);
+    }
+
+    @Test
+    void theMlpsStepsPassesAndCheckpointsFitTheirViews() throws Exception {
+        try (TrainableNetwork net = onRecording(GeneratedCudaClassTest.MLP, "mlp")) {
+            Class<?> type = net.getClass();
+            // Twice the full batch (run, then the captured work), then a smaller one (direct calls).
+            for (int n : new int[] {64, 64, 20}) {
+                StepResult r = net.trainStep(images(n), n, 1e-3);
+                assertThat(r.finite()).isTrue();
+            }
+            assertThat(net.steps()).isEqualTo(3);
+            // Six parameters, each updated once per step; the gradients' norm once per step.
+            assertThat(launches.get("opt_adam")).isEqualTo(18);
+            assertThat(launches.get("clip_finish")).isEqualTo(3);
+            net.evaluateStep(images(64), 64);
+            assertThat(net.predict(Inputs.of("image", new float[300 * 784])).get("probs")).hasLength(3000);
+            float[] out = new float[5 * 10];
+            type.getMethod("predict", float[].class, int.class, float[].class).invoke(net, new float[5 * 784], 5, out);
+            Path checkpoint = work.resolve("mlp.safetensors");
+            type.getMethod("save", Path.class, SaveOptions.class).invoke(net, checkpoint, SaveOptions.withTrainingState());
+            Method load = type.getMethod("load", Path.class);
+            load.invoke(net, checkpoint);
+            net.trainStep(images(64), 64, 1e-3);
+            assertThat(net.steps()).isEqualTo(4);
+        }
+        assertThat(launches).containsKey("softmax_forward");
+    }
+
+    @Test
+    void theDropoutMlpsGeneratedKernelIsLaunchedWithItsDeclaredArguments() throws Exception {
+        String source;
+        try (TrainableNetwork net = onRecording(GeneratedCudaClassTest.DROPOUT_MLP, "dropout")) {
+            int maxBatch = (int) net.getClass().getField("MAX_BATCH").get(null);
+            Inputs batch = Inputs.of("x", new float[maxBatch * 6]).and("label", new int[maxBatch]);
+            net.trainStep(batch, maxBatch, 0.01);
+            net.trainStep(batch, maxBatch - 1, 0.01);
+            Field constant = null;
+            for (Field f : Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
+                    .getDeclaredFields()) {
+                if (f.getName().endsWith("_SOURCE")) {
+                    constant = f;
+                }
+            }
+            assertThat(constant).isNotNull();
+            constant.setAccessible(true);
+            source = (String) constant.get(null);
+        }
+        assertThat(launches.get("dropout_forward")).isEqualTo(2);
+        Matcher m = KERNEL.matcher(source);
+        assertThat(m.find()).isTrue();
+        StringBuilder kinds = new StringBuilder();
+        for (String parameter : m.group(2).split(",")) {
+            kinds.append(parameter.contains("*") ? 'p' : parameter.strip().startsWith("int") ? 'i' : 'f');
+        }
+        assertThat(launches.get(m.group(1))).isEqualTo(2);
+        assertThat(passed.get(m.group(1))).isEqualTo(kinds.toString());
+    }
+}

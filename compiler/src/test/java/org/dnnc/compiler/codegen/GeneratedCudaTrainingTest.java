@@ -1,0 +1,177 @@
+package org.dnnc.compiler.codegen;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.dnnc.compiler.Compiler;
+import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
+import org.dnnc.compiler.target.CudaTarget;
+import org.dnnc.runtime.Device;
+import org.dnnc.runtime.Inputs;
+import org.dnnc.runtime.cuda.Cuda;
+import org.dnnc.runtime.io.Checkpoint;
+import org.dnnc.runtime.io.Safetensors;
+import org.dnnc.runtime.io.SaveOptions;
+import org.dnnc.runtime.io.TensorData;
+import org.dnnc.runtime.train.StepResult;
+import org.dnnc.runtime.train.TrainableNetwork;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Classes compiled with the CUDA target train on a GPU as they do on the CPU: from the same
+ * initial weights, a few steps on each device give the same losses and weights within the
+ * tolerances below, and a checkpoint saved on the GPU loads on the CPU with the same predictions.
+ * Skipped, with the reason, where {@link Cuda#availability()} says CUDA cannot run.
+ *
+ * <p>Tolerances: cuBLAS sums in another order than OpenBLAS, so values differ in the last bits
+ * and Adam, which divides by the gradient's running magnitude, can move a weight with a tiny
+ * gradient the other way; so each loss within 1e-4 relative, the mean absolute weight difference
+ * within 1e-5 and every weight within the most Adam moves one in these steps ({@code lr} per step),
+ * and predictions within 1e-4.
+ */
+class GeneratedCudaTrainingTest {
+    private static final int STEPS = 5;
+
+    @TempDir
+    Path work;
+
+    @BeforeEach
+    void needsAGpu() {
+        Assumptions.assumeTrue(Cuda.availability().present(), "needs a CUDA GPU: " + Cuda.availability().reason());
+    }
+
+    private Class<?> compile(Path dnn, String folder) throws Exception {
+        return compile(SourceFile.read(dnn), folder);
+    }
+
+    private Class<?> compile(SourceFile file, String folder) throws Exception {
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        return JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve(folder), java.util.List.of());
+    }
+
+    private static TrainableNetwork build(Class<?> type, Device device) throws Exception {
+        Object builder = type.getMethod("builder").invoke(null);
+        builder.getClass().getMethod("seed", long.class).invoke(builder, 7L);
+        builder.getClass().getMethod("threads", int.class).invoke(builder, 1);
+        builder.getClass().getMethod("device", Device.class).invoke(builder, device);
+        return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+    }
+
+    /** Deterministic examples: {@code features} floats and a label of {@code classes} each. */
+    private static Inputs batch(int n, int features, int classes, int salt, String input) {
+        float[] x = new float[n * features];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (i * 7 + salt) % classes;
+            for (int j = 0; j < features; j++) {
+                x[i * features + j] = (float) Math.sin(0.37 * (i + salt) + 0.11 * j) + (j % classes == labels[i] ? 0.5f : 0f);
+            }
+        }
+        return Inputs.of(input, x).and("label", labels);
+    }
+
+    /** Full batches (the captured step, from the second on) and a smaller one last (the direct calls). */
+    private static void trainBoth(TrainableNetwork cpu, TrainableNetwork gpu, int maxBatch, int features, int classes,
+            String input) {
+        for (int step = 0; step <= STEPS; step++) {
+            int n = step < STEPS ? maxBatch : maxBatch / 3;
+            Inputs b = batch(n, features, classes, step, input);
+            StepResult onCpu = cpu.trainStep(b, n, 1e-3);
+            StepResult onGpu = gpu.trainStep(b, n, 1e-3);
+            assertWithMessage("step %s loss", step).that(onGpu.lossSum())
+                    .isWithin(1e-4 * Math.abs(onCpu.lossSum())).of(onCpu.lossSum());
+            assertWithMessage("step %s correct", step).that(onGpu.correct()).isEqualTo(onCpu.correct());
+        }
+        float[] a = new float[cpu.parameterCount()];
+        float[] b = new float[gpu.parameterCount()];
+        cpu.copyParametersTo(a);
+        gpu.copyParametersTo(b);
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            assertWithMessage("weight %s", i).that((double) b[i]).isWithin(1e-3 * (STEPS + 1)).of(a[i]);
+            sum += Math.abs(a[i] - b[i]);
+        }
+        assertThat(sum / a.length).isLessThan(1e-5);
+        assertThat(gpu.steps()).isEqualTo(cpu.steps());
+    }
+
+    @Test
+    void theMlpTrainsOnTheGpuAsOnTheCpu() throws Exception {
+        Class<?> type = compile(GeneratedCudaClassTest.MLP, "mlp");
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 64, 784, 10, "image");
+            Inputs test = batch(300, 784, 10, 99, "image");
+            float[] onCpu = cpu.predict(test).get("probs");
+            float[] onGpu = gpu.predict(test).get("probs");
+            for (int i = 0; i < onCpu.length; i++) {
+                assertWithMessage("probability %s", i).that((double) onGpu[i]).isWithin(1e-4).of(onCpu[i]);
+            }
+            StepResult evalCpu = cpu.evaluateStep(batch(64, 784, 10, 5, "image"), 64);
+            StepResult evalGpu = gpu.evaluateStep(batch(64, 784, 10, 5, "image"), 64);
+            assertThat(evalGpu.lossSum()).isWithin(1e-4 * Math.abs(evalCpu.lossSum())).of(evalCpu.lossSum());
+            assertThat(evalGpu.correct()).isEqualTo(evalCpu.correct());
+        }
+    }
+
+    @Test
+    void dropoutDrawsTheCpusMasksOnTheGpu() throws Exception {
+        Class<?> type = compile(GeneratedCudaClassTest.DROPOUT_MLP, "dropout");
+        int maxBatch = (int) type.getField("MAX_BATCH").get(null);
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, maxBatch, 6, 3, "x");
+        }
+    }
+
+    @Test
+    void clippingAndMomentumStepAsOnTheCpu() throws Exception {
+        Class<?> type = compile(new SourceFile(work.resolve("Clipped.dnn").toString(), GeneratedCudaClassTest.CLIPPED),
+                "clipped");
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 8, 6, 3, "x");
+        }
+    }
+
+    @Test
+    void aCheckpointSavedOnTheGpuLoadsOnTheCpuWithTheSamePredictions() throws Exception {
+        Class<?> type = compile(GeneratedCudaClassTest.MLP, "checkpoint");
+        Method save = type.getMethod("save", Path.class, SaveOptions.class);
+        Method load = type.getMethod("load", Path.class);
+        Path onGpu = work.resolve("gpu.safetensors");
+        Path again = work.resolve("cpu.safetensors");
+        Inputs test = batch(300, 784, 10, 42, "image");
+        try (TrainableNetwork gpu = build(type, Device.CUDA)) {
+            for (int step = 0; step < STEPS; step++) {
+                gpu.trainStep(batch(64, 784, 10, step, "image"), 64, 1e-3);
+            }
+            save.invoke(gpu, onGpu, SaveOptions.withTrainingState());
+            float[] expected = gpu.predict(test).get("probs");
+            try (TrainableNetwork cpu = build(type, Device.CPU)) {
+                load.invoke(cpu, onGpu);
+                float[] actual = cpu.predict(test).get("probs");
+                for (int i = 0; i < expected.length; i++) {
+                    assertWithMessage("probability %s", i).that((double) actual[i]).isWithin(1e-4).of(expected[i]);
+                }
+                // The CPU writes the very checkpoint it read: the files are the same between devices.
+                save.invoke(cpu, again, SaveOptions.withTrainingState());
+            }
+        }
+        Checkpoint a = Safetensors.read(onGpu);
+        Checkpoint b = Safetensors.read(again);
+        assertThat(b.metadata()).isEqualTo(a.metadata());
+        for (Map.Entry<String, TensorData> e : a.tensors().entrySet()) {
+            assertWithMessage("tensor %s", e.getKey()).that(b.tensors().get(e.getKey()).toFloats())
+                    .isEqualTo(e.getValue().toFloats());
+        }
+    }
+}
