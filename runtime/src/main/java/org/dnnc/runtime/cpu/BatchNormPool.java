@@ -55,7 +55,7 @@ public final class BatchNormPool {
         BatchNorm.trainingScaleShift(x, gamma, beta, runningMean, runningVar, null, null, batch, channels,
                 g.height() * g.width(), momentum, eps, scale, shift, null, null);
         Job job = JOB.get();
-        job.set(FORWARD, g, x, p, null, scale, shift);
+        job.set(FORWARD, g, x, null, p, scale, shift);
         job.run(batch);
         job.clear();
     }
