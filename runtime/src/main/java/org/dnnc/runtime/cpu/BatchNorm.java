@@ -212,24 +212,35 @@ public final class BatchNorm {
         Buf masked = relu && dx != null && !accumulateInput ? dx : null;
         gradientSums(x, y, dy, masked, mean, batch, channels, spatial, relu, sumG, sumGX);
         if (dx != null) {
-            // PyTorch's batch_norm_backward: dx = k (g - a - (x - mean) b) with k = gamma invStd,
-            // a = sum g / M and b = invStd^2 sum g (x - mean) / M.
-            double count = (double) batch * spatial;
-            float[] k = s.floats(OUT, channels);
-            float[] a = s.floats(A, channels);
-            float[] b = s.floats(B, channels);
-            for (int c = 0; c < channels; c++) {
-                k[c] = gamma.data.get(c) * invStd[c];
-                a[c] = (float) (sumG[c] / count);
-                b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
-            }
             if (masked != null) {
-                inputGradient(x, null, dx, dx, mean, k, a, b, batch, channels, spatial, false, false);
+                inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
             } else {
-                inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, relu, accumulateInput);
+                inputGradient(x, relu ? y : null, dy, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial,
+                        accumulateInput);
             }
         }
         writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
+    }
+
+    /**
+     * {@link #backward}'s input gradient from the sums of its first pass, PyTorch's
+     * batch_norm_backward: {@code dx (+)= k (g - a - (x - mean) b)} with {@code k = gamma invStd},
+     * {@code a = sumG / M} and {@code b = invStd^2 sumGX / M}, where {@code g} is {@code dy}, masked
+     * by {@code y > 0} unless {@code y} is {@code null}. Uses float staging slots 0 to 3 and 6 to 8.
+     */
+    static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, Buf gamma, float[] mean, float[] invStd, double[] sumG,
+            double[] sumGX, int batch, int channels, int spatial, boolean accumulate) {
+        Staging s = Staging.get();
+        double count = (double) batch * spatial;
+        float[] k = s.floats(OUT, channels);
+        float[] a = s.floats(A, channels);
+        float[] b = s.floats(B, channels);
+        for (int c = 0; c < channels; c++) {
+            k[c] = gamma.data.get(c) * invStd[c];
+            a[c] = (float) (sumG[c] / count);
+            b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
+        }
+        inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, y != null, accumulate);
     }
 
     /**

@@ -7,34 +7,34 @@ import java.util.Arrays;
  * Training batch normalization, ReLU and max pooling in one pass over memory: {@code p =
  * maxpool(relu(bn(x)))} for {@code x [N, C, H, W]} and the pooling of a {@link PoolGeometry}, with
  * {@link BatchNorm}'s statistics and running averages and {@link Pool2d}'s winners (the first
- * maximum of a window). Forward writes only {@code p}; the full-size activation {@code y} exists
- * one plane at a time on the heap.
+ * maximum of a window). Forward writes only {@code p}, and normalizes only the pooled values (see
+ * {@link #forwardRange}); the full-size activation {@code y} is never computed.
  *
- * <p>Backward saves nothing either: it recomputes {@code y} from {@code x} plane by plane with the
- * same arithmetic as forward, so that each window has the same winner, sends {@code dp} to the
- * winners, masks by {@code y > 0}, and then takes {@link BatchNorm#backward}'s gradients, again in
- * two passes over {@code x} and {@code dp}. Passes over the batch run in two halves of examples when
+ * <p>Backward saves nothing either: it recomputes {@code y} from {@code x} plane by plane with
+ * {@link BatchNorm}'s arithmetic, so that each window has the winner the unfused kernels find, sends {@code dp} to the
+ * winners, masks by {@code y > 0} (writing that gradient over {@code dx}), and then takes {@link
+ * BatchNorm#backward}'s gradients: one pass over {@code x} and {@code dp}, one over {@code x} and
+ * {@code dx}, besides the statistics'. Passes over the batch run in two halves of examples when
  * {@link Workers} has two threads, as {@link BatchNorm}'s do.
  */
 public final class BatchNormPool {
 
-    // Staging slots: the caller's per-channel arrays, then one example's row and planes.
-    private static final int K = 3;
-    private static final int SCALE = 4;
-    private static final int SHIFT = 5;
-    private static final int MEAN = 6;
-    private static final int INV_STD = 7;
-    private static final int A = 8;
-    private static final int B = 9;
+    // Staging slots: the caller's per-channel arrays, clear of those BatchNorm.inputGradient uses
+    // (0 to 3 and 6 to 8), then one example's row and planes in a pass over the batch.
+    private static final int MEAN = 12;
+    private static final int INV_STD = 13;
+    private static final int SCALE = 14;
+    private static final int SHIFT = 15;
     private static final int X = 0;
     private static final int PLANE = 1;
     private static final int POOLED = 2;
-    private static final int GRAD = 10;
-    private static final int OUT = 11;
+    private static final int GRAD = 8;
+    private static final int SUM_A = 9;
+    private static final int SUM_B = 10;
+    private static final int MASKED = 11;
 
     private static final int FORWARD = 0;
     private static final int SUMS = 1;
-    private static final int INPUT_GRADIENT = 2;
 
     private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
@@ -77,35 +77,26 @@ public final class BatchNormPool {
         BatchNorm.trainingScaleShift(x, gamma, beta, null, null, null, null, batch, channels, spatial, 0f, eps, scale,
                 shift, mean, invStd);
         Job job = JOB.get();
-        job.set(SUMS, g, x, dp, null, scale, shift);
+        job.set(SUMS, g, x, dp, dx, scale, shift);
         job.mean = mean;
         double[] sumG = s.zeroDoubles(2, channels);
         double[] sumGX = s.zeroDoubles(3, channels);
         job.run(batch);
         job.addSums(sumG, sumGX);
-        if (dx != null) {
-            // BatchNorm.backward's dx = k (g - a - (x - mean) b).
-            double count = (double) batch * spatial;
-            float[] k = s.floats(K, channels);
-            float[] a = s.floats(A, channels);
-            float[] b = s.floats(B, channels);
-            for (int c = 0; c < channels; c++) {
-                k[c] = gamma.data.get(c) * invStd[c];
-                a[c] = (float) (sumG[c] / count);
-                b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
-            }
-            job.set(INPUT_GRADIENT, g, x, dp, dx, scale, shift);
-            job.mean = mean;
-            job.k = k;
-            job.a = a;
-            job.b = b;
-            job.run(batch);
-        }
         job.clear();
+        if (dx != null) {
+            BatchNorm.inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
+        }
         BatchNorm.writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, false);
     }
 
-    /** Writes the pooled planes of examples {@code [from, to)}. */
+    /**
+     * Writes the pooled planes of examples {@code [from, to)}. It pools first and normalizes the
+     * pooled values only: {@code x -> max(x * scale + shift, 0)} is monotonic (rounding keeps order),
+     * non-decreasing where {@code scale >= 0}, so the window's maximum of the activations is the
+     * activation of the window's maximum of x, the same float; where {@code scale < 0} the same holds
+     * for {@code -x}, and {@code (-scale) * (-x)} is exactly {@code scale * x}.
+     */
     private static void forwardRange(Job j, int from, int to) {
         PoolGeometry g = j.g;
         int spatial = g.height() * g.width();
@@ -113,14 +104,23 @@ public final class BatchNormPool {
         int row = g.channels() * spatial;
         Staging s = Staging.get();
         float[] xt = s.floats(X, row);
-        float[] y = s.floats(PLANE, spatial);
+        float[] plane = s.floats(PLANE, spatial);
         float[] out = s.floats(POOLED, pooled);
         FloatBuffer ps = j.out.data;
         for (int n = from; n < to; n++) {
             j.x.data.get(n * row, xt, 0, row);
-            for (int c = 0; c < g.channels(); c++) {
-                activation(xt, c * spatial, spatial, j.scale[c], j.shift[c], y);
-                Pool2d.maxPlane(g, y, out);
+            for (int c = 0, o = 0; c < g.channels(); c++, o += spatial) {
+                float scale = j.scale[c];
+                if (scale < 0) {
+                    scale = -scale;
+                    for (int p = 0; p < spatial; p++) {
+                        plane[p] = -xt[o + p];
+                    }
+                } else {
+                    System.arraycopy(xt, o, plane, 0, spatial);
+                }
+                Pool2d.maxPlane(g, plane, out);
+                activation(out, 0, pooled, scale, j.shift[c], out);
                 ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
             }
         }
@@ -128,53 +128,54 @@ public final class BatchNormPool {
 
     /**
      * The sums {@link BatchNorm#backward} takes, {@code Σ g} and {@code Σ g (x - mean)} per channel,
-     * over examples {@code [from, to)}, into {@code sumG} and {@code sumGX}; or, with {@code dx}, the
-     * input gradient of those examples.
+     * over examples {@code [from, to)}, into {@code sumG} and {@code sumGX}, where {@code g} is
+     * {@code dp} sent to each window's winner and masked by the ReLU; {@code g} is also written to
+     * {@code dx} when there is one, for {@link BatchNorm#inputGradient} to read. Sums are kept per
+     * position in float for {@link BatchNorm#FLUSH_EVERY} examples, as {@link BatchNorm}'s are.
      */
     private static void backwardRange(Job j, int from, int to, double[] sumG, double[] sumGX) {
         PoolGeometry g = j.g;
+        int channels = g.channels();
         int spatial = g.height() * g.width();
         int pooled = g.outHeight() * g.outWidth();
-        int row = g.channels() * spatial;
+        int row = channels * spatial;
         Staging s = Staging.get();
         float[] xt = s.floats(X, row);
         float[] y = s.floats(PLANE, spatial);
         float[] dp = s.floats(POOLED, pooled);
         float[] grad = s.floats(GRAD, spatial);
-        float[] out = j.out == null ? null : s.floats(OUT, row);
+        float[] masked = s.floats(MASKED, row);
+        float[] accA = s.floats(SUM_A, row);
+        float[] accB = s.floats(SUM_B, row);
         boolean tiles = Pool2d.tiles(g);
-        for (int n = from; n < to; n++) {
-            j.x.data.get(n * row, xt, 0, row);
-            for (int c = 0, o = 0; c < g.channels(); c++, o += spatial) {
-                activation(xt, o, spatial, j.scale[c], j.shift[c], y);
-                j.dy.data.get((n * g.channels() + c) * pooled, dp, 0, pooled);
-                if (!tiles) {
-                    Arrays.fill(grad, 0, spatial, 0f);
-                }
-                Pool2d.maxPlaneBackward(g, y, dp, grad, tiles);
-                BatchNorm.reluMask(y, grad, spatial);
-                float m = j.mean[c];
-                if (out == null) {
-                    float sg = 0f;
-                    float sgx = 0f;
-                    for (int p = 0; p < spatial; p++) {
-                        sg += grad[p];
-                        sgx += grad[p] * (xt[o + p] - m);
+        for (int start = from; start < to; start += BatchNorm.FLUSH_EVERY) {
+            Arrays.fill(accA, 0, row, 0f);
+            Arrays.fill(accB, 0, row, 0f);
+            for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
+                j.x.data.get(n * row, xt, 0, row);
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    activation(xt, o, spatial, j.scale[c], j.shift[c], y);
+                    j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
+                    if (!tiles) {
+                        Arrays.fill(grad, 0, spatial, 0f);
                     }
-                    sumG[c] += sg;
-                    sumGX[c] += sgx;
-                } else {
-                    float kc = j.k[c];
-                    float ac = j.a[c];
-                    float bc = j.b[c];
-                    for (int p = 0; p < spatial; p++) {
-                        out[o + p] = kc * (grad[p] - ac - (xt[o + p] - m) * bc);
+                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles);
+                    BatchNorm.reluMask(y, grad, spatial);
+                    System.arraycopy(grad, 0, masked, o, spatial);
+                }
+                if (j.out != null) {
+                    j.out.data.put(n * row, masked, 0, row);
+                }
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    float m = j.mean[c];
+                    for (int p = o; p < o + spatial; p++) {
+                        accA[p] += masked[p];
+                        accB[p] += masked[p] * (xt[p] - m);
                     }
                 }
             }
-            if (out != null) {
-                j.out.data.put(n * row, out, 0, row);
-            }
+            BatchNorm.addChannelSums(accA, channels, spatial, sumG);
+            BatchNorm.addChannelSums(accB, channels, spatial, sumGX);
         }
     }
 
@@ -195,9 +196,6 @@ public final class BatchNormPool {
         private float[] scale;
         private float[] shift;
         private float[] mean;
-        private float[] k;
-        private float[] a;
-        private float[] b;
         private int batch;
         private final double[][] sums = {new double[0], new double[0]};
         private final double[][] squares = {new double[0], new double[0]};
@@ -216,9 +214,6 @@ public final class BatchNormPool {
         void clear() {
             set(0, null, null, null, null, null, null);
             mean = null;
-            k = null;
-            a = null;
-            b = null;
         }
 
         /** Runs the pass over {@code batch} examples, in two halves where there are two threads. */
@@ -254,7 +249,7 @@ public final class BatchNormPool {
             int to = batch * (part + 1) / parts;
             switch (kind) {
                 case FORWARD -> forwardRange(this, from, to);
-                case SUMS, INPUT_GRADIENT -> backwardRange(this, from, to, sums[part], squares[part]);
+                case SUMS -> backwardRange(this, from, to, sums[part], squares[part]);
                 default -> throw new AssertionError(kind);
             }
         }
