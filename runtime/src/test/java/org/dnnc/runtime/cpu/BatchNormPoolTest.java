@@ -71,6 +71,58 @@ class BatchNormPoolTest {
         });
     }
 
+    /**
+     * The gradients against central differences of {@code Σ r · p}. Each channel's inputs are a
+     * shuffle of values 0.1 apart, and beta is 0, so that the ReLU's kink (at the channel's mean) and
+     * every tie of a window lie at least a half gap from any value: no step of the check (0.01) moves
+     * a value across them. One gamma is negative, the case where pooling x first must pool {@code -x}.
+     */
+    @ParameterizedTest(name = "window {0} stride {1} pad {2}")
+    @CsvSource({"2, 2, 0", "3, 2, 1"})
+    void gradientsMatchFiniteDifferences(int kernel, int stride, int pad) {
+        int batch = 2;
+        int channels = 2;
+        PoolGeometry g = new PoolGeometry(channels, 6, 6, kernel, kernel, stride, stride, pad, pad);
+        int in = batch * g.inputSize();
+        SplittableRandom random = new SplittableRandom(11);
+        // Each channel holds a shuffle of 0, 0.1, ..., 7.1: its mean, 3.55, lies halfway between two values.
+        int perChannel = batch * 36;
+        float[] values = new float[in];
+        for (int c = 0; c < channels; c++) {
+            float[] shuffled = new float[perChannel];
+            for (int i = 0; i < perChannel; i++) {
+                shuffled[i] = 0.1f * i;
+            }
+            for (int i = perChannel - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                float t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+            for (int i = 0; i < perChannel; i++) {
+                values[(i / 36 * channels + c) * 36 + i % 36] = shuffled[i];
+            }
+        }
+        Buf x = Buf.of(values);
+        Buf gamma = Buf.of(1.3f, -0.7f);
+        Buf beta = Buf.of(0f, 0f);
+        Buf r = random(batch * g.outputSize(), random, 0f);
+        Buf p = Buf.allocate(batch * g.outputSize());
+        Buf dx = Buf.allocate(in);
+        Buf dgamma = Buf.allocate(channels);
+        Buf dbeta = Buf.allocate(channels);
+        InContext.run(1, () -> {
+            BatchNormPool.backward(x, r, gamma, beta, g, dx, dgamma, dbeta, batch, 1e-5f);
+            java.util.function.DoubleSupplier loss = () -> {
+                BatchNormPool.forwardTraining(x, gamma, beta, null, null, g, p, batch, 0.1f, 1e-5f);
+                return FiniteDifferences.dot(r, p);
+            };
+            FiniteDifferences.check("batchnorm_relu_maxpool dx", x, dx, loss);
+            FiniteDifferences.check("batchnorm_relu_maxpool dgamma", gamma, dgamma, loss);
+            FiniteDifferences.check("batchnorm_relu_maxpool dbeta", beta, dbeta, loss);
+        });
+    }
+
     private static Buf random(int n, SplittableRandom random, float offset) {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
