@@ -28,6 +28,7 @@ import org.dnnc.runtime.TensorSpec;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.Arena;
 import org.dnnc.runtime.cpu.BatchNorm;
+import org.dnnc.runtime.cpu.BatchNormPool;
 import org.dnnc.runtime.cpu.Blas;
 import org.dnnc.runtime.cpu.Buf;
 import org.dnnc.runtime.cpu.Conv2d;
@@ -119,7 +120,7 @@ public final class FashionCnn implements TrainableNetwork {
     /**
      * Examples per pass of predict: the largest multiple of MAX_BATCH, up to 256, whose plan fits in the training workspace.
      */
-    public static final int PREDICT_BATCH = 192;
+    public static final int PREDICT_BATCH = 128;
 
     /**
      * The optimizer's learning rate from the train section, before any schedule.
@@ -134,7 +135,7 @@ public final class FashionCnn implements TrainableNetwork {
     /**
      * The planned workspace: the largest of the three programs' arenas.
      */
-    public static final long WORKSPACE_BYTES = 14708736L;
+    public static final long WORKSPACE_BYTES = 9089024L;
 
     private static final ConvGeometry CONV_LOGITS_FEATURES1_CONV2D1 = new ConvGeometry(1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 2, 2);
 
@@ -265,15 +266,11 @@ public final class FashionCnn implements TrainableNetwork {
 
     private final Buf t5_logits_features1_conv2d1;
 
-    private final Buf t11_logits_features1_batchnorm1;
-
     private final Buf t12_logits_features1_maxpool1;
 
     private final Buf tScratch16;
 
     private final Buf t16_logits_features2_conv2d1;
-
-    private final Buf t22_logits_features2_batchnorm1;
 
     private final Buf t23_logits_features2_maxpool1;
 
@@ -303,8 +300,6 @@ public final class FashionCnn implements TrainableNetwork {
 
     private final Buf t47_d_logits_dense1_weight;
 
-    private final Buf t49_d_logits_features2_maxpool1;
-
     private final Buf t51_d_logits_features2_batchnorm1;
 
     private final Buf t52_d_logits_features2_batchnorm1_weight;
@@ -320,8 +315,6 @@ public final class FashionCnn implements TrainableNetwork {
     private final Buf tScratch56;
 
     private final Buf t56_d_logits_features2_conv2d1_weight;
-
-    private final Buf t57_d_logits_features1_maxpool1;
 
     private final Buf t59_d_logits_features1_batchnorm1;
 
@@ -406,7 +399,7 @@ public final class FashionCnn implements TrainableNetwork {
     private FashionCnn(Builder builder, FashionCnn shared) {
         Blas.ensureLoaded();
         context = CpuContext.create(Math.min(builder.threads, Workers.MAX_THREADS), NAME);
-        // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 14708736 bytes.
+        // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 9089024 bytes.
         parameters = shared == null ? new Arena(2586048L) : shared.parameters;
         sharesParameters = shared != null;
         workspace = new Arena(WORKSPACE_BYTES);
@@ -451,61 +444,58 @@ public final class FashionCnn implements TrainableNetwork {
         m_logits_dense2_bias = parameters.floats(2585920L, 10);
         v_logits_dense2_bias = parameters.floats(2585984L, 10);
         // The training program's values
-        t0_image = workspace.floats(14450688L, 50176);
-        t1_label = workspace.ints(13748736L, 64);
+        t0_image = workspace.floats(8830976L, 50176);
+        t1_label = workspace.ints(5444096L, 64);
         tScratch5 = workspace.floats(3211264L, 39200);
         t5_logits_features1_conv2d1 = workspace.floats(0L, 802816);
-        // t11_logits_features1_batchnorm1 reuses bytes of tScratch5
-        t11_logits_features1_batchnorm1 = workspace.floats(3211264L, 802816);
-        t12_logits_features1_maxpool1 = workspace.floats(12845056L, 200704);
-        tScratch16 = workspace.floats(8028160L, 156800);
-        t16_logits_features2_conv2d1 = workspace.floats(6422528L, 401408);
-        // t22_logits_features2_batchnorm1 reuses bytes of tScratch16
-        t22_logits_features2_batchnorm1 = workspace.floats(8028160L, 401408);
-        t23_logits_features2_maxpool1 = workspace.floats(9633792L, 100352);
-        t29_logits_dense1 = workspace.floats(13647872L, 8192);
-        t30_logits_dropout1 = workspace.floats(13680640L, 8192);
-        t31_logits_dropout1 = workspace.floats(13713408L, 8192);
-        t35_logits_dense2 = workspace.floats(13746176L, 640);
-        t37_loss_cross_entropy1 = workspace.floats(14708608L, 1);
-        t39_d_loss_cross_entropy1 = workspace.floats(14651392L, 640);
-        t38_loss_cross_entropy1 = workspace.floats(14653952L, 1);
-        t40_d_logits_dense2_bias = workspace.floats(14708672L, 10);
-        t41_d_logits_dense2 = workspace.floats(10035200L, 8192);
-        t42_d_logits_dense2_weight = workspace.floats(14702592L, 1280);
-        t45_d_logits_dense1_bias = workspace.floats(14707712L, 128);
-        t46_d_logits_dense1 = workspace.floats(11239424L, 100352);
-        // t47_d_logits_dense1_weight reuses bytes of t1_label, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2
-        t47_d_logits_dense1_weight = workspace.floats(13647872L, 200704);
-        // t49_d_logits_features2_maxpool1 reuses bytes of t23_logits_features2_maxpool1, t41_d_logits_dense2
-        t49_d_logits_features2_maxpool1 = workspace.floats(9633792L, 401408);
-        // t51_d_logits_features2_batchnorm1 reuses bytes of t46_d_logits_dense1
-        t51_d_logits_features2_batchnorm1 = workspace.floats(11239424L, 401408);
-        t52_d_logits_features2_batchnorm1_weight = workspace.floats(14708224L, 32);
-        t53_d_logits_features2_batchnorm1_bias = workspace.floats(14708352L, 32);
-        t54_d_logits_features2_conv2d1_bias = workspace.floats(14708480L, 32);
-        // tScratch55 reuses bytes of t49_d_logits_features2_maxpool1
-        tScratch55 = workspace.floats(10436608L, 156800);
-        // t55_d_logits_features2_conv2d1 reuses bytes of t23_logits_features2_maxpool1, t41_d_logits_dense2, t49_d_logits_features2_maxpool1
-        t55_d_logits_features2_conv2d1 = workspace.floats(9633792L, 200704);
-        // tScratch56 reuses bytes of t49_d_logits_features2_maxpool1, tScratch55
-        tScratch56 = workspace.floats(10436608L, 169600);
+        t12_logits_features1_maxpool1 = workspace.floats(6422528L, 200704);
+        tScratch16 = workspace.floats(4816896L, 156800);
+        // t16_logits_features2_conv2d1 reuses bytes of tScratch5
+        t16_logits_features2_conv2d1 = workspace.floats(3211264L, 401408);
+        // t23_logits_features2_maxpool1 reuses bytes of tScratch16
+        t23_logits_features2_maxpool1 = workspace.floats(4816896L, 100352);
+        // t29_logits_dense1 reuses bytes of tScratch16
+        t29_logits_dense1 = workspace.floats(5218304L, 8192);
+        // t30_logits_dropout1 reuses bytes of tScratch16
+        t30_logits_dropout1 = workspace.floats(5251072L, 8192);
+        // t31_logits_dropout1 reuses bytes of tScratch16
+        t31_logits_dropout1 = workspace.floats(5283840L, 8192);
+        // t35_logits_dense2 reuses bytes of tScratch16
+        t35_logits_dense2 = workspace.floats(5316608L, 640);
+        t37_loss_cross_entropy1 = workspace.floats(9088896L, 1);
+        t39_d_loss_cross_entropy1 = workspace.floats(9031680L, 640);
+        t38_loss_cross_entropy1 = workspace.floats(9034240L, 1);
+        t40_d_logits_dense2_bias = workspace.floats(9088960L, 10);
+        t41_d_logits_dense2 = workspace.floats(8429568L, 8192);
+        t42_d_logits_dense2_weight = workspace.floats(9082880L, 1280);
+        t45_d_logits_dense1_bias = workspace.floats(9088000L, 128);
+        t46_d_logits_dense1 = workspace.floats(8028160L, 100352);
+        t47_d_logits_dense1_weight = workspace.floats(7225344L, 200704);
+        // t51_d_logits_features2_batchnorm1 reuses bytes of t1_label, tScratch16, t23_logits_features2_maxpool1, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2
+        t51_d_logits_features2_batchnorm1 = workspace.floats(4816896L, 401408);
+        t52_d_logits_features2_batchnorm1_weight = workspace.floats(9088512L, 32);
+        t53_d_logits_features2_batchnorm1_bias = workspace.floats(9088640L, 32);
+        t54_d_logits_features2_conv2d1_bias = workspace.floats(9088768L, 32);
+        // tScratch55 reuses bytes of tScratch5, t16_logits_features2_conv2d1
+        tScratch55 = workspace.floats(3211264L, 156800);
+        // t55_d_logits_features2_conv2d1 reuses bytes of t41_d_logits_dense2, t46_d_logits_dense1
+        t55_d_logits_features2_conv2d1 = workspace.floats(8028160L, 200704);
+        // tScratch56 reuses bytes of tScratch5, t16_logits_features2_conv2d1, tScratch55
+        tScratch56 = workspace.floats(3211264L, 169600);
         // t56_d_logits_features2_conv2d1_weight reuses bytes of t39_d_loss_cross_entropy1, t38_loss_cross_entropy1
-        t56_d_logits_features2_conv2d1_weight = workspace.floats(14651392L, 12800);
-        // t57_d_logits_features1_maxpool1 reuses bytes of tScratch16, t16_logits_features2_conv2d1, t22_logits_features2_batchnorm1
-        t57_d_logits_features1_maxpool1 = workspace.floats(6422528L, 802816);
-        // t59_d_logits_features1_batchnorm1 reuses bytes of t23_logits_features2_maxpool1, t41_d_logits_dense2, t46_d_logits_dense1, t49_d_logits_features2_maxpool1, t51_d_logits_features2_batchnorm1, tScratch55, t55_d_logits_features2_conv2d1, tScratch56
-        t59_d_logits_features1_batchnorm1 = workspace.floats(9633792L, 802816);
+        t56_d_logits_features2_conv2d1_weight = workspace.floats(9031680L, 12800);
+        // t59_d_logits_features1_batchnorm1 reuses bytes of t1_label, tScratch5, tScratch16, t16_logits_features2_conv2d1, t23_logits_features2_maxpool1, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2, t51_d_logits_features2_batchnorm1, tScratch55, tScratch56
+        t59_d_logits_features1_batchnorm1 = workspace.floats(3211264L, 802816);
         // t60_d_logits_features1_batchnorm1_weight reuses bytes of t12_logits_features1_maxpool1
-        t60_d_logits_features1_batchnorm1_weight = workspace.floats(13005056L, 16);
+        t60_d_logits_features1_batchnorm1_weight = workspace.floats(6582528L, 16);
         // t61_d_logits_features1_batchnorm1_bias reuses bytes of t12_logits_features1_maxpool1
-        t61_d_logits_features1_batchnorm1_bias = workspace.floats(13005120L, 16);
+        t61_d_logits_features1_batchnorm1_bias = workspace.floats(6582592L, 16);
         // t62_d_logits_features1_conv2d1_bias reuses bytes of t12_logits_features1_maxpool1
-        t62_d_logits_features1_conv2d1_bias = workspace.floats(13005184L, 16);
+        t62_d_logits_features1_conv2d1_bias = workspace.floats(6582656L, 16);
         // tScratch63 reuses bytes of t12_logits_features1_maxpool1
-        tScratch63 = workspace.floats(12845056L, 39600);
+        tScratch63 = workspace.floats(6422528L, 39600);
         // t63_d_logits_features1_conv2d1_weight reuses bytes of t12_logits_features1_maxpool1
-        t63_d_logits_features1_conv2d1_weight = workspace.floats(13003456L, 400);
+        t63_d_logits_features1_conv2d1_weight = workspace.floats(6580928L, 400);
         // The evaluation program's values (no dropout, with the loss)
         e0_image = workspace.floats(3211264L, 50176);
         e1_label = workspace.ints(4014080L, 64);
@@ -534,29 +524,29 @@ public final class FashionCnn implements TrainableNetwork {
         // e36_loss_cross_entropy1 reuses bytes of e11_logits_features1_conv2d1, e22_logits_features2_conv2d1, e29_logits_dense1
         e36_loss_cross_entropy1 = workspace.floats(2560L, 1);
         // The inference program's values
-        i0_image = workspace.floats(9633792L, 150528);
-        i38_logits_features1_conv2d1 = workspace.floats(10392704L, 400);
-        i39_logits_features1_batchnorm1 = workspace.floats(10394304L, 16);
-        iScratch11 = workspace.floats(10235904L, 39200);
-        i11_logits_features1_conv2d1 = workspace.floats(0L, 2408448);
+        i0_image = workspace.floats(6422528L, 100352);
+        i38_logits_features1_conv2d1 = workspace.floats(6980736L, 400);
+        i39_logits_features1_batchnorm1 = workspace.floats(6982336L, 16);
+        iScratch11 = workspace.floats(6823936L, 39200);
+        i11_logits_features1_conv2d1 = workspace.floats(0L, 1605632);
         // i12_logits_features1_maxpool1 reuses bytes of i0_image, i38_logits_features1_conv2d1, i39_logits_features1_batchnorm1, iScratch11
-        i12_logits_features1_maxpool1 = workspace.floats(9633792L, 602112);
+        i12_logits_features1_maxpool1 = workspace.floats(6422528L, 401408);
         // i36_logits_features2_conv2d1 reuses bytes of i11_logits_features1_conv2d1
-        i36_logits_features2_conv2d1 = workspace.floats(5444096L, 12800);
+        i36_logits_features2_conv2d1 = workspace.floats(3838464L, 12800);
         // i37_logits_features2_batchnorm1 reuses bytes of i11_logits_features1_conv2d1
-        i37_logits_features2_batchnorm1 = workspace.floats(5495296L, 32);
+        i37_logits_features2_batchnorm1 = workspace.floats(3889664L, 32);
         // iScratch22 reuses bytes of i11_logits_features1_conv2d1
-        iScratch22 = workspace.floats(4816896L, 156800);
+        iScratch22 = workspace.floats(3211264L, 156800);
         // i22_logits_features2_conv2d1 reuses bytes of i11_logits_features1_conv2d1
-        i22_logits_features2_conv2d1 = workspace.floats(0L, 1204224);
+        i22_logits_features2_conv2d1 = workspace.floats(0L, 802816);
         // i23_logits_features2_maxpool1 reuses bytes of i11_logits_features1_conv2d1, i36_logits_features2_conv2d1, i37_logits_features2_batchnorm1, iScratch22
-        i23_logits_features2_maxpool1 = workspace.floats(4816896L, 301056);
+        i23_logits_features2_maxpool1 = workspace.floats(3211264L, 200704);
         // i29_logits_dense1 reuses bytes of i11_logits_features1_conv2d1, i22_logits_features2_conv2d1
-        i29_logits_dense1 = workspace.floats(0L, 24576);
+        i29_logits_dense1 = workspace.floats(0L, 16384);
         // i34_logits_dense2 reuses bytes of i11_logits_features1_conv2d1, i22_logits_features2_conv2d1
-        i34_logits_dense2 = workspace.floats(98304L, 1920);
+        i34_logits_dense2 = workspace.floats(65536L, 1280);
         // i35_probs_softmax1 reuses bytes of i11_logits_features1_conv2d1, i22_logits_features2_conv2d1, i29_logits_dense1
-        i35_probs_softmax1 = workspace.floats(0L, 1920);
+        i35_probs_softmax1 = workspace.floats(0L, 1280);
         gradients = new Buf[12];
         gradients[0] = t63_d_logits_features1_conv2d1_weight;
         gradients[1] = t62_d_logits_features1_conv2d1_bias;
@@ -619,17 +609,13 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features1.conv2d1
             // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
             Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f);
-            // FashionCnn.dnn:9 logits.features1.batchnorm1
-            BatchNorm.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, t11_logits_features1_batchnorm1, null, null, n, 16, 784, 0.1f, 1.0E-5f, true);
             // FashionCnn.dnn:9 logits.features1.maxpool1
-            Pool2d.maxForward(POOL_LOGITS_FEATURES1_MAXPOOL1, t11_logits_features1_batchnorm1, t12_logits_features1_maxpool1, n);
+            BatchNormPool.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, POOL_LOGITS_FEATURES1_MAXPOOL1, t12_logits_features1_maxpool1, n, 0.1f, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features2.conv2d1
             // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
             Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f);
-            // FashionCnn.dnn:9 logits.features2.batchnorm1
-            BatchNorm.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, t22_logits_features2_batchnorm1, null, null, n, 32, 196, 0.1f, 1.0E-5f, true);
             // FashionCnn.dnn:9 logits.features2.maxpool1
-            Pool2d.maxForward(POOL_LOGITS_FEATURES2_MAXPOOL1, t22_logits_features2_batchnorm1, t23_logits_features2_maxpool1, n);
+            BatchNormPool.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, POOL_LOGITS_FEATURES2_MAXPOOL1, t23_logits_features2_maxpool1, n, 0.1f, 1.0E-5f);
             // FashionCnn.dnn:13 logits.dense1
             Dense.forward(t23_logits_features2_maxpool1, w_logits_dense1_weight, w_logits_dense1_bias, t29_logits_dense1, n, 1568, 128, Activation.RELU, 0.0f);
             // FashionCnn.dnn:13 logits.dropout1
@@ -670,10 +656,8 @@ public final class FashionCnn implements TrainableNetwork {
             Dense.backwardInput(t41_d_logits_dense2, w_logits_dense1_weight, t46_d_logits_dense1, n, 1568, 128, false);
             // FashionCnn.dnn:13 logits.dense1
             Dense.backwardWeights(t41_d_logits_dense2, t23_logits_features2_maxpool1, t47_d_logits_dense1_weight, n, 1568, 128, false);
-            // FashionCnn.dnn:9 logits.features2.maxpool1
-            Pool2d.maxBackward(POOL_LOGITS_FEATURES2_MAXPOOL1, t22_logits_features2_batchnorm1, t46_d_logits_dense1, t49_d_logits_features2_maxpool1, n, false);
             // FashionCnn.dnn:9 logits.features2.batchnorm1
-            BatchNorm.backward(t16_logits_features2_conv2d1, t22_logits_features2_batchnorm1, t49_d_logits_features2_maxpool1, w_logits_features2_batchnorm1_weight, null, null, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 32, 196, 1.0E-5f, true, false, false);
+            BatchNormPool.backward(t16_logits_features2_conv2d1, t46_d_logits_dense1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, POOL_LOGITS_FEATURES2_MAXPOOL1, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features2.conv2d1
             Conv2d.backwardBias(t51_d_logits_features2_batchnorm1, t54_d_logits_features2_conv2d1_bias, n, 32, 196, false);
             // FashionCnn.dnn:9 logits.features2.conv2d1
@@ -682,10 +666,8 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:9 logits.features2.conv2d1
             // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
             Conv2d.backwardWeights(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false);
-            // FashionCnn.dnn:9 logits.features1.maxpool1
-            Pool2d.maxBackward(POOL_LOGITS_FEATURES1_MAXPOOL1, t11_logits_features1_batchnorm1, t55_d_logits_features2_conv2d1, t57_d_logits_features1_maxpool1, n, false);
             // FashionCnn.dnn:9 logits.features1.batchnorm1
-            BatchNorm.backward(t5_logits_features1_conv2d1, t11_logits_features1_batchnorm1, t57_d_logits_features1_maxpool1, w_logits_features1_batchnorm1_weight, null, null, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 16, 784, 1.0E-5f, true, false, false);
+            BatchNormPool.backward(t5_logits_features1_conv2d1, t55_d_logits_features2_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, POOL_LOGITS_FEATURES1_MAXPOOL1, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features1.conv2d1
             Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false);
             // FashionCnn.dnn:9 logits.features1.conv2d1

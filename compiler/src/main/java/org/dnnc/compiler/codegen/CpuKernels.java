@@ -29,6 +29,8 @@ import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BatchNormReluMaxPool;
+import org.dnnc.compiler.ir.BatchNormReluMaxPoolGrad;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -99,7 +101,7 @@ public final class CpuKernels implements KernelEmitter {
                 Conv2dGradWeight.class, Pool2d.class, Pool2dGrad.class, GlobalAvgPool.class, GlobalAvgPoolGrad.class)) {
             rules.put(op, (n, p) -> Convolutions.emit(p, n));
         }
-        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormInference.class,
+        for (Class<? extends Op> op : List.of(BatchNorm.class, BatchNormReluMaxPool.class, BatchNormInference.class,
                 BatchNormInferenceGradInput.class, BatchNormFoldWeight.class,
                 BatchNormFoldBias.class, LayerNorm.class, LayerNormGradInput.class, LayerNormGradGamma.class)) {
             rules.put(op, (n, p) -> Normalizations.emit(p, n));
@@ -108,6 +110,7 @@ public final class CpuKernels implements KernelEmitter {
                 BatchNormReluGradBeta.class)) {
             rules.put(op, CpuKernels::batchNormBackward);
         }
+        rules.put(BatchNormReluMaxPoolGrad.class, CpuKernels::batchNormBackward);
         rules.put(Dense.class, CpuKernels::dense);
         rules.put(MatMul.class, CpuKernels::matMul);
         rules.put(BiasAdd.class, CpuKernels::biasAdd);
@@ -410,6 +413,9 @@ public final class CpuKernels implements KernelEmitter {
      * recomputed from x.
      */
     private static CodeBlock batchNormBackward(List<Node> members, ProgramView p) throws CodegenException {
+        if (members.get(0).op() instanceof BatchNormReluMaxPoolGrad) {
+            return batchNormPoolBackward(members, p);
+        }
         String dx = "null";
         String dgamma = "null";
         String dbeta = "null";
@@ -444,6 +450,29 @@ public final class CpuKernels implements KernelEmitter {
         return stmt("$T.backward($L, $L, $L, $L, null, null, $L, $L, $L, n, $L, $L, $Lf, $L, false, false)",
                 RuntimeNames.BATCH_NORM, x, y, p.field(first.inputs().get(0)), gamma, dx, dgamma, dbeta,
                 dy.dim(1).bound(), Sizes.spatial(dy), (float) eps, relu);
+    }
+
+    /**
+     * The gradients of one fused batchnorm, ReLU and max pooling, with respect to its input, gamma
+     * and beta, in one call, or those of them a program needs; all read dp, x, gamma and beta.
+     */
+    private static CodeBlock batchNormPoolBackward(List<Node> members, ProgramView p) {
+        String dx = "null";
+        String dgamma = "null";
+        String dbeta = "null";
+        Node first = members.get(0);
+        BatchNormReluMaxPool forward = ((BatchNormReluMaxPoolGrad) first.op()).forward();
+        for (Node m : members) {
+            switch (((BatchNormReluMaxPoolGrad) m.op()).wrt()) {
+                case INPUT -> dx = p.field(m.id());
+                case GAMMA -> dgamma = p.field(m.id());
+                case BETA -> dbeta = p.field(m.id());
+            }
+        }
+        List<String> in = first.inputs().stream().map(p::field).toList();
+        String geometry = p.geometries().pool(forward.pool(), p.type(first.inputs().get(1)), first.origin().path());
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, n, $Lf)", RuntimeNames.BATCH_NORM_POOL, in.get(1),
+                in.get(0), in.get(2), in.get(3), geometry, dx, dgamma, dbeta, (float) forward.eps());
     }
 
     /**

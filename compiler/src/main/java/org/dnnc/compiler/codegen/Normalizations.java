@@ -8,6 +8,7 @@ import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
+import org.dnnc.compiler.ir.BatchNormReluMaxPool;
 import org.dnnc.compiler.ir.LayerNorm;
 import org.dnnc.compiler.ir.LayerNormGradGamma;
 import org.dnnc.compiler.ir.LayerNormGradInput;
@@ -18,7 +19,7 @@ import org.dnnc.compiler.ir.TensorType;
  * The calls of normalization nodes: the runtime's {@code BatchNorm} (training with batch
  * statistics, which also updates the running averages in the parameter arena; inference, and its
  * input gradient for frozen layers; the folds of inference batchnorm into a layer's weights and
- * bias) and {@code LayerNorm}. A
+ * bias), {@code BatchNormPool} (batchnorm, ReLU and max pooling fused) and {@code LayerNorm}. A
  * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}).
  * Statistics are recomputed in backward rather than saved.
  */
@@ -40,6 +41,12 @@ final class Normalizations {
                     RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3),
                     operand(e, n, 4), y, t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(),
                     bn.relu());
+        }
+        if (n.op() instanceof BatchNormReluMaxPool bn) {
+            TensorType x = e.type(n.inputs().get(0));
+            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, n, $Lf, $Lf)", RuntimeNames.BATCH_NORM_POOL,
+                    operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3), operand(e, n, 4),
+                    e.geometries().pool(bn.pool(), x, n.origin().path()), y, (float) bn.momentum(), (float) bn.eps());
         }
         if (n.op() instanceof BatchNormInference bn) {
             return stmt("$T.forwardInference($L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, false)", RuntimeNames.BATCH_NORM,

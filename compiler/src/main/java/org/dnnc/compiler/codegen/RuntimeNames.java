@@ -43,6 +43,7 @@ final class RuntimeNames {
     static final ClassName RECURRENT_GEOMETRY = ClassName.get(CPU, "RecurrentGeometry");
     static final ClassName RECURRENT_CELL = ClassName.get(CPU, "RecurrentCell");
     static final ClassName BATCH_NORM = ClassName.get(CPU, "BatchNorm");
+    static final ClassName BATCH_NORM_POOL = ClassName.get(CPU, "BatchNormPool");
     static final ClassName LAYER_NORM = ClassName.get(CPU, "LayerNorm");
     static final ClassName WORKERS = ClassName.get(CPU, "Workers");
     static final ClassName CPU_CONTEXT = ClassName.get(CPU, "CpuContext");

@@ -21,7 +21,8 @@ public sealed interface Op
                 LayerNormGradInput, LayerNormGradGamma, EmbeddingGrad, RecurrentGrad, AdditiveAttentionGrad,
                 AttentionDecoderGrad, LastStepGrad, BatchNormInference, BatchNormInferenceGradInput,
                 // Introduced by fusion.
-                Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta {
+                Dense, FusedElementwise, BatchNormFoldWeight, BatchNormFoldBias, ConvBiasActivation, BatchNormReluGradBeta,
+                BatchNormReluMaxPool, BatchNormReluMaxPoolGrad {
 
     /** The variadic arity: any number of operands, at least two. */
     int VARIADIC = -1;

@@ -9,6 +9,7 @@ import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BatchNormReluMaxPoolGrad;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Constant;
 import org.dnnc.compiler.ir.CrossEntropy;
@@ -36,7 +37,8 @@ public final class CallGroups {
     private CallGroups() {}
 
     /**
-     * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x, a
+     * The groups of {@code graph}: the batchnorm backward nodes that share their dy and x (or, fused
+     * with max pooling, all their operands), a
      * cross-entropy with its gradient, and the gradients of one recurrent layer or attention.
      */
     public static CallGroups of(Graph graph) {
@@ -47,6 +49,13 @@ public final class CallGroups {
                 byKey.computeIfAbsent(key(n, g.relu()), k -> new ArrayList<>()).add(n);
             } else if (n.op() instanceof BatchNormGradGamma g) {
                 byKey.computeIfAbsent(key(n, g.relu()), k -> new ArrayList<>()).add(n);
+            }
+        }
+        // The gradients of a batchnorm fused with ReLU and max pooling share all their operands.
+        Map<String, List<Node>> pooled = new LinkedHashMap<>();
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof BatchNormReluMaxPoolGrad) {
+                pooled.computeIfAbsent(n.inputs().toString(), k -> new ArrayList<>()).add(n);
             }
         }
         // The groups of each dy and ReLU flag, so that a beta gradient finds its own without a search.
@@ -89,6 +98,11 @@ public final class CallGroups {
                 continue;
             }
             groups.add(members, position);
+        }
+        for (List<Node> members : pooled.values()) {
+            if (members.size() > 1) {
+                groups.add(members, position);
+            }
         }
         // A recurrent layer's (an attention's) gradients all read its result, which identifies it.
         Map<Integer, List<Node>> byLayer = new LinkedHashMap<>();

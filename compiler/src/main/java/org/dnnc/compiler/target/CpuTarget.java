@@ -38,10 +38,13 @@ public final class CpuTarget implements Target {
         return "cpu";
     }
 
-    /** Folding and fusion as the CPU kernels have them: conv+bias+activation, batchnorm+ReLU, dense, element-wise loops. */
+    /**
+     * Folding and fusion as the CPU kernels have them: conv+bias+activation, batchnorm+ReLU(+max
+     * pooling), dense, element-wise loops.
+     */
     @Override
     public PassManager passes(boolean fuse) {
-        return FusionPasses.of(fuse);
+        return FusionPasses.cpu(fuse);
     }
 
     /** The CPU's choice depends on the shape alone ({@link ConvAlgorithms}), not on the batch. */

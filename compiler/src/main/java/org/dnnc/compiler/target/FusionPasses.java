@@ -1,29 +1,47 @@
 package org.dnnc.compiler.target;
 
 import java.util.List;
+import java.util.ArrayList;
 import org.dnnc.compiler.passes.BatchNormFolding;
+import org.dnnc.compiler.passes.BatchNormPoolFusion;
 import org.dnnc.compiler.passes.BatchNormReluFusion;
 import org.dnnc.compiler.passes.BatchNormResidualFusion;
 import org.dnnc.compiler.passes.ConvFusion;
 import org.dnnc.compiler.passes.DeadCodeElimination;
 import org.dnnc.compiler.passes.DenseFusion;
 import org.dnnc.compiler.passes.ElementwiseFusion;
+import org.dnnc.compiler.passes.Pass;
 import org.dnnc.compiler.passes.PassManager;
 
 /**
  * The folding and fusion passes, in order. Every one saves passes over memory, which is what both
  * a CPU's caches and a GPU's bandwidth reward, and on a GPU a kernel launch per fused op as well; so
  * the CPU and CUDA targets run the same list, and what differs is the kernel each fused node becomes.
+ * The CPU adds one the CUDA kernels do not have yet: max pooling fused into batchnorm+ReLU.
  */
 final class FusionPasses {
     private FusionPasses() {}
 
     /** All of them, or with {@code fuse} false only dead-code elimination (which changes no kernel call). */
     static PassManager of(boolean fuse) {
+        return of(fuse, false);
+    }
+
+    /** {@link #of(boolean)} with {@link BatchNormPoolFusion} after the batchnorm+ReLU fusion, for the CPU. */
+    static PassManager cpu(boolean fuse) {
+        return of(fuse, true);
+    }
+
+    private static PassManager of(boolean fuse, boolean pool) {
         if (!fuse) {
             return new PassManager(List.of(new DeadCodeElimination()));
         }
-        return new PassManager(List.of(new DeadCodeElimination(), new BatchNormFolding(), new BatchNormResidualFusion(),
-                new BatchNormReluFusion(), new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        List<Pass> passes = new ArrayList<>(List.of(new DeadCodeElimination(), new BatchNormFolding(),
+                new BatchNormResidualFusion(), new BatchNormReluFusion()));
+        if (pool) {
+            passes.add(new BatchNormPoolFusion());
+        }
+        passes.addAll(List.of(new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        return new PassManager(List.copyOf(passes));
     }
 }

@@ -25,6 +25,8 @@ import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BatchNormReluMaxPool;
+import org.dnnc.compiler.ir.BatchNormReluMaxPoolGrad;
 import org.dnnc.compiler.ir.BceWithLogits;
 import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
@@ -205,6 +207,10 @@ public final class Interpreter {
         rules.put(BatchNormFoldWeight.class, Interpreter::batchNormFoldWeight);
         rules.put(BatchNormFoldBias.class, Interpreter::batchNormFoldBias);
         rules.put(BatchNormReluGradBeta.class, Interpreter::batchNormReluGradBeta);
+        rules.put(BatchNormReluMaxPool.class, (self, n, in, types) -> Normalizations.pooled(
+                (BatchNormReluMaxPool) n.op(), in, self.dims(types.get(0)), self.dims(n.type())));
+        rules.put(BatchNormReluMaxPoolGrad.class, (self, n, in, types) -> Normalizations.pooledGrad(
+                (BatchNormReluMaxPoolGrad) n.op(), in, self.dims(types.get(1)), self.dims(types.get(0))));
         rules.put(BatchNormInferenceGradInput.class, (self, n, in, types) -> Normalizations.inferenceGradInput(
                 (BatchNormInferenceGradInput) n.op(), in, self.dims(types.get(0))));
         for (var conv : List.of(Conv2d.class, Conv2dGradInput.class, Conv2dGradWeight.class)) {

@@ -6,10 +6,13 @@ import org.dnnc.compiler.ir.BatchNormGradGamma;
 import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
+import org.dnnc.compiler.ir.BatchNormReluMaxPool;
+import org.dnnc.compiler.ir.BatchNormReluMaxPoolGrad;
 import org.dnnc.compiler.ir.LayerNorm;
 import org.dnnc.compiler.ir.LayerNormGradGamma;
 import org.dnnc.compiler.ir.LayerNormGradInput;
 import org.dnnc.compiler.ir.Op;
+import org.dnnc.compiler.ir.Pool2dGrad;
 
 /**
  * The reference interpreter's normalizations in double precision. Both are seen as groups of
@@ -18,6 +21,41 @@ import org.dnnc.compiler.ir.Op;
  */
 final class Normalizations {
     private Normalizations() {}
+
+    /** A fused {@code batchnorm_relu_maxpool2d}: the batchnorm with ReLU, then the pooling. */
+    static double[] pooled(BatchNormReluMaxPool op, List<double[]> in, int[] x, int[] out) {
+        double[] y = eval(op.norm(), in, List.of(x), x);
+        return Convolutions.pool(op.pool(), List.of(y), List.of(x), out);
+    }
+
+    /**
+     * A gradient of {@code batchnorm_relu_maxpool2d} from operands (dp, x, gamma, beta), as the
+     * unfused ops compute it: the pooling's gradient of the recomputed activation y, then the
+     * batchnorm's ReLU-masked gradient.
+     */
+    static double[] pooledGrad(BatchNormReluMaxPoolGrad op, List<double[]> in, int[] x, int[] pooled) {
+        double[] gamma = in.get(2);
+        double[] unused = new double[gamma.length];
+        double[] y = eval(op.forward().norm(), List.of(in.get(1), gamma, in.get(3), unused, unused), List.of(x), x);
+        double[] dy = Convolutions.pool(new Pool2dGrad(op.forward().pool()), List.of(in.get(0), y),
+                List.of(pooled, x), x);
+        double eps = op.forward().eps();
+        int[] channels = {gamma.length};
+        return switch (op.wrt()) {
+            case INPUT -> eval(new BatchNormGradInput(eps, true), List.of(dy, in.get(1), gamma, y),
+                    List.of(x, x, channels, x), x);
+            case GAMMA -> eval(new BatchNormGradGamma(eps, true), List.of(dy, in.get(1), y), List.of(x, x, x),
+                    channels);
+            case BETA -> {
+                double[] dbeta = new double[gamma.length];
+                int inner = y.length / x[0] / x[1];
+                for (int k = 0; k < y.length; k++) {
+                    dbeta[(k / inner) % x[1]] += y[k] > 0 ? dy[k] : 0;
+                }
+                yield dbeta;
+            }
+        };
+    }
 
     static double[] eval(Op op, List<double[]> in, List<int[]> dims, int[] out) {
         boolean layer = op instanceof LayerNorm || op instanceof LayerNormGradInput || op instanceof LayerNormGradGamma;

@@ -102,7 +102,7 @@ class GraphCommandTest {
     void unknownPassIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--after", "fusion", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);
-        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, fuse, dce, fold-batchnorm, fuse-batchnorm-add, fuse-batchnorm-relu, fuse-conv, fuse-dense, fuse-elementwise");
+        assertThat(result.err()).contains("unknown pass 'fusion' for --after; stages are: resolve, fuse, dce, fold-batchnorm, fuse-batchnorm-add, fuse-batchnorm-relu, fuse-batchnorm-relu-maxpool, fuse-conv, fuse-dense, fuse-elementwise");
     }
 
     @Test

@@ -54,7 +54,7 @@ class ClashingNamesTest {
             "Optimizers", "GradientCheck", "Rng", "Activations", "Float", "IntBuffer", "gradients",
             "NAME", "INPUTS", "OUTPUTS", "MAX_BATCH", "predict", "builder", "trainer", "context", "steps", "batch",
             "lr", "n", "epochs", "state", "weights", "options", "checkpoint", "spec", "stateSpec", "tensors",
-            "metadata", "Boolean", "progress");
+            "metadata", "Boolean", "progress", "BatchNormPool");
 
     /** The network {@code %s}, whose code uses most of the runtime's types, and a fused loop of {@code Math} calls. */
     private static final String PREDICTS = """

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the loss; prediction after the step uses the running averages (folded into the convolutions
  * when fused). {@code FrozenConvNet} has frozen batch norms between trained layers: their
  * parameters and running averages stay bit for bit, and the gradient reaches the layers before them.
+ * {@code PooledConvNet} has max poolings after batchnorm and ReLU, which fusion makes one kernel.
  *
  * <p>Tolerance: the generated code computes in float (sums of up to 256 terms), the reference in
  * double; each value may differ by {@code 2e-3} times the largest magnitude of its tensor (at least
@@ -47,7 +48,8 @@ class GeneratedConvNetTest {
     static Path work;
 
     @ParameterizedTest(name = "{0} fuse={1}")
-    @CsvSource({"ConvNet, true", "ConvNet, false", "FrozenConvNet, true", "FrozenConvNet, false"})
+    @CsvSource({"ConvNet, true", "ConvNet, false", "FrozenConvNet, true", "FrozenConvNet, false", "PooledConvNet, true",
+            "PooledConvNet, false"})
     void oneStepMatchesTheReference(String network, boolean fuse) throws Exception {
         SourceFile file = SourceFile.read(RepoPaths.testResources().resolve("codegen/" + network + ".dnn"));
         NetworkModel model = Compiler.compile(file).networks().get(0);
@@ -63,6 +65,12 @@ class GeneratedConvNetTest {
             assertThat(source).contains("Conv2d.backwardInput(ConvAlgorithm.IM2COL_BATCHED, ");
             assertThat(source).contains("Conv2d.backwardWeights(ConvAlgorithm.POINTWISE, ");
             assertThat(source).contains("BatchNorm.foldWeight(");
+        }
+        if (network.equals("PooledConvNet")) {
+            // Fused, both poolings are in the batchnorm's kernels, forward and backward.
+            long calls = fuse ? 2 : 0;
+            assertThat(count(source, "BatchNormPool.forwardTraining(")).isEqualTo(calls);
+            assertThat(count(source, "BatchNormPool.backward(")).isEqualTo(calls);
         }
         if (network.equals("FrozenConvNet")) {
             assertThat(source).doesNotContain("BatchNorm.forwardTraining(");
@@ -201,5 +209,9 @@ class GeneratedConvNetTest {
         builder.getClass().getMethod("seed", long.class).invoke(builder, 3L);
         builder.getClass().getMethod("threads", int.class).invoke(builder, 2);
         return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
+    }
+
+    private static long count(String source, String call) {
+        return source.split(java.util.regex.Pattern.quote(call), -1).length - 1;
     }
 }

@@ -14,6 +14,9 @@ class FusedOpsTest extends OpTypingContract {
             new Step(new Binary(BinaryKind.ADD), List.of(Ref.input(0), Ref.input(1))),
             new Step(new Activation(ActivationKind.TANH, 0), List.of(Ref.step(0)))));
 
+    private static final BatchNormReluMaxPool POOLED = new BatchNormReluMaxPool(1e-5, 0.1,
+            new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0));
+
     static Stream<OpCase> accepted() {
         return Stream.of(
                 accepts(new Dense(ActivationKind.RELU, 0), "f32[N,256]", "f32[N,784]", "f32[256,784]", "f32[256]"),
@@ -23,7 +26,14 @@ class FusedOpsTest extends OpTypingContract {
                 accepts(new BatchNormFoldBias(1e-5, true), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormFoldBias(1e-5, false), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new ConvBiasActivation(new Conv2d(1, 1, 2, 2, 2, 2), ActivationKind.RELU, 0), "f32[N,16,28,28]",
-                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[16]"));
+                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[16]"),
+                accepts(POOLED, "f32[N,16,7,7]", "f32[N,16,14,15]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormReluMaxPoolGrad(POOLED, BatchNormReluMaxPoolGrad.Wrt.INPUT), "f32[N,16,14,15]",
+                        "f32[N,16,7,7]", "f32[N,16,14,15]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormReluMaxPoolGrad(POOLED, BatchNormReluMaxPoolGrad.Wrt.GAMMA), "f32[16]",
+                        "f32[N,16,7,7]", "f32[N,16,14,15]", "f32[16]", "f32[16]"),
+                accepts(new BatchNormReluMaxPoolGrad(POOLED, BatchNormReluMaxPoolGrad.Wrt.BETA), "f32[16]",
+                        "f32[N,16,7,7]", "f32[N,16,14,15]", "f32[16]", "f32[16]"));
     }
 
     static Stream<OpCase> rejected() {
@@ -40,6 +50,14 @@ class FusedOpsTest extends OpTypingContract {
                         "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 rejects(new ConvBiasActivation(new Conv2d(1, 1, 0, 0, 0, 0), ActivationKind.RELU, 0),
                         "bias_add: bias has 8 elements but axis 1 of the input has 16 (f32[N,16,24,24] + f32[8])",
-                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[8]"));
+                        "f32[N,1,28,28]", "f32[16,1,5,5]", "f32[8]"),
+                rejects(new BatchNormReluMaxPool(1e-5, 0.1, new Pool2d(PoolKind.AVG, 2, 2, 2, 2, 0, 0)),
+                        "batchnorm_relu_maxpool2d: the pooling must be max pooling, got avgpool2d",
+                        "f32[N,16,14,14]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
+                rejects(POOLED, "batchnorm_relu: gamma should be f32[16], got f32[8]",
+                        "f32[N,16,14,14]", "f32[8]", "f32[16]", "f32[16]", "f32[16]"),
+                rejects(new BatchNormReluMaxPoolGrad(POOLED, BatchNormReluMaxPoolGrad.Wrt.INPUT),
+                        "batchnorm_relu_maxpool2d_grad_input: gradient should be f32[N,16,7,7], got f32[N,16,14,14]",
+                        "f32[N,16,14,14]", "f32[N,16,14,14]", "f32[16]", "f32[16]"));
     }
 }

@@ -90,6 +90,24 @@ public final class BatchNorm {
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
             Buf saveMean, Buf saveInvStd, Buf residual, int batch, int channels, int spatial, float momentum,
             float eps, boolean relu) {
+        Staging s = Staging.get();
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        trainingScaleShift(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, batch, channels, spatial,
+                momentum, eps, scale, shift, null, null);
+        affine(x, residual, y, scale, shift, batch, channels, spatial, relu);
+    }
+
+    /**
+     * The batch statistics of {@code x} as {@link #forwardTraining} takes them, into the affine form
+     * {@code y = x * scale[c] + shift[c]}; the running statistics are updated and the mean and
+     * {@code invStd} saved (as buffers, and as arrays {@code meanOut}, {@code invStdOut}) where those
+     * are not {@code null}. Staging's double slots 0 and 1 and float slots of {@link #statistics} are
+     * used.
+     */
+    static void trainingScaleShift(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf saveMean,
+            Buf saveInvStd, int batch, int channels, int spatial, float momentum, float eps, float[] scale,
+            float[] shift, float[] meanOut, float[] invStdOut) {
         long count = (long) batch * spatial;
         if (count < 2) {
             throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
@@ -99,11 +117,13 @@ public final class BatchNorm {
         double[] mean = s.zeroDoubles(0, channels);
         double[] var = s.zeroDoubles(1, channels);
         statistics(x, batch, channels, spatial, mean, var);
-        float[] scale = s.floats(SCALE, channels);
-        float[] shift = s.floats(SHIFT, channels);
         for (int c = 0; c < channels; c++) {
             float m = (float) mean[c];
             float invStd = (float) (1.0 / Math.sqrt(var[c] + eps));
+            if (meanOut != null) {
+                meanOut[c] = m;
+                invStdOut[c] = invStd;
+            }
             if (saveMean != null) {
                 saveMean.data.put(c, m);
             }
@@ -121,7 +141,6 @@ public final class BatchNorm {
             scale[c] = invStd * gamma.data.get(c);
             shift[c] = beta.data.get(c) - m * scale[c];
         }
-        affine(x, residual, y, scale, shift, batch, channels, spatial, relu);
     }
 
     /** The inference forward pass: {@code y = (x - runningMean) / sqrt(runningVar + eps) * gamma + beta}. */
@@ -193,24 +212,35 @@ public final class BatchNorm {
         Buf masked = relu && dx != null && !accumulateInput ? dx : null;
         gradientSums(x, y, dy, masked, mean, batch, channels, spatial, relu, sumG, sumGX);
         if (dx != null) {
-            // PyTorch's batch_norm_backward: dx = k (g - a - (x - mean) b) with k = gamma invStd,
-            // a = sum g / M and b = invStd^2 sum g (x - mean) / M.
-            double count = (double) batch * spatial;
-            float[] k = s.floats(OUT, channels);
-            float[] a = s.floats(A, channels);
-            float[] b = s.floats(B, channels);
-            for (int c = 0; c < channels; c++) {
-                k[c] = gamma.data.get(c) * invStd[c];
-                a[c] = (float) (sumG[c] / count);
-                b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
-            }
             if (masked != null) {
-                inputGradient(x, null, dx, dx, mean, k, a, b, batch, channels, spatial, false, false);
+                inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
             } else {
-                inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, relu, accumulateInput);
+                inputGradient(x, relu ? y : null, dy, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial,
+                        accumulateInput);
             }
         }
         writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
+    }
+
+    /**
+     * {@link #backward}'s input gradient from the sums of its first pass, PyTorch's
+     * batch_norm_backward: {@code dx (+)= k (g - a - (x - mean) b)} with {@code k = gamma invStd},
+     * {@code a = sumG / M} and {@code b = invStd^2 sumGX / M}, where {@code g} is {@code dy}, masked
+     * by {@code y > 0} unless {@code y} is {@code null}. Uses float staging slots 0 to 3 and 6 to 8.
+     */
+    static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, Buf gamma, float[] mean, float[] invStd, double[] sumG,
+            double[] sumGX, int batch, int channels, int spatial, boolean accumulate) {
+        Staging s = Staging.get();
+        double count = (double) batch * spatial;
+        float[] k = s.floats(OUT, channels);
+        float[] a = s.floats(A, channels);
+        float[] b = s.floats(B, channels);
+        for (int c = 0; c < channels; c++) {
+            k[c] = gamma.data.get(c) * invStd[c];
+            a[c] = (float) (sumG[c] / count);
+            b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
+        }
+        inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, y != null, accumulate);
     }
 
     /**
@@ -351,7 +381,7 @@ public final class BatchNorm {
     }
 
     /** {@code dbeta (+)= sumG}, {@code dgamma (+)= sumGX * invStd}; either may be {@code null}. */
-    private static void writeParamGrads(double[] sumG, double[] sumGX, float[] invStd, Buf dgamma, Buf dbeta,
+    static void writeParamGrads(double[] sumG, double[] sumGX, float[] invStd, Buf dgamma, Buf dbeta,
             int channels, boolean accumulate) {
         for (int c = 0; c < channels; c++) {
             if (dgamma != null) {
@@ -381,7 +411,7 @@ public final class BatchNorm {
     }
 
     /** Per-channel mean and biased variance of {@code x}, into zeroed {@code mean} and {@code var}. */
-    private static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var) {
+    static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var) {
         // Sums of (x - first value of the channel): a shift near the data keeps the one-pass variance
         // E[d^2] - E[d]^2 free of cancellation when the mean is large against the spread.
         float[] first = Staging.get().floats(OUT, channels);

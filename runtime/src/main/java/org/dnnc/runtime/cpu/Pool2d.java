@@ -140,30 +140,9 @@ public final class Pool2d {
         float[] out = s.floats(OUT, oh * ow);
         FloatBuffer xs = x.data;
         FloatBuffer ys = y.data;
-        boolean twoByTwo = isTwoByTwo(g);
         for (int plane = from; plane < to; plane++) {
             xs.get(plane * height * width, in, 0, height * width);
-            if (twoByTwo) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
-                        // Math.max is branch-free: on ReLU outputs a compare-and-branch per pixel
-                        // is mispredicted so often that this loop ran 4x slower with it.
-                        out[o] = Math.max(Math.max(in[i], in[i + 1]), Math.max(in[i + width], in[i + width + 1]));
-                    }
-                }
-            } else {
-                for (int oy = 0; oy < oh; oy++) {
-                    int y0 = oy * g.strideH() - g.padH();
-                    int y1 = Math.min(y0 + g.kernelH(), height);
-                    y0 = Math.max(y0, 0);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int x0 = ox * g.strideW() - g.padW();
-                        int x1 = Math.min(x0 + g.kernelW(), width);
-                        x0 = Math.max(x0, 0);
-                        out[oy * ow + ox] = in[argmax(in, width, y0, y1, x0, x1)];
-                    }
-                }
-            }
+            maxPlane(g, in, out);
             ys.put(plane * oh * ow, out, 0, oh * ow);
         }
     }
@@ -181,10 +160,7 @@ public final class Pool2d {
         FloatBuffer xs = x.data;
         FloatBuffer dys = dy.data;
         FloatBuffer dxs = dx.data;
-        boolean twoByTwo = isTwoByTwo(g);
-        // 2x2 windows of stride 2 tile an even plane: each pixel is written once, no need to clear
-        // the plane and add.
-        boolean assign = twoByTwo && !accumulate && 2 * oh == height && 2 * ow == width;
+        boolean assign = !accumulate && tiles(g);
         for (int plane = from; plane < to; plane++) {
             int inOffset = plane * height * width;
             xs.get(inOffset, in, 0, height * width);
@@ -194,49 +170,99 @@ public final class Pool2d {
             } else if (!assign) {
                 Arrays.fill(acc, 0, height * width, 0f);
             }
-            if (twoByTwo) {
-                for (int oy = 0; oy < oh; oy++) {
-                    for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
-                        // Branch-free (2.5x faster on ReLU outputs than compare-and-branch): the
-                        // first pixel equal to the maximum gets the gradient, as a bit mask.
-                        float a = in[i];
-                        float b = in[i + 1];
-                        float c = in[i + width];
-                        float d = in[i + width + 1];
-                        float max = Math.max(Math.max(a, b), Math.max(c, d));
-                        int gradBits = Float.floatToRawIntBits(grad[o]);
-                        int ea = a == max ? -1 : 0;
-                        int eb = (b == max ? -1 : 0) & ~ea;
-                        int ec = (c == max ? -1 : 0) & ~(ea | eb);
-                        int ed = ~(ea | eb | ec);
-                        if (assign) {
-                            acc[i] = Float.intBitsToFloat(gradBits & ea);
-                            acc[i + 1] = Float.intBitsToFloat(gradBits & eb);
-                            acc[i + width] = Float.intBitsToFloat(gradBits & ec);
-                            acc[i + width + 1] = Float.intBitsToFloat(gradBits & ed);
-                        } else {
-                            acc[i] += Float.intBitsToFloat(gradBits & ea);
-                            acc[i + 1] += Float.intBitsToFloat(gradBits & eb);
-                            acc[i + width] += Float.intBitsToFloat(gradBits & ec);
-                            acc[i + width + 1] += Float.intBitsToFloat(gradBits & ed);
-                        }
-                    }
+            maxPlaneBackward(g, in, grad, acc, assign);
+            dxs.put(inOffset, acc, 0, height * width);
+        }
+    }
+
+    /** Max-pools one plane staged in {@code in} ({@code height x width}) into {@code out} ({@code oh x ow}). */
+    static void maxPlane(PoolGeometry g, float[] in, float[] out) {
+        int height = g.height();
+        int width = g.width();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        if (isTwoByTwo(g)) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
+                    // Math.max is branch-free: on ReLU outputs a compare-and-branch per pixel
+                    // is mispredicted so often that this loop ran 4x slower with it.
+                    out[o] = Math.max(Math.max(in[i], in[i + 1]), Math.max(in[i + width], in[i + width + 1]));
                 }
-            } else {
-                for (int oy = 0; oy < oh; oy++) {
-                    int y0 = oy * g.strideH() - g.padH();
-                    int y1 = Math.min(y0 + g.kernelH(), height);
-                    y0 = Math.max(y0, 0);
-                    for (int ox = 0; ox < ow; ox++) {
-                        int x0 = ox * g.strideW() - g.padW();
-                        int x1 = Math.min(x0 + g.kernelW(), width);
-                        x0 = Math.max(x0, 0);
-                        acc[argmax(in, width, y0, y1, x0, x1)] += grad[oy * ow + ox];
+            }
+        } else {
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * g.strideH() - g.padH();
+                int y1 = Math.min(y0 + g.kernelH(), height);
+                y0 = Math.max(y0, 0);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * g.strideW() - g.padW();
+                    int x1 = Math.min(x0 + g.kernelW(), width);
+                    x0 = Math.max(x0, 0);
+                    out[oy * ow + ox] = in[argmax(in, width, y0, y1, x0, x1)];
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends each window's gradient {@code grad} ({@code oh x ow}) to the pixel of the plane {@code
+     * in} that won its maximum, in {@code acc} ({@code height x width}): added to it, or with {@code
+     * assign} (only where {@link #tiles}) written over it.
+     */
+    static void maxPlaneBackward(PoolGeometry g, float[] in, float[] grad, float[] acc, boolean assign) {
+        int height = g.height();
+        int width = g.width();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        if (isTwoByTwo(g)) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
+                    // Branch-free (2.5x faster on ReLU outputs than compare-and-branch): the
+                    // first pixel equal to the maximum gets the gradient, as a bit mask.
+                    float a = in[i];
+                    float b = in[i + 1];
+                    float c = in[i + width];
+                    float d = in[i + width + 1];
+                    float max = Math.max(Math.max(a, b), Math.max(c, d));
+                    int gradBits = Float.floatToRawIntBits(grad[o]);
+                    int ea = a == max ? -1 : 0;
+                    int eb = (b == max ? -1 : 0) & ~ea;
+                    int ec = (c == max ? -1 : 0) & ~(ea | eb);
+                    int ed = ~(ea | eb | ec);
+                    if (assign) {
+                        acc[i] = Float.intBitsToFloat(gradBits & ea);
+                        acc[i + 1] = Float.intBitsToFloat(gradBits & eb);
+                        acc[i + width] = Float.intBitsToFloat(gradBits & ec);
+                        acc[i + width + 1] = Float.intBitsToFloat(gradBits & ed);
+                    } else {
+                        acc[i] += Float.intBitsToFloat(gradBits & ea);
+                        acc[i + 1] += Float.intBitsToFloat(gradBits & eb);
+                        acc[i + width] += Float.intBitsToFloat(gradBits & ec);
+                        acc[i + width + 1] += Float.intBitsToFloat(gradBits & ed);
                     }
                 }
             }
-            dxs.put(inOffset, acc, 0, height * width);
+        } else {
+            for (int oy = 0; oy < oh; oy++) {
+                int y0 = oy * g.strideH() - g.padH();
+                int y1 = Math.min(y0 + g.kernelH(), height);
+                y0 = Math.max(y0, 0);
+                for (int ox = 0; ox < ow; ox++) {
+                    int x0 = ox * g.strideW() - g.padW();
+                    int x1 = Math.min(x0 + g.kernelW(), width);
+                    x0 = Math.max(x0, 0);
+                    acc[argmax(in, width, y0, y1, x0, x1)] += grad[oy * ow + ox];
+                }
+            }
         }
+    }
+
+    /**
+     * Whether the 2x2 windows of stride 2 tile the plane (even height and width): then each pixel is
+     * written once by {@link #maxPlaneBackward}, and the plane need not be cleared first.
+     */
+    static boolean tiles(PoolGeometry g) {
+        return isTwoByTwo(g) && 2 * g.outHeight() == g.height() && 2 * g.outWidth() == g.width();
     }
 
     /** {@link #avgForward} over the planes {@code [from, to)} of the batch. */

@@ -1,0 +1,257 @@
+package org.dnnc.runtime.cpu;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * Training batch normalization, ReLU and max pooling in one pass over memory: {@code p =
+ * maxpool(relu(bn(x)))} for {@code x [N, C, H, W]} and the pooling of a {@link PoolGeometry}, with
+ * {@link BatchNorm}'s statistics and running averages and {@link Pool2d}'s winners (the first
+ * maximum of a window). Forward writes only {@code p}, and normalizes only the pooled values (see
+ * {@link #forwardRange}); the full-size activation {@code y} is never computed.
+ *
+ * <p>Backward saves nothing either: it recomputes {@code y} from {@code x} plane by plane with
+ * {@link BatchNorm}'s arithmetic, so that each window has the winner the unfused kernels find, sends {@code dp} to the
+ * winners, masks by {@code y > 0} (writing that gradient over {@code dx}), and then takes {@link
+ * BatchNorm#backward}'s gradients: one pass over {@code x} and {@code dp}, one over {@code x} and
+ * {@code dx}, besides the statistics'. Passes over the batch run in two halves of examples when
+ * {@link Workers} has two threads, as {@link BatchNorm}'s do.
+ */
+public final class BatchNormPool {
+
+    // Staging slots: the caller's per-channel arrays, clear of those BatchNorm.inputGradient uses
+    // (0 to 3 and 6 to 8), then one example's row and planes in a pass over the batch.
+    private static final int MEAN = 12;
+    private static final int INV_STD = 13;
+    private static final int SCALE = 14;
+    private static final int SHIFT = 15;
+    private static final int X = 0;
+    private static final int PLANE = 1;
+    private static final int POOLED = 2;
+    private static final int GRAD = 8;
+    private static final int SUM_A = 9;
+    private static final int SUM_B = 10;
+    private static final int MASKED = 11;
+
+    private static final int FORWARD = 0;
+    private static final int SUMS = 1;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
+
+    private BatchNormPool() {}
+
+    /**
+     * {@code p = maxpool(relu(bn(x)))} with batch statistics; {@code runningMean} and {@code
+     * runningVar} are updated as {@link BatchNorm#forwardTraining} updates them.
+     *
+     * @throws IllegalArgumentException if a channel has fewer than two values, as in PyTorch
+     */
+    public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, PoolGeometry g,
+            Buf p, int batch, float momentum, float eps) {
+        int channels = g.channels();
+        Staging s = Staging.get();
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        BatchNorm.trainingScaleShift(x, gamma, beta, runningMean, runningVar, null, null, batch, channels,
+                g.height() * g.width(), momentum, eps, scale, shift, null, null);
+        Job job = JOB.get();
+        job.set(FORWARD, g, x, null, p, scale, shift);
+        job.run(batch);
+        job.clear();
+    }
+
+    /**
+     * The gradients of {@link #forwardTraining} from {@code dp}, the gradient of {@code p}: {@code
+     * dx}, {@code dgamma} and {@code dbeta}, each skipped when {@code null} ({@code gamma} is needed
+     * in any case, to recompute the activation). Results are written, not added.
+     */
+    public static void backward(Buf x, Buf dp, Buf gamma, Buf beta, PoolGeometry g, Buf dx, Buf dgamma, Buf dbeta,
+            int batch, float eps) {
+        int channels = g.channels();
+        int spatial = g.height() * g.width();
+        Staging s = Staging.get();
+        float[] scale = s.floats(SCALE, channels);
+        float[] shift = s.floats(SHIFT, channels);
+        float[] mean = s.floats(MEAN, channels);
+        float[] invStd = s.floats(INV_STD, channels);
+        BatchNorm.trainingScaleShift(x, gamma, beta, null, null, null, null, batch, channels, spatial, 0f, eps, scale,
+                shift, mean, invStd);
+        Job job = JOB.get();
+        job.set(SUMS, g, x, dp, dx, scale, shift);
+        job.mean = mean;
+        double[] sumG = s.zeroDoubles(2, channels);
+        double[] sumGX = s.zeroDoubles(3, channels);
+        job.run(batch);
+        job.addSums(sumG, sumGX);
+        job.clear();
+        if (dx != null) {
+            BatchNorm.inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
+        }
+        BatchNorm.writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, false);
+    }
+
+    /**
+     * Writes the pooled planes of examples {@code [from, to)}. It pools first and normalizes the
+     * pooled values only: {@code x -> max(x * scale + shift, 0)} is monotonic (rounding keeps order),
+     * non-decreasing where {@code scale >= 0}, so the window's maximum of the activations is the
+     * activation of the window's maximum of x, the same float; where {@code scale < 0} the same holds
+     * for {@code -x}, and {@code (-scale) * (-x)} is exactly {@code scale * x}.
+     */
+    private static void forwardRange(Job j, int from, int to) {
+        PoolGeometry g = j.g;
+        int spatial = g.height() * g.width();
+        int pooled = g.outHeight() * g.outWidth();
+        int row = g.channels() * spatial;
+        Staging s = Staging.get();
+        float[] xt = s.floats(X, row);
+        float[] plane = s.floats(PLANE, spatial);
+        float[] out = s.floats(POOLED, pooled);
+        FloatBuffer ps = j.out.data;
+        for (int n = from; n < to; n++) {
+            j.x.data.get(n * row, xt, 0, row);
+            for (int c = 0, o = 0; c < g.channels(); c++, o += spatial) {
+                float scale = j.scale[c];
+                if (scale < 0) {
+                    scale = -scale;
+                    for (int p = 0; p < spatial; p++) {
+                        plane[p] = -xt[o + p];
+                    }
+                } else {
+                    System.arraycopy(xt, o, plane, 0, spatial);
+                }
+                Pool2d.maxPlane(g, plane, out);
+                activation(out, 0, pooled, scale, j.shift[c], out);
+                ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
+            }
+        }
+    }
+
+    /**
+     * The sums {@link BatchNorm#backward} takes, {@code Σ g} and {@code Σ g (x - mean)} per channel,
+     * over examples {@code [from, to)}, into {@code sumG} and {@code sumGX}, where {@code g} is
+     * {@code dp} sent to each window's winner and masked by the ReLU; {@code g} is also written to
+     * {@code dx} when there is one, for {@link BatchNorm#inputGradient} to read. Sums are kept per
+     * position in float for {@link BatchNorm#FLUSH_EVERY} examples, as {@link BatchNorm}'s are.
+     */
+    private static void backwardRange(Job j, int from, int to, double[] sumG, double[] sumGX) {
+        PoolGeometry g = j.g;
+        int channels = g.channels();
+        int spatial = g.height() * g.width();
+        int pooled = g.outHeight() * g.outWidth();
+        int row = channels * spatial;
+        Staging s = Staging.get();
+        float[] xt = s.floats(X, row);
+        float[] y = s.floats(PLANE, spatial);
+        float[] dp = s.floats(POOLED, pooled);
+        float[] grad = s.floats(GRAD, spatial);
+        float[] masked = s.floats(MASKED, row);
+        float[] accA = s.floats(SUM_A, row);
+        float[] accB = s.floats(SUM_B, row);
+        boolean tiles = Pool2d.tiles(g);
+        for (int start = from; start < to; start += BatchNorm.FLUSH_EVERY) {
+            Arrays.fill(accA, 0, row, 0f);
+            Arrays.fill(accB, 0, row, 0f);
+            for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
+                j.x.data.get(n * row, xt, 0, row);
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    activation(xt, o, spatial, j.scale[c], j.shift[c], y);
+                    j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
+                    if (!tiles) {
+                        Arrays.fill(grad, 0, spatial, 0f);
+                    }
+                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles);
+                    BatchNorm.reluMask(y, grad, spatial);
+                    System.arraycopy(grad, 0, masked, o, spatial);
+                }
+                if (j.out != null) {
+                    j.out.data.put(n * row, masked, 0, row);
+                }
+                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                    float m = j.mean[c];
+                    for (int p = o; p < o + spatial; p++) {
+                        accA[p] += masked[p];
+                        accB[p] += masked[p] * (xt[p] - m);
+                    }
+                }
+            }
+            BatchNorm.addChannelSums(accA, channels, spatial, sumG);
+            BatchNorm.addChannelSums(accB, channels, spatial, sumGX);
+        }
+    }
+
+    /** {@code y = max(x * scale + shift, 0)} over one plane, the arithmetic of {@link BatchNorm}'s forward pass. */
+    private static void activation(float[] x, int offset, int spatial, float scale, float shift, float[] y) {
+        for (int p = 0; p < spatial; p++) {
+            y[p] = Math.max(x[offset + p] * scale + shift, 0f);
+        }
+    }
+
+    /** One pass's arguments, preallocated per calling thread, with the two halves' partial sums. */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private PoolGeometry g;
+        private Buf x;
+        private Buf dy;
+        private Buf out;
+        private float[] scale;
+        private float[] shift;
+        private float[] mean;
+        private int batch;
+        private final double[][] sums = {new double[0], new double[0]};
+        private final double[][] squares = {new double[0], new double[0]};
+
+        void set(int kind, PoolGeometry g, Buf x, Buf dy, Buf out, float[] scale, float[] shift) {
+            this.kind = kind;
+            this.g = g;
+            this.x = x;
+            this.dy = dy;
+            this.out = out;
+            this.scale = scale;
+            this.shift = shift;
+        }
+
+        /** Drops the references of the last call. */
+        void clear() {
+            set(0, null, null, null, null, null, null);
+            mean = null;
+        }
+
+        /** Runs the pass over {@code batch} examples, in two halves where there are two threads. */
+        void run(int batch) {
+            this.batch = batch;
+            int channels = g.channels();
+            for (int p = 0; p < 2; p++) {
+                if (sums[p].length < channels) {
+                    sums[p] = new double[channels];
+                    squares[p] = new double[channels];
+                }
+                Arrays.fill(sums[p], 0, channels, 0.0);
+                Arrays.fill(squares[p], 0, channels, 0.0);
+            }
+            if (Workers.threads() >= 2 && batch >= 2) {
+                Workers.runTwo(this);
+            } else {
+                run(0, 1);
+            }
+        }
+
+        /** {@code sumG += both halves' sums of g}, {@code sumGX += both halves' sums of g (x - mean)}. */
+        void addSums(double[] sumG, double[] sumGX) {
+            for (int c = 0; c < g.channels(); c++) {
+                sumG[c] += sums[0][c] + sums[1][c];
+                sumGX[c] += squares[0][c] + squares[1][c];
+            }
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int from = batch * part / parts;
+            int to = batch * (part + 1) / parts;
+            switch (kind) {
+                case FORWARD -> forwardRange(this, from, to);
+                case SUMS -> backwardRange(this, from, to, sums[part], squares[part]);
+                default -> throw new AssertionError(kind);
+            }
+        }
+    }
+}
