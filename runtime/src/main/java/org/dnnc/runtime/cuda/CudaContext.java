@@ -72,6 +72,9 @@ public final class CudaContext implements AutoCloseable {
     interface LaunchSink {
         /** One launch, with its arguments (valid until the next launch). */
         void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs arguments);
+
+        /** One cuBLAS call, described by {@link Gemm} (its sizes, offsets, leading dimensions, strides). */
+        default void gemm(String call) {}
     }
 
     private CudaContext(CudaOptions options, KernelCompiler compiler) {
@@ -95,8 +98,8 @@ public final class CudaContext implements AutoCloseable {
 
     /**
      * A context without a device, for checking launchers on machines without a GPU: kernels are
-     * looked up in their sources but not compiled, launches go to {@code sink}, memsets are dropped,
-     * and anything else that would touch CUDA must not be called.
+     * looked up in their sources but not compiled, launches go to {@code sink}, memsets and
+     * device copies are dropped, and anything else that would touch CUDA must not be called.
      */
     private CudaContext(LaunchSink sink) {
         this.options = CudaOptions.defaults();
@@ -174,6 +177,16 @@ public final class CudaContext implements AutoCloseable {
         return gemm;
     }
 
+    /** Whether this is a {@link #recording} context, whose GEMMs go to its sink instead of cuBLAS. */
+    boolean recording() {
+        return sink != null;
+    }
+
+    /** Hands a recording context's sink the description of a cuBLAS call. */
+    void recordGemm(String call) {
+        sink.gemm(call);
+    }
+
     /** Copies the host view {@code src} into {@code dst} (same size); returns when {@code src} may be reused. */
     public void upload(Buf src, DevBuf dst) {
         upload(src.data(), dst);
@@ -227,6 +240,9 @@ public final class CudaContext implements AutoCloseable {
 
     private void copy(long dst, long src, long bytes, int kind, String what) {
         checkOpen();
+        if (sink != null) {
+            return;
+        }
         Check.cuda(cudaMemcpyAsync(DevicePointers.at(dst), DevicePointers.at(src), bytes, kind, stream),
                 "cudaMemcpyAsync (" + what + ", " + bytes + " bytes)");
     }

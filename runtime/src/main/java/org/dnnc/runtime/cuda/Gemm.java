@@ -65,6 +65,11 @@ public final class Gemm implements AutoCloseable {
         if (m == 0 || n == 0) {
             return;
         }
+        if (ctx.recording()) {
+            ctx.recordGemm("sgemm " + transA + " " + transB + " m=" + m + " n=" + n + " k=" + k + " a@" + aOffset
+                    + " b@" + bOffset + " c@" + cOffset + " beta=" + beta);
+            return;
+        }
         ctx.gemm().call(transA, transB, m, n, k, alpha, a.address() + 4L * aOffset, lda,
                 b.address() + 4L * bOffset, ldb, beta, c.address() + 4L * cOffset, ldc);
     }

@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.ConvGeometry;
 import org.dnnc.runtime.cpu.PoolGeometry;
+import org.dnnc.runtime.cpu.RecurrentCell;
+import org.dnnc.runtime.cpu.RecurrentGeometry;
 import org.dnnc.runtime.cuda.CudaRecurrentCells.Rows;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
-            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent");
+            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
     /** Launches seen: kernel name to argument kinds, grid and block. */
@@ -160,5 +163,50 @@ class LaunchersMatchKernelsTest {
         CudaRecurrentCells.lstmBackward(ctx, r, r, r, r, r, r, 4, 10);
         CudaRecurrentCells.gruForward(ctx, r, r, a, r, r, r, r, 4, 10);
         CudaRecurrentCells.gruBackward(ctx, r, r, r, r, r, 4, 10);
+
+        launchRecurrentLayers();
+
+        CudaSteps.shiftRight(ctx, a, b, 4, 10, 1);
+        CudaSteps.last(ctx, a, b, c, 4, 5, 5);
+        CudaSteps.lastBackward(ctx, a, null, c, 4, 5, 5);
+    }
+
+    /**
+     * Every cell's layer, both directions, with and without lengths and sequences, forward and
+     * backward on views of exactly the sizes the CPU twin asks for: {@link Gemm} checks each
+     * operand against its view before it would call cuBLAS, so an offset past the workspace fails.
+     */
+    private void launchRecurrentLayers() {
+        int batch = 3;
+        int steps = 4;
+        int in = 5;
+        int hidden = 6;
+        for (RecurrentCell cell : RecurrentCell.values()) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                for (boolean sequences : new boolean[] {false, true}) {
+                    RecurrentGeometry g = new RecurrentGeometry(cell, steps, in, hidden, reverse, sequences);
+                    int gh = g.gateRows();
+                    int outputs = batch * (sequences ? steps : 1) * hidden;
+                    DevBuf x = buf(batch * steps * in);
+                    DevBuf lengths = reverse ? buf(batch) : null;
+                    DevBuf wIh = buf(gh * in);
+                    DevBuf wHh = buf(gh * hidden);
+                    DevBuf bias = buf(gh);
+                    DevBuf state = buf(batch * hidden);
+                    DevBuf y = buf(outputs);
+                    DevBuf workspace = buf((int) CudaRecurrent.workspaceFloats(g, batch));
+                    CudaRecurrent.forward(ctx, g, x, lengths, state, state, wIh, wHh, bias, bias, y, workspace, batch);
+                    CudaRecurrent.lastState(ctx, g, workspace, batch, state, state);
+                    CudaRecurrent.backward(ctx, g, x, lengths, wIh, wHh, y, state, workspace, x, wIh, wHh, bias, bias,
+                            state, state, batch, sequences);
+                }
+            }
+        }
+        RecurrentGeometry g = new RecurrentGeometry(RecurrentCell.GRU, steps, in, hidden, false, true);
+        DevBuf small = buf((int) CudaRecurrent.workspaceFloats(g, batch) - 1);
+        IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CudaRecurrent.forward(ctx, g, buf(60), null, null, null, buf(90), buf(108), buf(18), buf(18),
+                        buf(72), small, batch));
+        assertThat(e).hasMessageThat().contains("a batch of 3 needs");
     }
 }
