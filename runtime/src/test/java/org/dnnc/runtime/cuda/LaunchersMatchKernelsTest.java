@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
-            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps");
+            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps",
+            "concat");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
     /** Launches seen: kernel name to argument kinds, grid and block. */
@@ -169,6 +170,9 @@ class LaunchersMatchKernelsTest {
         CudaSteps.shiftRight(ctx, a, b, 4, 10, 1);
         CudaSteps.last(ctx, a, b, c, 4, 5, 5);
         CudaSteps.lastBackward(ctx, a, null, c, 4, 5, 5);
+
+        CudaConcat.place(ctx, a, 3, b, 5, 2, 4);
+        CudaConcat.extract(ctx, b, 5, 2, a, 3, 4);
     }
 
     /**

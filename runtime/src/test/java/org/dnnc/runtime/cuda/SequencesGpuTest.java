@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 
 import java.nio.IntBuffer;
 import org.dnnc.runtime.cpu.Buf;
+import org.dnnc.runtime.cpu.Concat;
 import org.dnnc.runtime.cpu.Recurrent;
 import org.dnnc.runtime.cpu.RecurrentCell;
 import org.dnnc.runtime.cpu.RecurrentGeometry;
@@ -13,9 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The recurrent layers' time loop ({@link CudaRecurrent}) and the time-axis moves ({@link
- * CudaSteps}) against their CPU twins {@link Recurrent} and {@link Steps}, on the same random
- * data: every output, the last states and every gradient.
+ * The recurrent layers' time loop ({@link CudaRecurrent}), the time-axis moves ({@link
+ * CudaSteps}) and bands of rows ({@link CudaConcat}) against their CPU twins {@link Recurrent},
+ * {@link Steps} and {@link Concat}, on the same random data: every output, the last states and
+ * every gradient.
  */
 class SequencesGpuTest extends GpuTestSupport {
 
@@ -116,6 +118,25 @@ class SequencesGpuTest extends GpuTestSupport {
         for (int k = 0; k < 5; k++) {
             assertNear(what + ": accumulated " + names[k], cpu[k], gpu[k]);
         }
+    }
+
+    @Test
+    void bandsMatchTheCpu() {
+        int outer = 6;
+        Buf a = Buf.of(uniform(outer * 5, 1));
+        Buf b = Buf.of(uniform(outer * 3, 1));
+        Buf y = Buf.allocate(outer * 8);
+        Concat.place(a, 5, y, 8, 0, outer);
+        Concat.place(b, 3, y, 8, 5, outer);
+        DevBuf dy = device(outer * 8);
+        CudaConcat.place(ctx, device(a), 5, dy, 8, 0, outer);
+        CudaConcat.place(ctx, device(b), 3, dy, 8, 5, outer);
+        assertClose("concat", y.toArray(), host(dy), 0f, 0f);
+        Buf band = Buf.allocate(outer * 4);
+        Concat.extract(y, 8, 3, band, 4, outer);
+        DevBuf dBand = device(outer * 4);
+        CudaConcat.extract(ctx, dy, 8, 3, dBand, 4, outer);
+        assertClose("slice", band.toArray(), host(dBand), 0f, 0f);
     }
 
     @Test
