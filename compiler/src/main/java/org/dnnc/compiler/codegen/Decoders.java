@@ -9,18 +9,13 @@ import java.util.List;
 import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.DecoderWeights;
-import org.dnnc.compiler.ir.LastStep;
-import org.dnnc.compiler.ir.LastStepGrad;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.ShiftRight;
-import org.dnnc.compiler.ir.TensorType;
 
 /**
  * The calls of encoder–decoders: the runtime's {@code AttentionDecoder.forward} with the decoder's
  * constant geometry and the workspace the planner placed (saved for the backward call in training,
- * scratch elsewhere), the same call writing only the weights for {@code attention_weights}, one
- * {@code AttentionDecoder.backward} for all the gradients of a decoder, and {@code Steps} for
- * shifting ids right and taking a sequence's last step.
+ * scratch elsewhere), the same call writing only the weights for {@code attention_weights}, and one
+ * {@code AttentionDecoder.backward} for all the gradients of a decoder.
  */
 final class Decoders {
     private Decoders() {}
@@ -63,28 +58,6 @@ final class Decoders {
                 p.field(in.get(layer + 7)), p.field(in.get(0)), workspace));
         args.addAll(List.of(gradients));
         return stmt("$T.backward(" + "$L, ".repeat(args.size() - 1) + "n, false)", args.toArray());
-    }
-
-    static CodeBlock shiftRight(Node n, ProgramView p) {
-        TensorType ids = n.type();
-        return stmt("$T.shiftRight($L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(n.inputs().get(0)),
-                p.field(n.id()), ids.dim(1).bound(), ((ShiftRight) n.op()).fill());
-    }
-
-    static CodeBlock last(Node n, ProgramView p) {
-        List<Integer> in = n.inputs();
-        TensorType x = p.type(in.get(0));
-        return stmt("$T.last($L, $L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(in.get(0)),
-                ((LastStep) n.op()).lengths() ? p.field(in.get(1)) : "null", p.field(n.id()), x.dim(1).bound(),
-                x.dim(2).bound());
-    }
-
-    static CodeBlock lastGrad(Node n, ProgramView p) {
-        List<Integer> in = n.inputs();
-        TensorType dx = n.type();
-        return stmt("$T.lastBackward($L, $L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(in.get(0)),
-                ((LastStepGrad) n.op()).forward().lengths() ? p.field(in.get(1)) : "null", p.field(n.id()),
-                dx.dim(1).bound(), dx.dim(2).bound());
     }
 
     /** The field of the decoder operand at {@code index} (operands start at {@code layer} in {@code in}), or {@code null}. */

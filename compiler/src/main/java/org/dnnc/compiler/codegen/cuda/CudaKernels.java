@@ -18,13 +18,18 @@ import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
+import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.Constant;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
+import org.dnnc.compiler.ir.Embedding;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
@@ -33,7 +38,11 @@ import org.dnnc.compiler.ir.MatMulGradWeight;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
+import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.Scale;
+import org.dnnc.compiler.ir.ShiftRight;
+import org.dnnc.compiler.ir.Slice;
 import org.dnnc.compiler.ir.Softmax;
 import org.dnnc.compiler.ir.SoftmaxGrad;
 import org.dnnc.compiler.ir.TensorType;
@@ -42,7 +51,8 @@ import org.dnnc.compiler.ir.TensorType;
  * The CUDA target's kernel calls: one entry per op class, each a call into {@code
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
- * fused element-wise chains); every other op is refused by name at its source.
+ * fused element-wise chains) and of sequences ({@link CudaSequences}: recurrent layers, embeddings,
+ * shifting ids, last steps, concat and slice); every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
  * {@code DevBuf} of the device arena) and the batch {@code n}: {@code ctx}, the {@code
@@ -91,6 +101,15 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(LogSoftmaxGrad.class, CudaKernels::softmaxGrad);
         rules.put(CrossEntropy.class, CudaKernels::crossEntropy);
         rules.put(FusedElementwise.class, CudaKernels::fused);
+        rules.put(Recurrent.class, CudaSequences::recurrent);
+        rules.put(RecurrentGrad.class, CudaSequences::recurrentGrad);
+        rules.put(Embedding.class, CudaSequences::embedding);
+        rules.put(EmbeddingGrad.class, CudaSequences::embeddingGrad);
+        rules.put(ShiftRight.class, CudaSequences::shiftRight);
+        rules.put(LastStep.class, CudaSequences::last);
+        rules.put(LastStepGrad.class, CudaSequences::lastGrad);
+        rules.put(Concat.class, CudaSequences::concat);
+        rules.put(Slice.class, CudaSequences::slice);
     }
 
     @Override

@@ -1,0 +1,85 @@
+package org.dnnc.compiler.codegen.cuda;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import java.util.List;
+import org.dnnc.compiler.codegen.BandCalls;
+import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.codegen.ProgramView;
+import org.dnnc.compiler.codegen.Sequences;
+import org.dnnc.compiler.codegen.Sizes;
+import org.dnnc.compiler.codegen.StepCalls;
+import org.dnnc.compiler.ir.EmbeddingGrad;
+import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.TensorType;
+
+/**
+ * The CUDA target's calls for sequences: recurrent layers ({@code CudaRecurrent}, with the CPU's
+ * arguments and workspace after the context, through the CPU's {@link Sequences}), embeddings
+ * ({@code CudaEmbedding}), the time-axis moves ({@code CudaSteps}, through {@link StepCalls}) and
+ * the bands of rows that join a bidirectional layer's directions and split their gradient ({@code
+ * CudaConcat}, through {@link BandCalls}: {@code concat} and {@code slice} on any axis but the
+ * batch).
+ */
+final class CudaSequences {
+    private static final String CUDA = "org.dnnc.runtime.cuda";
+    private static final ClassName EMBEDDING = ClassName.get(CUDA, "CudaEmbedding");
+    private static final Sequences RECURRENT = Sequences.of(ClassName.get(CUDA, "CudaRecurrent"), "ctx");
+    private static final StepCalls STEPS = StepCalls.of(ClassName.get(CUDA, "CudaSteps"), "ctx");
+    private static final BandCalls BANDS = BandCalls.of(ClassName.get(CUDA, "CudaConcat"), "ctx");
+
+    private CudaSequences() {}
+
+    static CodeBlock recurrent(Node n, ProgramView p) {
+        return RECURRENT.recurrent(n, p);
+    }
+
+    static CodeBlock recurrentGrad(Node n, ProgramView p) throws CodegenException {
+        return RECURRENT.recurrentGrad(n, p);
+    }
+
+    static CodeBlock shiftRight(Node n, ProgramView p) {
+        return STEPS.shiftRight(n, p);
+    }
+
+    static CodeBlock last(Node n, ProgramView p) {
+        return STEPS.last(n, p);
+    }
+
+    static CodeBlock lastGrad(Node n, ProgramView p) {
+        return STEPS.lastGrad(n, p);
+    }
+
+    static CodeBlock concat(Node n, ProgramView p) throws CodegenException {
+        return BANDS.concat(n, p);
+    }
+
+    static CodeBlock slice(Node n, ProgramView p) throws CodegenException {
+        return BANDS.slice(n, p);
+    }
+
+    /** One table row per id; the ids of every example are rows of one lookup. */
+    static CodeBlock embedding(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        TensorType table = p.type(in.get(1));
+        return CodeBlock.builder().addStatement("$T.forward(ctx, $L, $L, $L, $L, $L, $L)", EMBEDDING,
+                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.count(p.type(in.get(0))),
+                table.dim(0).bound(), Sizes.last(table)).build();
+    }
+
+    /**
+     * The table's gradient, dense. Where the CPU lists the rows of the batch's ids instead ({@link
+     * EmbeddingGrad#sparse()}, plain SGD), the dense gradient is what those rows and zeros stand for:
+     * SGD then moves the same rows by the same amounts, at the cost of zeroing the whole table.
+     */
+    static CodeBlock embeddingGrad(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        CodeBlock.Builder code = CodeBlock.builder();
+        if (((EmbeddingGrad) n.op()).sparse()) {
+            code.add("// dense on the GPU: the rows of the batch's ids hold their sums, every other row zero\n");
+        }
+        return code.addStatement("$T.backward(ctx, $L, $L, $L, $L, $L, $L)", EMBEDDING, p.field(in.get(1)),
+                p.field(in.get(0)), p.field(n.id()), Sizes.count(p.type(in.get(1))), ((EmbeddingGrad) n.op()).vocab(),
+                Sizes.last(n.type())).build();
+    }
+}
