@@ -33,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CUDA target's calls for sequence networks compile against {@code org.dnnc.runtime.cuda}:
  * every call of every program of the GRU bench network, the LSTM language model and a network with
- * the rest of what this part covers (shifted ids, lengths, the last valid step, a reverse
- * direction, plain SGD's sparse embedding gradient), in a class that declares what the calls use
+ * the rest of what this part covers (shifted ids, lengths, both directions, layer norm, the last
+ * valid step, plain SGD's sparse embedding gradient), in a class that declares what the calls use
  * as {@link CudaKernelsTest} does, plus the layers' geometry constants. Whether they compute what
  * the CPU's calls do is {@code SequencesGpuTest}'s, on a GPU.
  */
@@ -49,7 +49,8 @@ class CudaSequenceKernelsTest {
                 input label: int;
 
                 logits = src -> shift_right(fill: 1) -> embedding(vocab: 20, dim: 8)
-                              -> bidirectional(length, rnn(16, return_sequences: true)) -> last(length) -> dense(4);
+                              -> bidirectional(length, rnn(16, return_sequences: true)) -> layernorm -> last(length)
+                              -> dense(4);
 
                 train {
                     loss      = cross_entropy(logits, label);
@@ -133,6 +134,9 @@ class CudaSequenceKernelsTest {
         assertThat(source).containsMatch("CudaSteps\\.last\\(ctx, \\w+, \\w+, \\w+, n, 12, 32\\)");
         assertThat(source).containsMatch("CudaSteps\\.lastBackward\\(ctx,");
         assertThat(source).contains("new RecurrentGeometry(RecurrentCell.RNN_TANH, 12, 8, 16, true, true)");
+        assertThat(source).containsMatch("CudaLayerNorm\\.forward\\(ctx, \\w+, \\w+, \\w+, \\w+, null, null, n \\* 12, 32,");
+        assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, \\w+, null, null, \\w+, null, null,");
+        assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, null, null, null, null, \\w+,");
         // Plain SGD's embedding gradient, sparse on the CPU, is the dense one here.
         assertThat(source).contains("// dense on the GPU");
     }

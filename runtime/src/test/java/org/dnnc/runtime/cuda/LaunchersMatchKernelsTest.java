@@ -28,7 +28,7 @@ class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
             "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps",
-            "concat");
+            "concat", "layernorm");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
     /** Launches seen: kernel name to argument kinds, grid and block. */
@@ -81,7 +81,8 @@ class LaunchersMatchKernelsTest {
     void blockReductionsGetTheBlocksTheyAreWrittenFor() {
         launchEverything();
         // Shared arrays of 256 entries, or 8 warps of 32 lanes: exactly 256 threads.
-        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
+        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "ln_forward",
+                "ln_backward_input", "ln_backward_params", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
                 "bn_backward_sums", "clip_partial")) {
             assertWithMessage(k).that(launched.get(k)).endsWith(" block 256");
         }
@@ -92,6 +93,9 @@ class LaunchersMatchKernelsTest {
         assertThat(launched.get("dropout_advance")).endsWith("grid 1x1 block 1");
         // One warp per row, eight rows per block: 19 rows need 3 blocks.
         assertThat(launched.get("softmax_forward")).contains("grid 3x1");
+        assertThat(launched.get("ln_backward_input")).contains("grid 3x1");
+        // One block per 32 columns.
+        assertThat(launched.get("ln_backward_params")).contains("grid 1x1");
     }
 
     private void launchEverything() {
@@ -173,6 +177,9 @@ class LaunchersMatchKernelsTest {
 
         CudaConcat.place(ctx, a, 3, b, 5, 2, 4);
         CudaConcat.extract(ctx, b, 5, 2, a, 3, 4);
+
+        CudaLayerNorm.forward(ctx, a, b, c, a, null, null, 19, 5, 1e-5f);
+        CudaLayerNorm.backward(ctx, a, b, c, null, null, a, b, c, 19, 5, 1e-5f, false, true);
     }
 
     /**

@@ -30,6 +30,9 @@ import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.Input;
 import org.dnnc.compiler.ir.LastStep;
 import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.LayerNormGradGamma;
+import org.dnnc.compiler.ir.LayerNormGradInput;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
@@ -52,7 +55,8 @@ import org.dnnc.compiler.ir.TensorType;
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
  * fused element-wise chains) and of sequences ({@link CudaSequences}: recurrent layers, embeddings,
- * shifting ids, last steps, concat and slice); every other op is refused by name at its source.
+ * shifting ids, last steps, concat and slice) and layer normalization ({@link CudaLayerNorms});
+ * every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
  * {@code DevBuf} of the device arena) and the batch {@code n}: {@code ctx}, the {@code
@@ -110,6 +114,9 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(LastStepGrad.class, CudaSequences::lastGrad);
         rules.put(Concat.class, CudaSequences::concat);
         rules.put(Slice.class, CudaSequences::slice);
+        rules.put(LayerNorm.class, CudaLayerNorms::forward);
+        rules.put(LayerNormGradInput.class, CudaLayerNorms::gradInput);
+        rules.put(LayerNormGradGamma.class, CudaLayerNorms::gradGamma);
     }
 
     @Override
