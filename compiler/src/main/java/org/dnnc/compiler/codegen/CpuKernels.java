@@ -138,9 +138,9 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(BiasGrad.class, CpuKernels::biasGrad);
         rules.put(Recurrent.class, Sequences.CPU::recurrent);
         rules.put(RecurrentGrad.class, Sequences.CPU::recurrentGrad);
-        rules.put(AdditiveAttention.class, Attentions::attention);
-        rules.put(AttentionWeights.class, Attentions::weights);
-        rules.put(AdditiveAttentionGrad.class, Attentions::gradient);
+        rules.put(AdditiveAttention.class, Attentions.CPU::attention);
+        rules.put(AttentionWeights.class, Attentions.CPU::weights);
+        rules.put(AdditiveAttentionGrad.class, Attentions.CPU::gradient);
         rules.put(AttentionDecoder.class, Decoders::decoder);
         rules.put(DecoderWeights.class, Decoders::weights);
         rules.put(AttentionDecoderGrad.class, Decoders::gradient);

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The CUDA target's calls for sequence networks compile against {@code org.dnnc.runtime.cuda}:
  * every call of every program of the GRU bench network, the LSTM language model and a network with
  * the rest of what this part covers (shifted ids, lengths, both directions, layer norm, the last
- * valid step, plain SGD's sparse embedding gradient), in a class that declares what the calls use
+ * valid step, attention and its weights, plain SGD's sparse embedding gradient), in a class that declares what the calls use
  * as {@link CudaKernelsTest} does, plus the layers' geometry constants. Whether they compute what
  * the CPU's calls do is {@code SequencesGpuTest}'s, on a GPU.
  */
@@ -48,9 +48,11 @@ class CudaSequenceKernelsTest {
                 input length: int;
                 input label: int;
 
-                logits = src -> shift_right(fill: 1) -> embedding(vocab: 20, dim: 8)
-                              -> bidirectional(length, rnn(16, return_sequences: true)) -> layernorm -> last(length)
-                              -> dense(4);
+                states = src -> shift_right(fill: 1) -> embedding(vocab: 20, dim: 8)
+                              -> bidirectional(length, rnn(16, return_sequences: true)) -> layernorm;
+                summary = states -> last(length) -> attention(states, length, units: 8);
+                logits = summary -> dense(4);
+                output weights = attention_weights(summary);
 
                 train {
                     loss      = cross_entropy(logits, label);
@@ -126,7 +128,7 @@ class CudaSequenceKernelsTest {
     }
 
     @Test
-    void shiftedIdsLengthsLastStepsAndBothDirectionsCompile() throws Exception {
+    void shiftedIdsLengthsBothDirectionsLayerNormLastStepsAndAttentionCompile() throws Exception {
         Path file = work.resolve("Tail.dnn");
         Files.writeString(file, TAIL);
         String source = compileAll("TailCalls", file);
@@ -134,6 +136,10 @@ class CudaSequenceKernelsTest {
         assertThat(source).containsMatch("CudaSteps\\.last\\(ctx, \\w+, \\w+, \\w+, n, 12, 32\\)");
         assertThat(source).containsMatch("CudaSteps\\.lastBackward\\(ctx,");
         assertThat(source).contains("new RecurrentGeometry(RecurrentCell.RNN_TANH, 12, 8, 16, true, true)");
+        assertThat(source).contains("new AttentionGeometry(1, 12, 32, 32, 8)");
+        assertThat(source).containsMatch("CudaAttention\\.forward\\(ctx, ATTENTION_\\w+, \\w+, \\w+, \\w+, \\w+, \\w+, \\w+, null,");
+        assertThat(source).containsMatch("CudaAttention\\.forward\\(ctx, ATTENTION_\\w+, \\w+, \\w+, \\w+, \\w+, \\w+, null, \\w+,");
+        assertThat(source).contains("CudaAttention.backward(ctx, ATTENTION_");
         assertThat(source).containsMatch("CudaLayerNorm\\.forward\\(ctx, \\w+, \\w+, \\w+, \\w+, null, null, n \\* 12, 32,");
         assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, \\w+, null, null, \\w+, null, null,");
         assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, null, null, null, null, \\w+,");
@@ -142,7 +148,7 @@ class CudaSequenceKernelsTest {
     }
 
     @Test
-    void attentionIsRefusedAtItsSource() throws Exception {
+    void theAttentionDecoderIsRefusedAtItsSource() throws Exception {
         Lowering lowering = lower(RepoPaths.root().resolve("examples/seq2seq-attention/src/main/dnn/Reverser.dnn"));
         CodegenException e = assertThrows(CodegenException.class, () -> calls("ReverserCalls", lowering, "Reverser.dnn"));
         assertThat(e.getMessage()).contains("the cuda target has no kernel call for `attention_decoder` yet");

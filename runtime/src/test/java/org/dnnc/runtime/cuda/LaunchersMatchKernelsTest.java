@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dnnc.runtime.cpu.Activation;
+import org.dnnc.runtime.cpu.AttentionGeometry;
 import org.dnnc.runtime.cpu.ConvGeometry;
 import org.dnnc.runtime.cpu.PoolGeometry;
 import org.dnnc.runtime.cpu.RecurrentCell;
@@ -28,7 +29,7 @@ class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
             "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps",
-            "concat", "layernorm");
+            "concat", "layernorm", "attention");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
     /** Launches seen: kernel name to argument kinds, grid and block. */
@@ -94,6 +95,8 @@ class LaunchersMatchKernelsTest {
         // One warp per row, eight rows per block: 19 rows need 3 blocks.
         assertThat(launched.get("softmax_forward")).contains("grid 3x1");
         assertThat(launched.get("ln_backward_input")).contains("grid 3x1");
+        assertThat(launched.get("attention_weights")).endsWith(" block 256");
+        assertThat(launched.get("attention_scores_grad")).endsWith(" block 256");
         // One block per 32 columns.
         assertThat(launched.get("ln_backward_params")).contains("grid 1x1");
     }
@@ -170,6 +173,7 @@ class LaunchersMatchKernelsTest {
         CudaRecurrentCells.gruBackward(ctx, r, r, r, r, r, 4, 10);
 
         launchRecurrentLayers();
+        launchAttentions();
 
         CudaSteps.shiftRight(ctx, a, b, 4, 10, 1);
         CudaSteps.last(ctx, a, b, c, 4, 5, 5);
@@ -180,6 +184,25 @@ class LaunchersMatchKernelsTest {
 
         CudaLayerNorm.forward(ctx, a, b, c, a, null, null, 19, 5, 1e-5f);
         CudaLayerNorm.backward(ctx, a, b, c, null, null, a, b, c, 19, 5, 1e-5f, false, true);
+    }
+
+    /** Attention with one query and with several, on views of exactly the sizes the CPU twin asks for. */
+    private void launchAttentions() {
+        int batch = 3;
+        for (int queries : new int[] {1, 4}) {
+            AttentionGeometry g = new AttentionGeometry(queries, 6, 5, 7, 8);
+            DevBuf query = buf(batch * queries * 5);
+            DevBuf values = buf(batch * 6 * 7);
+            DevBuf w = buf(8 * g.weightColumns());
+            DevBuf v = buf(8);
+            DevBuf context = buf(batch * queries * 7);
+            DevBuf workspace = buf((int) CudaAttention.workspaceFloats(g, batch));
+            DevBuf lengths = queries == 1 ? buf(batch) : null;
+            CudaAttention.forward(ctx, g, query, values, lengths, w, v, context, buf(batch * queries * 6), workspace,
+                    batch);
+            CudaAttention.backward(ctx, g, query, values, lengths, w, v, context, workspace, query, values, w, v, batch,
+                    queries == 1);
+        }
     }
 
     /**

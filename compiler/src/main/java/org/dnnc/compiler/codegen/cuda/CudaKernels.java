@@ -16,6 +16,9 @@ import org.dnnc.compiler.codegen.Sizes;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.Concat;
@@ -54,8 +57,8 @@ import org.dnnc.compiler.ir.TensorType;
  * The CUDA target's kernel calls: one entry per op class, each a call into {@code
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
- * fused element-wise chains) and of sequences ({@link CudaSequences}: recurrent layers, embeddings,
- * shifting ids, last steps, concat and slice) and layer normalization ({@link CudaLayerNorms});
+ * fused element-wise chains) and of sequences ({@link CudaSequences}: recurrent layers, additive
+ * attention, embeddings, shifting ids, last steps, concat and slice) and layer normalization ({@link CudaLayerNorms});
  * every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
@@ -114,6 +117,9 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(LastStepGrad.class, CudaSequences::lastGrad);
         rules.put(Concat.class, CudaSequences::concat);
         rules.put(Slice.class, CudaSequences::slice);
+        rules.put(AdditiveAttention.class, CudaSequences::attention);
+        rules.put(AttentionWeights.class, CudaSequences::attentionWeights);
+        rules.put(AdditiveAttentionGrad.class, CudaSequences::attentionGrad);
         rules.put(LayerNorm.class, CudaLayerNorms::forward);
         rules.put(LayerNormGradInput.class, CudaLayerNorms::gradInput);
         rules.put(LayerNormGradGamma.class, CudaLayerNorms::gradGamma);

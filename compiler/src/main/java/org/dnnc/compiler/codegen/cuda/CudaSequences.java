@@ -3,6 +3,7 @@ package org.dnnc.compiler.codegen.cuda;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import java.util.List;
+import org.dnnc.compiler.codegen.Attentions;
 import org.dnnc.compiler.codegen.BandCalls;
 import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.codegen.ProgramView;
@@ -15,7 +16,8 @@ import org.dnnc.compiler.ir.TensorType;
 
 /**
  * The CUDA target's calls for sequences: recurrent layers ({@code CudaRecurrent}, with the CPU's
- * arguments and workspace after the context, through the CPU's {@link Sequences}), embeddings
+ * arguments and workspace after the context, through the CPU's {@link Sequences}), additive
+ * attention ({@code CudaAttention}, likewise through {@link Attentions}), embeddings
  * ({@code CudaEmbedding}), the time-axis moves ({@code CudaSteps}, through {@link StepCalls}) and
  * the bands of rows that join a bidirectional layer's directions and split their gradient ({@code
  * CudaConcat}, through {@link BandCalls}: {@code concat} and {@code slice} on any axis but the
@@ -26,6 +28,7 @@ final class CudaSequences {
     private static final ClassName EMBEDDING = ClassName.get(CUDA, "CudaEmbedding");
     private static final Sequences RECURRENT = Sequences.of(ClassName.get(CUDA, "CudaRecurrent"), "ctx");
     private static final StepCalls STEPS = StepCalls.of(ClassName.get(CUDA, "CudaSteps"), "ctx");
+    private static final Attentions ATTENTIONS = Attentions.of(ClassName.get(CUDA, "CudaAttention"), "ctx");
     private static final BandCalls BANDS = BandCalls.of(ClassName.get(CUDA, "CudaConcat"), "ctx");
 
     private CudaSequences() {}
@@ -48,6 +51,18 @@ final class CudaSequences {
 
     static CodeBlock lastGrad(Node n, ProgramView p) {
         return STEPS.lastGrad(n, p);
+    }
+
+    static CodeBlock attention(Node n, ProgramView p) {
+        return ATTENTIONS.attention(n, p);
+    }
+
+    static CodeBlock attentionWeights(Node n, ProgramView p) {
+        return ATTENTIONS.weights(n, p);
+    }
+
+    static CodeBlock attentionGrad(Node n, ProgramView p) throws CodegenException {
+        return ATTENTIONS.gradient(n, p);
     }
 
     static CodeBlock concat(Node n, ProgramView p) throws CodegenException {
