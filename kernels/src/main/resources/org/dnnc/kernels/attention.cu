@@ -79,9 +79,9 @@ extern "C" __global__ void attention_weights(float* ws, int zAt, int qAt, int hA
 }
 
 // Attention.contextRow: context[row, d] = sum over valid steps j of alpha_j values[b, j, d], one
-// thread per (row, d), in the CPU's order.
+// thread per (row, d), in the CPU's order; context rows are contextStride apart.
 extern "C" __global__ void attention_context(const float* ws, int alphaAt, const float* values,
-        const int* lengths, float* context, int rows, int queries, int steps, int features) {
+        const int* lengths, float* context, int contextStride, int rows, int queries, int steps, int features) {
     long count = (long) rows * features;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < count; i += (long) gridDim.x * blockDim.x) {
         int row = (int) (i / features);
@@ -93,7 +93,7 @@ extern "C" __global__ void attention_context(const float* ws, int alphaAt, const
         for (int j = 0; j < length; j++) {
             out += alpha[j] * values[((long) b * steps + j) * features + d];
         }
-        context[i] = out;
+        context[(long) row * contextStride + d] = out;
     }
 }
 
@@ -159,9 +159,10 @@ extern "C" __global__ void attention_scores_grad(float* ws, int alphaAt, const f
 // The pre-activation gradients dScore_j v (1 - tanh^2) summed two ways, as Attention.backwardRow
 // adds them: over the queries into each value step's projection slot (z, one thread per (b, j, a),
 // zero past the length) and over the valid steps into each query's projection slot (q, one thread
-// per (row, a)). Reads the dScores that attention_scores_grad left at alpha.
+// per (row, a); += into z when accumulateZ, as the attention decoder's steps add up). Reads the
+// dScores that attention_scores_grad left at alpha.
 extern "C" __global__ void attention_projections_grad(float* ws, int zAt, int qAt, int hAt, int alphaAt,
-        const float* v, const int* lengths, int batch, int queries, int steps, int units) {
+        const float* v, const int* lengths, int batch, int queries, int steps, int units, int accumulateZ) {
     long zCount = (long) batch * steps * units;
     long count = zCount + (long) batch * queries * units;
     for (long i = blockIdx.x * (long) blockDim.x + threadIdx.x; i < count; i += (long) gridDim.x * blockDim.x) {
@@ -177,7 +178,7 @@ extern "C" __global__ void attention_projections_grad(float* ws, int zAt, int qA
                     sum += ws[alphaAt + row * steps + j] * v[a] * (1.0f - t * t);
                 }
             }
-            ws[zAt + i] = sum;
+            ws[zAt + i] = accumulateZ ? ws[zAt + i] + sum : sum;
         } else {
             long row = (i - zCount) / units;
             int length = att_length(lengths, (int) (row / queries), steps);

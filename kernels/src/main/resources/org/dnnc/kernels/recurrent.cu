@@ -192,10 +192,11 @@ __device__ int dnnc_length(const int* lengths, long b, int steps) {
 // states, the LSTM's cell states [T+1][N, H] or the GRU's saved h_n [T][N, H] at aux, and
 // W_hh h_s [N, G*H] at hg (the GEMM before this launch). Past its length an example's state stands
 // still and its output is zero; a reverse layer starts from its last valid step. y is null unless
-// the layer returns sequences. A length outside [0, steps] (the CPU throws) makes the example's
+// the layer returns sequences; its rows (b, t) are yStride apart (hidden, or more where y holds
+// more than the states, as the attention decoder's output). A length outside [0, steps] (the CPU throws) makes the example's
 // states NaN.
 extern "C" __global__ void recurrent_step_forward(float* ws, int xgAt, int hgAt, int actAt, int statesAt, int auxAt,
-        const float* bHh, float* y, const int* lengths, int cell, int batch, int steps, int hidden, int s,
+        const float* bHh, float* y, int yStride, const int* lengths, int cell, int batch, int steps, int hidden, int s,
         int reverse) {
     int gates = cell == DNNC_LSTM ? 4 : cell == DNNC_GRU ? 3 : 1;
     long nh = (long) batch * hidden;
@@ -216,7 +217,7 @@ extern "C" __global__ void recurrent_step_forward(float* ws, int xgAt, int hgAt,
                 auxPrev[nh + j] = auxPrev[j];
             }
             if (y) {
-                y[(b * steps + s) * hidden + j] = 0.0f;
+                y[(b * steps + s) * yStride + j] = 0.0f;
             }
             continue;
         }
@@ -232,18 +233,19 @@ extern "C" __global__ void recurrent_step_forward(float* ws, int xgAt, int hgAt,
             rnn_cell_forward(x, h, bHh, a, hCur, j, cell == DNNC_RNN_RELU);
         }
         if (y) {
-            y[(b * steps + time) * hidden + j] = hCur[j];
+            y[(b * steps + time) * yStride + j] = hCur[j];
         }
     }
 }
 
 // One step s of Recurrent.backward, before the GEMM that adds (step s's gate gradients) W_hh to the
 // carried state gradient dh [N, H] (at dhAt; the LSTM's dc at dcAt): adds dy's step (dy is null
-// unless the layer returns sequences), then the cell's gradients into the saved gates' rows and the
+// unless the layer returns sequences; rows dyStride apart, as y's), then the cell's gradients into the saved gates' rows and the
 // input projection's row of the step. A step past an example's length zeroes both rows, so the
 // state's gradient passes through it unchanged. A length outside [0, steps] makes dh NaN.
 extern "C" __global__ void recurrent_step_backward(float* ws, int actAt, int statesAt, int auxAt, int dhAt, int dcAt,
-        const float* dy, const int* lengths, int cell, int batch, int steps, int hidden, int s, int reverse) {
+        const float* dy, int dyStride, const int* lengths, int cell, int batch, int steps, int hidden, int s,
+        int reverse) {
     int gates = cell == DNNC_LSTM ? 4 : cell == DNNC_GRU ? 3 : 1;
     long nh = (long) batch * hidden;
     for (int t = blockIdx.x * blockDim.x + threadIdx.x; t < batch * hidden; t += gridDim.x * blockDim.x) {
@@ -266,7 +268,7 @@ extern "C" __global__ void recurrent_step_backward(float* ws, int actAt, int sta
         }
         int time = reverse ? length - 1 - s : s;
         if (dy) {
-            dh[j] += dy[(b * steps + time) * hidden + j];
+            dh[j] += dy[(b * steps + time) * dyStride + j];
         }
         float* dx = ws + (b * steps + time) * gates * hidden;
         float* auxPrev = ws + auxAt + s * nh + b * hidden;

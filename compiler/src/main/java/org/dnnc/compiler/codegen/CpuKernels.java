@@ -141,9 +141,9 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(AdditiveAttention.class, Attentions.CPU::attention);
         rules.put(AttentionWeights.class, Attentions.CPU::weights);
         rules.put(AdditiveAttentionGrad.class, Attentions.CPU::gradient);
-        rules.put(AttentionDecoder.class, Decoders::decoder);
-        rules.put(DecoderWeights.class, Decoders::weights);
-        rules.put(AttentionDecoderGrad.class, Decoders::gradient);
+        rules.put(AttentionDecoder.class, Decoders.CPU::decoder);
+        rules.put(DecoderWeights.class, Decoders.CPU::weights);
+        rules.put(AttentionDecoderGrad.class, Decoders.CPU::gradient);
         rules.put(ShiftRight.class, StepCalls.CPU::shiftRight);
         rules.put(LastStep.class, StepCalls.CPU::last);
         rules.put(LastStepGrad.class, StepCalls.CPU::lastGrad);

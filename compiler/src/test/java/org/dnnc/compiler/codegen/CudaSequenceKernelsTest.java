@@ -1,7 +1,6 @@
 package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -32,11 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CUDA target's calls for sequence networks compile against {@code org.dnnc.runtime.cuda}:
- * every call of every program of the GRU bench network, the LSTM language model and a network with
- * the rest of what this part covers (shifted ids, lengths, both directions, layer norm, the last
- * valid step, attention and its weights, plain SGD's sparse embedding gradient), in a class that declares what the calls use
- * as {@link CudaKernelsTest} does, plus the layers' geometry constants. Whether they compute what
- * the CPU's calls do is {@code SequencesGpuTest}'s, on a GPU.
+ * every call of every program of the GRU bench network, the LSTM language model, the attention
+ * decoder example and a network with the rest of what this part covers (shifted ids, lengths, both
+ * directions, layer norm, the last valid step, attention and its weights, plain SGD's sparse
+ * embedding gradient), in a class that declares what the calls use as {@link CudaKernelsTest}
+ * does, plus the layers' geometry constants. Whether they compute what the CPU's calls do is for
+ * the runtime's GPU tests ({@code SequencesGpuTest}, {@code AttentionGpuTest}, {@code
+ * AttentionDecoderGpuTest}, {@code LayerNormGpuTest}), on a GPU.
  */
 class CudaSequenceKernelsTest {
     private static final String CUDA = "org.dnnc.runtime.cuda";
@@ -148,10 +149,13 @@ class CudaSequenceKernelsTest {
     }
 
     @Test
-    void theAttentionDecoderIsRefusedAtItsSource() throws Exception {
-        Lowering lowering = lower(RepoPaths.root().resolve("examples/seq2seq-attention/src/main/dnn/Reverser.dnn"));
-        CodegenException e = assertThrows(CodegenException.class, () -> calls("ReverserCalls", lowering, "Reverser.dnn"));
-        assertThat(e.getMessage()).contains("the cuda target has no kernel call for `attention_decoder` yet");
-        assertThat(e.origin().span().isNone()).isFalse();
+    void everyCallOfTheAttentionDecoderExampleCompiles() throws Exception {
+        String source = compileAll("ReverserCalls",
+                RepoPaths.root().resolve("examples/seq2seq-attention/src/main/dnn/Reverser.dnn"));
+        assertThat(source).contains("new DecoderGeometry(21, 32, 96, 20, 96, 48)");
+        assertThat(source).containsMatch("CudaAttentionDecoder\\.forward\\(ctx, DECODER_\\w+, (\\w+, ){11}null, \\w+, n\\)");
+        assertThat(source).containsMatch("CudaAttentionDecoder\\.forward\\(ctx, DECODER_\\w+, (\\w+, ){10}null, \\w+, \\w+, n\\)");
+        assertThat(source).contains("CudaAttentionDecoder.backward(ctx, DECODER_");
+        assertThat(source).containsMatch("CudaSteps\\.last\\(ctx, \\w+, \\w+, \\w+, n, 20, 96\\)");
     }
 }

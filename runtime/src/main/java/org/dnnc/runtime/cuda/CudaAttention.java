@@ -56,7 +56,7 @@ public final class CudaAttention {
                 .i(l.h).i(l.alpha).ptr(v).ptr(lengths).ptr(weights).i(rows).i(g.queries()).i(g.steps()).i(units));
         if (context != null) {
             ctx.launch(ctx.kernel(CONTEXT), (long) rows * dv, ctx.args().ptr(workspace).i(l.alpha).ptr(values)
-                    .ptr(lengths).ptr(context).i(rows).i(g.queries()).i(g.steps()).i(dv));
+                    .ptr(lengths).ptr(context).i(dv).i(rows).i(g.queries()).i(g.steps()).i(dv));
         }
     }
 
@@ -87,7 +87,7 @@ public final class CudaAttention {
         ctx.launch(ctx.kernel(SCORES_GRAD), CudaSoftmax.blocks(rows), 1, 256, 0, ctx.args().ptr(workspace).i(l.alpha)
                 .ptr(values).ptr(lengths).ptr(dContext).i(rows).i(queries).i(steps).i(vf));
         ctx.launch(ctx.kernel(PROJECTIONS_GRAD), (long) (n * steps + rows) * units, ctx.args().ptr(workspace).i(l.z)
-                .i(l.q).i(l.h).i(l.alpha).ptr(v).ptr(lengths).i(n).i(queries).i(steps).i(units));
+                .i(l.q).i(l.h).i(l.alpha).ptr(v).ptr(lengths).i(n).i(queries).i(steps).i(units).i(0));
         if (dv != null) {
             // v's gradient: the row of every pair's dScore times the pairs' tanhs (zero past the lengths).
             int pairs = rows * steps;

@@ -61,7 +61,7 @@ public final class CudaRecurrent {
             Gemm.sgemm(ctx, false, true, n, l.gh, g.hidden(), 1f, workspace, l.states + s * l.nh, g.hidden(), wHh, 0,
                     g.hidden(), 0f, workspace, l.hg, l.gh);
             ctx.launch(ctx.kernel(STEP_FORWARD), (long) l.nh, ctx.args().ptr(workspace).i(0).i(l.hg).i(l.act)
-                    .i(l.states).i(l.aux).ptr(bHh).ptr(sequence).ptr(lengths).i(cellCode(g.cell())).i(n).i(steps)
+                    .i(l.states).i(l.aux).ptr(bHh).ptr(sequence).i(g.hidden()).ptr(lengths).i(cellCode(g.cell())).i(n).i(steps)
                     .i(g.hidden()).i(s).i(g.reverse() ? 1 : 0));
         }
         if (!g.sequences()) {
@@ -115,7 +115,7 @@ public final class CudaRecurrent {
         DevBuf sequence = g.sequences() ? dy : null;
         for (int s = steps - 1; s >= 0; s--) {
             ctx.launch(ctx.kernel(STEP_BACKWARD), (long) l.nh, ctx.args().ptr(workspace).i(l.act).i(l.states).i(l.aux)
-                    .i(l.dh).i(l.dc).ptr(sequence).ptr(lengths).i(cellCode(g.cell())).i(n).i(steps).i(hidden).i(s)
+                    .i(l.dh).i(l.dc).ptr(sequence).i(hidden).ptr(lengths).i(cellCode(g.cell())).i(n).i(steps).i(hidden).i(s)
                     .i(g.reverse() ? 1 : 0));
             Gemm.sgemm(ctx, false, false, n, hidden, l.gh, 1f, workspace, l.act + s * n * l.gh, l.gh, wHh, 0, hidden,
                     1f, workspace, l.dh, hidden);

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.dnnc.runtime.cpu.Activation;
 import org.dnnc.runtime.cpu.AttentionGeometry;
 import org.dnnc.runtime.cpu.ConvGeometry;
+import org.dnnc.runtime.cpu.DecoderGeometry;
 import org.dnnc.runtime.cpu.PoolGeometry;
 import org.dnnc.runtime.cpu.RecurrentCell;
 import org.dnnc.runtime.cpu.RecurrentGeometry;
@@ -32,10 +33,14 @@ class LaunchersMatchKernelsTest {
             "concat", "layernorm", "attention");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
-    /** Launches seen: kernel name to argument kinds, grid and block. */
+    /**
+     * Launches seen: kernel name to argument kinds, grid and block of its last launch; a kernel that
+     * two launchers call with different argument kinds is kept as a mismatch, which fails the check.
+     */
     private final Map<String, String> launched = new LinkedHashMap<>();
     private final CudaContext ctx = CudaContext.recording((kernel, gridX, gridY, block, args) ->
-            launched.put(kernel.name(), args.signature() + " grid " + gridX + "x" + gridY + " block " + block));
+            launched.merge(kernel.name(), args.signature() + " grid " + gridX + "x" + gridY + " block " + block,
+                    (before, now) -> kinds(before).equals(kinds(now)) ? now : "mismatch: " + before + " then " + now));
     private long next = 1 << 20;
 
     /** A dummy device view of {@code n} floats at a fresh 256-byte aligned address. */
@@ -70,12 +75,16 @@ class LaunchersMatchKernelsTest {
         for (Map.Entry<String, String> e : launched.entrySet()) {
             assertWithMessage("kernel %s is launched but not declared in any family", e.getKey())
                     .that(declared).containsKey(e.getKey());
-            String kinds = e.getValue().substring(0, e.getValue().indexOf(' '));
             assertWithMessage("arguments of %s (p pointer, i int, f float)", e.getKey())
-                    .that(kinds).isEqualTo(declared.get(e.getKey()));
+                    .that(kinds(e.getValue())).isEqualTo(declared.get(e.getKey()));
         }
         assertWithMessage("kernels no launcher launches").that(new TreeSet<>(declared.keySet()))
                 .containsExactlyElementsIn(launched.keySet());
+    }
+
+    /** The argument kinds of a recorded launch: its first word. */
+    private static String kinds(String launch) {
+        return launch.substring(0, launch.indexOf(' '));
     }
 
     @Test
@@ -174,6 +183,7 @@ class LaunchersMatchKernelsTest {
 
         launchRecurrentLayers();
         launchAttentions();
+        launchDecoders();
 
         CudaSteps.shiftRight(ctx, a, b, 4, 10, 1);
         CudaSteps.last(ctx, a, b, c, 4, 5, 5);
@@ -202,6 +212,29 @@ class LaunchersMatchKernelsTest {
                     batch);
             CudaAttention.backward(ctx, g, query, values, lengths, w, v, context, workspace, query, values, w, v, batch,
                     queries == 1);
+        }
+    }
+
+    /** The attention decoder, with and without lengths, on views of exactly the sizes the CPU twin asks for. */
+    private void launchDecoders() {
+        int batch = 3;
+        DecoderGeometry g = new DecoderGeometry(5, 4, 6, 7, 8, 9);
+        for (boolean withLengths : new boolean[] {false, true}) {
+            DevBuf x = buf(batch * 5 * 4);
+            DevBuf values = buf(batch * 7 * 8);
+            DevBuf lengths = withLengths ? buf(batch) : null;
+            DevBuf state = buf(batch * 6);
+            DevBuf wIh = buf(18 * (4 + 8));
+            DevBuf wHh = buf(18 * 6);
+            DevBuf bias = buf(18);
+            DevBuf w = buf(9 * (6 + 8));
+            DevBuf v = buf(9);
+            DevBuf y = buf(batch * 5 * g.outputSize());
+            DevBuf workspace = buf((int) CudaAttentionDecoder.workspaceFloats(g, batch));
+            CudaAttentionDecoder.forward(ctx, g, x, values, lengths, state, wIh, wHh, bias, bias, w, v, y,
+                    buf(batch * 5 * 7), workspace, batch);
+            CudaAttentionDecoder.backward(ctx, g, x, values, lengths, wIh, wHh, w, v, y, workspace, x, values, wIh, wHh,
+                    bias, bias, w, v, state, batch, withLengths);
         }
     }
 

@@ -18,6 +18,8 @@ import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
@@ -25,6 +27,7 @@ import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.Constant;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Embedding;
@@ -58,7 +61,7 @@ import org.dnnc.compiler.ir.TensorType;
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
  * fused element-wise chains) and of sequences ({@link CudaSequences}: recurrent layers, additive
- * attention, embeddings, shifting ids, last steps, concat and slice) and layer normalization ({@link CudaLayerNorms});
+ * attention, attention decoders, embeddings, shifting ids, last steps, concat and slice) and layer normalization ({@link CudaLayerNorms});
  * every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
@@ -120,6 +123,9 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(AdditiveAttention.class, CudaSequences::attention);
         rules.put(AttentionWeights.class, CudaSequences::attentionWeights);
         rules.put(AdditiveAttentionGrad.class, CudaSequences::attentionGrad);
+        rules.put(AttentionDecoder.class, CudaSequences::decoder);
+        rules.put(DecoderWeights.class, CudaSequences::decoderWeights);
+        rules.put(AttentionDecoderGrad.class, CudaSequences::decoderGrad);
         rules.put(LayerNorm.class, CudaLayerNorms::forward);
         rules.put(LayerNormGradInput.class, CudaLayerNorms::gradInput);
         rules.put(LayerNormGradGamma.class, CudaLayerNorms::gradGamma);

@@ -6,6 +6,7 @@ import java.util.List;
 import org.dnnc.compiler.codegen.Attentions;
 import org.dnnc.compiler.codegen.BandCalls;
 import org.dnnc.compiler.codegen.CodegenException;
+import org.dnnc.compiler.codegen.Decoders;
 import org.dnnc.compiler.codegen.ProgramView;
 import org.dnnc.compiler.codegen.Sequences;
 import org.dnnc.compiler.codegen.Sizes;
@@ -17,7 +18,8 @@ import org.dnnc.compiler.ir.TensorType;
 /**
  * The CUDA target's calls for sequences: recurrent layers ({@code CudaRecurrent}, with the CPU's
  * arguments and workspace after the context, through the CPU's {@link Sequences}), additive
- * attention ({@code CudaAttention}, likewise through {@link Attentions}), embeddings
+ * attention ({@code CudaAttention}, likewise through {@link Attentions}), attention decoders
+ * ({@code CudaAttentionDecoder}, through {@link Decoders}), embeddings
  * ({@code CudaEmbedding}), the time-axis moves ({@code CudaSteps}, through {@link StepCalls}) and
  * the bands of rows that join a bidirectional layer's directions and split their gradient ({@code
  * CudaConcat}, through {@link BandCalls}: {@code concat} and {@code slice} on any axis but the
@@ -29,6 +31,7 @@ final class CudaSequences {
     private static final Sequences RECURRENT = Sequences.of(ClassName.get(CUDA, "CudaRecurrent"), "ctx");
     private static final StepCalls STEPS = StepCalls.of(ClassName.get(CUDA, "CudaSteps"), "ctx");
     private static final Attentions ATTENTIONS = Attentions.of(ClassName.get(CUDA, "CudaAttention"), "ctx");
+    private static final Decoders DECODERS = Decoders.of(ClassName.get(CUDA, "CudaAttentionDecoder"), "ctx");
     private static final BandCalls BANDS = BandCalls.of(ClassName.get(CUDA, "CudaConcat"), "ctx");
 
     private CudaSequences() {}
@@ -63,6 +66,18 @@ final class CudaSequences {
 
     static CodeBlock attentionGrad(Node n, ProgramView p) throws CodegenException {
         return ATTENTIONS.gradient(n, p);
+    }
+
+    static CodeBlock decoder(Node n, ProgramView p) {
+        return DECODERS.decoder(n, p);
+    }
+
+    static CodeBlock decoderWeights(Node n, ProgramView p) {
+        return DECODERS.weights(n, p);
+    }
+
+    static CodeBlock decoderGrad(Node n, ProgramView p) throws CodegenException {
+        return DECODERS.gradient(n, p);
     }
 
     static CodeBlock concat(Node n, ProgramView p) throws CodegenException {
