@@ -18,18 +18,13 @@ import org.dnnc.compiler.ir.Node;
  *
  * <p>The CPU's {@code Attention} and the GPU's {@code CudaAttention} take the same arguments, the
  * GPU's after its context: one instance per target says which class and what goes first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-public final class Attentions {
+public record Attentions(ClassName runtime, String leading) {
     /** The CPU's calls, into {@code org.dnnc.runtime.cpu.Attention}. */
     static final Attentions CPU = new Attentions(RuntimeNames.ATTENTION, "");
-
-    private final ClassName runtime;
-    private final String leading;
-
-    private Attentions(ClassName runtime, String leading) {
-        this.runtime = runtime;
-        this.leading = leading;
-    }
 
     /** Calls into {@code runtime}, a twin of {@code Attention} whose every method takes {@code context} first. */
     public static Attentions of(ClassName runtime, String context) {

@@ -14,18 +14,13 @@ import org.dnnc.compiler.ir.TensorType;
  * side in the result's rows, or extracted from them. The CPU's {@code Concat} and the GPU's {@code
  * CudaConcat} take the same arguments, the GPU's after its context: one instance per target says
  * which class and what goes first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-public final class BandCalls {
+public record BandCalls(ClassName runtime, String leading) {
     /** The CPU's calls, into {@code org.dnnc.runtime.cpu.Concat}. */
     static final BandCalls CPU = new BandCalls(RuntimeNames.CONCAT, "");
-
-    private final ClassName runtime;
-    private final String leading;
-
-    private BandCalls(ClassName runtime, String leading) {
-        this.runtime = runtime;
-        this.leading = leading;
-    }
 
     /** Calls into {@code runtime}, a twin of {@code Concat} whose every method takes {@code context} first. */
     public static BandCalls of(ClassName runtime, String context) {

@@ -21,18 +21,13 @@ import org.dnnc.compiler.ir.Node;
  * <p>The CPU's {@code AttentionDecoder} and the GPU's {@code CudaAttentionDecoder} take the same
  * arguments, the GPU's after its context: one instance per target says which class and what goes
  * first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-public final class Decoders {
+public record Decoders(ClassName runtime, String leading) {
     /** The CPU's calls, into {@code org.dnnc.runtime.cpu.AttentionDecoder}. */
     static final Decoders CPU = new Decoders(RuntimeNames.ATTENTION_DECODER, "");
-
-    private final ClassName runtime;
-    private final String leading;
-
-    private Decoders(ClassName runtime, String leading) {
-        this.runtime = runtime;
-        this.leading = leading;
-    }
 
     /** Calls into {@code runtime}, a twin of {@code AttentionDecoder} whose every method takes {@code context} first. */
     public static Decoders of(ClassName runtime, String context) {

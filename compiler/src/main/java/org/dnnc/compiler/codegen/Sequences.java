@@ -17,18 +17,13 @@ import org.dnnc.compiler.ir.RecurrentGrad;
  *
  * <p>The CPU's {@code Recurrent} and the GPU's {@code CudaRecurrent} take the same arguments, the
  * GPU's after its context: one instance per target says which class and what goes first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-public final class Sequences {
+public record Sequences(ClassName runtime, String leading) {
     /** The CPU's calls, into {@code org.dnnc.runtime.cpu.Recurrent}. */
     static final Sequences CPU = new Sequences(RuntimeNames.RECURRENT, "");
-
-    private final ClassName runtime;
-    private final String leading;
-
-    private Sequences(ClassName runtime, String leading) {
-        this.runtime = runtime;
-        this.leading = leading;
-    }
 
     /** Calls into {@code runtime}, a twin of {@code Recurrent} whose every method takes {@code context} first. */
     public static Sequences of(ClassName runtime, String context) {

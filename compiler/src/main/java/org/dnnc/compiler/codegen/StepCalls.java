@@ -16,18 +16,13 @@ import org.dnnc.compiler.ir.TensorType;
  * forcing), a sequence's last (valid) step and its gradient. The CPU's {@code Steps} and the GPU's
  * {@code CudaSteps} take the same arguments, the GPU's after its context: one instance per target
  * says which class and what goes first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-public final class StepCalls {
+public record StepCalls(ClassName runtime, String leading) {
     /** The CPU's calls, into {@code org.dnnc.runtime.cpu.Steps}. */
     static final StepCalls CPU = new StepCalls(RuntimeNames.STEPS, "");
-
-    private final ClassName runtime;
-    private final String leading;
-
-    private StepCalls(ClassName runtime, String leading) {
-        this.runtime = runtime;
-        this.leading = leading;
-    }
 
     /** Calls into {@code runtime}, a twin of {@code Steps} whose every method takes {@code context} first. */
     public static StepCalls of(ClassName runtime, String context) {

@@ -5,7 +5,6 @@ import com.palantir.javapoet.CodeBlock;
 import java.util.List;
 import org.dnnc.compiler.codegen.Attentions;
 import org.dnnc.compiler.codegen.BandCalls;
-import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.codegen.Decoders;
 import org.dnnc.compiler.codegen.ProgramView;
 import org.dnnc.compiler.codegen.Sequences;
@@ -28,65 +27,13 @@ import org.dnnc.compiler.ir.TensorType;
 final class CudaSequences {
     private static final String CUDA = "org.dnnc.runtime.cuda";
     private static final ClassName EMBEDDING = ClassName.get(CUDA, "CudaEmbedding");
-    private static final Sequences RECURRENT = Sequences.of(ClassName.get(CUDA, "CudaRecurrent"), "ctx");
-    private static final StepCalls STEPS = StepCalls.of(ClassName.get(CUDA, "CudaSteps"), "ctx");
-    private static final Attentions ATTENTIONS = Attentions.of(ClassName.get(CUDA, "CudaAttention"), "ctx");
-    private static final Decoders DECODERS = Decoders.of(ClassName.get(CUDA, "CudaAttentionDecoder"), "ctx");
-    private static final BandCalls BANDS = BandCalls.of(ClassName.get(CUDA, "CudaConcat"), "ctx");
+    static final Sequences RECURRENT = Sequences.of(ClassName.get(CUDA, "CudaRecurrent"), "ctx");
+    static final Attentions ATTENTIONS = Attentions.of(ClassName.get(CUDA, "CudaAttention"), "ctx");
+    static final Decoders DECODERS = Decoders.of(ClassName.get(CUDA, "CudaAttentionDecoder"), "ctx");
+    static final StepCalls STEPS = StepCalls.of(ClassName.get(CUDA, "CudaSteps"), "ctx");
+    static final BandCalls BANDS = BandCalls.of(ClassName.get(CUDA, "CudaConcat"), "ctx");
 
     private CudaSequences() {}
-
-    static CodeBlock recurrent(Node n, ProgramView p) {
-        return RECURRENT.recurrent(n, p);
-    }
-
-    static CodeBlock recurrentGrad(Node n, ProgramView p) throws CodegenException {
-        return RECURRENT.recurrentGrad(n, p);
-    }
-
-    static CodeBlock shiftRight(Node n, ProgramView p) {
-        return STEPS.shiftRight(n, p);
-    }
-
-    static CodeBlock last(Node n, ProgramView p) {
-        return STEPS.last(n, p);
-    }
-
-    static CodeBlock lastGrad(Node n, ProgramView p) {
-        return STEPS.lastGrad(n, p);
-    }
-
-    static CodeBlock attention(Node n, ProgramView p) {
-        return ATTENTIONS.attention(n, p);
-    }
-
-    static CodeBlock attentionWeights(Node n, ProgramView p) {
-        return ATTENTIONS.weights(n, p);
-    }
-
-    static CodeBlock attentionGrad(Node n, ProgramView p) throws CodegenException {
-        return ATTENTIONS.gradient(n, p);
-    }
-
-    static CodeBlock decoder(Node n, ProgramView p) {
-        return DECODERS.decoder(n, p);
-    }
-
-    static CodeBlock decoderWeights(Node n, ProgramView p) {
-        return DECODERS.weights(n, p);
-    }
-
-    static CodeBlock decoderGrad(Node n, ProgramView p) throws CodegenException {
-        return DECODERS.gradient(n, p);
-    }
-
-    static CodeBlock concat(Node n, ProgramView p) throws CodegenException {
-        return BANDS.concat(n, p);
-    }
-
-    static CodeBlock slice(Node n, ProgramView p) throws CodegenException {
-        return BANDS.slice(n, p);
-    }
 
     /** One table row per id; the ids of every example are rows of one lookup. */
     static CodeBlock embedding(Node n, ProgramView p) {
