@@ -31,8 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CUDA target's calls for sequence networks compile against {@code org.dnnc.runtime.cuda}:
- * every call of every program of the GRU bench network, the LSTM language model, the attention
- * decoder example and a network with the rest of what this part covers (shifted ids, lengths, both
+ * every call of every program of the GRU bench network, the LSTM language model, the topic
+ * classifier, the attention decoder example and a network with the rest of what this part covers (shifted ids, lengths, both
  * directions, layer norm, the last valid step, attention and its weights, plain SGD's sparse
  * embedding gradient), in a class that declares what the calls use as {@link CudaKernelsTest}
  * does, plus the layers' geometry constants. Whether they compute what the CPU's calls do is for
@@ -126,6 +126,15 @@ class CudaSequenceKernelsTest {
         assertThat(source).containsMatch("CudaEmbedding\\.forward\\(ctx, \\w+, \\w+, \\w+, n \\* 64, 256, 64\\)");
         assertThat(source).containsMatch("CudaEmbedding\\.backward\\(ctx,");
         assertThat(source).contains("CudaRecurrent.backward(ctx,");
+    }
+
+    @Test
+    void everyCallOfTheTopicClassifierCompiles() throws Exception {
+        String source = compileAll("TopicsCalls",
+                RepoPaths.root().resolve("examples/fortunes-topics/src/main/dnn/FortunesTopics.dnn"));
+        assertThat(source).contains("new RecurrentGeometry(RecurrentCell.LSTM, 256, 32, 48, true, true)");
+        assertThat(source).contains("CudaConcat.place(ctx,");
+        assertThat(source).contains("CudaAttention.backward(ctx, ATTENTION_");
     }
 
     @Test
