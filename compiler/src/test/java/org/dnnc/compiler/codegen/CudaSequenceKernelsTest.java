@@ -19,11 +19,13 @@ import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.codegen.cuda.FusedKernels;
 import org.dnnc.compiler.diag.SourceFile;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.target.CudaTarget;
 import org.dnnc.compiler.testing.RepoPaths;
 import org.junit.jupiter.api.Test;
@@ -32,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The CUDA target's calls for sequence networks compile against {@code org.dnnc.runtime.cuda}:
  * every call of every program of the GRU bench network, the LSTM language model, the topic
- * classifier, the attention decoder example and a network with the rest of what this part covers (shifted ids, lengths, both
- * directions, layer norm, the last valid step, attention and its weights, plain SGD's sparse
- * embedding gradient), in a class that declares what the calls use as {@link CudaKernelsTest}
- * does, plus the layers' geometry constants. Whether they compute what the CPU's calls do is for
- * the runtime's GPU tests ({@code SequencesGpuTest}, {@code AttentionGpuTest}, {@code
- * AttentionDecoderGpuTest}, {@code LayerNormGpuTest}), on a GPU.
+ * classifier, the attention decoder example and a network with the rest of what this part covers
+ * (shifted ids, lengths, both directions, layer norm, the last valid step, attention and its
+ * weights, plain SGD's embedding gradient, dense here and sparse on the CPU), in a class that
+ * declares what the calls use as {@link CudaKernelsTest} does, plus the layers' geometry
+ * constants. Whether they compute what the CPU's calls do is for the runtime's GPU tests ({@code
+ * SequencesGpuTest}, {@code AttentionGpuTest}, {@code AttentionDecoderGpuTest}, {@code
+ * LayerNormGpuTest}), on a GPU.
  */
 class CudaSequenceKernelsTest {
     private static final String CUDA = "org.dnnc.runtime.cuda";
@@ -105,6 +108,12 @@ class CudaSequenceKernelsTest {
         return JavaFile.builder("calls", type.build()).build().toString();
     }
 
+    /** The sparse embedding gradients of the lowering's training program. */
+    private static long sparseGradients(Lowering lowering) {
+        return lowering.program(Program.Kind.TRAIN).orElseThrow().graph().nodes().stream()
+                .filter(n -> n.op() instanceof EmbeddingGrad g && g.sparse()).count();
+    }
+
     private String compileAll(String name, Path file) throws Exception {
         String source = calls(name, lower(file), file.getFileName().toString());
         JavaSourceCompiler.compile("calls." + name, source, work, List.of("-Xlint:all", "-Werror"));
@@ -153,8 +162,12 @@ class CudaSequenceKernelsTest {
         assertThat(source).containsMatch("CudaLayerNorm\\.forward\\(ctx, \\w+, \\w+, \\w+, \\w+, null, null, n \\* 12, 32,");
         assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, \\w+, null, null, \\w+, null, null,");
         assertThat(source).containsMatch("CudaLayerNorm\\.backward\\(ctx, \\w+, \\w+, null, null, null, null, \\w+,");
-        // Plain SGD's embedding gradient, sparse on the CPU, is the dense one here.
-        assertThat(source).contains("// dense on the GPU");
+        // Plain SGD's embedding gradient, sparse on the CPU, is dense here: no row lists.
+        assertThat(source).containsMatch("CudaEmbedding\\.backward\\(ctx, \\w+, \\w+, \\w+, n \\* 12, 20, 8\\)");
+        assertThat(source).doesNotContain("EmbeddingRows");
+        assertThat(sparseGradients(lower(file))).isEqualTo(0);
+        assertThat(sparseGradients(Lowering.of(Compiler.compile(SourceFile.read(file)).networks().get(0),
+                CpuTarget.INSTANCE, true))).isEqualTo(1);
     }
 
     @Test

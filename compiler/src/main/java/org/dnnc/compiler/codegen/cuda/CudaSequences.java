@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import java.util.List;
 import org.dnnc.compiler.codegen.Attentions;
 import org.dnnc.compiler.codegen.BandCalls;
+import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.codegen.Decoders;
 import org.dnnc.compiler.codegen.ProgramView;
 import org.dnnc.compiler.codegen.Sequences;
@@ -45,18 +46,17 @@ final class CudaSequences {
     }
 
     /**
-     * The table's gradient, dense. Where the CPU lists the rows of the batch's ids instead ({@link
-     * EmbeddingGrad#sparse()}, plain SGD), the dense gradient is what those rows and zeros stand for:
-     * SGD then moves the same rows by the same amounts, at the cost of zeroing the whole table.
+     * The table's gradient, dense: the CUDA target does not mark embedding gradients sparse ({@code
+     * CudaTarget.sparseEmbeddingGradients}), whose rows the CPU lists on the host.
      */
-    static CodeBlock embeddingGrad(Node n, ProgramView p) {
-        List<Integer> in = n.inputs();
-        CodeBlock.Builder code = CodeBlock.builder();
+    static CodeBlock embeddingGrad(Node n, ProgramView p) throws CodegenException {
         if (((EmbeddingGrad) n.op()).sparse()) {
-            code.add("// dense on the GPU: the rows of the batch's ids hold their sums, every other row zero\n");
+            throw new CodegenException("the cuda target has no kernel call for a sparse `embedding_grad`; its"
+                    + " lowering keeps embedding gradients dense", n.origin());
         }
-        return code.addStatement("$T.backward(ctx, $L, $L, $L, $L, $L, $L)", EMBEDDING, p.field(in.get(1)),
-                p.field(in.get(0)), p.field(n.id()), Sizes.count(p.type(in.get(1))), ((EmbeddingGrad) n.op()).vocab(),
-                Sizes.last(n.type())).build();
+        List<Integer> in = n.inputs();
+        return CodeBlock.builder().addStatement("$T.backward(ctx, $L, $L, $L, $L, $L, $L)", EMBEDDING,
+                p.field(in.get(1)), p.field(in.get(0)), p.field(n.id()), Sizes.count(p.type(in.get(1))),
+                ((EmbeddingGrad) n.op()).vocab(), Sizes.last(n.type())).build();
     }
 }
