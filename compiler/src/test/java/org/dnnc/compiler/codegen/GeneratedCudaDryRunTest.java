@@ -96,6 +96,83 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("softmax_forward");
     }
 
+    /** Three steps (full, captured, smaller), an evaluation, a prediction of 300 examples, a save and a load. */
+    private void trainEvaluatePredictSaveLoad(TrainableNetwork net, String name) throws Exception {
+        Class<?> type = net.getClass();
+        for (int n : new int[] {64, 64, 20}) {
+            assertThat(net.trainStep(images(n), n, 1e-3).finite()).isTrue();
+        }
+        net.evaluateStep(images(64), 64);
+        assertThat(net.predict(Inputs.of("image", new float[300 * 784])).get("probs")).hasLength(3000);
+        Path checkpoint = work.resolve(name + ".safetensors");
+        type.getMethod("save", Path.class, SaveOptions.class).invoke(net, checkpoint, SaveOptions.withTrainingState());
+        type.getMethod("load", Path.class).invoke(net, checkpoint);
+        assertThat(net.steps()).isEqualTo(3);
+    }
+
+    /** A static int of the CUDA half, or of its gradient sizes' length. */
+    private static int half(TrainableNetwork net, String field) throws Exception {
+        Field f = Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
+                .getDeclaredField(field);
+        f.setAccessible(true);
+        Object value = f.get(null);
+        return value instanceof int[] sizes ? sizes.length : (int) value;
+    }
+
+    @Test
+    void theCnnsConvolutionsPoolingsAndBatchNormsFitTheirViews() throws Exception {
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.CNN, "cnn")) {
+            trainEvaluatePredictSaveLoad(net, "cnn");
+            // Every parameter updated once per step.
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // No cuDNN on a recording context: the convolutions take im2col and GEMMs, backward col2im.
+        assertThat(launches).containsKey("im2col");
+        assertThat(launches).containsKey("col2im");
+        assertThat(launches).containsKey("max_pool_forward");
+        assertThat(launches).containsKey("max_pool_backward");
+        assertThat(launches).containsKey("bn_stats");
+        assertThat(launches).containsKey("bn_backward_input");
+    }
+
+    @Test
+    void theGrusTimeLoopRunsOneStepKernelPerStepAndPass() throws Exception {
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.GRU, "gru")) {
+            trainEvaluatePredictSaveLoad(net, "gru");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // 28 rows of pixels: 28 steps in every forward pass, and in each training step's backward.
+        assertThat(launches.get("recurrent_step_forward")).isEqualTo(28 * passes);
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(28 * 3);
+        assertThat(passed.get("recurrent_step_forward")).isEqualTo(kinds("recurrent", "recurrent_step_forward"));
+    }
+
+    /** The argument kinds ({@code p}ointer, {@code i}nt, {@code f}loat) of a kernel of {@code kernels/}. */
+    private static String kinds(String family, String kernel) throws Exception {
+        String source;
+        try (var in = CudaContext.class.getResourceAsStream("/org/dnnc/kernels/" + family + ".cu")) {
+            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        Matcher m = KERNEL.matcher(source);
+        while (m.find()) {
+            if (m.group(1).equals(kernel)) {
+                return kindsOf(m.group(2));
+            }
+        }
+        throw new AssertionError(kernel + " is not in " + family + ".cu");
+    }
+
+    private static String kindsOf(String parameters) {
+        StringBuilder kinds = new StringBuilder();
+        for (String parameter : parameters.split(",")) {
+            kinds.append(parameter.contains("*") ? 'p' : parameter.strip().startsWith("int") ? 'i' : 'f');
+        }
+        return kinds.toString();
+    }
+
     @Test
     void theDropoutMlpsGeneratedKernelIsLaunchedWithItsDeclaredArguments() throws Exception {
         String source;
@@ -118,11 +195,7 @@ class GeneratedCudaDryRunTest {
         assertThat(launches.get("dropout_forward")).isEqualTo(2);
         Matcher m = KERNEL.matcher(source);
         assertThat(m.find()).isTrue();
-        StringBuilder kinds = new StringBuilder();
-        for (String parameter : m.group(2).split(",")) {
-            kinds.append(parameter.contains("*") ? 'p' : parameter.strip().startsWith("int") ? 'i' : 'f');
-        }
         assertThat(launches.get(m.group(1))).isEqualTo(2);
-        assertThat(passed.get(m.group(1))).isEqualTo(kinds.toString());
+        assertThat(passed.get(m.group(1))).isEqualTo(kindsOf(m.group(2)));
     }
 }
