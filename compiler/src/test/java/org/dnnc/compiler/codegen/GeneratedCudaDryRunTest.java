@@ -150,6 +150,39 @@ class GeneratedCudaDryRunTest {
         assertThat(passed.get("recurrent_step_forward")).isEqualTo(kinds("recurrent", "recurrent_step_forward"));
     }
 
+    /** Reverser examples: 20 source ids, their length, 21 target ids. */
+    private static Inputs reversals(int n) {
+        int[] lengths = new int[n];
+        java.util.Arrays.fill(lengths, 20);
+        return Inputs.of("src", new int[n * 20]).and("length", lengths).and("tgt", new int[n * 21]);
+    }
+
+    @Test
+    void theAttentionDecodersIntViewsAndTimeLoopsFitTheirViews() throws Exception {
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.REVERSER, "reverser")) {
+            for (int n : new int[] {64, 64, 20}) {
+                assertThat(net.trainStep(reversals(n), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(reversals(64), 64);
+            var outputs = net.predict(reversals(300));
+            assertThat(outputs.get("logits")).hasLength(300 * 21 * 13);
+            assertThat(outputs.get("weights")).hasLength(300 * 21 * 20);
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // The encoder's 20 steps and the decoder's 21 in every forward pass, and in each training step's
+        // backward; evaluation and prediction, which output the attention weights, run the decoder's 21
+        // again for them (attention_weights is a forward call that writes only the weights, as on the CPU).
+        assertThat(launches.get("recurrent_step_forward")).isEqualTo(41 * 3 + (41 + 21) * passes);
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(41 * 3);
+        assertThat(launches.get("steps_shift_right")).isEqualTo(3 + passes);
+        assertThat(launches).containsKey("steps_last");
+        assertThat(launches).containsKey("embedding_backward");
+        assertThat(passed.get("embedding_forward")).isEqualTo(kinds("embedding", "embedding_forward"));
+    }
+
     /** The argument kinds ({@code p}ointer, {@code i}nt, {@code f}loat) of a kernel of {@code kernels/}. */
     private static String kinds(String family, String kernel) throws Exception {
         String source;
