@@ -35,8 +35,9 @@ import org.dnnc.compiler.ir.TensorType;
  * coefficients and, for the gradients' call, the batch statistics it recomputes from x as the
  * CPU's does ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
  * CudaBatchNorm.scratchSize}), and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a
- * row of logits, every step's of a sequence, {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
- * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. The
+ * row of logits, so every step's of a sequence, {@code CudaLosses.scratchSize}), followed by the
+ * loss's result ({@link #CROSS_ENTROPY_RESULT} floats, {@code CudaLosses.RESULT_SIZE}), from which
+ * the call copies the loss and the counts. The
  * training forward saves no statistics: a saved view would live only as long as the forward's
  * result, which the gradients of a batch normalization without a fused ReLU do not read.
  *

@@ -5,7 +5,9 @@ import static com.google.common.truth.Truth.assertThat;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The CUDA half of a generated class run without a GPU, on a recording context
  * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
  * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
- * that does not fit fails here, and the launches are counted. Nothing is computed (downloads leave
+ * that does not fit fails here, and the launches are counted: the MLP, a dropout MLP, the CNN, the
+ * GRU and the attention-decoder Reverser. Nothing is computed (downloads leave
  * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
  */
 class GeneratedCudaDryRunTest {
@@ -110,7 +113,7 @@ class GeneratedCudaDryRunTest {
         assertThat(net.steps()).isEqualTo(3);
     }
 
-    /** A static int of the CUDA half, or of its gradient sizes' length. */
+    /** A static field of the CUDA half: an int, or the length of an int array. */
     private static int half(TrainableNetwork net, String field) throws Exception {
         Field f = Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
                 .getDeclaredField(field);
@@ -153,7 +156,7 @@ class GeneratedCudaDryRunTest {
     /** Reverser examples: 20 source ids, their length, 21 target ids. */
     private static Inputs reversals(int n) {
         int[] lengths = new int[n];
-        java.util.Arrays.fill(lengths, 20);
+        Arrays.fill(lengths, 20);
         return Inputs.of("src", new int[n * 20]).and("length", lengths).and("tgt", new int[n * 21]);
     }
 
@@ -187,7 +190,7 @@ class GeneratedCudaDryRunTest {
     private static String kinds(String family, String kernel) throws Exception {
         String source;
         try (var in = CudaContext.class.getResourceAsStream("/org/dnnc/kernels/" + family + ".cu")) {
-            source = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         Matcher m = KERNEL.matcher(source);
         while (m.find()) {
