@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
  * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
  * that does not fit fails here, and the launches are counted: the MLP, a dropout MLP, the CNN, the
- * GRU and the attention-decoder Reverser. Nothing is computed (downloads leave
+ * GRU, the attention-decoder Reverser and FortunesTopics. Nothing is computed (downloads leave
  * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
  */
 class GeneratedCudaDryRunTest {
@@ -184,6 +184,39 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("steps_last");
         assertThat(launches).containsKey("embedding_backward");
         assertThat(passed.get("embedding_forward")).isEqualTo(kinds("embedding", "embedding_forward"));
+    }
+
+    @Test
+    void theBidirectionalLstmWithLengthsAndAttentionFitsItsViews() throws Exception {
+        int maxBatch;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.TOPICS, "topics")) {
+            maxBatch = (int) net.getClass().getField("MAX_BATCH").get(null);
+            for (int n : new int[] {maxBatch, maxBatch, 5}) {
+                assertThat(net.trainStep(fortunes(n), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(fortunes(maxBatch), maxBatch);
+            assertThat(net.predict(texts(70)).get("weights")).hasLength(70 * 256);
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // Both directions of the first layer step through 256 bytes in every training step's backward,
+        // as the summary layer does.
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(3 * 3 * 256);
+        assertThat(launches).containsKey("attention_scores_grad");
+        assertThat(launches).containsKey("band_copy");
+        assertThat(launches).containsKey("dropout_forward");
+        assertThat(launches).containsKey("clip_scale");
+    }
+
+    /** FortunesTopics texts: 256 byte ids and their length. */
+    private static Inputs texts(int n) {
+        int[] lengths = new int[n];
+        Arrays.fill(lengths, 200);
+        return Inputs.of("text", new int[n * 256]).and("length", lengths);
+    }
+
+    /** FortunesTopics examples: texts and a topic. */
+    private static Inputs fortunes(int n) {
+        return texts(n).and("topic", new int[n]);
     }
 
     /** The argument kinds ({@code p}ointer, {@code i}nt, {@code f}loat) of a kernel of {@code kernels/}. */
