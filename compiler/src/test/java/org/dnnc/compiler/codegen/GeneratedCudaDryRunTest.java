@@ -47,7 +47,10 @@ class GeneratedCudaDryRunTest {
     private final Map<String, String> passed = new LinkedHashMap<>();
 
     private TrainableNetwork onRecording(Path dnn, String folder) throws Exception {
-        SourceFile file = SourceFile.read(dnn);
+        return onRecording(SourceFile.read(dnn), folder);
+    }
+
+    private TrainableNetwork onRecording(SourceFile file, String folder) throws Exception {
         NetworkModel model = Compiler.compile(file).networks().get(0);
         String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
                 .toString();
@@ -205,6 +208,24 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("band_copy");
         assertThat(launches).containsKey("dropout_forward");
         assertThat(launches).containsKey("clip_scale");
+    }
+
+    @Test
+    void plainSgdUpdatesADenseEmbeddingGradientOnTheDevice() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("SgdEmbedding.dnn").toString(),
+                GeneratedCudaNetworksTest.SGD_EMBEDDING);
+        int gradients;
+        try (TrainableNetwork net = onRecording(file, "sgd")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("ids", new int[n * 6]).and("label", new int[n]);
+                assertThat(net.trainStep(batch, n, 0.1).finite()).isTrue();
+            }
+            gradients = half(net, "GRADIENT_SIZES");
+        }
+        assertThat(launches.get("embedding_backward")).isEqualTo(3);
+        // Every gradient, the table's whole, scaled by clip_norm's factor and applied, each step.
+        assertThat(launches.get("clip_scale")).isEqualTo(3 * gradients);
+        assertThat(launches.get("opt_sgd")).isEqualTo(3 * gradients);
     }
 
     /** FortunesTopics texts: 256 byte ids and their length. */

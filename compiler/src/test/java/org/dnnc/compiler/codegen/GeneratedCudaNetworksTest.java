@@ -12,6 +12,7 @@ import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.target.CudaTarget;
 import org.dnnc.compiler.testing.RepoPaths;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -49,6 +50,37 @@ class GeneratedCudaNetworksTest {
                 Arguments.of(TOPICS, List.of("CudaRecurrent.forward(ctx, REVERSE_", "CudaAttention.", "CudaConcat.")),
                 Arguments.of(REVERSER, List.of("CudaSteps.shiftRight(ctx, ", "CudaAttentionDecoder.")),
                 Arguments.of(STRIDED, List.of("CudaConv2d.", "CONV_")));
+    }
+
+    /** Plain SGD: the CPU's embedding gradient is a list of rows, the GPU's dense. */
+    static final String SGD_EMBEDDING = """
+            package org.dnnc.test;
+
+            network SgdEmbedding {
+                input ids: int[6];
+                input label: int;
+                logits = ids -> embedding(vocab: 20, dim: 4) -> gru(5) -> dense(3);
+                output probs = softmax(logits);
+                train {
+                    loss      = cross_entropy(logits, label);
+                    optimizer = sgd(lr: 0.1);
+                    batch     = 8;
+                    clip_norm = 1.0;
+                }
+            }
+            """;
+
+    @Test
+    void aSparseEmbeddingGradientOnTheCpuIsADenseOneOnTheGpu() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("SgdEmbedding.dnn").toString(), SGD_EMBEDDING);
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("sgd"), LINT);
+        int half = code.indexOf("private static final class OnCuda {");
+        assertThat(code.substring(0, half)).contains("EmbeddingRows");
+        assertThat(code.substring(half)).contains("CudaEmbedding.backward(ctx, ");
+        assertThat(code.substring(half)).doesNotContain("EmbeddingRows");
     }
 
     @ParameterizedTest

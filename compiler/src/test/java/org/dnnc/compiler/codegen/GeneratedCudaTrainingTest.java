@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.diag.SourceFile;
 import org.dnnc.compiler.sema.NetworkModel;
@@ -30,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Classes compiled with the CUDA target train on a GPU as they do on the CPU: from the same
  * initial weights, a few steps on each device give the same losses and weights within the
  * tolerances below, and a checkpoint saved on the GPU loads on the CPU with the same predictions:
- * the MLP, a dropout MLP, a clipped momentum network, the CNN and the GRU.
+ * the MLP, a dropout MLP, a clipped momentum network, the CNN, the GRU and an embedding trained
+ * by plain SGD (sparse on the CPU).
  * Skipped, with the reason, where {@link Cuda#availability()} says CUDA cannot run.
  *
  * <p>Tolerances: cuBLAS sums in another order than OpenBLAS, so values differ in the last bits
@@ -95,9 +97,15 @@ class GeneratedCudaTrainingTest {
      */
     private static void trainBoth(TrainableNetwork cpu, TrainableNetwork gpu, int maxBatch, int features, int classes,
             String input, double perStep, double mean) {
+        trainBoth(cpu, gpu, maxBatch, (n, step) -> batch(n, features, classes, step, input), perStep, mean);
+    }
+
+    /** As above, with the batches of {@code n} examples for each step from {@code batches}. */
+    private static void trainBoth(TrainableNetwork cpu, TrainableNetwork gpu, int maxBatch,
+            BiFunction<Integer, Integer, Inputs> batches, double perStep, double mean) {
         for (int step = 0; step <= STEPS; step++) {
             int n = step < STEPS ? maxBatch : maxBatch / 3;
-            Inputs b = batch(n, features, classes, step, input);
+            Inputs b = batches.apply(n, step);
             StepResult onCpu = cpu.trainStep(b, n, 1e-3);
             StepResult onGpu = gpu.trainStep(b, n, 1e-3);
             assertWithMessage("step %s loss", step).that(onGpu.lossSum())
@@ -168,6 +176,32 @@ class GeneratedCudaTrainingTest {
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 64, 784, 10, "image");
             predictAndEvaluateBoth(cpu, gpu);
+        }
+    }
+
+    /**
+     * Plain SGD with an embedding: the CPU updates the rows of the batch's ids from its sparse
+     * gradient, the GPU the whole table from a dense one whose other rows are zero; both with
+     * clip_norm. SGD moves each weight by {@code lr} times its gradient, so rounding differences stay
+     * rounding-sized: every weight within 1e-5 per step, the mean under 1e-6.
+     */
+    @Test
+    void aSparseEmbeddingGradientOnTheCpuMovesTheRowsADenseOneMovesOnTheGpu() throws Exception {
+        Class<?> type = compile(new SourceFile(work.resolve("SgdEmbedding.dnn").toString(),
+                GeneratedCudaNetworksTest.SGD_EMBEDDING), "sgd");
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 8, (n, step) -> {
+                int[] ids = new int[n * 6];
+                int[] labels = new int[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = (i + step) % 3;
+                    for (int t = 0; t < 6; t++) {
+                        // Ids below 12 only: the table's other rows get no gradient on the CPU.
+                        ids[i * 6 + t] = (i * 5 + t * 3 + step + labels[i]) % 12;
+                    }
+                }
+                return Inputs.of("ids", ids).and("label", labels);
+            }, 1e-5, 1e-6);
         }
     }
 
