@@ -23,13 +23,18 @@ class CudaDeviceCommandTest {
     private static final String DATA = ROOT.resolve("data/fashion-mnist-subset").toString();
     private static final String MLP = ROOT.resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn").toString();
     private static final String CNN = ROOT.resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn").toString();
+    /** Its {@code mse} loss has no CUDA kernel yet. */
+    private static final String AUTOENCODER = ROOT.resolve(
+            "examples/fashion-autoencoder/src/main/dnn/FashionAutoencoder.dnn").toString();
 
     @Test
     void withoutAGpuRunAndBenchSayWhatIsMissing() {
         Assumptions.assumeFalse(Cuda.availability().present(), "this machine has a GPU: benchRunsTheMlpOnTheGpu runs");
         String expected = "dnnc: error: cannot run on cuda: " + Cuda.availability().reason();
         for (Result r : List.of(run("run", MLP, "--device", "cuda", "--epochs", "1", "--data", DATA),
-                run("bench", "--model", "mlp", "--device", "cuda", "--epochs", "0", "--data", DATA))) {
+                run("run", CNN, "--device", "cuda", "--epochs", "1", "--data", DATA),
+                run("bench", "--model", "mlp", "--device", "cuda", "--epochs", "0", "--data", DATA),
+                run("bench", "--model", "cnn", "--device", "cuda", "--epochs", "0", "--data", DATA))) {
             assertWithMessage(r.err()).that(r.code()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo(expected);
             assertThat(r.out()).isEmpty();
@@ -38,9 +43,10 @@ class CudaDeviceCommandTest {
 
     @Test
     void aNetworkTheCudaTargetCannotGenerateIsRefusedAtItsSource() {
-        Result r = run("run", CNN, "--device", "cuda", "--epochs", "1", "--data", DATA);
+        Result r = run("run", AUTOENCODER, "--device", "cuda", "--epochs", "1", "--data", DATA);
         assertWithMessage(r.err()).that(r.code()).isEqualTo(1);
-        assertThat(r.err()).containsMatch("FashionCnn.dnn:\\d+:\\d+: error: the cuda target ");
+        assertThat(r.err()).containsMatch("FashionAutoencoder.dnn:\\d+:\\d+: error: the cuda target has no kernel"
+                + " call for `mse`");
         assertThat(r.err()).doesNotContain("\tat ");
     }
 

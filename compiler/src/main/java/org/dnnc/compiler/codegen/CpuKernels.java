@@ -126,8 +126,8 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(Constant.class, CpuKernels::constant);
         rules.put(FusedElementwise.class, (n, p) -> ElementwiseLoop.emit((FusedElementwise) n.op(),
                 n.inputs().stream().map(p::field).toList(), p.field(n.id()), Sizes.count(n.type())));
-        rules.put(Concat.class, CpuKernels::concat);
-        rules.put(Slice.class, CpuKernels::slice);
+        rules.put(Concat.class, BandCalls.CPU::concat);
+        rules.put(Slice.class, BandCalls.CPU::slice);
         rules.put(Embedding.class, CpuKernels::embedding);
         rules.put(EmbeddingGrad.class, CpuKernels::embeddingGrad);
         rules.put(CrossEntropy.class, CpuKernels::crossEntropy);
@@ -139,17 +139,17 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(MatMulGradInput.class, CpuKernels::matMulGradInput);
         rules.put(MatMulGradWeight.class, CpuKernels::matMulGradWeight);
         rules.put(BiasGrad.class, CpuKernels::biasGrad);
-        rules.put(Recurrent.class, Sequences::recurrent);
-        rules.put(RecurrentGrad.class, Sequences::recurrentGrad);
-        rules.put(AdditiveAttention.class, Attentions::attention);
-        rules.put(AttentionWeights.class, Attentions::weights);
-        rules.put(AdditiveAttentionGrad.class, Attentions::gradient);
-        rules.put(AttentionDecoder.class, Decoders::decoder);
-        rules.put(DecoderWeights.class, Decoders::weights);
-        rules.put(AttentionDecoderGrad.class, Decoders::gradient);
-        rules.put(ShiftRight.class, Decoders::shiftRight);
-        rules.put(LastStep.class, Decoders::last);
-        rules.put(LastStepGrad.class, Decoders::lastGrad);
+        rules.put(Recurrent.class, Sequences.CPU::recurrent);
+        rules.put(RecurrentGrad.class, Sequences.CPU::recurrentGrad);
+        rules.put(AdditiveAttention.class, Attentions.CPU::attention);
+        rules.put(AttentionWeights.class, Attentions.CPU::weights);
+        rules.put(AdditiveAttentionGrad.class, Attentions.CPU::gradient);
+        rules.put(AttentionDecoder.class, Decoders.CPU::decoder);
+        rules.put(DecoderWeights.class, Decoders.CPU::weights);
+        rules.put(AttentionDecoderGrad.class, Decoders.CPU::gradient);
+        rules.put(ShiftRight.class, StepCalls.CPU::shiftRight);
+        rules.put(LastStep.class, StepCalls.CPU::last);
+        rules.put(LastStepGrad.class, StepCalls.CPU::lastGrad);
     }
 
     @Override
@@ -273,37 +273,6 @@ public final class CpuKernels implements KernelEmitter {
         }
         return stmt("$T.fill($L, $L, $Lf)", RuntimeNames.ELEMENTWISE, p.field(n.id()), Sizes.count(n.type()),
                 (float) ((Constant) n.op()).value());
-    }
-
-    /** Each operand is a block of rows; the blocks sit side by side in the result's rows. */
-    private static CodeBlock concat(Node n, ProgramView p) throws CodegenException {
-        TensorType t = n.type();
-        int axis = ((Concat) n.op()).axis() < 0 ? ((Concat) n.op()).axis() + t.rank() : ((Concat) n.op()).axis();
-        if (axis == 0) {
-            throw unsupported(n, "`concat` along the batch axis");
-        }
-        CodeBlock.Builder code = CodeBlock.builder();
-        int offset = 0;
-        for (int operand : n.inputs()) {
-            int width = Sizes.inner(p.type(operand), axis);
-            code.addStatement("$T.place($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, p.field(operand), width,
-                    p.field(n.id()), Sizes.inner(t, axis), offset, Sizes.outer(t, axis));
-            offset += width;
-        }
-        return code.build();
-    }
-
-    private static CodeBlock slice(Node n, ProgramView p) throws CodegenException {
-        Slice s = (Slice) n.op();
-        TensorType t = n.type();
-        TensorType x = p.type(n.inputs().get(0));
-        int axis = s.axis() < 0 ? s.axis() + t.rank() : s.axis();
-        if (axis == 0) {
-            throw unsupported(n, "`slice` along the batch axis");
-        }
-        int after = Sizes.inner(t, axis) / s.length();
-        return stmt("$T.extract($L, $L, $L, $L, $L, $L)", RuntimeNames.CONCAT, p.field(n.inputs().get(0)),
-                Sizes.inner(x, axis), s.start() * after, p.field(n.id()), Sizes.inner(t, axis), Sizes.outer(t, axis));
     }
 
     /** One table row per id; the ids of every example are rows of one lookup. */

@@ -26,7 +26,6 @@ import org.dnnc.compiler.codegen.cuda.FusedKernels;
 import org.dnnc.compiler.ir.DropoutMask;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.lowering.LoweredProgram;
 import org.dnnc.compiler.lowering.Lowering;
@@ -116,10 +115,6 @@ final class CudaClass {
         List<CodeBlock> trainBody = trainer.body();
         List<CodeBlock> evalBody = evaluator.body();
         List<CodeBlock> inferBody = predictor.body();
-        if (geometries.hasConvolutions()) {
-            throw new CodegenException("the cuda target cannot generate a class with convolutions or poolings yet",
-                    new Origin(lowering.model().span(), ""));
-        }
         int predictBatch = lowering.predictBatch();
         type.addJavadoc("{@code $L}'s programs on a CUDA device, loaded only when the builder chooses\n", owner.simpleName())
                 .addJavadoc("{@code Device.CUDA}; the outer instance keeps the host parameters that checkpoints read.\n");
@@ -133,6 +128,8 @@ final class CudaClass {
                     .addJavadoc("The CUDA C of {@code $L}, compiled with NVRTC when the class opens.\n", k.source().name())
                     .build());
         }
+        // The layers' shapes, as the CPU programs' but of the CUDA plan's programs: the calls name them.
+        geometries.fieldSpecs().forEach(type::addField);
         type.addField(owner, "owner", PRIVATE, FINAL);
         type.addField(CONTEXT, "ctx", PRIVATE, FINAL);
         type.addField(DEV_BUF, "readback", PRIVATE, FINAL);

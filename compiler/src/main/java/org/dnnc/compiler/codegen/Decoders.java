@@ -2,6 +2,7 @@ package org.dnnc.compiler.codegen;
 
 import static org.dnnc.compiler.codegen.ProgramEmitter.stmt;
 
+import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,43 +10,53 @@ import java.util.List;
 import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.DecoderWeights;
-import org.dnnc.compiler.ir.LastStep;
-import org.dnnc.compiler.ir.LastStepGrad;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.ShiftRight;
-import org.dnnc.compiler.ir.TensorType;
 
 /**
- * The calls of encoder–decoders: the runtime's {@code AttentionDecoder.forward} with the decoder's
- * constant geometry and the workspace the planner placed (saved for the backward call in training,
- * scratch elsewhere), the same call writing only the weights for {@code attention_weights}, one
- * {@code AttentionDecoder.backward} for all the gradients of a decoder, and {@code Steps} for
- * shifting ids right and taking a sequence's last step.
+ * The calls of encoder–decoders: the runtime's {@code forward} with the decoder's constant geometry
+ * and the workspace the planner placed (saved for the backward call in training, scratch
+ * elsewhere), the same call writing only the weights for {@code attention_weights}, and one {@code
+ * backward} for all the gradients of a decoder.
+ *
+ * <p>The CPU's {@code AttentionDecoder} and the GPU's {@code CudaAttentionDecoder} take the same
+ * arguments, the GPU's after its context: one instance per target says which class and what goes
+ * first.
+ *
+ * @param runtime the runtime class called
+ * @param leading what comes before the twin's arguments: nothing, or the context and a comma
  */
-final class Decoders {
-    private Decoders() {}
+public record Decoders(ClassName runtime, String leading) {
+    /** The CPU's calls, into {@code org.dnnc.runtime.cpu.AttentionDecoder}. */
+    static final Decoders CPU = new Decoders(RuntimeNames.ATTENTION_DECODER, "");
 
-    static CodeBlock decoder(Node n, ProgramView p) {
+    /** Calls into {@code runtime}, a twin of {@code AttentionDecoder} whose every method takes {@code context} first. */
+    public static Decoders of(ClassName runtime, String context) {
+        return new Decoders(runtime, context + ", ");
+    }
+
+    /** The forward call of a decoder, writing its output. */
+    public CodeBlock decoder(Node n, ProgramView p) {
         String workspace = p.workspaceField(n.id());
         return forward(n, (AttentionDecoder) n.op(), p.field(n.id()), "null", workspace, p);
     }
 
-    static CodeBlock weights(Node n, ProgramView p) {
+    /** The forward call writing only the weights, for {@code attention_weights}. */
+    public CodeBlock weights(Node n, ProgramView p) {
         return forward(n, ((DecoderWeights) n.op()).decoder(), "null", p.field(n.id()), p.scratchField(n.id()), p);
     }
 
-    private static CodeBlock forward(Node n, AttentionDecoder d, String y, String weights, String workspace,
+    private CodeBlock forward(Node n, AttentionDecoder d, String y, String weights, String workspace,
             ProgramView p) {
         List<Integer> in = n.inputs();
-        return stmt("$T.forward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n)",
-                RuntimeNames.ATTENTION_DECODER, geometry(n, d, p), p.field(in.get(0)), p.field(in.get(1)),
+        return stmt("$T.forward($L$L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, n)", runtime, leading,
+                geometry(n, d, p), p.field(in.get(0)), p.field(in.get(1)),
                 optional(d.lengthsOperand(), in, 0, p), optional(d.initialStateOperand(), in, 0, p),
                 p.field(in.get(2)), p.field(in.get(3)), p.field(in.get(4)), p.field(in.get(5)), p.field(in.get(6)),
                 p.field(in.get(7)), y, weights, workspace);
     }
 
     /** The gradients of one decoder that the program needs, {@code n} and the rest of its call group. */
-    static CodeBlock gradient(Node n, ProgramView p) throws CodegenException {
+    public CodeBlock gradient(Node n, ProgramView p) throws CodegenException {
         List<Node> members = p.callMembers(n);
         String[] gradients = new String[AttentionDecoderGrad.Wrt.values().length];
         Arrays.fill(gradients, "null");
@@ -57,34 +68,12 @@ final class Decoders {
         String workspace = p.savedWorkspace(n, forward, "decoder");
         int layer = AttentionDecoderGrad.LAYER_OPERANDS;
         AttentionDecoder d = ((AttentionDecoderGrad) n.op()).forward();
-        List<Object> args = new ArrayList<>(List.of(RuntimeNames.ATTENTION_DECODER, geometry(p.node(forward), d, p),
+        List<Object> args = new ArrayList<>(List.of(runtime, leading, geometry(p.node(forward), d, p),
                 p.field(in.get(layer)), p.field(in.get(layer + 1)), optional(d.lengthsOperand(), in, layer, p),
                 p.field(in.get(layer + 2)), p.field(in.get(layer + 3)), p.field(in.get(layer + 6)),
                 p.field(in.get(layer + 7)), p.field(in.get(0)), workspace));
         args.addAll(List.of(gradients));
-        return stmt("$T.backward(" + "$L, ".repeat(args.size() - 1) + "n, false)", args.toArray());
-    }
-
-    static CodeBlock shiftRight(Node n, ProgramView p) {
-        TensorType ids = n.type();
-        return stmt("$T.shiftRight($L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(n.inputs().get(0)),
-                p.field(n.id()), ids.dim(1).bound(), ((ShiftRight) n.op()).fill());
-    }
-
-    static CodeBlock last(Node n, ProgramView p) {
-        List<Integer> in = n.inputs();
-        TensorType x = p.type(in.get(0));
-        return stmt("$T.last($L, $L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(in.get(0)),
-                ((LastStep) n.op()).lengths() ? p.field(in.get(1)) : "null", p.field(n.id()), x.dim(1).bound(),
-                x.dim(2).bound());
-    }
-
-    static CodeBlock lastGrad(Node n, ProgramView p) {
-        List<Integer> in = n.inputs();
-        TensorType dx = n.type();
-        return stmt("$T.lastBackward($L, $L, $L, n, $L, $L)", RuntimeNames.STEPS, p.field(in.get(0)),
-                ((LastStepGrad) n.op()).forward().lengths() ? p.field(in.get(1)) : "null", p.field(n.id()),
-                dx.dim(1).bound(), dx.dim(2).bound());
+        return stmt("$T.backward($L" + "$L, ".repeat(args.size() - 2) + "n, false)", args.toArray());
     }
 
     /** The field of the decoder operand at {@code index} (operands start at {@code layer} in {@code in}), or {@code null}. */

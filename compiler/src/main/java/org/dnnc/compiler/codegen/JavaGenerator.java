@@ -299,25 +299,23 @@ public final class JavaGenerator {
         GenerateMethod.addIfDecoder(type, model.graph());
         addTraining(optimizer, signature);
         if (cudaLowering != null) {
-            addCudaHalf(optimizer, signature, stateFields, clipping, sparse);
+            addCudaHalf(optimizer, signature, stateFields, clipping);
         }
         return finish(signature);
     }
 
     /**
      * The nested {@code OnCuda} class and the field that holds it when the builder chose CUDA; what
-     * the CUDA half cannot do yet is refused here, at the network, by name.
+     * the CUDA half cannot do yet is refused here, at the network, by name. The CPU's sparse embedding
+     * gradients stay the CPU's: the CUDA plan keeps them dense, which updates the same rows by the same
+     * amounts.
      */
     private void addCudaHalf(Optimizer optimizer, Signature signature, Map<String, List<String>> stateFields,
-            Clipping clipping, SparseGradients sparse) throws CodegenException {
+            Clipping clipping) throws CodegenException {
         Origin origin = new Origin(model.span(), "");
         if (indexed) {
             throw new CodegenException("the cuda target cannot generate a class this large yet (its views would be"
                     + " held in arrays): compile it for the cpu target only", origin);
-        }
-        if (sparse.any()) {
-            throw new CodegenException("the cuda target cannot generate sparse embedding gradients yet: compile it for"
-                    + " the cpu target only", origin);
         }
         type.addType(new CudaClass(cudaLowering, className, params, paramFields, stateFields, optimizer, signature,
                 clipping, source.fileName()).spec());

@@ -46,8 +46,9 @@ public final class Lowering {
         long budget = 0;
         if (model.train().declared()) {
             Graph forward = Frozen.forward(model.graph(), model.train());
-            Graph train = SparseEmbeddingGradients.mark(
-                    trainingOnly(Differentiator.train(forward, Frozen.trainable(model.train())).graph()), model.train());
+            Graph differentiated = trainingOnly(Differentiator.train(forward, Frozen.trainable(model.train())).graph());
+            Graph train = target.sparseEmbeddingGradients()
+                    ? SparseEmbeddingGradients.mark(differentiated, model.train()) : differentiated;
             budget = add(Program.Kind.TRAIN, train, optimize(train), batch).plan().arenaBytes();
             Graph evaluation = Inference.evaluation(model.graph()).graph();
             budget = Math.max(budget, add(Program.Kind.EVALUATE, evaluation, optimize(evaluation), batch).plan()

@@ -35,8 +35,9 @@ import org.dnnc.compiler.ir.TensorType;
  * coefficients and, for the gradients' call, the batch statistics it recomputes from x as the
  * CPU's does ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
  * CudaBatchNorm.scratchSize}), and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a
- * row, {@code CudaLosses.scratchSize}), followed by the loss's result ({@link #CROSS_ENTROPY_RESULT}
- * floats, {@code CudaLosses.RESULT_SIZE}), from which the call copies the loss and the counts. The
+ * row of logits, so every step's of a sequence, {@code CudaLosses.scratchSize}), followed by the
+ * loss's result ({@link #CROSS_ENTROPY_RESULT} floats, {@code CudaLosses.RESULT_SIZE}), from which
+ * the call copies the loss and the counts. The
  * training forward saves no statistics: a saved view would live only as long as the forward's
  * result, which the gradients of a batch normalization without a fused ReLU do not read.
  *
@@ -66,7 +67,7 @@ final class CudaScratch {
             return (long) BATCH_NORM_FLOATS_PER_CHANNEL * channels(graph, n);
         }
         if (n.op() instanceof CrossEntropy) {
-            return (long) CROSS_ENTROPY_FLOATS_PER_ROW * batch + CROSS_ENTROPY_RESULT;
+            return CROSS_ENTROPY_FLOATS_PER_ROW * rows(graph.node(n.inputs().get(0)).type(), batch) + CROSS_ENTROPY_RESULT;
         }
         return CpuScratch.floats(graph, n, batch);
     }
@@ -90,6 +91,15 @@ final class CudaScratch {
     private static boolean batchNormBeta(Graph graph, Node n) {
         return n.op() instanceof BiasGrad && graph.users(n.inputs().get(0)).stream()
                 .anyMatch(u -> u.op() instanceof BatchNormGradInput || u.op() instanceof BatchNormGradGamma);
+    }
+
+    /** Rows of logits {@code [N, ..., classes]}: a sequence's logits have one per step of each example. */
+    private static long rows(TensorType logits, int batch) {
+        long rows = batch;
+        for (int d = 1; d < logits.rank() - 1; d++) {
+            rows *= logits.dim(d).bound();
+        }
+        return rows;
     }
 
     /** Channels of a batch norm: dimension 1 of its result or, for a gradient, of dy, {@code [N, C, ...]}. */

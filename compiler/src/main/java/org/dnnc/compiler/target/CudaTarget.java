@@ -65,4 +65,14 @@ public final class CudaTarget implements Target {
     public KernelEmitter kernels() {
         return kernels;
     }
+
+    /**
+     * No: the sparse rows are listed on the host, which would make the step wait for the device; a
+     * dense gradient and update are one kernel each over the table, which a GPU does in
+     * microseconds, and SGD moves the same rows by the same amounts.
+     */
+    @Override
+    public boolean sparseEmbeddingGradients() {
+        return false;
+    }
 }

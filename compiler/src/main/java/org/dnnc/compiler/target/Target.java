@@ -33,4 +33,13 @@ public interface Target {
 
     /** The kernel calls of each op, as Java source. */
     KernelEmitter kernels();
+
+    /**
+     * Whether plain SGD's embedding gradients may hold only the rows of the batch's ids ({@code
+     * EmbeddingGrad.sparse}, see {@code SparseEmbeddingGradients}), whose step lists those rows on
+     * the host; otherwise every gradient is dense.
+     */
+    default boolean sparseEmbeddingGradients() {
+        return true;
+    }
 }

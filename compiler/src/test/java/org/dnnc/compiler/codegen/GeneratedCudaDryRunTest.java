@@ -5,7 +5,9 @@ import static com.google.common.truth.Truth.assertThat;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The CUDA half of a generated class run without a GPU, on a recording context
  * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
  * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
- * that does not fit fails here, and the launches are counted. Nothing is computed (downloads leave
+ * that does not fit fails here, and the launches are counted: the MLP, a dropout MLP, the CNN, the
+ * GRU, the attention-decoder Reverser and FortunesTopics. Nothing is computed (downloads leave
  * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
  */
 class GeneratedCudaDryRunTest {
@@ -44,7 +47,10 @@ class GeneratedCudaDryRunTest {
     private final Map<String, String> passed = new LinkedHashMap<>();
 
     private TrainableNetwork onRecording(Path dnn, String folder) throws Exception {
-        SourceFile file = SourceFile.read(dnn);
+        return onRecording(SourceFile.read(dnn), folder);
+    }
+
+    private TrainableNetwork onRecording(SourceFile file, String folder) throws Exception {
         NetworkModel model = Compiler.compile(file).networks().get(0);
         String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
                 .toString();
@@ -96,6 +102,167 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("softmax_forward");
     }
 
+    /** Three steps (full, captured, smaller), an evaluation, a prediction of 300 examples, a save and a load. */
+    private void trainEvaluatePredictSaveLoad(TrainableNetwork net, String name) throws Exception {
+        Class<?> type = net.getClass();
+        for (int n : new int[] {64, 64, 20}) {
+            assertThat(net.trainStep(images(n), n, 1e-3).finite()).isTrue();
+        }
+        net.evaluateStep(images(64), 64);
+        assertThat(net.predict(Inputs.of("image", new float[300 * 784])).get("probs")).hasLength(3000);
+        Path checkpoint = work.resolve(name + ".safetensors");
+        type.getMethod("save", Path.class, SaveOptions.class).invoke(net, checkpoint, SaveOptions.withTrainingState());
+        type.getMethod("load", Path.class).invoke(net, checkpoint);
+        assertThat(net.steps()).isEqualTo(3);
+    }
+
+    /** A static field of the CUDA half: an int, or the length of an int array. */
+    private static int half(TrainableNetwork net, String field) throws Exception {
+        Field f = Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
+                .getDeclaredField(field);
+        f.setAccessible(true);
+        Object value = f.get(null);
+        return value instanceof int[] sizes ? sizes.length : (int) value;
+    }
+
+    @Test
+    void theCnnsConvolutionsPoolingsAndBatchNormsFitTheirViews() throws Exception {
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.CNN, "cnn")) {
+            trainEvaluatePredictSaveLoad(net, "cnn");
+            // Every parameter updated once per step.
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // No cuDNN on a recording context: the convolutions take im2col and GEMMs, backward col2im.
+        assertThat(launches).containsKey("im2col");
+        assertThat(launches).containsKey("col2im");
+        assertThat(launches).containsKey("max_pool_forward");
+        assertThat(launches).containsKey("max_pool_backward");
+        assertThat(launches).containsKey("bn_stats");
+        assertThat(launches).containsKey("bn_backward_input");
+    }
+
+    @Test
+    void theGrusTimeLoopRunsOneStepKernelPerStepAndPass() throws Exception {
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.GRU, "gru")) {
+            trainEvaluatePredictSaveLoad(net, "gru");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // 28 rows of pixels: 28 steps in every forward pass, and in each training step's backward.
+        assertThat(launches.get("recurrent_step_forward")).isEqualTo(28 * passes);
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(28 * 3);
+        assertThat(passed.get("recurrent_step_forward")).isEqualTo(kinds("recurrent", "recurrent_step_forward"));
+    }
+
+    /** Reverser examples: 20 source ids, their length, 21 target ids. */
+    private static Inputs reversals(int n) {
+        int[] lengths = new int[n];
+        Arrays.fill(lengths, 20);
+        return Inputs.of("src", new int[n * 20]).and("length", lengths).and("tgt", new int[n * 21]);
+    }
+
+    @Test
+    void theAttentionDecodersIntViewsAndTimeLoopsFitTheirViews() throws Exception {
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.REVERSER, "reverser")) {
+            for (int n : new int[] {64, 64, 20}) {
+                assertThat(net.trainStep(reversals(n), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(reversals(64), 64);
+            var outputs = net.predict(reversals(300));
+            assertThat(outputs.get("logits")).hasLength(300 * 21 * 13);
+            assertThat(outputs.get("weights")).hasLength(300 * 21 * 20);
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // The encoder's 20 steps and the decoder's 21 in every forward pass, and in each training step's
+        // backward; evaluation and prediction, which output the attention weights, run the decoder's 21
+        // again for them (attention_weights is a forward call that writes only the weights, as on the CPU).
+        assertThat(launches.get("recurrent_step_forward")).isEqualTo(41 * 3 + (41 + 21) * passes);
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(41 * 3);
+        assertThat(launches.get("steps_shift_right")).isEqualTo(3 + passes);
+        assertThat(launches).containsKey("steps_last");
+        assertThat(launches).containsKey("embedding_backward");
+        assertThat(passed.get("embedding_forward")).isEqualTo(kinds("embedding", "embedding_forward"));
+    }
+
+    @Test
+    void theBidirectionalLstmWithLengthsAndAttentionFitsItsViews() throws Exception {
+        int maxBatch;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.TOPICS, "topics")) {
+            maxBatch = (int) net.getClass().getField("MAX_BATCH").get(null);
+            for (int n : new int[] {maxBatch, maxBatch, 5}) {
+                assertThat(net.trainStep(fortunes(n), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(fortunes(maxBatch), maxBatch);
+            assertThat(net.predict(texts(70)).get("weights")).hasLength(70 * 256);
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // Both directions of the first layer step through 256 bytes in every training step's backward,
+        // as the summary layer does.
+        assertThat(launches.get("recurrent_step_backward")).isEqualTo(3 * 3 * 256);
+        assertThat(launches).containsKey("attention_scores_grad");
+        assertThat(launches).containsKey("band_copy");
+        assertThat(launches).containsKey("dropout_forward");
+        assertThat(launches).containsKey("clip_scale");
+    }
+
+    @Test
+    void plainSgdUpdatesADenseEmbeddingGradientOnTheDevice() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("SgdEmbedding.dnn").toString(),
+                GeneratedCudaNetworksTest.SGD_EMBEDDING);
+        int gradients;
+        try (TrainableNetwork net = onRecording(file, "sgd")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("ids", new int[n * 6]).and("label", new int[n]);
+                assertThat(net.trainStep(batch, n, 0.1).finite()).isTrue();
+            }
+            gradients = half(net, "GRADIENT_SIZES");
+        }
+        assertThat(launches.get("embedding_backward")).isEqualTo(3);
+        // Every gradient, the table's whole, scaled by clip_norm's factor and applied, each step.
+        assertThat(launches.get("clip_scale")).isEqualTo(3 * gradients);
+        assertThat(launches.get("opt_sgd")).isEqualTo(3 * gradients);
+    }
+
+    /** FortunesTopics texts: 256 byte ids and their length. */
+    private static Inputs texts(int n) {
+        int[] lengths = new int[n];
+        Arrays.fill(lengths, 200);
+        return Inputs.of("text", new int[n * 256]).and("length", lengths);
+    }
+
+    /** FortunesTopics examples: texts and a topic. */
+    private static Inputs fortunes(int n) {
+        return texts(n).and("topic", new int[n]);
+    }
+
+    /** The argument kinds ({@code p}ointer, {@code i}nt, {@code f}loat) of a kernel of {@code kernels/}. */
+    private static String kinds(String family, String kernel) throws Exception {
+        String source;
+        try (var in = CudaContext.class.getResourceAsStream("/org/dnnc/kernels/" + family + ".cu")) {
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = KERNEL.matcher(source);
+        while (m.find()) {
+            if (m.group(1).equals(kernel)) {
+                return kindsOf(m.group(2));
+            }
+        }
+        throw new AssertionError(kernel + " is not in " + family + ".cu");
+    }
+
+    private static String kindsOf(String parameters) {
+        StringBuilder kinds = new StringBuilder();
+        for (String parameter : parameters.split(",")) {
+            kinds.append(parameter.contains("*") ? 'p' : parameter.strip().startsWith("int") ? 'i' : 'f');
+        }
+        return kinds.toString();
+    }
+
     @Test
     void theDropoutMlpsGeneratedKernelIsLaunchedWithItsDeclaredArguments() throws Exception {
         String source;
@@ -118,11 +285,7 @@ class GeneratedCudaDryRunTest {
         assertThat(launches.get("dropout_forward")).isEqualTo(2);
         Matcher m = KERNEL.matcher(source);
         assertThat(m.find()).isTrue();
-        StringBuilder kinds = new StringBuilder();
-        for (String parameter : m.group(2).split(",")) {
-            kinds.append(parameter.contains("*") ? 'p' : parameter.strip().startsWith("int") ? 'i' : 'f');
-        }
         assertThat(launches.get(m.group(1))).isEqualTo(2);
-        assertThat(passed.get(m.group(1))).isEqualTo(kinds.toString());
+        assertThat(passed.get(m.group(1))).isEqualTo(kindsOf(m.group(2)));
     }
 }

@@ -9,9 +9,9 @@ package org.dnnc.runtime.cuda;
  * example's, so that rows can sit in any layout the plan chose. {@code xg} holds {@code W_ih x +
  * b_ih}, {@code hg} holds {@code W_hh h}.
  *
- * <p>This class covers the cells only; the loop over time steps with its GEMMs and variable
- * sequence lengths (what {@code Recurrent.forward}/{@code backward} do on the CPU) is not on the
- * device yet.
+ * <p>These launch the cells alone, for a batch at one step in any layout; a whole layer, with its
+ * loop over time steps, GEMMs and per-example lengths, is {@link CudaRecurrent}, whose step kernels
+ * share the cells' arithmetic ({@code recurrent.cu}'s {@code __device__} functions).
  */
 public final class CudaRecurrentCells {
 

@@ -10,9 +10,14 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.dnnc.runtime.cpu.Activation;
+import org.dnnc.runtime.cpu.AttentionGeometry;
 import org.dnnc.runtime.cpu.ConvGeometry;
+import org.dnnc.runtime.cpu.DecoderGeometry;
 import org.dnnc.runtime.cpu.PoolGeometry;
+import org.dnnc.runtime.cpu.RecurrentCell;
+import org.dnnc.runtime.cpu.RecurrentGeometry;
 import org.dnnc.runtime.cuda.CudaRecurrentCells.Rows;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,13 +29,18 @@ import org.junit.jupiter.api.Test;
 class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
-            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent");
+            "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps",
+            "concat", "layernorm", "attention");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
-    /** Launches seen: kernel name to argument kinds, grid and block. */
+    /**
+     * Launches seen: kernel name to argument kinds, grid and block of its last launch; a kernel that
+     * two launchers call with different argument kinds is kept as a mismatch, which fails the check.
+     */
     private final Map<String, String> launched = new LinkedHashMap<>();
     private final CudaContext ctx = CudaContext.recording((kernel, gridX, gridY, block, args) ->
-            launched.put(kernel.name(), args.signature() + " grid " + gridX + "x" + gridY + " block " + block));
+            launched.merge(kernel.name(), args.signature() + " grid " + gridX + "x" + gridY + " block " + block,
+                    (before, now) -> kinds(before).equals(kinds(now)) ? now : "mismatch: " + before + " then " + now));
     private long next = 1 << 20;
 
     /** A dummy device view of {@code n} floats at a fresh 256-byte aligned address. */
@@ -65,19 +75,24 @@ class LaunchersMatchKernelsTest {
         for (Map.Entry<String, String> e : launched.entrySet()) {
             assertWithMessage("kernel %s is launched but not declared in any family", e.getKey())
                     .that(declared).containsKey(e.getKey());
-            String kinds = e.getValue().substring(0, e.getValue().indexOf(' '));
             assertWithMessage("arguments of %s (p pointer, i int, f float)", e.getKey())
-                    .that(kinds).isEqualTo(declared.get(e.getKey()));
+                    .that(kinds(e.getValue())).isEqualTo(declared.get(e.getKey()));
         }
         assertWithMessage("kernels no launcher launches").that(new TreeSet<>(declared.keySet()))
                 .containsExactlyElementsIn(launched.keySet());
+    }
+
+    /** The argument kinds of a recorded launch: its first word. */
+    private static String kinds(String launch) {
+        return launch.substring(0, launch.indexOf(' '));
     }
 
     @Test
     void blockReductionsGetTheBlocksTheyAreWrittenFor() {
         launchEverything();
         // Shared arrays of 256 entries, or 8 warps of 32 lanes: exactly 256 threads.
-        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
+        for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "ln_forward",
+                "ln_backward_input", "ln_backward_params", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
                 "bn_backward_sums", "clip_partial")) {
             assertWithMessage(k).that(launched.get(k)).endsWith(" block 256");
         }
@@ -88,6 +103,11 @@ class LaunchersMatchKernelsTest {
         assertThat(launched.get("dropout_advance")).endsWith("grid 1x1 block 1");
         // One warp per row, eight rows per block: 19 rows need 3 blocks.
         assertThat(launched.get("softmax_forward")).contains("grid 3x1");
+        assertThat(launched.get("ln_backward_input")).contains("grid 3x1");
+        assertThat(launched.get("attention_weights")).endsWith(" block 256");
+        assertThat(launched.get("attention_scores_grad")).endsWith(" block 256");
+        // One block per 32 columns.
+        assertThat(launched.get("ln_backward_params")).contains("grid 1x1");
     }
 
     private void launchEverything() {
@@ -167,5 +187,100 @@ class LaunchersMatchKernelsTest {
         CudaRecurrentCells.lstmBackward(ctx, r, r, r, r, r, r, 4, 10);
         CudaRecurrentCells.gruForward(ctx, r, r, a, r, r, r, r, 4, 10);
         CudaRecurrentCells.gruBackward(ctx, r, r, r, r, r, 4, 10);
+
+        launchRecurrentLayers();
+        launchAttentions();
+        launchDecoders();
+
+        CudaSteps.shiftRight(ctx, a, b, 4, 10, 1);
+        CudaSteps.last(ctx, a, b, c, 4, 5, 5);
+        CudaSteps.lastBackward(ctx, a, null, c, 4, 5, 5);
+
+        CudaConcat.place(ctx, a, 3, b, 5, 2, 4);
+        CudaConcat.extract(ctx, b, 5, 2, a, 3, 4);
+
+        CudaLayerNorm.forward(ctx, a, b, c, a, null, null, 19, 5, 1e-5f);
+        CudaLayerNorm.backward(ctx, a, b, c, null, null, a, b, c, 19, 5, 1e-5f, false, true);
+    }
+
+    /** Attention with one query and with several, on views of exactly the sizes the CPU twin asks for. */
+    private void launchAttentions() {
+        int batch = 3;
+        for (int queries : new int[] {1, 4}) {
+            AttentionGeometry g = new AttentionGeometry(queries, 6, 5, 7, 8);
+            DevBuf query = buf(batch * queries * 5);
+            DevBuf values = buf(batch * 6 * 7);
+            DevBuf w = buf(8 * g.weightColumns());
+            DevBuf v = buf(8);
+            DevBuf context = buf(batch * queries * 7);
+            DevBuf workspace = buf((int) CudaAttention.workspaceFloats(g, batch));
+            DevBuf lengths = queries == 1 ? buf(batch) : null;
+            CudaAttention.forward(ctx, g, query, values, lengths, w, v, context, buf(batch * queries * 6), workspace,
+                    batch);
+            CudaAttention.backward(ctx, g, query, values, lengths, w, v, context, workspace, query, values, w, v, batch,
+                    queries == 1);
+        }
+    }
+
+    /** The attention decoder, with and without lengths, on views of exactly the sizes the CPU twin asks for. */
+    private void launchDecoders() {
+        int batch = 3;
+        DecoderGeometry g = new DecoderGeometry(5, 4, 6, 7, 8, 9);
+        for (boolean withLengths : new boolean[] {false, true}) {
+            DevBuf x = buf(batch * 5 * 4);
+            DevBuf values = buf(batch * 7 * 8);
+            DevBuf lengths = withLengths ? buf(batch) : null;
+            DevBuf state = buf(batch * 6);
+            DevBuf wIh = buf(18 * (4 + 8));
+            DevBuf wHh = buf(18 * 6);
+            DevBuf bias = buf(18);
+            DevBuf w = buf(9 * (6 + 8));
+            DevBuf v = buf(9);
+            DevBuf y = buf(batch * 5 * g.outputSize());
+            DevBuf workspace = buf((int) CudaAttentionDecoder.workspaceFloats(g, batch));
+            CudaAttentionDecoder.forward(ctx, g, x, values, lengths, state, wIh, wHh, bias, bias, w, v, y,
+                    buf(batch * 5 * 7), workspace, batch);
+            CudaAttentionDecoder.backward(ctx, g, x, values, lengths, wIh, wHh, w, v, y, workspace, x, values, wIh, wHh,
+                    bias, bias, w, v, state, batch, withLengths);
+        }
+    }
+
+    /**
+     * Every cell's layer, both directions, with and without lengths and sequences, forward and
+     * backward on views of exactly the sizes the CPU twin asks for: {@link Gemm} checks each
+     * operand against its view before it would call cuBLAS, so an offset past the workspace fails.
+     */
+    private void launchRecurrentLayers() {
+        int batch = 3;
+        int steps = 4;
+        int in = 5;
+        int hidden = 6;
+        for (RecurrentCell cell : RecurrentCell.values()) {
+            for (boolean reverse : new boolean[] {false, true}) {
+                for (boolean sequences : new boolean[] {false, true}) {
+                    RecurrentGeometry g = new RecurrentGeometry(cell, steps, in, hidden, reverse, sequences);
+                    int gh = g.gateRows();
+                    int outputs = batch * (sequences ? steps : 1) * hidden;
+                    DevBuf x = buf(batch * steps * in);
+                    DevBuf lengths = reverse ? buf(batch) : null;
+                    DevBuf wIh = buf(gh * in);
+                    DevBuf wHh = buf(gh * hidden);
+                    DevBuf bias = buf(gh);
+                    DevBuf state = buf(batch * hidden);
+                    DevBuf y = buf(outputs);
+                    DevBuf workspace = buf((int) CudaRecurrent.workspaceFloats(g, batch));
+                    CudaRecurrent.forward(ctx, g, x, lengths, state, state, wIh, wHh, bias, bias, y, workspace, batch);
+                    CudaRecurrent.lastState(ctx, g, workspace, batch, state, state);
+                    CudaRecurrent.backward(ctx, g, x, lengths, wIh, wHh, y, state, workspace, x, wIh, wHh, bias, bias,
+                            state, state, batch, sequences);
+                }
+            }
+        }
+        RecurrentGeometry g = new RecurrentGeometry(RecurrentCell.GRU, steps, in, hidden, false, true);
+        DevBuf small = buf((int) CudaRecurrent.workspaceFloats(g, batch) - 1);
+        IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CudaRecurrent.forward(ctx, g, buf(60), null, null, null, buf(90), buf(108), buf(18), buf(18),
+                        buf(72), small, batch));
+        assertThat(e).hasMessageThat().contains("a batch of 3 needs");
     }
 }

@@ -16,6 +16,11 @@ import org.dnnc.compiler.codegen.Sizes;
 import org.dnnc.compiler.ir.Activation;
 import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
+import org.dnnc.compiler.ir.AdditiveAttention;
+import org.dnnc.compiler.ir.AdditiveAttentionGrad;
+import org.dnnc.compiler.ir.AttentionDecoder;
+import org.dnnc.compiler.ir.AttentionDecoderGrad;
+import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.BatchNorm;
 import org.dnnc.compiler.ir.BatchNormFoldBias;
 import org.dnnc.compiler.ir.BatchNormFoldWeight;
@@ -27,6 +32,7 @@ import org.dnnc.compiler.ir.BatchNormReluGradBeta;
 import org.dnnc.compiler.ir.BiasAdd;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
+import org.dnnc.compiler.ir.Concat;
 import org.dnnc.compiler.ir.Constant;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -34,12 +40,20 @@ import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.ConvBiasActivation;
 import org.dnnc.compiler.ir.CrossEntropy;
 import org.dnnc.compiler.ir.CrossEntropyGrad;
+import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.Dense;
 import org.dnnc.compiler.ir.DropoutMask;
+import org.dnnc.compiler.ir.Embedding;
+import org.dnnc.compiler.ir.EmbeddingGrad;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.GlobalAvgPool;
 import org.dnnc.compiler.ir.GlobalAvgPoolGrad;
 import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.LastStep;
+import org.dnnc.compiler.ir.LastStepGrad;
+import org.dnnc.compiler.ir.LayerNorm;
+import org.dnnc.compiler.ir.LayerNormGradGamma;
+import org.dnnc.compiler.ir.LayerNormGradInput;
 import org.dnnc.compiler.ir.LogSoftmax;
 import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
@@ -50,7 +64,11 @@ import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.Pool2d;
 import org.dnnc.compiler.ir.Pool2dGrad;
+import org.dnnc.compiler.ir.Recurrent;
+import org.dnnc.compiler.ir.RecurrentGrad;
 import org.dnnc.compiler.ir.Scale;
+import org.dnnc.compiler.ir.ShiftRight;
+import org.dnnc.compiler.ir.Slice;
 import org.dnnc.compiler.ir.Softmax;
 import org.dnnc.compiler.ir.SoftmaxGrad;
 import org.dnnc.compiler.ir.TensorType;
@@ -59,8 +77,10 @@ import org.dnnc.compiler.ir.TensorType;
  * The CUDA target's kernel calls: one entry per op class, each a call into {@code
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
  * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
- * fused element-wise chains) and of convolutional ones ({@link CudaConvolutions}, {@link
- * CudaNormalizations}); every other op is refused by name at its source.
+ * fused element-wise chains), of convolutional ones ({@link CudaConvolutions}, {@link
+ * CudaNormalizations}), of sequences ({@link CudaSequences}: recurrent layers, additive attention,
+ * attention decoders, embeddings, shifting ids, last steps, concat and slice) and layer normalization
+ * ({@link CudaLayerNorms}); every other op is refused by name at its source.
  *
  * <p>The statements use these members of the generated class besides the planned views (each a
  * {@code DevBuf} of the device arena) and the batch {@code n}: {@code ctx}, the {@code
@@ -110,6 +130,7 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(CrossEntropy.class, CudaKernels::crossEntropy);
         rules.put(FusedElementwise.class, CudaKernels::fused);
         registerConvolutionalRules();
+        registerSequenceRules();
     }
 
     /**
@@ -139,6 +160,28 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(BiasGrad.class, (n, p) -> !p.callGroup(n.id()).isEmpty() ? CudaNormalizations.backward(n, p)
                 : CudaConvolutions.overChannels(n, p) ? CudaConvolutions.channelBiasGrad(n, p)
                 : denseBiasGrad.emit(n, p));
+    }
+
+    /** Recurrent layers, attention, embeddings, steps, bands and layer normalization ({@link CudaSequences}). */
+    private void registerSequenceRules() {
+        rules.put(Recurrent.class, CudaSequences.RECURRENT::recurrent);
+        rules.put(RecurrentGrad.class, CudaSequences.RECURRENT::recurrentGrad);
+        rules.put(Embedding.class, CudaSequences::embedding);
+        rules.put(EmbeddingGrad.class, CudaSequences::embeddingGrad);
+        rules.put(ShiftRight.class, CudaSequences.STEPS::shiftRight);
+        rules.put(LastStep.class, CudaSequences.STEPS::last);
+        rules.put(LastStepGrad.class, CudaSequences.STEPS::lastGrad);
+        rules.put(Concat.class, CudaSequences.BANDS::concat);
+        rules.put(Slice.class, CudaSequences.BANDS::slice);
+        rules.put(AdditiveAttention.class, CudaSequences.ATTENTIONS::attention);
+        rules.put(AttentionWeights.class, CudaSequences.ATTENTIONS::weights);
+        rules.put(AdditiveAttentionGrad.class, CudaSequences.ATTENTIONS::gradient);
+        rules.put(AttentionDecoder.class, CudaSequences.DECODERS::decoder);
+        rules.put(DecoderWeights.class, CudaSequences.DECODERS::weights);
+        rules.put(AttentionDecoderGrad.class, CudaSequences.DECODERS::gradient);
+        rules.put(LayerNorm.class, CudaLayerNorms::forward);
+        rules.put(LayerNormGradInput.class, CudaLayerNorms::gradInput);
+        rules.put(LayerNormGradGamma.class, CudaLayerNorms::gradGamma);
     }
 
     @Override
