@@ -108,10 +108,12 @@ final class CompiledNetwork {
             Files.createDirectories(classes);
             // Compiled beside it and renamed: a run stopped half way leaves no half-filled folder.
             Path work = Files.createTempDirectory(classes, "compiling-");
-            JavaSourceCompiler.compile(name, code, work, List.of());
             try {
+                JavaSourceCompiler.compile(name, code, work, List.of());
                 Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+                // Another run kept the same classes first.
+            } finally {
                 deleteTree(work);
             }
         }
