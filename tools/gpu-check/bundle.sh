@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds device/gpu-check.tgz (and the folder device/gpu-check): the tests of org.dnnc.runtime.cuda
-# with their class path (linux-x86_64 natives only) and a jlink'd Java runtime, for a GPU machine
-# that has no Java and no Maven. Run it from anywhere on a development machine; set
-# MAVEN_REPO_LOCAL to use another local Maven repository. See README.md.
+# Builds device/gpu-check.tgz (and the folder device/gpu-check) for a GPU machine that has no Java,
+# no Maven and no data set: the CUDA tests of the runtime and of the compiler with their class
+# path (linux-x86_64 natives only), the compiler's test networks and dnnc bench's networks
+# compiled here (the jlink'd Java runtime has no compiler), the bench networks' sources, the
+# PyTorch peer and run.sh. Run it from anywhere on a development machine; set MAVEN_REPO_LOCAL to
+# use another local Maven repository. See README.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -11,22 +13,53 @@ rm -rf "$out" device/gpu-check.tgz
 mkdir -p "$out/lib"
 repo=()
 if [ -n "${MAVEN_REPO_LOCAL:-}" ]; then repo=(-Dmaven.repo.local="$MAVEN_REPO_LOCAL"); fi
-./mvnw -o -B -q "${repo[@]}" -pl kernels,runtime -DskipTests package \
+modules=(kernels runtime grammar compiler tools)
+# Each module writes its own list (a relative outputFile is the module's): their union is the class path.
+./mvnw -o -B -q "${repo[@]}" -pl "$(IFS=,; echo "${modules[*]}")" -DskipTests package \
     org.apache.maven.plugins:maven-dependency-plugin:3.9.0:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$root/$out/classpath.txt"
+    -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-check-classpath.txt
 # The GPU machine is linux-x86_64: the natives of other platforms stay behind (about 60 MB).
-tr ':' '\n' < "$out/classpath.txt" \
+for m in "${modules[@]}"; do tr ':' '\n' < "$m/target/gpu-check-classpath.txt"; echo; done \
+    | grep -E '\.jar$' | sort -u \
     | grep -Ev -- '-((android|ios|macosx|windows)-[a-z0-9_]+|linux-(arm64|armhf|ppc64le|riscv64|x86))\.jar$' \
     | while read -r jar; do cp "$jar" "$out/lib/"; done
-rm "$out/classpath.txt"
-cp runtime/target/dnnc-runtime-*.jar "$out/lib/"
-cp -r runtime/target/test-classes "$out/test-classes"
-jlink --add-modules java.base,java.logging,java.management,java.xml,jdk.unsupported,jdk.zipfs \
+cp runtime/target/dnnc-runtime-*.jar compiler/target/dnnc-compiler-*[0-9T].jar tools/target/dnnc-tools-*[0-9T].jar \
+    "$out/lib/"
+mkdir -p "$out/test-classes"
+cp -r runtime/target/test-classes/. "$out/test-classes/"
+# The compiler's test classes only, not its test resources (golden dumps the GPU tests do not read).
+cp -r compiler/target/test-classes/org/. "$out/test-classes/org/"
+cp="$root/$out/test-classes:$(ls "$root/$out"/lib/*.jar | paste -sd:)"
+java -cp "$cp" org.dnnc.compiler.codegen.CudaTestNetworks "$out/test-networks"
+# dnnc bench's networks, where bench finds them (it walks up from its folder), and their classes:
+# bench compiles them into bench-classes and then stops here without a GPU, which is expected.
+for f in examples/fashion-mlp/src/main/dnn/FashionMlp.dnn examples/fashion-cnn/src/main/dnn/FashionCnn.dnn \
+    examples/fashion-resnet/src/main/dnn/FashionResnet.dnn; do
+    mkdir -p "$out/$(dirname "$f")"
+    cp "$f" "$out/$f"
+done
+for model in mlp cnn resnet; do
+    (cd "$out" && java -cp "$cp" org.dnnc.tools.Main bench --model "$model" --device cuda --synthetic 1 --epochs 0 \
+        --classes bench-classes >/dev/null 2>&1) || true
+done
+if [ "$(ls "$out/bench-classes" | wc -l)" -ne 3 ]; then
+    echo "bench did not leave the classes of mlp, cnn and resnet in $out/bench-classes" >&2
+    exit 1
+fi
+# The PyTorch peer, from the project's shared folder (../shared/bench), where it is present.
+mkdir -p "$out/bench"
+if [ -f ../shared/bench/pytorch_fmnist.py ]; then
+    cp ../shared/bench/pytorch_fmnist.py "$out/bench/"
+else
+    echo "no ../shared/bench/pytorch_fmnist.py: the report will have no PyTorch lines" >&2
+fi
+# java.compiler: the javax.lang.model API JavaPoet names (the compiler itself, jdk.compiler, stays out).
+jlink --add-modules java.base,java.compiler,java.logging,java.management,java.xml,jdk.unsupported,jdk.zipfs \
     --strip-debug --no-man-pages --no-header-files --compress=2 --output "$out/jre"
-cp tools/gpu-check/run.sh "$out/"
+cp tools/gpu-check/run.sh tools/gpu-check/report.py "$out/"
 tar -C device -czf device/gpu-check.tgz gpu-check
 bytes=$(stat -c %s device/gpu-check.tgz)
-echo "device/gpu-check.tgz: $((bytes / 1048576)) MiB"
+echo "device/gpu-check.tgz: $bytes bytes ($((bytes / 1048576)) MiB)"
 if [ "$bytes" -gt $((60 * 1048576)) ]; then
     echo "too large to carry to the GPU machine (64 MiB in all)" >&2
     exit 1

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Runs the CUDA runtime's tests from the folder that bundle.sh built and prints their JSON report
-# (exit status 1 when a test failed). On the GPU machine: `tar xzf gpu-check.tgz && gpu-check/run.sh`,
-# or `gpu-check/run.sh --memcheck` to run them under compute-sanitizer's memcheck.
+# Runs, from the folder that bundle.sh built, the CUDA tests of the runtime and the compiler, then
+# `dnnc bench --device cuda --synthetic 60000` for mlp, cnn and resnet and the PyTorch peer on the
+# same synthetic images, and prints one JSON report (report.py). Exit status 1 when a test failed
+# or a bench run failed on a machine where CUDA is present. On the GPU machine:
+# `tar xzf gpu-check.tgz && gpu-check/run.sh`; `--memcheck` runs the tests under compute-sanitizer's
+# memcheck (and skips the benchmarks, whose figures it would distort).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # The CUDA libraries of the Python wheels (PyTorch's), which are not on the linker's path.
@@ -12,8 +15,31 @@ if nv=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null)
 fi
 export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}:/usr/local/cuda/lib64"
 cp="$here/test-classes:$(ls "$here"/lib/*.jar | paste -sd:)"
-cmd=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -cp "$cp" org.dnnc.runtime.cuda.GpuCheckMain)
+java=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -cp "$cp")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tests=("${java[@]}" -Ddnnc.cudaTestClasses="$here/test-networks" org.dnnc.runtime.cuda.GpuCheckMain
+    org.dnnc.runtime.cuda org.dnnc.compiler.codegen.GeneratedCudaTrainingTest)
 if [ "${1:-}" = "--memcheck" ]; then
-    cmd=(compute-sanitizer --tool memcheck --target-processes all "${cmd[@]}")
+    tests=(compute-sanitizer --tool memcheck --target-processes all "${tests[@]}")
 fi
-exec "${cmd[@]}"
+"${tests[@]}" > "$work/tests.json" 2> "$work/tests.err"
+echo "$?" > "$work/tests.rc"
+if [ "${1:-}" != "--memcheck" ]; then
+    # bench finds its networks under the bundle and loads their classes from bench-classes.
+    for model in mlp cnn resnet; do
+        (cd "$here" && "${java[@]}" org.dnnc.tools.Main bench --model "$model" --device cuda --synthetic 60000 \
+            --classes bench-classes) > "$work/dnnc-$model.out" 2> "$work/dnnc-$model.err"
+        echo "$?" > "$work/dnnc-$model.rc"
+    done
+    if [ -f "$here/bench/pytorch_fmnist.py" ]; then
+        # ResNet at dnnc's batch (its .dnn says 64) and at 256, the issue's figure.
+        for run in "mlp,cnn 64" "resnet 64" "resnet 256"; do
+            read -r models batch <<< "$run"
+            python3 "$here/bench/pytorch_fmnist.py" --device cuda --synthetic 60000 --models "$models" --batch "$batch" \
+                >> "$work/pytorch.out" 2>> "$work/pytorch.err"
+            echo "$?" >> "$work/pytorch.rc"
+        done
+    fi
+fi
+python3 "$here/report.py" "$work" "$here/../gpu-check.tgz"

@@ -72,6 +72,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "Fashion-MNIST IDX folder (default: as for dnnc run).")
     private Path data;
 
+    @Option(names = "--synthetic", paramLabel = "N",
+            description = "Train and test on N random images (seeded) instead of Fashion-MNIST, as the PyTorch peer's "
+                    + "--synthetic does: throughput only, for a machine without the data set.")
+    private Integer synthetic;
+
+    @Option(names = "--classes", paramLabel = "DIR",
+            description = "Keep the network's compiled classes under DIR and load them from there on later runs "
+                    + "(for a Java runtime without a compiler).")
+    private Path classes;
+
     @Option(names = "--text", paramLabel = "PATH",
             description = "lstm_lm: the corpus, a file or folder (default: Debian's fortunes, /usr/share/games/fortunes).")
     private Path text;
@@ -89,6 +99,11 @@ final class BenchCommand implements Callable<Integer> {
         if (epochs < 0) {
             throw new ParameterException(spec.commandLine(), "--epochs must not be negative, got " + epochs);
         }
+        if (synthetic != null && (synthetic < 1 || data != null || modelName.equals("lstm_lm"))) {
+            throw new ParameterException(spec.commandLine(), "--synthetic takes a positive count of images, for an "
+                    + "image model, without --data; got " + synthetic + (data != null ? " with --data" : "")
+                    + " for " + modelName);
+        }
         Path file = example();
         Optional<RunCommand.Loaded> loaded = RunCommand.load(spec.commandLine().getErr(), file, null);
         if (loaded.isEmpty()) {
@@ -96,7 +111,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse, device);
+            compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse, device, classes);
         } catch (CodegenException e) {
             spec.commandLine().getErr().print(new DiagnosticRenderer(false).render(loaded.get().source(), Diagnostic.error(
                     e.origin().span().isNone() ? loaded.get().model().span() : e.origin().span(), e.getMessage())));
@@ -116,7 +131,7 @@ final class BenchCommand implements Callable<Integer> {
                 runData = language
                         ? RunData.text(text == null ? TextCorpus.fortunes() : TextCorpus.bytes(text),
                                 text == null ? "fortunes" : text.toString(), lmWindows, net)
-                        : RunData.fromFolder(data, net);
+                        : synthetic != null ? RunData.synthetic(synthetic, 42, net) : RunData.fromFolder(data, net);
             } catch (IOException e) {
                 spec.commandLine().getErr().println("dnnc: error: cannot read the data: " + e.getMessage());
                 return 1;

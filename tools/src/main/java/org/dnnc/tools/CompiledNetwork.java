@@ -3,8 +3,17 @@ package org.dnnc.tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.dnnc.compiler.codegen.CodegenException;
@@ -43,9 +52,29 @@ final class CompiledNetwork {
      */
     static CompiledNetwork compile(NetworkModel model, SourceFile source, boolean fuse, Device device)
             throws CodegenException {
+        return compile(model, source, fuse, device, null);
+    }
+
+    /**
+     * As {@link #compile(NetworkModel, SourceFile, boolean, Device)}, keeping the classes under
+     * {@code classes}/HASH, HASH the generated source's SHA-256, and loading them from there when
+     * they are already there: a machine with a Java runtime but no {@code jdk.compiler} (the GPU
+     * check's) runs the networks compiled beforehand. The generated source (which needs no
+     * compiler) picks the folder, so classes of another source are never loaded. {@code null}:
+     * compile in memory.
+     */
+    static CompiledNetwork compile(NetworkModel model, SourceFile source, boolean fuse, Device device, Path classes)
+            throws CodegenException {
         Set<Target> targets = device == Device.CUDA ? Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE)
                 : Set.of(CpuTarget.INSTANCE);
         String code = JavaGenerator.generate(model, source, fuse, targets).toString();
+        if (classes != null) {
+            try {
+                return new CompiledNetwork(kept(model.qualifiedName(), code, classes));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         try {
             Path dir = Files.createTempDirectory("dnnc-run");
             // Ctrl-C during compilation skips the finally block; the hook removes the folder then.
@@ -69,6 +98,40 @@ final class CompiledNetwork {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The class {@code name} of {@code code} from {@code classes}/HASH, compiled into it first if absent. */
+    private static Class<?> kept(String name, String code, Path classes) throws IOException {
+        Path dir = classes.resolve(sha256(code));
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(classes);
+            // Compiled beside it and renamed: a run stopped half way leaves no half-filled folder.
+            Path work = Files.createTempDirectory(classes, "compiling-");
+            try {
+                JavaSourceCompiler.compile(name, code, work, List.of());
+                Files.move(work, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+                // Another run kept the same classes first.
+            } finally {
+                deleteTree(work);
+            }
+        }
+        // Not closed: the class is used for as long as the command runs.
+        URLClassLoader loader = new URLClassLoader(new URL[] {dir.resolve("classes").toUri().toURL()},
+                CompiledNetwork.class.getClassLoader());
+        try {
+            return loader.loadClass(name);
+        } catch (ClassNotFoundException e) {
+            throw new IOException(dir + " does not hold " + name + ": remove the folder to compile it again", e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
         }
     }
 

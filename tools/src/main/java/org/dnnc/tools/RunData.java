@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.stream.Collectors;
 import org.dnnc.runtime.ElementType;
 import org.dnnc.runtime.Network;
@@ -55,6 +56,34 @@ record RunData(Dataset train, Dataset test, String source, TextCorpus corpus) {
         Dataset train = reconstructs ? mnist.train() : standardize.apply(mnist.train());
         Dataset test = reconstructs ? mnist.test() : standardize.apply(mnist.test());
         String source = mnist.source() + (reconstructs ? ", pixels in [0, 1] (the input is the target)" : "");
+        return shaped(train, test, source, net);
+    }
+
+    /** Images at most this many of which also test, as the PyTorch peer's {@code --synthetic} does. */
+    static final int SYNTHETIC_TEST = 10_000;
+
+    /**
+     * {@code n} random Fashion-MNIST-shaped examples, as {@code shared/bench/pytorch_fmnist.py
+     * --synthetic n} makes them, for throughput on a machine without the data set: pixels drawn from
+     * a standard normal and labels uniform in [0, 10), seeded; the first 10,000 (or all) test. The
+     * same distribution and shapes as PyTorch's, not the same numbers (another generator).
+     */
+    static RunData synthetic(int n, long seed, Network net) {
+        Random random = new Random(seed);
+        float[] pixels = new float[n * 28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) random.nextGaussian();
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = random.nextInt(10);
+        }
+        Dataset train = Dataset.of(pixels, new int[] {1, 28, 28}, labels);
+        return shaped(train, train.head(Math.min(n, SYNTHETIC_TEST)), n + " random images (seed " + seed
+                + "; throughput only, the accuracy means nothing)", net);
+    }
+
+    private static RunData shaped(Dataset train, Dataset test, String source, Network net) {
         List<TensorSpec> floats = net.inputs().stream().filter(s -> s.type() == ElementType.FLOAT32).toList();
         int[] shape = train.exampleShape();
         // A network that reads the image as 28 steps of 28 features (or as 784 values) gets the same pixels.

@@ -34,7 +34,8 @@ class CudaDeviceCommandTest {
         for (Result r : List.of(run("run", MLP, "--device", "cuda", "--epochs", "1", "--data", DATA),
                 run("run", CNN, "--device", "cuda", "--epochs", "1", "--data", DATA),
                 run("bench", "--model", "mlp", "--device", "cuda", "--epochs", "0", "--data", DATA),
-                run("bench", "--model", "cnn", "--device", "cuda", "--epochs", "0", "--data", DATA))) {
+                run("bench", "--model", "cnn", "--device", "cuda", "--epochs", "0", "--data", DATA),
+                run("bench", "--model", "mlp", "--device", "cuda", "--synthetic", "100"))) {
             assertWithMessage(r.err()).that(r.code()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo(expected);
             assertThat(r.out()).isEmpty();

@@ -6,13 +6,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.BiFunction;
-import org.dnnc.compiler.Compiler;
-import org.dnnc.compiler.diag.SourceFile;
-import org.dnnc.compiler.sema.NetworkModel;
-import org.dnnc.compiler.target.CpuTarget;
-import org.dnnc.compiler.target.CudaTarget;
 import org.dnnc.runtime.Device;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.cuda.Cuda;
@@ -33,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tolerances below, and a checkpoint saved on the GPU loads on the CPU with the same predictions:
  * the MLP, a dropout MLP, a clipped momentum network, the CNN, the GRU and an embedding trained
  * by plain SGD (sparse on the CPU).
- * Skipped, with the reason, where {@link Cuda#availability()} says CUDA cannot run.
+ * Skipped, with the reason, where {@link Cuda#availability()} says CUDA cannot run. The classes
+ * come from {@link CudaTestNetworks}: compiled here, or precompiled for the GPU machine.
  *
  * <p>Tolerances: cuBLAS sums in another order than OpenBLAS, so values differ in the last bits
  * and Adam, which divides by the gradient's running magnitude, can move a weight with a tiny
@@ -50,17 +45,6 @@ class GeneratedCudaTrainingTest {
     @BeforeEach
     void needsAGpu() {
         Assumptions.assumeTrue(Cuda.availability().present(), "needs a CUDA GPU: " + Cuda.availability().reason());
-    }
-
-    private Class<?> compile(Path dnn, String folder) throws Exception {
-        return compile(SourceFile.read(dnn), folder);
-    }
-
-    private Class<?> compile(SourceFile file, String folder) throws Exception {
-        NetworkModel model = Compiler.compile(file).networks().get(0);
-        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
-                .toString();
-        return JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve(folder), java.util.List.of());
     }
 
     private static TrainableNetwork build(Class<?> type, Device device) throws Exception {
@@ -127,7 +111,7 @@ class GeneratedCudaTrainingTest {
 
     @Test
     void theMlpTrainsOnTheGpuAsOnTheCpu() throws Exception {
-        Class<?> type = compile(GeneratedCudaClassTest.MLP, "mlp");
+        Class<?> type = CudaTestNetworks.load("mlp", work);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 64, 784, 10, "image");
             predictAndEvaluateBoth(cpu, gpu);
@@ -158,7 +142,7 @@ class GeneratedCudaTrainingTest {
      */
     @Test
     void theCnnTrainsOnTheGpuAsOnTheCpu() throws Exception {
-        Class<?> type = compile(GeneratedCudaNetworksTest.CNN, "cnn");
+        Class<?> type = CudaTestNetworks.load("cnn", work);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 64, 784, 10, "image", 2e-3, 5e-5);
             predictAndEvaluateBoth(cpu, gpu);
@@ -172,7 +156,7 @@ class GeneratedCudaTrainingTest {
      */
     @Test
     void theGruTrainsOnTheGpuAsOnTheCpu() throws Exception {
-        Class<?> type = compile(GeneratedCudaNetworksTest.GRU, "gru");
+        Class<?> type = CudaTestNetworks.load("gru", work);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 64, 784, 10, "image");
             predictAndEvaluateBoth(cpu, gpu);
@@ -187,8 +171,7 @@ class GeneratedCudaTrainingTest {
      */
     @Test
     void aSparseEmbeddingGradientOnTheCpuMovesTheRowsADenseOneMovesOnTheGpu() throws Exception {
-        Class<?> type = compile(new SourceFile(work.resolve("SgdEmbedding.dnn").toString(),
-                GeneratedCudaNetworksTest.SGD_EMBEDDING), "sgd");
+        Class<?> type = CudaTestNetworks.load("sgd", work);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 8, (n, step) -> {
                 int[] ids = new int[n * 6];
@@ -207,7 +190,7 @@ class GeneratedCudaTrainingTest {
 
     @Test
     void dropoutDrawsTheCpusMasksOnTheGpu() throws Exception {
-        Class<?> type = compile(GeneratedCudaClassTest.DROPOUT_MLP, "dropout");
+        Class<?> type = CudaTestNetworks.load("dropout", work);
         int maxBatch = (int) type.getField("MAX_BATCH").get(null);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, maxBatch, 6, 3, "x");
@@ -216,8 +199,7 @@ class GeneratedCudaTrainingTest {
 
     @Test
     void clippingAndMomentumStepAsOnTheCpu() throws Exception {
-        Class<?> type = compile(new SourceFile(work.resolve("Clipped.dnn").toString(), GeneratedCudaClassTest.CLIPPED),
-                "clipped");
+        Class<?> type = CudaTestNetworks.load("clipped", work);
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 8, 6, 3, "x");
         }
@@ -225,7 +207,7 @@ class GeneratedCudaTrainingTest {
 
     @Test
     void aCheckpointSavedOnTheGpuLoadsOnTheCpuWithTheSamePredictions() throws Exception {
-        Class<?> type = compile(GeneratedCudaClassTest.MLP, "checkpoint");
+        Class<?> type = CudaTestNetworks.load("mlp", work);
         Method save = type.getMethod("save", Path.class, SaveOptions.class);
         Method load = type.getMethod("load", Path.class);
         Path onGpu = work.resolve("gpu.safetensors");

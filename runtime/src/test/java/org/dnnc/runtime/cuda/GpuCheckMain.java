@@ -1,5 +1,6 @@
 package org.dnnc.runtime.cuda;
 
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectPackage;
 
 import com.google.gson.GsonBuilder;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -25,7 +27,11 @@ public final class GpuCheckMain {
 
     private GpuCheckMain() {}
 
-    /** Runs the tests; no arguments. */
+    /**
+     * Runs the tests of this package, or those that {@code args} name: each a test class's or a
+     * package's name (the compiler's {@code GeneratedCudaTrainingTest}, with its classes on the class
+     * path).
+     */
     public static void main(String[] args) {
         List<Map<String, String>> tests = new ArrayList<>();
         int[] counts = new int[3];
@@ -61,8 +67,11 @@ public final class GpuCheckMain {
             }
         };
         Launcher launcher = LauncherFactory.create();
-        launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectPackage("org.dnnc.runtime.cuda"))
-                .build(), listener);
+        List<DiscoverySelector> selectors = new ArrayList<>();
+        for (String name : args.length == 0 ? new String[] {"org.dnnc.runtime.cuda"} : args) {
+            selectors.add(isClass(name) ? selectClass(name) : selectPackage(name));
+        }
+        launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), listener);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("cuda", Cuda.availability());
         report.put("cudnn", Cudnn.availability());
@@ -72,6 +81,15 @@ public final class GpuCheckMain {
         report.put("tests", tests);
         System.out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(report));
         System.exit(counts[1] > 0 ? 1 : 0);
+    }
+
+    private static boolean isClass(String name) {
+        try {
+            Class.forName(name, false, GpuCheckMain.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     private static Map<String, String> entry(TestIdentifier test, String status, String message) {

@@ -87,8 +87,8 @@ import org.dnnc.compiler.ir.TensorType;
  * CudaContext}; {@code rng}, the dropout generator's device state ({@code CudaDropout}); {@code
  * counts}, two floats where the step's counted cross-entropy leaves its correct and counted rows;
  * and one {@code Kernel} field per generated kernel, named as the kernel ({@link
- * FusedKernels}), loaded when the class opens. The generated class does not declare them yet:
- * switching its storage to the device is the generator's part of issue 14.
+ * FusedKernels}), loaded when the class opens; {@code codegen.CudaClass} declares them in the
+ * generated class's CUDA half.
  */
 public final class CudaKernels implements KernelEmitter {
     private static final String CUDA = "org.dnnc.runtime.cuda";

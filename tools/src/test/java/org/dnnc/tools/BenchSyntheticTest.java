@@ -1,0 +1,72 @@
+package org.dnnc.tools;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dnnc bench --synthetic N} (random images, for the GPU machine, which has no data set) and
+ * {@code --classes DIR} (classes compiled once and loaded on later runs, for its Java runtime
+ * without a compiler), on the CPU.
+ */
+class BenchSyntheticTest {
+    @TempDir
+    Path work;
+
+    @Test
+    void syntheticImagesTrainTheMlpAndTheClassesAreKeptForTheNextRun() throws IOException {
+        Path classes = work.resolve("classes");
+        String[] args = {"bench", "--model", "mlp", "--synthetic", "200", "--epochs", "1", "--threads", "1",
+                "--classes", classes.toString()};
+        Result first = run(args);
+        assertWithMessage(first.err()).that(first.code()).isEqualTo(0);
+        assertThat(first.out()).containsMatch("^\\{\"model\":\"mlp\",\"train_images_per_s\":[0-9]+\\.[0-9],");
+        assertThat(first.out()).contains("\"train_examples\":200,");
+        List<Path> kept = list(classes);
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).getFileName().toString()).matches("[0-9a-f]{64}");
+        // The second run finds the folder of the same generated source and compiles nothing more.
+        long before = Files.getLastModifiedTime(kept.get(0)).toMillis();
+        Result second = run(args);
+        assertWithMessage(second.err()).that(second.code()).isEqualTo(0);
+        assertThat(list(classes)).isEqualTo(kept);
+        assertThat(Files.getLastModifiedTime(kept.get(0)).toMillis()).isEqualTo(before);
+    }
+
+    @Test
+    void syntheticNeedsAPositiveCountAndNoData() {
+        for (String[] args : List.of(new String[] {"bench", "--synthetic", "0"},
+                new String[] {"bench", "--synthetic", "10", "--data", work.toString()},
+                new String[] {"bench", "--model", "lstm_lm", "--synthetic", "10"})) {
+            Result r = run(args);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--synthetic takes a positive count of images, for an image model, without --data");
+        }
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
+    private record Result(int code, String out, String err) {}
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = org.dnnc.compiler.cli.Main.run(args, new PrintWriter(out), new PrintWriter(err), false, Map.of(),
+                List.of(new BenchCommand()));
+        return new Result(code, out.toString(), err.toString());
+    }
+}
