@@ -12,14 +12,11 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -240,7 +237,7 @@ public final class JavaGenerator {
                 .addJavadoc("waits for a call in flight, and every call after it throws.\n");
 
         addIdentity();
-        addSignatureConstants(signature);
+        SignatureMembers.addConstants(type, signature, lowering.trains());
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one step takes: the plan's batch.");
         constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", predictBatch),
                 "Examples per pass of predict: the largest multiple of MAX_BATCH, up to " + PredictBatch.LIMIT
@@ -349,7 +346,7 @@ public final class JavaGenerator {
                 .addJavadoc("runs throws {@code IllegalStateException}; {@link #predictor(java.nio.file.Path)} serves\n")
                 .addJavadoc("many threads. {@link #close()} waits for a call in flight, and every call after it throws.\n");
         addIdentity();
-        addSignatureConstants(signature);
+        SignatureMembers.addConstants(type, signature, lowering.trains());
         constant("MAX_BATCH", int.class, CodeBlock.of("$L", maxBatch), "The most examples one pass takes: the plan's batch.");
         constant("PREDICT_BATCH", int.class, CodeBlock.of("$L", lowering.predictBatch()), "Examples per pass of predict.");
         constant("WORKSPACE_BYTES", long.class, CodeBlock.of("$LL", lowering.workspaceBytes()),
@@ -369,28 +366,6 @@ public final class JavaGenerator {
         constant("NAME", String.class, CodeBlock.of("$S", model.name()), "The network's name in its source.");
         constant("SOURCE_SHA256", String.class, CodeBlock.of("$S", sha256(source.text())),
                 "The SHA-256 of the source this class was generated from.");
-    }
-
-    /** INPUTS, OUTPUTS and, when training, TARGETS and STEP_INPUTS: the class's named tensors. */
-    private void addSignatureConstants(Signature signature) {
-        specsConstant("INPUTS", PUBLIC, signature.inputs(), "The inputs predict reads, in declaration order.");
-        if (lowering.trains()) {
-            specsConstant("TARGETS", PUBLIC, signature.targets(),
-                    "The inputs only training reads (what the loss compares with), in declaration order.");
-            specsConstant("STEP_INPUTS", PRIVATE, signature.stepInputs(), "What a step reads: the inputs, then the targets.");
-        }
-        specsConstant("OUTPUTS", PUBLIC, signature.outputs(), "The declared outputs, in declaration order.");
-    }
-
-    private void specsConstant(String name, Modifier visibility,
-            List<Signature.Tensor> tensors, String doc) {
-        List<CodeBlock> specs = tensors.stream().map(t -> CodeBlock.of("$T.$L($S$L)", RuntimeNames.TENSOR_SPEC,
-                t.ints() ? "ints" : "floats", t.name(), Arrays.stream(t.shape()).mapToObj(d -> ", " + d)
-                        .collect(Collectors.joining()))).toList();
-        type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class),
-                        RuntimeNames.TENSOR_SPEC), name, visibility, STATIC, FINAL)
-                .initializer("$T.of($L)", List.class, CodeBlock.join(specs, ", "))
-                .addJavadoc(doc + "\n").build());
     }
 
     /** The context, the two arenas, the step counter and the parameters' views; dropout's generator when training. */
@@ -442,7 +417,8 @@ public final class JavaGenerator {
      * @throws CodegenException if the class would not fit a class file (see {@link ClassLimits})
      */
     private JavaFile finish(Signature signature) throws CodegenException {
-        addAccessors(signature);
+        SignatureMembers.addAccessors(type, signature, lowering.trains());
+        addLifecycle();
         new ParameterIo(type, params, paramFields, trainingState).add();
         // java.lang types are imported by name like the others: a class of the same package called
         // `Math` or `String` (another network, say) would hide them from an implicit import.
@@ -750,30 +726,8 @@ public final class JavaGenerator {
                         trainer).build());
     }
 
-    private void addAccessors(Signature signature) {
-        ClassName specList = ClassName.get(List.class);
-        TypeName specs = ParameterizedTypeName.get(specList,
-                RuntimeNames.TENSOR_SPEC);
-        type.addMethod(override("name", String.class).addStatement("return NAME").build());
-        type.addMethod(override("maxBatch", int.class).addStatement("return batch").build());
-        type.addMethod(override("inputs", specs).addStatement("return INPUTS").build());
-        type.addMethod(override("outputs", specs).addStatement("return OUTPUTS").build());
-        if (lowering.trains()) {
-            type.addMethod(override("targets", specs).addStatement("return TARGETS").build());
-            type.addMethod(override("targetKind", RuntimeNames.TARGET_KIND).addStatement("return $T.$L",
-                    RuntimeNames.TARGET_KIND, signature.kind()).build());
-            type.addMethod(override("hasAccuracy", boolean.class).addStatement("return $L", signature.accuracy()).build());
-            type.addMethod(override("classes", int.class).addStatement("return $L", signature.classes()).build());
-            if (signature.labelsPerExample() > 1) {
-                type.addMethod(override("labelsPerExample", int.class)
-                        .addStatement("return $L", signature.labelsPerExample()).build());
-            }
-            type.addMethod(override("updateOnNonFiniteLoss", void.class).addParameter(boolean.class, "update")
-                    .addStatement("updateOnNonFinite = update").build());
-            type.addMethod(override("steps", long.class).addStatement("return steps").build());
-            type.addMethod(override("epochs", long.class).addStatement("return epochs").build());
-            type.addMethod(override("epochCompleted", void.class).addStatement("epochs++").build());
-        }
+    /** {@code close} and {@code hold}, which every class has. */
+    private void addLifecycle() {
         type.addMethod(override("close", void.class)
                 .addComment("Waits for a call in flight on another thread: the arenas are freed when none can read them.")
                 .addStatement("context.close()")
