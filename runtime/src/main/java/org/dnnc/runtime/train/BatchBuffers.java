@@ -74,6 +74,11 @@ final class BatchBuffers {
         return net.trainStep(batch, count, learningRate);
     }
 
+    /** Starts a step on the batch filled last; the arrays may be refilled as soon as it returns. */
+    PendingStep start(int count, double learningRate) {
+        return net.startTrainStep(batch, count, learningRate);
+    }
+
     StepResult evaluate(int count) {
         return net.evaluateStep(batch, count);
     }

@@ -9,6 +9,8 @@ package org.dnnc.runtime.train;
  * the last batch is short. An example's own loss is what the loss function gives for that example
  * alone (for {@code mse}, the mean over its target values).
  *
+ * <p>It is also the {@link PendingStep} of a step that has finished.
+ *
  * @param lossSum the sum of the per-example losses; NaN or infinite if training diverged
  * @param correct how many labels the network predicted correctly (one per example for a classifier,
  *     see {@link TrainableNetwork#labelsPerExample()}); 0 when it has no accuracy
@@ -18,7 +20,7 @@ package org.dnnc.runtime.train;
  * @param finiteGradients false when a parameter gradient held NaN or infinity though the loss was
  *     finite, so that the step updated nothing
  */
-public record StepResult(double lossSum, int correct, int judged, boolean finiteGradients) {
+public record StepResult(double lossSum, int correct, int judged, boolean finiteGradients) implements PendingStep {
 
     /** The {@code judged} of a step that counted every label of its batch. */
     public static final int EVERY_LABEL = -1;
@@ -51,6 +53,12 @@ public record StepResult(double lossSum, int correct, int judged, boolean finite
     /** The labels this step judged among {@code examples} examples of {@code labelsPerExample} labels each. */
     public long judgedOf(int examples, int labelsPerExample) {
         return judged == EVERY_LABEL ? (long) examples * labelsPerExample : judged;
+    }
+
+    /** This result: the step has finished. */
+    @Override
+    public StepResult finish() {
+        return this;
     }
 
     /** Whether the loss and every gradient were finite numbers. */

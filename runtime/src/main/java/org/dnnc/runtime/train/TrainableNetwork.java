@@ -63,6 +63,29 @@ public interface TrainableNetwork extends Network {
     StepResult trainStep(Inputs batch, int count, double learningRate);
 
     /**
+     * Starts {@link #trainStep} on the first {@code count} examples and returns before it has
+     * necessarily finished, so that the caller can prepare the next batch meanwhile; {@link
+     * PendingStep#finish()} then gives the step's result. The network has read {@code batch} when
+     * this returns: its arrays may be refilled at once. Call {@code finish()} before any other call
+     * on the network that reads its state ({@link #steps()} included), except starting a further
+     * step: steps run in the order they were started (a network may wait, in this call, for steps
+     * started earlier).
+     *
+     * <p>The default runs the whole step here and returns it finished, which is what a network that
+     * computes on the calling thread does. A network on a GPU queues the batch's upload and the step
+     * and returns; under {@link NonFinite#STOP} ({@link #onNonFinite}), a step that finds a non-finite
+     * loss or gradient also keeps every step started after it from updating (they report themselves
+     * not finite), so the network keeps the weights it had before that step.
+     *
+     * @param batch the inputs and targets, by name
+     * @param count the number of examples, 1 to {@link #maxBatch()}
+     * @param learningRate the rate of this step, from the schedule
+     */
+    default PendingStep startTrainStep(Inputs batch, int count, double learningRate) {
+        return trainStep(batch, count, learningRate);
+    }
+
+    /**
      * The loss and number correct on the first {@code count} examples in inference mode (no
      * dropout, running statistics), without changing any parameter or state.
      *
@@ -77,6 +100,17 @@ public interface TrainableNetwork extends Network {
      * before updating); the trainer sets it from {@link NonFinite}.
      */
     void updateOnNonFiniteLoss(boolean update);
+
+    /**
+     * Tells the network what its caller does with a step whose loss or gradient is NaN or infinite;
+     * the {@link Trainer} calls it before its first step. The default asks for the update of such a
+     * step only under {@link NonFinite#IGNORE} ({@link #updateOnNonFiniteLoss}); a network that runs
+     * steps ahead of their collection ({@link #startTrainStep}) also stops updating after such a step
+     * under {@link NonFinite#STOP}, until a later step starts with none in flight.
+     */
+    default void onNonFinite(NonFinite policy) {
+        updateOnNonFiniteLoss(policy == NonFinite.IGNORE);
+    }
 
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */
     long steps();

@@ -51,7 +51,7 @@ final class TrainingRun {
                 validation == null ? 0 : validation.size());
         this.stepLimit = settings.schedule().stepLimit(batches.batchesPerEpoch());
         this.message = "completed " + settings.epochs() + " epoch" + (settings.epochs() == 1 ? "" : "s");
-        net.updateOnNonFiniteLoss(settings.nonFinite() == NonFinite.IGNORE);
+        net.onNonFinite(settings.nonFinite());
         this.firstEpoch = net.epochs();
     }
 
@@ -102,31 +102,44 @@ final class TrainingRun {
         // resumed run sees what an uninterrupted one would.
         int order = Math.toIntExact(firstEpoch + epoch - 1);
         buffers.startEpoch(order);
-        for (BatchIterator it = batches.epoch(order); it.hasNext() && reason == StopReason.COMPLETED; ) {
-            int n = buffers.fill(it);
-            double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
-            StepResult result = buffers.train(n, rate);
-            boolean finite = result.finite();
-            if (!finite && settings.nonFinite() == NonFinite.SKIP) {
-                skipped++;
-                skippedThisEpoch++;
-                continue;
+        // One step in flight at most: batch k+1 is filled while step k computes, then step k is
+        // collected before step k+1 starts, so every step sees the rate and step count it would see
+        // if each ran to the end first. The pending step is collected before the epoch ends, and on
+        // every way out.
+        PendingStep pending = null;
+        int pendingCount = 0;
+        double pendingRate = 0;
+        try {
+            for (BatchIterator it = batches.epoch(order); it.hasNext() && reason == StopReason.COMPLETED; ) {
+                int n = buffers.fill(it);
+                if (pending != null) {
+                    PendingStep step = pending;
+                    pending = null;
+                    collect(step.finish(), pendingCount, pendingRate, epoch);
+                    if (reason != StopReason.COMPLETED) {
+                        break;
+                    }
+                }
+                double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
+                pending = buffers.start(n, rate);
+                pendingCount = n;
+                pendingRate = rate;
             }
-            counters.add(result, n, rate, net.steps());
-            for (TrainingListener l : listeners) {
-                l.onBatchEnd(counters);
+            if (pending != null) {
+                PendingStep step = pending;
+                pending = null;
+                collect(step.finish(), pendingCount, pendingRate, epoch);
             }
-            if (!finite && settings.nonFinite() == NonFinite.STOP) {
-                // The network applied no update for this step: its weights are those of the step before.
-                String what = Double.isFinite(result.lossSum())
-                        ? "a gradient became NaN or infinite (the loss was " + result.lossSum() / n + ")"
-                        : "the training loss became " + result.lossSum();
-                stop(StopReason.NON_FINITE_LOSS, what + " at step " + (net.steps() + 1) + " in epoch " + epoch
-                        + ": training diverged (try a smaller learning rate); the network keeps its weights from step "
-                        + net.steps());
-            } else if (net.steps() >= stepLimit) {
-                stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
+        } catch (RuntimeException | Error e) {
+            if (pending != null) {
+                // Leaving on an exception: the step still ends, so that the network's state is whole.
+                try {
+                    pending.finish();
+                } catch (RuntimeException | Error again) {
+                    e.addSuppressed(again);
+                }
             }
+            throw e;
         }
         if (skippedThisEpoch > 0 && skippedThisEpoch == batches.batchesPerEpoch()) {
             stop(StopReason.NON_FINITE_LOSS, "every step of epoch " + epoch + " had a NaN or infinite loss or gradient:"
@@ -137,6 +150,31 @@ final class TrainingRun {
             net.epochCompleted();
         }
         return finishEpoch(start);
+    }
+
+    /** Counts a finished step of {@code n} examples at {@code rate}, and stops training if it says so. */
+    private void collect(StepResult result, int n, double rate, int epoch) {
+        boolean finite = result.finite();
+        if (!finite && settings.nonFinite() == NonFinite.SKIP) {
+            skipped++;
+            skippedThisEpoch++;
+            return;
+        }
+        counters.add(result, n, rate, net.steps());
+        for (TrainingListener l : listeners) {
+            l.onBatchEnd(counters);
+        }
+        if (!finite && settings.nonFinite() == NonFinite.STOP) {
+            // The network applied no update for this step: its weights are those of the step before.
+            String what = Double.isFinite(result.lossSum())
+                    ? "a gradient became NaN or infinite (the loss was " + result.lossSum() / n + ")"
+                    : "the training loss became " + result.lossSum();
+            stop(StopReason.NON_FINITE_LOSS, what + " at step " + (net.steps() + 1) + " in epoch " + epoch
+                    + ": training diverged (try a smaller learning rate); the network keeps its weights from step "
+                    + net.steps());
+        } else if (net.steps() >= stepLimit) {
+            stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
+        }
     }
 
     /** The first reason to stop wins. */
