@@ -22,8 +22,11 @@ public final class CapturedWork implements AutoCloseable {
     /** Queues the work once: directly on the first call, captured on the second, replayed afterwards. */
     public void run() {
         if (ctx.recording()) {
-            // Nothing runs, so nothing is captured: the work's launches go to the recording each time.
+            // Nothing runs, so nothing is captured: the work's launches go to the recording each time,
+            // marked as one graph's.
+            ctx.record("graph");
             work.run();
+            ctx.record("graph end");
         } else if (graph != null) {
             graph.launch();
         } else if (!warm) {

@@ -86,6 +86,16 @@ public final class CudaContext implements AutoCloseable {
 
         /** One cuBLAS call, described by {@link Gemm} (its sizes, offsets, leading dimensions, strides). */
         default void gemm(String call) {}
+
+        /**
+         * One copy, wait or graph replay, in order with the launches: {@code "upload"} and {@code
+         * "download"} (host copies of the context; on a GPU a download waits for the device), {@code
+         * "synchronize"}, {@code "graph"} and {@code "graph end"} around the work of a {@link
+         * CapturedWork} (one launch on a GPU), and those of {@link PinnedBatches} and {@link
+         * PinnedReadback}, which name their slot: {@code "fill 0"}, {@code "upload 0"}, {@code
+         * "deliver 0"}, {@code "read back 0"}, {@code "await read-back 0"}.
+         */
+        default void stream(String operation) {}
     }
 
     /** The next fake address a recording context's arenas start at. */
@@ -222,6 +232,13 @@ public final class CudaContext implements AutoCloseable {
         return cudnn;
     }
 
+    /** Hands a recording context's sink a copy, wait or graph replay; nothing in a real context. */
+    void record(String operation) {
+        if (sink != null) {
+            sink.stream(operation);
+        }
+    }
+
     /** Hands a recording context's sink the description of a cuBLAS call. */
     void recordGemm(String call) {
         sink.gemm(call);
@@ -236,6 +253,7 @@ public final class CudaContext implements AutoCloseable {
     public void upload(FloatBuffer src, DevBuf dst) {
         checkSize(src.capacity(), dst, "upload");
         if (sink != null) {
+            sink.stream("upload");
             return;
         }
         copy(dst.address(), new FloatPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
@@ -245,6 +263,7 @@ public final class CudaContext implements AutoCloseable {
     public void upload(IntBuffer src, DevBuf dst) {
         checkSize(src.capacity(), dst, "upload");
         if (sink != null) {
+            sink.stream("upload");
             return;
         }
         copy(dst.address(), new IntPointer(src).address(), dst.bytes(), cudaMemcpyHostToDevice, "upload");
@@ -259,6 +278,7 @@ public final class CudaContext implements AutoCloseable {
     public void download(DevBuf src, FloatBuffer dst) {
         checkSize(dst.capacity(), src, "download");
         if (sink != null) {
+            sink.stream("download");
             return;
         }
         copy(new FloatPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
@@ -269,6 +289,7 @@ public final class CudaContext implements AutoCloseable {
     public void download(DevBuf src, IntBuffer dst) {
         checkSize(dst.capacity(), src, "download");
         if (sink != null) {
+            sink.stream("download");
             return;
         }
         copy(new IntPointer(dst).address(), src.address(), src.bytes(), cudaMemcpyDeviceToHost, "download");
@@ -313,6 +334,7 @@ public final class CudaContext implements AutoCloseable {
     public void synchronize() {
         checkOpen();
         if (sink != null) {
+            sink.stream("synchronize");
             return;
         }
         Check.cuda(cudaStreamSynchronize(stream), "cudaStreamSynchronize");

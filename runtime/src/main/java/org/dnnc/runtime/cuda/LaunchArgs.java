@@ -60,6 +60,19 @@ public final class LaunchArgs {
         return new String(kinds, 0, count);
     }
 
+    /**
+     * The raw 8 bytes of argument {@code index}: a pointer's device address (0 for {@code nullptr}),
+     * an int's or a float's bits; for recording contexts' checks of what a launch passed.
+     *
+     * @throws IndexOutOfBoundsException if no such argument is set
+     */
+    public long bits(int index) {
+        if (index < 0 || index >= count) {
+            throw new IndexOutOfBoundsException("argument " + index + " of a launch with " + count);
+        }
+        return slots.get(index);
+    }
+
     private LaunchArgs slot(long bits, char kind) {
         if (count == MAX) {
             throw new IllegalStateException("a kernel launch takes at most " + MAX + " arguments");

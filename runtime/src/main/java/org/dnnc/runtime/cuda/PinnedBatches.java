@@ -44,6 +44,9 @@ import org.bytedeco.javacpp.Pointer;
  * </ol>
  *
  * <p>Slot {@code s+1}'s steps 1 and 2 run while the step that delivered slot {@code s} computes.
+ *
+ * <p>On a {@link CudaContext#recording} context the slots are plain direct memory and each
+ * operation is recorded ({@code "fill 0"}, {@code "upload 0"}, {@code "deliver 0"}), not done.
  */
 public final class PinnedBatches implements AutoCloseable {
 
@@ -74,8 +77,15 @@ public final class PinnedBatches implements AutoCloseable {
         counts = elementCounts.clone();
         offsets = layout(counts);
         slotBytes = offsets[counts.length];
-        Check.cuda(cudaStreamCreateWithFlags(copyStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
         staging = ctx.arena(slotBytes * SLOTS);
+        if (ctx.recording()) {
+            // No device: plain direct memory, and every operation recorded instead.
+            for (int s = 0; s < SLOTS; s++) {
+                hostBytes[s] = ByteBuffer.allocateDirect((int) Math.max(slotBytes, 1)).order(ByteOrder.nativeOrder());
+            }
+            return;
+        }
+        Check.cuda(cudaStreamCreateWithFlags(copyStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags");
         for (int s = 0; s < SLOTS; s++) {
             host[s] = new Pointer();
             Check.cuda(cudaMallocHost(host[s], Math.max(slotBytes, 1)), "cudaMallocHost(" + slotBytes + " bytes)");
@@ -130,6 +140,10 @@ public final class PinnedBatches implements AutoCloseable {
     /** Blocks until the last upload from slot {@code slot}'s host memory has finished, so it may be refilled. */
     public void awaitHostFree(int slot) {
         checkOpen();
+        if (ctx.recording()) {
+            ctx.record("fill " + slot);
+            return;
+        }
         Check.cuda(cudaEventSynchronize(uploaded[slot]), "cudaEventSynchronize");
     }
 
@@ -139,6 +153,10 @@ public final class PinnedBatches implements AutoCloseable {
      */
     public void upload(int slot) {
         checkOpen();
+        if (ctx.recording()) {
+            ctx.record("upload " + slot);
+            return;
+        }
         Check.cuda(cudaStreamWaitEvent(copyStream, consumed[slot], 0), "cudaStreamWaitEvent");
         Check.cuda(cudaMemcpyAsync(DevicePointers.at(stagingAddress(slot)), host[slot], slotBytes, cudaMemcpyHostToDevice,
                 copyStream), "cudaMemcpyAsync (batch upload, " + slotBytes + " bytes)");
@@ -157,12 +175,18 @@ public final class PinnedBatches implements AutoCloseable {
             throw new IllegalArgumentException("a batch has " + counts.length + " tensors, " + destinations.length
                     + " destinations given");
         }
-        Check.cuda(cudaStreamWaitEvent(ctx.stream(), uploaded[slot], 0), "cudaStreamWaitEvent");
         for (int t = 0; t < counts.length; t++) {
             if (destinations[t].size() != counts[t]) {
                 throw new IllegalArgumentException("batch tensor " + t + " has " + counts[t] + " elements, its destination "
                         + destinations[t].size());
             }
+        }
+        if (ctx.recording()) {
+            ctx.record("deliver " + slot);
+            return;
+        }
+        Check.cuda(cudaStreamWaitEvent(ctx.stream(), uploaded[slot], 0), "cudaStreamWaitEvent");
+        for (int t = 0; t < counts.length; t++) {
             Check.cuda(cudaMemcpyAsync(DevicePointers.at(destinations[t].address()),
                     DevicePointers.at(stagingAddress(slot) + offsets[t]), destinations[t].bytes(), cudaMemcpyDeviceToDevice,
                     ctx.stream()), "cudaMemcpyAsync (batch delivery)");
@@ -187,6 +211,10 @@ public final class PinnedBatches implements AutoCloseable {
             return;
         }
         closed = true;
+        if (ctx.recording()) {
+            staging.close();
+            return;
+        }
         // Both streams may still read the pinned or staging memory.
         cudaStreamSynchronize(copyStream);
         ctx.synchronize();

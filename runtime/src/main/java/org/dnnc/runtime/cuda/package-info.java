@@ -11,7 +11,8 @@
  *       kernels), {@link org.dnnc.runtime.cuda.DeviceArena} (one {@code cudaMalloc} per plan) and
  *       {@link org.dnnc.runtime.cuda.DevBuf} (a view of it), {@link
  *       org.dnnc.runtime.cuda.PinnedBatches} (pinned host buffers, asynchronous uploads of the next
- *       batch).
+ *       batch) and {@link org.dnnc.runtime.cuda.PinnedReadback} (asynchronous read-backs of results,
+ *       each waited for alone).
  *   <li>Kernels: CUDA C families shipped in {@code dnnc-kernels}, compiled with {@link
  *       org.dnnc.runtime.cuda.Nvrtc} through the on-disk {@link org.dnnc.runtime.cuda.KernelCache},
  *       launched by one class per family whose methods take the arguments of their CPU twins in
