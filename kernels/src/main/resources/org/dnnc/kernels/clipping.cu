@@ -40,10 +40,11 @@ extern "C" __global__ void clip_finish(const double* partials, float maxNorm, fl
     result[1] = coef >= 1.0 ? 1.0f : (float) coef;
 }
 
-// g *= result[1] when clipping is needed.
-extern "C" __global__ void clip_scale(float* g, int n, const float* result) {
+// g *= result[1] when clipping is needed, and the step's update applies (apply: opt_step_gate's flag,
+// or null; the CPU twin clips only in a step that updates).
+extern "C" __global__ void clip_scale(float* g, int n, const float* result, const int* apply) {
     float scale = result[1];
-    if (scale == 1.0f) {
+    if (scale == 1.0f || (apply != nullptr && *apply == 0)) {
         return;
     }
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
@@ -51,8 +52,12 @@ extern "C" __global__ void clip_scale(float* g, int n, const float* result) {
     }
 }
 
-// GradientClipping.clipValue on one buffer: g = clamp(g, -limit, limit).
-extern "C" __global__ void clip_value(float* g, int n, float limit) {
+// GradientClipping.clipValue on one buffer: g = clamp(g, -limit, limit), when the step's update applies
+// (apply as for clip_scale).
+extern "C" __global__ void clip_value(float* g, int n, float limit, const int* apply) {
+    if (apply != nullptr && *apply == 0) {
+        return;
+    }
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         g[i] = fmaxf(-limit, fminf(limit, g[i]));
     }

@@ -43,10 +43,17 @@ import org.dnnc.compiler.lowering.Lowering;
  * or a parameter write marks the host's newer (uploaded before the next device call). So a
  * checkpoint is written by the same code on either device.
  *
- * <p>A full batch's training step is two pieces of captured work (forward and backward; the
- * update), with one read-back between them of the loss and the counted rows, which decides, as on
- * the CPU, whether the update runs; evaluation and inference passes of the planned size are captured
- * too. A smaller batch runs the same calls directly.
+ * <p>A full batch's training step is one piece of captured work: forward, backward, the gradients'
+ * norm, a one-thread gate ({@code CudaOptimizers.gate}) that decides on the device, as the CPU's
+ * step does on the host, whether the update applies (a NaN or infinite loss or gradient skips it,
+ * unless {@code updateOnNonFiniteLoss}; under {@code NonFinite.STOP} the skip latches for the steps
+ * queued behind it) and computes the optimizer's per-step scalars from a device step counter, then
+ * the clipping and updates, which do nothing when the gate says so. A step is started ({@code
+ * startTrainStep}) by copying its batch and learning rate into a pinned slot ({@code
+ * PinnedBatches}), uploading it on the copy stream and replaying the step; its loss, counts and
+ * flags come back in one asynchronous copy ({@code PinnedReadback}) that its {@code finish} waits
+ * for, which is the step's only synchronization. Inference passes upload pass k+1 the same way while
+ * pass k computes; evaluation passes are captured too. A smaller batch runs the same calls directly.
  */
 final class CudaClass {
     static final String NAME = "OnCuda";
@@ -60,8 +67,16 @@ final class CudaClass {
     private static final ClassName CAPTURED = ClassName.get(CUDA, "CapturedWork");
     private static final ClassName DROPOUT = ClassName.get(CUDA, "CudaDropout");
     private static final ClassName CLIPPING = ClassName.get(CUDA, "CudaClipping");
-    /** The loss, the correct rows, the counted rows and the gradients' norm, read back together once per step. */
-    private static final int READBACK = 4;
+    private static final ClassName OPTIMIZERS = ClassName.get(CUDA, "CudaOptimizers");
+    private static final ClassName PINNED = ClassName.get(CUDA, "PinnedBatches");
+    private static final ClassName READBACKS = ClassName.get(CUDA, "PinnedReadback");
+    /** The nested class of a started step. */
+    private static final String PENDING = "Pending";
+    /**
+     * The loss, the correct rows, the counted rows, whether the gradients were not finite and whether
+     * the step skipped its update, read back together once per step ({@code CudaOptimizers.READBACK_FLOATS}).
+     */
+    static final int READBACK = 5;
     /** Floats of {@code CudaClipping.SCRATCH_SIZE}: 64 doubles of partial sums, then the norm and the factor. */
     static final int CLIP_SCRATCH = 2 * 64 + 2;
 
@@ -135,6 +150,11 @@ final class CudaClass {
         type.addField(DEV_BUF, "readback", PRIVATE, FINAL);
         type.addField(DEV_BUF, "counts", PRIVATE, FINAL);
         type.addField(DEV_BUF, "scalars", PRIVATE, FINAL);
+        type.addField(FieldSpec.builder(DEV_BUF, "lr", PRIVATE, FINAL)
+                .addJavadoc("The step's learning rate, delivered with its batch.\n").build());
+        type.addField(FieldSpec.builder(DEV_BUF, "gate", PRIVATE, FINAL)
+                .addJavadoc("The step gate's state: the apply flag, the latched stop, the policy and the step counter.\n")
+                .build());
         type.addField(DEV_BUF, "rng", PRIVATE, FINAL);
         type.addField(DEV_BUF, "clipScratch", PRIVATE, FINAL);
         type.addField(ArrayTypeName.of(DEV_BUF), "gradients", PRIVATE, FINAL);
@@ -143,12 +163,37 @@ final class CudaClass {
                         .map(g -> Integer.toString(g.count())).toList()))
                 .addJavadoc("Elements of each parameter gradient, in the order of {@code gradients}.\n").build());
         type.addField(FloatBuffer.class, "hostReadback", PRIVATE, FINAL);
-        type.addField(FloatBuffer.class, "hostScalars", PRIVATE, FINAL);
+        type.addField(IntBuffer.class, "hostGate", PRIVATE, FINAL);
+        type.addField(FieldSpec.builder(PINNED, "batches", PRIVATE, FINAL)
+                .addJavadoc("Two pinned slots of a training step's inputs and learning rate.\n").build());
+        type.addField(FieldSpec.builder(ArrayTypeName.of(DEV_BUF), "deliveries", PRIVATE, FINAL)
+                .addJavadoc("Where {@code batches} delivers a slot: the training program's input views and {@code lr}.\n")
+                .build());
+        type.addField(FieldSpec.builder(READBACKS, "stepReadback", PRIVATE, FINAL)
+                .addJavadoc("Two pinned slots of a step's read-back floats, one per slot of {@code batches}.\n").build());
+        type.addField(FieldSpec.builder(ArrayTypeName.of(self.nestedClass(PENDING)), "inFlight", PRIVATE, FINAL)
+                .initializer("new $T[2]", self.nestedClass(PENDING))
+                .addJavadoc("The started steps not yet collected, by slot.\n").build());
+        type.addField(FieldSpec.builder(int.class, "slot", PRIVATE)
+                .addJavadoc("The slot of the next step.\n").build());
+        type.addField(FieldSpec.builder(int.class, "policy", PRIVATE)
+                .addJavadoc("The gate's policy for non-finite steps, as last written to {@code gate}.\n").build());
+        type.addField(FieldSpec.builder(boolean.class, "stopOnNonFinite", PRIVATE)
+                .addJavadoc("Whether the caller stops at a non-finite step ({@code NonFinite.STOP}): the gate latches.\n")
+                .build());
+        type.addField(FieldSpec.builder(boolean.class, "gateStale", PRIVATE)
+                .addJavadoc("Whether {@code gate} must be written again (policy, step count, a latched stop cleared).\n")
+                .build());
+        type.addField(FieldSpec.builder(PINNED, "passBatches", PRIVATE, FINAL)
+                .addJavadoc("Two pinned slots of an inference pass's inputs.\n").build());
+        type.addField(FieldSpec.builder(ArrayTypeName.of(DEV_BUF), "passInputs", PRIVATE, FINAL)
+                .addJavadoc("Where {@code passBatches} delivers a slot: the inference program's input views.\n").build());
+        type.addField(FieldSpec.builder(READBACKS, "passReadback", PRIVATE, FINAL)
+                .addJavadoc("Two pinned slots of an inference pass's outputs.\n").build());
         kernels.forEach(k -> type.addField(KERNEL, k.source().name(), PRIVATE, FINAL));
         Map<String, Boolean> staged = staged();
         staged.forEach((name, ints) -> type.addField(ints ? IntBuffer.class : FloatBuffer.class, stage(name), PRIVATE,
                 FINAL));
-        signature.outputs().forEach(t -> type.addField(FloatBuffer.class, result(t.name()), PRIVATE, FINAL));
         for (String f : paramFields.values()) {
             type.addField(DEV_BUF, f, PRIVATE, FINAL);
         }
@@ -175,15 +220,43 @@ final class CudaClass {
                 .addStatement("throw e")
                 .endControlFlow().build());
         List<CodeBlock> withNorm = new ArrayList<>(trainBody);
-        withNorm.add(CodeBlock.builder()
-                .add("// The gradients' norm, read back with the loss: not finite when a gradient overflowed.\n")
-                .addStatement("$T.norm(ctx, gradients, GRADIENT_SIZES, clipScratch)", CLIPPING)
-                .addStatement("ctx.copy(clipScratch.slice($T.normOffset(), 1), readback.slice(3, 1))", CLIPPING).build());
+        CodeBlock.Builder norm = CodeBlock.builder()
+                .add("// The gradients' norm, which the gate reads: not finite when a gradient overflowed.\n");
+        if (clipping.maxNorm() != null) {
+            norm.add("// With the factor that clips it to $L (clip_norm), which the update applies.\n", clipping.maxNorm());
+            norm.addStatement("$T.norm(ctx, gradients, GRADIENT_SIZES, $Lf, clipScratch)", CLIPPING,
+                    clipping.maxNorm().floatValue());
+        } else {
+            norm.addStatement("$T.norm(ctx, gradients, GRADIENT_SIZES, clipScratch)", CLIPPING);
+        }
+        withNorm.add(norm.build());
         type.addMethod(program("train", withNorm, trainer.lossField()));
         type.addMethod(program("evaluate", evalBody, evaluator.lossField()));
         type.addMethod(program("infer", inferBody, null));
         type.addMethod(update(train.graph(), trainer));
-        type.addMethod(trainStep(trainer));
+        type.addMethod(MethodSpec.methodBuilder("step").addModifiers(PRIVATE).addParameter(int.class, "n")
+                .addJavadoc("Queues a whole training step on the first {@code n} examples: the training program, then the\n")
+                .addJavadoc("gate and the update it allows. Nothing in it waits for the host.\n")
+                .addStatement("train(n)").addStatement("update()").build());
+        type.addMethod(startTrainStep(trainer));
+        type.addMethod(MethodSpec.methodBuilder("trainStep").returns(RuntimeNames.STEP_RESULT)
+                .addJavadoc("{@code trainStep} on the device: the step started and waited for.\n")
+                .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count")
+                .addParameter(double.class, "learningRate")
+                .addStatement("return startTrainStep(batch, count, learningRate).finish()").build());
+        type.addType(pending(trainer));
+        type.addMethod(MethodSpec.methodBuilder("settle")
+                .addJavadoc("Collects every started step, oldest first: before any call that reads or writes what steps\n")
+                .addJavadoc("change, so that none sees a step half done and none is lost.\n")
+                .beginControlFlow("for (int k = 0; k < 2; k++)")
+                .addStatement("$T p = inFlight[(slot + k) % 2]", self.nestedClass(PENDING))
+                .beginControlFlow("if (p != null)").addStatement("p.finish()").endControlFlow()
+                .endControlFlow().build());
+        type.addMethod(MethodSpec.methodBuilder("onNonFinite").addParameter(RuntimeNames.NON_FINITE, "nonFinite")
+                .addJavadoc("What the caller does with a non-finite step: under {@code STOP} the gate latches. Clears a\n")
+                .addJavadoc("latched stop before the next step.\n")
+                .addStatement("stopOnNonFinite = nonFinite == $T.STOP", RuntimeNames.NON_FINITE)
+                .addStatement("gateStale = true").build());
         type.addMethod(evaluateStep(evaluator));
         addPredict(predictor, infer.graph());
         type.addMethod(syncHost(train.graph()));
@@ -193,7 +266,9 @@ final class CudaClass {
                 .addStatement("syncHost()").addStatement("deviceStale = true").build());
         type.addMethod(prepare(train.graph()));
         MethodSpec.Builder close = MethodSpec.methodBuilder("close")
-                .addJavadoc("Frees the graphs, then the context with its arenas and kernels.\n");
+                .addJavadoc("Frees the pinned slots and the graphs, then the context with its arenas and kernels.\n");
+        close.addStatement("batches.close()").addStatement("stepReadback.close()").addStatement("passBatches.close()")
+                .addStatement("passReadback.close()");
         graphs.forEach(g -> close.addStatement("$L.close()", g));
         type.addMethod(close.addStatement("ctx.close()").build());
         return type.build();
@@ -212,10 +287,6 @@ final class CudaClass {
         return "stage_" + JavaNames.identifier(input);
     }
 
-    private static String result(String output) {
-        return "result_" + JavaNames.identifier(output);
-    }
-
     /** Every input a step or a pass uploads, by name, with whether it holds ints. */
     private Map<String, Boolean> staged() {
         Map<String, Boolean> staged = new LinkedHashMap<>();
@@ -223,10 +294,43 @@ final class CudaClass {
         return staged;
     }
 
-    /** The most examples of {@code t} one host buffer stages: a step's or an inference pass's. */
+    /** The elements of {@code t} one host buffer stages for an evaluation step. */
     private int stagedCount(Signature.Tensor t) {
-        boolean predicted = signature.inputs().stream().anyMatch(i -> i.name().equals(t.name()));
-        return Math.max(lowering.maxBatch(), predicted ? lowering.predictBatch() : 0) * t.size();
+        return lowering.maxBatch() * t.size();
+    }
+
+    /** The step inputs the training program reads, in the order of the pinned slots' tensors. */
+    private List<Signature.Tensor> stepTensors(ProgramEmitter trainer) {
+        return signature.stepInputs().stream().filter(t -> trainer.inputField(t.name()) != null).toList();
+    }
+
+    /** The inputs the inference program reads, in the order of the pinned pass slots' tensors. */
+    private List<Signature.Tensor> passTensors(ProgramEmitter predictor) {
+        return signature.inputs().stream().filter(t -> predictor.inputField(t.name()) != null).toList();
+    }
+
+    /** The pinned slots of steps and passes, their destinations, and what comes back. */
+    private void pinned(MethodSpec.Builder m, ProgramEmitter trainer, ProgramEmitter predictor) {
+        m.addComment("A step's inputs and learning rate, and a pass's inputs, in two pinned slots each; what comes back.");
+        List<String> counts = new ArrayList<>();
+        List<String> views = new ArrayList<>();
+        for (Signature.Tensor t : stepTensors(trainer)) {
+            counts.add(PredictMethods.times("MAX_BATCH", t.size()));
+            views.add(trainer.inputField(t.name()));
+        }
+        m.addStatement("batches = new $T(ctx, $L, 1)", PINNED, String.join(", ", counts));
+        m.addStatement("deliveries = new $T[] {$L, lr}", DEV_BUF, String.join(", ", views));
+        m.addStatement("stepReadback = new $T(ctx, 2, $L)", READBACKS, READBACK);
+        counts.clear();
+        views.clear();
+        for (Signature.Tensor t : passTensors(predictor)) {
+            counts.add(PredictMethods.times("PREDICT_BATCH", t.size()));
+            views.add(predictor.inputField(t.name()));
+        }
+        m.addStatement("passBatches = new $T(ctx, $L)", PINNED, String.join(", ", counts));
+        m.addStatement("passInputs = new $T[] {$L}", DEV_BUF, String.join(", ", views));
+        int outputs = signature.outputs().stream().mapToInt(Signature.Tensor::size).sum();
+        m.addStatement("passReadback = new $T(ctx, 2, $L)", READBACKS, PredictMethods.times("PREDICT_BATCH", outputs));
     }
 
     private MethodSpec constructor(List<FusedKernels.Kernel> kernels, Map<String, Boolean> staged, Graph trainGraph,
@@ -251,24 +355,23 @@ final class CudaClass {
                 lowering.workspaceBytes());
         m.addStatement("$T parameters = ctx.arena($LL)", ARENA, offset);
         m.addStatement("$T workspace = ctx.arena($LL)", ARENA, lowering.workspaceBytes());
-        m.addComment("The read-back floats, the optimizer's step scalars, the dropout generator's two words and the");
-        m.addComment("gradients' norm with its partial sums.");
+        m.addComment("The read-back floats, the optimizer's step scalars, the dropout generator's two words, the");
+        m.addComment("learning rate, the gate's state and the gradients' norm with its partial sums.");
         int scalarCount = CudaUpdates.scalarCount(optimizer);
-        m.addStatement("$T small = ctx.arena($LL)", ARENA, 3 * 256L + 4L * CLIP_SCRATCH);
+        m.addStatement("$T small = ctx.arena($LL)", ARENA, 5 * 256L + 4L * CLIP_SCRATCH);
         m.addStatement("readback = small.floats(0L, $L)", READBACK);
         m.addStatement("counts = readback.slice(1, 2)");
         m.addStatement("scalars = small.floats(256L, $L)", scalarCount);
         m.addStatement("rng = small.floats(512L, 2)");
-        m.addStatement("clipScratch = small.floats(768L, $T.SCRATCH_SIZE)", CLIPPING);
+        m.addStatement("lr = small.floats(768L, 1)");
+        m.addStatement("gate = small.ints(1024L, $T.GATE_STATE_INTS)", OPTIMIZERS);
+        m.addStatement("clipScratch = small.floats(1280L, $T.SCRATCH_SIZE)", CLIPPING);
         m.addStatement("hostReadback = floats($L)", READBACK);
-        m.addStatement("hostScalars = floats($L)", scalarCount);
+        m.addStatement("hostGate = ints($T.GATE_STATE_INTS)", OPTIMIZERS);
         for (Signature.Tensor t : signature.stepInputs()) {
             if (staged.containsKey(t.name())) {
                 m.addStatement("$L = $L($L)", stage(t.name()), t.ints() ? "ints" : "floats", stagedCount(t));
             }
-        }
-        for (Signature.Tensor t : signature.outputs()) {
-            m.addStatement("$L = floats($L)", result(t.name()), lowering.predictBatch() * t.size());
         }
         m.addCode(CodeBlock.join(views, ""));
         Map<String, ProgramEmitter> programs = new LinkedHashMap<>();
@@ -279,19 +382,20 @@ final class CudaClass {
             m.addComment("$L", p.getKey());
             m.addCode(CodeBlock.join(p.getValue().views("workspace"), ""));
         }
+        pinned(m, trainer, predictor);
         m.addStatement("gradients = new $T[] {$L}", DEV_BUF, String.join(", ", gradients(trainGraph).values().stream()
                 .map(g -> trainer.field(g.id())).toList()));
         for (FusedKernels.Kernel k : kernels) {
             m.addStatement("$L = new $T($S, $L).load(ctx)", k.source().name(), KERNEL_SOURCE, k.source().name(),
                     sourceConstant(k.source().name()));
         }
-        for (String g : List.of("train", "update", "evaluate", "infer")) {
+        for (String g : List.of("step", "evaluate", "infer")) {
             String field = g + "Graph";
             graphs.add(field);
             type.addField(FieldSpec.builder(CAPTURED, field, PRIVATE, FINAL)
                     .addJavadoc("{@code $L} of the planned size, captured once and replayed.\n", g).build());
-            m.addStatement("$L = new $T(ctx, () -> $L)", field, CAPTURED,
-                    g.equals("update") ? "update()" : g + "(" + (g.equals("infer") ? "PREDICT_BATCH" : "MAX_BATCH") + ")");
+            m.addStatement("$L = new $T(ctx, () -> $L($L))", field, CAPTURED, g,
+                    g.equals("infer") ? "PREDICT_BATCH" : "MAX_BATCH");
         }
         m.addStatement("ctx.zero(readback)");
         m.addStatement("deviceStale = true");
@@ -321,16 +425,21 @@ final class CudaClass {
 
     private MethodSpec update(Graph train, ProgramEmitter trainer) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("update").addModifiers(PRIVATE)
-                .addJavadoc("Queues the optimizer's update of every parameter, with the step's scalars in {@code scalars}.\n");
+                .addJavadoc("Queues the step's gate, then the clipping and the optimizer's update of every parameter, which\n")
+                .addJavadoc("do nothing in a step the gate skips.\n");
+        m.addComment("The CPU step's checks and steps++, on the device: whether the update applies, and its scalars.");
+        m.addStatement("$T.gate(ctx, readback, clipScratch.slice($T.normOffset(), 1), lr, gate, $L, scalars)", OPTIMIZERS,
+                CLIPPING, CudaUpdates.stepScalars(optimizer));
+        m.addStatement("$T apply = $T.applyFlag(gate)", DEV_BUF, OPTIMIZERS);
         if (clipping.maxNorm() != null) {
             m.addComment("clip_norm: one factor for all gradients when their global L2 norm exceeds $L", clipping.maxNorm());
-            m.addStatement("$T.clipNorm(ctx, gradients, GRADIENT_SIZES, $Lf, clipScratch)", CLIPPING,
-                    clipping.maxNorm().floatValue());
+            m.addStatement("$T.scale(ctx, gradients, GRADIENT_SIZES, clipScratch, apply)", CLIPPING);
         }
         if (clipping.maxValue() != null) {
             m.addComment("clip_value: every gradient element clamped to [-$L, $L]", clipping.maxValue(),
                     clipping.maxValue());
-            m.addStatement("$T.clipValue(ctx, gradients, GRADIENT_SIZES, $Lf)", CLIPPING, clipping.maxValue().floatValue());
+            m.addStatement("$T.clipValue(ctx, gradients, GRADIENT_SIZES, $Lf, apply)", CLIPPING,
+                    clipping.maxValue().floatValue());
         }
         m.addComment("$L", optimizer.describe());
         gradients(train).forEach((param, g) -> m.addStatement("$L", CudaUpdates.update(optimizer, paramFields.get(param),
@@ -368,71 +477,102 @@ final class CudaClass {
         }
     }
 
-    private MethodSpec trainStep(ProgramEmitter program) {
-        MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").returns(RuntimeNames.STEP_RESULT)
-                .addJavadoc("{@code trainStep} on the device: the calls, one read-back, then the update unless it would\n")
-                .addJavadoc("spoil the weights.\n")
+    private MethodSpec startTrainStep(ProgramEmitter trainer) {
+        ClassName pending = self.nestedClass(PENDING);
+        MethodSpec.Builder m = MethodSpec.methodBuilder("startTrainStep").returns(RuntimeNames.PENDING_STEP)
+                .addJavadoc("{@code startTrainStep} on the device: the batch and learning rate copied into a pinned slot and\n")
+                .addJavadoc("uploaded on the copy stream, the step queued behind the upload (one graph launch for a full\n")
+                .addJavadoc("batch) and its read-back behind the step; nothing here waits for the device, unless the slot's\n")
+                .addJavadoc("previous step is still to be collected or the gate must be written.\n")
                 .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count")
                 .addParameter(double.class, "learningRate");
-        runStep(m, program, "train");
-        m.beginControlFlow("if (!$T.isFinite(loss) && !owner.updateOnNonFinite)", Float.class);
-        m.addComment("A diverged step must not spoil the weights: no update, and the step does not count.");
-        m.addStatement("return $L", result(program));
-        m.endControlFlow();
-        m.beginControlFlow("if (!owner.updateOnNonFinite && !$T.isFinite(hostReadback.get(3)))", Float.class);
-        m.addComment("A gradient that overflowed while the loss stayed finite must not reach the weights either.");
-        m.addStatement("return $L", result(program, false));
-        m.endControlFlow();
-        m.addStatement("owner.steps++");
-        m.addStatement("long step = owner.steps");
-        m.addStatement("float lr = (float) learningRate");
-        m.addStatement("hostScalars.put(0, $L)", CudaUpdates.scalars(optimizer));
-        m.addStatement("ctx.upload(hostScalars, scalars)");
-        m.addStatement("updateGraph.run()");
+        JavaGenerator.enterOwner(m);
+        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
+        m.addStatement("int wanted = owner.updateOnNonFinite ? $T.APPLY_ALWAYS : stopOnNonFinite ? $T.STOP_AT_NON_FINITE "
+                + ": $T.SKIP_NON_FINITE", OPTIMIZERS, OPTIMIZERS, OPTIMIZERS);
+        m.beginControlFlow("if (wanted != policy)").addStatement("policy = wanted").addStatement("gateStale = true")
+                .endControlFlow();
+        m.beginControlFlow("if (gateStale || deviceStale)")
+                .addComment("The gate and the parameters are written with no step in flight.")
+                .addStatement("settle()").endControlFlow();
+        m.addStatement("prepare()");
+        m.addStatement("int s = slot");
+        m.beginControlFlow("if (inFlight[s] != null)")
+                .addComment("The step two before this one: its read-back slot is this step's.")
+                .addStatement("inFlight[s].finish()").endControlFlow();
+        m.addStatement("slot = 1 - s");
+        m.addStatement("int n = count");
+        m.addStatement("batches.awaitHostFree(s)");
+        List<Signature.Tensor> tensors = stepTensors(trainer);
+        for (int k = 0; k < tensors.size(); k++) {
+            Signature.Tensor t = tensors.get(k);
+            String kind = t.ints() ? "ints" : "floats";
+            m.addStatement("batches.$L(s, $L).put(0, batch.$L($S), 0, $L)", kind, k, kind, t.name(),
+                    PredictMethods.times("n", t.size()));
+        }
+        m.addStatement("batches.floats(s, $L).put(0, (float) learningRate)", tensors.size());
+        m.addStatement("batches.upload(s)");
+        m.addStatement("batches.deliver(s, deliveries)");
+        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("stepGraph.run()")
+                .nextControlFlow("else").addStatement("step(n)").endControlFlow();
+        m.addStatement("stepReadback.queue(s, readback)");
         m.addStatement("hostStale = true");
-        m.addStatement("return $L", result(program));
+        m.addStatement("$T started = new $T(s, n)", pending, pending);
+        m.addStatement("inFlight[s] = started");
+        m.addStatement("return started");
         JavaGenerator.leave(m);
         return m.build();
     }
 
-    /**
-     * A step's start, inside the owner's context: the batch checked and uploaded, the program run
-     * (captured for a full batch), and the one read-back into the locals {@code loss} and {@code
-     * correct}.
-     */
-    private void runStep(MethodSpec.Builder m, ProgramEmitter program, String name) {
-        JavaGenerator.enterOwner(m);
-        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
-        m.addStatement("prepare()");
-        m.addStatement("int n = count");
-        stageStep(m, program);
-        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("$LGraph.run()", name)
-                .nextControlFlow("else").addStatement("$L(n)", name).endControlFlow();
-        m.addStatement("ctx.download(readback, hostReadback)");
-        m.addStatement("float loss = hostReadback.get(0)");
-        m.addStatement("int correct = (int) hostReadback.get(1)");
-    }
-
-    /** The step's result: with the counted rows when the loss ignores a label, as on the CPU. */
-    private static CodeBlock result(ProgramEmitter program) {
-        return result(program, true);
-    }
-
-    private static CodeBlock result(ProgramEmitter program, boolean finiteGradients) {
-        if (program.judgedLabels() == null) {
-            return finiteGradients ? CodeBlock.of("new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT)
-                    : CodeBlock.of("new $T((double) loss * n, correct, false)", RuntimeNames.STEP_RESULT);
-        }
-        return CodeBlock.of("new $T((double) loss * n, correct, (int) hostReadback.get(2), $L)", RuntimeNames.STEP_RESULT,
-                finiteGradients);
+    /** The nested class of a started step, which reads its slot's read-back when collected. */
+    private TypeSpec pending(ProgramEmitter trainer) {
+        String judged = trainer.judgedLabels() == null ? "" : ", (int) r.get(2)";
+        return TypeSpec.classBuilder(PENDING).addModifiers(PRIVATE, FINAL).addSuperinterface(RuntimeNames.PENDING_STEP)
+                .addJavadoc("A training step queued on the device; {@link #finish} waits for its read-back only.\n")
+                .addField(int.class, "slot", PRIVATE, FINAL).addField(int.class, "n", PRIVATE, FINAL)
+                .addField(RuntimeNames.STEP_RESULT, "result", PRIVATE)
+                .addMethod(MethodSpec.constructorBuilder().addParameter(int.class, "slot").addParameter(int.class, "n")
+                        .addStatement("this.slot = slot").addStatement("this.n = n").build())
+                .addMethod(MethodSpec.methodBuilder("finish").addAnnotation(Override.class)
+                        .addModifiers(javax.lang.model.element.Modifier.PUBLIC).returns(RuntimeNames.STEP_RESULT)
+                        .addJavadoc("Waits for this step's read-back, counts the step if its update applied, and returns its\n")
+                        .addJavadoc("result, as the CPU's {@code trainStep} reports it.\n")
+                        .beginControlFlow("if (result != null)").addStatement("return result").endControlFlow()
+                        .addStatement("$T r = stepReadback.await(slot)", FloatBuffer.class)
+                        .beginControlFlow("if (inFlight[slot] == this)").addStatement("inFlight[slot] = null")
+                        .endControlFlow()
+                        .addStatement("float loss = r.get(0)")
+                        .beginControlFlow("if (r.get(4) == 0f)").addStatement("owner.steps++")
+                        .nextControlFlow("else if (policy == $T.STOP_AT_NON_FINITE)", OPTIMIZERS)
+                        .addComment("The gate latched: cleared before the next step, once none is in flight.")
+                        .addStatement("gateStale = true").endControlFlow()
+                        .addStatement("result = new $T((double) loss * n, (int) r.get(1)$L, r.get(3) == 0f)",
+                                RuntimeNames.STEP_RESULT, judged)
+                        .addStatement("return result").build())
+                .build();
     }
 
     private MethodSpec evaluateStep(ProgramEmitter program) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("evaluateStep").returns(RuntimeNames.STEP_RESULT)
-                .addJavadoc("{@code evaluateStep} on the device, with one read-back.\n")
+                .addJavadoc("{@code evaluateStep} on the device, with one read-back, after every started step.\n")
                 .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count");
-        runStep(m, program, "evaluate");
-        m.addStatement("return $L", result(program));
+        JavaGenerator.enterOwner(m);
+        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
+        m.addStatement("settle()");
+        m.addStatement("prepare()");
+        m.addStatement("int n = count");
+        stageStep(m, program);
+        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("evaluateGraph.run()")
+                .nextControlFlow("else").addStatement("evaluate(n)").endControlFlow();
+        m.addStatement("ctx.download(readback, hostReadback)");
+        m.addStatement("float loss = hostReadback.get(0)");
+        m.addStatement("int correct = (int) hostReadback.get(1)");
+        if (program.judgedLabels() == null) {
+            m.addStatement("return new $T((double) loss * n, correct)", RuntimeNames.STEP_RESULT);
+        } else {
+            m.addStatement("return new $T((double) loss * n, correct, (int) hostReadback.get(2), true)",
+                    RuntimeNames.STEP_RESULT);
+        }
         JavaGenerator.leave(m);
         return m.build();
     }
@@ -443,6 +583,7 @@ final class CudaClass {
                 .addJavadoc("{@code predict(Inputs)} on the device, {@link #PREDICT_BATCH} examples per pass.\n")
                 .addParameter(RuntimeNames.INPUTS, "inputs");
         JavaGenerator.enterOwner(all);
+        all.addStatement("settle()");
         all.addStatement("prepare()");
         all.addStatement("int count = inputs.count(INPUTS)")
                 .addStatement("$T result = $T.allocate(OUTPUTS, count)", RuntimeNames.OUTPUTS, RuntimeNames.OUTPUTS);
@@ -461,6 +602,7 @@ final class CudaClass {
                     .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
             JavaGenerator.enterOwner(arrays);
             PredictMethods.checkArrays(arrays, single, signature.outputs().get(0));
+            arrays.addStatement("settle()");
             arrays.addStatement("prepare()");
             passes(arrays, program, outputIds.subList(0, 1), "x", k -> "out");
             JavaGenerator.leave(arrays);
@@ -468,28 +610,51 @@ final class CudaClass {
         }
     }
 
-    /** The loop of inference passes: upload a slice of each input, run, download each output's slice. */
+    /**
+     * The loop of inference passes, one behind the other: pass k's inputs are copied into a pinned
+     * slot, uploaded on the copy stream and delivered, pass k runs and its outputs are queued for
+     * read-back; then pass k-1's outputs, which the device has copied meanwhile, go to the caller.
+     */
     private void passes(MethodSpec.Builder m, ProgramEmitter program, List<Integer> outputIds, String from,
             IntFunction<String> into) {
-        m.beginControlFlow("for (int start = 0; start < count; start += PREDICT_BATCH)");
+        m.addStatement("int passes = (count + PREDICT_BATCH - 1) / PREDICT_BATCH");
+        m.beginControlFlow("for (int pass = 0; pass <= passes; pass++)");
+        m.beginControlFlow("if (pass < passes)");
+        m.addStatement("int start = pass * PREDICT_BATCH");
         m.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
-        for (Signature.Tensor t : signature.inputs()) {
-            String n = PredictMethods.times("n", t.size());
-            m.addStatement("$L.put(0, $L, $L, $L)", stage(t.name()), from.replace("$NAME", JavaNames.identifier(t.name())),
-                    PredictMethods.times("start", t.size()), n);
-            m.addStatement("ctx.upload($L.slice(0, $L), $L.slice(0, $L))", stage(t.name()), n,
-                    program.inputField(t.name()), n);
+        m.addStatement("int s = pass % 2");
+        m.addStatement("passBatches.awaitHostFree(s)");
+        List<Signature.Tensor> tensors = passTensors(program);
+        for (int k = 0; k < tensors.size(); k++) {
+            Signature.Tensor t = tensors.get(k);
+            m.addStatement("passBatches.$L(s, $L).put(0, $L, $L, $L)", t.ints() ? "ints" : "floats", k,
+                    from.replace("$NAME", JavaNames.identifier(t.name())), PredictMethods.times("start", t.size()),
+                    PredictMethods.times("n", t.size()));
         }
+        m.addStatement("passBatches.upload(s)");
+        m.addStatement("passBatches.deliver(s, passInputs)");
         m.beginControlFlow("if (n == PREDICT_BATCH)").addStatement("inferGraph.run()")
                 .nextControlFlow("else").addStatement("infer(n)").endControlFlow();
+        List<String> outputs = new ArrayList<>();
+        for (int k = 0; k < outputIds.size(); k++) {
+            outputs.add(program.field(outputIds.get(k)) + ".slice(0, "
+                    + PredictMethods.times("n", signature.outputs().get(k).size()) + ")");
+        }
+        m.addStatement("passReadback.queue(s, $L)", String.join(", ", outputs));
+        m.endControlFlow();
+        m.beginControlFlow("if (pass > 0)");
+        m.addComment("The pass before, read back while this one computes.");
+        m.addStatement("int start = (pass - 1) * PREDICT_BATCH");
+        m.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
+        m.addStatement("$T outputs = passReadback.await((pass - 1) % 2)", FloatBuffer.class);
+        String at = "0";
         for (int k = 0; k < outputIds.size(); k++) {
             Signature.Tensor t = signature.outputs().get(k);
             String n = PredictMethods.times("n", t.size());
-            m.addStatement("ctx.download($L.slice(0, $L), $L.slice(0, $L))", program.field(outputIds.get(k)), n,
-                    result(t.name()), n);
-            m.addStatement("$L.get(0, $L, $L, $L)", result(t.name()), into.apply(k), PredictMethods.times("start", t.size()),
-                    n);
+            m.addStatement("outputs.get($L, $L, $L, $L)", at, into.apply(k), PredictMethods.times("start", t.size()), n);
+            at = at.equals("0") ? n : at + " + " + n;
         }
+        m.endControlFlow();
         m.endControlFlow();
     }
 
@@ -502,6 +667,7 @@ final class CudaClass {
         MethodSpec.Builder m = MethodSpec.methodBuilder("syncHost")
                 .addJavadoc("Makes the host's parameters, optimizer state and dropout generator those of the device.\n");
         JavaGenerator.enterOwner(m);
+        m.addStatement("settle()");
         m.beginControlFlow("if (!hostStale)").addStatement("return").endControlFlow();
         m.addStatement("ctx.bind()");
         for (String f : allFields()) {
@@ -518,9 +684,10 @@ final class CudaClass {
     /** Uploads the host's parameters, optimizer state and dropout generator, if they changed. */
     private MethodSpec prepare(Graph train) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("prepare").addModifiers(PRIVATE)
-                .addJavadoc("Binds the context to this thread and uploads what the host changed since the last call.\n");
+                .addJavadoc("Binds the context to this thread and uploads what the host changed since the last call, and\n")
+                .addJavadoc("the gate's state when it is stale; called with no step in flight.\n");
         m.addStatement("ctx.bind()");
-        m.beginControlFlow("if (!deviceStale)").addStatement("return").endControlFlow();
+        m.beginControlFlow("if (deviceStale)");
         for (String f : allFields()) {
             m.addStatement("ctx.upload(owner.$L, $L)", f, f);
         }
@@ -528,6 +695,14 @@ final class CudaClass {
             m.addStatement("$T.setState(ctx, rng, owner.rng.state())", DROPOUT);
         }
         m.addStatement("deviceStale = false");
+        m.addStatement("gateStale = true");
+        m.endControlFlow();
+        m.beginControlFlow("if (gateStale)");
+        m.addComment("The policy, the step counter from the host's (a checkpoint may have changed it), no latched stop.");
+        m.addStatement("hostGate.put(0, $T.gateState(policy, owner.steps))", OPTIMIZERS);
+        m.addStatement("ctx.upload(hostGate, gate)");
+        m.addStatement("gateStale = false");
+        m.endControlFlow();
         return m.build();
     }
 

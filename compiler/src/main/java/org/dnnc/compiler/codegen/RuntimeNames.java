@@ -71,5 +71,7 @@ final class RuntimeNames {
     static final ClassName GREEDY_DECODING = ClassName.get("org.dnnc.runtime", "GreedyDecoding");
     static final ClassName TRAINABLE_NETWORK = ClassName.get(TRAIN, "TrainableNetwork");
     static final ClassName STEP_RESULT = ClassName.get(TRAIN, "StepResult");
+    static final ClassName PENDING_STEP = ClassName.get(TRAIN, "PendingStep");
+    static final ClassName NON_FINITE = ClassName.get(TRAIN, "NonFinite");
     static final ClassName TARGET_KIND = ClassName.get(TRAIN, "TargetKind");
 }

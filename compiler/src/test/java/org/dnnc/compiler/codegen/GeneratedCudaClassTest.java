@@ -81,18 +81,29 @@ class GeneratedCudaClassTest {
         assertThat(source).contains("private final OnCuda cuda;");
         // Each step and pass on the device; the host's parameters synchronized around checkpoints.
         assertThat(source).contains("return cuda.trainStep(batch, count, learningRate);");
+        assertThat(source).contains("return cuda.startTrainStep(batch, count, learningRate);");
+        assertThat(source).contains("cuda.onNonFinite(policy);");
         assertThat(source).contains("return cuda.evaluateStep(batch, count);");
         assertThat(source).contains("return cuda.predict(inputs);");
         assertThat(source).contains("cuda.predict(x, count, out);");
         assertThat(count(source, "cuda.syncHost();")).isEqualTo(2);
         assertThat(count(source, "cuda.hostChanging();")).isEqualTo(2);
         assertThat(source).contains("cuda.close();");
-        // The device programs: cuBLAS, the loss's one read-back, Adam through CudaOptimizers, captured work.
+        // The device programs: cuBLAS; a step's gate computing Adam's scalars on the device, the updates
+        // reading its flag, the whole step captured, its batch through pinned slots and its one read-back
+        // asynchronous; an evaluation's read-back.
         assertThat(source).contains("Gemm.sgemm(ctx, false, true, n, 256, 784, 1f, t0_image, w_logits_dense1_weight");
         assertThat(source).contains("ctx.download(readback, hostReadback);");
+        assertThat(source).contains("CudaOptimizers.gate(ctx, readback, clipScratch.slice(CudaClipping.normOffset(), 1), "
+                + "lr, gate, CudaOptimizers.StepScalars.ADAM, /* beta1 */ 0.9f, /* beta2 */ 0.999f, scalars);");
         assertThat(source).contains("CudaOptimizers.adam(ctx, w_logits_dense1_weight, t");
-        assertThat(source).contains("hostScalars.put(0, CudaOptimizers.adamScalars(lr, 0.9f, 0.999f, step));");
-        assertThat(source).contains("trainGraph = new CapturedWork(ctx, () -> train(MAX_BATCH));");
+        assertThat(source).contains(", scalars, apply, /* beta1 */ 0.9f");
+        assertThat(source).doesNotContain("Scalars(lr");
+        assertThat(source).contains("stepGraph = new CapturedWork(ctx, () -> step(MAX_BATCH));");
+        assertThat(source).contains("batches = new PinnedBatches(ctx, MAX_BATCH * 784, MAX_BATCH, 1);");
+        assertThat(source).contains("deliveries = new DevBuf[] {t0_image, t1_label, lr};");
+        assertThat(source).contains("batches.floats(s, 2).put(0, (float) learningRate);");
+        assertThat(source).contains("stepReadback.queue(s, readback);");
         assertThat(source).contains("inferGraph = new CapturedWork(ctx, () -> infer(PREDICT_BATCH));");
     }
 
@@ -104,12 +115,14 @@ class GeneratedCudaClassTest {
                 .toString();
         JavaSourceCompiler.compile(clipped.qualifiedName(), code, work.resolve("clipped"), LINT);
         String update = code.substring(code.indexOf("private void update() {"));
-        assertThat(update).contains("CudaClipping.clipNorm(ctx, gradients, GRADIENT_SIZES, 0.5f, clipScratch);");
-        assertThat(update).contains("CudaClipping.clipValue(ctx, gradients, GRADIENT_SIZES, 0.05f);");
+        // The norm once, with the clipping factor, at the end of the training program; the gate reads it,
+        // and the clipping and the update read the gate's flag.
+        assertThat(code).contains("CudaClipping.norm(ctx, gradients, GRADIENT_SIZES, 0.5f, clipScratch);");
+        assertThat(update).contains("CudaOptimizers.StepScalars.MOMENTUM, 0f, 0f, scalars);");
+        assertThat(update).contains("CudaClipping.scale(ctx, gradients, GRADIENT_SIZES, clipScratch, apply);");
+        assertThat(update).contains("CudaClipping.clipValue(ctx, gradients, GRADIENT_SIZES, 0.05f, apply);");
         assertThat(update).contains("CudaOptimizers.momentum(ctx, ");
-        assertThat(code).contains("CudaOptimizers.momentumScalars(lr, step)");
-        assertThat(code).contains("CudaClipping.norm(ctx, gradients, GRADIENT_SIZES, clipScratch);");
-        assertThat(code).contains("if (!owner.updateOnNonFinite && !Float.isFinite(hostReadback.get(3))) {");
+        assertThat(update.substring(0, update.indexOf("private void step("))).doesNotContain("clipNorm");
         // The generator reserves the clipping scratch the runtime asks for.
         assertThat(CudaClass.CLIP_SCRATCH).isEqualTo(org.dnnc.runtime.cuda.CudaClipping.SCRATCH_SIZE);
     }

@@ -7,6 +7,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +22,14 @@ import org.dnnc.compiler.target.CpuTarget;
 import org.dnnc.compiler.target.CudaTarget;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.cuda.CudaContext;
+import org.dnnc.runtime.cuda.DevBuf;
+import org.dnnc.runtime.cuda.Kernel;
+import org.dnnc.runtime.cuda.KernelSource;
+import org.dnnc.runtime.cuda.LaunchArgs;
+import org.dnnc.runtime.data.Dataset;
+import org.dnnc.runtime.train.NonFinite;
+import org.dnnc.runtime.train.PendingStep;
+import org.dnnc.runtime.train.Trainer;
 import org.dnnc.runtime.io.SaveOptions;
 import org.dnnc.runtime.train.StepResult;
 import org.dnnc.runtime.train.TrainableNetwork;
@@ -45,6 +54,28 @@ class GeneratedCudaDryRunTest {
     private final Map<String, Integer> launches = new LinkedHashMap<>();
     /** Kernel name to the kinds of the arguments its launches passed. */
     private final Map<String, String> passed = new LinkedHashMap<>();
+    /** Every launch (by kernel name), copy, wait and graph replay, in order. */
+    private final List<String> trace = new ArrayList<>();
+    /** The device address each launch of an update or clipping kernel passed as its flag {@code apply}. */
+    private final List<Long> flags = new ArrayList<>();
+    /** The kernels that take the step gate's flag, and where. */
+    private static final Map<String, Integer> FLAG_ARGUMENT = flagArguments();
+
+    /** Kernel name to the index of its parameter {@code apply}, for the optimizer and clipping kernels. */
+    private static Map<String, Integer> flagArguments() {
+        Map<String, Integer> at = new LinkedHashMap<>();
+        for (String family : List.of("optimizer", "clipping")) {
+            Matcher m = KERNEL.matcher(KernelSource.resource(family).source());
+            while (m.find()) {
+                List<String> names = Arrays.stream(m.group(2).split(","))
+                        .map(p -> p.strip().substring(p.strip().lastIndexOf(' ') + 1).replace("*", "")).toList();
+                if (names.contains("apply")) {
+                    at.put(m.group(1), names.indexOf("apply"));
+                }
+            }
+        }
+        return at;
+    }
 
     private TrainableNetwork onRecording(Path dnn, String folder) throws Exception {
         return onRecording(SourceFile.read(dnn), folder);
@@ -58,9 +89,22 @@ class GeneratedCudaDryRunTest {
         Object builder = type.getMethod("builder").invoke(null);
         builder.getClass().getMethod("threads", int.class).invoke(builder, 1);
         TrainableNetwork net = (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
-        CudaContext ctx = CudaContext.recording((kernel, gridX, gridY, block, args) -> {
-            launches.merge(kernel.name(), 1, Integer::sum);
-            passed.put(kernel.name(), args.signature());
+        CudaContext ctx = CudaContext.recording(new CudaContext.LaunchSink() {
+            @Override
+            public void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs args) {
+                launches.merge(kernel.name(), 1, Integer::sum);
+                passed.put(kernel.name(), args.signature());
+                trace.add(kernel.name());
+                Integer flag = FLAG_ARGUMENT.get(kernel.name());
+                if (flag != null) {
+                    flags.add(args.bits(flag));
+                }
+            }
+
+            @Override
+            public void stream(String operation) {
+                trace.add(operation);
+            }
         });
         Class<?> half = Class.forName(type.getName() + "$OnCuda", true, type.getClassLoader());
         Constructor<?> open = half.getDeclaredConstructor(type, CudaContext.class);
@@ -287,5 +331,144 @@ class GeneratedCudaDryRunTest {
         assertThat(m.find()).isTrue();
         assertThat(launches.get(m.group(1))).isEqualTo(2);
         assertThat(passed.get(m.group(1))).isEqualTo(kindsOf(m.group(2)));
+    }
+
+    /** An instance field of the CUDA half of {@code net}. */
+    private static Object halfField(TrainableNetwork net, String name) throws Exception {
+        Field cuda = net.getClass().getDeclaredField("cuda");
+        cuda.setAccessible(true);
+        Object half = cuda.get(net);
+        Field f = half.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(half);
+    }
+
+    /**
+     * The trace of full-batch steps, from the first pinned slot's fill on: each step fills its slot,
+     * uploads and delivers it, replays one graph and queues one read-back, with nothing between that
+     * waits for the device or copies through the host; the slots alternate. Returns the steps'
+     * slots.
+     */
+    private List<Integer> assertOneGraphPerStep(TrainableNetwork net) throws Exception {
+        List<Integer> slots = new ArrayList<>();
+        int at = trace.indexOf("fill 0");
+        assertThat(at).isAtLeast(0);
+        while (at < trace.size()) {
+            String op = trace.get(at);
+            if (op.startsWith("await read-back ")) {
+                at++;
+                continue;
+            }
+            assertThat(op).startsWith("fill ");
+            String slot = op.substring("fill ".length());
+            assertThat(trace.subList(at, at + 4)).containsExactly("fill " + slot, "upload " + slot, "deliver " + slot,
+                    "graph").inOrder();
+            int end = trace.subList(at, trace.size()).indexOf("graph end") + at;
+            assertThat(end).isGreaterThan(at);
+            List<String> inside = trace.subList(at + 4, end);
+            for (String launch : inside) {
+                // Launches only: no copy, wait or read-back inside the step.
+                assertThat(launch).doesNotContain(" ");
+                assertThat(launch).isNoneOf("synchronize", "download", "upload", "graph");
+            }
+            assertThat(inside).contains("opt_step_gate");
+            assertThat(trace.get(end + 1)).isEqualTo("read back " + slot);
+            slots.add(Integer.parseInt(slot));
+            at = end + 2;
+        }
+        DevBuf gate = (DevBuf) halfField(net, "gate");
+        assertThat(flags).isNotEmpty();
+        for (long flag : flags) {
+            assertThat(flag).isEqualTo(gate.address());
+        }
+        return slots;
+    }
+
+    @Test
+    void theMlpsFullBatchStepIsOneGraphWithOneReadBackAndStepsOverlap() throws Exception {
+        try (TrainableNetwork net = onRecording(GeneratedCudaClassTest.MLP, "pipelined-mlp")) {
+            // Parameters and the gate written first, with no step in flight.
+            net.evaluateStep(images(64), 64);
+            trace.clear();
+            PendingStep first = net.startTrainStep(images(64), 64, 1e-3);
+            PendingStep second = net.startTrainStep(images(64), 64, 1e-3);
+            // Two in flight: the first waits only for its own read-back when collected.
+            assertThat(trace).doesNotContain("await read-back 0");
+            first.finish();
+            assertThat(trace.get(trace.size() - 1)).isEqualTo("await read-back 0");
+            PendingStep third = net.startTrainStep(images(64), 64, 1e-3);
+            second.finish();
+            third.finish();
+            assertThat(third.finish()).isSameInstanceAs(third.finish());
+            assertThat(assertOneGraphPerStep(net)).containsExactly(0, 1, 0).inOrder();
+            assertThat(trace.stream().filter(op -> op.startsWith("await read-back")).count()).isEqualTo(3);
+            // Nothing computed: the read-back reads zeros, a finite step that applied, counted at collection.
+            assertThat(net.steps()).isEqualTo(3);
+            // Six parameters, each update launched once per step, whether it then applies or not.
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * 6);
+        }
+    }
+
+    @Test
+    void theCnnsFullBatchStepIsOneGraphWithOneReadBack() throws Exception {
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.CNN, "pipelined-cnn")) {
+            net.evaluateStep(images(64), 64);
+            trace.clear();
+            for (int step = 0; step < 3; step++) {
+                net.trainStep(images(64), 64, 1e-3);
+            }
+            assertThat(assertOneGraphPerStep(net)).containsExactly(0, 1, 0).inOrder();
+            assertThat(flags).hasSize(3 * half(net, "GRADIENT_SIZES"));
+        }
+    }
+
+    /** An MLP whose train section stops at a non-finite step. */
+    private static final String STOP_MLP = """
+            network StopMlp {
+                input x: float[6];
+                input label: int;
+                logits = x -> dense(5) -> relu -> dense(3);
+                output probs = softmax(logits);
+                train {
+                    loss      = cross_entropy(logits, label);
+                    optimizer = adam(lr: 1e-3);
+                    batch     = 8;
+                    epochs    = 2;
+                    nan       = stop;
+                    clip_norm = 1.0;
+                }
+            }
+            """;
+
+    @Test
+    void theTrainerPipelinesAStoppingNetworksStepsThroughAlternatingSlots() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("StopMlp.dnn").toString(), STOP_MLP);
+        try (TrainableNetwork net = onRecording(file, "stop")) {
+            Trainer.Builder trainer = (Trainer.Builder) net.getClass().getMethod("trainer").invoke(null);
+            Dataset data = Dataset.of(new float[20 * 6], new int[] {6}, new int[20]);
+            trainer.progress(false).shuffle(false).build().fit(net, data);
+            // nan = stop reached the gate as its latching policy.
+            java.nio.IntBuffer gate = (java.nio.IntBuffer) halfField(net, "hostGate");
+            assertThat(gate.get(2)).isEqualTo(org.dnnc.runtime.cuda.CudaOptimizers.STOP_AT_NON_FINITE);
+            assertThat(net.steps()).isEqualTo(6);
+        }
+        // Two epochs of batches of 8, 8 and 4: the full ones replayed, the short one direct, every step
+        // through the next pinned slot, each collected once.
+        List<String> slots = trace.stream().filter(op -> op.startsWith("fill ")).toList();
+        assertThat(slots).containsExactly("fill 0", "fill 1", "fill 0", "fill 1", "fill 0", "fill 1").inOrder();
+        assertThat(trace.stream().filter(op -> op.startsWith("await read-back")).count()).isEqualTo(6);
+        assertThat(trace.stream().filter(op -> op.equals("graph")).count()).isEqualTo(4);
+        assertThat(launches.get("opt_step_gate")).isEqualTo(6);
+        assertThat(launches.get("clip_scale")).isEqualTo(6 * 4);
+        for (int i = 0; i < trace.size(); i++) {
+            if (trace.get(i).startsWith("fill ")) {
+                // No wait for the device from a step's fill to its read-back.
+                int end = i;
+                while (!trace.get(end).startsWith("read back ")) {
+                    assertThat(trace.get(end)).isNoneOf("synchronize", "download");
+                    end++;
+                }
+            }
+        }
     }
 }

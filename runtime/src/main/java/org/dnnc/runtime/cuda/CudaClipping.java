@@ -23,31 +23,34 @@ public final class CudaClipping {
 
     /**
      * PyTorch's {@code clip_grad_norm_} over all {@code grads} together, as {@code
-     * GradientClipping.clipNorm}; afterwards {@code scratch[2 * BLOCKS]} holds the norm before
-     * clipping ({@link #normOffset()}), for the host to read when it wants it.
+     * GradientClipping.clipNorm}: {@link #norm(CudaContext, DevBuf[], int[], float, DevBuf)}, then
+     * {@link #scale}; afterwards {@code scratch[2 * BLOCKS]} holds the norm before clipping ({@link
+     * #normOffset()}), for the host to read when it wants it.
+     *
+     * @param apply a step gate's flag ({@link CudaOptimizers#applyFlag}): the gradients are scaled
+     *     only in a step whose update applies; null: always
      */
-    public static void clipNorm(CudaContext ctx, DevBuf[] grads, int[] sizes, float maxNorm, DevBuf scratch) {
-        checkLengths(grads, sizes);
-        checkScratch(scratch);
-        DevBuf partials = scratch.slice(0, 2 * BLOCKS);
-        DevBuf result = scratch.slice(normOffset(), 2);
-        ctx.zero(partials);
-        for (int k = 0; k < grads.length; k++) {
-            ctx.launch(ctx.kernel(PARTIAL), BLOCKS, 1, 256, 0, ctx.args().ptr(grads[k]).i(sizes[k]).ptr(partials));
-        }
-        ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(maxNorm).ptr(result));
-        for (int k = 0; k < grads.length; k++) {
-            ctx.launch(ctx.kernel(SCALE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).ptr(result));
-        }
+    public static void clipNorm(CudaContext ctx, DevBuf[] grads, int[] sizes, float maxNorm, DevBuf scratch,
+            DevBuf apply) {
+        norm(ctx, grads, sizes, maxNorm, scratch);
+        scale(ctx, grads, sizes, scratch, apply);
     }
 
     /**
      * The global L2 norm of all {@code grads} together, left at {@link #normOffset()} in {@code
-     * scratch} without changing them: a step reads it back with its loss to tell, as {@code
+     * scratch} without changing them: a step's gate reads it to tell, as {@code
      * GradientCheck.allFinite} does on the CPU, whether a gradient overflowed (the norm is then not
      * finite).
      */
     public static void norm(CudaContext ctx, DevBuf[] grads, int[] sizes, DevBuf scratch) {
+        norm(ctx, grads, sizes, Float.POSITIVE_INFINITY, scratch);
+    }
+
+    /**
+     * The global L2 norm of all {@code grads}, as {@link #norm(CudaContext, DevBuf[], int[], DevBuf)},
+     * with the factor that clips it to {@code maxNorm} beside it, for {@link #scale}.
+     */
+    public static void norm(CudaContext ctx, DevBuf[] grads, int[] sizes, float maxNorm, DevBuf scratch) {
         checkLengths(grads, sizes);
         checkScratch(scratch);
         DevBuf partials = scratch.slice(0, 2 * BLOCKS);
@@ -55,8 +58,22 @@ public final class CudaClipping {
         for (int k = 0; k < grads.length; k++) {
             ctx.launch(ctx.kernel(PARTIAL), BLOCKS, 1, 256, 0, ctx.args().ptr(grads[k]).i(sizes[k]).ptr(partials));
         }
-        ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(Float.POSITIVE_INFINITY)
+        ctx.launch(ctx.kernel(FINISH), 1, 1, 1, 0, ctx.args().ptr(partials).f(maxNorm)
                 .ptr(scratch.slice(normOffset(), 2)));
+    }
+
+    /**
+     * Scales every gradient by the factor {@link #norm(CudaContext, DevBuf[], int[], float, DevBuf)}
+     * left in {@code scratch}, when it is below 1 and {@code apply} (a step gate's flag, or null) says
+     * the step's update applies.
+     */
+    public static void scale(CudaContext ctx, DevBuf[] grads, int[] sizes, DevBuf scratch, DevBuf apply) {
+        checkLengths(grads, sizes);
+        checkScratch(scratch);
+        DevBuf result = scratch.slice(normOffset(), 2);
+        for (int k = 0; k < grads.length; k++) {
+            ctx.launch(ctx.kernel(SCALE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).ptr(result).ptr(apply));
+        }
     }
 
     private static void checkScratch(DevBuf scratch) {
@@ -71,11 +88,14 @@ public final class CudaClipping {
         return 2 * BLOCKS;
     }
 
-    /** PyTorch's {@code clip_grad_value_}, as {@code GradientClipping.clipValue}. */
-    public static void clipValue(CudaContext ctx, DevBuf[] grads, int[] sizes, float limit) {
+    /**
+     * PyTorch's {@code clip_grad_value_}, as {@code GradientClipping.clipValue}, in a step whose
+     * update applies ({@code apply} as for {@link #clipNorm}).
+     */
+    public static void clipValue(CudaContext ctx, DevBuf[] grads, int[] sizes, float limit, DevBuf apply) {
         checkLengths(grads, sizes);
         for (int k = 0; k < grads.length; k++) {
-            ctx.launch(ctx.kernel(VALUE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).f(limit));
+            ctx.launch(ctx.kernel(VALUE), sizes[k], ctx.args().ptr(grads[k]).i(sizes[k]).f(limit).ptr(apply));
         }
     }
 

@@ -101,6 +101,7 @@ class LaunchersMatchKernelsTest {
         assertThat(launched.get("clip_partial")).contains("grid " + CudaClipping.BLOCKS + "x1");
         assertThat(launched.get("clip_finish")).endsWith("grid 1x1 block 1");
         assertThat(launched.get("dropout_advance")).endsWith("grid 1x1 block 1");
+        assertThat(launched.get("opt_step_gate")).endsWith("grid 1x1 block 1");
         // One warp per row, eight rows per block: 19 rows need 3 blocks.
         assertThat(launched.get("softmax_forward")).contains("grid 3x1");
         assertThat(launched.get("ln_backward_input")).contains("grid 3x1");
@@ -166,19 +167,23 @@ class LaunchersMatchKernelsTest {
         CudaIm2col.col2imBatch(ctx, conv, buf(conv.patchSize() * 50), a, 2, false);
 
         DevBuf scalars = buf(2);
-        CudaOptimizers.sgd(ctx, a, b, n, scalars, 0f, 0f);
-        CudaOptimizers.momentum(ctx, a, b, c, n, scalars, 0.9f, 0f, false, 0f, 0f);
-        CudaOptimizers.adagrad(ctx, a, b, c, n, scalars, 1e-10f, 0f, 0f);
-        CudaOptimizers.rmspropMomentum(ctx, a, b, c, a, n, scalars, 0.99f, 1e-8f, 0.9f, 0f, 0f);
-        CudaOptimizers.adam(ctx, a, b, c, a, n, scalars, 0.9f, 0.999f, 1e-8f, 0f, 0f);
+        DevBuf gate = buf(CudaOptimizers.GATE_STATE_INTS);
+        DevBuf apply = CudaOptimizers.applyFlag(gate);
+        CudaOptimizers.gate(ctx, buf(CudaOptimizers.READBACK_FLOATS), a, b, gate, CudaOptimizers.StepScalars.ADAM, 0.9f,
+                0.999f, scalars);
+        CudaOptimizers.sgd(ctx, a, b, n, scalars, apply, 0f, 0f);
+        CudaOptimizers.momentum(ctx, a, b, c, n, scalars, apply, 0.9f, 0f, false, 0f, 0f);
+        CudaOptimizers.adagrad(ctx, a, b, c, n, scalars, null, 1e-10f, 0f, 0f);
+        CudaOptimizers.rmspropMomentum(ctx, a, b, c, a, n, scalars, apply, 0.99f, 1e-8f, 0.9f, 0f, 0f);
+        CudaOptimizers.adam(ctx, a, b, c, a, n, scalars, apply, 0.9f, 0.999f, 1e-8f, 0f, 0f);
 
         CudaDropout.forward(ctx, a, b, c, n, 0.5f, buf(2));
 
         CudaEmbedding.forward(ctx, a, b, c, 10, 10, 10);
         CudaEmbedding.backward(ctx, a, b, c, 10, 10, 10);
 
-        CudaClipping.clipNorm(ctx, new DevBuf[] {a, b}, new int[] {n, n}, 1f, buf(CudaClipping.SCRATCH_SIZE));
-        CudaClipping.clipValue(ctx, new DevBuf[] {a}, new int[] {n}, 1f);
+        CudaClipping.clipNorm(ctx, new DevBuf[] {a, b}, new int[] {n, n}, 1f, buf(CudaClipping.SCRATCH_SIZE), apply);
+        CudaClipping.clipValue(ctx, new DevBuf[] {a}, new int[] {n}, 1f, null);
 
         Rows r = new Rows(buf(1000), 50);
         CudaRecurrentCells.rnnForward(ctx, r, r, a, r, r, 4, 10, false);
