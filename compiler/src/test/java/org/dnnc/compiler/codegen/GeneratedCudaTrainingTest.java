@@ -14,6 +14,8 @@ import org.dnnc.runtime.io.Checkpoint;
 import org.dnnc.runtime.io.Safetensors;
 import org.dnnc.runtime.io.SaveOptions;
 import org.dnnc.runtime.io.TensorData;
+import org.dnnc.runtime.train.NonFinite;
+import org.dnnc.runtime.train.PendingStep;
 import org.dnnc.runtime.train.StepResult;
 import org.dnnc.runtime.train.TrainableNetwork;
 import org.junit.jupiter.api.Assumptions;
@@ -115,6 +117,54 @@ class GeneratedCudaTrainingTest {
         try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
             trainBoth(cpu, gpu, 64, 784, 10, "image");
             predictAndEvaluateBoth(cpu, gpu);
+        }
+    }
+
+    /** The parameters of {@code net}, from the device when it trains on one. */
+    private static float[] parameters(TrainableNetwork net) {
+        float[] p = new float[net.parameterCount()];
+        net.copyParametersTo(p);
+        return p;
+    }
+
+    /**
+     * A step whose batch holds a NaN (its loss and gradients are NaN) leaves every weight bit for
+     * bit and is not counted; with steps started before the first is collected, {@code SKIP} lets
+     * the finite step queued behind it update, and {@code STOP} holds it back, so the weights stay
+     * those from before the diverging step, until a step starts with none in flight.
+     */
+    @Test
+    void aNonFiniteStepChangesNothingAndStopHoldsTheStepQueuedBehindIt() throws Exception {
+        Class<?> type = CudaTestNetworks.load("mlp", work);
+        try (TrainableNetwork gpu = build(type, Device.CUDA)) {
+            assertThat(gpu.trainStep(batch(64, 784, 10, 0, "image"), 64, 1e-3).finite()).isTrue();
+            Inputs poisoned = batch(64, 784, 10, 1, "image");
+            poisoned.floats("image")[5] = Float.NaN;
+            float[] before = parameters(gpu);
+            assertThat(gpu.trainStep(poisoned, 64, 1e-3).finite()).isFalse();
+            assertThat(parameters(gpu)).isEqualTo(before);
+            assertThat(gpu.steps()).isEqualTo(1);
+
+            gpu.onNonFinite(NonFinite.SKIP);
+            PendingStep bad = gpu.startTrainStep(poisoned, 64, 1e-3);
+            PendingStep good = gpu.startTrainStep(batch(64, 784, 10, 2, "image"), 64, 1e-3);
+            assertThat(bad.finish().finite()).isFalse();
+            assertThat(good.finish().finite()).isTrue();
+            assertThat(gpu.steps()).isEqualTo(2);
+
+            gpu.onNonFinite(NonFinite.STOP);
+            float[] kept = parameters(gpu);
+            bad = gpu.startTrainStep(poisoned, 64, 1e-3);
+            good = gpu.startTrainStep(batch(64, 784, 10, 3, "image"), 64, 1e-3);
+            assertThat(bad.finish().lossSum()).isNaN();
+            // Held back by the latched stop: it reports itself not finite, as its caller must stop too.
+            StepResult held = good.finish();
+            assertThat(held.lossSum()).isFinite();
+            assertThat(held.finite()).isFalse();
+            assertThat(parameters(gpu)).isEqualTo(kept);
+            assertThat(gpu.steps()).isEqualTo(2);
+            assertThat(gpu.trainStep(batch(64, 784, 10, 4, "image"), 64, 1e-3).finite()).isTrue();
+            assertThat(gpu.steps()).isEqualTo(3);
         }
     }
 

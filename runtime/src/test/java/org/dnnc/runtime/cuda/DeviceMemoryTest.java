@@ -3,6 +3,8 @@ package org.dnnc.runtime.cuda;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.javacpp.LongPointer;
 import org.junit.jupiter.api.Test;
 
@@ -88,5 +90,36 @@ class DeviceMemoryTest {
     /** The 8 bytes that launch parameter {@code i} points at. */
     private static long slot(LaunchArgs args, int i) {
         return new LongPointer(DevicePointers.at(args.params.get(i))).get(0);
+    }
+
+    @Test
+    void pinnedSlotsAndReadBacksRecordTheirOperationsOnARecordingContext() {
+        List<String> ops = new ArrayList<>();
+        CudaContext ctx = CudaContext.recording(new CudaContext.LaunchSink() {
+            @Override
+            public void launched(Kernel kernel, int gridX, int gridY, int block, LaunchArgs arguments) {}
+
+            @Override
+            public void stream(String operation) {
+                ops.add(operation);
+            }
+        });
+        DevBuf images = ctx.arena(4096).floats(0, 100);
+        DevBuf labels = ctx.arena(256).ints(0, 10);
+        try (PinnedBatches batches = new PinnedBatches(ctx, 100, 10);
+                PinnedReadback readback = new PinnedReadback(ctx, 2, 3)) {
+            batches.awaitHostFree(1);
+            batches.floats(1, 0).put(99, 7f);
+            batches.ints(1, 1).put(9, 3);
+            batches.upload(1);
+            batches.deliver(1, images, labels);
+            readback.queue(1, images.slice(0, 3));
+            assertThat(readback.await(1).capacity()).isEqualTo(3);
+            assertThrows(IllegalArgumentException.class, () -> batches.deliver(0, images));
+            assertThrows(IllegalArgumentException.class, () -> batches.deliver(0, labels, images));
+            assertThrows(IllegalArgumentException.class, () -> readback.queue(0, images));
+        }
+        assertThat(ops).containsExactly("fill 1", "upload 1", "deliver 1", "read back 1", "await read-back 1").inOrder();
+        assertThrows(IllegalArgumentException.class, () -> new PinnedReadback(ctx, 0, 3));
     }
 }

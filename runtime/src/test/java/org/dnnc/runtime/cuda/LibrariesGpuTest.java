@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cuda;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.FloatBuffer;
@@ -125,6 +126,25 @@ class LibrariesGpuTest extends GpuTestSupport {
                 ctx.download(labels, gotLabels);
                 assertThat(gotLabels.get(ints - 1)).isEqualTo(step * 100 + ints - 1);
             }
+        }
+    }
+
+    @Test
+    void aPinnedReadbackCopiesItsViewsInOrderAndWaitsForItsSlotOnly() {
+        DevBuf a = device(new float[] {1, 2, 3});
+        DevBuf b = device(new float[] {4, 5});
+        try (PinnedReadback readback = new PinnedReadback(ctx, 2, 5)) {
+            readback.queue(0, a, b);
+            CudaElementwise.scale(ctx, a, 3, 10f);
+            readback.queue(1, a.slice(0, 2));
+            FloatBuffer first = readback.await(0);
+            float[] got = new float[5];
+            first.get(0, got);
+            assertThat(got).isEqualTo(new float[] {1, 2, 3, 4, 5});
+            FloatBuffer second = readback.await(1);
+            assertThat(second.get(0)).isEqualTo(10f);
+            assertThat(second.get(1)).isEqualTo(20f);
+            assertThrows(IllegalArgumentException.class, () -> readback.queue(0, a, b, b));
         }
     }
 
