@@ -5,7 +5,9 @@ package org.dnnc.runtime.cpu;
  * i} is the view {@code grads[i]} of {@code sizes[i]} elements. A training step calls it after the
  * backward pass has completed every gradient and before any parameter is updated, as PyTorch users
  * call {@code clip_grad_norm_} and {@code clip_grad_value_} between {@code backward()} and {@code
- * step()}; weight decay and L1 are added later, inside the update, so they are never clipped.
+ * step()}; weight decay and L1 are added later, inside the update, so they are never clipped. The
+ * CUDA twins ({@code org.dnnc.runtime.cuda.CudaClipping}) take the step gate's flag and clip only
+ * in a step whose update applies, as a CPU step clips only then.
  */
 public final class GradientClipping {
 

@@ -18,6 +18,11 @@ import java.nio.FloatBuffer;
  * arrays, where HotSpot vectorises the arithmetic (see {@code Chunks}). In a {@link CpuContext} of
  * two threads, {@link #adam} updates a large view in two halves side by side; every element is
  * computed alone, so the result is the same.
+ *
+ * <p>The CUDA twins ({@code org.dnnc.runtime.cuda.CudaOptimizers}) read the learning rate and the
+ * step's values from device memory, which the step's gate fills on the device, and take the gate's
+ * flag: where a CPU step skips these calls (a non-finite loss or gradient), the device's run and
+ * change nothing.
  */
 public final class Optimizers {
 

@@ -18,7 +18,9 @@ package org.dnnc.runtime.train;
  *     them; fewer when a loss ignores some labels (padding), so that accuracy is {@code correct /
  *     judged} over the labels that count
  * @param finiteGradients false when a parameter gradient held NaN or infinity though the loss was
- *     finite, so that the step updated nothing
+ *     finite, so that the step updated nothing; also false for a step that a network started behind
+ *     a non-finite one under {@link NonFinite#STOP} and so held back (see {@link
+ *     TrainableNetwork#startTrainStep})
  */
 public record StepResult(double lossSum, int correct, int judged, boolean finiteGradients) implements PendingStep {
 
