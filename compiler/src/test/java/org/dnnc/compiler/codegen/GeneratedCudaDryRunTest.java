@@ -406,6 +406,25 @@ class GeneratedCudaDryRunTest {
             assertThat(net.steps()).isEqualTo(3);
             // Six parameters, each update launched once per step, whether it then applies or not.
             assertThat(launches.get("opt_adam")).isEqualTo(3 * 6);
+
+            // Inference passes: pass k+1 is filled, uploaded and run before pass k's outputs are awaited.
+            trace.clear();
+            int predictBatch = half(net, "PREDICT_BATCH");
+            int count = 2 * predictBatch + 7;
+            assertThat(net.predict(Inputs.of("image", new float[count * 784])).get("probs")).hasLength(count * 10);
+            List<String> expected = new ArrayList<>();
+            for (int pass = 0; pass <= 3; pass++) {
+                if (pass < 3) {
+                    expected.addAll(List.of("fill " + pass % 2, "upload " + pass % 2, "deliver " + pass % 2,
+                            "read back " + pass % 2));
+                }
+                if (pass > 0) {
+                    expected.add("await read-back " + (pass - 1) % 2);
+                }
+            }
+            assertThat(trace.stream().filter(op -> op.contains(" ") && !op.equals("graph end")).toList())
+                    .containsExactlyElementsIn(expected).inOrder();
+            assertThat(trace.stream().filter(op -> op.equals("graph")).count()).isEqualTo(2);
         }
     }
 

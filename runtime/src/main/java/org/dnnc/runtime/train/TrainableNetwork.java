@@ -74,8 +74,8 @@ public interface TrainableNetwork extends Network {
      * <p>The default runs the whole step here and returns it finished, which is what a network that
      * computes on the calling thread does. A network on a GPU queues the batch's upload and the step
      * and returns; under {@link NonFinite#STOP} ({@link #onNonFinite}), a step that finds a non-finite
-     * loss or gradient also keeps every step started after it from updating (they report themselves
-     * not finite), so the network keeps the weights it had before that step.
+     * loss or gradient also keeps the steps started behind it, before it was collected, from updating
+     * (they report themselves not finite), so the network keeps the weights it had before that step.
      *
      * @param batch the inputs and targets, by name
      * @param count the number of examples, 1 to {@link #maxBatch()}
