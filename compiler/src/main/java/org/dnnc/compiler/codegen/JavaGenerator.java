@@ -326,6 +326,10 @@ public final class JavaGenerator {
                 .beginControlFlow("if (cuda != null)").addStatement("return cuda.startTrainStep(batch, count, learningRate)")
                 .endControlFlow()
                 .addStatement("return trainStep(batch, count, learningRate)").build());
+        type.addMethod(MethodSpec.methodBuilder("runsStepsAhead").addAnnotation(Override.class).addModifiers(PUBLIC)
+                .returns(boolean.class)
+                .addJavadoc("True on a CUDA device, whose steps compute while the caller starts the next one.\n")
+                .addStatement("return cuda != null").build());
         type.addMethod(MethodSpec.methodBuilder("onNonFinite").addAnnotation(Override.class).addModifiers(PUBLIC)
                 .addParameter(RuntimeNames.NON_FINITE, "policy")
                 .addJavadoc("What the caller does with a step whose loss or gradient is NaN or infinite; on a CUDA device,\n")

@@ -67,9 +67,9 @@ public interface TrainableNetwork extends Network {
      * necessarily finished, so that the caller can prepare the next batch meanwhile; {@link
      * PendingStep#finish()} then gives the step's result. The network has read {@code batch} when
      * this returns: its arrays may be refilled at once. Call {@code finish()} before any other call
-     * on the network that reads its state ({@link #steps()} included), except starting a further
-     * step: steps run in the order they were started (a network may wait, in this call, for steps
-     * started earlier).
+     * on the network that reads its state ({@link #steps()} included, unless {@link #runsStepsAhead}),
+     * except starting a further step: steps run in the order they were started (a network may wait,
+     * in this call, for steps started earlier).
      *
      * <p>The default runs the whole step here and returns it finished, which is what a network that
      * computes on the calling thread does. A network on a GPU queues the batch's upload and the step
@@ -110,6 +110,17 @@ public interface TrainableNetwork extends Network {
      */
     default void onNonFinite(NonFinite policy) {
         updateOnNonFiniteLoss(policy == NonFinite.IGNORE);
+    }
+
+    /**
+     * Whether {@link #startTrainStep} returns before its step has finished, so that the trainer gains
+     * by starting the next step before it collects this one (it does so only where the next step's
+     * rate and step count cannot depend on this one's outcome). {@link #steps()} may then be read
+     * with steps in flight, and counts the collected ones. The default, for a network that computes
+     * on the calling thread: false.
+     */
+    default boolean runsStepsAhead() {
+        return false;
     }
 
     /** The number of optimizer steps taken so far (restored with a checkpoint); schedules count from it. */

@@ -31,6 +31,10 @@ final class TrainingRun {
     /** Steps left out for a non-finite loss ({@link NonFinite#SKIP}): in all, and in the current epoch. */
     private long skipped;
     private int skippedThisEpoch;
+    /** The step started and not yet collected, with its batch's size and its rate; null when none is. */
+    private PendingStep pending;
+    private int pendingCount;
+    private double pendingRate;
 
     TrainingRun(TrainableNetwork net, Dataset train, Dataset validation, int batch, Settings settings) {
         this.net = net;
@@ -102,33 +106,42 @@ final class TrainingRun {
         // resumed run sees what an uninterrupted one would.
         int order = Math.toIntExact(firstEpoch + epoch - 1);
         buffers.startEpoch(order);
-        // One step in flight at most: batch k+1 is filled while step k computes, then step k is
-        // collected before step k+1 starts, so every step sees the rate and step count it would see
-        // if each ran to the end first. The pending step is collected before the epoch ends, and on
-        // every way out.
-        PendingStep pending = null;
-        int pendingCount = 0;
-        double pendingRate = 0;
+        // Batch k+1 is filled while step k computes. A network that runs steps ahead gets step k+1
+        // before step k is collected when that cannot change what step k+1 sees: its rate is the same
+        // whether or not step k applies, and it stays within the range test's steps. Otherwise step k
+        // is collected first, so every step sees the rate and step count it would see if each ran to
+        // the end first. The pending steps are collected before the epoch ends, and on every way out.
+        boolean ahead = net.runsStepsAhead();
+        pending = null;
         try {
             for (BatchIterator it = batches.epoch(order); it.hasNext() && reason == StopReason.COMPLETED; ) {
                 int n = buffers.fill(it);
-                if (pending != null) {
-                    PendingStep step = pending;
-                    pending = null;
-                    collect(step.finish(), pendingCount, pendingRate, epoch);
+                if (pending != null && !(ahead && startsAhead())) {
+                    collectPending(epoch);
                     if (reason != StopReason.COMPLETED) {
                         break;
                     }
                 }
-                double rate = settings.schedule().rate(settings.learningRate(), net.steps(), batches.batchesPerEpoch());
+                double rate = rate(net.steps());
+                PendingStep previous = pending;
+                int previousCount = pendingCount;
+                double previousRate = pendingRate;
                 pending = buffers.start(n, rate);
                 pendingCount = n;
                 pendingRate = rate;
+                if (previous != null) {
+                    collect(previous.finish(), previousCount, previousRate, epoch);
+                    if (reason != StopReason.COMPLETED) {
+                        // Only a stop for a non-finite step gets here: the network held the step just
+                        // started back from updating (see startTrainStep), so it ends uncounted.
+                        PendingStep held = pending;
+                        pending = null;
+                        held.finish();
+                    }
+                }
             }
             if (pending != null) {
-                PendingStep step = pending;
-                pending = null;
-                collect(step.finish(), pendingCount, pendingRate, epoch);
+                collectPending(epoch);
             }
         } catch (RuntimeException | Error e) {
             if (pending != null) {
@@ -138,6 +151,7 @@ final class TrainingRun {
                 } catch (RuntimeException | Error again) {
                     e.addSuppressed(again);
                 }
+                pending = null;
             }
             throw e;
         }
@@ -153,6 +167,26 @@ final class TrainingRun {
     }
 
     /** Counts a finished step of {@code n} examples at {@code rate}, and stops training if it says so. */
+    /**
+     * Whether the next step may start before the pending one is collected: its rate is the same
+     * whether or not the pending step applies, and it cannot pass the range test's last step.
+     */
+    private boolean startsAhead() {
+        long steps = net.steps();
+        return rate(steps) == rate(steps + 1) && steps + 2 <= stepLimit;
+    }
+
+    private double rate(long steps) {
+        return settings.schedule().rate(settings.learningRate(), steps, batches.batchesPerEpoch());
+    }
+
+    /** Collects the step in flight, which is no longer pending once this starts. */
+    private void collectPending(int epoch) {
+        PendingStep step = pending;
+        pending = null;
+        collect(step.finish(), pendingCount, pendingRate, epoch);
+    }
+
     private void collect(StepResult result, int n, double rate, int epoch) {
         boolean finite = result.finite();
         if (!finite && settings.nonFinite() == NonFinite.SKIP) {

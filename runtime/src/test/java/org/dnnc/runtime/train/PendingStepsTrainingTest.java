@@ -21,17 +21,28 @@ class PendingStepsTrainingTest {
     /**
      * A {@link ScriptedNetwork} whose steps run only when collected: a start copies the batch (the
      * trainer refills its arrays at once) and the step happens in {@code finish}. Any other call while
-     * a step is pending, and a second collection of a step, fail.
+     * a step is pending, and a second collection of a step, fail. One that runs steps ahead ({@code
+     * ahead}) may be asked for its steps while some are pending (the count of the collected ones, as
+     * a GPU's host copy is), and under {@link NonFinite#STOP} holds back, as a latched gate does, every
+     * step started before a non-finite one was collected.
      */
     private static final class LazyNetwork implements FakeNetwork {
         private final ScriptedNetwork steps;
+        private final boolean ahead;
+        private NonFinite policy = NonFinite.STOP;
+        private boolean latched;
         /** The steps started and not yet collected, oldest first. */
         private final List<Pending> pending = new ArrayList<>();
         final List<String> log = new ArrayList<>();
         private int started;
 
         LazyNetwork(ScriptedNetwork steps) {
+            this(steps, false);
+        }
+
+        LazyNetwork(ScriptedNetwork steps, boolean ahead) {
             this.steps = steps;
+            this.ahead = ahead;
         }
 
         private final class Pending implements PendingStep {
@@ -39,13 +50,16 @@ class PendingStepsTrainingTest {
             private final Inputs batch;
             private final int count;
             private final double rate;
+            /** Whether a step was in flight when this one started, so that a latched gate holds this one back. */
+            private final boolean behind;
             private boolean collected;
 
-            Pending(int number, Inputs batch, int count, double rate) {
+            Pending(int number, Inputs batch, int count, double rate, boolean behind) {
                 this.number = number;
                 this.batch = batch;
                 this.count = count;
                 this.rate = rate;
+                this.behind = behind;
             }
 
             @Override
@@ -59,7 +73,12 @@ class PendingStepsTrainingTest {
                 collected = true;
                 pending.remove(0);
                 log.add("finish " + number);
-                return steps.trainStep(batch, count, rate);
+                if (latched && behind) {
+                    return new StepResult(Double.NaN, 0);
+                }
+                StepResult result = steps.trainStep(batch, count, rate);
+                latched = !result.finite() && policy == NonFinite.STOP;
+                return result;
             }
         }
 
@@ -68,7 +87,7 @@ class PendingStepsTrainingTest {
             started++;
             log.add("start " + started);
             Inputs copy = Inputs.of("x", batch.floats("x").clone()).and("label", batch.ints("label").clone());
-            Pending p = new Pending(started, copy, count, learningRate);
+            Pending p = new Pending(started, copy, count, learningRate, !pending.isEmpty());
             pending.add(p);
             return p;
         }
@@ -93,7 +112,9 @@ class PendingStepsTrainingTest {
 
         @Override
         public long steps() {
-            settled("steps()");
+            if (!ahead) {
+                settled("steps()");
+            }
             return steps.steps();
         }
 
@@ -117,6 +138,17 @@ class PendingStepsTrainingTest {
         @Override
         public void updateOnNonFiniteLoss(boolean update) {
             steps.updateOnNonFiniteLoss(update);
+        }
+
+        @Override
+        public void onNonFinite(NonFinite policy) {
+            this.policy = policy;
+            FakeNetwork.super.onNonFinite(policy);
+        }
+
+        @Override
+        public boolean runsStepsAhead() {
+            return ahead;
         }
 
         @Override
@@ -249,5 +281,67 @@ class PendingStepsTrainingTest {
         assertThat(reports(lazy, again)).containsExactlyElementsIn(expected).inOrder();
         assertThat(lazy.log.get(lazy.log.size() - 1)).isEqualTo("finish 5");
         assertThat(lazy.pending).isEmpty();
+    }
+
+    @Test
+    void stepsRunAheadWhereTheNextRateCannotDependOnThePendingStep() {
+        ScriptedNetwork direct = new ScriptedNetwork(4, steps -> 1.0 / (steps + 1));
+        ScriptedNetwork behind = new ScriptedNetwork(4, steps -> 1.0 / (steps + 1));
+        LazyNetwork lazy = new LazyNetwork(behind, true);
+        List<String> expected = reports(direct, trainer());
+        assertThat(reports(lazy, trainer())).containsExactlyElementsIn(expected).inOrder();
+        assertThat(behind.steps()).isEqualTo(9);
+        assertThat(behind.parameterStep()).isEqualTo(direct.parameterStep());
+        // The rate halves every 2 steps, so step k+1 starts ahead of step k's collection only where k-1
+        // steps are collected and k-1 is even: whether step k applies cannot change step k+1's rate.
+        // Epochs hold 3 batches and end with every step collected.
+        assertThat(lazy.log).containsExactly("start 1", "start 2", "finish 1", "finish 2", "start 3", "finish 3",
+                "evaluate", "start 4", "finish 4", "start 5", "start 6", "finish 5", "finish 6", "evaluate", "start 7",
+                "start 8", "finish 7", "finish 8", "start 9", "finish 9", "evaluate").inOrder();
+        assertThat(lazy.pending).isEmpty();
+    }
+
+    @Test
+    void underAConstantRateEveryStepStartsBeforeTheOneBeforeIsCollected() {
+        Trainer.Builder constant = Trainer.builder().epochs(2).batch(4).learningRate(0.4).validation(VALIDATION);
+        List<String> expected = reports(new ScriptedNetwork(4, steps -> 1.0 / (steps + 1)), constant);
+        LazyNetwork lazy = new LazyNetwork(new ScriptedNetwork(4, steps -> 1.0 / (steps + 1)), true);
+        Trainer.Builder again = Trainer.builder().epochs(2).batch(4).learningRate(0.4).validation(VALIDATION);
+        assertThat(reports(lazy, again)).containsExactlyElementsIn(expected).inOrder();
+        assertThat(lazy.log).containsExactly("start 1", "start 2", "finish 1", "start 3", "finish 2", "finish 3",
+                "evaluate", "start 4", "start 5", "finish 4", "start 6", "finish 5", "finish 6", "evaluate").inOrder();
+    }
+
+    @Test
+    void aStopHoldsBackTheStepStartedAheadOfTheDivergingOne() {
+        Trainer.Builder constant = Trainer.builder().epochs(3).batch(4).learningRate(0.4).validation(VALIDATION);
+        ScriptedNetwork direct = new ScriptedNetwork(4, steps -> 0);
+        direct.nanAtCalls = Set.of(5);
+        List<String> expected = reports(direct, constant);
+        assertThat(expected.get(expected.size() - 1)).startsWith("diverged: the training loss became NaN at step 5");
+        ScriptedNetwork behind = new ScriptedNetwork(4, steps -> 0);
+        behind.nanAtCalls = Set.of(5);
+        LazyNetwork lazy = new LazyNetwork(behind, true);
+        Trainer.Builder again = Trainer.builder().epochs(3).batch(4).learningRate(0.4).validation(VALIDATION);
+        assertThat(reports(lazy, again)).containsExactlyElementsIn(expected).inOrder();
+        // Step 6 had started; it ended held back, and the weights are step 4's.
+        assertThat(lazy.log.subList(lazy.log.size() - 4, lazy.log.size()))
+                .containsExactly("start 6", "finish 5", "finish 6", "evaluate").inOrder();
+        assertThat(lazy.pending).isEmpty();
+        assertThat(behind.steps()).isEqualTo(4);
+        assertThat(behind.parameterStep()).isEqualTo(4);
+    }
+
+    @Test
+    void skippedStepsAreLeftOutAsStepByStepWhenRunningAhead() {
+        Trainer.Builder constant = Trainer.builder().epochs(3).batch(4).learningRate(0.4).onNonFinite(NonFinite.SKIP);
+        ScriptedNetwork direct = new ScriptedNetwork(4, steps -> 0);
+        direct.nanAtCalls = Set.of(2, 6);
+        List<String> expected = reports(direct, constant);
+        ScriptedNetwork behind = new ScriptedNetwork(4, steps -> 0);
+        behind.nanAtCalls = Set.of(2, 6);
+        Trainer.Builder again = Trainer.builder().epochs(3).batch(4).learningRate(0.4).onNonFinite(NonFinite.SKIP);
+        assertThat(reports(new LazyNetwork(behind, true), again)).containsExactlyElementsIn(expected).inOrder();
+        assertThat(behind.steps()).isEqualTo(7);
     }
 }
