@@ -46,6 +46,11 @@ if [ "$(ls "$out/bench-classes" | wc -l)" -ne 3 ]; then
     echo "bench did not leave the classes of mlp, cnn and resnet in $out/bench-classes" >&2
     exit 1
 fi
+# The PyTorch cases the runtime's GPU tests read (LossesGpuTest), where run.sh points Golden.root().
+mkdir -p "$out/shared/golden/cases"
+for c in mse_loss bce_with_logits; do
+    cp -r "../shared/golden/cases/$c" "$out/shared/golden/cases/"
+done
 # The PyTorch peer, from the project's shared folder (../shared/bench), where it is present.
 mkdir -p "$out/bench"
 if [ -f ../shared/bench/pytorch_fmnist.py ]; then

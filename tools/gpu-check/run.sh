@@ -15,7 +15,8 @@ if nv=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null)
 fi
 export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}:/usr/local/cuda/lib64"
 cp="$here/test-classes:$(ls "$here"/lib/*.jar | paste -sd:)"
-java=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -cp "$cp")
+# dnnc.repoRoot: a folder whose sibling shared/golden holds the bundled PyTorch cases.
+java=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -Ddnnc.repoRoot="$here/repository" -cp "$cp")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tests=("${java[@]}" -Ddnnc.cudaTestClasses="$here/test-networks" org.dnnc.runtime.cuda.GpuCheckMain

@@ -1,6 +1,7 @@
 package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -32,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
  * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
  * that does not fit fails here, and the launches are counted: the MLP, a dropout MLP, the CNN, the
- * GRU, the attention-decoder Reverser and FortunesTopics. Nothing is computed (downloads leave
+ * GRU, the attention-decoder Reverser, FortunesTopics, the autoencoder (mse) and a weighted sum of
+ * regression losses. Nothing is computed (downloads leave
  * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
  */
 class GeneratedCudaDryRunTest {
@@ -154,6 +156,48 @@ class GeneratedCudaDryRunTest {
         assertThat(launches.get("recurrent_step_forward")).isEqualTo(28 * passes);
         assertThat(launches.get("recurrent_step_backward")).isEqualTo(28 * 3);
         assertThat(passed.get("recurrent_step_forward")).isEqualTo(kinds("recurrent", "recurrent_step_forward"));
+    }
+
+    @Test
+    void theAutoencodersMseRunsOneValueAndOneGradientKernelPerStep() throws Exception {
+        int passes;
+        int layers = 4;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.AUTOENCODER, "autoencoder")) {
+            int maxBatch = (int) net.getClass().getField("MAX_BATCH").get(null);
+            for (int n : new int[] {maxBatch, maxBatch, 20}) {
+                assertThat(net.trainStep(Inputs.of("image", new float[n * 784]), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(Inputs.of("image", new float[maxBatch * 784]), maxBatch);
+            var outputs = net.predict(Inputs.of("image", new float[300 * 784]));
+            assertThat(outputs.get("reconstruction")).hasLength(300 * 784);
+            assertThat(outputs.get("code")).hasLength(300 * 32);
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // The loss's value in each training step and the evaluation; its gradient in each training step.
+        assertThat(launches.get("mse_value")).isEqualTo(3 + 1);
+        assertThat(launches.get("mse_grad")).isEqualTo(3);
+        assertThat(passed.get("mse_value")).isEqualTo(kinds("losses", "mse_value"));
+        assertThat(passed.get("mse_grad")).isEqualTo(kinds("losses", "mse_grad"));
+        // Every dense layer's bias and activation in every forward pass.
+        assertThat(launches.get("act_bias_forward")).isEqualTo(layers * passes);
+    }
+
+    @Test
+    void aWeightedSumOfRegressionLossesRunsEachLossesKernels() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("Regression.dnn").toString(), GeneratedCudaNetworksTest.REGRESSION);
+        try (TrainableNetwork net = onRecording(file, "regression")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("x", new float[n * 6]).and("target", new float[n * 3])
+                        .and("flags", new float[n * 2]);
+                assertThat(net.trainStep(batch, n, 0.1).finite()).isTrue();
+            }
+        }
+        for (String kernel : List.of("mse_value", "mse_grad", "bce_value", "bce_grad")) {
+            assertWithMessage(kernel).that(launches.get(kernel)).isEqualTo(3);
+            assertWithMessage(kernel).that(passed.get(kernel)).isEqualTo(kinds("losses", kernel));
+        }
     }
 
     /** Reverser examples: 20 source ids, their length, 21 target ids. */

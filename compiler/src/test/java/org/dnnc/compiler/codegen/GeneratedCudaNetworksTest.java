@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The convolutional and sequence networks compiled with the CUDA target as well as the CPU's: the
  * class has a CUDA half whose Java compiles without a warning, with the layers' geometry constants
  * and its int views (labels, token ids, lengths) on the device: every convolutional and sequence
- * network of the examples and the bench. (The autoencoder is not: its {@code mse} loss has no CUDA
- * kernel yet.) What the halves do is {@link
+ * network of the examples and the bench, and the autoencoder and a network trained on a weighted sum
+ * of {@code mse} and {@code bce_with_logits} (the regression losses). What the halves do is {@link
  * GeneratedCudaDryRunTest}'s (without a GPU) and {@link GeneratedCudaTrainingTest}'s (with one).
  */
 class GeneratedCudaNetworksTest {
@@ -35,6 +35,8 @@ class GeneratedCudaNetworksTest {
     static final Path TOPICS = RepoPaths.root().resolve("examples/fortunes-topics/src/main/dnn/FortunesTopics.dnn");
     static final Path REVERSER = RepoPaths.root().resolve("examples/seq2seq-attention/src/main/dnn/Reverser.dnn");
     static final Path STRIDED = RepoPaths.root().resolve("bench/networks/Strided.dnn");
+    static final Path AUTOENCODER = RepoPaths.root().resolve(
+            "examples/fashion-autoencoder/src/main/dnn/FashionAutoencoder.dnn");
     private static final List<String> LINT = List.of("-Xlint:all", "-Werror");
 
     @TempDir
@@ -49,7 +51,44 @@ class GeneratedCudaNetworksTest {
                 Arguments.of(LM, List.of("CudaEmbedding.forward(ctx, ", "CudaEmbedding.backward(ctx, ", "CudaRecurrent.infer(ctx, RECURRENT_")),
                 Arguments.of(TOPICS, List.of("CudaRecurrent.forward(ctx, REVERSE_", "CudaAttention.", "CudaConcat.")),
                 Arguments.of(REVERSER, List.of("CudaSteps.shiftRight(ctx, ", "CudaAttentionDecoder.")),
-                Arguments.of(STRIDED, List.of("CudaConv2d.", "CONV_")));
+                Arguments.of(STRIDED, List.of("CudaConv2d.", "CONV_")),
+                // The seed of 1 is not filled, and the gradient's upstream is none.
+                Arguments.of(AUTOENCODER, List.of("CudaLosses.mse(ctx, t21_reconstruction_dense2, t0_image, null, null,"
+                        + " n * 784, null, t23_loss_mse1);", "CudaLosses.mse(ctx, t21_reconstruction_dense2, t0_image,"
+                        + " t25_d_loss_mse1, null, n * 784, null, null);")));
+    }
+
+    /** Two regression losses in a weighted sum: a gradient whose weight is not 1 reads it on the device. */
+    static final String REGRESSION = """
+            package org.dnnc.test;
+
+            network Regression {
+                input x: float[6];
+                input target: float[3];
+                input flags: float[2];
+                hidden = x -> dense(8) -> tanh;
+                output value = hidden -> dense(3);
+                output flag_logits = hidden -> dense(2);
+                train {
+                    loss      = mse(value, target) + 0.25 * bce_with_logits(flag_logits, flags);
+                    optimizer = sgd(lr: 0.1);
+                    batch     = 8;
+                }
+            }
+            """;
+
+    @Test
+    void aWeightedRegressionLossReadsItsWeightOnTheDevice() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("Regression.dnn").toString(), REGRESSION);
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("regression"), LINT);
+        String half = code.substring(code.indexOf("private static final class OnCuda {"));
+        // The mse's upstream is the seed, 1 (as on the CPU, not read); the bce's is the weight's view.
+        assertThat(half).containsMatch("CudaLosses\\.mse\\(ctx, t\\w+, t\\w+, t\\w+, null, n \\* 3, null, null\\);");
+        assertThat(half).containsMatch("CudaLosses\\.bceWithLogits\\(ctx, t\\w+, t\\w+, t\\w+, null, n \\* 2,"
+                + " t\\w+_loss_scale\\w*, null\\);");
     }
 
     /** Plain SGD: the CPU's embedding gradient is a list of rows, the GPU's dense. */
