@@ -118,6 +118,23 @@ class GeneratedCudaDryRunTest {
         assertThat(net.steps()).isEqualTo(3);
     }
 
+    /** The name of the generated kernel of the CUDA half whose header says it computes {@code chain}. */
+    private static String kernelComputing(TrainableNetwork net, String chain) throws Exception {
+        for (Field f : Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
+                .getDeclaredFields()) {
+            if (f.getName().endsWith("_SOURCE")) {
+                f.setAccessible(true);
+                String source = (String) f.get(null);
+                Matcher m = KERNEL.matcher(source);
+                if (source.startsWith("// ") && source.lines().findFirst().orElseThrow().endsWith(": " + chain)
+                        && m.find()) {
+                    return m.group(1);
+                }
+            }
+        }
+        throw new AssertionError("no generated kernel computes " + chain);
+    }
+
     /** A static field of the CUDA half: an int, or the length of an int array. */
     private static int half(TrainableNetwork net, String field) throws Exception {
         Field f = Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
@@ -129,11 +146,24 @@ class GeneratedCudaDryRunTest {
 
     @Test
     void theCnnsConvolutionsPoolingsAndBatchNormsFitTheirViews() throws Exception {
+        String epilogue;
+        int passes;
         try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.CNN, "cnn")) {
             trainEvaluatePredictSaveLoad(net, "cnn");
             // Every parameter updated once per step.
             assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+            epilogue = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
         }
+        // Evaluation and inference fold each batch norm into its convolution: the folded bias and the
+        // ReLU of each of the two are one generated kernel per pass, where they were a channel-bias
+        // kernel and an activation kernel. Training keeps the convolutions' bias before their batch
+        // norms, one channel-bias kernel each per step, and has no activation of its own to apply.
+        assertThat(launches.get(epilogue)).isEqualTo(2 * passes);
+        assertThat(launches.get("ew_add_channel_bias")).isEqualTo(2 * 3);
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(passed.get(epilogue)).isEqualTo("ppp" + "iii");
         // No cuDNN on a recording context: the convolutions take im2col and GEMMs, backward col2im.
         assertThat(launches).containsKey("im2col");
         assertThat(launches).containsKey("col2im");
@@ -141,6 +171,57 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("max_pool_backward");
         assertThat(launches).containsKey("bn_stats");
         assertThat(launches).containsKey("bn_backward_input");
+    }
+
+    @Test
+    void theResnetsFoldedConvolutionsEndInOneGeneratedKernelEach() throws Exception {
+        String relu;
+        String residual;
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.RESNET, "resnet")) {
+            trainEvaluatePredictSaveLoad(net, "resnet");
+            relu = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            residual = kernelComputing(net, "t0 = add(in0, in1); t1 = add(in2, t0); t2 = relu(t1); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
+        }
+        // Per evaluation or inference pass, of the seven convolutions (batch norms folded in): four end in
+        // their bias and ReLU, three blocks' last in their bias, the residual add and the ReLU, one
+        // kernel each; the projection shortcut, added into the chain of the block's other branch, keeps
+        // its channel-bias kernel. Before, each bias and each ReLU was a kernel, and each residual add
+        // and ReLU one more: fourteen launches a pass where there are eight.
+        assertThat(launches.get(relu)).isEqualTo(4 * passes);
+        assertThat(launches.get(residual)).isEqualTo(3 * passes);
+        assertThat(launches.get("ew_add_channel_bias")).isEqualTo(passes);
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(passed.get(residual)).isEqualTo("pppp" + "iii");
+    }
+
+    @Test
+    void convolutionsWithoutBatchNormTrainWithGeneratedEpilogues() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("ConvChain.dnn").toString(), GeneratedCudaNetworksTest.CONV_CHAIN);
+        String relu;
+        String residual;
+        int passes;
+        try (TrainableNetwork net = onRecording(file, "convchain")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("x", new float[n * 128]).and("label", new int[n]);
+                assertThat(net.trainStep(batch, n, 1e-3).finite()).isTrue();
+            }
+            assertThat(net.predict(Inputs.of("x", new float[50 * 128])).get("probs")).hasLength(150);
+            relu = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            residual = kernelComputing(net, "t0 = add(in0, in1); t1 = add(in2, t0); t2 = relu(t1); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + (50 + predictBatch - 1) / predictBatch;
+        }
+        // Per forward pass (three training steps, then the predictions): two convolutions end in their
+        // bias and ReLU, the third in its bias, the residual add and the ReLU, one kernel each; no
+        // channel-bias or activation kernel is left. Backward, each bias gradient is a reduction of its own.
+        assertThat(launches.get(relu)).isEqualTo(2 * passes);
+        assertThat(launches.get(residual)).isEqualTo(passes);
+        assertThat(launches).doesNotContainKey("ew_add_channel_bias");
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(launches.get("ew_channel_bias_grad")).isEqualTo(3 * 3);
     }
 
     @Test

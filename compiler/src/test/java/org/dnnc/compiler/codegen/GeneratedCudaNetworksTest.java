@@ -58,6 +58,73 @@ class GeneratedCudaNetworksTest {
                         + " t25_d_loss_mse1, null, n * 784, null, null);")));
     }
 
+    /**
+     * The CNN's inference pass (its batch norms folded into the convolutions): each convolution is
+     * the library call alone, then one generated kernel adds the folded bias over the channels and
+     * applies the ReLU, where a channel-bias kernel and an activation kernel followed it before.
+     */
+    @Test
+    void theCnnsFoldedConvolutionsEndInOneGeneratedKernelEach() throws Exception {
+        SourceFile file = SourceFile.read(CNN);
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        String half = code.substring(code.indexOf("private static final class OnCuda {"));
+        int start = half.indexOf("private void infer(int n) {");
+        String infer = half.substring(start, half.indexOf("\n        }\n", start));
+        assertThat(infer.split("CudaConv2d\\.forward\\(", -1)).hasLength(3);
+        assertThat(infer).containsMatch("CudaConv2d\\.forward\\(ctx, CONV_LOGITS_FEATURES1_CONV2D1, i0_image, \\w+, null,"
+                + " (\\w+), \\w+, n, Activation\\.IDENTITY, 0\\.0f\\);\\s+// [^\\n]*\\n\\s+ctx\\.launch\\(fused_[0-9a-f]{12},"
+                + " n \\* 12544, ctx\\.args\\(\\)\\.ptr\\(\\1\\)\\.ptr\\(\\w+\\)\\.ptr\\(\\w+\\)\\.i\\(n \\* 12544\\)\\.i\\(16\\)\\.i\\(784\\)\\);");
+        assertThat(infer).contains(".i(n * 6272).i(32).i(196));");
+        assertThat(infer).doesNotContain("CudaElementwise.addChannelBias");
+        assertThat(infer).doesNotContain("CudaActivations.forward");
+        // The CPU's convolution applies the same bias and ReLU in its own epilogue.
+        assertThat(code.substring(0, code.indexOf("private static final class OnCuda {")))
+                .containsMatch("Conv2d\\.forward\\([^;]*Activation\\.RELU");
+    }
+
+    /**
+     * Convolutions without batch norm, so that training too runs their epilogues as generated
+     * kernels: the first's bias and ReLU, and in the residual block the second convolution's bias,
+     * the residual add and the ReLU as one chain.
+     */
+    static final String CONV_CHAIN = """
+            package org.dnnc.test;
+
+            network ConvChain {
+                input x: float[2, 8, 8];
+                input label: int;
+
+                block residual(x, c: int) {
+                    y = x -> conv2d(c, 3, padding: same) -> relu -> conv2d(c, 3, padding: same);
+                    relu(x + y)
+                }
+
+                logits = x -> conv2d(4, 3, padding: same) -> relu -> residual(4) -> global_avgpool -> dense(3);
+                output probs = softmax(logits);
+
+                train {
+                    loss      = cross_entropy(logits, label);
+                    optimizer = adam(lr: 1e-3);
+                    batch     = 8;
+                }
+            }
+            """;
+
+    @Test
+    void convolutionsWithoutBatchNormCompileWithTheirEpiloguesAsGeneratedKernels() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("ConvChain.dnn").toString(), CONV_CHAIN);
+        NetworkModel model = Compiler.compile(file).networks().get(0);
+        String code = JavaGenerator.generate(model, file, true, Set.of(CpuTarget.INSTANCE, CudaTarget.INSTANCE))
+                .toString();
+        JavaSourceCompiler.compile(model.qualifiedName(), code, work.resolve("convchain"), LINT);
+        String half = code.substring(code.indexOf("private static final class OnCuda {"));
+        // Every convolution is the library call alone; its bias (4 channels of 8x8) goes to a generated kernel.
+        assertThat(half).doesNotContainMatch("CudaConv2d\\.forward\\([^;]*Activation\\.RELU");
+        assertThat(half).containsMatch("ctx\\.launch\\(fused_[0-9a-f]{12}, n \\* 256, [^;]*\\.i\\(n \\* 256\\)\\.i\\(4\\)\\.i\\(64\\)\\);");
+    }
+
     /** Two regression losses in a weighted sum: a gradient whose weight is not 1 reads it on the device. */
     static final String REGRESSION = """
             package org.dnnc.test;

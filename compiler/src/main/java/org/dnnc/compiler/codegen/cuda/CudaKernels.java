@@ -382,12 +382,18 @@ public final class CudaKernels implements KernelEmitter {
         return p.node(upstream).op() instanceof Constant c && c.value() == 1;
     }
 
-    /** The generated kernel of this chain, launched over its elements. */
+    /**
+     * The generated kernel of this chain, launched over its elements; with per-channel operands, the
+     * result's channels and positions per channel follow the count.
+     */
     private static CodeBlock fused(Node n, ProgramView p) {
         CodeBlock.Builder args = CodeBlock.builder().add("ctx.args()");
         n.inputs().forEach(id -> args.add(".ptr($L)", p.field(id)));
         CodeBlock count = Sizes.count(n.type());
         args.add(".ptr($L).i($L)", p.field(n.id()), count);
+        if (!((FusedElementwise) n.op()).channels().isEmpty()) {
+            args.add(".i($L).i($L)", n.type().dim(1).bound(), Sizes.spatial(n.type()));
+        }
         return stmt("ctx.launch($L, $L, $L)", FusedKernels.name(n), count, args.build());
     }
 
