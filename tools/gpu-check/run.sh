@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs, from the folder that bundle.sh built, the CUDA tests of the runtime and the compiler, then
-# `dnnc bench --device cuda --synthetic 60000` for mlp, cnn and resnet and the PyTorch peer on the
-# same synthetic images, and prints one JSON report (report.py). Exit status 1 when a test failed
-# or a bench run failed on a machine where CUDA is present. On the GPU machine:
+# `dnnc bench --device cuda --synthetic 60000` for mlp and cnn at batch 64 and resnet at batch 256
+# (`--batch`), and the PyTorch peer on the same synthetic images at the same batches, and prints
+# one JSON report (report.py). Exit status 1 when a test failed or a bench run failed on a machine
+# where CUDA is present. On the GPU machine:
 # `tar xzf gpu-check.tgz && gpu-check/run.sh`; `--memcheck` runs the tests under compute-sanitizer's
 # memcheck (and skips the benchmarks, whose figures it would distort).
 set -uo pipefail
@@ -15,7 +16,8 @@ if nv=$(python3 -c "import nvidia; print(list(nvidia.__path__)[0])" 2>/dev/null)
 fi
 export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:-}:/usr/local/cuda/lib64"
 cp="$here/test-classes:$(ls "$here"/lib/*.jar | paste -sd:)"
-java=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -cp "$cp")
+# dnnc.repoRoot: a folder whose sibling shared/golden holds the bundled PyTorch cases.
+java=("$here/jre/bin/java" -Ddnnc.kernelCache="$here/kernel-cache" -Ddnnc.repoRoot="$here/repository" -cp "$cp")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tests=("${java[@]}" -Ddnnc.cudaTestClasses="$here/test-networks" org.dnnc.runtime.cuda.GpuCheckMain
@@ -26,15 +28,17 @@ fi
 "${tests[@]}" > "$work/tests.json" 2> "$work/tests.err"
 echo "$?" > "$work/tests.rc"
 if [ "${1:-}" != "--memcheck" ]; then
-    # bench finds its networks under the bundle and loads their classes from bench-classes.
-    for model in mlp cnn resnet; do
+    # bench finds its networks under the bundle and loads their classes from bench-classes. The
+    # issue's figures: the MLP and the CNN at their .dnn's batch, 64; the ResNet at 256.
+    for run in "mlp 64" "cnn 64" "resnet 256"; do
+        read -r model batch <<< "$run"
         (cd "$here" && "${java[@]}" org.dnnc.tools.Main bench --model "$model" --device cuda --synthetic 60000 \
-            --classes bench-classes) > "$work/dnnc-$model.out" 2> "$work/dnnc-$model.err"
+            --batch "$batch" --classes bench-classes) > "$work/dnnc-$model.out" 2> "$work/dnnc-$model.err"
         echo "$?" > "$work/dnnc-$model.rc"
     done
     if [ -f "$here/bench/pytorch_fmnist.py" ]; then
-        # ResNet at dnnc's batch (its .dnn says 64) and at 256, the issue's figure.
-        for run in "mlp,cnn 64" "resnet 64" "resnet 256"; do
+        # The same batches as dnnc's runs above.
+        for run in "mlp,cnn 64" "resnet 256"; do
             read -r models batch <<< "$run"
             python3 "$here/bench/pytorch_fmnist.py" --device cuda --synthetic 60000 --models "$models" --batch "$batch" \
                 >> "$work/pytorch.out" 2>> "$work/pytorch.err"

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
+import org.dnnc.compiler.sema.NetworkModel;
 import org.dnnc.runtime.Device;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.cuda.CudaUnavailableException;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Spec;
  * The suite's networks ({@code vgg}, {@code strided}, {@code wide_mlp}) have their PyTorch twins in
  * {@code bench/pytorch_suite.py}, which prints the same fields.
  * With {@code --device cuda} the network trains and predicts on a GPU (compiled with the cuda
- * target too), and the line's {@code device} says so.
+ * target too), and the line's {@code device} says so. {@code --batch N} compiles the network for
+ * batches of N instead of its train section's (as the PyTorch peers' {@code --batch}); the line's
+ * {@code batch} is the compiled class's.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmark an example network: train_images_per_s, infer_images_per_s and test_accuracy as JSON.")
@@ -82,6 +85,11 @@ final class BenchCommand implements Callable<Integer> {
                     + "(for a Java runtime without a compiler).")
     private Path classes;
 
+    @Option(names = "--batch", paramLabel = "N",
+            description = "Train and predict at batch N instead of the network's train batch: the class is compiled "
+                    + "for it (default: the .dnn's batch).")
+    private Integer batch;
+
     @Option(names = "--text", paramLabel = "PATH",
             description = "lstm_lm: the corpus, a file or folder (default: Debian's fortunes, /usr/share/games/fortunes).")
     private Path text;
@@ -99,6 +107,9 @@ final class BenchCommand implements Callable<Integer> {
         if (epochs < 0) {
             throw new ParameterException(spec.commandLine(), "--epochs must not be negative, got " + epochs);
         }
+        if (batch != null && batch < 1) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 1 example, got " + batch);
+        }
         if (synthetic != null && (synthetic < 1 || data != null || modelName.equals("lstm_lm"))) {
             throw new ParameterException(spec.commandLine(), "--synthetic takes a positive count of images, for an "
                     + "image model, without --data; got " + synthetic + (data != null ? " with --data" : "")
@@ -109,9 +120,10 @@ final class BenchCommand implements Callable<Integer> {
         if (loaded.isEmpty()) {
             return 1;
         }
+        NetworkModel model = batch == null ? loaded.get().model() : loaded.get().model().withBatch(batch);
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(loaded.get().model(), loaded.get().source(), !noFuse, device, classes);
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device, classes);
         } catch (CodegenException e) {
             spec.commandLine().getErr().print(new DiagnosticRenderer(false).render(loaded.get().source(), Diagnostic.error(
                     e.origin().span().isNone() ? loaded.get().model().span() : e.origin().span(), e.getMessage())));

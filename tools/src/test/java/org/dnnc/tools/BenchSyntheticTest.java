@@ -6,6 +6,8 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code dnnc bench --synthetic N} (random images, for the GPU machine, which has no data set) and
+ * {@code dnnc bench --synthetic N} (random images, for the GPU machine, which has no data set),
  * {@code --classes DIR} (classes compiled once and loaded on later runs, for its Java runtime
- * without a compiler), on the CPU.
+ * without a compiler) and {@code --batch N} (the class compiled for another batch), on the CPU.
  */
 class BenchSyntheticTest {
     @TempDir
@@ -51,6 +53,36 @@ class BenchSyntheticTest {
             Result r = run(args);
             assertThat(r.code()).isEqualTo(2);
             assertThat(r.err()).contains("--synthetic takes a positive count of images, for an image model, without --data");
+        }
+    }
+
+    @Test
+    void batchCompilesTheClassForItAndTheLineSaysSo() throws Exception {
+        Path classes = work.resolve("classes");
+        Result r = run("bench", "--model", "mlp", "--synthetic", "20", "--epochs", "1", "--threads", "1", "--batch", "7",
+                "--classes", classes.toString());
+        assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+        assertThat(r.out()).contains(",\"batch\":7,\"train_examples\":20,");
+        // The class kept for the run is planned for 7 examples, not the .dnn's 64.
+        List<Path> kept = list(classes);
+        assertThat(kept).hasSize(1);
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {kept.get(0).resolve("classes").toUri().toURL()},
+                getClass().getClassLoader())) {
+            Class<?> type = loader.loadClass("org.dnnc.examples.fashion.FashionMlp");
+            assertThat(type.getField("MAX_BATCH").getInt(null)).isEqualTo(7);
+        }
+        Result asWritten = run("bench", "--model", "mlp", "--synthetic", "20", "--epochs", "0", "--threads", "1");
+        assertWithMessage(asWritten.err()).that(asWritten.code()).isEqualTo(0);
+        assertThat(asWritten.out()).contains(",\"batch\":64,");
+    }
+
+    @Test
+    void batchNeedsAtLeastOneExample() {
+        for (String n : List.of("0", "-3")) {
+            Result r = run("bench", "--model", "mlp", "--synthetic", "20", "--batch", n);
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("--batch must be at least 1 example, got " + n);
+            assertThat(r.out()).isEmpty();
         }
     }
 

@@ -23,9 +23,9 @@ class CudaDeviceCommandTest {
     private static final String DATA = ROOT.resolve("data/fashion-mnist-subset").toString();
     private static final String MLP = ROOT.resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn").toString();
     private static final String CNN = ROOT.resolve("examples/fashion-cnn/src/main/dnn/FashionCnn.dnn").toString();
-    /** Its {@code mse} loss has no CUDA kernel yet. */
-    private static final String AUTOENCODER = ROOT.resolve(
-            "examples/fashion-autoencoder/src/main/dnn/FashionAutoencoder.dnn").toString();
+    /** A weighted cross-entropy, whose gradient has no CUDA kernel call yet. */
+    private static final String WEIGHTED = ROOT.resolve(
+            "compiler/src/test/resources/cuda/WeightedCrossEntropy.dnn").toString();
 
     @Test
     void withoutAGpuRunAndBenchSayWhatIsMissing() {
@@ -44,10 +44,10 @@ class CudaDeviceCommandTest {
 
     @Test
     void aNetworkTheCudaTargetCannotGenerateIsRefusedAtItsSource() {
-        Result r = run("run", AUTOENCODER, "--device", "cuda", "--epochs", "1", "--data", DATA);
+        Result r = run("run", WEIGHTED, "--device", "cuda", "--epochs", "1", "--data", DATA);
         assertWithMessage(r.err()).that(r.code()).isEqualTo(1);
-        assertThat(r.err()).containsMatch("FashionAutoencoder.dnn:\\d+:\\d+: error: the cuda target has no kernel"
-                + " call for `mse`");
+        assertThat(r.err()).containsMatch("WeightedCrossEntropy.dnn:15:\\d+: error: the cuda target has no kernel"
+                + " call for `cross_entropy_grad`");
         assertThat(r.err()).doesNotContain("\tat ");
     }
 

@@ -125,7 +125,7 @@ public final class CpuKernels implements KernelEmitter {
         rules.put(Scale.class, CpuKernels::scale);
         rules.put(Constant.class, CpuKernels::constant);
         rules.put(FusedElementwise.class, (n, p) -> ElementwiseLoop.emit((FusedElementwise) n.op(),
-                n.inputs().stream().map(p::field).toList(), p.field(n.id()), Sizes.count(n.type())));
+                n.inputs().stream().map(p::field).toList(), p.field(n.id()), n.type()));
         rules.put(Concat.class, BandCalls.CPU::concat);
         rules.put(Slice.class, BandCalls.CPU::slice);
         rules.put(Embedding.class, CpuKernels::embedding);

@@ -10,9 +10,14 @@ import java.util.stream.Collectors;
  * A chain of element-wise ops computed in one pass over memory: each step applies an
  * {@linkplain Op#elementwise() element-wise} op (activation, activation gradient, add, sub, mul,
  * scale) to the fused node's operands ({@code in0}, {@code in1}, ...) and earlier steps ({@code t0},
- * ...); the last step is the result. Every operand and step has the same shape.
+ * ...); the last step is the result. Every operand and step has the same shape, except the
+ * operands listed in {@code channels}: vectors {@code [C]} over axis 1 of the result {@code [N, C,
+ * ...]} (a convolution's bias), each element reading the value of its channel.
+ *
+ * @param steps    the chain, in order
+ * @param channels the indices of the per-channel operands, ascending; empty for most chains
  */
-public record FusedElementwise(List<Step> steps) implements Op {
+public record FusedElementwise(List<Step> steps, List<Integer> channels) implements Op {
 
     /** One op of the chain; {@code args} name operands and earlier steps. */
     public record Step(Op op, List<Ref> args) {
@@ -45,9 +50,20 @@ public record FusedElementwise(List<Step> steps) implements Op {
 
     public FusedElementwise {
         steps = List.copyOf(steps);
+        channels = channels.stream().distinct().sorted().toList();
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("a fused chain needs at least one step");
         }
+    }
+
+    /** A chain whose operands all have the result's shape. */
+    public FusedElementwise(List<Step> steps) {
+        this(steps, List.of());
+    }
+
+    /** Whether operand {@code k} is a per-channel vector. */
+    public boolean perChannel(int k) {
+        return channels.contains(k);
     }
 
     @Override
@@ -79,12 +95,17 @@ public record FusedElementwise(List<Step> steps) implements Op {
         for (int i = 0; i < steps.size(); i++) {
             body.add("t" + i + " = " + steps.get(i));
         }
-        return Attrs.of("body", String.join("; ", body));
+        if (channels.isEmpty()) {
+            return Attrs.of("body", String.join("; ", body));
+        }
+        return Attrs.of("body", String.join("; ", body), "channels",
+                channels.stream().map(k -> "in" + k).collect(Collectors.joining(", ")));
     }
 
     @Override
     public TensorType inferType(List<TensorType> operands) throws IrTypeException {
         Checks.arity(this, operands);
+        List<TensorType> full = broadcast(operands);
         List<TensorType> results = new ArrayList<>();
         for (Step s : steps) {
             if (!s.op().elementwise()) {
@@ -92,7 +113,7 @@ public record FusedElementwise(List<Step> steps) implements Op {
             }
             List<TensorType> args = new ArrayList<>();
             for (Ref r : s.args()) {
-                List<TensorType> source = r.step() ? results : operands;
+                List<TensorType> source = r.step() ? results : full;
                 if (r.index() < 0 || r.index() >= source.size()) {
                     throw Checks.fail(this, "step refers to " + r + ", which does not exist yet");
                 }
@@ -101,9 +122,38 @@ public record FusedElementwise(List<Step> steps) implements Op {
             results.add(s.op().inferType(args));
         }
         TensorType result = results.get(results.size() - 1);
-        for (TensorType t : operands) {
+        for (TensorType t : full) {
             Checks.sameType(this, result, t);
         }
         return result;
+    }
+
+    /**
+     * The operands as the steps see them: a per-channel vector as the other operands' type, after
+     * checking that it has one value per channel of it.
+     */
+    private List<TensorType> broadcast(List<TensorType> operands) throws IrTypeException {
+        if (channels.isEmpty()) {
+            return operands;
+        }
+        TensorType shaped = null;
+        for (int k = 0; k < operands.size() && shaped == null; k++) {
+            shaped = perChannel(k) ? null : operands.get(k);
+        }
+        if (shaped == null || shaped.rank() < 2) {
+            throw Checks.fail(this, "per-channel operands need an operand [N, C, ...] whose channels they follow");
+        }
+        List<TensorType> full = new ArrayList<>(operands);
+        for (int k : channels) {
+            if (k >= operands.size()) {
+                throw Checks.fail(this, "per-channel operand in" + k + " does not exist");
+            }
+            TensorType v = operands.get(k);
+            if (v.rank() != 1 || v.dim(0).bound() != shaped.dim(1).bound()) {
+                throw Checks.fail(this, "per-channel operand in" + k + " must be [" + shaped.dim(1).bound() + "], got " + v);
+            }
+            full.set(k, shaped);
+        }
+        return full;
     }
 }

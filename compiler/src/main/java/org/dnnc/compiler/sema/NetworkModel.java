@@ -15,4 +15,9 @@ public record NetworkModel(String packageName, String name, Graph graph, TrainCo
     public String qualifiedName() {
         return packageName.isEmpty() ? name : packageName + "." + name;
     }
+
+    /** This network trained and planned at {@code batch} examples per step instead of its train section's. */
+    public NetworkModel withBatch(int batch) {
+        return new NetworkModel(packageName, name, graph, train.withBatch(batch), span);
+    }
 }

@@ -29,6 +29,19 @@ public record TrainConfig(boolean declared, Map<String, Object> settings, List<O
         frozen = Collections.unmodifiableSet(new TreeSet<>(frozen));
     }
 
+    /**
+     * This configuration with {@code batch} examples per step instead of the section's: a tool's
+     * override (such as {@code dnnc bench --batch}), which the generated class is then planned for.
+     */
+    public TrainConfig withBatch(int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("a batch has at least 1 example, got " + batch);
+        }
+        Map<String, Object> changed = new LinkedHashMap<>(settings);
+        changed.put("batch", (long) batch);
+        return new TrainConfig(declared, changed, directives, augment, frozen);
+    }
+
     public int batch() {
         return Math.toIntExact((Long) settings.get("batch"));
     }

@@ -6,6 +6,7 @@ import org.dnnc.compiler.passes.BatchNormFolding;
 import org.dnnc.compiler.passes.BatchNormPoolFusion;
 import org.dnnc.compiler.passes.BatchNormReluFusion;
 import org.dnnc.compiler.passes.BatchNormResidualFusion;
+import org.dnnc.compiler.passes.ConvEpilogueFusion;
 import org.dnnc.compiler.passes.ConvFusion;
 import org.dnnc.compiler.passes.DeadCodeElimination;
 import org.dnnc.compiler.passes.DenseFusion;
@@ -17,31 +18,40 @@ import org.dnnc.compiler.passes.PassManager;
  * The folding and fusion passes, in order. Every one saves passes over memory, which is what both
  * a CPU's caches and a GPU's bandwidth reward, and on a GPU a kernel launch per fused op as well; so
  * the CPU and CUDA targets run the same list, and what differs is the kernel each fused node becomes.
- * The CPU adds one the CUDA kernels do not have yet: max pooling fused into batchnorm+ReLU.
+ * The CPU adds one the CUDA kernels do not have yet: max pooling fused into batchnorm+ReLU. The
+ * CUDA target adds one last: a convolution's bias and activation, which the CPU applies in its
+ * convolution's epilogue, join the element-wise chain after them as one generated kernel ({@link
+ * ConvEpilogueFusion}).
  */
 final class FusionPasses {
     private FusionPasses() {}
 
-    /** All of them, or with {@code fuse} false only dead-code elimination (which changes no kernel call). */
+    /**
+     * All of them with {@link ConvEpilogueFusion} last, for the GPU, or with {@code fuse} false only
+     * dead-code elimination (which changes no kernel call).
+     */
     static PassManager of(boolean fuse) {
         return of(fuse, false);
     }
 
-    /** {@link #of(boolean)} with {@link BatchNormPoolFusion} after the batchnorm+ReLU fusion, for the CPU. */
+    /** The shared passes with {@link BatchNormPoolFusion} after the batchnorm+ReLU fusion, for the CPU. */
     static PassManager cpu(boolean fuse) {
         return of(fuse, true);
     }
 
-    private static PassManager of(boolean fuse, boolean pool) {
+    private static PassManager of(boolean fuse, boolean cpu) {
         if (!fuse) {
             return new PassManager(List.of(new DeadCodeElimination()));
         }
         List<Pass> passes = new ArrayList<>(List.of(new DeadCodeElimination(), new BatchNormFolding(),
                 new BatchNormResidualFusion(), new BatchNormReluFusion()));
-        if (pool) {
+        if (cpu) {
             passes.add(new BatchNormPoolFusion());
         }
         passes.addAll(List.of(new ConvFusion(), new DenseFusion(), new ElementwiseFusion()));
+        if (!cpu) {
+            passes.add(new ConvEpilogueFusion());
+        }
         return new PassManager(List.copyOf(passes));
     }
 }

@@ -329,9 +329,27 @@ public final class Interpreter {
     }
 
     private double[] fused(Node n, List<double[]> in, List<TensorType> types) {
+        FusedElementwise chain = (FusedElementwise) n.op();
+        // A per-channel operand, spread over the result's elements: each reads its channel's value.
+        List<double[]> full = new java.util.ArrayList<>(in);
+        if (!chain.channels().isEmpty()) {
+            int size = size(n.type());
+            int channels = n.type().dim(1).bound();
+            int spatial = 1;
+            for (int d = 2; d < n.type().rank(); d++) {
+                spatial *= n.type().dim(d).bound();
+            }
+            for (int k : chain.channels()) {
+                double[] spread = new double[size];
+                for (int i = 0; i < size; i++) {
+                    spread[i] = in.get(k)[(i / spatial) % channels];
+                }
+                full.set(k, spread);
+            }
+        }
         List<double[]> steps = new java.util.ArrayList<>();
-        for (FusedElementwise.Step step : ((FusedElementwise) n.op()).steps()) {
-            List<double[]> args = step.args().stream().map(r -> r.step() ? steps.get(r.index()) : in.get(r.index())).toList();
+        for (FusedElementwise.Step step : chain.steps()) {
+            List<double[]> args = step.args().stream().map(r -> r.step() ? steps.get(r.index()) : full.get(r.index())).toList();
             List<TensorType> argTypes = step.args().stream().map(r -> n.type()).toList();
             steps.add(eval(new Node(n.id(), step.op(), List.of(), n.type(), n.origin()), args, argTypes));
         }

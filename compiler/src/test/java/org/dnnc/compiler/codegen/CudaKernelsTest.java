@@ -41,13 +41,13 @@ class CudaKernelsTest {
 
     @Test
     void anOpWithoutALauncherIsRefusedAtItsSource() throws Exception {
-        Lowering lowering = lower("fashion-autoencoder/src/main/dnn/FashionAutoencoder.dnn");
+        Lowering lowering = CudaCalls.lower("compiler/src/test/resources/cuda/WeightedCrossEntropy.dnn");
         LoweredProgram program = lowering.program(Program.Kind.TRAIN).orElseThrow();
         ProgramEmitter emitter = new ProgramEmitter("train", program.graph(), program.plan(), Map.of(),
-                "FashionAutoencoder.dnn",
+                "WeightedCrossEntropy.dnn",
                 new Geometries(), new CudaKernels(), false);
         CodegenException e = assertThrows(CodegenException.class, emitter::body);
-        assertThat(e.getMessage()).contains("the cuda target has no kernel call for `mse` yet");
+        assertThat(e.getMessage()).contains("the cuda target has no kernel call for `cross_entropy_grad` yet");
         assertThat(e.origin().span().isNone()).isFalse();
     }
 }

@@ -36,6 +36,8 @@ final class CudaTestNetworks {
         SOURCES.put("cnn", () -> SourceFile.read(GeneratedCudaNetworksTest.CNN));
         SOURCES.put("gru", () -> SourceFile.read(GeneratedCudaNetworksTest.GRU));
         SOURCES.put("sgd", () -> new SourceFile("SgdEmbedding.dnn", GeneratedCudaNetworksTest.SGD_EMBEDDING));
+        SOURCES.put("regression", () -> new SourceFile("Regression.dnn", GeneratedCudaNetworksTest.REGRESSION));
+        SOURCES.put("convchain", () -> new SourceFile("ConvChain.dnn", GeneratedCudaNetworksTest.CONV_CHAIN));
     }
 
     /** The file holding a precompiled folder's class name. */

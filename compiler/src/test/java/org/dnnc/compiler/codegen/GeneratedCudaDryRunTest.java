@@ -1,6 +1,7 @@
 package org.dnnc.compiler.codegen;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
  * ({@link CudaContext#recording}): every step, pass and checkpoint call goes through the views,
  * slices, uploads, copies, GEMM bounds checks and launches it makes on a GPU, so a size or slice
  * that does not fit fails here, and the launches are counted: the MLP, a dropout MLP, the CNN, the
- * GRU, the attention-decoder Reverser and FortunesTopics. Nothing is computed (downloads leave
+ * GRU, the attention-decoder Reverser, FortunesTopics, the autoencoder (mse) and a weighted sum of
+ * regression losses. Nothing is computed (downloads leave
  * the host buffers as they were), so values are {@link GeneratedCudaTrainingTest}'s, on a GPU.
  */
 class GeneratedCudaDryRunTest {
@@ -160,6 +162,23 @@ class GeneratedCudaDryRunTest {
         assertThat(net.steps()).isEqualTo(3);
     }
 
+    /** The name of the generated kernel of the CUDA half whose header says it computes {@code chain}. */
+    private static String kernelComputing(TrainableNetwork net, String chain) throws Exception {
+        for (Field f : Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
+                .getDeclaredFields()) {
+            if (f.getName().endsWith("_SOURCE")) {
+                f.setAccessible(true);
+                String source = (String) f.get(null);
+                Matcher m = KERNEL.matcher(source);
+                if (source.startsWith("// ") && source.lines().findFirst().orElseThrow().endsWith(": " + chain)
+                        && m.find()) {
+                    return m.group(1);
+                }
+            }
+        }
+        throw new AssertionError("no generated kernel computes " + chain);
+    }
+
     /** A static field of the CUDA half: an int, or the length of an int array. */
     private static int half(TrainableNetwork net, String field) throws Exception {
         Field f = Class.forName(net.getClass().getName() + "$OnCuda", false, net.getClass().getClassLoader())
@@ -171,11 +190,24 @@ class GeneratedCudaDryRunTest {
 
     @Test
     void theCnnsConvolutionsPoolingsAndBatchNormsFitTheirViews() throws Exception {
+        String epilogue;
+        int passes;
         try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.CNN, "cnn")) {
             trainEvaluatePredictSaveLoad(net, "cnn");
             // Every parameter updated once per step.
             assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+            epilogue = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
         }
+        // Evaluation and inference fold each batch norm into its convolution: the folded bias and the
+        // ReLU of each of the two are one generated kernel per pass, where they were a channel-bias
+        // kernel and an activation kernel. Training keeps the convolutions' bias before their batch
+        // norms, one channel-bias kernel each per step, and has no activation of its own to apply.
+        assertThat(launches.get(epilogue)).isEqualTo(2 * passes);
+        assertThat(launches.get("ew_add_channel_bias")).isEqualTo(2 * 3);
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(passed.get(epilogue)).isEqualTo("ppp" + "iii");
         // No cuDNN on a recording context: the convolutions take im2col and GEMMs, backward col2im.
         assertThat(launches).containsKey("im2col");
         assertThat(launches).containsKey("col2im");
@@ -183,6 +215,57 @@ class GeneratedCudaDryRunTest {
         assertThat(launches).containsKey("max_pool_backward");
         assertThat(launches).containsKey("bn_stats");
         assertThat(launches).containsKey("bn_backward_input");
+    }
+
+    @Test
+    void theResnetsFoldedConvolutionsEndInOneGeneratedKernelEach() throws Exception {
+        String relu;
+        String residual;
+        int passes;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.RESNET, "resnet")) {
+            trainEvaluatePredictSaveLoad(net, "resnet");
+            relu = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            residual = kernelComputing(net, "t0 = add(in0, in1); t1 = add(in2, t0); t2 = relu(t1); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 1 + (300 + predictBatch - 1) / predictBatch;
+        }
+        // Per evaluation or inference pass, of the seven convolutions (batch norms folded in): four end in
+        // their bias and ReLU, three blocks' last in their bias, the residual add and the ReLU, one
+        // kernel each; the projection shortcut, added into the chain of the block's other branch, keeps
+        // its channel-bias kernel. Before, each bias and each ReLU was a kernel, and each residual add
+        // and ReLU one more: fourteen launches a pass where there are eight.
+        assertThat(launches.get(relu)).isEqualTo(4 * passes);
+        assertThat(launches.get(residual)).isEqualTo(3 * passes);
+        assertThat(launches.get("ew_add_channel_bias")).isEqualTo(passes);
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(passed.get(residual)).isEqualTo("pppp" + "iii");
+    }
+
+    @Test
+    void convolutionsWithoutBatchNormTrainWithGeneratedEpilogues() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("ConvChain.dnn").toString(), GeneratedCudaNetworksTest.CONV_CHAIN);
+        String relu;
+        String residual;
+        int passes;
+        try (TrainableNetwork net = onRecording(file, "convchain")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("x", new float[n * 128]).and("label", new int[n]);
+                assertThat(net.trainStep(batch, n, 1e-3).finite()).isTrue();
+            }
+            assertThat(net.predict(Inputs.of("x", new float[50 * 128])).get("probs")).hasLength(150);
+            relu = kernelComputing(net, "t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+            residual = kernelComputing(net, "t0 = add(in0, in1); t1 = add(in2, t0); t2 = relu(t1); per channel: in1");
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + (50 + predictBatch - 1) / predictBatch;
+        }
+        // Per forward pass (three training steps, then the predictions): two convolutions end in their
+        // bias and ReLU, the third in its bias, the residual add and the ReLU, one kernel each; no
+        // channel-bias or activation kernel is left. Backward, each bias gradient is a reduction of its own.
+        assertThat(launches.get(relu)).isEqualTo(2 * passes);
+        assertThat(launches.get(residual)).isEqualTo(passes);
+        assertThat(launches).doesNotContainKey("ew_add_channel_bias");
+        assertThat(launches).doesNotContainKey("act_forward");
+        assertThat(launches.get("ew_channel_bias_grad")).isEqualTo(3 * 3);
     }
 
     @Test
@@ -198,6 +281,48 @@ class GeneratedCudaDryRunTest {
         assertThat(launches.get("recurrent_step_forward")).isEqualTo(28 * passes);
         assertThat(launches.get("recurrent_step_backward")).isEqualTo(28 * 3);
         assertThat(passed.get("recurrent_step_forward")).isEqualTo(kinds("recurrent", "recurrent_step_forward"));
+    }
+
+    @Test
+    void theAutoencodersMseRunsOneValueAndOneGradientKernelPerStep() throws Exception {
+        int passes;
+        int layers = 4;
+        try (TrainableNetwork net = onRecording(GeneratedCudaNetworksTest.AUTOENCODER, "autoencoder")) {
+            int maxBatch = (int) net.getClass().getField("MAX_BATCH").get(null);
+            for (int n : new int[] {maxBatch, maxBatch, 20}) {
+                assertThat(net.trainStep(Inputs.of("image", new float[n * 784]), n, 1e-3).finite()).isTrue();
+            }
+            net.evaluateStep(Inputs.of("image", new float[maxBatch * 784]), maxBatch);
+            var outputs = net.predict(Inputs.of("image", new float[300 * 784]));
+            assertThat(outputs.get("reconstruction")).hasLength(300 * 784);
+            assertThat(outputs.get("code")).hasLength(300 * 32);
+            int predictBatch = half(net, "PREDICT_BATCH");
+            passes = 3 + 1 + (300 + predictBatch - 1) / predictBatch;
+            assertThat(launches.get("opt_adam")).isEqualTo(3 * half(net, "GRADIENT_SIZES"));
+        }
+        // The loss's value in each training step and the evaluation; its gradient in each training step.
+        assertThat(launches.get("mse_value")).isEqualTo(3 + 1);
+        assertThat(launches.get("mse_grad")).isEqualTo(3);
+        assertThat(passed.get("mse_value")).isEqualTo(kinds("losses", "mse_value"));
+        assertThat(passed.get("mse_grad")).isEqualTo(kinds("losses", "mse_grad"));
+        // Every dense layer's bias and activation in every forward pass.
+        assertThat(launches.get("act_bias_forward")).isEqualTo(layers * passes);
+    }
+
+    @Test
+    void aWeightedSumOfRegressionLossesRunsEachLossesKernels() throws Exception {
+        SourceFile file = new SourceFile(work.resolve("Regression.dnn").toString(), GeneratedCudaNetworksTest.REGRESSION);
+        try (TrainableNetwork net = onRecording(file, "regression")) {
+            for (int n : new int[] {8, 8, 3}) {
+                Inputs batch = Inputs.of("x", new float[n * 6]).and("target", new float[n * 3])
+                        .and("flags", new float[n * 2]);
+                assertThat(net.trainStep(batch, n, 0.1).finite()).isTrue();
+            }
+        }
+        for (String kernel : List.of("mse_value", "mse_grad", "bce_value", "bce_grad")) {
+            assertWithMessage(kernel).that(launches.get(kernel)).isEqualTo(3);
+            assertWithMessage(kernel).that(passed.get(kernel)).isEqualTo(kinds("losses", kernel));
+        }
     }
 
     /** Reverser examples: 20 source ids, their length, 21 target ids. */

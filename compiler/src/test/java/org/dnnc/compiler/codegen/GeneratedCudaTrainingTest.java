@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Classes compiled with the CUDA target train on a GPU as they do on the CPU: from the same
  * initial weights, a few steps on each device give the same losses and weights within the
  * tolerances below, and a checkpoint saved on the GPU loads on the CPU with the same predictions:
- * the MLP, a dropout MLP, a clipped momentum network, the CNN, the GRU and an embedding trained
- * by plain SGD (sparse on the CPU).
+ * the MLP, a dropout MLP, a clipped momentum network, the CNN, the GRU, an embedding trained
+ * by plain SGD (sparse on the CPU), convolutions whose bias, ReLU and residual add are generated
+ * kernels, and a weighted sum of {@code mse} and {@code bce_with_logits}.
  * Skipped, with the reason, where {@link Cuda#availability()} says CUDA cannot run. The classes
  * come from {@link CudaTestNetworks}: compiled here, or precompiled for the GPU machine.
  *
@@ -235,6 +236,48 @@ class GeneratedCudaTrainingTest {
                 }
                 return Inputs.of("ids", ids).and("label", labels);
             }, 1e-5, 1e-6);
+        }
+    }
+
+    /**
+     * Convolutions without batch norm: on the GPU each one's bias and ReLU, and the residual block's
+     * last bias, add and ReLU, are generated kernels with the bias read per channel; on the CPU the
+     * convolutions' epilogues and the Java loop. The MLP's tolerances: no gradient is rounding noise.
+     */
+    @Test
+    void generatedConvolutionEpiloguesTrainAndPredictAsOnTheCpu() throws Exception {
+        Class<?> type = CudaTestNetworks.load("convchain", work);
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 8, 128, 3, "x");
+            Inputs test = batch(50, 128, 3, 17, "x");
+            float[] onCpu = cpu.predict(test).get("probs");
+            float[] onGpu = gpu.predict(test).get("probs");
+            for (int i = 0; i < onCpu.length; i++) {
+                assertWithMessage("probability %s", i).that((double) onGpu[i]).isWithin(1e-4).of(onCpu[i]);
+            }
+        }
+    }
+
+    /** {@code mse} plus a quarter of {@code bce_with_logits}: each loss's value and gradient on the device. */
+    @Test
+    void regressionLossesTrainAsOnTheCpu() throws Exception {
+        Class<?> type = CudaTestNetworks.load("regression", work);
+        try (TrainableNetwork cpu = build(type, Device.CPU); TrainableNetwork gpu = build(type, Device.CUDA)) {
+            trainBoth(cpu, gpu, 8, (n, step) -> {
+                float[] x = new float[n * 6];
+                float[] target = new float[n * 3];
+                float[] flags = new float[n * 2];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) Math.sin(0.29 * i + step);
+                }
+                for (int i = 0; i < target.length; i++) {
+                    target[i] = (float) Math.cos(0.17 * i - step);
+                }
+                for (int i = 0; i < flags.length; i++) {
+                    flags[i] = (i + step) % 3 == 0 ? 1f : 0f;
+                }
+                return Inputs.of("x", x).and("target", target).and("flags", flags);
+            }, 1e-3, 1e-5);
         }
     }
 

@@ -18,12 +18,15 @@ import org.dnnc.compiler.ir.ActivationGrad;
 import org.dnnc.compiler.ir.ActivationKind;
 import org.dnnc.compiler.ir.Binary;
 import org.dnnc.compiler.ir.BinaryKind;
+import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.FusedElementwise;
 import org.dnnc.compiler.ir.FusedElementwise.Ref;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.OpSamples;
 import org.dnnc.compiler.ir.Scale;
+import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.testing.Nvcc;
+import org.dnnc.runtime.cpu.Buf;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +148,74 @@ class StepFormulasTest {
                 }
             }
         }
+    }
+
+    /**
+     * A chain with a per-channel operand (a convolution's bias, a residual and a ReLU over {@code [2,
+     * 3, 2, 2]}) run both ways on the host: the CPU's Java loop, and the generated CUDA C kernel
+     * compiled by nvcc as host code (one block of one thread, so its grid-stride loop visits every
+     * element). Both read the bias at each element's channel and give the same floats.
+     */
+    @Test
+    void aPerChannelChainComputesTheSameInTheJavaLoopAndTheCudaKernel() throws Exception {
+        Assumptions.assumeTrue(Nvcc.present(), Nvcc.reason());
+        FusedElementwise chain = new FusedElementwise(List.of(
+                new FusedElementwise.Step(new Binary(BinaryKind.ADD), List.of(Ref.input(0), Ref.input(1))),
+                new FusedElementwise.Step(new Binary(BinaryKind.ADD), List.of(Ref.step(0), Ref.input(2))),
+                new FusedElementwise.Step(new Activation(ActivationKind.RELU, 0), List.of(Ref.step(1)))), List.of(1));
+        TensorType type = TensorType.f32(Dim.BATCH, Dim.of(3), Dim.of(2), Dim.of(2));
+        int n = 2;
+        int size = n * 12;
+        float[] x = new float[size];
+        float[] residual = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = (i % 7 - 3) * 0.5f;
+            residual[i] = (i % 5 - 2) * 0.25f;
+        }
+        float[] bias = {0.75f, -1.5f, 0.125f};
+
+        TypeSpec.Builder loop = TypeSpec.classBuilder("Loop").addModifiers(javax.lang.model.element.Modifier.PUBLIC)
+                .addMethod(MethodSpec.methodBuilder("run")
+                        .addModifiers(javax.lang.model.element.Modifier.PUBLIC, javax.lang.model.element.Modifier.STATIC)
+                        .addParameter(int.class, "n").addParameter(Buf.class, "a").addParameter(Buf.class, "b")
+                        .addParameter(Buf.class, "c").addParameter(Buf.class, "out")
+                        .addCode(ElementwiseLoop.emit(chain, List.of("a", "b", "c"), "out", type)).build());
+        Class<?> java = JavaSourceCompiler.compile("loops.Loop",
+                JavaFile.builder("loops", loop.build()).build().toString(), work.resolve("loop"), List.of());
+        Buf out = Buf.allocate(size);
+        java.getMethod("run", int.class, Buf.class, Buf.class, Buf.class, Buf.class)
+                .invoke(null, n, Buf.of(x), Buf.of(bias), Buf.of(residual), out);
+
+        FusedKernelSource kernel = FusedKernelSource.of("fused_channels", chain);
+        StringBuilder c = new StringBuilder("#include <cmath>\n#include <cstdio>\n#define __global__\n")
+                .append("struct Index { unsigned x; };\nstatic Index blockIdx = {0}, threadIdx = {0}, blockDim = {1},")
+                .append(" gridDim = {1};\n").append(kernel.source())
+                .append("int main() {\n    float x[] = {").append(floats(x)).append("};\n    float b[] = {")
+                .append(floats(bias)).append("};\n    float r[] = {").append(floats(residual))
+                .append("};\n    float out[").append(size).append("];\n    fused_channels(x, b, r, out, ").append(size)
+                .append(", 3, 4);\n    for (int i = 0; i < ").append(size)
+                .append("; i++) {\n        printf(\"%a\\n\", (double) out[i]);\n    }\n    return 0;\n}\n");
+        Files.writeString(work.resolve("channels.cpp"), c);
+        Nvcc.Result built = Nvcc.run(work, "-x", "c++", "-o", "channels", "channels.cpp");
+        assertWithMessage("nvcc on\n%s", c).that(built.output()).isEmpty();
+        assertThat(built.exitCode()).isEqualTo(0);
+        Nvcc.Result ran = Nvcc.exec(work, List.of(work.resolve("channels").toString()));
+        assertThat(ran.exitCode()).isEqualTo(0);
+        String[] lines = ran.output().split("\n");
+        assertThat(lines).hasLength(size);
+        for (int i = 0; i < size; i++) {
+            float expected = Math.max(x[i] + bias[(i / 4) % 3] + residual[i], 0f);
+            assertWithMessage("Java loop at %s", i).that(out.data().get(i)).isEqualTo(expected);
+            assertWithMessage("CUDA kernel at %s", i).that((float) Double.parseDouble(lines[i])).isEqualTo(expected);
+        }
+    }
+
+    private static String floats(float[] values) {
+        StringBuilder s = new StringBuilder();
+        for (float v : values) {
+            s.append(s.length() == 0 ? "" : ", ").append(v).append('f');
+        }
+        return s.toString();
     }
 
     @Test

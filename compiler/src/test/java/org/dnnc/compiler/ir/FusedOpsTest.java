@@ -14,6 +14,12 @@ class FusedOpsTest extends OpTypingContract {
             new Step(new Binary(BinaryKind.ADD), List.of(Ref.input(0), Ref.input(1))),
             new Step(new Activation(ActivationKind.TANH, 0), List.of(Ref.step(0)))));
 
+    /** A convolution's bias over the channels (in1, per channel), a residual (in2) and a ReLU. */
+    private static final FusedElementwise BIAS_RESIDUAL_RELU = new FusedElementwise(List.of(
+            new Step(new Binary(BinaryKind.ADD), List.of(Ref.input(0), Ref.input(1))),
+            new Step(new Binary(BinaryKind.ADD), List.of(Ref.step(0), Ref.input(2))),
+            new Step(new Activation(ActivationKind.RELU, 0), List.of(Ref.step(1)))), List.of(1));
+
     private static final BatchNormReluMaxPool POOLED = new BatchNormReluMaxPool(1e-5, 0.1,
             new Pool2d(PoolKind.MAX, 2, 2, 2, 2, 0, 0));
 
@@ -22,6 +28,7 @@ class FusedOpsTest extends OpTypingContract {
                 accepts(new Dense(ActivationKind.RELU, 0), "f32[N,256]", "f32[N,784]", "f32[256,784]", "f32[256]"),
                 accepts(new Dense(ActivationKind.IDENTITY, 0), "f32[N,T,8]", "f32[N,T,4]", "f32[8,4]", "f32[8]"),
                 accepts(ADD_THEN_TANH, "f32[N,5]", "f32[N,5]", "f32[N,5]"),
+                accepts(BIAS_RESIDUAL_RELU, "f32[N,16,7,7]", "f32[N,16,7,7]", "f32[16]", "f32[N,16,7,7]"),
                 accepts(new BatchNormFoldWeight(1e-5), "f32[16,3,5,5]", "f32[16,3,5,5]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormFoldBias(1e-5, true), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
                 accepts(new BatchNormFoldBias(1e-5, false), "f32[16]", "f32[16]", "f32[16]", "f32[16]", "f32[16]"),
@@ -42,6 +49,10 @@ class FusedOpsTest extends OpTypingContract {
                         + " 256 (f32[N,256] + f32[10])", "f32[N,784]", "f32[256,784]", "f32[10]"),
                 rejects(ADD_THEN_TANH, "add: shapes differ: f32[N,5] vs f32[N,4]", "f32[N,5]", "f32[N,4]"),
                 rejects(ADD_THEN_TANH, "fused: expects 2 operands, got 1", "f32[N,5]"),
+                rejects(BIAS_RESIDUAL_RELU, "fused: per-channel operand in1 must be [16], got f32[8]",
+                        "f32[N,16,7,7]", "f32[8]", "f32[N,16,7,7]"),
+                rejects(BIAS_RESIDUAL_RELU, "add: shapes differ: f32[N,16,7,7] vs f32[N,16,6,6]",
+                        "f32[N,16,7,7]", "f32[16]", "f32[N,16,6,6]"),
                 rejects(new FusedElementwise(List.of(new Step(new Softmax(1), List.of(Ref.input(0))))),
                         "fused: softmax is not element-wise", "f32[N,5]"),
                 rejects(new BatchNormFoldWeight(1e-5), "bn_fold_weight: gamma should be f32[16], got f32[8]",

@@ -23,7 +23,9 @@ import org.dnnc.runtime.cpu.ConvGeometry;
  * </ul>
  *
  * <p>The bias and activation of {@link #forward} follow the convolution as a channel-bias kernel
- * and an activation kernel, in place on {@code y}. {@code scratch} overlaps no operand.
+ * and an activation kernel, in place on {@code y} (the CUDA target's generated classes pass neither
+ * where they apply both, with what follows, in one generated kernel). {@code scratch} overlaps no
+ * operand.
  */
 public final class CudaConv2d {
 

@@ -16,9 +16,10 @@ import org.dnnc.runtime.io.NpyArray;
  * One case of the PyTorch reference data under {@code ../shared/golden/cases/} (see its README),
  * with just enough parsing of {@code case.json} for the fields the kernel tests read: tolerances,
  * numeric attributes and the name-to-file maps. No JSON library: the files are machine-written
- * with one key per line and no nested objects inside the maps.
+ * with one key per line and no nested objects inside the maps. Public for the GPU tests of {@code
+ * org.dnnc.runtime.cuda}, which check the device kernels against the same cases.
  */
-record Golden(String name, Path dir, String json) {
+public record Golden(String name, Path dir, String json) {
 
     /** The golden folder: {@code shared/golden} beside the repository root ({@code dnnc.repoRoot}). */
     static Path root() {
@@ -26,7 +27,7 @@ record Golden(String name, Path dir, String json) {
                 .resolveSibling("shared").resolve("golden");
     }
 
-    static Golden load(String name) {
+    public static Golden load(String name) {
         Path dir = root().resolve("cases").resolve(name);
         try {
             return new Golden(name, dir, Files.readString(dir.resolve("case.json")));
@@ -36,11 +37,11 @@ record Golden(String name, Path dir, String json) {
         }
     }
 
-    double rtol() {
+    public double rtol() {
         return number("rtol");
     }
 
-    double atol() {
+    public double atol() {
         return number("atol");
     }
 
@@ -74,7 +75,7 @@ record Golden(String name, Path dir, String json) {
     }
 
     /** The file of one entry of a map, e.g. {@code file("grads", "x")}. */
-    String file(String map, String entry) {
+    public String file(String map, String entry) {
         String f = files(map).get(entry);
         if (f == null) {
             throw new IllegalArgumentException(name + ": no " + map + "." + entry);
@@ -104,11 +105,11 @@ record Golden(String name, Path dir, String json) {
     }
 
     /** The array that {@code map.entry} names, e.g. {@code array("inputs", "x")}. */
-    Buf buf(String map, String entry) {
+    public Buf buf(String map, String entry) {
         return buf(file(map, entry));
     }
 
-    float[] floats(String map, String entry) {
+    public float[] floats(String map, String entry) {
         return floats(file(map, entry));
     }
 

@@ -30,7 +30,7 @@ class LaunchersMatchKernelsTest {
 
     private static final List<String> FAMILIES = List.of("elementwise", "activation", "softmax", "batchnorm", "pool",
             "im2col", "optimizer", "dropout", "embedding", "clipping", "recurrent", "steps",
-            "concat", "layernorm", "attention");
+            "concat", "layernorm", "attention", "losses");
     private static final Pattern KERNEL = Pattern.compile("extern \"C\" __global__ void (\\w+)\\(([^)]*)\\)");
 
     /**
@@ -93,13 +93,16 @@ class LaunchersMatchKernelsTest {
         // Shared arrays of 256 entries, or 8 warps of 32 lanes: exactly 256 threads.
         for (String k : List.of("bias_grad", "ew_channel_bias_grad", "softmax_forward", "ln_forward",
                 "ln_backward_input", "ln_backward_params", "xent_count", "xent_rows", "xent_reduce", "bn_stats",
-                "bn_backward_sums", "clip_partial")) {
+                "bn_backward_sums", "clip_partial", "mse_value", "bce_value")) {
             assertWithMessage(k).that(launched.get(k)).endsWith(" block 256");
         }
         // One block per channel, one sum per partial slot, one thread for the scalar kernels.
         assertThat(launched.get("bn_stats")).contains("grid 4x1");
         assertThat(launched.get("clip_partial")).contains("grid " + CudaClipping.BLOCKS + "x1");
         assertThat(launched.get("clip_finish")).endsWith("grid 1x1 block 1");
+        // A loss's value is one block's fixed-order sum.
+        assertThat(launched.get("mse_value")).contains("grid 1x1");
+        assertThat(launched.get("bce_value")).contains("grid 1x1");
         assertThat(launched.get("dropout_advance")).endsWith("grid 1x1 block 1");
         assertThat(launched.get("opt_step_gate")).endsWith("grid 1x1 block 1");
         // One warp per row, eight rows per block: 19 rows need 3 blocks.
@@ -136,6 +139,8 @@ class LaunchersMatchKernelsTest {
         CudaSoftmax.logForward(ctx, a, b, 19, 5);
         CudaSoftmax.logBackward(ctx, a, b, c, 19, 5);
         CudaLosses.softmaxCrossEntropy(ctx, a, b, c, 10, 10, -1, buf(CudaLosses.scratchSize(10)), buf(3));
+        CudaLosses.mse(ctx, a, b, c, null, n, buf(1), buf(1));
+        CudaLosses.bceWithLogits(ctx, a, b, c, a, n, null, buf(1));
 
         int channels = 4;
         DevBuf scratch = buf(CudaBatchNorm.scratchSize(channels));

@@ -29,6 +29,8 @@ import org.dnnc.compiler.ir.BatchNormGradInput;
 import org.dnnc.compiler.ir.BatchNormInference;
 import org.dnnc.compiler.ir.BatchNormInferenceGradInput;
 import org.dnnc.compiler.ir.BatchNormReluGradBeta;
+import org.dnnc.compiler.ir.BceWithLogits;
+import org.dnnc.compiler.ir.BceWithLogitsGrad;
 import org.dnnc.compiler.ir.BiasAdd;
 import org.dnnc.compiler.ir.BiasGrad;
 import org.dnnc.compiler.ir.Binary;
@@ -59,6 +61,8 @@ import org.dnnc.compiler.ir.LogSoftmaxGrad;
 import org.dnnc.compiler.ir.MatMul;
 import org.dnnc.compiler.ir.MatMulGradInput;
 import org.dnnc.compiler.ir.MatMulGradWeight;
+import org.dnnc.compiler.ir.MseGrad;
+import org.dnnc.compiler.ir.MseLoss;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
 import org.dnnc.compiler.ir.Param;
@@ -76,7 +80,7 @@ import org.dnnc.compiler.ir.TensorType;
 /**
  * The CUDA target's kernel calls: one entry per op class, each a call into {@code
  * org.dnnc.runtime.cuda} with the arguments of its CPU twin after the context. So far the ops of
- * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, cross-entropy and
+ * dense networks (GEMMs, bias and activation epilogues, dropout masks, softmax, the losses and
  * fused element-wise chains), of convolutional ones ({@link CudaConvolutions}, {@link
  * CudaNormalizations}), of sequences ({@link CudaSequences}: recurrent layers, additive attention,
  * attention decoders, embeddings, shifting ids, last steps, concat and slice) and layer normalization
@@ -102,6 +106,9 @@ public final class CudaKernels implements KernelEmitter {
     private static final ClassName ACTIVATION = ClassName.get("org.dnnc.runtime.cpu", "Activation");
     /** {@code CudaLosses.RESULT_SIZE}: the mean loss, the correct rows and the counted rows. */
     public static final int LOSS_RESULT = 3;
+    /** The loss gradients, whose kernels take an upstream gradient of 1 unless given one. */
+    private static final Set<Class<? extends Op>> LOSS_GRADIENTS = Set.of(CrossEntropyGrad.class, MseGrad.class,
+            BceWithLogitsGrad.class);
 
     /** One op's emission. */
     private interface Rule {
@@ -109,6 +116,7 @@ public final class CudaKernels implements KernelEmitter {
     }
 
     private final Map<Class<? extends Op>, Rule> rules = new LinkedHashMap<>();
+
 
     /** The table of the CUDA runtime's launchers. */
     public CudaKernels() {
@@ -128,6 +136,10 @@ public final class CudaKernels implements KernelEmitter {
         rules.put(SoftmaxGrad.class, CudaKernels::softmaxGrad);
         rules.put(LogSoftmaxGrad.class, CudaKernels::softmaxGrad);
         rules.put(CrossEntropy.class, CudaKernels::crossEntropy);
+        rules.put(MseLoss.class, CudaKernels::regressionLoss);
+        rules.put(BceWithLogits.class, CudaKernels::regressionLoss);
+        rules.put(MseGrad.class, CudaKernels::regressionLossGrad);
+        rules.put(BceWithLogitsGrad.class, CudaKernels::regressionLossGrad);
         rules.put(FusedElementwise.class, CudaKernels::fused);
         registerConvolutionalRules();
         registerSequenceRules();
@@ -284,9 +296,9 @@ public final class CudaKernels implements KernelEmitter {
     private static CodeBlock constant(Node n, ProgramView p) {
         List<Node> users = p.users(n.id());
         boolean seed = ((Constant) n.op()).value() == 1 && !users.isEmpty() && users.stream().allMatch(
-                u -> u.op() instanceof CrossEntropyGrad && u.inputs().get(u.inputs().size() - 1) == n.id());
+                u -> LOSS_GRADIENTS.contains(u.op().getClass()) && u.inputs().get(u.inputs().size() - 1) == n.id());
         if (seed) {
-            return CodeBlock.of("// The loss's gradient seed is 1, which the cross-entropy kernel assumes.\n");
+            return CodeBlock.of("// The loss's gradient seed is 1, which the loss gradient kernels assume.\n");
         }
         return stmt("$T.fill(ctx, $L, $L, $Lf)", ELEMENTWISE, p.field(n.id()), Sizes.count(n.type()),
                 (float) ((Constant) n.op()).value());
@@ -342,17 +354,46 @@ public final class CudaKernels implements KernelEmitter {
         return code.build();
     }
 
+    /** The mean of {@code mse} or {@code bce_with_logits} over all elements, written into the loss's view. */
+    private static CodeBlock regressionLoss(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        return stmt("$T.$L(ctx, $L, $L, null, null, $L, null, $L)", LOSSES, regressionKernel(n.op()),
+                p.field(in.get(0)), p.field(in.get(1)), Sizes.count(p.type(in.get(0))), p.field(n.id()));
+    }
+
+    /**
+     * The prediction's gradient; an upstream gradient other than the seed of 1 (a weighted loss)
+     * is read by the kernel from its device view, so the step does not wait for it.
+     */
+    private static CodeBlock regressionLossGrad(Node n, ProgramView p) {
+        List<Integer> in = n.inputs();
+        return stmt("$T.$L(ctx, $L, $L, $L, null, $L, $L, null)", LOSSES, regressionKernel(n.op()),
+                p.field(in.get(0)), p.field(in.get(1)), p.field(n.id()), Sizes.count(n.type()),
+                seededWithOne(n, p) ? "null" : p.field(in.get(2)));
+    }
+
+    /** The launcher of a regression loss or its gradient, named as its CPU twin. */
+    private static String regressionKernel(Op op) {
+        return op instanceof MseLoss || op instanceof MseGrad ? "mse" : "bceWithLogits";
+    }
+
     private static boolean seededWithOne(Node gradient, ProgramView p) {
         int upstream = gradient.inputs().get(gradient.inputs().size() - 1);
         return p.node(upstream).op() instanceof Constant c && c.value() == 1;
     }
 
-    /** The generated kernel of this chain, launched over its elements. */
+    /**
+     * The generated kernel of this chain, launched over its elements; with per-channel operands, the
+     * result's channels and positions per channel follow the count.
+     */
     private static CodeBlock fused(Node n, ProgramView p) {
         CodeBlock.Builder args = CodeBlock.builder().add("ctx.args()");
         n.inputs().forEach(id -> args.add(".ptr($L)", p.field(id)));
         CodeBlock count = Sizes.count(n.type());
         args.add(".ptr($L).i($L)", p.field(n.id()), count);
+        if (!((FusedElementwise) n.op()).channels().isEmpty()) {
+            args.add(".i($L).i($L)", n.type().dim(1).bound(), Sizes.spatial(n.type()));
+        }
         return stmt("ctx.launch($L, $L, $L)", FusedKernels.name(n), count, args.build());
     }
 

@@ -12,7 +12,9 @@ import org.dnnc.compiler.ir.FusedElementwise;
  *
  * <p>The kernel is {@code extern "C" __global__ void NAME(const float* in0, ..., float* out, int n)}:
  * the operands in the fused node's order, then the result, then the element count, as the fixed
- * kernels of {@code dnnc-kernels} take them (a {@code DevBuf} holds at most an {@code int} of
+ * kernels of {@code dnnc-kernels} take them; a chain with per-channel operands (a convolution's
+ * bias) also takes {@code int channels, int spatial} and reads those at {@code (i / spatial) %
+ * channels}, as the CPU's loop does (a {@code DevBuf} holds at most an {@code int} of
  * floats); the index is a {@code long long}, so the stride cannot overflow past {@code n}. The
  * pointers carry no {@code __restrict__}: the planner may give the result the bytes of an operand
  * (the chain is element-wise, so each element is read before it is written). It includes nothing,
@@ -30,11 +32,13 @@ public record FusedKernelSource(String name, String source) {
         for (int k = 0; k < chain.arity(); k++) {
             c.append("const float* in").append(k).append(", ");
         }
-        c.append("float* out, int n) {\n");
+        boolean channels = !chain.channels().isEmpty();
+        c.append(channels ? "float* out, int n, int channels, int spatial) {\n" : "float* out, int n) {\n");
         c.append("    for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < n;"
                 + " i += (long long) gridDim.x * blockDim.x) {\n");
         for (int k = 0; k < chain.arity(); k++) {
-            c.append("        float x").append(k).append(" = in").append(k).append("[i];\n");
+            c.append("        float x").append(k).append(" = in").append(k)
+                    .append(chain.perChannel(k) ? "[(i / spatial) % channels];\n" : "[i];\n");
         }
         List<FusedElementwise.Step> steps = chain.steps();
         for (int s = 0; s < steps.size(); s++) {

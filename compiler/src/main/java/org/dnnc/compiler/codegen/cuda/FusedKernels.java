@@ -68,7 +68,9 @@ public final class FusedKernels {
         return kernels;
     }
 
+    /** What the kernel computes: the chain's steps, and which operands are per channel if any. */
     private static String body(Node n) {
-        return (String) n.op().attrs().get("body");
+        Object channels = n.op().attrs().get("channels");
+        return n.op().attrs().get("body") + (channels == null ? "" : "; per channel: " + channels);
     }
 }

@@ -73,7 +73,10 @@ class FusedKernelsTest {
 
     /**
      * The examples do fuse chains for the GPU, so the test above compiles something; a chain that
-     * several nodes compute is one kernel: the residual network's eight fused nodes are two chains.
+     * several nodes compute is one kernel: the residual network's sixteen fused nodes are three
+     * chains (the training program's gradient of a residual add; in evaluation and inference, where
+     * the batch norms are folded into the convolutions, a convolution's bias and ReLU, and a block's
+     * last convolution's bias, the residual add and the ReLU).
      */
     @Test
     void eachDistinctChainIsOneKernel() throws Exception {
@@ -86,10 +89,17 @@ class FusedKernelsTest {
         assertThat(networksWithKernels).isAtLeast(3);
         Path resnet = RepoPaths.root().resolve("examples/fashion-resnet/src/main/dnn/FashionResnet.dnn");
         List<FusedKernels.Kernel> own = kernels(resnet);
-        assertThat(own).hasSize(2);
-        assertThat(own.stream().mapToInt(k -> k.uses().size()).sum()).isEqualTo(8);
+        assertThat(own).hasSize(3);
+        assertThat(own.stream().mapToInt(k -> k.uses().size()).sum()).isEqualTo(16);
         assertThat(own.get(0).uses()).containsExactly("train %93 (logits.residual_down1.relu1)",
                 "train %124 (logits.relu1)").inOrder();
         assertThat(own.get(0).source().name()).matches("fused_[0-9a-f]{12}");
+        assertThat(own.get(1).chain()).isEqualTo("t0 = add(in0, in1); t1 = relu(t0); per channel: in1");
+        assertThat(own.get(1).uses()).hasSize(8);
+        assertThat(own.get(2).chain()).isEqualTo("t0 = add(in0, in1); t1 = add(in2, t0); t2 = relu(t1); per channel: in1");
+        assertThat(own.get(2).uses()).containsExactly("evaluate %26 (logits.residual1.relu1)",
+                "evaluate %50 (logits.residual_down1.relu1)", "evaluate %67 (logits.residual2.relu1)",
+                "infer %26 (logits.residual1.relu1)", "infer %50 (logits.residual_down1.relu1)",
+                "infer %67 (logits.residual2.relu1)").inOrder();
     }
 }
