@@ -740,7 +740,7 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:14 probs.softmax1
             Softmax.forward(e34_logits_dense2, e35_probs_softmax1, n, 10);
             // FashionCnn.dnn:17 loss.cross_entropy1
-            e36_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e34_logits_dense2, e1_label, null, n, 10));
+            e36_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropyLoss(e34_logits_dense2, e1_label, n, 10));
             correct = Losses.countCorrect(e34_logits_dense2, e1_label, n, 10);
             return new StepResult((double) e36_loss_cross_entropy1.get(0) * n, correct);
         } finally {

@@ -444,7 +444,7 @@ public final class FashionMlp implements TrainableNetwork {
             // FashionMlp.dnn:12 probs.softmax1
             Softmax.forward(e16_logits_dense3, e17_probs_softmax1, n, 10);
             // FashionMlp.dnn:15 loss.cross_entropy1
-            e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropy(e16_logits_dense3, e1_label, null, n, 10));
+            e18_loss_cross_entropy1.set(0, Losses.softmaxCrossEntropyLoss(e16_logits_dense3, e1_label, n, 10));
             correct = Losses.countCorrect(e16_logits_dense3, e1_label, n, 10);
             return new StepResult((double) e18_loss_cross_entropy1.get(0) * n, correct);
         } finally {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.dnnc.compiler.ir.Activation;
@@ -304,13 +305,18 @@ public final class CpuKernels implements KernelEmitter {
     private static CodeBlock crossEntropy(Node n, ProgramView p) {
         List<Integer> in = n.inputs();
         int classes = Sizes.last(p.type(in.get(0)));
-        String gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
-                .map(m -> p.field(m.id())).findFirst().orElse("null");
+        Optional<String> gradient = p.callGroup(n.id()).stream().filter(m -> m.op() instanceof CrossEntropyGrad)
+                .map(m -> p.field(m.id())).findFirst();
         CodeBlock rows = Sizes.rows(p.type(in.get(0)));
         String ignore = ignored(((CrossEntropy) n.op()).ignore());
-        CodeBlock.Builder code = CodeBlock.builder()
-                .addStatement("$L.set(0, $T.softmaxCrossEntropy($L, $L, $L, $L, $L$L))", p.field(n.id()),
-                        RuntimeNames.LOSSES, p.field(in.get(0)), p.field(in.get(1)), gradient, rows, classes, ignore);
+        // Without a gradient, the loss-only kernel: a call of its own, so that the JIT's profile of the
+        // training step's loss never sees a missing gradient (which would deoptimize it at the first evaluation).
+        CodeBlock loss = gradient.isPresent()
+                ? CodeBlock.of("$T.softmaxCrossEntropy($L, $L, $L, $L, $L$L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                        p.field(in.get(1)), gradient.get(), rows, classes, ignore)
+                : CodeBlock.of("$T.softmaxCrossEntropyLoss($L, $L, $L, $L$L)", RuntimeNames.LOSSES, p.field(in.get(0)),
+                        p.field(in.get(1)), rows, classes, ignore);
+        CodeBlock.Builder code = CodeBlock.builder().addStatement("$L.set(0, $L)", p.field(n.id()), loss);
         if (p.countsAccuracy(n.id())) {
             code.addStatement("correct = $T.countCorrect($L, $L, $L, $L$L)", RuntimeNames.LOSSES, p.field(in.get(0)),
                     p.field(in.get(1)), rows, classes, ignore);

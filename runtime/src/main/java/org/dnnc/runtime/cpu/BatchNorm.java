@@ -117,30 +117,47 @@ public final class BatchNorm {
         double[] mean = s.zeroDoubles(0, channels);
         double[] var = s.zeroDoubles(1, channels);
         statistics(x, batch, channels, spatial, mean, var);
+        // One loop per optional output, each outside the others: a loop that tested which outputs
+        // this caller wants (callers differ within one step) made C2 hoist those tests on the
+        // profile and deoptimize when the next caller differed (profile_predicate traps).
         for (int c = 0; c < channels; c++) {
-            float m = (float) mean[c];
-            float invStd = (float) (1.0 / Math.sqrt(var[c] + eps));
-            if (meanOut != null) {
-                meanOut[c] = m;
-                invStdOut[c] = invStd;
+            float invStd = invStd(var[c], eps);
+            // PyTorch's form: y = x * alpha + beta' with alpha = invStd * gamma, beta' = beta - mean * alpha.
+            scale[c] = invStd * gamma.data.get(c);
+            shift[c] = beta.data.get(c) - (float) mean[c] * scale[c];
+        }
+        if (meanOut != null) {
+            for (int c = 0; c < channels; c++) {
+                meanOut[c] = (float) mean[c];
+                invStdOut[c] = invStd(var[c], eps);
             }
-            if (saveMean != null) {
-                saveMean.data.put(c, m);
+        }
+        if (saveMean != null) {
+            for (int c = 0; c < channels; c++) {
+                saveMean.data.put(c, (float) mean[c]);
             }
-            if (saveInvStd != null) {
-                saveInvStd.data.put(c, invStd);
+        }
+        if (saveInvStd != null) {
+            for (int c = 0; c < channels; c++) {
+                saveInvStd.data.put(c, invStd(var[c], eps));
             }
-            if (runningMean != null) {
-                runningMean.data.put(c, (1f - momentum) * runningMean.data.get(c) + momentum * m);
+        }
+        if (runningMean != null) {
+            for (int c = 0; c < channels; c++) {
+                runningMean.data.put(c, (1f - momentum) * runningMean.data.get(c) + momentum * (float) mean[c]);
             }
-            if (runningVar != null) {
+        }
+        if (runningVar != null) {
+            for (int c = 0; c < channels; c++) {
                 float unbiased = (float) (var[c] * count / (count - 1));
                 runningVar.data.put(c, (1f - momentum) * runningVar.data.get(c) + momentum * unbiased);
             }
-            // PyTorch's form: y = x * alpha + beta' with alpha = invStd * gamma, beta' = beta - mean * alpha.
-            scale[c] = invStd * gamma.data.get(c);
-            shift[c] = beta.data.get(c) - m * scale[c];
         }
+    }
+
+    /** {@code 1 / sqrt(var + eps)} of a channel's batch variance, as every training pass rounds it. */
+    private static float invStd(double var, float eps) {
+        return (float) (1.0 / Math.sqrt(var + eps));
     }
 
     /** The inference forward pass: {@code y = (x - runningMean) / sqrt(runningVar + eps) * gamma + beta}. */

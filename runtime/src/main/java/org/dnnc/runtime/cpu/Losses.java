@@ -24,7 +24,8 @@ public final class Losses {
      * @throws IllegalArgumentException if a label is outside {@code [0, classes)}
      */
     public static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes) {
-        return softmaxCrossEntropy(logits, labels, dlogits, batch, classes, false, 0);
+        return dlogits == null ? crossEntropyLoss(logits, labels, batch, classes, false, 0)
+                : softmaxCrossEntropy(logits, labels, dlogits, batch, classes, false, 0);
     }
 
     /**
@@ -37,44 +38,90 @@ public final class Losses {
      */
     public static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes,
             int ignore) {
-        return softmaxCrossEntropy(logits, labels, dlogits, batch, classes, true, ignore);
+        return dlogits == null ? crossEntropyLoss(logits, labels, batch, classes, true, ignore)
+                : softmaxCrossEntropy(logits, labels, dlogits, batch, classes, true, ignore);
+    }
+
+    /**
+     * The loss of {@link #softmaxCrossEntropy(Buf, IntBuffer, Buf, int, int)} without its gradient,
+     * the same float. Evaluation code calls this rather than passing a {@code null} gradient: the JIT
+     * compiles the training step's loss for the gradient it always writes, and a first evaluation
+     * through the same method would deoptimize it (an {@code unstable_if} trap).
+     *
+     * @throws IllegalArgumentException if a label is outside {@code [0, classes)}
+     */
+    public static float softmaxCrossEntropyLoss(Buf logits, IntBuffer labels, int batch, int classes) {
+        return crossEntropyLoss(logits, labels, batch, classes, false, 0);
+    }
+
+    /**
+     * The loss of {@link #softmaxCrossEntropy(Buf, IntBuffer, Buf, int, int, int)} without its
+     * gradient, as {@link #softmaxCrossEntropyLoss(Buf, IntBuffer, int, int)}.
+     *
+     * @throws IllegalArgumentException if a label other than {@code ignore} is outside {@code [0, classes)}
+     */
+    public static float softmaxCrossEntropyLoss(Buf logits, IntBuffer labels, int batch, int classes, int ignore) {
+        return crossEntropyLoss(logits, labels, batch, classes, true, ignore);
     }
 
     private static float softmaxCrossEntropy(Buf logits, IntBuffer labels, Buf dlogits, int batch, int classes,
             boolean ignoring, int ignore) {
         FloatBuffer xs = logits.data;
-        FloatBuffer gs = dlogits == null ? null : dlogits.data;
+        FloatBuffer gs = dlogits.data;
         int counted = ignoring ? judged(labels, batch, ignore) : batch;
         float invCounted = counted == 0 ? 0f : 1f / counted;
         double total = 0;
         for (int r = 0, o = 0; r < batch; r++, o += classes) {
             int label = labels.get(r);
             if (ignoring && label == ignore) {
-                if (gs != null) {
-                    for (int c = 0; c < classes; c++) {
-                        gs.put(o + c, 0f);
-                    }
+                for (int c = 0; c < classes; c++) {
+                    gs.put(o + c, 0f);
                 }
                 continue;
             }
-            if (label < 0 || label >= classes) {
-                throw new IllegalArgumentException("label " + label + " of example " + r + " is not a class in [0, " + classes + ")");
-            }
+            checkLabel(label, r, classes);
             float max = Softmax.rowMax(xs, o, classes);
-            double sum = 0;
-            for (int c = 0; c < classes; c++) {
-                sum += Math.exp(xs.get(o + c) - max);
-            }
+            double sum = sumExp(xs, o, classes, max);
             total += max + Math.log(sum) - xs.get(o + label);
-            if (gs != null) {
-                float inv = (float) (1.0 / sum);
-                for (int c = 0; c < classes; c++) {
-                    float p = (float) Math.exp(xs.get(o + c) - max) * inv;
-                    gs.put(o + c, (c == label ? p - 1f : p) * invCounted);
-                }
+            float inv = (float) (1.0 / sum);
+            for (int c = 0; c < classes; c++) {
+                float p = (float) Math.exp(xs.get(o + c) - max) * inv;
+                gs.put(o + c, (c == label ? p - 1f : p) * invCounted);
             }
         }
         return counted == 0 ? 0f : (float) (total / counted);
+    }
+
+    private static float crossEntropyLoss(Buf logits, IntBuffer labels, int batch, int classes, boolean ignoring,
+            int ignore) {
+        FloatBuffer xs = logits.data;
+        int counted = ignoring ? judged(labels, batch, ignore) : batch;
+        double total = 0;
+        for (int r = 0, o = 0; r < batch; r++, o += classes) {
+            int label = labels.get(r);
+            if (ignoring && label == ignore) {
+                continue;
+            }
+            checkLabel(label, r, classes);
+            float max = Softmax.rowMax(xs, o, classes);
+            total += max + Math.log(sumExp(xs, o, classes, max)) - xs.get(o + label);
+        }
+        return counted == 0 ? 0f : (float) (total / counted);
+    }
+
+    private static void checkLabel(int label, int row, int classes) {
+        if (label < 0 || label >= classes) {
+            throw new IllegalArgumentException("label " + label + " of example " + row + " is not a class in [0, " + classes + ")");
+        }
+    }
+
+    /** {@code sum_c exp(x[o + c] - max)} in {@code double}. */
+    private static double sumExp(FloatBuffer xs, int o, int classes, float max) {
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+            sum += Math.exp(xs.get(o + c) - max);
+        }
+        return sum;
     }
 
     /** How many of the first {@code batch} labels are not {@code ignore}: the labels a loss and accuracy count. */

@@ -1,5 +1,8 @@
 package org.dnnc.runtime.cpu;
 
+import static com.google.common.truth.Truth.assertThat;
+
+import java.nio.IntBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -197,6 +200,20 @@ class GoldenOpsTest {
                 dlogits, shape[0], shape[1]);
         Close.check("cross-entropy loss", loss, g.floats("outputs", "y")[0], g.rtol(), g.atol());
         g.checkGrad("logits", dlogits);
+    }
+
+    /** Evaluation's loss-only kernel: PyTorch's loss, and the very float the fused kernel returns. */
+    @Test
+    void crossEntropyWithoutGradient() {
+        Golden g = Golden.load("cross_entropy");
+        int[] shape = g.npy(g.file("inputs", "logits")).shape();
+        Buf logits = g.buf("inputs", "logits");
+        IntBuffer labels = g.ints(g.file("inputs", "label"));
+        float loss = Losses.softmaxCrossEntropyLoss(logits, labels, shape[0], shape[1]);
+        Close.check("cross-entropy loss", loss, g.floats("outputs", "y")[0], g.rtol(), g.atol());
+        float fused = Losses.softmaxCrossEntropy(logits, labels, Buf.allocate(shape[0] * shape[1]), shape[0], shape[1]);
+        assertThat(loss).isEqualTo(fused);
+        assertThat(Losses.softmaxCrossEntropy(logits, labels, null, shape[0], shape[1])).isEqualTo(fused);
     }
 
     private static int size(int[] shape) {

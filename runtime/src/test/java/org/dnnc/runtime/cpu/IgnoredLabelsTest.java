@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.IntBuffer;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ class IgnoredLabelsTest {
         float expected = Losses.softmaxCrossEntropy(keptLogits, IntBuffer.wrap(keptLabels), keptGrad, kept.length,
                 CLASSES);
         assertThat(loss).isWithin(1e-6f).of(expected);
+        assertThat(Losses.softmaxCrossEntropyLoss(logits, IntBuffer.wrap(labels), rows, CLASSES, 0)).isEqualTo(loss);
         for (int r = 0, k = 0; r < rows; r++) {
             for (int c = 0; c < CLASSES; c++) {
                 float g = grad.get(r * CLASSES + c);
@@ -63,5 +65,14 @@ class IgnoredLabelsTest {
         Buf grad = Buf.of(9, 9, 9, 9, 9, 9, 9, 9);
         assertThat(Losses.softmaxCrossEntropy(logits, IntBuffer.wrap(labels), grad, 2, CLASSES, -100)).isEqualTo(0f);
         assertThat(grad.toArray()).isEqualTo(new float[8]);
+        assertThat(Losses.softmaxCrossEntropyLoss(logits, IntBuffer.wrap(labels), 2, CLASSES, -100)).isEqualTo(0f);
+    }
+
+    @Test
+    void theLossOnlyKernelRefusesALabelOutsideTheClasses() {
+        Buf logits = Buf.of(1, 2, 3, 4, 5, 6, 7, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Losses.softmaxCrossEntropyLoss(logits, IntBuffer.wrap(new int[] {1, 4}), 2, CLASSES, -100));
+        assertThat(e).hasMessageThat().isEqualTo("label 4 of example 1 is not a class in [0, 4)");
     }
 }
