@@ -175,38 +175,36 @@ public final class Im2col {
     private static int[] gatherTable(ConvGeometry g) {
         Table table = TABLE.get();
         if (!g.equals(table.geometry)) {
-            table.taken = buildTable(g);
+            int oh = g.outHeight();
+            int ow = g.outWidth();
+            int n = g.kernelH() * g.kernelW() * oh * ow;
+            if (table.taken.length < n) {
+                table.taken = new int[n];
+            }
+            int paddedW = g.width() + g.padLeft() + g.padRight();
+            int t = 0;
+            for (int i = 0; i < g.kernelH(); i++) {
+                for (int j = 0; j < g.kernelW(); j++) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        int rowStart = (oy * g.strideH() + i) * paddedW + j;
+                        for (int ox = 0; ox < ow; ox++) {
+                            table.taken[t++] = rowStart + ox * g.strideW();
+                        }
+                    }
+                }
+            }
             table.geometry = g;
         }
         return table.taken;
     }
 
-    private static int[] buildTable(ConvGeometry g) {
-        int oh = g.outHeight();
-        int ow = g.outWidth();
-        int paddedW = g.width() + g.padLeft() + g.padRight();
-        int[] taken = new int[g.kernelH() * g.kernelW() * oh * ow];
-        int t = 0;
-        for (int i = 0; i < g.kernelH(); i++) {
-            for (int j = 0; j < g.kernelW(); j++) {
-                for (int oy = 0; oy < oh; oy++) {
-                    int rowStart = (oy * g.strideH() + i) * paddedW + j;
-                    for (int ox = 0; ox < ow; ox++) {
-                        taken[t++] = rowStart + ox * g.strideW();
-                    }
-                }
-            }
-        }
-        return taken;
-    }
-
     /**
-     * A thread's last {@link #gatherTable}, kept while the calls stay on one shape (a convolution's
-     * examples, or groups of them): rebuilding it costs as much as the gather of a one-channel input.
+     * A thread's {@link #gatherTable}, rebuilt in place when the shape changes and kept while the
+     * calls stay on one (a convolution's examples, or groups of them).
      */
     private static final class Table {
         private ConvGeometry geometry;
-        private int[] taken;
+        private int[] taken = new int[0];
     }
 
     /** Puts {@code rows} rows of {@code len} floats from {@code block} at {@code offset}, {@code ld} apart. */
