@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.management.ThreadMXBean;
@@ -371,6 +372,34 @@ class ConvKernelEdgeCaseTest {
                 () -> BatchNorm.forwardTraining(Buf.of(1f, 2f), Buf.of(1f, 1f), Buf.of(0f, 0f), null, null,
                         Buf.allocate(2), null, null, 1, 2, 1, 0.1f, 1e-5f, false));
         assertThat(one).hasMessageThat().contains("more than one value per channel");
+    }
+
+    @Test
+    void globalAveragePoolingOverMoreThanOneStagedBlockMatchesItsDefinition() {
+        // 1,500 planes of 3 values: past the 4,096 floats the kernel moves at once, odd planes.
+        int batch = 3;
+        int channels = 500;
+        int spatial = 3;
+        Buf x = random(batch * channels * spatial);
+        Buf y = Buf.allocate(batch * channels);
+        GlobalAvgPool.forward(x, y, batch, channels, spatial);
+        for (int i = 0; i < batch * channels; i++) {
+            double sum = 0;
+            for (int p = 0; p < spatial; p++) {
+                sum += x.get(i * spatial + p);
+            }
+            assertWithMessage("plane %s", i).that((double) y.get(i)).isWithin(1e-6).of(sum / spatial);
+        }
+        Buf dx = random(batch * channels * spatial);
+        float[] before = dx.toArray();
+        GlobalAvgPool.backward(y, dx, batch, channels, spatial, true);
+        for (int i = 0; i < dx.size(); i++) {
+            assertWithMessage("accumulated at %s", i).that(dx.get(i)).isEqualTo(before[i] + y.get(i / spatial) / spatial);
+        }
+        GlobalAvgPool.backward(y, dx, batch, channels, spatial, false);
+        for (int i = 0; i < dx.size(); i++) {
+            assertWithMessage("at %s", i).that(dx.get(i)).isEqualTo(y.get(i / spatial) / spatial);
+        }
     }
 
     @Test
