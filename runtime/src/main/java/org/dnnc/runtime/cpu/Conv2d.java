@@ -298,9 +298,7 @@ public final class Conv2d {
         for (int n0 = from; n0 < to; n0 += group) {
             int count = Math.min(group, to - n0);
             int width = count * spatial;
-            for (int j = 0; j < count; j++) {
-                Im2col.im2col(g, x, (n0 + j) * g.inputSize(), scratch, colOffset + j * spatial, width);
-            }
+            Im2col.im2colGroup(g, x, n0 * g.inputSize(), count, scratch, colOffset, width);
             Blas.sgemm(false, false, filters, width, k, 1f, w, 0, k, scratch, colOffset, width, 0f, scratch,
                     outOffset, width);
             float[] row = Staging.get().floats(EPILOGUE_ROW, width);
@@ -345,10 +343,7 @@ public final class Conv2d {
                 gatherBatched(g, dz, n0, count, scratch, dzOffset);
                 Blas.sgemm(true, false, k, width, filters, 1f, w, 0, k, scratch, dzOffset, width, 0f, scratch,
                         colOffset, width);
-                for (int j = 0; j < count; j++) {
-                    Im2col.col2im(g, scratch, colOffset + j * spatial, width, dx, (n0 + j) * g.inputSize(),
-                            accumulate);
-                }
+                Im2col.col2imGroup(g, scratch, colOffset, width, count, dx, n0 * g.inputSize(), accumulate);
             }
             return;
         }
@@ -378,9 +373,7 @@ public final class Conv2d {
                 int count = Math.min(group, to - n0);
                 int width = count * spatial;
                 float beta = n0 == from && !accumulate ? 0f : 1f;
-                for (int j = 0; j < count; j++) {
-                    Im2col.im2col(g, x, (n0 + j) * g.inputSize(), scratch, colOffset + j * spatial, width);
-                }
+                Im2col.im2colGroup(g, x, n0 * g.inputSize(), count, scratch, colOffset, width);
                 gatherBatched(g, dz, n0, count, scratch, dzOffset);
                 Blas.sgemm(false, true, filters, k, width, 1f, scratch, dzOffset, width, scratch, colOffset, width,
                         beta, dw, dwOffset, k);

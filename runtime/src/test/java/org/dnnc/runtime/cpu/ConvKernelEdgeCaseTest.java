@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.sun.management.ThreadMXBean;
@@ -374,6 +375,34 @@ class ConvKernelEdgeCaseTest {
     }
 
     @Test
+    void globalAveragePoolingOverMoreThanOneStagedBlockMatchesItsDefinition() {
+        // 1,500 planes of 3 values: past the 4,096 floats the kernel moves at once, odd planes.
+        int batch = 3;
+        int channels = 500;
+        int spatial = 3;
+        Buf x = random(batch * channels * spatial);
+        Buf y = Buf.allocate(batch * channels);
+        GlobalAvgPool.forward(x, y, batch, channels, spatial);
+        for (int i = 0; i < batch * channels; i++) {
+            double sum = 0;
+            for (int p = 0; p < spatial; p++) {
+                sum += x.get(i * spatial + p);
+            }
+            assertWithMessage("plane %s", i).that((double) y.get(i)).isWithin(1e-6).of(sum / spatial);
+        }
+        Buf dx = random(batch * channels * spatial);
+        float[] before = dx.toArray();
+        GlobalAvgPool.backward(y, dx, batch, channels, spatial, true);
+        for (int i = 0; i < dx.size(); i++) {
+            assertWithMessage("accumulated at %s", i).that(dx.get(i)).isEqualTo(before[i] + y.get(i / spatial) / spatial);
+        }
+        GlobalAvgPool.backward(y, dx, batch, channels, spatial, false);
+        for (int i = 0; i < dx.size(); i++) {
+            assertWithMessage("at %s", i).that(dx.get(i)).isEqualTo(y.get(i / spatial) / spatial);
+        }
+    }
+
+    @Test
     void aCnnTrainingStepAllocatesNothing() {
         int batch = 4;
         ConvGeometry conv1 = ConvGeometry.same(1, 12, 12, 4, 3, 3, 1, 1);
@@ -438,14 +467,26 @@ class ConvKernelEdgeCaseTest {
             Conv2d.backwardInput(conv1, d, w1, d2, scratch, batch, false);
         };
         assertThat(allocatedPerStep(step)).isLessThan(16L);
-        // Split over two threads, with scratch for two: the hand-over allocates nothing either.
-        Buf scratch2 = Buf.allocate(Math.max(Conv2d.scratchFloats(conv1, 2), Conv2d.scratchFloats(conv2, 2)));
+        // Split over two threads, with scratch for two: the hand-over allocates nothing either. Two
+        // strided shapes in turn: the gather table of im2col is rebuilt in place.
+        ConvGeometry strided = ConvGeometry.symmetric(4, 6, 6, 5, 3, 2, 1);
+        ConvGeometry unpadded = ConvGeometry.symmetric(4, 6, 6, 3, 3, 2, 0);
+        Buf ws = random(strided.weightSize());
+        Buf wu = random(unpadded.weightSize());
+        Buf cs = Buf.allocate(batch * strided.outputSize());
+        Buf cu = Buf.allocate(batch * unpadded.outputSize());
+        Buf scratch2 = Buf.allocate(Math.max(Math.max(Conv2d.scratchFloats(conv1, 2), Conv2d.scratchFloats(conv2, 2)),
+                Math.max(Conv2d.scratchFloats(strided, 2), Conv2d.scratchFloats(unpadded, 2))));
         Runnable convs = () -> {
             Conv2d.forward(conv2, p1, w2, null, c2, scratch2, batch, Activation.TANH, 0f);
             Conv2d.forward(conv3, p2, w3, b3, c3, null, batch, Activation.RELU, 0f);
             Conv2d.backwardWeights(conv2, c2, p1, dw2, scratch2, batch, false);
             Conv2d.backwardInput(conv2, c2, w2, d2, scratch2, batch, false);
             Conv2d.backwardWeights(conv3, c3, p2, dw3, scratch2, batch, false);
+            Conv2d.forward(strided, p1, ws, null, cs, scratch2, batch, Activation.RELU, 0f);
+            Conv2d.forward(unpadded, p1, wu, null, cu, scratch2, batch, Activation.RELU, 0f);
+            Conv2d.backwardInput(strided, cs, ws, d2, scratch2, batch, false);
+            Conv2d.backwardInput(unpadded, cu, wu, d2, scratch2, batch, false);
         };
         InContext.run(2, () -> {
             assertThat(allocatedPerStep(convs)).isLessThan(16L);

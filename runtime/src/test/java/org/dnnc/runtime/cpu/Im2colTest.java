@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 /**
  * im2col and col2im against their definitions, element by element, on both paths: stride 1 with
  * an output as wide as the input (whole rows moved at once, side padding cleared afterwards) and
- * everything else (one output row at a time). The shapes include kernels wider than the input.
+ * everything else (a gather through an index table), for one example and for a group of examples
+ * side by side. The shapes include kernels wider than the input.
  */
 class Im2colTest {
 
@@ -20,30 +21,47 @@ class Im2colTest {
         new ConvGeometry(2, 6, 7, 3, 3, 3, 1, 1, 1, 0, 0, 2), // row-contiguous, all side padding right
         new ConvGeometry(2, 6, 7, 3, 3, 3, 1, 1, 1, 0, 0, 1), // general: output narrower than the input
         ConvGeometry.symmetric(3, 6, 6, 2, 3, 1, 0), // general: no padding
+        ConvGeometry.symmetric(3, 7, 7, 2, 3, 2, 1), // general: stride 2, odd input, one row past the input
+        ConvGeometry.symmetric(3, 5, 5, 2, 1, 1, 0), // general: pointwise, as the batched GEMM stages it
     };
+
+    /** One example (im2col, col2im), and a group of three side by side (im2colGroup, col2imGroup). */
+    private static final int[] COUNTS = {1, 3};
 
     @Test
     void im2colPicksTheInputPixelOrZero() {
         for (ConvGeometry g : SHAPES) {
-            Buf x = Gaussian.buf(g.inputSize(), 1);
-            int spatial = g.outHeight() * g.outWidth();
-            int ld = spatial + 3; // rows apart by more than their length
-            Buf col = Buf.allocate(g.patchSize() * ld);
-            Elementwise.fill(col, col.size(), 7f);
-            Im2col.im2col(g, x, 0, col, 0, ld);
-            for (int c = 0, r = 0; c < g.channels(); c++) {
-                for (int i = 0; i < g.kernelH(); i++) {
-                    for (int j = 0; j < g.kernelW(); j++, r++) {
-                        for (int oy = 0; oy < g.outHeight(); oy++) {
-                            for (int ox = 0; ox < g.outWidth(); ox++) {
-                                float expected = pixel(g, x, c, oy * g.strideH() + i - g.padTop(),
-                                        ox * g.strideW() + j - g.padLeft());
-                                assertWithMessage("%s row %s at (%s, %s)", g, r, oy, ox)
-                                        .that(col.get(r * ld + oy * g.outWidth() + ox)).isEqualTo(expected);
+            for (int count : COUNTS) {
+                Buf x = Gaussian.buf(count * g.inputSize(), 1);
+                int spatial = g.outHeight() * g.outWidth();
+                int ld = count * spatial + 3; // rows apart by more than their length
+                Buf col = Buf.allocate(g.patchSize() * ld + 1);
+                Elementwise.fill(col, col.size(), 7f);
+                if (count == 1) {
+                    Im2col.im2col(g, x, 0, col, 1, ld);
+                } else {
+                    Im2col.im2colGroup(g, x, 0, count, col, 1, ld);
+                }
+                assertWithMessage("%s before the offset", g).that(col.get(0)).isEqualTo(7f);
+                for (int c = 0, r = 0; c < g.channels(); c++) {
+                    for (int i = 0; i < g.kernelH(); i++) {
+                        for (int j = 0; j < g.kernelW(); j++, r++) {
+                            for (int e = 0; e < count; e++) {
+                                for (int oy = 0; oy < g.outHeight(); oy++) {
+                                    for (int ox = 0; ox < g.outWidth(); ox++) {
+                                        float expected = pixel(g, x, e, c, oy * g.strideH() + i - g.padTop(),
+                                                ox * g.strideW() + j - g.padLeft());
+                                        assertWithMessage("%s, %s examples: row %s of example %s at (%s, %s)", g,
+                                                count, r, e, oy, ox)
+                                                .that(col.get(1 + r * ld + e * spatial + oy * g.outWidth() + ox))
+                                                .isEqualTo(expected);
+                                    }
+                                }
                             }
-                        }
-                        for (int p = spatial; p < ld; p++) {
-                            assertWithMessage("%s row %s past its end", g, r).that(col.get(r * ld + p)).isEqualTo(7f);
+                            for (int p = count * spatial; p < ld; p++) {
+                                assertWithMessage("%s row %s past its end", g, r).that(col.get(1 + r * ld + p))
+                                        .isEqualTo(7f);
+                            }
                         }
                     }
                 }
@@ -54,41 +72,51 @@ class Im2colTest {
     @Test
     void col2imAddsEveryEntryToItsPixelAndDropsThePadding() {
         for (ConvGeometry g : SHAPES) {
-            int spatial = g.outHeight() * g.outWidth();
-            Buf col = Gaussian.buf(g.patchSize() * spatial, 2);
-            double[] expected = new double[g.inputSize()];
-            for (int c = 0, r = 0; c < g.channels(); c++) {
-                for (int i = 0; i < g.kernelH(); i++) {
-                    for (int j = 0; j < g.kernelW(); j++, r++) {
-                        for (int oy = 0; oy < g.outHeight(); oy++) {
-                            for (int ox = 0; ox < g.outWidth(); ox++) {
-                                int y = oy * g.strideH() + i - g.padTop();
-                                int xx = ox * g.strideW() + j - g.padLeft();
-                                if (y >= 0 && y < g.height() && xx >= 0 && xx < g.width()) {
-                                    expected[(c * g.height() + y) * g.width() + xx] += col.get(r * spatial + oy * g.outWidth() + ox);
+            for (int count : COUNTS) {
+                int spatial = g.outHeight() * g.outWidth();
+                int ld = count * spatial + (count == 1 ? 0 : 2);
+                Buf col = Gaussian.buf(g.patchSize() * ld, 2);
+                double[] expected = new double[count * g.inputSize()];
+                for (int c = 0, r = 0; c < g.channels(); c++) {
+                    for (int i = 0; i < g.kernelH(); i++) {
+                        for (int j = 0; j < g.kernelW(); j++, r++) {
+                            for (int e = 0; e < count; e++) {
+                                for (int oy = 0; oy < g.outHeight(); oy++) {
+                                    for (int ox = 0; ox < g.outWidth(); ox++) {
+                                        int y = oy * g.strideH() + i - g.padTop();
+                                        int xx = ox * g.strideW() + j - g.padLeft();
+                                        if (y >= 0 && y < g.height() && xx >= 0 && xx < g.width()) {
+                                            expected[e * g.inputSize() + (c * g.height() + y) * g.width() + xx] +=
+                                                    col.get(r * ld + e * spatial + oy * g.outWidth() + ox);
+                                        }
+                                    }
                                 }
                             }
                         }
                     }
                 }
-            }
-            for (boolean accumulate : new boolean[] {false, true}) {
-                Buf dx = Buf.allocate(g.inputSize());
-                Elementwise.fill(dx, dx.size(), 0.25f);
-                Im2col.col2im(g, col, 0, spatial, dx, 0, accumulate);
-                for (int p = 0; p < g.inputSize(); p++) {
-                    double want = expected[p] + (accumulate ? 0.25 : 0);
-                    assertWithMessage("%s accumulate %s at %s", g, accumulate, p).that((double) dx.get(p))
-                            .isWithin(1e-5).of(want);
+                for (boolean accumulate : new boolean[] {false, true}) {
+                    Buf dx = Buf.allocate(count * g.inputSize());
+                    Elementwise.fill(dx, dx.size(), 0.25f);
+                    if (count == 1) {
+                        Im2col.col2im(g, col, 0, ld, dx, 0, accumulate);
+                    } else {
+                        Im2col.col2imGroup(g, col, 0, ld, count, dx, 0, accumulate);
+                    }
+                    for (int p = 0; p < count * g.inputSize(); p++) {
+                        double want = expected[p] + (accumulate ? 0.25 : 0);
+                        assertWithMessage("%s, %s examples, accumulate %s at %s", g, count, accumulate, p)
+                                .that((double) dx.get(p)).isWithin(1e-5).of(want);
+                    }
                 }
             }
         }
     }
 
-    private static float pixel(ConvGeometry g, Buf x, int c, int y, int xx) {
+    private static float pixel(ConvGeometry g, Buf x, int e, int c, int y, int xx) {
         if (y < 0 || y >= g.height() || xx < 0 || xx >= g.width()) {
             return 0f;
         }
-        return x.get((c * g.height() + y) * g.width() + xx);
+        return x.get(e * g.inputSize() + (c * g.height() + y) * g.width() + xx);
     }
 }
