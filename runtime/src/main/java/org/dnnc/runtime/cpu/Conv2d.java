@@ -514,33 +514,34 @@ public final class Conv2d {
         float[] g = s.floats(EPILOGUE_ROW, row);
         float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, row);
         float[] acc = s.floats(BIAS_SUMS, row);
-        Arrays.fill(acc, 0, row, 0f);
         FloatBuffer ys = act == Activation.IDENTITY ? null : y.data;
         FloatBuffer dys = dy.data;
         FloatBuffer dzs = dz.data;
-        for (int n = from; n < to; n++) {
-            dys.get(n * row, g, 0, row);
-            if (act != Activation.IDENTITY) {
-                ys.get(n * row, out, 0, row);
-                if (act == Activation.RELU) {
-                    BatchNorm.reluMask(out, g, row);
-                } else {
-                    for (int p = 0; p < row; p++) {
-                        g[p] *= Activations.derivative(act, param, out[p]);
+        // Blocks of FLUSH_EVERY examples, as in BatchNorm: a flush test in the per-example loop that
+        // is first true at the short last batch deoptimized the compiled loop there.
+        for (int start = from; start < to; start += BatchNorm.FLUSH_EVERY) {
+            Arrays.fill(acc, 0, row, 0f);
+            for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
+                dys.get(n * row, g, 0, row);
+                if (act != Activation.IDENTITY) {
+                    ys.get(n * row, out, 0, row);
+                    if (act == Activation.RELU) {
+                        BatchNorm.reluMask(out, g, row);
+                    } else {
+                        for (int p = 0; p < row; p++) {
+                            g[p] *= Activations.derivative(act, param, out[p]);
+                        }
                     }
                 }
+                if (dzs != dys || act != Activation.IDENTITY) {
+                    dzs.put(n * row, g, 0, row);
+                }
+                // Summed per position (the same index on both arrays vectorises), as in BatchNorm.
+                for (int p = 0; p < row; p++) {
+                    acc[p] += g[p];
+                }
             }
-            if (dzs != dys || act != Activation.IDENTITY) {
-                dzs.put(n * row, g, 0, row);
-            }
-            // Summed per position (the same index on both arrays vectorises), as in BatchNorm.
-            for (int p = 0; p < row; p++) {
-                acc[p] += g[p];
-            }
-            if ((n - from) % BatchNorm.FLUSH_EVERY == BatchNorm.FLUSH_EVERY - 1 || n == to - 1) {
-                BatchNorm.addChannelSums(acc, channels, spatial, sums);
-                Arrays.fill(acc, 0, row, 0f);
-            }
+            BatchNorm.addChannelSums(acc, channels, spatial, sums);
         }
     }
 
