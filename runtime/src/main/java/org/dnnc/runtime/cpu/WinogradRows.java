@@ -430,13 +430,14 @@ final class WinogradRows {
         combine(t.at(), m, ys, products);
         int ow = plan.outWidth;
         int plane = plan.outHeight * ow;
-        float[] staged = work.staged(rows * ow);
+        // TILE - 1 floats of slack for the last row's last tile (see scatter).
+        float[] staged = work.staged(rows * ow + TILE - 1);
         float[] old = accumulate ? work.old(rows * ow) : null;
         FloatBuffer os = out.data;
         int outOffset = n * filters * plane + y0 * ow;
         for (int o = 0; o < filters; o++) {
             for (int yl = 0; yl < rows; yl++) {
-                scatter(ys, (o * rows + yl) * tilesX, staged, yl * ow, ow);
+                scatter(ys, (o * rows + yl) * tilesX, staged, yl * ow, tilesX);
             }
             int at = outOffset + o * plane;
             if (accumulate) {

@@ -148,30 +148,24 @@ record WinogradTransform(int r, float[][] at, double[][] g, float[][] bt, float[
         }
     }
 
-    /** Undoes {@link #gather} for one output row of {@code ow} values: tile {@code tx} fills {@code out[4 tx ..]}. */
-    static void scatter(float[][] ys, int at, float[] out, int to, int ow) {
+    /**
+     * Undoes {@link #gather} for one output row of {@code ow} values: tile {@code tx} fills {@code
+     * out[to + 4 tx ..]}, whole tiles only. The last tile may stick out of the row by up to 3
+     * values, which land where the next row starts (the caller scatters rows in order, so that row
+     * overwrites them) or in 3 floats of slack after the last row: a tail that stored only the
+     * row's part tested its width, which C2 compiled for the first shape it saw and deoptimized at
+     * the next (an {@code unstable_if} trap in the VGG-style network's first epoch).
+     */
+    static void scatter(float[][] ys, int at, float[] out, int to, int tilesX) {
         float[] y0 = ys[0];
         float[] y1 = ys[1];
         float[] y2 = ys[2];
         float[] y3 = ys[3];
-        int full = ow / TILE;
-        for (int tx = 0, s = to; tx < full; tx++, s += TILE) {
+        for (int tx = 0, s = to; tx < tilesX; tx++, s += TILE) {
             out[s] = y0[at + tx];
             out[s + 1] = y1[at + tx];
             out[s + 2] = y2[at + tx];
             out[s + 3] = y3[at + tx];
-        }
-        // The last tile may stick out of the row.
-        int rest = ow - full * TILE;
-        int s = to + full * TILE;
-        if (rest > 0) {
-            out[s] = y0[at + full];
-        }
-        if (rest > 1) {
-            out[s + 1] = y1[at + full];
-        }
-        if (rest > 2) {
-            out[s + 2] = y2[at + full];
         }
     }
 
