@@ -1,6 +1,7 @@
 package org.dnnc.runtime.cpu;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * Point-wise activations, forward and backward, alone or fused with a bias: the epilogue that
@@ -184,23 +185,36 @@ public final class Activations {
         }
     }
 
-    /** {@code row[i] = act(row[i] + b)} for {@code i < len}, with the common cases as plain loops that vectorise. */
+    /**
+     * Per activation, by ordinal: the floor that {@code max(t, floor)} clamps to where that is the
+     * whole activation ({@code -Infinity} for the identity, 0 for ReLU), else NaN.
+     */
+    private static final float[] CLAMP_FLOOR = clampFloors();
+
+    private static float[] clampFloors() {
+        float[] floors = new float[Activation.values().length];
+        Arrays.fill(floors, Float.NaN);
+        floors[Activation.IDENTITY.ordinal()] = Float.NEGATIVE_INFINITY;
+        floors[Activation.RELU.ordinal()] = 0f;
+        return floors;
+    }
+
+    /**
+     * {@code row[i] = act(row[i] + b)} for {@code i < len}. The identity and ReLU share one loop that
+     * vectorises, {@code max(t, floor)}, which is {@code t} itself for a floor of {@code -Infinity}
+     * (NaN and -0 included): a convolution's epilogue gets the identity in training (batch norm
+     * follows) and ReLU at inference (batch norm folded in), and a branch between the two, compiled
+     * for training's, deoptimized the caller at the first evaluation.
+     */
     static void applyWithBias(Activation act, float param, float[] row, int len, float b) {
-        switch (act) {
-            case IDENTITY -> {
-                for (int i = 0; i < len; i++) {
-                    row[i] += b;
-                }
+        float floor = CLAMP_FLOOR[act.ordinal()];
+        if (floor == floor) {
+            for (int i = 0; i < len; i++) {
+                row[i] = Math.max(row[i] + b, floor);
             }
-            case RELU -> {
-                for (int i = 0; i < len; i++) {
-                    row[i] = Math.max(row[i] + b, 0f);
-                }
-            }
-            default -> {
-                for (int i = 0; i < len; i++) {
-                    row[i] = apply(act, param, row[i] + b);
-                }
+        } else {
+            for (int i = 0; i < len; i++) {
+                row[i] = apply(act, param, row[i] + b);
             }
         }
     }
