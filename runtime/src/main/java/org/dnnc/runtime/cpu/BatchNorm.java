@@ -26,10 +26,13 @@ import java.util.Arrays;
  * backward and may be {@code null}.
  *
  * <p>Each example's {@code C * spatial} values are staged on the heap at once, so the loops run over
- * arrays; sums over the batch are kept per position in float for up to 32
- * examples, then per channel in {@code double}. No
- * scratch view is needed and nothing is allocated per call. {@code y} may be {@code x}, and {@code
- * dx} may be {@code dy}.
+ * arrays; sums over the batch are kept per position in float for up to 32 examples, then per
+ * channel in {@code double}. Per-channel constants (mean, scale, shift) are repeated over their
+ * channel's positions once per call, so that every loop runs over a whole example ({@code C *
+ * spatial} values) rather than one channel's {@code spatial}: on 4x4 and 7x7 maps a per-channel
+ * loop is too short for C2's vectorised loop body and runs mostly in its scalar pre- and
+ * post-loops. No scratch view is needed and nothing is allocated per call. {@code y} may be {@code
+ * x}, and {@code dx} may be {@code dy}.
  *
  * <p>In a {@link CpuContext} of two threads every pass over the batch runs in two halves of
  * examples side by side; the per-channel sums of each half are added at the end, so results can
@@ -48,6 +51,12 @@ public final class BatchNorm {
     private static final int DX = 8;
     private static final int SUM_A = 9;
     private static final int SUM_B = 10;
+    // Per-channel values repeated over the channel's positions (see perPosition); 11 to 15 are
+    // BatchNormPool's, which calls into this class.
+    private static final int ROW_A = 16;
+    private static final int ROW_B = 17;
+    private static final int ROW_C = 18;
+    private static final int ROW_D = 19;
 
     /**
      * Examples summed per position in float before the sums move to the {@code double} totals: the
@@ -299,18 +308,20 @@ public final class BatchNorm {
      */
     private static void gradientSums(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int batch, int channels, int spatial,
             boolean relu, double[] sumG, double[] sumGX) {
+        float[] meanRow = perPosition(mean, channels, spatial, ROW_A);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(GRADIENT_SUMS, x, y, dy, masked, channels, spatial, batch, relu, false);
-            job.mean = mean;
+            job.mean = meanRow;
             job.run2();
             job.addPartials(sumG, sumGX, channels);
         } else {
-            gradientSumsRange(x, y, dy, masked, mean, 0, batch, channels, spatial, relu, sumG, sumGX);
+            gradientSumsRange(x, y, dy, masked, meanRow, 0, batch, channels, spatial, relu, sumG, sumGX);
         }
     }
 
-    private static void gradientSumsRange(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int from, int to,
+    /** {@link #gradientSums} over examples {@code [from, to)}, with the mean per position. */
+    private static void gradientSumsRange(Buf x, Buf y, Buf dy, Buf masked, float[] meanRow, int from, int to,
             int channels, int spatial, boolean relu, double[] sumG, double[] sumGX) {
         int row = channels * spatial;
         Staging s = Staging.get();
@@ -332,12 +343,9 @@ public final class BatchNorm {
                         masked.data.put(n * row, gt, 0, row);
                     }
                 }
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    float m = mean[c];
-                    for (int p = o; p < o + spatial; p++) {
-                        accA[p] += gt[p];
-                        accB[p] += gt[p] * (xt[p] - m);
-                    }
+                for (int p = 0; p < row; p++) {
+                    accA[p] += gt[p];
+                    accB[p] += gt[p] * (xt[p] - meanRow[p]);
                 }
             }
             flush(accA, accB, channels, spatial, sumG, sumGX);
@@ -347,19 +355,24 @@ public final class BatchNorm {
     /** {@code dx (+)= k[c] (g - a[c] - (x - mean[c]) b[c])}, staged one example at a time. */
     private static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
             int batch, int channels, int spatial, boolean relu, boolean accumulate) {
+        float[] meanRow = perPosition(mean, channels, spatial, ROW_A);
+        float[] kRow = perPosition(k, channels, spatial, ROW_B);
+        float[] aRow = perPosition(a, channels, spatial, ROW_C);
+        float[] bRow = perPosition(b, channels, spatial, ROW_D);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(INPUT_GRADIENT, x, y, dy, dx, channels, spatial, batch, relu, accumulate);
-            job.mean = mean;
-            job.k = k;
-            job.a = a;
-            job.b = b;
+            job.mean = meanRow;
+            job.k = kRow;
+            job.a = aRow;
+            job.b = bRow;
             job.run2();
         } else {
-            inputGradientRange(x, y, dy, dx, mean, k, a, b, 0, batch, channels, spatial, relu, accumulate);
+            inputGradientRange(x, y, dy, dx, meanRow, kRow, aRow, bRow, 0, batch, channels, spatial, relu, accumulate);
         }
     }
 
+    /** {@link #inputGradient} over examples {@code [from, to)}, with its constants per position. */
     private static void inputGradientRange(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
             int from, int to, int channels, int spatial, boolean relu, boolean accumulate) {
         int row = channels * spatial;
@@ -378,19 +391,13 @@ public final class BatchNorm {
             if (accumulate) {
                 dx.data.get(n * row, out, 0, row);
             }
-            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                float m = mean[c];
-                float kc = k[c];
-                float ac = a[c];
-                float bc = b[c];
-                if (accumulate) {
-                    for (int p = o; p < o + spatial; p++) {
-                        out[p] += kc * (gt[p] - ac - (xt[p] - m) * bc);
-                    }
-                } else {
-                    for (int p = o; p < o + spatial; p++) {
-                        out[p] = kc * (gt[p] - ac - (xt[p] - m) * bc);
-                    }
+            if (accumulate) {
+                for (int p = 0; p < row; p++) {
+                    out[p] += k[p] * (gt[p] - a[p] - (xt[p] - mean[p]) * b[p]);
+                }
+            } else {
+                for (int p = 0; p < row; p++) {
+                    out[p] = k[p] * (gt[p] - a[p] - (xt[p] - mean[p]) * b[p]);
                 }
             }
             dx.data.put(n * row, out, 0, row);
@@ -435,14 +442,15 @@ public final class BatchNorm {
         for (int c = 0; c < channels; c++) {
             first[c] = x.data.get(c * spatial);
         }
+        float[] firstRow = perPosition(first, channels, spatial, ROW_A);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(STATISTICS, x, null, null, null, channels, spatial, batch, false, false);
-            job.mean = first;
+            job.mean = firstRow;
             job.run2();
             job.addPartials(mean, var, channels);
         } else {
-            statisticsRange(x, 0, batch, channels, spatial, first, mean, var);
+            statisticsRange(x, 0, batch, channels, spatial, firstRow, mean, var);
         }
         double count = (double) batch * spatial;
         for (int c = 0; c < channels; c++) {
@@ -452,8 +460,11 @@ public final class BatchNorm {
         }
     }
 
-    /** Adds the sums of {@code x - first[c]} and of its squares over examples {@code [from, to)}. */
-    private static void statisticsRange(Buf x, int from, int to, int channels, int spatial, float[] first,
+    /**
+     * Adds the sums of {@code x - first[c]} and of its squares over examples {@code [from, to)};
+     * {@code firstRow} is {@code first} per position.
+     */
+    private static void statisticsRange(Buf x, int from, int to, int channels, int spatial, float[] firstRow,
             double[] sum, double[] squares) {
         int row = channels * spatial;
         Staging s = Staging.get();
@@ -466,13 +477,10 @@ public final class BatchNorm {
             Arrays.fill(accB, 0, row, 0f);
             for (int n = start, end = Math.min(to, start + FLUSH_EVERY); n < end; n++) {
                 xs.get(n * row, t, 0, row);
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    float k = first[c];
-                    for (int p = o; p < o + spatial; p++) {
-                        float d = t[p] - k;
-                        accA[p] += d;
-                        accB[p] += d * d;
-                    }
+                for (int p = 0; p < row; p++) {
+                    float d = t[p] - firstRow[p];
+                    accA[p] += d;
+                    accB[p] += d * d;
                 }
             }
             flush(accA, accB, channels, spatial, sum, squares);
@@ -502,18 +510,21 @@ public final class BatchNorm {
     /** {@code y = x * scale[c] + shift[c] (+ residual)} (then ReLU), staged one example at a time. */
     private static void affine(Buf x, Buf residual, Buf y, float[] scale, float[] shift, int batch, int channels,
             int spatial, boolean relu) {
+        float[] scaleRow = perPosition(scale, channels, spatial, ROW_A);
+        float[] shiftRow = perPosition(shift, channels, spatial, ROW_B);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(AFFINE, x, null, null, y, channels, spatial, batch, relu, false);
             job.residual = residual;
-            job.k = scale;
-            job.a = shift;
+            job.k = scaleRow;
+            job.a = shiftRow;
             job.run2();
         } else {
-            affineRange(x, residual, y, scale, shift, 0, batch, channels, spatial, relu);
+            affineRange(x, residual, y, scaleRow, shiftRow, 0, batch, channels, spatial, relu);
         }
     }
 
+    /** {@link #affine} over examples {@code [from, to)}, with {@code scale} and {@code shift} per position. */
     private static void affineRange(Buf x, Buf residual, Buf y, float[] scale, float[] shift, int from, int to,
             int channels, int spatial, boolean relu) {
         int row = channels * spatial;
@@ -526,36 +537,37 @@ public final class BatchNorm {
             xs.get(n * row, t, 0, row);
             if (r != null) {
                 residual.data.get(n * row, r, 0, row);
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    float a = scale[c];
-                    float b = shift[c];
-                    for (int p = o; p < o + spatial; p++) {
-                        t[p] = t[p] * a + b + r[p];
-                    }
+                for (int p = 0; p < row; p++) {
+                    t[p] = t[p] * scale[p] + shift[p] + r[p];
                 }
                 if (relu) {
                     for (int p = 0; p < row; p++) {
                         t[p] = Math.max(t[p], 0f);
                     }
                 }
-                ys.put(n * row, t, 0, row);
-                continue;
-            }
-            for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                float a = scale[c];
-                float b = shift[c];
-                if (relu) {
-                    for (int p = o; p < o + spatial; p++) {
-                        t[p] = Math.max(t[p] * a + b, 0f);
-                    }
-                } else {
-                    for (int p = o; p < o + spatial; p++) {
-                        t[p] = t[p] * a + b;
-                    }
+            } else if (relu) {
+                for (int p = 0; p < row; p++) {
+                    t[p] = Math.max(t[p] * scale[p] + shift[p], 0f);
+                }
+            } else {
+                for (int p = 0; p < row; p++) {
+                    t[p] = t[p] * scale[p] + shift[p];
                 }
             }
             ys.put(n * row, t, 0, row);
         }
+    }
+
+    /**
+     * {@code values[c]} repeated over channel {@code c}'s {@code spatial} positions, in float staging
+     * slot {@code slot}: the per-position form that the passes over whole examples read.
+     */
+    private static float[] perPosition(float[] values, int channels, int spatial, int slot) {
+        float[] row = Staging.get().floats(slot, channels * spatial);
+        for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+            Arrays.fill(row, o, o + spatial, values[c]);
+        }
+        return row;
     }
 
     /**

@@ -12,7 +12,7 @@ package org.dnnc.runtime.cpu;
  */
 final class Staging {
 
-    private static final int FLOAT_SLOTS = 16;
+    private static final int FLOAT_SLOTS = 20;
     private static final int DOUBLE_SLOTS = 4;
     private static final ThreadLocal<Staging> LOCAL = ThreadLocal.withInitial(Staging::new);
 
@@ -26,7 +26,7 @@ final class Staging {
         return LOCAL.get();
     }
 
-    /** Float array number {@code slot} ({@code 0..15}), at least {@code n} long; contents unspecified. */
+    /** Float array number {@code slot} ({@code 0..19}), at least {@code n} long; contents unspecified. */
     float[] floats(int slot, int n) {
         float[] a = floats[slot];
         if (a.length < n) {
