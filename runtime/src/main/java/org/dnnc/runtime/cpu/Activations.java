@@ -10,7 +10,8 @@ import java.util.Arrays;
  *
  * <p>All sizes are element counts; {@code x}, {@code y}, {@code dy}, {@code dx} may be the same view
  * (every element is read before it is written). ReLU and identity, the common cases, have their own
- * loops; the others go through one switch per element, which is cheap next to their {@code exp}.
+ * loops ({@link #applyWithBias} one clamp loop for both); the others go through one switch per
+ * element, which is cheap next to their {@code exp}.
  */
 public final class Activations {
 
