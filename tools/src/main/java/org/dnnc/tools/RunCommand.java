@@ -92,6 +92,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
 
+    @Option(names = "--classes", paramLabel = "DIR",
+            description = "Keep the network's compiled classes under DIR and load them from there on later runs "
+                    + "(for a Java runtime without a compiler); `dnnc predict --classes DIR` finds them too.")
+    private Path classes;
+
     @Option(names = "--reconstructions", paramLabel = "PNG",
             description = "For a network trained to reconstruct its input (an autoencoder): after training, draw the"
                     + " first " + ReconstructionGrid.COLUMNS + " test images and their reconstructions into this PNG.")
@@ -150,10 +155,15 @@ final class RunCommand implements Callable<Integer> {
         }
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device);
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device, classes);
         } catch (CodegenException e) {
             err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
+            return 1;
+        } catch (UncheckedIOException e) {
+            // The classes' folder: --classes DIR, else a temporary one.
+            err.println("dnnc: error: cannot write the compiled classes" + (classes == null ? "" : " in " + classes) + ": "
+                    + IoErrors.describe(e.getCause()));
             return 1;
         }
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
