@@ -212,16 +212,13 @@ final class RunCommand implements Callable<Integer> {
             }
             Evaluation evaluation = trainer.evaluate(net, runData.test());
             TestReport.of(model.name(), net, runData, history, evaluation).print(out);
-            Chart chart = TrainingPlots.curves(model.name(), history);
-            if (isRangeTest(model)) {
-                Optional<RangeTestResult> range = reportRangeTest(out, batches);
-                if (range.isPresent()) {
-                    chart = TrainingPlots.rangeTest(model.name(), range.get());
-                }
-            }
+            Optional<RangeTestResult> range = isRangeTest(model) ? reportRangeTest(out, batches) : Optional.empty();
             Path writing = plot;
             try {
+                // Charts only when asked for: they need java.desktop, which a trimmed Java runtime may lack.
                 if (plot != null) {
+                    Chart chart = range.isPresent() ? TrainingPlots.rangeTest(model.name(), range.get())
+                            : TrainingPlots.curves(model.name(), history);
                     chart.write(plot);
                     out.println("plot: " + plot);
                 }
