@@ -7,13 +7,14 @@ The training loop is found on the GPU's timeline, since the JavaCPP CUDA binding
 API to mark it: it runs from the first kernel (the first step's: weights are uploaded by copies, and
 a step is a CUDA graph, so the first kernel that runs is the first launched graph's; with the API
 trace, the first kernel from the first graph launch on) to the end of the last optimizer kernel
-(`opt_adam`, `opt_momentum`, `opt_sgd`: only a training step runs one; the inference timing that
+(`opt_adam`, `opt_sgd`, every `opt_*` kernel: only a training step runs one; the inference timing that
 follows in `dnnc bench` runs none). The profile must trace CUDA graphs by node
 (`nsys profile --cuda-graph-trace=node`) for a graph's kernels to be seen one by one."""
 import csv
 import re
 
-_OPTIMIZER = re.compile(r"\bopt_(adam|momentum|sgd)\b")
+# The optimizers of kernels/.../optimizer.cu (opt_adam, opt_sgd, opt_momentum, opt_adagrad, opt_rmsprop, opt_step_gate).
+_OPTIMIZER = re.compile(r"\bopt_[a-z_]+\b")
 _UNITS = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
 _GRAPH_LAUNCH = re.compile(r"^cu(da)?GraphLaunch")
 _KERNEL_LAUNCH = re.compile(r"^(cuLaunchKernel|cudaLaunchKernel)")
@@ -96,7 +97,7 @@ def training_loop(gpu_trace, api_trace, steps, train_seconds=None):
         return {"error": "the GPU trace is empty"}
     optimizer_ends = [s + d for s, d, n in gpu if _OPTIMIZER.search(n)]
     if not optimizer_ends:
-        return {"error": "no optimizer kernel (opt_adam, opt_momentum, opt_sgd) in the GPU trace: were CUDA graphs"
+        return {"error": "no optimizer kernel (opt_adam, opt_sgd, ...) in the GPU trace: were CUDA graphs"
                          " traced by node (--cuda-graph-trace=node)?"}
     api = _events(api_trace) if api_trace is not None else None
     launches = [s for s, _, n in api or [] if _GRAPH_LAUNCH.match(n)]
