@@ -2,6 +2,7 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.dnnc.compiler.codegen.CodegenException;
 import org.dnnc.compiler.diag.Diagnostic;
 import org.dnnc.compiler.diag.DiagnosticRenderer;
 import org.dnnc.compiler.sema.NetworkModel;
+import org.dnnc.runtime.Device;
 import org.dnnc.runtime.ElementType;
 import org.dnnc.runtime.Inputs;
 import org.dnnc.runtime.Network;
@@ -69,6 +71,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "The network, when the file has several.")
     private String network;
 
+    @Option(names = "--classes", paramLabel = "DIR",
+            description = "As for `dnnc run`: keep the compiled classes under DIR, or load them from there (those that"
+                    + " `dnnc run --classes DIR` kept for the CPU).")
+    private Path classes;
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
@@ -92,10 +99,15 @@ final class PredictCommand implements Callable<Integer> {
         NetworkModel model = loaded.get().model();
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(model, loaded.get().source(), true);
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), true, Device.CPU, classes);
         } catch (CodegenException e) {
             err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
+            return 1;
+        } catch (UncheckedIOException e) {
+            // The classes' folder: --classes DIR, else a temporary one.
+            err.println("dnnc: error: cannot write the compiled classes" + (classes == null ? "" : " in " + classes) + ": "
+                    + IoErrors.describe(e.getCause()));
             return 1;
         }
         try (Network net = compiled.buildAny(42, threads)) {

@@ -92,6 +92,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")
     private String network;
 
+    @Option(names = "--classes", paramLabel = "DIR",
+            description = "Keep the network's compiled classes under DIR and load them from there on later runs "
+                    + "(for a Java runtime without a compiler); `dnnc predict --classes DIR` finds them too.")
+    private Path classes;
+
     @Option(names = "--reconstructions", paramLabel = "PNG",
             description = "For a network trained to reconstruct its input (an autoencoder): after training, draw the"
                     + " first " + ReconstructionGrid.COLUMNS + " test images and their reconstructions into this PNG.")
@@ -150,10 +155,15 @@ final class RunCommand implements Callable<Integer> {
         }
         CompiledNetwork compiled;
         try {
-            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device);
+            compiled = CompiledNetwork.compile(model, loaded.get().source(), !noFuse, device, classes);
         } catch (CodegenException e) {
             err.print(new DiagnosticRenderer(false).render(loaded.get().source(),
                     Diagnostic.error(e.origin().span().isNone() ? model.span() : e.origin().span(), e.getMessage())));
+            return 1;
+        } catch (UncheckedIOException e) {
+            // The classes' folder: --classes DIR, else a temporary one.
+            err.println("dnnc: error: cannot write the compiled classes" + (classes == null ? "" : " in " + classes) + ": "
+                    + IoErrors.describe(e.getCause()));
             return 1;
         }
         int runEpochs = epochs != null ? epochs : (int) compiled.constant("EPOCHS");
@@ -202,16 +212,13 @@ final class RunCommand implements Callable<Integer> {
             }
             Evaluation evaluation = trainer.evaluate(net, runData.test());
             TestReport.of(model.name(), net, runData, history, evaluation).print(out);
-            Chart chart = TrainingPlots.curves(model.name(), history);
-            if (isRangeTest(model)) {
-                Optional<RangeTestResult> range = reportRangeTest(out, batches);
-                if (range.isPresent()) {
-                    chart = TrainingPlots.rangeTest(model.name(), range.get());
-                }
-            }
+            Optional<RangeTestResult> range = isRangeTest(model) ? reportRangeTest(out, batches) : Optional.empty();
             Path writing = plot;
             try {
+                // Charts only when asked for: they need java.desktop, which a trimmed Java runtime may lack.
                 if (plot != null) {
+                    Chart chart = range.isPresent() ? TrainingPlots.rangeTest(model.name(), range.get())
+                            : TrainingPlots.curves(model.name(), history);
                     chart.write(plot);
                     out.println("plot: " + plot);
                 }

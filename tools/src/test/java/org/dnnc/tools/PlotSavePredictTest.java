@@ -93,6 +93,43 @@ class PlotSavePredictTest {
     }
 
     @Test
+    void runAndPredictShareTheClassesKeptUnderClasses() throws IOException {
+        Path net = write("Blobs.dnn", BLOBS);
+        Path data = blobs();
+        Path classes = work.resolve("classes");
+        Path weights = work.resolve("blobs.safetensors");
+        Result r = run("run", net.toString(), "--data", data.toString(), "--threads", "1", "--epochs", "1",
+                "--classes", classes.toString(), "--save", weights.toString());
+        assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+        List<Path> kept;
+        try (var files = Files.list(classes)) {
+            kept = files.toList();
+        }
+        assertThat(kept).hasSize(1);
+        assertThat(kept.get(0).getFileName().toString()).matches("[0-9a-f]{64}");
+        long compiledAt = Files.getLastModifiedTime(kept.get(0)).toMillis();
+        // predict generates the same CPU source, so it loads the classes run kept instead of compiling.
+        Result p = run("predict", net.toString(), "--weights", weights.toString(), "--data", data.toString(),
+                "--classes", classes.toString());
+        assertWithMessage(p.err()).that(p.code()).isEqualTo(0);
+        try (var files = Files.list(classes)) {
+            assertThat(files.toList()).isEqualTo(kept);
+        }
+        assertThat(Files.getLastModifiedTime(kept.get(0)).toMillis()).isEqualTo(compiledAt);
+        Matcher accuracy = Pattern.compile("\"test_accuracy\":([0-9.]+)").matcher(r.out());
+        assertWithMessage(r.out()).that(accuracy.find()).isTrue();
+        Matcher predicted = Pattern.compile("accuracy ([0-9.]+) on 128 examples").matcher(p.out());
+        assertWithMessage(p.out()).that(predicted.find()).isTrue();
+        assertThat(Double.parseDouble(predicted.group(1))).isWithin(1e-4).of(Double.parseDouble(accuracy.group(1)));
+
+        Path notAFolder = write("taken", "a file where the classes' folder should be");
+        Result bad = run("run", net.toString(), "--data", data.toString(), "--classes", notAFolder.toString());
+        assertThat(bad.code()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("dnnc: error: cannot write the compiled classes in " + notAFolder + ": ");
+        assertThat(bad.err()).doesNotContain("Exception");
+    }
+
+    @Test
     void aPngPlotIsAnImageOfBothPanels() throws IOException {
         Path png = work.resolve("curves.png");
         Result r = run("run", write("Blobs.dnn", BLOBS).toString(), "--data", blobs().toString(), "--threads", "1",
