@@ -2,6 +2,7 @@ package org.dnnc.tools;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,6 +128,11 @@ final class BenchCommand implements Callable<Integer> {
         } catch (CodegenException e) {
             spec.commandLine().getErr().print(new DiagnosticRenderer(false).render(loaded.get().source(), Diagnostic.error(
                     e.origin().span().isNone() ? loaded.get().model().span() : e.origin().span(), e.getMessage())));
+            return 1;
+        } catch (UncheckedIOException e) {
+            // The classes' folder: --classes DIR, else a temporary one.
+            spec.commandLine().getErr().println("dnnc: error: cannot write the compiled classes"
+                    + (classes == null ? "" : " in " + classes) + ": " + IoErrors.describe(e.getCause()));
             return 1;
         }
         boolean language = modelName.equals("lstm_lm");

@@ -86,6 +86,16 @@ class BenchSyntheticTest {
         }
     }
 
+    @Test
+    void aClassesFolderThatCannotBeWrittenIsAnErrorWithoutAStackTrace() throws IOException {
+        Path notAFolder = Files.writeString(work.resolve("taken"), "a file where the classes' folder should be");
+        Result r = run("bench", "--model", "mlp", "--synthetic", "20", "--epochs", "1", "--threads", "1", "--classes",
+                notAFolder.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).startsWith("dnnc: error: cannot write the compiled classes in " + notAFolder + ": ");
+        assertThat(r.err()).doesNotContain("Exception");
+    }
+
     private static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.sorted().toList();
