@@ -576,21 +576,21 @@ public final class FashionCnn implements TrainableNetwork {
     }
 
     private void initialize(long seed) {
-        Init.glorotUniform(w_logits_features1_conv2d1_weight, 400, 25, 400, seed ^ -7046029254386353131L);
+        Init.glorotUniform(w_logits_features1_conv2d1_weight, 400, 25, 400, Rng.streamSeed(seed, 0));
         Init.zeros(w_logits_features1_conv2d1_bias, 16);
         Init.ones(w_logits_features1_batchnorm1_weight, 16);
         Init.zeros(w_logits_features1_batchnorm1_bias, 16);
         Init.zeros(w_logits_features1_batchnorm1_running_mean, 16);
         Init.ones(w_logits_features1_batchnorm1_running_var, 16);
-        Init.glorotUniform(w_logits_features2_conv2d1_weight, 12800, 400, 800, seed ^ 6018027440424182931L);
+        Init.glorotUniform(w_logits_features2_conv2d1_weight, 12800, 400, 800, Rng.streamSeed(seed, 6));
         Init.zeros(w_logits_features2_conv2d1_bias, 32);
         Init.ones(w_logits_features2_batchnorm1_weight, 32);
         Init.zeros(w_logits_features2_batchnorm1_bias, 32);
         Init.zeros(w_logits_features2_batchnorm1_running_mean, 32);
         Init.ones(w_logits_features2_batchnorm1_running_var, 32);
-        Init.glorotUniform(w_logits_dense1_weight, 200704, 1568, 128, seed ^ 635340061525167377L);
+        Init.glorotUniform(w_logits_dense1_weight, 200704, 1568, 128, Rng.streamSeed(seed, 12));
         Init.zeros(w_logits_dense1_bias, 128);
-        Init.glorotUniform(w_logits_dense2_weight, 1280, 128, 10, seed ^ 4990025626462012731L);
+        Init.glorotUniform(w_logits_dense2_weight, 1280, 128, 10, Rng.streamSeed(seed, 14));
         Init.zeros(w_logits_dense2_bias, 10);
     }
 

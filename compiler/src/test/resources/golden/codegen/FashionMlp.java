@@ -348,11 +348,11 @@ public final class FashionMlp implements TrainableNetwork {
     }
 
     private void initialize(long seed) {
-        Init.heNormal(w_logits_dense1_weight, 200704, 784, seed ^ -7046029254386353131L);
+        Init.heNormal(w_logits_dense1_weight, 200704, 784, Rng.streamSeed(seed, 0));
         Init.zeros(w_logits_dense1_bias, 256);
-        Init.heNormal(w_logits_dense2_weight, 32768, 256, seed ^ -2691343689449507777L);
+        Init.heNormal(w_logits_dense2_weight, 32768, 256, Rng.streamSeed(seed, 2));
         Init.zeros(w_logits_dense2_bias, 128);
-        Init.heNormal(w_logits_dense3_weight, 1280, 128, seed ^ 1663341875487337577L);
+        Init.heNormal(w_logits_dense3_weight, 1280, 128, Rng.streamSeed(seed, 4));
         Init.zeros(w_logits_dense3_bias, 10);
     }
 

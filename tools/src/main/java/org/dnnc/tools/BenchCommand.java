@@ -66,6 +66,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "2", description = "Threads (default: ${DEFAULT-VALUE}).")
     private int threads;
 
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Seed of the initial weights, dropout and the shuffles, to compare accuracies over several "
+                    + "seeds (default: the train section's seed).")
+    private Long seed;
+
     @Option(names = "--device", paramLabel = "DEVICE", converter = DeviceConverter.class,
             description = DeviceConverter.DESCRIPTION)
     private Device device = Device.CPU;
@@ -111,6 +116,9 @@ final class BenchCommand implements Callable<Integer> {
         if (batch != null && batch < 1) {
             throw new ParameterException(spec.commandLine(), "--batch must be at least 1 example, got " + batch);
         }
+        if (seed != null && seed < 0) {
+            throw new ParameterException(spec.commandLine(), "--seed must not be negative, got " + seed);
+        }
         if (synthetic != null && (synthetic < 1 || data != null || modelName.equals("lstm_lm"))) {
             throw new ParameterException(spec.commandLine(), "--synthetic takes a positive count of images, for an "
                     + "image model, without --data; got " + synthetic + (data != null ? " with --data" : "")
@@ -136,9 +144,10 @@ final class BenchCommand implements Callable<Integer> {
             return 1;
         }
         boolean language = modelName.equals("lstm_lm");
+        long runSeed = seed != null ? seed : RunCommand.seed(loaded.get().model());
         TrainableNetwork built;
         try {
-            built = compiled.build(42, threads, device);
+            built = compiled.build(runSeed, threads, device);
         } catch (CudaUnavailableException e) {
             spec.commandLine().getErr().println("dnnc: error: cannot run on cuda: " + e.getMessage());
             return 1;
@@ -161,8 +170,8 @@ final class BenchCommand implements Callable<Integer> {
             Dataset test = runData.test();
             // A token is a position of a window; an image is an example.
             int perExample = language ? net.labelsPerExample() : 1;
-            Trainer trainer = compiled.trainer().epochs(Math.max(1, epochs)).validationSplit(0).withoutEarlyStopping()
-                    .progress(false).build();
+            Trainer trainer = compiled.trainer().epochs(Math.max(1, epochs)).seed(runSeed).validationSplit(0)
+                    .withoutEarlyStopping().progress(false).build();
             String trainPerSecond = "null";
             if (epochs > 0) {
                 History history = trainer.fit(net, train);

@@ -275,7 +275,8 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static long seed(NetworkModel model) {
+    /** The train section's {@code seed}, or the language's default. */
+    static long seed(NetworkModel model) {
         return ((Number) model.train().settings().getOrDefault("seed", 42L)).longValue();
     }
 

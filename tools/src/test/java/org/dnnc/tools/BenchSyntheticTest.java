@@ -10,8 +10,12 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code dnnc bench --synthetic N} (random images, for the GPU machine, which has no data set),
  * {@code --classes DIR} (classes compiled once and loaded on later runs, for its Java runtime
- * without a compiler) and {@code --batch N} (the class compiled for another batch), on the CPU.
+ * without a compiler) and {@code --batch N} (the class compiled for another batch), on the CPU; and
+ * {@code --seed N}, which compares accuracies over seeds.
  */
 class BenchSyntheticTest {
     @TempDir
@@ -94,6 +99,29 @@ class BenchSyntheticTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).startsWith("dnnc: error: cannot write the compiled classes in " + notAFolder + ": ");
         assertThat(r.err()).doesNotContain("Exception");
+    }
+
+    @Test
+    void theSeedChoosesTheRunAndARepeatedSeedRepeatsIt() {
+        String classes = work.resolve("classes").toString();
+        Map<Long, String> accuracies = new TreeMap<>();
+        for (long seed : new long[] {5, 6, 7, 5}) {
+            Result r = run("bench", "--model", "mlp", "--synthetic", "200", "--threads", "1", "--classes", classes,
+                    "--seed", Long.toString(seed));
+            assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
+            Matcher m = Pattern.compile("\"test_accuracy\":([0-9.]+)").matcher(r.out());
+            assertWithMessage(r.out()).that(m.find()).isTrue();
+            String previous = accuracies.put(seed, m.group(1));
+            if (previous != null) {
+                assertWithMessage("seed %s again", seed).that(m.group(1)).isEqualTo(previous);
+            }
+        }
+        // Three seeds, three sets of starting weights and orders: not one accuracy for all.
+        assertWithMessage("accuracies by seed %s", accuracies).that(new HashSet<>(accuracies.values()).size())
+                .isGreaterThan(1);
+        Result negative = run("bench", "--synthetic", "10", "--seed", "-1");
+        assertThat(negative.code()).isEqualTo(2);
+        assertThat(negative.err()).contains("--seed must not be negative, got -1");
     }
 
     private static List<Path> list(Path dir) throws IOException {

@@ -65,9 +65,9 @@ class CudaDeviceCommandTest {
         assertWithMessage(r.err()).that(r.code()).isEqualTo(0);
         assertThat(r.out()).containsMatch("^\\{\"model\":\"mlp\",\"train_images_per_s\":[0-9]+\\.[0-9],");
         assertThat(r.out()).contains(",\"device\":\"cuda\"}");
-        // One epoch of the subset on the GPU learns as on the CPU (GeneratedMlpTest: at least 0.80).
+        // One epoch of the subset on the GPU learns as on the CPU (GeneratedMlpTest: at least 0.75).
         double accuracy = Double.parseDouble(r.out().replaceAll("(?s).*\"test_accuracy\":([0-9.]+).*", "$1"));
-        assertThat(accuracy).isAtLeast(0.80);
+        assertThat(accuracy).isAtLeast(0.75);
     }
 
     private record Result(int code, String out, String err) {}

@@ -555,7 +555,7 @@ public final class JavaGenerator {
         List<CodeBlock> inits = new ArrayList<>();
         for (Node p : params) {
             Param param = (Param) p.op();
-            CodeBlock seed = CodeBlock.of("seed ^ $LL", 0x9E3779B97F4A7C15L * (index + 1));
+            CodeBlock seed = CodeBlock.of("$T.streamSeed(seed, $L)", RuntimeNames.RNG, index);
             inits.add(CodeBlock.builder().addStatement("$L", Initializers.call(param.init(), paramFields.get(param.name()),
                     Sizes.perExample(p.type()), seed)).build());
             index++;

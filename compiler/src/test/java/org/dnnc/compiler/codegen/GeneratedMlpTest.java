@@ -33,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Fashion-MNIST MLP end to end: its generated source is pinned, compiles without warnings,
- * and trains for one epoch on the shipped subset (10,000 images) to at least 0.80 test accuracy
- * on the subset's 2,000 test images.
+ * and trains for one epoch on the shipped subset (10,000 images) to at least 0.75 test accuracy
+ * on the subset's 2,000 test images. One epoch's accuracy depends on the seed: over 20 seeds of
+ * {@code dnnc bench} (full test set) it ranged from 0.78 to 0.82, as PyTorch's twin's from 0.79 to
+ * 0.82; a network that does not learn stays near 0.10.
  */
 class GeneratedMlpTest {
     private static final Path MLP = RepoPaths.root().resolve("examples/fashion-mlp/src/main/dnn/FashionMlp.dnn");
@@ -64,7 +66,7 @@ class GeneratedMlpTest {
     }
 
     @Test
-    void trainsOneEpochOnTheSubsetToEightyPercent() throws Exception {
+    void trainsOneEpochOnTheSubsetToSeventyFivePercent() throws Exception {
         FashionMnist data = FashionMnist.load(Optional.of(RepoPaths.root().resolve("data/fashion-mnist-subset")));
         // One mean and deviation over all pixels of the training set, as PyTorch's benchmark does.
         Standardization standardize = Standardization.global(data.train());
@@ -75,7 +77,7 @@ class GeneratedMlpTest {
             Trainer trainer = ((Trainer.Builder) generated.getMethod("trainer").invoke(null)).epochs(1).build();
             History history = trainer.fit(net, train);
             Evaluation test = (Evaluation) generated.getMethod("evaluate", Dataset.class).invoke(net, testSet);
-            assertWithMessage("history %s", history.toJsonLines()).that(test.accuracy()).isAtLeast(0.80);
+            assertWithMessage("history %s", history.toJsonLines()).that(test.accuracy()).isAtLeast(0.75);
             assertThat(net.steps()).isEqualTo(157); // ceil(10,000 / 64)
         }
     }

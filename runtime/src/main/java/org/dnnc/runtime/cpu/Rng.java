@@ -21,9 +21,22 @@ public final class Rng {
         this.state = seed;
     }
 
+    /**
+     * The seed of stream {@code stream} of several independent ones drawn from one {@code seed}, such
+     * as one per parameter of a network: SplitMix64's output at that position, so the streams start
+     * at unrelated states. Seeds such as {@code seed ^ (stream * gamma)} would not do: the state
+     * advances by gamma, so those streams are mostly one sequence shifted by a few draws.
+     */
+    public static long streamSeed(long seed, int stream) {
+        return mix(seed + (stream + 1L) * GOLDEN_GAMMA);
+    }
+
     /** 64 random bits. */
     public long nextLong() {
-        long z = (state += GOLDEN_GAMMA);
+        return mix(state += GOLDEN_GAMMA);
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
