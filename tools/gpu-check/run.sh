@@ -62,7 +62,8 @@ step() {
 
 phase tests
 tests=("${java[@]}" -Ddnnc.cudaTestClasses="$here/test-networks" org.dnnc.runtime.cuda.GpuCheckMain
-    org.dnnc.runtime.cuda org.dnnc.compiler.codegen.GeneratedCudaTrainingTest)
+    org.dnnc.runtime.cuda org.dnnc.compiler.codegen.GeneratedCudaTrainingTest
+    org.dnnc.compiler.codegen.GoldenStepsOnDevicesTest)
 if [ "${1:-}" = "--memcheck" ]; then
     # The sanitizer's findings go to their own file: the tests' report is standard output.
     step tests "$budget" compute-sanitizer --tool memcheck --target-processes all --log-file "$work/memcheck.log" \

@@ -11,13 +11,15 @@ import org.dnnc.runtime.io.Npy;
  * One case of PyTorch's reference data ({@code ../shared/golden/cases/NAME}) with its tolerances:
  * a value matches when {@code |actual - expected| <= atol + rtol·|expected|}.
  */
-record GoldenCase(Path dir, double atol, double rtol) {
+public record GoldenCase(Path dir, double atol, double rtol) {
 
-    static GoldenCase of(String name, double atol, double rtol) {
+    /** The case {@code name} with its tolerances. */
+    public static GoldenCase of(String name, double atol, double rtol) {
         return new GoldenCase(RepoPaths.root().resolveSibling("shared").resolve("golden/cases").resolve(name), atol, rtol);
     }
 
-    double[] read(String file) {
+    /** One of the case's arrays, as doubles. */
+    public double[] read(String file) {
         try {
             return Npy.read(dir.resolve(file)).values();
         } catch (IOException e) {
@@ -25,7 +27,8 @@ record GoldenCase(Path dir, double atol, double rtol) {
         }
     }
 
-    void assertMatches(String what, double[] actual, String expectedFile) {
+    /** Fails naming the first element of {@code actual} outside the tolerances of the file's. */
+    public void assertMatches(String what, double[] actual, String expectedFile) {
         double[] expected = read(expectedFile);
         assertWithMessage("%s: size", what).that(actual.length).isEqualTo(expected.length);
         for (int i = 0; i < actual.length; i++) {

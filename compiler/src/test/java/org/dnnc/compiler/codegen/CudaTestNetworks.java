@@ -38,6 +38,8 @@ final class CudaTestNetworks {
         SOURCES.put("sgd", () -> new SourceFile("SgdEmbedding.dnn", GeneratedCudaNetworksTest.SGD_EMBEDDING));
         SOURCES.put("regression", () -> new SourceFile("Regression.dnn", GeneratedCudaNetworksTest.REGRESSION));
         SOURCES.put("convchain", () -> new SourceFile("ConvChain.dnn", GeneratedCudaNetworksTest.CONV_CHAIN));
+        SOURCES.put("golden_mlp", () -> new SourceFile("GoldenMlp.dnn", GoldenStepsOnDevicesTest.MLP));
+        SOURCES.put("golden_cnn", () -> new SourceFile("GoldenCnn.dnn", GoldenStepsOnDevicesTest.CNN));
     }
 
     /** The file holding a precompiled folder's class name. */
