@@ -115,11 +115,21 @@ public record Golden(String name, Path dir, String json) {
 
     /** Compares {@code actual} with the file's values using this case's tolerances. */
     void check(String what, Buf actual, String expectedFile) {
-        Close.check(name + " " + what, actual.toArray(), floats(expectedFile), rtol(), atol());
+        check(what, actual.toArray(), expectedFile);
+    }
+
+    /** Compares {@code actual} (read back from wherever it was computed) with the file's values. */
+    void check(String what, float[] actual, String expectedFile) {
+        Close.check(name + " " + what, actual, floats(expectedFile), rtol(), atol());
     }
 
     /** Compares {@code actual} with {@code grads.entry}. */
     void checkGrad(String entry, Buf actual) {
+        checkGrad(entry, actual.toArray());
+    }
+
+    /** Compares {@code actual} with {@code grads.entry}. */
+    void checkGrad(String entry, float[] actual) {
         check("grad " + entry, actual, file("grads", entry));
     }
 
