@@ -74,10 +74,11 @@ fi
 # The Fashion-MNIST subset the examples train on, with its README (the data set's licence).
 mkdir -p "$out/data"
 cp -r data/fashion-mnist-subset "$out/data/"
-# The PyTorch cases the GPU tests read (LossesGpuTest; GoldenStepsOnDevicesTest's mlp_step and
-# cnn_step), where run.sh points Golden.root() and the compiler tests' repository root.
+# The PyTorch cases the GPU tests read (LossesGpuTest, GoldenRecurrentGpuTest, and
+# GoldenStepsOnDevicesTest's mlp_step and cnn_step), where run.sh points Golden.root() and the
+# compiler tests' repository root.
 mkdir -p "$out/shared/golden/cases"
-for c in mse_loss bce_with_logits mlp_step cnn_step; do
+for c in mse_loss bce_with_logits mlp_step cnn_step rnn_tanh lstm gru lstm_lengths gru_lengths gru_stack2 bilstm; do
     cp -r "../shared/golden/cases/$c" "$out/shared/golden/cases/"
 done
 # The PyTorch peer, from the project's shared folder (../shared/bench), where it is present.
