@@ -13,9 +13,15 @@ import org.dnnc.runtime.io.Npy;
  */
 public record GoldenCase(Path dir, double atol, double rtol) {
 
-    /** The case {@code name} with its tolerances. */
+    /**
+     * The case {@code name} with its tolerances, from the {@code shared} folder beside the repository:
+     * {@code dnnc.repoRoot} names the repository where it is set, even one that holds no sources (as
+     * in the GPU check's bundle, which carries only the cases its tests read).
+     */
     public static GoldenCase of(String name, double atol, double rtol) {
-        return new GoldenCase(RepoPaths.root().resolveSibling("shared").resolve("golden/cases").resolve(name), atol, rtol);
+        String configured = System.getProperty("dnnc.repoRoot");
+        Path root = configured != null ? Path.of(configured).toAbsolutePath().normalize() : RepoPaths.root();
+        return new GoldenCase(root.resolveSibling("shared").resolve("golden/cases").resolve(name), atol, rtol);
     }
 
     /** One of the case's arrays, as doubles. */
