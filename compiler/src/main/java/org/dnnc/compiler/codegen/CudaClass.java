@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.IntFunction;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Program;
 import org.dnnc.compiler.codegen.cuda.FusedKernels;
@@ -67,11 +66,10 @@ final class CudaClass {
     private static final ClassName CAPTURED = ClassName.get(CUDA, "CapturedWork");
     private static final ClassName DROPOUT = ClassName.get(CUDA, "CudaDropout");
     private static final ClassName CLIPPING = ClassName.get(CUDA, "CudaClipping");
-    private static final ClassName OPTIMIZERS = ClassName.get(CUDA, "CudaOptimizers");
+    static final ClassName OPTIMIZERS = ClassName.get(CUDA, "CudaOptimizers");
     private static final ClassName PINNED = ClassName.get(CUDA, "PinnedBatches");
     private static final ClassName READBACKS = ClassName.get(CUDA, "PinnedReadback");
     /** The nested class of a started step. */
-    private static final String PENDING = "Pending";
     /**
      * The loss, the correct rows, the counted rows, whether the gradients were not finite and whether
      * the step skipped its update, read back together once per step ({@code CudaOptimizers.READBACK_FLOATS}).
@@ -171,8 +169,8 @@ final class CudaClass {
                 .build());
         type.addField(FieldSpec.builder(READBACKS, "stepReadback", PRIVATE, FINAL)
                 .addJavadoc("Two pinned slots of a step's read-back floats, one per slot of {@code batches}.\n").build());
-        type.addField(FieldSpec.builder(ArrayTypeName.of(self.nestedClass(PENDING)), "inFlight", PRIVATE, FINAL)
-                .initializer("new $T[2]", self.nestedClass(PENDING))
+        type.addField(FieldSpec.builder(ArrayTypeName.of(self.nestedClass(CudaTrainSteps.PENDING)), "inFlight", PRIVATE, FINAL)
+                .initializer("new $T[2]", self.nestedClass(CudaTrainSteps.PENDING))
                 .addJavadoc("The started steps not yet collected, by slot.\n").build());
         type.addField(FieldSpec.builder(int.class, "slot", PRIVATE)
                 .addJavadoc("The slot of the next step.\n").build());
@@ -238,27 +236,14 @@ final class CudaClass {
                 .addJavadoc("Queues a whole training step on the first {@code n} examples: the training program, then the\n")
                 .addJavadoc("gate and the update it allows. Nothing in it waits for the host.\n")
                 .addStatement("train(n)").addStatement("update()").build());
-        type.addMethod(startTrainStep(trainer));
-        type.addMethod(MethodSpec.methodBuilder("trainStep").returns(RuntimeNames.STEP_RESULT)
-                .addJavadoc("{@code trainStep} on the device: the step started and waited for.\n")
-                .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count")
-                .addParameter(double.class, "learningRate")
-                .addStatement("return startTrainStep(batch, count, learningRate).finish()").build());
-        type.addType(pending(trainer));
-        type.addMethod(MethodSpec.methodBuilder("settle")
-                .addJavadoc("Collects every started step, oldest first: before any call that reads or writes what steps\n")
-                .addJavadoc("change, so that none sees a step half done and none is lost.\n")
-                .beginControlFlow("for (int k = 0; k < 2; k++)")
-                .addStatement("$T p = inFlight[(slot + k) % 2]", self.nestedClass(PENDING))
-                .beginControlFlow("if (p != null)").addStatement("p.finish()").endControlFlow()
-                .endControlFlow().build());
+        CudaTrainSteps.add(type, self, signature, trainer);
         type.addMethod(MethodSpec.methodBuilder("onNonFinite").addParameter(RuntimeNames.NON_FINITE, "nonFinite")
                 .addJavadoc("What the caller does with a non-finite step: under {@code STOP} the gate latches. Clears a\n")
                 .addJavadoc("latched stop before the next step.\n")
                 .addStatement("stopOnNonFinite = nonFinite == $T.STOP", RuntimeNames.NON_FINITE)
                 .addStatement("gateStale = true").build());
         type.addMethod(evaluateStep(evaluator));
-        addPredict(predictor, infer.graph());
+        CudaPredictMethods.add(type, signature, predictor, infer.graph());
         type.addMethod(syncHost(train.graph()));
         type.addMethod(MethodSpec.methodBuilder("hostChanging")
                 .addJavadoc("Called before the host's parameters change: they are made current first (a load may keep\n")
@@ -299,22 +284,12 @@ final class CudaClass {
         return lowering.maxBatch() * t.size();
     }
 
-    /** The step inputs the training program reads, in the order of the pinned slots' tensors. */
-    private List<Signature.Tensor> stepTensors(ProgramEmitter trainer) {
-        return signature.stepInputs().stream().filter(t -> trainer.inputField(t.name()) != null).toList();
-    }
-
-    /** The inputs the inference program reads, in the order of the pinned pass slots' tensors. */
-    private List<Signature.Tensor> passTensors(ProgramEmitter predictor) {
-        return signature.inputs().stream().filter(t -> predictor.inputField(t.name()) != null).toList();
-    }
-
     /** The pinned slots of steps and passes, their destinations, and what comes back. */
     private void pinned(MethodSpec.Builder m, ProgramEmitter trainer, ProgramEmitter predictor) {
         m.addComment("A step's inputs and learning rate, and a pass's inputs, in two pinned slots each; what comes back.");
         List<String> counts = new ArrayList<>();
         List<String> views = new ArrayList<>();
-        for (Signature.Tensor t : stepTensors(trainer)) {
+        for (Signature.Tensor t : CudaTrainSteps.stepTensors(signature, trainer)) {
             counts.add(PredictMethods.times("MAX_BATCH", t.size()));
             views.add(trainer.inputField(t.name()));
         }
@@ -323,7 +298,7 @@ final class CudaClass {
         m.addStatement("stepReadback = new $T(ctx, 2, $L)", READBACKS, READBACK);
         counts.clear();
         views.clear();
-        for (Signature.Tensor t : passTensors(predictor)) {
+        for (Signature.Tensor t : CudaPredictMethods.passTensors(signature, predictor)) {
             counts.add(PredictMethods.times("PREDICT_BATCH", t.size()));
             views.add(predictor.inputField(t.name()));
         }
@@ -477,81 +452,6 @@ final class CudaClass {
         }
     }
 
-    private MethodSpec startTrainStep(ProgramEmitter trainer) {
-        ClassName pending = self.nestedClass(PENDING);
-        MethodSpec.Builder m = MethodSpec.methodBuilder("startTrainStep").returns(RuntimeNames.PENDING_STEP)
-                .addJavadoc("{@code startTrainStep} on the device: the batch and learning rate copied into a pinned slot and\n")
-                .addJavadoc("uploaded on the copy stream, the step queued behind the upload (one graph launch for a full\n")
-                .addJavadoc("batch) and its read-back behind the step; nothing here waits for the device, unless the slot's\n")
-                .addJavadoc("previous step is still to be collected or the gate must be written.\n")
-                .addParameter(RuntimeNames.INPUTS, "batch").addParameter(int.class, "count")
-                .addParameter(double.class, "learningRate");
-        JavaGenerator.enterOwner(m);
-        m.addStatement("batch.checkBatch(STEP_INPUTS, count, MAX_BATCH)");
-        m.addStatement("int wanted = owner.updateOnNonFinite ? $T.APPLY_ALWAYS : stopOnNonFinite ? $T.STOP_AT_NON_FINITE "
-                + ": $T.SKIP_NON_FINITE", OPTIMIZERS, OPTIMIZERS, OPTIMIZERS);
-        m.beginControlFlow("if (wanted != policy)").addStatement("policy = wanted").addStatement("gateStale = true")
-                .endControlFlow();
-        m.beginControlFlow("if (gateStale || deviceStale)")
-                .addComment("The gate and the parameters are written with no step in flight.")
-                .addStatement("settle()").endControlFlow();
-        m.addStatement("prepare()");
-        m.addStatement("int s = slot");
-        m.beginControlFlow("if (inFlight[s] != null)")
-                .addComment("The step two before this one: its read-back slot is this step's.")
-                .addStatement("inFlight[s].finish()").endControlFlow();
-        m.addStatement("slot = 1 - s");
-        m.addStatement("int n = count");
-        m.addStatement("batches.awaitHostFree(s)");
-        List<Signature.Tensor> tensors = stepTensors(trainer);
-        for (int k = 0; k < tensors.size(); k++) {
-            Signature.Tensor t = tensors.get(k);
-            String kind = t.ints() ? "ints" : "floats";
-            m.addStatement("batches.$L(s, $L).put(0, batch.$L($S), 0, $L)", kind, k, kind, t.name(),
-                    PredictMethods.times("n", t.size()));
-        }
-        m.addStatement("batches.floats(s, $L).put(0, (float) learningRate)", tensors.size());
-        m.addStatement("batches.upload(s)");
-        m.addStatement("batches.deliver(s, deliveries)");
-        m.beginControlFlow("if (n == MAX_BATCH)").addStatement("stepGraph.run()")
-                .nextControlFlow("else").addStatement("step(n)").endControlFlow();
-        m.addStatement("stepReadback.queue(s, readback)");
-        m.addStatement("hostStale = true");
-        m.addStatement("$T started = new $T(s, n)", pending, pending);
-        m.addStatement("inFlight[s] = started");
-        m.addStatement("return started");
-        JavaGenerator.leave(m);
-        return m.build();
-    }
-
-    /** The nested class of a started step, which reads its slot's read-back when collected. */
-    private TypeSpec pending(ProgramEmitter trainer) {
-        String judged = trainer.judgedLabels() == null ? "" : ", (int) r.get(2)";
-        return TypeSpec.classBuilder(PENDING).addModifiers(PRIVATE, FINAL).addSuperinterface(RuntimeNames.PENDING_STEP)
-                .addJavadoc("A training step queued on the device; {@link #finish} waits for its read-back only.\n")
-                .addField(int.class, "slot", PRIVATE, FINAL).addField(int.class, "n", PRIVATE, FINAL)
-                .addField(RuntimeNames.STEP_RESULT, "result", PRIVATE)
-                .addMethod(MethodSpec.constructorBuilder().addParameter(int.class, "slot").addParameter(int.class, "n")
-                        .addStatement("this.slot = slot").addStatement("this.n = n").build())
-                .addMethod(MethodSpec.methodBuilder("finish").addAnnotation(Override.class)
-                        .addModifiers(javax.lang.model.element.Modifier.PUBLIC).returns(RuntimeNames.STEP_RESULT)
-                        .addJavadoc("Waits for this step's read-back, counts the step if its update applied, and returns its\n")
-                        .addJavadoc("result, as the CPU's {@code trainStep} reports it.\n")
-                        .beginControlFlow("if (result != null)").addStatement("return result").endControlFlow()
-                        .addStatement("$T r = stepReadback.await(slot)", FloatBuffer.class)
-                        .beginControlFlow("if (inFlight[slot] == this)").addStatement("inFlight[slot] = null")
-                        .endControlFlow()
-                        .addStatement("float loss = r.get(0)")
-                        .beginControlFlow("if (r.get(4) == 0f)").addStatement("owner.steps++")
-                        .nextControlFlow("else if (policy == $T.STOP_AT_NON_FINITE)", OPTIMIZERS)
-                        .addComment("The gate latched: cleared before the next step, once none is in flight.")
-                        .addStatement("gateStale = true").endControlFlow()
-                        .addStatement("result = new $T((double) loss * n, (int) r.get(1)$L, r.get(3) == 0f)",
-                                RuntimeNames.STEP_RESULT, judged)
-                        .addStatement("return result").build())
-                .build();
-    }
-
     private MethodSpec evaluateStep(ProgramEmitter program) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("evaluateStep").returns(RuntimeNames.STEP_RESULT)
                 .addJavadoc("{@code evaluateStep} on the device, with one read-back, after every started step.\n")
@@ -575,87 +475,6 @@ final class CudaClass {
         }
         JavaGenerator.leave(m);
         return m.build();
-    }
-
-    private void addPredict(ProgramEmitter program, Graph infer) {
-        List<Integer> outputIds = List.copyOf(infer.outputs().values());
-        MethodSpec.Builder all = MethodSpec.methodBuilder("predict").returns(RuntimeNames.OUTPUTS)
-                .addJavadoc("{@code predict(Inputs)} on the device, {@link #PREDICT_BATCH} examples per pass.\n")
-                .addParameter(RuntimeNames.INPUTS, "inputs");
-        JavaGenerator.enterOwner(all);
-        all.addStatement("settle()");
-        all.addStatement("prepare()");
-        all.addStatement("int count = inputs.count(INPUTS)")
-                .addStatement("$T result = $T.allocate(OUTPUTS, count)", RuntimeNames.OUTPUTS, RuntimeNames.OUTPUTS);
-        for (Signature.Tensor t : signature.inputs()) {
-            all.addStatement("$T in_$L = inputs.$L($S)", t.ints() ? int[].class : float[].class,
-                    JavaNames.identifier(t.name()), t.ints() ? "ints" : "floats", t.name());
-        }
-        passes(all, program, outputIds, "in_$NAME", k -> "result.get(\"" + signature.outputs().get(k).name() + "\")");
-        all.addStatement("return result");
-        JavaGenerator.leave(all);
-        type.addMethod(all.build());
-        Signature.Tensor single = signature.singleFloatInput();
-        if (single != null) {
-            MethodSpec.Builder arrays = MethodSpec.methodBuilder("predict")
-                    .addJavadoc("{@code predict(float[], int, float[])} on the device: the first output.\n")
-                    .addParameter(float[].class, "x").addParameter(int.class, "count").addParameter(float[].class, "out");
-            JavaGenerator.enterOwner(arrays);
-            PredictMethods.checkArrays(arrays, single, signature.outputs().get(0));
-            arrays.addStatement("settle()");
-            arrays.addStatement("prepare()");
-            passes(arrays, program, outputIds.subList(0, 1), "x", k -> "out");
-            JavaGenerator.leave(arrays);
-            type.addMethod(arrays.build());
-        }
-    }
-
-    /**
-     * The loop of inference passes, one behind the other: pass k's inputs are copied into a pinned
-     * slot, uploaded on the copy stream and delivered, pass k runs and its outputs are queued for
-     * read-back; then pass k-1's outputs, which the device has copied meanwhile, go to the caller.
-     */
-    private void passes(MethodSpec.Builder m, ProgramEmitter program, List<Integer> outputIds, String from,
-            IntFunction<String> into) {
-        m.addStatement("int passes = (count + PREDICT_BATCH - 1) / PREDICT_BATCH");
-        m.beginControlFlow("for (int pass = 0; pass <= passes; pass++)");
-        m.beginControlFlow("if (pass < passes)");
-        m.addStatement("int start = pass * PREDICT_BATCH");
-        m.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
-        m.addStatement("int s = pass % 2");
-        m.addStatement("passBatches.awaitHostFree(s)");
-        List<Signature.Tensor> tensors = passTensors(program);
-        for (int k = 0; k < tensors.size(); k++) {
-            Signature.Tensor t = tensors.get(k);
-            m.addStatement("passBatches.$L(s, $L).put(0, $L, $L, $L)", t.ints() ? "ints" : "floats", k,
-                    from.replace("$NAME", JavaNames.identifier(t.name())), PredictMethods.times("start", t.size()),
-                    PredictMethods.times("n", t.size()));
-        }
-        m.addStatement("passBatches.upload(s)");
-        m.addStatement("passBatches.deliver(s, passInputs)");
-        m.beginControlFlow("if (n == PREDICT_BATCH)").addStatement("inferGraph.run()")
-                .nextControlFlow("else").addStatement("infer(n)").endControlFlow();
-        List<String> outputs = new ArrayList<>();
-        for (int k = 0; k < outputIds.size(); k++) {
-            outputs.add(program.field(outputIds.get(k)) + ".slice(0, "
-                    + PredictMethods.times("n", signature.outputs().get(k).size()) + ")");
-        }
-        m.addStatement("passReadback.queue(s, $L)", String.join(", ", outputs));
-        m.endControlFlow();
-        m.beginControlFlow("if (pass > 0)");
-        m.addComment("The pass before, read back while this one computes.");
-        m.addStatement("int start = (pass - 1) * PREDICT_BATCH");
-        m.addStatement("int n = $T.min(PREDICT_BATCH, count - start)", Math.class);
-        m.addStatement("$T outputs = passReadback.await((pass - 1) % 2)", FloatBuffer.class);
-        String at = "0";
-        for (int k = 0; k < outputIds.size(); k++) {
-            Signature.Tensor t = signature.outputs().get(k);
-            String n = PredictMethods.times("n", t.size());
-            m.addStatement("outputs.get($L, $L, $L, $L)", at, into.apply(k), PredictMethods.times("start", t.size()), n);
-            at = at.equals("0") ? n : at + " + " + n;
-        }
-        m.endControlFlow();
-        m.endControlFlow();
     }
 
     private boolean dropout(Graph train) {

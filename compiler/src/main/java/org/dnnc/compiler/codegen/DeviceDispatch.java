@@ -37,6 +37,32 @@ final class DeviceDispatch {
         return b.build();
     }
 
+    /**
+     * Adds to {@code type} the calls only a class with a CUDA half overrides: {@code startTrainStep}
+     * (queued on the device, run to the end on the CPU), {@code runsStepsAhead} and {@code
+     * onNonFinite} (which the device's gate also needs).
+     */
+    static void addDeviceMethods(TypeSpec.Builder type) {
+        type.addMethod(MethodSpec.methodBuilder("startTrainStep").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(RuntimeNames.PENDING_STEP).addParameter(RuntimeNames.INPUTS, "batch")
+                .addParameter(int.class, "count").addParameter(double.class, "learningRate")
+                .addJavadoc("Starts a training step: on a CUDA device it is queued and computes while the caller prepares the\n")
+                .addJavadoc("next batch; on the CPU it runs to the end here.\n")
+                .beginControlFlow("if (cuda != null)").addStatement("return cuda.startTrainStep(batch, count, learningRate)")
+                .endControlFlow()
+                .addStatement("return trainStep(batch, count, learningRate)").build());
+        type.addMethod(MethodSpec.methodBuilder("runsStepsAhead").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(boolean.class)
+                .addJavadoc("True on a CUDA device, whose steps compute while the caller starts the next one.\n")
+                .addStatement("return cuda != null").build());
+        type.addMethod(MethodSpec.methodBuilder("onNonFinite").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addParameter(RuntimeNames.NON_FINITE, "policy")
+                .addJavadoc("What the caller does with a step whose loss or gradient is NaN or infinite; on a CUDA device,\n")
+                .addJavadoc("{@code STOP} also keeps the steps queued behind such a step from updating.\n")
+                .addStatement("updateOnNonFiniteLoss(policy == $T.IGNORE)", RuntimeNames.NON_FINITE)
+                .beginControlFlow("if (cuda != null)").addStatement("cuda.onNonFinite(policy)").endControlFlow().build());
+    }
+
     private static MethodSpec rewrite(MethodSpec m) {
         String parameters = m.parameters().stream().map(p -> p.type().toString()).collect(Collectors.joining(","));
         String signature = m.name() + "(" + parameters + ")";
