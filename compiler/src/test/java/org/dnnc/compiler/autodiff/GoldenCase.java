@@ -33,6 +33,25 @@ public record GoldenCase(Path dir, double atol, double rtol) {
         }
     }
 
+    /** One of the case's arrays, as floats (the precision of a generated class's tensors). */
+    public float[] readFloats(String file) {
+        double[] values = read(file);
+        float[] floats = new float[values.length];
+        for (int i = 0; i < floats.length; i++) {
+            floats[i] = (float) values[i];
+        }
+        return floats;
+    }
+
+    /** {@link #assertMatches(String, double[], String)} for a generated class's floats. */
+    public void assertMatches(String what, float[] actual, String expectedFile) {
+        double[] widened = new double[actual.length];
+        for (int i = 0; i < actual.length; i++) {
+            widened[i] = actual[i];
+        }
+        assertMatches(what, widened, expectedFile);
+    }
+
     /** Fails naming the first element of {@code actual} outside the tolerances of the file's. */
     public void assertMatches(String what, double[] actual, String expectedFile) {
         double[] expected = read(expectedFile);

@@ -94,7 +94,7 @@ class GoldenStepsOnDevicesTest {
         Class<?> type = CudaTestNetworks.load(network, work);
         Method save = type.getMethod("save", Path.class);
         Method load = type.getMethod("load", Path.class);
-        float[] x = floats(golden.read("x.npy"));
+        float[] x = golden.readFloats("x.npy");
         double[] labels = golden.read("label.npy");
         int n = labels.length;
         int[] label = new int[n];
@@ -113,7 +113,7 @@ class GoldenStepsOnDevicesTest {
                     String name = layer + "." + part;
                     TensorData mine = tensors.get(name);
                     assertThat(mine).isNotNull();
-                    float[] values = floats(golden.read(index + "_" + part + ".npy"));
+                    float[] values = golden.readFloats(index + "_" + part + ".npy");
                     assertThat(values.length).isEqualTo(mine.toFloats().length);
                     tensors.put(name, TensorData.f32(values, mine.shape()));
                     before.put(name, values);
@@ -124,7 +124,7 @@ class GoldenStepsOnDevicesTest {
             load.invoke(net, start);
 
             if (logits) {
-                golden.assertMatches("logits", doubles(net.predict(Inputs.of("x", x)).get("scores")), "logits.npy");
+                golden.assertMatches("logits", net.predict(Inputs.of("x", x)).get("scores"), "logits.npy");
             }
             StepResult result = net.trainStep(Inputs.of("x", x).and("label", label), n, 1.0);
             golden.assertMatches("loss", new double[] {result.lossSum() / n}, "loss.npy");
@@ -152,21 +152,5 @@ class GoldenStepsOnDevicesTest {
         builder.getClass().getMethod("threads", int.class).invoke(builder, 1);
         builder.getClass().getMethod("device", Device.class).invoke(builder, device);
         return (TrainableNetwork) builder.getClass().getMethod("build").invoke(builder);
-    }
-
-    private static float[] floats(double[] values) {
-        float[] f = new float[values.length];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) values[i];
-        }
-        return f;
-    }
-
-    private static double[] doubles(float[] values) {
-        double[] d = new double[values.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = values[i];
-        }
-        return d;
     }
 }
