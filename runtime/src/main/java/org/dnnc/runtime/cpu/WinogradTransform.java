@@ -183,28 +183,80 @@ record WinogradTransform(int r, float[][] at, double[][] g, float[][] bt, float[
         }
     }
 
-    /** {@code out[i][p] = sum_j coef[i][j] in[j][p]} for {@code p < count}, row by row over whole arrays. */
+    /**
+     * {@code out[i][p] = sum_j coef[i][j] in[j][p]} for {@code p < count}, over whole arrays. Each
+     * output row takes its nonzero terms in order of {@code j}, up to four per pass ({@code o = c0 a0
+     * + c1 a1 + ...}, then {@code o = o + c4 a4 + ...}): Java adds left to right, so the sums are
+     * those of adding term by term, bit for bit, while the row is read and written once per four
+     * terms instead of once per term (B's rows have 3 to 5 nonzero terms, A's 4 to 7).
+     */
     static void combine(float[][] coef, float[][] in, float[][] out, int count) {
         for (int i = 0; i < coef.length; i++) {
+            float[] c = coef[i];
             float[] o = out[i];
-            boolean first = true;
-            for (int j = 0; j < coef[i].length; j++) {
-                float c = coef[i][j];
-                if (c == 0f) {
-                    continue;
-                }
-                float[] a = in[j];
-                if (first) {
-                    for (int p = 0; p < count; p++) {
-                        o[p] = c * a[p];
-                    }
-                    first = false;
-                } else {
-                    for (int p = 0; p < count; p++) {
-                        o[p] += c * a[p];
-                    }
-                }
+            int j0 = nonZero(c, 0);
+            if (j0 == c.length) {
+                continue;
             }
+            int j1 = nonZero(c, j0 + 1);
+            int j2 = nonZero(c, j1 + 1);
+            int j3 = nonZero(c, j2 + 1);
+            if (j1 == c.length) {
+                scale(o, c[j0], in[j0], count);
+            } else if (j2 == c.length) {
+                sum2(o, c[j0], in[j0], c[j1], in[j1], count);
+            } else if (j3 == c.length) {
+                sum3(o, c[j0], in[j0], c[j1], in[j1], c[j2], in[j2], count);
+            } else {
+                sum4(o, c[j0], in[j0], c[j1], in[j1], c[j2], in[j2], c[j3], in[j3], count);
+            }
+            // Multiplying by 1 leaves every float as it is, so o = 1 o + ... adds the next terms to o.
+            for (int j = nonZero(c, j3 + 1); j < c.length; ) {
+                int k = nonZero(c, j + 1);
+                int l = nonZero(c, k + 1);
+                if (k == c.length) {
+                    sum2(o, 1f, o, c[j], in[j], count);
+                } else if (l == c.length) {
+                    sum3(o, 1f, o, c[j], in[j], c[k], in[k], count);
+                } else {
+                    sum4(o, 1f, o, c[j], in[j], c[k], in[k], c[l], in[l], count);
+                }
+                j = l == c.length ? l : nonZero(c, l + 1);
+            }
+        }
+    }
+
+    /** The first index from {@code from} with a nonzero coefficient, or {@code c.length}. */
+    private static int nonZero(float[] c, int from) {
+        int j = Math.min(from, c.length);
+        while (j < c.length && c[j] == 0f) {
+            j++;
+        }
+        return j;
+    }
+
+    private static void scale(float[] o, float c0, float[] a0, int n) {
+        for (int p = 0; p < n; p++) {
+            o[p] = c0 * a0[p];
+        }
+    }
+
+    private static void sum2(float[] o, float c0, float[] a0, float c1, float[] a1, int n) {
+        for (int p = 0; p < n; p++) {
+            o[p] = c0 * a0[p] + c1 * a1[p];
+        }
+    }
+
+    private static void sum3(float[] o, float c0, float[] a0, float c1, float[] a1, float c2, float[] a2, int n) {
+        for (int p = 0; p < n; p++) {
+            o[p] = c0 * a0[p] + c1 * a1[p] + c2 * a2[p];
+        }
+    }
+
+    private static void sum4(float[] o, float c0, float[] a0, float c1, float[] a1, float c2, float[] a2, float c3,
+            float[] a3, int n) {
+        for (int p = 0; p < n; p++) {
+            o[p] = c0 * a0[p] + c1 * a1[p] + c2 * a2[p] + c3 * a3[p];
         }
     }
 }
