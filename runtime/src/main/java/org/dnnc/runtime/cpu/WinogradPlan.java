@@ -264,7 +264,9 @@ final class WinogradPlan {
      * 14x14, 3.06 to 2.30 ms; 64 to 64 on 7x7, 3.73 to 2.36 ms; 32 to 64 on 7x7, 1.41 to 1.37 ms; but
      * 16 to 32 on 14x14 (16 channels computed), 1.40 to 1.92 ms. On 7x7 maps the transformed kernel
      * is larger than two column matrices, so the scratch planned for it ({@link
-     * #inputGradientFloats}) is larger than im2col's.
+     * #inputGradientFloats}) is larger than im2col's; in it, on a machine busy with other work (three
+     * runs): 64 to 64, col2im 3.76, 7.16, 6.64 against 2.41, 4.36, 3.77 ms; 32 to 64, 1.50, 2.93,
+     * 3.03 against 1.63, 3.00, 3.02 ms (no gain, no loss).
      */
     static boolean transposedPays(ConvGeometry g) {
         WinogradPlan p = ofTransposed(g);
