@@ -6,6 +6,7 @@ import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
+import org.dnnc.compiler.ir.Op;
 
 /**
  * The algorithm each pass of a convolution runs on the CPU, chosen at compile time from the shape
@@ -24,8 +25,6 @@ public final class ConvAlgorithms {
     private static final int WIDE_FILTERS = 32;
     /** Output columns per Winograd tile. */
     private static final int TILE = 4;
-    /** Tiles per GEMM below which a chunk of rows runs too slowly ({@code WinogradPlan.MIN_TILES}). */
-    private static final int MIN_TILES = 16;
     /** {@code ConvAlgorithm.SMALL_MAP}. */
     static final int SMALL_MAP = 32;
     /** {@code ConvAlgorithm.BATCHED_COLUMNS}. */
@@ -45,6 +44,25 @@ public final class ConvAlgorithms {
         WINOGRAD_TRANSPOSED
     }
 
+    /** The passes of a convolution, each with its own call and choice. */
+    enum Pass {
+        FORWARD, INPUT_GRADIENT, KERNEL_GRADIENT;
+
+        /** The pass that a call of {@code op}, a convolution or one of its gradients, runs. */
+        static Pass of(Op op) {
+            return op instanceof Conv2dGradInput ? INPUT_GRADIENT
+                    : op instanceof Conv2dGradWeight ? KERNEL_GRADIENT : FORWARD;
+        }
+
+        Choice choose(ConvShape s) {
+            return switch (this) {
+                case FORWARD -> forward(s);
+                case INPUT_GRADIENT -> inputGradient(s);
+                case KERNEL_GRADIENT -> weightGradient(s);
+            };
+        }
+    }
+
     /** An algorithm and why the rules chose it. */
     public record Choice(Algorithm algorithm, String reason) {}
 
@@ -52,13 +70,8 @@ public final class ConvAlgorithms {
 
     /** The forward pass's algorithm. */
     public static Choice forward(ConvShape s) {
-        return forwardOrWeights(s, false);
-    }
-
-    private static Choice forwardOrWeights(ConvShape s, boolean weights) {
         int tiles = tiles(s.outHeight(), s.outWidth());
-        if (winograd(s) && pays(tiles, s.kw(), s.filters())
-                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), weights)) {
+        if (winograd(s) && pays(tiles, s.kw(), s.filters())) {
             return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + (tiles >= MANY_TILES
                     ? tiles + " Winograd tiles per example (from " + MANY_TILES + " they beat im2col)"
                     : s.filters() + " filters (5-wide Winograd beats im2col from " + WIDE_FILTERS + ")"));
@@ -69,51 +82,74 @@ public final class ConvAlgorithms {
     /** The input gradient's algorithm. */
     public static Choice inputGradient(ConvShape s) {
         int tiles = tiles(s.outHeight(), s.outWidth());
-        if (winograd(s) && s.filters() >= WIDE_FILTERS && pays(tiles, s.kw(), s.filters())
-                && fitsPlanned(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(), false)) {
+        if (adjointPays(s)) {
             return new Choice(Algorithm.WINOGRAD, "adjoint of the forward Winograd rows: " + s.filters()
                     + " filters to sum over and " + tiles + " tiles per example");
         }
-        if (transposedApplies(s)) {
-            int transposedTiles = tiles(s.height(), s.width());
-            if (pays(transposedTiles, s.kw(), s.channels()) || s.channels() >= WIDE_FILTERS) {
-                if (!fitsPlanned(s, s.filters(), s.channels(), s.height(), s.width(), false)) {
-                    Choice fallback = direct(s);
-                    return new Choice(fallback.algorithm(), "transposed Winograd rows would pay but do not fit the"
-                            + " planned scratch on two threads; " + fallback.reason());
-                }
-                return new Choice(Algorithm.WINOGRAD_TRANSPOSED, "transposed Winograd rows onto " + s.channels()
-                        + " channels, " + transposedTiles + " tiles per example (beats col2im from "
-                        + MANY_TILES + " tiles, or from " + WIDE_FILTERS + " channels on small maps)");
-            }
+        if (transposedPays(s)) {
+            return new Choice(Algorithm.WINOGRAD_TRANSPOSED, "transposed Winograd rows onto " + s.channels()
+                    + " channels, " + tiles(s.height(), s.width()) + " tiles per example (beats col2im from "
+                    + MANY_TILES + " tiles, or from " + WIDE_FILTERS + " channels on small maps)");
         }
         return direct(s);
     }
 
-    /** The kernel gradient's algorithm: the forward pass's rules, in the kernel gradient's scratch. */
+    /** The kernel gradient's algorithm: the forward pass's rules. */
     public static Choice weightGradient(ConvShape s) {
-        return forwardOrWeights(s, true);
+        return forward(s);
+    }
+
+    /** The input gradient as the adjoint of the forward Winograd rows: those pay, over enough filters. */
+    private static boolean adjointPays(ConvShape s) {
+        return winograd(s) && s.filters() >= WIDE_FILTERS && pays(tiles(s.outHeight(), s.outWidth()), s.kw(),
+                s.filters());
+    }
+
+    /** The input gradient as transposed Winograd rows: on many tiles, or onto enough channels. */
+    private static boolean transposedPays(ConvShape s) {
+        return transposedApplies(s)
+                && (pays(tiles(s.height(), s.width()), s.kw(), s.channels()) || s.channels() >= WIDE_FILTERS);
     }
 
     /**
-     * Whether Winograd rows over {@code channels} to {@code filters} on an {@code outHeight x
-     * outWidth} output run on two threads, whole rows each, in the scratch planned for {@code s}'s
-     * call: two column matrices, and a partial kernel for the kernel gradient (the runtime's {@code
-     * WinogradPlan.fitsPlanned}). Else the rules pick im2col rather than name an algorithm the call
-     * would not run.
+     * Floats of scratch for a call of {@code pass} of {@code s} split over {@code threads} threads:
+     * a region per thread ({@link #regionFloats}) and for the kernel gradient a partial kernel per
+     * thread but the first, or what Winograd rows need where the rules pick them and that is more
+     * (the runtime's {@code Conv2d.forwardScratchFloats}, {@code inputGradientScratchFloats}, {@code
+     * weightGradientScratchFloats}).
      */
-    private static boolean fitsPlanned(ConvShape s, int channels, int filters, int outHeight, int outWidth,
-            boolean weights) {
+    static long scratchFloats(ConvShape s, Pass pass, int threads) {
+        long partials = pass == Pass.KERNEL_GRADIENT ? (threads - 1L) * s.filters() * s.patchSize() : 0;
+        return Math.max(threads * regionFloats(s) + partials, winogradFloats(s, pass, threads));
+    }
+
+    /**
+     * Floats of scratch that {@code pass} of {@code s} needs on {@code threads} threads where the
+     * rules pick Winograd rows for it, with every output row of an example in one chunk (the
+     * transformed kernel, then per thread the kernel gradient's own sums and the rows), or 0 where
+     * they pick a GEMM-based algorithm: the runtime's {@code WinogradPlan.plannedFloats}.
+     */
+    private static long winogradFloats(ConvShape s, Pass pass, int threads) {
+        Algorithm algorithm = pass.choose(s).algorithm();
+        if (algorithm == Algorithm.WINOGRAD_TRANSPOSED) {
+            return rowsFloats(s, s.filters(), s.channels(), s.height(), s.width(), false, threads);
+        }
+        if (algorithm == Algorithm.WINOGRAD) {
+            return rowsFloats(s, s.channels(), s.filters(), s.outHeight(), s.outWidth(),
+                    pass == Pass.KERNEL_GRADIENT, threads);
+        }
+        return 0;
+    }
+
+    /** Winograd rows over {@code channels} to {@code filters} onto an {@code outHeight x outWidth} map. */
+    private static long rowsFloats(ConvShape s, int channels, int filters, int outHeight, int outWidth,
+            boolean weights, int threads) {
         long alpha = TILE + s.kw() - 1;
         long depth = (long) channels * s.kh();
         long kernel = alpha * filters * depth;
         long tilesX = (outWidth + TILE - 1) / TILE;
         long rowFloats = alpha * (depth + filters) * tilesX;
-        long weightSize = (long) s.filters() * s.patchSize();
-        long scratch = 2L * s.patchSize() * s.spatial() + (weights ? weightSize : 0);
-        long region = (scratch - (weights ? 0 : kernel)) / 2 - (weights ? kernel : 0);
-        long rows = Math.min(outHeight, Math.max(0, region / rowFloats));
-        return rows >= 1 && (rows == outHeight || rows * tilesX >= MIN_TILES);
+        return (weights ? 0 : kernel) + threads * ((weights ? kernel : 0) + outHeight * rowFloats);
     }
 
     private static Choice direct(ConvShape s) {
@@ -130,7 +166,12 @@ public final class ConvAlgorithms {
                 : s.channels() * s.kh() < MIN_DEPTH ? channels + ", too shallow for Winograd"
                 : !pays(tiles(s.outHeight(), s.outWidth()), s.kw(), s.filters())
                         ? "too few Winograd tiles per example to pay"
-                : "Winograd rows would not fit the planned scratch on two threads";
+                : !transposedApplies(s) ? s.filters() + " filters, too few for the input gradient's Winograd"
+                        + " forms (the adjoint pays from " + WIDE_FILTERS + ", the transposed rows need depth "
+                        + MIN_DEPTH + ")"
+                : s.filters() + " filters, too few for the adjoint Winograd rows (from " + WIDE_FILTERS
+                        + "), and the transposed rows onto " + s.channels() + " channels on "
+                        + tiles(s.height(), s.width()) + " tiles do not pay";
         return new Choice(Algorithm.IM2COL, why + ": one GEMM per example over its im2col matrix");
     }
 
@@ -179,8 +220,7 @@ public final class ConvAlgorithms {
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
             ConvShape.ofCall(graph, n).ifPresent(s -> {
-                Choice choice = n.op() instanceof Conv2dGradInput ? inputGradient(s)
-                        : n.op() instanceof Conv2dGradWeight ? weightGradient(s) : forward(s);
+                Choice choice = Pass.of(n.op()).choose(s);
                 lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
                         + choice.algorithm() + ", " + choice.reason());
             });

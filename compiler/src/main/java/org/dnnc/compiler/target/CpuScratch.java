@@ -8,7 +8,6 @@ import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
 import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
-import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Recurrent;
@@ -19,11 +18,9 @@ import org.dnnc.compiler.ir.TensorType;
  * The working memory a node's runtime call needs beside its operands and result, which the planner
  * places like a value that lives only during that call, and what a call saves for its gradient's.
  *
- * <p>Convolutions lower each example to a column matrix ({@code C*kh*kw} by {@code oh*ow}) for one
- * GEMM, or on small maps several examples' column matrices and outputs ({@link ConvAlgorithms});
- * the runtime splits the batch over {@link #THREADS} threads when it has such a region per
- * thread, and for the kernel's gradient a partial sum of the kernel per thread but the first. This
- * is the runtime's {@code Conv2d.scratchFloats(geometry, THREADS)}.
+ * <p>A convolution's call gets the scratch its pass needs on {@link #THREADS} threads ({@link
+ * ConvAlgorithms#scratchFloats}): a column matrix or batched group per thread, a partial kernel
+ * for the kernel gradient, or what Winograd rows need where the pass runs them and that is more.
  *
  * <p>A recurrent layer's forward call fills a workspace with every step's gates and states, which
  * its backward call reads: saved while training (it lives until the gradient's call), scratch in
@@ -42,10 +39,7 @@ final class CpuScratch {
     static long floats(Graph graph, Node n, int batch) {
         Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
         if (conv.isPresent()) {
-            long partials = n.op() instanceof Conv2dGradWeight
-                    ? (THREADS - 1) * n.type().dims().stream().mapToLong(d -> d.bound()).reduce(1, (a, b) -> a * b)
-                    : 0;
-            return THREADS * ConvAlgorithms.regionFloats(conv.get()) + partials;
+            return ConvAlgorithms.scratchFloats(conv.get(), ConvAlgorithms.Pass.of(n.op()), THREADS);
         }
         if (n.op() instanceof Recurrent r && !differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);

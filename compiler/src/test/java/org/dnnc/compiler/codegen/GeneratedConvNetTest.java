@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * when fused). {@code FrozenConvNet} has frozen batch norms between trained layers: their
  * parameters and running averages stay bit for bit, and the gradient reaches the layers before them.
  * {@code PooledConvNet} has max poolings after batchnorm and ReLU, which fusion makes one kernel.
+ * {@code SmallMapConvNet} has an input gradient by transposed Winograd rows on an 8x8 map.
  *
  * <p>Tolerance: the generated code computes in float (sums of up to 256 terms), the reference in
  * double; each value may differ by {@code 2e-3} times the largest magnitude of its tensor (at least
@@ -49,7 +50,7 @@ class GeneratedConvNetTest {
 
     @ParameterizedTest(name = "{0} fuse={1}")
     @CsvSource({"ConvNet, true", "ConvNet, false", "FrozenConvNet, true", "FrozenConvNet, false", "PooledConvNet, true",
-            "PooledConvNet, false"})
+            "PooledConvNet, false", "SmallMapConvNet, true", "SmallMapConvNet, false"})
     void oneStepMatchesTheReference(String network, boolean fuse) throws Exception {
         SourceFile file = SourceFile.read(RepoPaths.testResources().resolve("codegen/" + network + ".dnn"));
         NetworkModel model = Compiler.compile(file).networks().get(0);
@@ -71,6 +72,10 @@ class GeneratedConvNetTest {
             long calls = fuse ? 2 : 0;
             assertThat(count(source, "BatchNormPool.forwardTraining(")).isEqualTo(calls);
             assertThat(count(source, "BatchNormPool.backward(")).isEqualTo(calls);
+        }
+        if (network.equals("SmallMapConvNet")) {
+            // In the scratch planned for it (more than two column matrices; CpuScratchTest).
+            assertThat(source).contains("Conv2d.backwardInput(ConvAlgorithm.WINOGRAD_TRANSPOSED, ");
         }
         if (network.equals("FrozenConvNet")) {
             assertThat(source).doesNotContain("BatchNorm.forwardTraining(");

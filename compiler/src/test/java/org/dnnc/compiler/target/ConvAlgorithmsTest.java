@@ -15,6 +15,8 @@ import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.runtime.cpu.ConvAlgorithm;
 import org.dnnc.runtime.cpu.ConvGeometry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The compile-time choice of convolution algorithms agrees with the runtime's rules, and is explained. */
 class ConvAlgorithmsTest {
@@ -44,9 +46,7 @@ class ConvAlgorithmsTest {
                                 assertWithMessage(what + " kernel gradient")
                                         .that(ConvAlgorithms.weightGradient(s).algorithm().name())
                                         .isEqualTo(ConvAlgorithm.weightGradient(g).name());
-                                assertWithMessage(what + " scratch")
-                                        .that(ConvAlgorithms.regionFloats(s))
-                                        .isEqualTo(org.dnnc.runtime.cpu.Conv2d.scratchFloats(g, 1));
+                                assertScratchAgrees(s, g, what);
                                 checked++;
                             }
                         }
@@ -59,6 +59,48 @@ class ConvAlgorithmsTest {
             assertThat(ConvAlgorithm.valueOf(a.name()).name()).isEqualTo(a.name());
         }
         assertThat(ConvAlgorithms.Algorithm.values()).hasLength(ConvAlgorithm.values().length);
+    }
+
+    /**
+     * The scratch of each pass on one and on two threads: where the rules pick Winograd rows on a
+     * small map, it is more than im2col's, and the runtime's must be the same.
+     */
+    private static void assertScratchAgrees(ConvShape s, ConvGeometry g, String what) {
+        for (int threads = 1; threads <= 2; threads++) {
+            assertWithMessage(what + " forward scratch on " + threads)
+                    .that(ConvAlgorithms.scratchFloats(s, ConvAlgorithms.Pass.FORWARD, threads))
+                    .isEqualTo(org.dnnc.runtime.cpu.Conv2d.forwardScratchFloats(g, threads));
+            assertWithMessage(what + " input gradient scratch on " + threads)
+                    .that(ConvAlgorithms.scratchFloats(s, ConvAlgorithms.Pass.INPUT_GRADIENT, threads))
+                    .isEqualTo(org.dnnc.runtime.cpu.Conv2d.inputGradientScratchFloats(g, threads));
+            assertWithMessage(what + " kernel gradient scratch on " + threads)
+                    .that(ConvAlgorithms.scratchFloats(s, ConvAlgorithms.Pass.KERNEL_GRADIENT, threads))
+                    .isEqualTo(org.dnnc.runtime.cpu.Conv2d.weightGradientScratchFloats(g, threads));
+        }
+    }
+
+    /**
+     * Shapes where Winograd rows pay but need more scratch than two column matrices: once the rules
+     * fell back to im2col there; now they pick Winograd, and the scratch grows to what it needs
+     * (VGG's third stage, and a 5x5 layer of 32 filters on a 7x7 map).
+     */
+    @ParameterizedTest(name = "{0}->{3} {4}x{4} on {1}x{2}")
+    @CsvSource({
+        "64, 7, 7, 64, 3, 1, IM2COL, WINOGRAD_TRANSPOSED, IM2COL",
+        "32, 7, 7, 64, 3, 1, IM2COL, WINOGRAD_TRANSPOSED, IM2COL",
+        "16, 7, 7, 32, 5, 2, WINOGRAD, WINOGRAD, WINOGRAD"})
+    void winogradWhereItPaysInTheScratchItNeeds(int c, int h, int w, int o, int k, int pad, String forward,
+            String input, String weights) {
+        ConvShape s = new ConvShape(c, h, w, o, k, k, 1, 1, pad, pad, pad, pad);
+        ConvGeometry g = ConvGeometry.same(c, h, w, o, k, k, 1, 1);
+        assertThat(ConvAlgorithms.forward(s).algorithm().name()).isEqualTo(forward);
+        assertThat(ConvAlgorithms.inputGradient(s).algorithm().name()).isEqualTo(input);
+        assertThat(ConvAlgorithms.weightGradient(s).algorithm().name()).isEqualTo(weights);
+        assertThat(ConvAlgorithm.inputGradient(g).name()).isEqualTo(input);
+        assertThat(ConvAlgorithms.inputGradient(s).reason()).doesNotContain("fit");
+        long columns = 2L * c * k * k * h * w;
+        assertThat(ConvAlgorithms.scratchFloats(s, ConvAlgorithms.Pass.INPUT_GRADIENT, 2)).isGreaterThan(columns);
+        assertScratchAgrees(s, g, s.describe());
     }
 
     @Test

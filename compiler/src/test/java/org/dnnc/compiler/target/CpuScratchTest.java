@@ -38,7 +38,11 @@ class CpuScratchTest {
         "8, 7, 7, 8, 1, 1, 1, 0",
         "3, 9, 11, 4, 3, 2, 2, 1",
         "16, 7, 7, 24, 3, 3, 2, 1",
-        "64, 5, 5, 8, 3, 3, 1, 1"})
+        "64, 5, 5, 8, 3, 3, 1, 1",
+        "64, 7, 7, 64, 3, 3, 1, 1",
+        "32, 7, 7, 64, 3, 3, 1, 1",
+        "16, 7, 7, 32, 5, 5, 1, 2",
+        "16, 28, 28, 16, 3, 3, 1, 1"})
     void matchesTheRuntime(int c, int h, int w, int o, int kh, int kw, int stride, int pad) throws Exception {
         Conv2d conv = new Conv2d(stride, stride, pad, pad, pad, pad);
         var b = new GraphBuilder("Conv");
@@ -51,12 +55,17 @@ class CpuScratchTest {
         b.output("dw", dw);
         Graph g = b.build();
         var geometry = new org.dnnc.runtime.cpu.ConvGeometry(c, h, w, o, kh, kw, stride, stride, pad, pad, pad, pad);
-        long runtime = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, CpuScratch.THREADS);
-        long columns = org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, 1) * CpuScratch.THREADS;
-        assertWithMessage("threads").that(CpuScratch.THREADS).isEqualTo(org.dnnc.runtime.cpu.Workers.MAX_THREADS);
-        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(y), 1)).isEqualTo(columns);
-        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx), 1)).isEqualTo(columns);
-        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw), 1)).isEqualTo(runtime);
+        int threads = CpuScratch.THREADS;
+        assertWithMessage("threads").that(threads).isEqualTo(org.dnnc.runtime.cpu.Workers.MAX_THREADS);
+        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(y), 1))
+                .isEqualTo(org.dnnc.runtime.cpu.Conv2d.forwardScratchFloats(geometry, threads));
+        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx), 1))
+                .isEqualTo(org.dnnc.runtime.cpu.Conv2d.inputGradientScratchFloats(geometry, threads));
+        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw), 1))
+                .isEqualTo(org.dnnc.runtime.cpu.Conv2d.weightGradientScratchFloats(geometry, threads));
+        assertWithMessage("every pass").that(org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, threads))
+                .isEqualTo(Math.max(CpuScratch.floats(g, g.node(y), 1),
+                        Math.max(CpuScratch.floats(g, g.node(dx), 1), CpuScratch.floats(g, g.node(dw), 1))));
     }
 
     @ParameterizedTest(name = "{0} T={1} I={2} H={3} batch={4}")

@@ -34,9 +34,11 @@ import java.util.Arrays;
  *
  * <p>Threads: each call runs on the calling thread, and OpenBLAS may thread each GEMM (it does in a
  * {@link CpuContext} of more than two threads). In a context of two threads (OpenBLAS at one) the
- * batch is split in two halves run side by side, when the scratch view holds {@link
- * #scratchFloats(ConvGeometry, int) scratchFloats(g, 2)} floats; with a smaller one the call quietly
- * stays on one thread, so the planner decides how many threads a convolution can use.
+ * batch is split in two halves run side by side, when the scratch view holds the pass's scratch for
+ * two threads ({@link #forwardScratchFloats}, {@link #inputGradientScratchFloats}, {@link
+ * #weightGradientScratchFloats}; {@link #scratchFloats(ConvGeometry, int) scratchFloats(g, 2)} for
+ * all three); with a smaller one the call quietly stays on one thread, or Winograd rows on fewer
+ * output rows per chunk, so the planner decides how many threads a convolution can use.
  */
 public final class Conv2d {
 
@@ -57,8 +59,10 @@ public final class Conv2d {
 
     /**
      * Floats of scratch that {@link #forward}, {@link #backwardInput} and {@link
-     * #backwardWeights} need for this shape on one thread, whatever the batch size and algorithm:
-     * the largest region of {@link #scratchFloats(ConvGeometry, int)}.
+     * #backwardWeights} run in for this shape on one thread, whatever the batch size and algorithm:
+     * {@link #scratchFloats(ConvGeometry, int) scratchFloats(g, 1)}. The calls take less, down to
+     * a thread's region for im2col (one column matrix, or a batched group's); Winograd rows then run
+     * on fewer output rows per chunk, or im2col in their place.
      */
     public static int scratchFloats(ConvGeometry g) {
         return scratchFloats(g, 1);
@@ -66,16 +70,52 @@ public final class Conv2d {
 
     /**
      * Floats of scratch that lets the kernels split a batch over {@code threads} threads (see
-     * {@link Workers}): a region per thread (one example's column matrix {@code C*kh*kw * oh*ow},
-     * or for {@link ConvAlgorithm#IM2COL_BATCHED} the column matrices and outputs of its examples,
-     * whichever is larger) and, for the weight gradient, a partial sum of the kernel per thread but
-     * the first ({@code (threads - 1) * O*C*kh*kw}).
+     * {@link Workers}) in every pass: the largest of {@link #forwardScratchFloats}, {@link
+     * #inputGradientScratchFloats} and {@link #weightGradientScratchFloats}.
      */
     public static int scratchFloats(ConvGeometry g, int threads) {
+        return Math.max(forwardScratchFloats(g, threads),
+                Math.max(inputGradientScratchFloats(g, threads), weightGradientScratchFloats(g, threads)));
+    }
+
+    /**
+     * Floats of scratch for {@link #forward} on {@code threads} threads by the algorithm the rules
+     * pick: a region per thread (one example's column matrix {@code C*kh*kw * oh*ow}, or for {@link
+     * ConvAlgorithm#IM2COL_BATCHED} the column matrices and outputs of its examples, whichever is
+     * larger), or where the rules pick {@link ConvAlgorithm#WINOGRAD}, what Winograd rows need with a
+     * whole example's output rows per chunk (the transformed kernel and a region per thread) if that
+     * is more.
+     */
+    public static int forwardScratchFloats(ConvGeometry g, int threads) {
+        return Math.max(threads * regionFloats(g, threads), WinogradPlan.forwardFloats(g, threads));
+    }
+
+    /** {@link #forwardScratchFloats} for {@link #backwardInput}, either Winograd form included. */
+    public static int inputGradientScratchFloats(ConvGeometry g, int threads) {
+        return Math.max(threads * regionFloats(g, threads), WinogradPlan.inputGradientFloats(g, threads));
+    }
+
+    /**
+     * {@link #forwardScratchFloats} for {@link #backwardWeights}, which also needs a partial sum of
+     * the kernel per thread but the first ({@code (threads - 1) * O*C*kh*kw}); Winograd rows keep
+     * their transformed sums in each thread's region.
+     */
+    public static int weightGradientScratchFloats(ConvGeometry g, int threads) {
+        return Math.max(threads * regionFloats(g, threads) + (threads - 1) * g.weightSize(),
+                WinogradPlan.weightFloats(g, threads));
+    }
+
+    /** A thread's region for the GEMM-based algorithms on {@code threads} threads. */
+    private static int regionFloats(ConvGeometry g, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
-        return threads * Math.max(columnFloats(g), batchedFloats(g)) + (threads - 1) * g.weightSize();
+        return leastFloats(g);
+    }
+
+    /** The least scratch a call takes: a thread's region for the GEMM-based algorithms. */
+    private static int leastFloats(ConvGeometry g) {
+        return Math.max(columnFloats(g), batchedFloats(g));
     }
 
     private static int columnFloats(ConvGeometry g) {
@@ -600,10 +640,12 @@ public final class Conv2d {
         checkSize(out, outName, (long) batch * outSize);
         checkSize(w, "kernel", g.weightSize());
         if (!g.isPointwise()) {
+            // Winograd rows fit what is there (fewer rows or threads) or leave the call to im2col.
+            int least = leastFloats(g);
             if (scratch == null) {
-                throw new IllegalArgumentException("this convolution needs " + scratchFloats(g) + " floats of scratch");
+                throw new IllegalArgumentException("this convolution needs " + least + " floats of scratch");
             }
-            checkSize(scratch, "scratch", scratchFloats(g));
+            checkSize(scratch, "scratch", least);
         }
     }
 

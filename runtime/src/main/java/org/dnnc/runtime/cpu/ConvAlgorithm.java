@@ -11,8 +11,9 @@ package org.dnnc.runtime.cpu;
  * Winograd rows where the map has at least 128 tiles ({@link WinogradPlan}; 16 to 16 channels on
  * 28x28: im2col 5.57, 6.69, 5.87, Winograd forward 4.05, transposed input gradient 4.07), the
  * transposed Winograd input gradient also on small maps of 32 channels or more (64 to 64 channels on
- * 7x7: col2im 3.73, transposed 2.36), each only where it fits on two threads in the scratch the
- * compiler plans, two column matrices (it does not on the 7x7 maps above); several examples
+ * 7x7: col2im 3.73, transposed 2.36), in the scratch each needs on two threads, which the
+ * compiler plans ({@link Conv2d#inputGradientScratchFloats} and the like: on the 7x7 maps above
+ * more than im2col's two column matrices, since the transformed kernel is larger); several examples
  * per GEMM only on maps of fewer than {@link #SMALL_MAP} positions (128 to 128 channels, stride 2,
  * onto 4x4: im2col 4.26, 4.39, 3.93, batched 3.67, 2.99, 2.89; on a 7x7 map it gained nothing);
  * pointwise convolutions straight on the input (32 to 64 channels on 14x14: 0.48, 0.31, 0.43

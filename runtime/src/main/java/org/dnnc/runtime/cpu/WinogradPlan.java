@@ -179,7 +179,7 @@ final class WinogradPlan {
         if (p == null) {
             return null;
         }
-        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+        return evenIfSlower || p.transposedPays() ? fit(p, scratch, batch) : null;
     }
 
     /** This thread's plan set to the transposed convolution of {@code g}, or {@code null} if it does not apply. */
@@ -197,22 +197,22 @@ final class WinogradPlan {
     }
 
     /**
-     * Whether the forward pass of {@code g} pays in Winograd rows against im2col, and runs on two
-     * threads in the scratch the compiler plans for the layer ({@link #fitsPlanned}).
+     * Whether the forward pass of {@code g} pays in Winograd rows against im2col. The compiler then
+     * plans the scratch it runs in on two threads ({@link #forwardFloats}).
      */
     static boolean forwardPays(ConvGeometry g) {
         WinogradPlan p = ofForward(g);
-        return p != null && p.pays() && p.fitsPlanned(g);
+        return p != null && p.pays();
     }
 
-    /** Whether the kernel gradient of {@code g} pays in Winograd rows, and fits as {@link #forwardPays} says. */
+    /** Whether the kernel gradient of {@code g} pays in Winograd rows ({@link #weightFloats} its scratch). */
     static boolean weightPays(ConvGeometry g) {
         WinogradPlan p = ofForward(g);
         if (p == null) {
             return false;
         }
         p.weights = true;
-        return p.pays() && p.fitsPlanned(g);
+        return p.pays();
     }
 
     /** Whether the input gradient of {@code g} pays as the adjoint of the forward algorithm. */
@@ -221,17 +221,40 @@ final class WinogradPlan {
     }
 
     /**
-     * Whether this plan runs on two threads, each on whole rows as {@link #fit} asks, in the scratch
-     * that the compiler plans for a call of {@code g}: two column matrices, and for the kernel
-     * gradient a second partial kernel ({@code Conv2d.scratchFloats(g, 2)} for the shapes that use
-     * this algorithm). Where it does not, the rules pick im2col rather than name an algorithm the
-     * call would not run.
+     * Floats of scratch for the forward pass of {@code g} in Winograd rows on {@code threads}
+     * threads, or 0 where the rules pick another algorithm: see {@link #plannedFloats}.
      */
-    private boolean fitsPlanned(ConvGeometry g) {
-        long scratch = 2L * g.patchSize() * g.outHeight() * g.outWidth() + (weights ? g.weightSize() : 0);
-        long region = (scratch - shared()) / 2 - ownSums();
-        long rows = Math.min(outHeight, Math.max(0, region / rowFloats()));
-        return rows >= 1 && (rows == outHeight || rows * tilesX() >= MIN_TILES);
+    static int forwardFloats(ConvGeometry g, int threads) {
+        return forwardPays(g) ? ofForward(g).plannedFloats(threads) : 0;
+    }
+
+    /** {@link #forwardFloats} for the input gradient, in whichever Winograd form the rules pick. */
+    static int inputGradientFloats(ConvGeometry g, int threads) {
+        if (adjointPays(g)) {
+            return ofForward(g).plannedFloats(threads);
+        }
+        return transposedPays(g) ? ofTransposed(g).plannedFloats(threads) : 0;
+    }
+
+    /** {@link #forwardFloats} for the kernel gradient. */
+    static int weightFloats(ConvGeometry g, int threads) {
+        if (!weightPays(g)) {
+            return 0;
+        }
+        WinogradPlan p = ofForward(g);
+        p.weights = true;
+        return p.plannedFloats(threads);
+    }
+
+    /**
+     * The scratch this plan runs in on {@code threads} threads with every output row of an example in
+     * one chunk: the shared transformed kernel, then per thread its own sums and the rows. It is at
+     * most about twice the kernel beside what im2col needs (the transformed kernel is {@code
+     * alpha / kw} times the kernel, the rows about as large as a column matrix), so it is not capped;
+     * {@link #fit} still runs a call in a smaller scratch on fewer rows or threads.
+     */
+    private int plannedFloats(int threads) {
+        return shared() + threads * (ownSums() + outHeight * rowFloats());
     }
 
     /**
@@ -239,11 +262,20 @@ final class WinogradPlan {
      * many tiles, and on small maps where it computes at least {@link #WIDE_FILTERS} channels. Measured
      * at batch 64 on two threads against col2im ({@code ConvAlgorithmBench}): 32 to 32 channels on
      * 14x14, 3.06 to 2.30 ms; 64 to 64 on 7x7, 3.73 to 2.36 ms; 32 to 64 on 7x7, 1.41 to 1.37 ms; but
-     * 16 to 32 on 14x14 (16 channels computed), 1.40 to 1.92 ms.
+     * 16 to 32 on 14x14 (16 channels computed), 1.40 to 1.92 ms. On 7x7 maps the transformed kernel
+     * is larger than two column matrices, so the scratch planned for it ({@link
+     * #inputGradientFloats}) is larger than im2col's; in it, on a machine busy with other work (three
+     * runs): 64 to 64, col2im 3.76, 7.16, 6.64 against 2.41, 4.36, 3.77 ms; 32 to 64, 1.50, 2.93,
+     * 3.03 against 1.63, 3.00, 3.02 ms (no gain, no loss).
      */
     static boolean transposedPays(ConvGeometry g) {
         WinogradPlan p = ofTransposed(g);
-        return p != null && (p.pays() || p.filters >= WIDE_FILTERS) && p.fitsPlanned(g);
+        return p != null && p.transposedPays();
+    }
+
+    /** {@link #transposedPays(ConvGeometry)} for this plan, set to the transposed convolution. */
+    private boolean transposedPays() {
+        return pays() || filters >= WIDE_FILTERS;
     }
 
     /**

@@ -35,10 +35,11 @@ import java.util.Arrays;
  * runs at about two thirds of its speed for these shapes, and its transforms cost more. Rows also
  * keep the rounding error small: the points are {@code 0, ±1, ±2, ±1/2} and infinity.
  *
- * <p>Works in the scratch that {@link Conv2d#scratchFloats(ConvGeometry, int)} provides for
- * im2col: the transformed kernel first, then per thread as many output rows of an example as fit.
- * {@link WinogradPlan} returns {@code null} when that is too little, or when im2col measured faster
- * for the shape, and the caller then uses im2col.
+ * <p>Works in the scratch that {@link Conv2d#scratchFloats(ConvGeometry, int)} provides: the
+ * transformed kernel first, then per thread as many output rows of an example as fit (all of them
+ * in the scratch the compiler plans for a pass that picks this algorithm). {@link WinogradPlan}
+ * returns {@code null} when a smaller scratch holds too few, or when im2col measured faster for the
+ * shape, and the caller then uses im2col.
  */
 final class WinogradRows {
 

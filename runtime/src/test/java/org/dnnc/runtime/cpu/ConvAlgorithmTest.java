@@ -53,10 +53,9 @@ class ConvAlgorithmTest {
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1))).isEqualTo(ConvAlgorithm.IM2COL);
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
                 .isEqualTo(ConvAlgorithm.IM2COL);
-        // Transposed Winograd would pay on 64 channels of 7x7, but its transformed kernel does not fit
-        // the scratch planned for two column matrices: the rules name what the call runs.
+        // Transposed Winograd pays on 64 channels of 7x7; the scratch grows to its transformed kernel.
         assertThat(ConvAlgorithm.inputGradient(ConvGeometry.same(64, 7, 7, 64, 3, 3, 1, 1)))
-                .isEqualTo(ConvAlgorithm.IM2COL);
+                .isEqualTo(ConvAlgorithm.WINOGRAD_TRANSPOSED);
         assertThat(ConvAlgorithm.inputGradient(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
                 .isEqualTo(ConvAlgorithm.WINOGRAD_TRANSPOSED);
         assertThat(ConvAlgorithm.forward(ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1)))
@@ -66,6 +65,63 @@ class ConvAlgorithmTest {
         assertThat(ConvAlgorithm.forward(ConvGeometry.symmetric(32, 28, 28, 64, 1, 1, 0)))
                 .isEqualTo(ConvAlgorithm.POINTWISE);
         assertThat(ConvAlgorithm.examplesPerGemm(ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1))).isEqualTo(32);
+    }
+
+    /**
+     * The shapes on which Winograd rows pay but need more than im2col's two column matrices (VGG's
+     * 7x7 stage, a 5x5 layer of 32 filters on 7x7): in each pass's planned scratch for two threads
+     * they run on two threads with an example's rows in one chunk, and match the definition; in
+     * the two column matrices planned before, {@code fit} runs them on one thread or leaves them to
+     * im2col, matching it too.
+     */
+    @Test
+    void winogradRunsOnSmallMapsInThePlannedScratch() {
+        ConvGeometry[] shapes = {
+            ConvGeometry.same(64, 7, 7, 64, 3, 3, 1, 1),
+            ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1),
+            ConvGeometry.same(16, 7, 7, 32, 5, 5, 1, 1),
+        };
+        int batch = 5;
+        for (ConvGeometry g : shapes) {
+            ConvAlgorithm input = ConvAlgorithm.inputGradient(g);
+            assertThat(input).isAnyOf(ConvAlgorithm.WINOGRAD, ConvAlgorithm.WINOGRAD_TRANSPOSED);
+            Buf planned = Buf.allocate(Conv2d.inputGradientScratchFloats(g, 2));
+            InContext.run(2, () -> {
+                WinogradPlan p = WinogradPlan.inputGradient(g, planned, batch);
+                assertThat(p).isNotNull();
+                assertThat(p.threads()).isEqualTo(2);
+                assertThat(p.rowsPerChunk()).isEqualTo(p.outHeight);
+                // Where two column matrices do not hold it on two threads, fit runs it on one or not at all.
+                Buf columnsOnly = Buf.allocate(2 * g.patchSize() * g.outHeight() * g.outWidth());
+                WinogradPlan less = WinogradPlan.inputGradient(g, columnsOnly, batch);
+                assertThat(less == null || less.threads() == 1).isTrue();
+            });
+            checkInputGradient(g, input, batch, planned);
+            checkInputGradient(g, input, batch, Buf.allocate(2 * g.patchSize() * g.outHeight() * g.outWidth()));
+            if (ConvAlgorithm.forward(g) == ConvAlgorithm.WINOGRAD) {
+                Buf forward = Buf.allocate(Conv2d.forwardScratchFloats(g, 2));
+                Buf weights = Buf.allocate(Conv2d.weightGradientScratchFloats(g, 2));
+                InContext.run(2, () -> {
+                    assertThat(WinogradPlan.forward(g, forward, batch).rowsPerChunk()).isEqualTo(g.outHeight());
+                    assertThat(WinogradPlan.weightGradient(g, weights, batch).threads()).isEqualTo(2);
+                });
+                check(g, ConvAlgorithm.WINOGRAD, batch, 2);
+            }
+        }
+    }
+
+    /** {@code algorithm}'s input gradient of {@code g} in {@code scratch} on two threads against the definition. */
+    private void checkInputGradient(ConvGeometry g, ConvAlgorithm algorithm, int batch, Buf scratch) {
+        Buf x = random(batch * g.inputSize());
+        Buf w = random(g.weightSize());
+        Buf dy = random(batch * g.outputSize());
+        Buf dx = random(batch * g.inputSize());
+        InContext.run(2, () -> Conv2d.backwardInput(algorithm, g, dy, w, dx, scratch, batch, false));
+        double[][] grads = DirectConv.backward(g, x.toArray(), w.toArray(), dy.toArray(), batch);
+        // Winograd's transforms round more than a plain sum: WinogradRowsTest's 5e-5 of the typical
+        // output, sqrt(C*kh*kw) (24 for 64 channels), absolute.
+        Close.check(g + " " + algorithm + " dx in " + scratch.size + " floats", dx.toArray(),
+                DirectConv.toFloats(grads[0]), 1e-3, 5e-5 * Math.sqrt(g.patchSize()));
     }
 
     private void check(ConvGeometry g, ConvAlgorithm algorithm, int batch, int threads) {

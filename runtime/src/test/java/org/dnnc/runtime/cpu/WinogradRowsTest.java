@@ -184,12 +184,15 @@ class WinogradRowsTest {
         assertThat(WinogradPlan.inputGradient(g, big, 4).adjoint()).isTrue();
         assertThat(WinogradPlan.inputGradient(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1), big, 4).adjoint())
                 .isFalse();
-        // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles).
+        // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles), but for its input gradient
+        // as the transposed convolution, which computes 32 channels.
         ConvGeometry small = ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1);
         assertThat(WinogradPlan.forward(small, big, 4, true)).isNotNull();
         assertThat(WinogradPlan.inputGradient(small, big, 4, true)).isNotNull();
         assertThat(WinogradPlan.weightGradient(small, big, 4, true)).isNotNull();
-        assertThat(WinogradPlan.inputGradient(small, big, 4)).isNull();
+        assertThat(WinogradPlan.adjointInputGradient(small, big, 4, false)).isNull();
+        assertThat(WinogradPlan.inputGradient(small, big, 4).adjoint()).isFalse();
+        assertThat(WinogradPlan.inputGradient(ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1), big, 4)).isNull();
         assertThat(WinogradPlan.weightGradient(small, big, 4)).isNull();
         assertThat(WinogradPlan.forward(small, big, 4)).isNull();
     }
