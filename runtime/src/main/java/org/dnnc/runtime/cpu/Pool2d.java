@@ -27,11 +27,12 @@ import java.util.Arrays;
  * take each window's maximum from a vectorised pass over the plane ({@code pairMaxes}): one scalar
  * {@link Math#max} per window instead of three; the rest (the stride-2 reads and writes, the
  * winner's masks) stays scalar, since HotSpot 17 vectorises neither strided accesses nor float
- * compares. Measured by {@code MaxPool2x2Bench} (one thread, a batch of 64, minimum of 41 rounds on
- * a shared two-core machine; before -> after, microseconds): forward 16x28x28 506 -> 303, 32x28x28
- * 1801 -> 1223, 32x14x14 279 -> 202; backward 16x28x28 1005 -> 851, 32x28x28 2291 -> 1989, 32x14x14
- * 537 -> 482. Narrower planes keep the per-window loops: 7x7, 8x8 and 4x4 measured 3-5% slower
- * forward than before (noise on that machine is of that order), the same backward.
+ * compares. Measured by {@code MaxPool2x2Bench} (one thread, a batch of 64, minimum of 21 rounds,
+ * load average about 2 on a shared two-core machine; before -> after, microseconds per batch):
+ * forward 16x28x28 508 -> 306, 32x28x28 1017 -> 614, 32x14x14 280 -> 219, 64x14x14 565 -> 432;
+ * backward 16x28x28 1011 -> 844, 32x28x28 2030 -> 1691, 32x14x14 542 -> 495, 64x14x14 1088 -> 997.
+ * Narrower planes keep the per-window loops: 64x7x7, 128x8x8 and 256x4x4 measured 1-6% slower
+ * forward (the same loop as before, behind one more test) and the same backward.
  */
 public final class Pool2d {
 

@@ -29,12 +29,16 @@ public final class MaxPool2x2Bench {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 21;
+        // A first pass over every shape, not printed, so that C2 has compiled all the paths.
         for (int[] shape : SHAPES) {
-            run(shape[0], shape[1], shape[2], rounds);
+            run(shape[0], shape[1], shape[2], 3, false);
+        }
+        for (int[] shape : SHAPES) {
+            run(shape[0], shape[1], shape[2], rounds, true);
         }
     }
 
-    private static void run(int channels, int height, int width, int rounds) {
+    private static void run(int channels, int height, int width, int rounds, boolean print) {
         PoolGeometry g = new PoolGeometry(channels, height, width, 2, 2, 2, 2, 0, 0);
         int spatial = height * width;
         int pooled = g.outHeight() * g.outWidth();
@@ -58,38 +62,43 @@ public final class MaxPool2x2Bench {
         float[] grad = new float[spatial];
         float[] oldGrad = new float[spatial];
         float[] pairs = new float[spatial];
+        // Each round times enough batches for about 20 million input values.
+        int calls = Math.max(1, 20_000_000 / (planes * spatial));
         long[][] times = new long[4][rounds];
         for (int round = 0; round < rounds; round++) {
             // Old first in even rounds, new first in odd ones, so that neither always runs second.
             for (int turn = 0; turn < 2; turn++) {
                 boolean old = (round + turn) % 2 == 0;
                 long t0 = System.nanoTime();
-                for (int p = 0; p < planes; p++) {
+                for (int p = 0; p < planes * calls; p++) {
                     if (old) {
-                        oldMaxPlane(g, x[p], oldOut);
+                        oldMaxPlane(g, x[p % planes], oldOut);
                     } else {
-                        Pool2d.maxPlane(g, x[p], out, pairs);
+                        Pool2d.maxPlane(g, x[p % planes], out, pairs);
                     }
                 }
                 long t1 = System.nanoTime();
-                for (int p = 0; p < planes; p++) {
+                for (int p = 0; p < planes * calls; p++) {
                     float[] acc = old ? oldGrad : grad;
                     if (!tiles) {
                         Arrays.fill(acc, 0f);
                     }
                     if (old) {
-                        oldMaxPlaneBackward(g, y[p], dp[p], acc, tiles);
+                        oldMaxPlaneBackward(g, y[p % planes], dp[p % planes], acc, tiles);
                     } else {
-                        Pool2d.maxPlaneBackward(g, y[p], dp[p], acc, tiles, pairs);
+                        Pool2d.maxPlaneBackward(g, y[p % planes], dp[p % planes], acc, tiles, pairs);
                     }
                 }
                 long t2 = System.nanoTime();
-                times[old ? 0 : 1][round] = t1 - t0;
-                times[old ? 2 : 3][round] = t2 - t1;
+                times[old ? 0 : 1][round] = (t1 - t0) / calls;
+                times[old ? 2 : 3][round] = (t2 - t1) / calls;
             }
         }
         if (!Arrays.equals(out, oldOut) || !Arrays.equals(grad, oldGrad)) {
             throw new AssertionError("old and new loops differ at " + channels + "x" + height + "x" + width);
+        }
+        if (!print) {
+            return;
         }
         System.out.printf(Locale.ROOT, "%dx%dx%d: forward old %s new %s; backward old %s new %s%n", channels, height,
                 width, minMedian(times[0]), minMedian(times[1]), minMedian(times[2]), minMedian(times[3]));
