@@ -16,6 +16,12 @@ import java.util.Arrays;
  * BatchNorm#backward}'s gradients: one pass over {@code x} and {@code dp}, one over {@code x} and
  * {@code dx}, besides the statistics'. Passes over the batch run in two halves of examples when
  * {@link Workers} has two threads, as {@link BatchNorm}'s do.
+ *
+ * <p>The per-plane pooling is {@link Pool2d}'s ({@link Pool2d#maxPlane}, {@link
+ * Pool2d#maxPlaneBackward}), so its {@code maxpool(2)} pair pass serves the 28x28 and 14x14 planes
+ * here too. Folding the ReLU mask into the backward window loop (the mask is the winner's, one per
+ * window) was tried and measured slower than the separate {@link BatchNorm#reluMask} pass: the
+ * window loop is the bottleneck, and the extra work per window cost more than the streaming pass.
  */
 public final class BatchNormPool {
 
@@ -28,6 +34,7 @@ public final class BatchNormPool {
     private static final int X = 0;
     private static final int PLANE = 1;
     private static final int POOLED = 2;
+    private static final int PAIRS = 3;
     private static final int GRAD = 8;
     private static final int SUM_A = 9;
     private static final int SUM_B = 10;
@@ -106,6 +113,7 @@ public final class BatchNormPool {
         float[] xt = s.floats(X, row);
         float[] plane = s.floats(PLANE, spatial);
         float[] out = s.floats(POOLED, pooled);
+        float[] pairs = s.floats(PAIRS, spatial);
         FloatBuffer ps = j.out.data;
         for (int n = from; n < to; n++) {
             j.x.data.get(n * row, xt, 0, row);
@@ -119,7 +127,7 @@ public final class BatchNormPool {
                 } else {
                     System.arraycopy(xt, o, plane, 0, spatial);
                 }
-                Pool2d.maxPlane(g, plane, out);
+                Pool2d.maxPlane(g, plane, out, pairs);
                 activation(out, 0, pooled, scale, j.shift[c], out);
                 ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
             }
@@ -144,6 +152,7 @@ public final class BatchNormPool {
         float[] y = s.floats(PLANE, spatial);
         float[] dp = s.floats(POOLED, pooled);
         float[] grad = s.floats(GRAD, spatial);
+        float[] pairs = s.floats(PAIRS, spatial);
         float[] masked = s.floats(MASKED, row);
         float[] accA = s.floats(SUM_A, row);
         float[] accB = s.floats(SUM_B, row);
@@ -159,7 +168,7 @@ public final class BatchNormPool {
                     if (!tiles) {
                         Arrays.fill(grad, 0, spatial, 0f);
                     }
-                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles);
+                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles, pairs);
                     BatchNorm.reluMask(y, grad, spatial);
                     System.arraycopy(grad, 0, masked, o, spatial);
                 }
