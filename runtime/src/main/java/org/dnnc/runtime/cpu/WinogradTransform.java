@@ -187,7 +187,8 @@ record WinogradTransform(int r, float[][] at, double[][] g, float[][] bt, float[
      * {@code out[i][p] = sum_j coef[i][j] in[j][p]} for {@code p < count}, over whole arrays. Each
      * output row takes its nonzero terms in order of {@code j}, up to four per pass ({@code o = c0 a0
      * + c1 a1 + ...}, then {@code o = o + c4 a4 + ...}): Java adds left to right, so the sums are
-     * those of adding term by term, bit for bit, while the row is read and written once per four
+     * those of adding term by term, bit for bit (but for which NaN an add of two NaNs returns, which
+     * Java leaves to the operand order), while the row is read and written once per four
      * terms instead of once per term (B's rows have 3 to 5 nonzero terms, A's 4 to 7).
      */
     static void combine(float[][] coef, float[][] in, float[][] out, int count) {
