@@ -15,16 +15,15 @@ import java.util.Arrays;
  *
  * <p>Both stage one input plane at a time on the heap and move whole rows between the heap and the
  * views: with stride 1 and an output as wide as the input, each row of the column matrix is one
- * run of the plane; otherwise an index table says where each entry comes from. The group variants
- * lay the column matrices of several examples side by side, for one GEMM over all of them.
+ * run of the plane; otherwise the plane is first split into phase planes (per kernel column and
+ * row phase, {@link #phasedSize}) in which each row of the column matrix is one run. The group
+ * variants lay the column matrices of several examples side by side, for one GEMM over all of them.
  */
 public final class Im2col {
 
     private static final int PADDED = 0;
     private static final int ROW = 1;
     private static final int PLANE = 2;
-
-    private static final ThreadLocal<Table> TABLE = ThreadLocal.withInitial(Table::new);
 
     private Im2col() {}
 
@@ -45,8 +44,8 @@ public final class Im2col {
      */
     public static void im2colGroup(ConvGeometry g, Buf x, int xOffset, int count, Buf col, int colOffset,
             int ldCol) {
+        int spatial = g.outHeight() * g.outWidth();
         if (isRowContiguous(g)) {
-            int spatial = g.outHeight() * g.outWidth();
             for (int e = 0; e < count; e++) {
                 im2colRows(g, x, xOffset + e * g.inputSize(), col, colOffset + e * spatial, ldCol);
             }
@@ -54,22 +53,23 @@ public final class Im2col {
         }
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
-        int spatial = g.outHeight() * g.outWidth();
         int groupWidth = count * spatial;
+        int phased = phasedSize(g);
         Staging s = Staging.get();
-        int[] taken = gatherTable(g);
-        float[] plane = s.floats(PLANE, planeSize + 1);
+        float[] plane = s.floats(PLANE, planeSize);
         // One channel's rows of the whole group, written with one put per row (or one in all).
         float[] block = s.floats(ROW, taps * groupWidth);
+        float[] phases = s.floats(PADDED, phased);
         FloatBuffer xs = x.data;
         FloatBuffer cs = col.data;
-        plane[planeSize] = 0f; // what the taps in the padding read; the planes fill only [0, planeSize)
+        Arrays.fill(phases, 0, phased, 0f); // the padding's entries: split() writes only the input's
         for (int c = 0; c < g.channels(); c++) {
             for (int e = 0; e < count; e++) {
                 xs.get(xOffset + e * g.inputSize() + c * planeSize, plane, 0, planeSize);
-                for (int r = 0, t = 0; r < taps; r++) {
-                    for (int p = 0, o = r * groupWidth + e * spatial; p < spatial; p++, t++, o++) {
-                        block[o] = plane[taken[t]];
+                split(g, plane, phases);
+                for (int i = 0, r = 0; i < g.kernelH(); i++) {
+                    for (int j = 0; j < g.kernelW(); j++, r++) {
+                        System.arraycopy(phases, phaseRun(g, i, j), block, r * groupWidth + e * spatial, spatial);
                     }
                 }
             }
@@ -93,8 +93,8 @@ public final class Im2col {
      */
     public static void col2imGroup(ConvGeometry g, Buf col, int colOffset, int ldCol, int count, Buf dx,
             int xOffset, boolean accumulate) {
+        int spatial = g.outHeight() * g.outWidth();
         if (isRowContiguous(g)) {
-            int spatial = g.outHeight() * g.outWidth();
             for (int e = 0; e < count; e++) {
                 col2imRows(g, col, colOffset + e * spatial, ldCol, dx, xOffset + e * g.inputSize(), accumulate);
             }
@@ -102,14 +102,14 @@ public final class Im2col {
         }
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
-        int spatial = g.outHeight() * g.outWidth();
         int groupWidth = count * spatial;
+        int phased = phasedSize(g);
         Staging s = Staging.get();
-        int[] taken = gatherTable(g);
-        // The taps in the padding add into the cell past the plane, which is dropped.
-        float[] acc = s.floats(PADDED, planeSize + 1);
+        float[] sums = s.floats(PADDED, phased);
         float[] block = s.floats(ROW, taps * groupWidth);
-        float[] plane = s.floats(PLANE, planeSize);
+        // First each run, staged at the index it is added to (the add vectorises only with the same
+        // index on both sides), then the plane the sums go back into.
+        float[] work = s.floats(PLANE, Math.max(phased, planeSize));
         FloatBuffer cs = col.data;
         FloatBuffer ds = dx.data;
         for (int c = 0; c < g.channels(); c++) {
@@ -122,67 +122,117 @@ public final class Im2col {
                 }
             }
             for (int e = 0; e < count; e++) {
-                int planeOffset = xOffset + e * g.inputSize() + c * planeSize;
-                if (accumulate) {
-                    ds.get(planeOffset, acc, 0, planeSize);
-                } else {
-                    Arrays.fill(acc, 0, planeSize, 0f);
-                }
-                for (int r = 0, t = 0; r < taps; r++) {
-                    for (int p = 0, o = r * groupWidth + e * spatial; p < spatial; p++, t++, o++) {
-                        acc[taken[t]] += block[o];
-                    }
-                }
-                ds.put(planeOffset, acc, 0, planeSize);
-            }
-        }
-    }
-
-    /**
-     * Where in the input plane each entry of one channel's {@code kh*kw} column-matrix rows comes
-     * from: entry {@code r*oh*ow + oy*ow + ox} of row {@code r = i*kw + j} reads pixel {@code (oy*sh
-     * + i - padTop, ox*sw + j - padLeft)}, or, in the padding, the cell {@code H*W} just past the
-     * plane (a zero for im2col, a sink for col2im). With the table, strided and unpadded shapes need
-     * neither a padded copy of the plane nor a per-row loop nest: each channel is one flat gather
-     * (im2col) or scatter-add (col2im), and its rows move between the heap and the view in one call
-     * per row, instead of one per kernel tap and output row (64 to 64 channels, stride 2 on 14x14, 64
-     * examples, one thread: im2col 3.9 -> 1.3 ms, col2im 4.3 -> 2.6 ms).
-     */
-    private static int[] gatherTable(ConvGeometry g) {
-        Table table = TABLE.get();
-        if (!g.equals(table.geometry)) {
-            int oh = g.outHeight();
-            int ow = g.outWidth();
-            int n = g.kernelH() * g.kernelW() * oh * ow;
-            if (table.taken.length < n) {
-                table.taken = new int[n];
-            }
-            int outside = g.height() * g.width();
-            int t = 0;
-            for (int i = 0; i < g.kernelH(); i++) {
-                for (int j = 0; j < g.kernelW(); j++) {
-                    for (int oy = 0; oy < oh; oy++) {
-                        int y = oy * g.strideH() + i - g.padTop();
-                        for (int ox = 0; ox < ow; ox++) {
-                            int x = ox * g.strideW() + j - g.padLeft();
-                            boolean inside = y >= 0 && y < g.height() && x >= 0 && x < g.width();
-                            table.taken[t++] = inside ? y * g.width() + x : outside;
+                Arrays.fill(sums, 0, phased, 0f);
+                for (int i = 0, r = 0; i < g.kernelH(); i++) {
+                    for (int j = 0; j < g.kernelW(); j++, r++) {
+                        int start = phaseRun(g, i, j);
+                        System.arraycopy(block, r * groupWidth + e * spatial, work, start, spatial);
+                        for (int p = start; p < start + spatial; p++) {
+                            sums[p] += work[p];
                         }
                     }
                 }
+                int planeOffset = xOffset + e * g.inputSize() + c * planeSize;
+                if (accumulate) {
+                    ds.get(planeOffset, work, 0, planeSize);
+                } else {
+                    Arrays.fill(work, 0, planeSize, 0f);
+                }
+                merge(g, sums, work);
+                ds.put(planeOffset, work, 0, planeSize);
             }
-            table.geometry = g;
         }
-        return table.taken;
     }
 
     /**
-     * A thread's {@link #gatherTable}, rebuilt in place when the shape changes and kept while the
-     * calls stay on one (a convolution's examples, or groups of them).
+     * Floats of the phase planes that the general paths stage per channel: for each kernel column
+     * {@code j} and each row phase {@code p < min(sh, kh)}, the padded input's rows {@code p, p + sh,
+     * ...} ({@code oh + (kh - 1) / sh} of them), each sampled at the {@code ow} columns {@code j -
+     * padLeft, j - padLeft + sw, ...}. Row {@code (i, j)} of the column matrix is then the one run of
+     * {@code oh*ow} floats of plane {@code (j, i mod sh)} from its row {@code i / sh} ({@link
+     * #phaseRun}): strided and unpadded shapes read each tap's row with one copy instead of an
+     * entry-by-entry gather. With stride 2 the planes hold about {@code 2*kw/(kh*kw)} of the column
+     * matrix's entries (2/3 for a 3x3 kernel), each moved by a strided but table-free loop.
      */
-    private static final class Table {
-        private ConvGeometry geometry;
-        private int[] taken = new int[0];
+    private static int phasedSize(ConvGeometry g) {
+        return g.kernelW() * rowPhases(g) * phaseRows(g) * g.outWidth();
+    }
+
+    /** Row phases that some kernel row reads: {@code min(sh, kh)}. */
+    private static int rowPhases(ConvGeometry g) {
+        return Math.min(g.strideH(), g.kernelH());
+    }
+
+    /** Rows of one phase plane: every output row, plus those the lower kernel rows reach below. */
+    private static int phaseRows(ConvGeometry g) {
+        return g.outHeight() + (g.kernelH() - 1) / g.strideH();
+    }
+
+    /** Where the run of column-matrix row {@code (i, j)} starts in the phase planes. */
+    private static int phaseRun(ConvGeometry g, int i, int j) {
+        int sh = g.strideH();
+        return ((j * rowPhases(g) + i % sh) * phaseRows(g) + i / sh) * g.outWidth();
+    }
+
+    /**
+     * Copies one input plane's pixels into the phase planes ({@link #phasedSize}); the entries that
+     * fall in the padding are left as they are (zero).
+     */
+    private static void split(ConvGeometry g, float[] plane, float[] phases) {
+        int sw = g.strideW();
+        int ow = g.outWidth();
+        for (int j = 0, o = 0; j < g.kernelW(); j++) {
+            int shift = j - g.padLeft();
+            int lo = firstInside(shift, sw);
+            int hi = Math.min(ow, lastInside(shift, sw, g.width()));
+            for (int p = 0; p < rowPhases(g); p++) {
+                for (int a = 0; a < phaseRows(g); a++, o += ow) {
+                    int y = a * g.strideH() + p - g.padTop();
+                    if (y < 0 || y >= g.height() || lo >= hi) {
+                        continue;
+                    }
+                    for (int ox = lo, from = y * g.width() + lo * sw + shift; ox < hi; ox++, from += sw) {
+                        phases[o + ox] = plane[from];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The adjoint of {@link #split}: adds the phase planes' entries that lie in the input into
+     * {@code plane}, kernel column after kernel column (so each pixel adds its kernel columns' sums
+     * in the order of j); the padding's entries are dropped.
+     */
+    private static void merge(ConvGeometry g, float[] phases, float[] plane) {
+        int sw = g.strideW();
+        int ow = g.outWidth();
+        for (int j = 0, o = 0; j < g.kernelW(); j++) {
+            int shift = j - g.padLeft();
+            int lo = firstInside(shift, sw);
+            int hi = Math.min(ow, lastInside(shift, sw, g.width()));
+            for (int p = 0; p < rowPhases(g); p++) {
+                for (int a = 0; a < phaseRows(g); a++, o += ow) {
+                    int y = a * g.strideH() + p - g.padTop();
+                    if (y < 0 || y >= g.height() || lo >= hi) {
+                        continue;
+                    }
+                    for (int ox = lo, to = y * g.width() + lo * sw + shift; ox < hi; ox++, to += sw) {
+                        plane[to] += phases[o + ox];
+                    }
+                }
+            }
+        }
+    }
+
+    /** The first output column whose input column {@code ox*sw + shift} is not left of the input. */
+    private static int firstInside(int shift, int sw) {
+        return shift >= 0 ? 0 : (-shift + sw - 1) / sw;
+    }
+
+    /** One past the last output column whose input column {@code ox*sw + shift} is inside the width. */
+    private static int lastInside(int shift, int sw, int width) {
+        return width - 1 - shift < 0 ? 0 : (width - 1 - shift) / sw + 1;
     }
 
     /** Puts {@code rows} rows of {@code len} floats from {@code block} at {@code offset}, {@code ld} apart. */
@@ -203,9 +253,8 @@ public final class Im2col {
      * starting at {@code i*W + j - padLeft}; only the entries that fall into the side padding reach
      * a neighbouring row's pixel instead of 0, always in the same {@code |j - padLeft|} columns. So
      * each kernel column j gets its own copy of the plane (or accumulator) with those columns
-     * cleared, and every row is a plain copy (or add) of one run, which vectorises, where the
-     * general path gathers entry by entry ({@link #gatherTable}). Against the general path of the
-     * time, which moved one output row (14 floats in the CNN's second convolution) at a time: for
+     * cleared, and every row is a plain copy (or add) of one run, which vectorises, without the
+     * phase planes of the general path ({@link #phasedSize}). Against the general path of the time, which moved one output row (14 floats in the CNN's second convolution) at a time: for
      * that convolution, 64 examples, one thread, im2col 5.0 -> 1.0 ms, col2im 7.8 -> 2.1 ms.
      */
     private static boolean isRowContiguous(ConvGeometry g) {
