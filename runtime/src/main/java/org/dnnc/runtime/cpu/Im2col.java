@@ -16,7 +16,7 @@ import java.util.Arrays;
  * <p>Both stage one input plane at a time on the heap and move whole rows between the heap and the
  * views: with stride 1 and an output as wide as the input, each row of the column matrix is one
  * run of the plane; otherwise the plane is first split into phase planes (per kernel column and
- * row phase, {@link #phasedSize}) in which each row of the column matrix is one run. The group
+ * row phase, {@link PhasePlanes}), in which each row of the column matrix is one run. The group
  * variants lay the column matrices of several examples side by side, for one GEMM over all of them.
  */
 public final class Im2col {
@@ -54,23 +54,21 @@ public final class Im2col {
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
         int groupWidth = count * spatial;
-        int phased = phasedSize(g);
+        PhasePlanes phases = PhasePlanes.of(g);
         Staging s = Staging.get();
-        float[] plane = s.floats(PLANE, planeSize);
+        float[] plane = s.floats(PLANE, planeSize + 1);
         // One channel's rows of the whole group, written with one put per row (or one in all).
         float[] block = s.floats(ROW, taps * groupWidth);
-        float[] phases = s.floats(PADDED, phased);
+        float[] planes = s.floats(PADDED, phases.size());
         FloatBuffer xs = x.data;
         FloatBuffer cs = col.data;
-        Arrays.fill(phases, 0, phased, 0f); // the padding's entries: split() writes only the input's
+        plane[planeSize] = 0f; // what the padding's entries read; the planes fill only [0, planeSize)
         for (int c = 0; c < g.channels(); c++) {
             for (int e = 0; e < count; e++) {
                 xs.get(xOffset + e * g.inputSize() + c * planeSize, plane, 0, planeSize);
-                split(g, plane, phases);
-                for (int i = 0, r = 0; i < g.kernelH(); i++) {
-                    for (int j = 0; j < g.kernelW(); j++, r++) {
-                        System.arraycopy(phases, phaseRun(g, i, j), block, r * groupWidth + e * spatial, spatial);
-                    }
+                phases.split(plane, planes);
+                for (int r = 0; r < taps; r++) {
+                    System.arraycopy(planes, phases.run(r), block, r * groupWidth + e * spatial, spatial);
                 }
             }
             putRows(cs, colOffset + c * taps * ldCol, ldCol, block, taps, groupWidth);
@@ -103,13 +101,12 @@ public final class Im2col {
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
         int groupWidth = count * spatial;
-        int phased = phasedSize(g);
+        PhasePlanes phases = PhasePlanes.of(g);
         Staging s = Staging.get();
-        float[] sums = s.floats(PADDED, phased);
+        float[] sums = s.floats(PADDED, phases.size());
         float[] block = s.floats(ROW, taps * groupWidth);
-        // First each run, staged at the index it is added to (the add vectorises only with the same
-        // index on both sides), then the plane the sums go back into.
-        float[] work = s.floats(PLANE, Math.max(phased, planeSize));
+        // Scratch for folding the planes, then the plane their sums go to.
+        float[] work = s.floats(PLANE, Math.max(phases.size(), planeSize));
         FloatBuffer cs = col.data;
         FloatBuffer ds = dx.data;
         for (int c = 0; c < g.channels(); c++) {
@@ -122,117 +119,38 @@ public final class Im2col {
                 }
             }
             for (int e = 0; e < count; e++) {
-                Arrays.fill(sums, 0, phased, 0f);
                 for (int i = 0, r = 0; i < g.kernelH(); i++) {
                     for (int j = 0; j < g.kernelW(); j++, r++) {
-                        int start = phaseRun(g, i, j);
-                        System.arraycopy(block, r * groupWidth + e * spatial, work, start, spatial);
-                        for (int p = start; p < start + spatial; p++) {
-                            sums[p] += work[p];
+                        int start = phases.run(r);
+                        int from = r * groupWidth + e * spatial;
+                        if (i < g.strideH()) {
+                            // The first run into its plane, from the plane's first row: copied, and
+                            // the rows below it cleared for the next kernel rows' runs to add to.
+                            System.arraycopy(block, from, sums, start, spatial);
+                            Arrays.fill(sums, start + spatial, start + phases.phaseFloats(), 0f);
+                        } else {
+                            for (int p = start, q = from; p < start + spatial; p++, q++) {
+                                sums[p] += block[q];
+                            }
                         }
                     }
                 }
+                phases.fold(sums, work);
                 int planeOffset = xOffset + e * g.inputSize() + c * planeSize;
                 if (accumulate) {
                     ds.get(planeOffset, work, 0, planeSize);
-                } else {
-                    Arrays.fill(work, 0, planeSize, 0f);
                 }
-                merge(g, sums, work);
+                phases.merge(sums, work, accumulate);
                 ds.put(planeOffset, work, 0, planeSize);
             }
         }
     }
 
-    /**
-     * Floats of the phase planes that the general paths stage per channel: for each kernel column
-     * {@code j} and each row phase {@code p < min(sh, kh)}, the padded input's rows {@code p, p + sh,
-     * ...} ({@code oh + (kh - 1) / sh} of them), each sampled at the {@code ow} columns {@code j -
-     * padLeft, j - padLeft + sw, ...}. Row {@code (i, j)} of the column matrix is then the one run of
-     * {@code oh*ow} floats of plane {@code (j, i mod sh)} from its row {@code i / sh} ({@link
-     * #phaseRun}): strided and unpadded shapes read each tap's row with one copy instead of an
-     * entry-by-entry gather. With stride 2 the planes hold about {@code 2*kw/(kh*kw)} of the column
-     * matrix's entries (2/3 for a 3x3 kernel), each moved by a strided but table-free loop.
-     */
-    private static int phasedSize(ConvGeometry g) {
-        return g.kernelW() * rowPhases(g) * phaseRows(g) * g.outWidth();
-    }
-
-    /** Row phases that some kernel row reads: {@code min(sh, kh)}. */
-    private static int rowPhases(ConvGeometry g) {
-        return Math.min(g.strideH(), g.kernelH());
-    }
-
-    /** Rows of one phase plane: every output row, plus those the lower kernel rows reach below. */
-    private static int phaseRows(ConvGeometry g) {
-        return g.outHeight() + (g.kernelH() - 1) / g.strideH();
-    }
-
-    /** Where the run of column-matrix row {@code (i, j)} starts in the phase planes. */
-    private static int phaseRun(ConvGeometry g, int i, int j) {
-        int sh = g.strideH();
-        return ((j * rowPhases(g) + i % sh) * phaseRows(g) + i / sh) * g.outWidth();
-    }
-
-    /**
-     * Copies one input plane's pixels into the phase planes ({@link #phasedSize}); the entries that
-     * fall in the padding are left as they are (zero).
-     */
-    private static void split(ConvGeometry g, float[] plane, float[] phases) {
-        int sw = g.strideW();
-        int ow = g.outWidth();
-        for (int j = 0, o = 0; j < g.kernelW(); j++) {
-            int shift = j - g.padLeft();
-            int lo = firstInside(shift, sw);
-            int hi = Math.min(ow, lastInside(shift, sw, g.width()));
-            for (int p = 0; p < rowPhases(g); p++) {
-                for (int a = 0; a < phaseRows(g); a++, o += ow) {
-                    int y = a * g.strideH() + p - g.padTop();
-                    if (y < 0 || y >= g.height() || lo >= hi) {
-                        continue;
-                    }
-                    for (int ox = lo, from = y * g.width() + lo * sw + shift; ox < hi; ox++, from += sw) {
-                        phases[o + ox] = plane[from];
-                    }
-                }
-            }
+    /** {@code a[p] += b[p]} for {@code p} in {@code [from, to)}. */
+    static void addSame(float[] a, float[] b, int from, int to) {
+        for (int p = from; p < to; p++) {
+            a[p] += b[p];
         }
-    }
-
-    /**
-     * The adjoint of {@link #split}: adds the phase planes' entries that lie in the input into
-     * {@code plane}, kernel column after kernel column (so each pixel adds its kernel columns' sums
-     * in the order of j); the padding's entries are dropped.
-     */
-    private static void merge(ConvGeometry g, float[] phases, float[] plane) {
-        int sw = g.strideW();
-        int ow = g.outWidth();
-        for (int j = 0, o = 0; j < g.kernelW(); j++) {
-            int shift = j - g.padLeft();
-            int lo = firstInside(shift, sw);
-            int hi = Math.min(ow, lastInside(shift, sw, g.width()));
-            for (int p = 0; p < rowPhases(g); p++) {
-                for (int a = 0; a < phaseRows(g); a++, o += ow) {
-                    int y = a * g.strideH() + p - g.padTop();
-                    if (y < 0 || y >= g.height() || lo >= hi) {
-                        continue;
-                    }
-                    for (int ox = lo, to = y * g.width() + lo * sw + shift; ox < hi; ox++, to += sw) {
-                        plane[to] += phases[o + ox];
-                    }
-                }
-            }
-        }
-    }
-
-    /** The first output column whose input column {@code ox*sw + shift} is not left of the input. */
-    private static int firstInside(int shift, int sw) {
-        return shift >= 0 ? 0 : (-shift + sw - 1) / sw;
-    }
-
-    /** One past the last output column whose input column {@code ox*sw + shift} is inside the width. */
-    private static int lastInside(int shift, int sw, int width) {
-        return width - 1 - shift < 0 ? 0 : (width - 1 - shift) / sw + 1;
     }
 
     /** Puts {@code rows} rows of {@code len} floats from {@code block} at {@code offset}, {@code ld} apart. */
@@ -254,8 +172,9 @@ public final class Im2col {
      * a neighbouring row's pixel instead of 0, always in the same {@code |j - padLeft|} columns. So
      * each kernel column j gets its own copy of the plane (or accumulator) with those columns
      * cleared, and every row is a plain copy (or add) of one run, which vectorises, without the
-     * phase planes of the general path ({@link #phasedSize}). Against the general path of the time, which moved one output row (14 floats in the CNN's second convolution) at a time: for
-     * that convolution, 64 examples, one thread, im2col 5.0 -> 1.0 ms, col2im 7.8 -> 2.1 ms.
+     * phase planes of the general path ({@link PhasePlanes}). Against the general path of the time,
+     * which moved one output row (14 floats in the CNN's second convolution) at a time: for that
+     * convolution, 64 examples, one thread, im2col 5.0 -> 1.0 ms, col2im 7.8 -> 2.1 ms.
      */
     private static boolean isRowContiguous(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.outWidth() == g.width();
