@@ -67,9 +67,7 @@ public final class Im2col {
             for (int e = 0; e < count; e++) {
                 xs.get(xOffset + e * g.inputSize() + c * planeSize, plane, 0, planeSize);
                 phases.split(plane, planes);
-                for (int r = 0; r < taps; r++) {
-                    System.arraycopy(planes, phases.run(r), block, r * groupWidth + e * spatial, spatial);
-                }
+                phases.copyRuns(planes, block, e * spatial, groupWidth);
             }
             putRows(cs, colOffset + c * taps * ldCol, ldCol, block, taps, groupWidth);
         }
@@ -88,6 +86,13 @@ public final class Im2col {
      * The adjoint of {@link #im2colGroup}: the column matrices of {@code count} examples side by
      * side, scattered back into the consecutive examples from {@code dx[xOffset ..]} ({@code +=}
      * when {@code accumulate}).
+     *
+     * <p>On the row-contiguous path each pixel adds its entries in the order of the kernel taps.
+     * On the general path ({@link PhasePlanes}) it adds, for each kernel column {@code j}, the
+     * entries of its kernel rows in order, then those sums from the last kernel column of its phase
+     * down (for a 3x3 kernel with stride 2, {@code (t00 + t20) + (t02 + t22)} where the taps were
+     * added one by one), and adds the total to {@code dx} when accumulating: the same terms, rounded
+     * in another order.
      */
     public static void col2imGroup(ConvGeometry g, Buf col, int colOffset, int ldCol, int count, Buf dx,
             int xOffset, boolean accumulate) {
@@ -119,22 +124,7 @@ public final class Im2col {
                 }
             }
             for (int e = 0; e < count; e++) {
-                for (int i = 0, r = 0; i < g.kernelH(); i++) {
-                    for (int j = 0; j < g.kernelW(); j++, r++) {
-                        int start = phases.run(r);
-                        int from = r * groupWidth + e * spatial;
-                        if (i < g.strideH()) {
-                            // The first run into its plane, from the plane's first row: copied, and
-                            // the rows below it cleared for the next kernel rows' runs to add to.
-                            System.arraycopy(block, from, sums, start, spatial);
-                            Arrays.fill(sums, start + spatial, start + phases.phaseFloats(), 0f);
-                        } else {
-                            for (int p = start, q = from; p < start + spatial; p++, q++) {
-                                sums[p] += block[q];
-                            }
-                        }
-                    }
-                }
+                phases.sumRuns(block, e * spatial, groupWidth, sums);
                 phases.fold(sums, work);
                 int planeOffset = xOffset + e * g.inputSize() + c * planeSize;
                 if (accumulate) {
@@ -143,13 +133,6 @@ public final class Im2col {
                 phases.merge(sums, work, accumulate);
                 ds.put(planeOffset, work, 0, planeSize);
             }
-        }
-    }
-
-    /** {@code a[p] += b[p]} for {@code p} in {@code [from, to)}. */
-    static void addSame(float[] a, float[] b, int from, int to) {
-        for (int p = from; p < to; p++) {
-            a[p] += b[p];
         }
     }
 

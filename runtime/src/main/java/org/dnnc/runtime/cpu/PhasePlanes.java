@@ -122,14 +122,39 @@ final class PhasePlanes {
         return kernelW * columnFloats + edges.length + 1;
     }
 
-    /** Floats of one plane: each run starts in one and ends within it. */
-    int phaseFloats() {
-        return phaseFloats;
+    /**
+     * Copies each kernel tap's run from the planes to its row of {@code block}, the rows {@code
+     * rowStride} floats apart from {@code block[offset]}.
+     */
+    void copyRuns(float[] planes, float[] block, int offset, int rowStride) {
+        int spatial = geometry.outHeight() * outWidth;
+        for (int r = 0; r < runs.length; r++) {
+            System.arraycopy(planes, runs[r], block, offset + r * rowStride, spatial);
+        }
     }
 
-    /** Where column-matrix row {@code r = i*kw + j}'s run of {@code oh*ow} floats starts. */
-    int run(int r) {
-        return runs[r];
+    /**
+     * The adjoint of {@link #copyRuns}: sums each kernel tap's row of {@code block} into its run of
+     * the planes {@code sums}, which it clears first.
+     */
+    void sumRuns(float[] block, int offset, int rowStride, float[] sums) {
+        int spatial = geometry.outHeight() * outWidth;
+        for (int i = 0, r = 0; i < geometry.kernelH(); i++) {
+            for (int j = 0; j < kernelW; j++, r++) {
+                int start = runs[r];
+                int from = offset + r * rowStride;
+                if (i < geometry.strideH()) {
+                    // The first run into its plane, from the plane's first row: copied, and the
+                    // rows below it cleared for the next kernel rows' runs to add to.
+                    System.arraycopy(block, from, sums, start, spatial);
+                    Arrays.fill(sums, start + spatial, start + phaseFloats, 0f);
+                } else {
+                    for (int p = start, q = from; p < start + spatial; p++, q++) {
+                        sums[p] += block[q];
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -167,7 +192,11 @@ final class PhasePlanes {
                 sums[last] = 0f; // or it would land on the next row's first entry
             }
             System.arraycopy(sums, from, work, to, columnFloats - 1);
-            Im2col.addSame(sums, work, to, to + columnFloats - 1);
+            // Staged at the index it is added to: with the same index on both sides the add
+            // vectorises (HotSpot gives up on a[i + k] += a[i], which could overlap).
+            for (int p = to; p < to + columnFloats - 1; p++) {
+                sums[p] += work[p];
+            }
         }
     }
 
