@@ -1,5 +1,7 @@
 package org.dnnc.runtime.cpu;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -8,14 +10,18 @@ import java.util.Locale;
  * table it replaced ({@link GatherTableIm2col}), one thread, on the {@code strided} network's
  * stride-2 shapes at batch 64: im2col and col2im of all 64 examples, one example per call (as
  * {@code IM2COL} stages them) and 32 per call (as {@code IM2COL_BATCHED} does). Old and new
- * alternate within each round, so a noisy machine slows both alike; it prints the minimum and
- * median milliseconds of each, and checks that both give the same im2col bits and col2im sums.
+ * alternate within each round, and each call is timed in the thread's CPU time, not the wall
+ * clock, so that a shared machine slows neither (a thread waiting for a core is not counted); it
+ * prints the minimum and median milliseconds of each, and checks that both give the same im2col
+ * bits and col2im sums.
  *
  * <p>Arguments: {@code [rounds (30)]}.
  */
 public final class Im2colBench {
 
     private static final int BATCH = 64;
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private Im2colBench() {}
 
@@ -68,10 +74,10 @@ public final class Im2colBench {
                 min(times[3]), median(times[3]), col2imDiff);
     }
 
-    /** Milliseconds for im2col of the batch; the last call's columns stay in {@code col}. */
+    /** CPU milliseconds for im2col of the batch; the last call's columns stay in {@code col}. */
     private static double im2col(ConvGeometry g, Buf x, Buf col, int count, boolean old) {
         int width = count * g.outHeight() * g.outWidth();
-        long t0 = System.nanoTime();
+        long t0 = THREADS.getCurrentThreadCpuTime();
         for (int n = 0; n < BATCH; n += count) {
             if (old) {
                 GatherTableIm2col.im2colGroup(g, x, n * g.inputSize(), count, col, 0, width);
@@ -79,14 +85,14 @@ public final class Im2colBench {
                 Im2col.im2colGroup(g, x, n * g.inputSize(), count, col, 0, width);
             }
         }
-        return (System.nanoTime() - t0) / 1e6;
+        return (THREADS.getCurrentThreadCpuTime() - t0) / 1e6;
     }
 
-    /** Milliseconds for col2im of the batch into {@code dx}. */
+    /** CPU milliseconds for col2im of the batch into {@code dx}. */
     private static double col2im(ConvGeometry g, Buf cols, Buf dx, int count, boolean old) {
         int spatial = g.outHeight() * g.outWidth();
         int width = count * spatial;
-        long t0 = System.nanoTime();
+        long t0 = THREADS.getCurrentThreadCpuTime();
         for (int n = 0; n < BATCH; n += count) {
             int colOffset = n * g.patchSize() * spatial;
             if (old) {
@@ -95,7 +101,7 @@ public final class Im2colBench {
                 Im2col.col2imGroup(g, cols, colOffset, width, count, dx, n * g.inputSize(), false);
             }
         }
-        return (System.nanoTime() - t0) / 1e6;
+        return (THREADS.getCurrentThreadCpuTime() - t0) / 1e6;
     }
 
     private static double min(double[] values) {
