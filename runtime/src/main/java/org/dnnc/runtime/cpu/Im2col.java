@@ -18,6 +18,16 @@ import java.util.Arrays;
  * run of the plane; otherwise the plane is first split into phase planes (per kernel column and
  * row phase, {@link PhasePlanes}), in which each row of the column matrix is one run. The group
  * variants lay the column matrices of several examples side by side, for one GEMM over all of them.
+ *
+ * <p>Against the gather table that the general path used before the phase planes (entry by entry,
+ * {@code block[o] = plane[taken[t]]}, and {@code acc[taken[t]] += block[o]} for col2im), on the
+ * {@code strided} network's 3x3 stride-2 shapes, 64 examples, one thread, CPU milliseconds, minimum
+ * of 200 alternating rounds ({@code Im2colBench}, 2026-12-07, 2-core machine at load 5 to 9):
+ * 1 to 32 channels on 28x28, im2col 0.080 -> 0.036, col2im 0.102 -> 0.061; 64 channels on 14x14,
+ * one example per call 1.53 -> 0.82 and 1.91 -> 1.19, 32 per call 1.91 -> 1.43 and 2.61 -> 1.98;
+ * 128 channels on 7x7, one per call 1.27 -> 0.79 and 2.05 -> 1.21, 32 per call 1.17 -> 0.92 and
+ * 1.98 -> 1.35. im2col gives the same bits as before; col2im adds each pixel's terms in another
+ * order ({@link #col2imGroup}).
  */
 public final class Im2col {
 
