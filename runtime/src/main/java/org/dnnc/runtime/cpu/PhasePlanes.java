@@ -24,7 +24,7 @@ import java.util.Arrays;
 final class PhasePlanes {
 
     /** Shapes kept per thread: a network's strided layers alternate, forward and backward. */
-    private static final int CACHED = 8;
+    private static final int CACHED = 16;
 
     private static final ThreadLocal<PhasePlanes[]> CACHE = ThreadLocal.withInitial(() -> new PhasePlanes[CACHED]);
 
