@@ -10,11 +10,11 @@ import java.util.Arrays;
  * the padded input's rows {@code p, p + sh, ...} ({@code oh + (kh - 1) / sh} of them, from padded
  * row 0), each sampled at the {@code ow} columns {@code j - padLeft, j - padLeft + sw, ...}, with 0
  * for the padding. Column-matrix row {@code (i, j)} is then the {@code oh*ow} floats of plane
- * {@code (j, i mod sh)} from its row {@code i / sh}: one copy (im2col) or one vectorised add
- * (col2im) per kernel tap, where a gather table moved the column matrix entry by entry.
+ * {@code (j, i mod sh)} from its row {@code i / sh}: one copy per kernel tap (im2col), or one
+ * copy or vectorised add (col2im), where a gather table moved the column matrix entry by entry.
  *
  * <p>The planes of the first {@code min(sw, kw)} kernel columns are gathered from the input plane
- * in one flat loop through an index table, each input pixel once; the plane of kernel column
+ * in one flat loop through an index table, each input pixel at most once; the plane of kernel column
  * {@code j >= sw} is that of {@code j - sw} moved one column left, so it is one copy, plus its last
  * column, gathered through a second table. col2im runs the same steps backwards: it folds each
  * derived plane's sums into its source plane (moved one column right), then gathers each input
