@@ -21,11 +21,17 @@ package org.dnnc.runtime.cpu;
  * an image network too: with one input channel the GEMM is shallow, but the layer costs under a
  * millisecond).
  *
- * <p>Since {@link Im2col} gathers strided shapes through an index table (one thread, 64 examples,
+ * <p>Since {@link Im2col} gathered strided shapes through an index table (one thread, 64 examples,
  * best of three runs, milliseconds before and after: 64 to 64 channels, stride 2 on 14x14: 5.27,
  * 6.00, 5.16 to 4.43, 4.97, 4.16; 128 to 128 onto 4x4, batched: 5.34, 5.36, 5.26 to 4.61, 4.76,
  * 4.77), batching the 7x7 output of the former measured within noise of one example per GEMM
  * (4.25-4.53, 4.49-4.56, 4.53 against 4.41-5.25, 4.90-4.97, 4.04-4.57), so the threshold stays.
+ * Im2col now reads strided shapes from phase planes (its figures are in its comment). On two
+ * threads ({@code ConvAlgorithmBench}, two alternating pairs of runs at load 3, medians, before to
+ * after) 64 to 64 channels per example went from 2.82-2.84, 3.33-3.41, 2.60-2.72 to 2.18-2.78,
+ * 2.51-3.20, 2.00-2.48, and 128 to 128 batched from 3.30-3.56, 3.08-3.21, 3.03-3.17 to 2.42-2.51,
+ * 2.48-2.62, 2.36-2.37; in one thread's CPU time about 5% per pass. The threshold was not measured
+ * again.
  */
 public enum ConvAlgorithm {
     /** One GEMM per example over its im2col column matrix (col2im for the input gradient). */

@@ -15,16 +15,25 @@ import java.util.Arrays;
  *
  * <p>Both stage one input plane at a time on the heap and move whole rows between the heap and the
  * views: with stride 1 and an output as wide as the input, each row of the column matrix is one
- * run of the plane; otherwise an index table says where each entry comes from. The group variants
- * lay the column matrices of several examples side by side, for one GEMM over all of them.
+ * run of the plane; otherwise the plane is first split into phase planes (per kernel column and
+ * row phase, {@link PhasePlanes}), in which each row of the column matrix is one run. The group
+ * variants lay the column matrices of several examples side by side, for one GEMM over all of them.
+ *
+ * <p>Against the gather table that the general path used before the phase planes (entry by entry,
+ * {@code block[o] = plane[taken[t]]}, and {@code acc[taken[t]] += block[o]} for col2im), on the
+ * {@code strided} network's 3x3 stride-2 shapes, 64 examples, one thread, CPU milliseconds, minimum
+ * of 200 alternating rounds ({@code Im2colBench}, 2026-12-07, 2-core machine at load 5 to 9):
+ * 1 to 32 channels on 28x28, im2col 0.080 -> 0.036, col2im 0.102 -> 0.061; 64 channels on 14x14,
+ * one example per call 1.53 -> 0.82 and 1.91 -> 1.19, 32 per call 1.91 -> 1.43 and 2.61 -> 1.98;
+ * 128 channels on 7x7, one per call 1.27 -> 0.79 and 2.05 -> 1.21, 32 per call 1.17 -> 0.92 and
+ * 1.98 -> 1.35. im2col gives the same bits as before; col2im adds each pixel's terms in another
+ * order ({@link #col2imGroup}).
  */
 public final class Im2col {
 
     private static final int PADDED = 0;
     private static final int ROW = 1;
     private static final int PLANE = 2;
-
-    private static final ThreadLocal<Table> TABLE = ThreadLocal.withInitial(Table::new);
 
     private Im2col() {}
 
@@ -45,8 +54,8 @@ public final class Im2col {
      */
     public static void im2colGroup(ConvGeometry g, Buf x, int xOffset, int count, Buf col, int colOffset,
             int ldCol) {
+        int spatial = g.outHeight() * g.outWidth();
         if (isRowContiguous(g)) {
-            int spatial = g.outHeight() * g.outWidth();
             for (int e = 0; e < count; e++) {
                 im2colRows(g, x, xOffset + e * g.inputSize(), col, colOffset + e * spatial, ldCol);
             }
@@ -54,24 +63,21 @@ public final class Im2col {
         }
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
-        int spatial = g.outHeight() * g.outWidth();
         int groupWidth = count * spatial;
+        PhasePlanes phases = PhasePlanes.of(g);
         Staging s = Staging.get();
-        int[] taken = gatherTable(g);
         float[] plane = s.floats(PLANE, planeSize + 1);
         // One channel's rows of the whole group, written with one put per row (or one in all).
         float[] block = s.floats(ROW, taps * groupWidth);
+        float[] planes = s.floats(PADDED, phases.size());
         FloatBuffer xs = x.data;
         FloatBuffer cs = col.data;
-        plane[planeSize] = 0f; // what the taps in the padding read; the planes fill only [0, planeSize)
+        plane[planeSize] = 0f; // what the padding's entries read; the planes fill only [0, planeSize)
         for (int c = 0; c < g.channels(); c++) {
             for (int e = 0; e < count; e++) {
                 xs.get(xOffset + e * g.inputSize() + c * planeSize, plane, 0, planeSize);
-                for (int r = 0, t = 0; r < taps; r++) {
-                    for (int p = 0, o = r * groupWidth + e * spatial; p < spatial; p++, t++, o++) {
-                        block[o] = plane[taken[t]];
-                    }
-                }
+                phases.split(plane, planes);
+                phases.copyRuns(planes, block, e * spatial, groupWidth);
             }
             putRows(cs, colOffset + c * taps * ldCol, ldCol, block, taps, groupWidth);
         }
@@ -90,11 +96,18 @@ public final class Im2col {
      * The adjoint of {@link #im2colGroup}: the column matrices of {@code count} examples side by
      * side, scattered back into the consecutive examples from {@code dx[xOffset ..]} ({@code +=}
      * when {@code accumulate}).
+     *
+     * <p>On the row-contiguous path each pixel adds its entries in the order of the kernel taps.
+     * On the general path ({@link PhasePlanes}) it adds, for each kernel column {@code j}, the
+     * entries of its kernel rows in order, then those sums from the last kernel column of its phase
+     * down (for a 3x3 kernel with stride 2, {@code (t00 + t20) + (t02 + t22)} where the taps were
+     * added one by one), and adds the total to {@code dx} when accumulating: the same terms, rounded
+     * in another order.
      */
     public static void col2imGroup(ConvGeometry g, Buf col, int colOffset, int ldCol, int count, Buf dx,
             int xOffset, boolean accumulate) {
+        int spatial = g.outHeight() * g.outWidth();
         if (isRowContiguous(g)) {
-            int spatial = g.outHeight() * g.outWidth();
             for (int e = 0; e < count; e++) {
                 col2imRows(g, col, colOffset + e * spatial, ldCol, dx, xOffset + e * g.inputSize(), accumulate);
             }
@@ -102,14 +115,13 @@ public final class Im2col {
         }
         int planeSize = g.height() * g.width();
         int taps = g.kernelH() * g.kernelW();
-        int spatial = g.outHeight() * g.outWidth();
         int groupWidth = count * spatial;
+        PhasePlanes phases = PhasePlanes.of(g);
         Staging s = Staging.get();
-        int[] taken = gatherTable(g);
-        // The taps in the padding add into the cell past the plane, which is dropped.
-        float[] acc = s.floats(PADDED, planeSize + 1);
+        float[] sums = s.floats(PADDED, phases.size());
         float[] block = s.floats(ROW, taps * groupWidth);
-        float[] plane = s.floats(PLANE, planeSize);
+        // Scratch for folding the planes, then the plane their sums go to.
+        float[] work = s.floats(PLANE, Math.max(phases.size(), planeSize));
         FloatBuffer cs = col.data;
         FloatBuffer ds = dx.data;
         for (int c = 0; c < g.channels(); c++) {
@@ -122,67 +134,16 @@ public final class Im2col {
                 }
             }
             for (int e = 0; e < count; e++) {
+                phases.sumRuns(block, e * spatial, groupWidth, sums);
+                phases.fold(sums, work);
                 int planeOffset = xOffset + e * g.inputSize() + c * planeSize;
                 if (accumulate) {
-                    ds.get(planeOffset, acc, 0, planeSize);
-                } else {
-                    Arrays.fill(acc, 0, planeSize, 0f);
+                    ds.get(planeOffset, work, 0, planeSize);
                 }
-                for (int r = 0, t = 0; r < taps; r++) {
-                    for (int p = 0, o = r * groupWidth + e * spatial; p < spatial; p++, t++, o++) {
-                        acc[taken[t]] += block[o];
-                    }
-                }
-                ds.put(planeOffset, acc, 0, planeSize);
+                phases.merge(sums, work, accumulate);
+                ds.put(planeOffset, work, 0, planeSize);
             }
         }
-    }
-
-    /**
-     * Where in the input plane each entry of one channel's {@code kh*kw} column-matrix rows comes
-     * from: entry {@code r*oh*ow + oy*ow + ox} of row {@code r = i*kw + j} reads pixel {@code (oy*sh
-     * + i - padTop, ox*sw + j - padLeft)}, or, in the padding, the cell {@code H*W} just past the
-     * plane (a zero for im2col, a sink for col2im). With the table, strided and unpadded shapes need
-     * neither a padded copy of the plane nor a per-row loop nest: each channel is one flat gather
-     * (im2col) or scatter-add (col2im), and its rows move between the heap and the view in one call
-     * per row, instead of one per kernel tap and output row (64 to 64 channels, stride 2 on 14x14, 64
-     * examples, one thread: im2col 3.9 -> 1.3 ms, col2im 4.3 -> 2.6 ms).
-     */
-    private static int[] gatherTable(ConvGeometry g) {
-        Table table = TABLE.get();
-        if (!g.equals(table.geometry)) {
-            int oh = g.outHeight();
-            int ow = g.outWidth();
-            int n = g.kernelH() * g.kernelW() * oh * ow;
-            if (table.taken.length < n) {
-                table.taken = new int[n];
-            }
-            int outside = g.height() * g.width();
-            int t = 0;
-            for (int i = 0; i < g.kernelH(); i++) {
-                for (int j = 0; j < g.kernelW(); j++) {
-                    for (int oy = 0; oy < oh; oy++) {
-                        int y = oy * g.strideH() + i - g.padTop();
-                        for (int ox = 0; ox < ow; ox++) {
-                            int x = ox * g.strideW() + j - g.padLeft();
-                            boolean inside = y >= 0 && y < g.height() && x >= 0 && x < g.width();
-                            table.taken[t++] = inside ? y * g.width() + x : outside;
-                        }
-                    }
-                }
-            }
-            table.geometry = g;
-        }
-        return table.taken;
-    }
-
-    /**
-     * A thread's {@link #gatherTable}, rebuilt in place when the shape changes and kept while the
-     * calls stay on one (a convolution's examples, or groups of them).
-     */
-    private static final class Table {
-        private ConvGeometry geometry;
-        private int[] taken = new int[0];
     }
 
     /** Puts {@code rows} rows of {@code len} floats from {@code block} at {@code offset}, {@code ld} apart. */
@@ -203,10 +164,10 @@ public final class Im2col {
      * starting at {@code i*W + j - padLeft}; only the entries that fall into the side padding reach
      * a neighbouring row's pixel instead of 0, always in the same {@code |j - padLeft|} columns. So
      * each kernel column j gets its own copy of the plane (or accumulator) with those columns
-     * cleared, and every row is a plain copy (or add) of one run, which vectorises, where the
-     * general path gathers entry by entry ({@link #gatherTable}). Against the general path of the
-     * time, which moved one output row (14 floats in the CNN's second convolution) at a time: for
-     * that convolution, 64 examples, one thread, im2col 5.0 -> 1.0 ms, col2im 7.8 -> 2.1 ms.
+     * cleared, and every row is a plain copy (or add) of one run, which vectorises, without the
+     * phase planes of the general path ({@link PhasePlanes}). Against the general path of the time,
+     * which moved one output row (14 floats in the CNN's second convolution) at a time: for that
+     * convolution, 64 examples, one thread, im2col 5.0 -> 1.0 ms, col2im 7.8 -> 2.1 ms.
      */
     private static boolean isRowContiguous(ConvGeometry g) {
         return g.strideH() == 1 && g.strideW() == 1 && g.outWidth() == g.width();

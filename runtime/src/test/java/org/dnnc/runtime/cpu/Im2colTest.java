@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 /**
  * im2col and col2im against their definitions, element by element, on both paths: stride 1 with
  * an output as wide as the input (whole rows moved at once, side padding cleared afterwards) and
- * everything else (a gather through an index table), for one example and for a group of examples
+ * everything else (runs of phase planes), for one example and for a group of examples
  * side by side. The shapes include kernels wider than the input.
  */
 class Im2colTest {
