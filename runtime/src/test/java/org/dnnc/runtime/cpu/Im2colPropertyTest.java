@@ -32,7 +32,7 @@ class Im2colPropertyTest {
             Buf col = Buf.allocate(1 + g.patchSize() * ld);
             Elementwise.fill(col, col.size(), 7f);
             Im2col.im2colGroup(g, x, 0, count, col, 1, ld);
-            float[] want = referenceIm2col(g, x, count, ld);
+            float[] want = Im2colReference.im2col(g, x, count, ld);
             assertWithMessage("%s before the offset", g).that(col.get(0)).isEqualTo(7f);
             for (int k = 0; k < want.length; k++) {
                 float expected = k % ld < groupWidth ? want[k] : 7f; // past a row's end: untouched
@@ -52,7 +52,7 @@ class Im2colPropertyTest {
             boolean accumulate = random.nextBoolean();
             Buf col = Gaussian.buf(g.patchSize() * ld, n);
             Buf dx = Gaussian.buf(count * g.inputSize(), 1000 + n);
-            double[] want = referenceCol2im(g, col, count, ld);
+            double[] want = Im2colReference.col2im(g, col, count, ld);
             if (accumulate) {
                 for (int p = 0; p < want.length; p++) {
                     want[p] += dx.get(p);
@@ -94,53 +94,4 @@ class Im2colPropertyTest {
         return g.outHeight() * g.outWidth();
     }
 
-    private static float[] referenceIm2col(ConvGeometry g, Buf x, int count, int ld) {
-        float[] col = new float[g.patchSize() * ld];
-        for (int c = 0, r = 0; c < g.channels(); c++) {
-            for (int i = 0; i < g.kernelH(); i++) {
-                for (int j = 0; j < g.kernelW(); j++, r++) {
-                    for (int e = 0; e < count; e++) {
-                        for (int oy = 0; oy < g.outHeight(); oy++) {
-                            for (int ox = 0; ox < g.outWidth(); ox++) {
-                                int y = oy * g.strideH() + i - g.padTop();
-                                int xx = ox * g.strideW() + j - g.padLeft();
-                                int at = r * ld + e * spatial(g) + oy * g.outWidth() + ox;
-                                col[at] = inside(g, y, xx)
-                                        ? x.get(e * g.inputSize() + (c * g.height() + y) * g.width() + xx)
-                                        : 0f;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return col;
-    }
-
-    private static double[] referenceCol2im(ConvGeometry g, Buf col, int count, int ld) {
-        double[] dx = new double[count * g.inputSize()];
-        for (int c = 0, r = 0; c < g.channels(); c++) {
-            for (int i = 0; i < g.kernelH(); i++) {
-                for (int j = 0; j < g.kernelW(); j++, r++) {
-                    for (int e = 0; e < count; e++) {
-                        for (int oy = 0; oy < g.outHeight(); oy++) {
-                            for (int ox = 0; ox < g.outWidth(); ox++) {
-                                int y = oy * g.strideH() + i - g.padTop();
-                                int xx = ox * g.strideW() + j - g.padLeft();
-                                if (inside(g, y, xx)) {
-                                    dx[e * g.inputSize() + (c * g.height() + y) * g.width() + xx] +=
-                                            col.get(r * ld + e * spatial(g) + oy * g.outWidth() + ox);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dx;
-    }
-
-    private static boolean inside(ConvGeometry g, int y, int x) {
-        return y >= 0 && y < g.height() && x >= 0 && x < g.width();
-    }
 }

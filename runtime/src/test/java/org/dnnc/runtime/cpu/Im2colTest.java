@@ -76,25 +76,7 @@ class Im2colTest {
                 int spatial = g.outHeight() * g.outWidth();
                 int ld = count * spatial + (count == 1 ? 0 : 2);
                 Buf col = Gaussian.buf(g.patchSize() * ld, 2);
-                double[] expected = new double[count * g.inputSize()];
-                for (int c = 0, r = 0; c < g.channels(); c++) {
-                    for (int i = 0; i < g.kernelH(); i++) {
-                        for (int j = 0; j < g.kernelW(); j++, r++) {
-                            for (int e = 0; e < count; e++) {
-                                for (int oy = 0; oy < g.outHeight(); oy++) {
-                                    for (int ox = 0; ox < g.outWidth(); ox++) {
-                                        int y = oy * g.strideH() + i - g.padTop();
-                                        int xx = ox * g.strideW() + j - g.padLeft();
-                                        if (y >= 0 && y < g.height() && xx >= 0 && xx < g.width()) {
-                                            expected[e * g.inputSize() + (c * g.height() + y) * g.width() + xx] +=
-                                                    col.get(r * ld + e * spatial + oy * g.outWidth() + ox);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                double[] expected = Im2colReference.col2im(g, col, count, ld);
                 for (boolean accumulate : new boolean[] {false, true}) {
                     Buf dx = Buf.allocate(count * g.inputSize());
                     Elementwise.fill(dx, dx.size(), 0.25f);
