@@ -87,12 +87,12 @@ public final class Conv2d {
      * is more.
      */
     public static int forwardScratchFloats(ConvGeometry g, int threads) {
-        return Math.max(threads * regionFloats(g, threads), WinogradPlan.forwardFloats(g, threads));
+        return Math.max(threadRegions(g, threads), WinogradPlan.forwardFloats(g, threads));
     }
 
     /** {@link #forwardScratchFloats} for {@link #backwardInput}, either Winograd form included. */
     public static int inputGradientScratchFloats(ConvGeometry g, int threads) {
-        return Math.max(threads * regionFloats(g, threads), WinogradPlan.inputGradientFloats(g, threads));
+        return Math.max(threadRegions(g, threads), WinogradPlan.inputGradientFloats(g, threads));
     }
 
     /**
@@ -101,16 +101,16 @@ public final class Conv2d {
      * their transformed sums in each thread's region.
      */
     public static int weightGradientScratchFloats(ConvGeometry g, int threads) {
-        return Math.max(threads * regionFloats(g, threads) + (threads - 1) * g.weightSize(),
+        return Math.max(threadRegions(g, threads) + (threads - 1) * g.weightSize(),
                 WinogradPlan.weightFloats(g, threads));
     }
 
-    /** A thread's region for the GEMM-based algorithms on {@code threads} threads. */
-    private static int regionFloats(ConvGeometry g, int threads) {
+    /** A region per thread for the GEMM-based algorithms on {@code threads} threads. */
+    private static int threadRegions(ConvGeometry g, int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be positive, got " + threads);
         }
-        return leastFloats(g);
+        return threads * leastFloats(g);
     }
 
     /** The least scratch a call takes: a thread's region for the GEMM-based algorithms. */
