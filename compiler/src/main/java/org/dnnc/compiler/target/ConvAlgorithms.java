@@ -23,6 +23,10 @@ public final class ConvAlgorithms {
     private static final int MANY_TILES = 128;
     /** {@code WinogradPlan.WIDE_FILTERS}. */
     private static final int WIDE_FILTERS = 32;
+    /** {@code WinogradPlan.DEEP_TILES}: from it a forward pass of depth {@link #DEEP_DEPTH} pays. */
+    private static final int DEEP_TILES = 56;
+    /** {@code WinogradPlan.DEEP_DEPTH}. */
+    private static final int DEEP_DEPTH = 96;
     /** Output columns per Winograd tile. */
     private static final int TILE = 4;
     /** {@code ConvAlgorithm.SMALL_MAP}. */
@@ -72,11 +76,20 @@ public final class ConvAlgorithms {
     public static Choice forward(ConvShape s) {
         int tiles = tiles(s.outHeight(), s.outWidth());
         if (winograd(s) && pays(tiles, s.kw(), s.filters())) {
-            return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + (tiles >= MANY_TILES
-                    ? tiles + " Winograd tiles per example (from " + MANY_TILES + " they beat im2col)"
-                    : s.filters() + " filters (5-wide Winograd beats im2col from " + WIDE_FILTERS + ")"));
+            return winogradChoice(s, tiles);
+        }
+        if (winograd(s) && deepPays(s, tiles)) {
+            return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + tiles
+                    + " Winograd tiles per example at depth " + s.channels() * s.kh() + " (from " + DEEP_TILES
+                    + " tiles at depth " + DEEP_DEPTH + " the forward pass beats im2col)");
         }
         return direct(s);
+    }
+
+    private static Choice winogradChoice(ConvShape s, int tiles) {
+        return new Choice(Algorithm.WINOGRAD, s.kh() + "x" + s.kw() + " stride 1 with " + (tiles >= MANY_TILES
+                ? tiles + " Winograd tiles per example (from " + MANY_TILES + " they beat im2col)"
+                : s.filters() + " filters (5-wide Winograd beats im2col from " + WIDE_FILTERS + ")"));
     }
 
     /** The input gradient's algorithm. */
@@ -89,14 +102,16 @@ public final class ConvAlgorithms {
         if (transposedPays(s)) {
             return new Choice(Algorithm.WINOGRAD_TRANSPOSED, "transposed Winograd rows onto " + s.channels()
                     + " channels, " + tiles(s.height(), s.width()) + " tiles per example (beats col2im from "
-                    + MANY_TILES + " tiles, or from " + WIDE_FILTERS + " channels on small maps)");
+                    + MANY_TILES + " tiles, or on small maps onto " + WIDE_FILTERS
+                    + " channels or more from no more filters)");
         }
         return direct(s);
     }
 
-    /** The kernel gradient's algorithm: the forward pass's rules. */
+    /** The kernel gradient's algorithm: the forward pass's rules but the one for deep kernels on fewer tiles. */
     public static Choice weightGradient(ConvShape s) {
-        return forward(s);
+        int tiles = tiles(s.outHeight(), s.outWidth());
+        return winograd(s) && pays(tiles, s.kw(), s.filters()) ? winogradChoice(s, tiles) : direct(s);
     }
 
     /** The input gradient as the adjoint of the forward Winograd rows: those pay, over enough filters. */
@@ -105,10 +120,10 @@ public final class ConvAlgorithms {
                 s.filters());
     }
 
-    /** The input gradient as transposed Winograd rows: on many tiles, or onto enough channels. */
+    /** The input gradient as transposed Winograd rows: on many tiles, or onto enough channels from no more filters. */
     private static boolean transposedPays(ConvShape s) {
-        return transposedApplies(s)
-                && (pays(tiles(s.height(), s.width()), s.kw(), s.channels()) || s.channels() >= WIDE_FILTERS);
+        return transposedApplies(s) && (pays(tiles(s.height(), s.width()), s.kw(), s.channels())
+                || s.channels() >= WIDE_FILTERS && s.channels() >= s.filters());
     }
 
     /**
@@ -165,13 +180,16 @@ public final class ConvAlgorithms {
                 : s.kw() != 3 && s.kw() != 5 ? s.kh() + "x" + s.kw() + " kernel"
                 : s.channels() * s.kh() < MIN_DEPTH ? channels + ", too shallow for Winograd"
                 : !pays(tiles(s.outHeight(), s.outWidth()), s.kw(), s.filters())
-                        ? "too few Winograd tiles per example to pay"
+                        ? tiles(s.outHeight(), s.outWidth()) + " Winograd tiles per example at depth "
+                        + s.channels() * s.kh() + ", too few for this pass"
+                        + " (from " + MANY_TILES + ", or for a forward pass from " + DEEP_TILES + " at depth "
+                        + DEEP_DEPTH + ")"
                 : !transposedApplies(s) ? s.filters() + " filters, too few for the input gradient's Winograd"
                         + " forms (the adjoint pays from " + WIDE_FILTERS + ", the transposed rows need depth "
                         + MIN_DEPTH + ")"
                 : s.filters() + " filters, too few for the adjoint Winograd rows (from " + WIDE_FILTERS
-                        + "), and the transposed rows onto " + s.channels() + " channels on "
-                        + tiles(s.height(), s.width()) + " tiles do not pay";
+                        + "), and the transposed rows onto " + s.channels() + " channels from " + s.filters()
+                        + " filters on " + tiles(s.height(), s.width()) + " tiles do not pay";
         return new Choice(Algorithm.IM2COL, why + ": one GEMM per example over its im2col matrix");
     }
 
@@ -209,6 +227,11 @@ public final class ConvAlgorithms {
 
     private static boolean pays(int tiles, int kw, int filters) {
         return tiles >= MANY_TILES || kw == 5 && filters >= WIDE_FILTERS;
+    }
+
+    /** The forward pass's rule for deep 3-wide kernels on {@code tiles} per example, short of {@link #MANY_TILES}. */
+    private static boolean deepPays(ConvShape s, int tiles) {
+        return s.kw() == 3 && s.channels() * s.kh() >= DEEP_DEPTH && tiles >= DEEP_TILES;
     }
 
     private static int tiles(int height, int width) {

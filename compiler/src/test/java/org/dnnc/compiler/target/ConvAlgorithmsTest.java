@@ -87,7 +87,6 @@ class ConvAlgorithmsTest {
     @ParameterizedTest(name = "{0}->{3} {4}x{4} on {1}x{2}")
     @CsvSource({
         "64, 7, 7, 64, 3, 1, IM2COL, WINOGRAD_TRANSPOSED, IM2COL",
-        "32, 7, 7, 64, 3, 1, IM2COL, WINOGRAD_TRANSPOSED, IM2COL",
         "16, 7, 7, 32, 5, 2, WINOGRAD, WINOGRAD, WINOGRAD"})
     void winogradWhereItPaysInTheScratchItNeeds(int c, int h, int w, int o, int k, int pad, String forward,
             String input, String weights) {
@@ -100,6 +99,35 @@ class ConvAlgorithmsTest {
         assertThat(ConvAlgorithms.inputGradient(s).reason()).doesNotContain("fit");
         long columns = 2L * c * k * k * h * w;
         assertThat(ConvAlgorithms.scratchFloats(s, ConvAlgorithms.Pass.INPUT_GRADIENT, 2)).isGreaterThan(columns);
+        assertScratchAgrees(s, g, s.describe());
+    }
+
+    /**
+     * The forward pass's rule for deep 3x3 kernels short of 128 tiles (VGG's and the ResNet's 32 to
+     * 32 channels on 14x14), which neither gradient takes, and col2im again for the input gradient of
+     * a layer that widens on a small map (VGG's 32 to 64 on 7x7); compiler and runtime agree.
+     */
+    @ParameterizedTest(name = "{0}->{3} on {1}x{2}")
+    @CsvSource({
+        "32, 14, 14, 32, WINOGRAD, WINOGRAD_TRANSPOSED, IM2COL",
+        "64, 14, 14, 64, WINOGRAD, WINOGRAD_TRANSPOSED, IM2COL",
+        "16, 14, 14, 32, IM2COL, IM2COL, IM2COL",
+        "32, 7, 7, 64, IM2COL, IM2COL, IM2COL",
+        "32, 13, 13, 32, IM2COL, WINOGRAD_TRANSPOSED, IM2COL"})
+    void deepKernelsOnFewerTilesAndWideningLayers(int c, int h, int w, int o, String forward, String input,
+            String weights) {
+        ConvShape s = new ConvShape(c, h, w, o, 3, 3, 1, 1, 1, 1, 1, 1);
+        ConvGeometry g = ConvGeometry.same(c, h, w, o, 3, 3, 1, 1);
+        assertThat(ConvAlgorithms.forward(s).algorithm().name()).isEqualTo(forward);
+        assertThat(ConvAlgorithms.inputGradient(s).algorithm().name()).isEqualTo(input);
+        assertThat(ConvAlgorithms.weightGradient(s).algorithm().name()).isEqualTo(weights);
+        assertThat(ConvAlgorithm.forward(g).name()).isEqualTo(forward);
+        assertThat(ConvAlgorithm.inputGradient(g).name()).isEqualTo(input);
+        assertThat(ConvAlgorithm.weightGradient(g).name()).isEqualTo(weights);
+        if (forward.equals("WINOGRAD")) {
+            assertThat(ConvAlgorithms.forward(s).reason()).contains("at depth " + c * 3);
+            assertThat(ConvAlgorithms.weightGradient(s).reason()).contains("too few for this pass");
+        }
         assertScratchAgrees(s, g, s.describe());
     }
 

@@ -9,9 +9,11 @@ package org.dnnc.runtime.cpu;
  * <p>Which pays was measured on two threads at batch 64 by {@code ConvAlgorithmBench} on the
  * shapes of the benchmark networks (milliseconds for forward, input gradient, kernel gradient):
  * Winograd rows where the map has at least 128 tiles ({@link WinogradPlan}; 16 to 16 channels on
- * 28x28: im2col 5.57, 6.69, 5.87, Winograd forward 4.05, transposed input gradient 4.07), the
- * transposed Winograd input gradient also on small maps of 32 channels or more (64 to 64 channels on
- * 7x7: col2im 3.73, transposed 2.36), in the scratch each needs on two threads, which the
+ * 28x28: im2col 5.57, 6.69, 5.87, Winograd forward 4.05, transposed input gradient 4.07), and for
+ * the forward pass of deep 3x3 kernels from 56 tiles ({@link WinogradPlan}: 32 to 32 channels on
+ * 14x14, 2.11-2.66 against 1.78-1.91), the transposed Winograd input gradient also on small maps
+ * of 32 channels or more from no more filters (64 to 64 channels on 7x7: col2im 3.73, transposed
+ * 2.36; 32 to 64 lost, 1.12 against 1.37), in the scratch each needs on two threads, which the
  * compiler plans ({@link Conv2d#inputGradientScratchFloats} and the like: on the 7x7 maps above
  * more than im2col's two column matrices, since the transformed kernel is larger); several examples
  * per GEMM only on maps of fewer than {@link #SMALL_MAP} positions (128 to 128 channels, stride 2,

@@ -29,6 +29,21 @@ final class WinogradPlan {
     /** See {@link #MANY_TILES}. */
     private static final int WIDE_FILTERS = 32;
 
+    /**
+     * Tiles per example from which the forward pass of a 3-wide kernel pays at a depth of {@link
+     * #DEEP_DEPTH} or more, short of {@link #MANY_TILES}. Measured at batch 64 on two threads ({@code
+     * ConvAlgorithmBench}, three runs, milliseconds im2col against Winograd rows): 32 to 32 channels
+     * on 14x14 (56 tiles, depth 96), 2.64, 2.11, 2.66 against 1.91, 1.78, 1.88; but 16 to 32 on
+     * 14x14 (depth 48), 0.94, 0.76, 0.82 against 1.50, 1.07, 1.13, and 64 to 64 on 7x7 (14 tiles),
+     * 1.90, 1.97 against 2.05, 2.18. The kernel gradient on the first measured even (1.98, 1.94, 2.02
+     * against 2.01, 1.89, 2.18) and the adjoint input gradient slower than the transposed one, so
+     * neither takes this rule.
+     */
+    private static final int DEEP_TILES = 56;
+
+    /** See {@link #DEEP_TILES}. */
+    private static final int DEEP_DEPTH = 96;
+
     private static final ThreadLocal<WinogradPlan> PLAN = ThreadLocal.withInitial(WinogradPlan::new);
 
     // Read by WinogradRows's passes; set only here.
@@ -73,6 +88,12 @@ final class WinogradPlan {
     /** See {@link #MANY_TILES}. */
     private boolean pays() {
         return outHeight * tilesX() >= MANY_TILES || transform == WinogradTransform.R5 && filters >= WIDE_FILTERS;
+    }
+
+    /** Whether the forward pass pays: {@link #pays}, or a deep 3-wide kernel on enough tiles ({@link #DEEP_TILES}). */
+    private boolean forwardPays() {
+        return pays() || transform == WinogradTransform.R3 && depth() >= DEEP_DEPTH
+                && outHeight * tilesX() >= DEEP_TILES;
     }
 
     int threads() {
@@ -136,7 +157,7 @@ final class WinogradPlan {
         if (p == null) {
             return null;
         }
-        return evenIfSlower || p.pays() ? fit(p, scratch, batch) : null;
+        return evenIfSlower || p.forwardPays() ? fit(p, scratch, batch) : null;
     }
 
     /**
@@ -202,7 +223,7 @@ final class WinogradPlan {
      */
     static boolean forwardPays(ConvGeometry g) {
         WinogradPlan p = ofForward(g);
-        return p != null && p.pays();
+        return p != null && p.forwardPays();
     }
 
     /** Whether the kernel gradient of {@code g} pays in Winograd rows ({@link #weightFloats} its scratch). */
@@ -217,7 +238,8 @@ final class WinogradPlan {
 
     /** Whether the input gradient of {@code g} pays as the adjoint of the forward algorithm. */
     static boolean adjointPays(ConvGeometry g) {
-        return g.filters() >= WIDE_FILTERS && forwardPays(g);
+        WinogradPlan p = ofForward(g);
+        return p != null && g.filters() >= WIDE_FILTERS && p.pays();
     }
 
     /**
@@ -259,14 +281,18 @@ final class WinogradPlan {
 
     /**
      * Whether the input gradient of {@code g} pays as a transposed Winograd convolution: on maps of
-     * many tiles, and on small maps where it computes at least {@link #WIDE_FILTERS} channels. Measured
+     * many tiles, and on small maps where it computes at least {@link #WIDE_FILTERS} channels from no
+     * more filters than that (not for a layer that widens). Measured
      * at batch 64 on two threads against col2im ({@code ConvAlgorithmBench}): 32 to 32 channels on
      * 14x14, 3.06 to 2.30 ms; 64 to 64 on 7x7, 3.73 to 2.36 ms; 32 to 64 on 7x7, 1.41 to 1.37 ms; but
      * 16 to 32 on 14x14 (16 channels computed), 1.40 to 1.92 ms. On 7x7 maps the transformed kernel
      * is larger than two column matrices, so the scratch planned for it ({@link
      * #inputGradientFloats}) is larger than im2col's; in it, on a machine busy with other work (three
      * runs): 64 to 64, col2im 3.76, 7.16, 6.64 against 2.41, 4.36, 3.77 ms; 32 to 64, 1.50, 2.93,
-     * 3.03 against 1.63, 3.00, 3.02 ms (no gain, no loss).
+     * 3.03 against 1.63, 3.00, 3.02 ms (no gain, no loss). Measured again on a quiet machine (three
+     * runs), 32 to 64 on 7x7 lost: col2im 1.12, 1.13, 1.12 against 1.43, 1.37, 1.37 ms, while 64 to
+     * 64 on 7x7 kept its gain (2.85, 4.56, 2.90 against 2.03, 2.82, 1.98), so a widening layer's input
+     * gradient is col2im's again.
      */
     static boolean transposedPays(ConvGeometry g) {
         WinogradPlan p = ofTransposed(g);
@@ -275,7 +301,7 @@ final class WinogradPlan {
 
     /** {@link #transposedPays(ConvGeometry)} for this plan, set to the transposed convolution. */
     private boolean transposedPays() {
-        return pays() || filters >= WIDE_FILTERS;
+        return pays() || filters >= WIDE_FILTERS && filters >= channels;
     }
 
     /**

@@ -20,6 +20,7 @@ class ConvAlgorithmTest {
         ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1),
         ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1),
         ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1),
+        ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1),
         ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1),
         ConvGeometry.symmetric(1, 28, 28, 32, 3, 2, 1),
         ConvGeometry.symmetric(32, 14, 14, 64, 1, 1, 0),
@@ -51,7 +52,15 @@ class ConvAlgorithmTest {
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1)))
                 .isEqualTo(ConvAlgorithm.WINOGRAD);
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1))).isEqualTo(ConvAlgorithm.IM2COL);
+        // Deep enough on 56 tiles for the forward pass, but not for the kernel gradient.
         assertThat(ConvAlgorithm.forward(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
+                .isEqualTo(ConvAlgorithm.WINOGRAD);
+        assertThat(ConvAlgorithm.weightGradient(ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1)))
+                .isEqualTo(ConvAlgorithm.IM2COL);
+        assertThat(ConvAlgorithm.forward(ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1)))
+                .isEqualTo(ConvAlgorithm.IM2COL);
+        // A layer that widens on a small map: col2im beats the transposed rows.
+        assertThat(ConvAlgorithm.inputGradient(ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1)))
                 .isEqualTo(ConvAlgorithm.IM2COL);
         // Transposed Winograd pays on 64 channels of 7x7; the scratch grows to its transformed kernel.
         assertThat(ConvAlgorithm.inputGradient(ConvGeometry.same(64, 7, 7, 64, 3, 3, 1, 1)))
@@ -78,7 +87,6 @@ class ConvAlgorithmTest {
     void winogradRunsOnSmallMapsInThePlannedScratch() {
         ConvGeometry[] shapes = {
             ConvGeometry.same(64, 7, 7, 64, 3, 3, 1, 1),
-            ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1),
             ConvGeometry.same(16, 7, 7, 32, 5, 5, 1, 1),
         };
         int batch = 5;

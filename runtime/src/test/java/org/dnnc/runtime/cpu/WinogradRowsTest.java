@@ -184,8 +184,9 @@ class WinogradRowsTest {
         assertThat(WinogradPlan.inputGradient(g, big, 4).adjoint()).isTrue();
         assertThat(WinogradPlan.inputGradient(ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1), big, 4).adjoint())
                 .isFalse();
-        // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles), but for its input gradient
-        // as the transposed convolution, which computes 32 channels.
+        // Applicable but slower: a 3x3 convolution over 14x14 (56 tiles), but for its forward pass
+        // (depth 96) and its input gradient as the transposed convolution, which computes 32 channels
+        // from 32 filters; not for a shallower one, nor for a widening layer's input gradient.
         ConvGeometry small = ConvGeometry.same(32, 14, 14, 32, 3, 3, 1, 1);
         assertThat(WinogradPlan.forward(small, big, 4, true)).isNotNull();
         assertThat(WinogradPlan.inputGradient(small, big, 4, true)).isNotNull();
@@ -194,7 +195,9 @@ class WinogradRowsTest {
         assertThat(WinogradPlan.inputGradient(small, big, 4).adjoint()).isFalse();
         assertThat(WinogradPlan.inputGradient(ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1), big, 4)).isNull();
         assertThat(WinogradPlan.weightGradient(small, big, 4)).isNull();
-        assertThat(WinogradPlan.forward(small, big, 4)).isNull();
+        assertThat(WinogradPlan.forward(small, big, 4)).isNotNull();
+        assertThat(WinogradPlan.forward(ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1), big, 4)).isNull();
+        assertThat(WinogradPlan.inputGradient(ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1), big, 4)).isNull();
     }
 
     /** Room for the kernel and whole examples, or (chunked) about a third of an example's rows, per thread. */
