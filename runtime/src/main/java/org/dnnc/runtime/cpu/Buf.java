@@ -26,8 +26,13 @@ public final class Buf {
     final int size;
     /** What owns the memory (an {@link Arena}), kept reachable for as long as the view is. */
     private final Object owner;
-    private FloatPointer pointer;
-    private long address;
+    /**
+     * Made with the view, not on first use: a first-use branch in {@link #address()}, taken by each
+     * new network's buffers, trapped out of compiled kernels that had only seen warm ones (so a
+     * warmed-up class recompiled them in its first epoch).
+     */
+    private final FloatPointer pointer;
+    private final long address;
 
     Buf(FloatBuffer data) {
         this(data, null);
@@ -40,6 +45,8 @@ public final class Buf {
         this.data = data;
         this.size = data.capacity();
         this.owner = owner;
+        this.pointer = new FloatPointer(data);
+        this.address = pointer.address();
     }
 
     /**
@@ -102,21 +109,15 @@ public final class Buf {
     }
 
     /**
-     * A JavaCPP pointer to element 0, created on first use and then reused, for native APIs that
-     * take one. Its position is never changed by this package; do not change it either.
+     * A JavaCPP pointer to element 0, for native APIs that take one. Its position is never changed
+     * by this package; do not change it either.
      */
     public FloatPointer pointer() {
-        if (pointer == null) {
-            pointer = new FloatPointer(data);
-        }
         return pointer;
     }
 
     /** The native address of element 0. */
     public long address() {
-        if (address == 0) {
-            address = pointer().address();
-        }
         return address;
     }
 

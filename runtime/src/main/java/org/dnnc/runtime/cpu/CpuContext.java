@@ -77,8 +77,8 @@ public final class CpuContext implements AutoCloseable {
 
     /**
      * A context of {@code threads} threads: 1 runs every call on the calling thread; 2 splits large
-     * calls over the calling thread and a helper; more run OpenBLAS with that many threads. Starts
-     * no thread yet.
+     * calls over the calling thread and a helper, started here (it parks while idle); more run
+     * OpenBLAS with that many threads.
      *
      * @throws IllegalArgumentException if {@code threads < 1}
      */

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Outside any context, and in contexts of one thread or of more than two (which give their
  * threads to OpenBLAS instead), every call runs on the calling thread. Each context has its own
- * helper, a daemon thread started on its first split call and stopped when the context is closed
+ * helper, a daemon thread started with the context and stopped when the context is closed
  * (or about a second after it is collected unclosed), so that networks share none. Part 1 of a
  * call runs on the helper outside any context, so a kernel called there does not split again. A
  * kernel finds its context with a thread-local read, and a call hands its work over through fields
@@ -66,10 +66,9 @@ public final class Workers {
 
     /** One context's helper thread: runs part 1 of whatever its caller hands it. */
     static final class Helper implements Runnable {
-        private final String name;
         /** Weak, so that a context dropped without being closed does not keep its helper running. */
         private final WeakReference<CpuContext> context;
-        private volatile Thread thread;
+        private final Thread thread;
         private volatile boolean stopped;
         private volatile Parts work;
         private volatile boolean done = true;
@@ -77,18 +76,16 @@ public final class Workers {
         private Throwable failure;
 
         Helper(String name, CpuContext context) {
-            this.name = name;
             this.context = new WeakReference<>(context);
+            // Started here rather than on first use: a first-use branch in runTwo, taken by each new
+            // context, trapped out of the compiled kernels that inline it (see Buf's pointer).
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+            thread.start();
         }
 
         /** As {@link Workers#runTwo}; called by one thread at a time, the one that entered the context. */
         void runTwo(Parts w) {
-            if (thread == null) {
-                Thread t = new Thread(this, name);
-                t.setDaemon(true);
-                t.start();
-                thread = t;
-            }
             caller = Thread.currentThread();
             failure = null;
             done = false;
@@ -118,10 +115,7 @@ public final class Workers {
         /** Lets the thread end once it is idle; no work may be handed over after this. */
         void stop() {
             stopped = true;
-            Thread t = thread;
-            if (t != null) {
-                LockSupport.unpark(t);
-            }
+            LockSupport.unpark(thread);
         }
 
         private Throwable await() {

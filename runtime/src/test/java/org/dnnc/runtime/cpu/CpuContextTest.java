@@ -153,6 +153,27 @@ class CpuContextTest {
         assertThat(e).hasMessageThat().contains(two + " is closed");
     }
 
+    /**
+     * The helper runs from the start, and a buffer knows its address from the start: a first-use
+     * branch in either, taken by each new network, trapped out of compiled kernels that had only seen
+     * warm networks (see {@code docs/generated-classes.md}).
+     */
+    @Test
+    void theHelperAndTheBuffersAddressesAreThereBeforeTheFirstCall() throws Exception {
+        CpuContext two = CpuContext.create(2);
+        String name = two.toString().split(" ")[1] + "-worker-1";
+        Thread helper = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .findFirst().orElseThrow(() -> new AssertionError("no thread " + name + " before the first call"));
+        assertThat(helper.isAlive()).isTrue();
+        assertThat(in(two, CpuContextTest::partOneThread)).isSameInstanceAs(helper);
+        two.close();
+        join(helper);
+
+        Buf b = Buf.allocate(8);
+        assertThat(b.address()).isNotEqualTo(0L);
+        assertThat(b.pointer().address()).isEqualTo(b.address());
+    }
+
     @Test
     void closeFromAnotherThreadWaitsUntilTheThreadInsideLeaves() throws Exception {
         CpuContext two = CpuContext.create(2, "Net");
