@@ -220,6 +220,23 @@ public final class Activations {
         }
     }
 
+    /**
+     * {@code row[i] = act(row[i] + bias[i])} for {@code from <= i < to}, as {@link #applyWithBias} with
+     * a bias per element.
+     */
+    static void applyWithBiasRow(Activation act, float param, float[] row, float[] bias, int from, int to) {
+        float floor = CLAMP_FLOOR[act.ordinal()];
+        if (floor == floor) {
+            for (int i = from; i < to; i++) {
+                row[i] = Math.max(row[i] + bias[i], floor);
+            }
+        } else {
+            for (int i = from; i < to; i++) {
+                row[i] = apply(act, param, row[i] + bias[i]);
+            }
+        }
+    }
+
     /** The activation of one value. */
     static float apply(Activation act, float param, float t) {
         switch (act) {

@@ -118,6 +118,43 @@ class ConvAlgorithmTest {
         }
     }
 
+    /**
+     * The forward epilogue, {@code act(conv + bias)}, for every activation with and without a bias, on
+     * maps whose epilogue runs by groups of channels (7x7, 4x4) and channel by channel (14x14).
+     */
+    @Test
+    void theEpilogueAppliesEveryActivationWithAndWithoutBias() {
+        ConvGeometry[] shapes = {
+            ConvGeometry.symmetric(8, 7, 7, 24, 1, 1, 0),
+            ConvGeometry.symmetric(8, 4, 4, 300, 1, 1, 0),
+            ConvGeometry.same(4, 9, 7, 6, 3, 3, 1, 1),
+            ConvGeometry.symmetric(8, 14, 14, 12, 1, 1, 0),
+        };
+        int batch = 3;
+        for (ConvGeometry g : shapes) {
+            for (Activation act : Activation.values()) {
+                float param = act == Activation.LEAKY_RELU ? 0.1f : act == Activation.ELU ? 1f : 0f;
+                for (boolean withBias : new boolean[] {false, true}) {
+                    Buf x = random(batch * g.inputSize());
+                    Buf w = random(g.weightSize());
+                    Buf b = withBias ? random(g.filters()) : null;
+                    Buf y = Buf.allocate(batch * g.outputSize());
+                    Buf scratch = Buf.allocate(Conv2d.scratchFloats(g, 2));
+                    ConvAlgorithm algorithm = ConvAlgorithm.forward(g);
+                    InContext.run(2, () -> Conv2d.forward(algorithm, g, x, w, b, y, scratch, batch, act, param));
+                    float[] zero = new float[g.filters()];
+                    float[] expected = DirectConv.forward(g, x.toArray(), w.toArray(), withBias ? b.toArray() : zero,
+                            batch);
+                    for (int i = 0; i < expected.length; i++) {
+                        expected[i] = Activations.apply(act, param, expected[i]);
+                    }
+                    Close.check(g + " " + algorithm + " " + act + (withBias ? " with bias" : ""), y.toArray(),
+                            expected, 1e-4, 1e-4);
+                }
+            }
+        }
+    }
+
     /** {@code algorithm}'s input gradient of {@code g} in {@code scratch} on two threads against the definition. */
     private void checkInputGradient(ConvGeometry g, ConvAlgorithm algorithm, int batch, Buf scratch) {
         Buf x = random(batch * g.inputSize());
