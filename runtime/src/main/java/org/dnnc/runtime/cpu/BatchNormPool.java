@@ -163,7 +163,9 @@ public final class BatchNormPool {
             for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
                 j.x.data.get(n * row, xt, 0, row);
                 for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    activation(xt, o, spatial, j.scale[c], j.shift[c], y);
+                    // Copied first: HotSpot 17 vectorises the activation only with one index for both arrays.
+                    System.arraycopy(xt, o, y, 0, spatial);
+                    activation(y, 0, spatial, j.scale[c], j.shift[c], y);
                     j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
                     if (!tiles) {
                         Arrays.fill(grad, 0, spatial, 0f);
