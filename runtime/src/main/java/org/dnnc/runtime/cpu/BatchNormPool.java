@@ -119,16 +119,15 @@ public final class BatchNormPool {
             j.x.data.get(n * row, xt, 0, row);
             for (int c = 0, o = 0; c < g.channels(); c++, o += spatial) {
                 float scale = j.scale[c];
+                System.arraycopy(xt, o, plane, 0, spatial);
                 if (scale < 0) {
                     scale = -scale;
                     for (int p = 0; p < spatial; p++) {
-                        plane[p] = -xt[o + p];
+                        plane[p] = -plane[p];
                     }
-                } else {
-                    System.arraycopy(xt, o, plane, 0, spatial);
                 }
                 Pool2d.maxPlane(g, plane, out, pairs);
-                activation(out, 0, pooled, scale, j.shift[c], out);
+                activation(out, pooled, scale, j.shift[c]);
                 ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
             }
         }
@@ -163,9 +162,8 @@ public final class BatchNormPool {
             for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
                 j.x.data.get(n * row, xt, 0, row);
                 for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    // Copied first: HotSpot 17 vectorises the activation only with one index for both arrays.
                     System.arraycopy(xt, o, y, 0, spatial);
-                    activation(y, 0, spatial, j.scale[c], j.shift[c], y);
+                    activation(y, spatial, j.scale[c], j.shift[c]);
                     j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
                     if (!tiles) {
                         Arrays.fill(grad, 0, spatial, 0f);
@@ -190,10 +188,14 @@ public final class BatchNormPool {
         }
     }
 
-    /** {@code y = max(x * scale + shift, 0)} over one plane, the arithmetic of {@link BatchNorm}'s forward pass. */
-    private static void activation(float[] x, int offset, int spatial, float scale, float shift, float[] y) {
-        for (int p = 0; p < spatial; p++) {
-            y[p] = Math.max(x[offset + p] * scale + shift, 0f);
+    /**
+     * {@code x = max(x * scale + shift, 0)} over the first {@code n} values, in place, the arithmetic
+     * of {@link BatchNorm}'s forward pass. Callers copy a channel to index 0 first: HotSpot 17
+     * vectorises this loop, but not one that reads {@code x[offset + p]} into {@code y[p]}.
+     */
+    private static void activation(float[] x, int n, float scale, float shift) {
+        for (int p = 0; p < n; p++) {
+            x[p] = Math.max(x[p] * scale + shift, 0f);
         }
     }
 
