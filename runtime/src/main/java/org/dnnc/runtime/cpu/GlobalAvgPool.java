@@ -6,11 +6,21 @@ import java.util.Arrays;
 /**
  * Global average pooling: {@code x [N, C, H, W]} to {@code y [N, C]}, the mean of each plane, and its
  * gradient, each plane's {@code dy} spread evenly over the plane. {@code spatial} is {@code H * W}
- * (any trailing shape works: the kernel only sees planes). Sums are kept in {@code double}.
+ * (any trailing shape works: the kernel only sees planes). Sums are kept in {@code double}. In a
+ * context of two threads each takes half of the planes (each plane's sum is the same either way).
  */
 public final class GlobalAvgPool {
 
     private static final int PLANE = 0;
+    private static final int MEANS = 1;
+
+    private static final int FORWARD = 0;
+    private static final int BACKWARD = 1;
+
+    /** Fewer planes than this run on one thread: the hand-over would cost more than the half saved. */
+    private static final int SPLIT_PLANES = 256;
+
+    private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
     private GlobalAvgPool() {}
 
@@ -22,57 +32,122 @@ public final class GlobalAvgPool {
 
     /** {@code y[n, c] = mean(x[n, c, :])}. */
     public static void forward(Buf x, Buf y, int batch, int channels, int spatial) {
-        int perBlock = Math.max(1, BLOCK / spatial);
-        float[] block = Staging.get().floats(PLANE, perBlock * spatial);
-        FloatBuffer xs = x.data;
-        FloatBuffer ys = y.data;
-        double inv = 1.0 / spatial;
-        int planes = batch * channels;
-        for (int first = 0; first < planes; first += perBlock) {
-            int count = Math.min(perBlock, planes - first);
-            xs.get(first * spatial, block, 0, count * spatial);
-            for (int i = 0; i < count; i++) {
-                // Two running sums halve the chain of dependent additions.
-                double even = 0;
-                double odd = 0;
-                int p = i * spatial;
-                int end = p + spatial;
-                for (; p + 1 < end; p += 2) {
-                    even += block[p];
-                    odd += block[p + 1];
-                }
-                if (p < end) {
-                    even += block[p];
-                }
-                ys.put(first + i, (float) ((even + odd) * inv));
-            }
-        }
+        run(FORWARD, x, y, batch * channels, spatial, false);
     }
 
     /** {@code dx[n, c, :] = dy[n, c] / spatial} ({@code +=} when {@code accumulate}). */
     public static void backward(Buf dy, Buf dx, int batch, int channels, int spatial, boolean accumulate) {
+        run(BACKWARD, dy, dx, batch * channels, spatial, accumulate);
+    }
+
+    private static void run(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
+        if (Workers.threads() >= 2 && planes >= SPLIT_PLANES) {
+            Job job = JOB.get();
+            job.set(kind, in, out, planes, spatial, accumulate);
+            try {
+                Workers.runTwo(job);
+            } finally {
+                job.set(0, null, null, 0, 0, false);
+            }
+        } else if (kind == FORWARD) {
+            forwardRange(in, out, spatial, 0, planes);
+        } else {
+            backwardRange(in, out, spatial, accumulate, 0, planes);
+        }
+    }
+
+    /** {@link #forward} over planes {@code [from, to)}. */
+    private static void forwardRange(Buf x, Buf y, int spatial, int from, int to) {
         int perBlock = Math.max(1, BLOCK / spatial);
-        float[] block = Staging.get().floats(PLANE, perBlock * spatial);
+        Staging s = Staging.get();
+        float[] block = s.floats(PLANE, perBlock * spatial);
+        // Moved to the view a block at a time too: one absolute put per plane cost more than its sum.
+        float[] means = s.floats(MEANS, perBlock);
+        FloatBuffer xs = x.data;
+        FloatBuffer ys = y.data;
+        double inv = 1.0 / spatial;
+        for (int first = from; first < to; first += perBlock) {
+            int count = Math.min(perBlock, to - first);
+            xs.get(first * spatial, block, 0, count * spatial);
+            for (int i = 0; i < count; i++) {
+                // Four running sums quarter the chain of dependent additions.
+                double s0 = 0;
+                double s1 = 0;
+                double s2 = 0;
+                double s3 = 0;
+                int p = i * spatial;
+                int end = p + spatial;
+                for (; p + 3 < end; p += 4) {
+                    s0 += block[p];
+                    s1 += block[p + 1];
+                    s2 += block[p + 2];
+                    s3 += block[p + 3];
+                }
+                for (; p < end; p++) {
+                    s0 += block[p];
+                }
+                means[i] = (float) (((s0 + s1) + (s2 + s3)) * inv);
+            }
+            ys.put(first, means, 0, count);
+        }
+    }
+
+    /** {@link #backward} over planes {@code [from, to)}. */
+    private static void backwardRange(Buf dy, Buf dx, int spatial, boolean accumulate, int from, int to) {
+        int perBlock = Math.max(1, BLOCK / spatial);
+        Staging s = Staging.get();
+        float[] block = s.floats(PLANE, perBlock * spatial);
+        float[] grads = s.floats(MEANS, perBlock);
         FloatBuffer dys = dy.data;
         FloatBuffer dxs = dx.data;
-        int planes = batch * channels;
-        for (int first = 0; first < planes; first += perBlock) {
-            int count = Math.min(perBlock, planes - first);
+        for (int first = from; first < to; first += perBlock) {
+            int count = Math.min(perBlock, to - first);
             if (accumulate) {
                 dxs.get(first * spatial, block, 0, count * spatial);
             }
+            dys.get(first, grads, 0, count);
             for (int i = 0; i < count; i++) {
-                float share = dys.get(first + i) / spatial; // as PyTorch: a division, not a product with 1 / spatial
-                int from = i * spatial;
+                float share = grads[i] / spatial; // as PyTorch: a division, not a product with 1 / spatial
+                int at = i * spatial;
                 if (accumulate) {
-                    for (int p = from; p < from + spatial; p++) {
+                    for (int p = at; p < at + spatial; p++) {
                         block[p] += share;
                     }
                 } else {
-                    Arrays.fill(block, from, from + spatial, share);
+                    Arrays.fill(block, at, at + spatial, share);
                 }
             }
             dxs.put(first * spatial, block, 0, count * spatial);
+        }
+    }
+
+    /** One call's arguments, preallocated per calling thread so that splitting allocates nothing. */
+    private static final class Job implements Workers.Parts {
+        private int kind;
+        private Buf in;
+        private Buf out;
+        private int planes;
+        private int spatial;
+        private boolean accumulate;
+
+        void set(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
+            this.kind = kind;
+            this.in = in;
+            this.out = out;
+            this.planes = planes;
+            this.spatial = spatial;
+            this.accumulate = accumulate;
+        }
+
+        @Override
+        public void run(int part, int parts) {
+            int from = (int) ((long) planes * part / parts);
+            int to = (int) ((long) planes * (part + 1) / parts);
+            if (kind == FORWARD) {
+                forwardRange(in, out, spatial, from, to);
+            } else {
+                backwardRange(in, out, spatial, accumulate, from, to);
+            }
         }
     }
 }
