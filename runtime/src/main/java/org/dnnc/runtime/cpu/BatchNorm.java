@@ -578,12 +578,16 @@ public final class BatchNorm {
      * {@code w}.
      */
     public static void foldWeight(Buf w, Buf gamma, Buf runningVar, Buf out, int channels, int perChannel, float eps) {
+        // Staged a row at a time: a loop of absolute gets and puts on the views is not vectorised.
+        float[] row = Staging.get().floats(X, perChannel);
         for (int o = 0; o < channels; o++) {
             float scale = (float) (gamma.data.get(o) / Math.sqrt(runningVar.data.get(o) + (double) eps));
             int base = o * perChannel;
+            w.data.get(base, row, 0, perChannel);
             for (int i = 0; i < perChannel; i++) {
-                out.data.put(base + i, w.data.get(base + i) * scale);
+                row[i] *= scale;
             }
+            out.data.put(base, row, 0, perChannel);
         }
     }
 
