@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>With 1 thread every call runs on the calling thread. With 2 ({@link Workers#MAX_THREADS}) the
  * kernels split large calls between the calling thread and the context's helper thread ({@link
  * Workers}), which the context owns: a daemon thread named {@code dnnc-cpu-<id>-worker-1}, started
- * on the first split call and stopped by {@link #close()}. With more, the kernels run on the calling
+ * with the context (it parks while idle) and stopped by {@link #close()}. With more, the kernels run on the calling
  * thread and OpenBLAS runs that many threads per GEMM; with one or two, OpenBLAS runs one thread.
  * OpenBLAS's count is one setting for the whole process: while any context of one or two threads is
  * entered, on any thread, it stays at one, so that no context's results or thread use change with
