@@ -19,9 +19,11 @@ import java.util.Arrays;
  *
  * <p>The per-plane pooling is {@link Pool2d}'s ({@link Pool2d#maxPlane}, {@link
  * Pool2d#maxPlaneBackward}), so its {@code maxpool(2)} pair pass serves the 28x28 and 14x14 planes
- * here too. Folding the ReLU mask into the backward window loop (the mask is the winner's, one per
- * window) was tried and measured slower than the separate {@link BatchNorm#reluMask} pass: the
- * window loop is the bottleneck, and the extra work per window cost more than the streaming pass.
+ * here too. The ReLU mask is the winner's, one per window: where the windows tile the plane it is
+ * applied in the window loop ({@code relu} of {@link Pool2d#maxPlaneBackward}; one thread, batch 64,
+ * 16x28x28 2,474-2,684 to 2,175-2,362 us, 32x14x14 1,360-1,368 to 1,212-1,240), elsewhere by the
+ * separate {@link BatchNorm#reluMask} pass, which measured faster on 7x7 planes (820-834 against
+ * 885-888 us); an earlier try of the per-window mask on every plane had measured slower overall.
  */
 public final class BatchNormPool {
 
@@ -168,8 +170,12 @@ public final class BatchNormPool {
                     if (!tiles) {
                         Arrays.fill(grad, 0, spatial, 0f);
                     }
-                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles, pairs);
-                    BatchNorm.reluMask(y, grad, spatial);
+                    // Masked per window where the windows tile the plane; on other planes (7x7, say)
+                    // the pass over the plane measured faster than the test per window.
+                    Pool2d.maxPlaneBackward(g, y, dp, grad, tiles, tiles, pairs);
+                    if (!tiles) {
+                        BatchNorm.reluMask(y, grad, spatial);
+                    }
                     System.arraycopy(grad, 0, masked, o, spatial);
                 }
                 if (j.out != null) {

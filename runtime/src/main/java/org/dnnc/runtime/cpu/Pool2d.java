@@ -191,7 +191,7 @@ public final class Pool2d {
             } else if (!assign) {
                 Arrays.fill(acc, 0, height * width, 0f);
             }
-            maxPlaneBackward(g, in, grad, acc, assign, pairs);
+            maxPlaneBackward(g, in, grad, acc, assign, false, pairs);
             dxs.put(inOffset, acc, 0, height * width);
         }
     }
@@ -240,10 +240,13 @@ public final class Pool2d {
     /**
      * Sends each window's gradient {@code grad} ({@code oh x ow}) to the pixel of the plane {@code
      * in} that won its maximum, in {@code acc} ({@code height x width}): added to it, or with {@code
-     * assign} (only where {@link #tiles}) written over it. {@code pairs} is scratch of the plane's
-     * size for {@link #pairMaxes}.
+     * assign} (only where {@link #tiles}) written over it. With {@code relu}, {@code in} holds ReLU
+     * outputs and a window sends {@link #reluGate}'s {@code +0} where its winner is not positive:
+     * what {@link BatchNorm#reluMask} over the plane afterwards gives, bit for bit, since only
+     * winners receive anything, at a test per window instead of per pixel. {@code pairs} is scratch
+     * of the plane's size for {@link #pairMaxes}.
      */
-    static void maxPlaneBackward(PoolGeometry g, float[] in, float[] grad, float[] acc, boolean assign,
+    static void maxPlaneBackward(PoolGeometry g, float[] in, float[] grad, float[] acc, boolean assign, boolean relu,
             float[] pairs) {
         int height = g.height();
         int width = g.width();
@@ -254,7 +257,9 @@ public final class Pool2d {
                 pairMaxes(g, in, pairs);
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
-                        sendToWinner(in, acc, i, width, Math.max(pairs[i], pairs[i + width]), grad[o], assign);
+                        float max = Math.max(pairs[i], pairs[i + width]);
+                        sendToWinner(in, acc, i, width, max, relu ? gate(in, i, width, max, grad[o]) : grad[o],
+                                assign);
                     }
                 }
                 return;
@@ -262,7 +267,7 @@ public final class Pool2d {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0, i = 2 * oy * width, o = oy * ow; ox < ow; ox++, i += 2, o++) {
                     float max = Math.max(Math.max(in[i], in[i + 1]), Math.max(in[i + width], in[i + width + 1]));
-                    sendToWinner(in, acc, i, width, max, grad[o], assign);
+                    sendToWinner(in, acc, i, width, max, relu ? gate(in, i, width, max, grad[o]) : grad[o], assign);
                 }
             }
         } else {
@@ -274,10 +279,29 @@ public final class Pool2d {
                     int x0 = ox * g.strideW() - g.padW();
                     int x1 = Math.min(x0 + g.kernelW(), width);
                     x0 = Math.max(x0, 0);
-                    acc[argmax(in, width, y0, y1, x0, x1)] += grad[oy * ow + ox];
+                    int winner = argmax(in, width, y0, y1, x0, x1);
+                    acc[winner] += relu ? reluGate(in[winner], grad[oy * ow + ox]) : grad[oy * ow + ox];
                 }
             }
         }
+    }
+
+    /**
+     * {@link #reluGate} by the value of the 2x2 window at {@code i}'s winner (see {@link #sendToWinner}):
+     * its maximum, or where that is NaN (no pixel equals it), the last pixel.
+     */
+    private static float gate(float[] in, int i, int width, float max, float grad) {
+        return reluGate(max == max ? max : in[i + width + 1], grad);
+    }
+
+    /**
+     * {@code grad} where {@code y}'s bits are a positive int ({@code y > 0}, or a positive NaN), else
+     * {@code +0}: {@link BatchNorm#reluMask}'s test for one value. A winner equal to its window's
+     * maximum but for the sign of a zero gets the same answer, as neither zero is positive.
+     */
+    static float reluGate(float y, float grad) {
+        int b = Float.floatToRawIntBits(y);
+        return Float.intBitsToFloat(Float.floatToRawIntBits(grad) & ((-b & ~b) >> 31));
     }
 
     /**

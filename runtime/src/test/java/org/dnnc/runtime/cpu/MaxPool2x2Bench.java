@@ -86,7 +86,7 @@ public final class MaxPool2x2Bench {
                     if (old) {
                         oldMaxPlaneBackward(g, y[p % planes], dp[p % planes], acc, tiles);
                     } else {
-                        Pool2d.maxPlaneBackward(g, y[p % planes], dp[p % planes], acc, tiles, pairs);
+                        Pool2d.maxPlaneBackward(g, y[p % planes], dp[p % planes], acc, tiles, false, pairs);
                     }
                 }
                 long t2 = System.nanoTime();

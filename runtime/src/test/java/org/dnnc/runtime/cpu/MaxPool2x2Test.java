@@ -66,25 +66,30 @@ class MaxPool2x2Test {
             for (int i = 0; i < grad.length; i++) {
                 grad[i] += (float) random.nextDouble(-0.25, 0.25) * (i % 3);
             }
-            // Accumulating onto random values (every shape), and assigning (where the windows tile).
+            // Accumulating onto random values (every shape), and assigning (where the windows tile);
+            // with relu, a winner whose value is not positive (its bits not a positive int: y > 0 or a
+            // positive NaN passes, as BatchNorm.reluMask has it) gets +0.0 instead of the gradient.
             for (boolean assign : Pool2d.tiles(g) ? new boolean[] {false, true} : new boolean[] {false}) {
-                float[] before = plane(random, height * width, false);
-                float[] expected = before.clone();
-                for (int oy = 0; oy < g.outHeight(); oy++) {
-                    for (int ox = 0; ox < ow; ox++) {
-                        int winner = referenceWinner(window(in, width, oy, ox));
-                        for (int k = 0; k < 4; k++) {
-                            int p = (2 * oy + k / 2) * width + 2 * ox + k % 2;
-                            float share = k == winner ? grad[oy * ow + ox] : 0f;
-                            expected[p] = assign ? share : before[p] + share;
+                for (boolean relu : new boolean[] {false, true}) {
+                    float[] before = plane(random, height * width, false);
+                    float[] expected = before.clone();
+                    for (int oy = 0; oy < g.outHeight(); oy++) {
+                        for (int ox = 0; ox < ow; ox++) {
+                            int winner = referenceWinner(window(in, width, oy, ox));
+                            for (int k = 0; k < 4; k++) {
+                                int p = (2 * oy + k / 2) * width + 2 * ox + k % 2;
+                                boolean passes = !relu || Float.floatToRawIntBits(in[p]) > 0;
+                                float share = k == winner && passes ? grad[oy * ow + ox] : 0f;
+                                expected[p] = assign ? share : before[p] + share;
+                            }
                         }
                     }
-                }
-                float[] acc = before.clone();
-                Pool2d.maxPlaneBackward(g, in, grad, acc, assign, garbage(height * width));
-                for (int p = 0; p < acc.length; p++) {
-                    assertWithMessage("pixel %s (assign %s) of %s", p, assign, Arrays.toString(in))
-                            .that(Float.floatToRawIntBits(acc[p])).isEqualTo(Float.floatToRawIntBits(expected[p]));
+                    float[] acc = before.clone();
+                    Pool2d.maxPlaneBackward(g, in, grad, acc, assign, relu, garbage(height * width));
+                    for (int p = 0; p < acc.length; p++) {
+                        assertWithMessage("pixel %s (assign %s, relu %s) of %s", p, assign, relu, Arrays.toString(in))
+                                .that(Float.floatToRawIntBits(acc[p])).isEqualTo(Float.floatToRawIntBits(expected[p]));
+                    }
                 }
             }
         }
