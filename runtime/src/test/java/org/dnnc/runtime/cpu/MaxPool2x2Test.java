@@ -95,6 +95,36 @@ class MaxPool2x2Test {
         }
     }
 
+    /**
+     * Where windows overlap or do not tile (3x3 stride 2 with padding, 3x3 stride 3), the gated
+     * backward equals the plain one followed by {@link BatchNorm#reluMask} over the plane, bit for bit:
+     * a pixel that wins several windows adds each window's gradient, gated by its own value.
+     */
+    @ParameterizedTest(name = "{0}x{1}, specials {2}")
+    @MethodSource("shapes")
+    void theGateOnOtherWindowsIsTheMaskAfterwards(int height, int width, boolean specials) {
+        SplittableRandom random = new SplittableRandom(height * 41L + width);
+        PoolGeometry[] geometries = {
+            new PoolGeometry(1, height, width, 3, 3, 2, 2, 1, 1),
+            new PoolGeometry(1, height, width, Math.min(3, height), Math.min(3, width), 3, 3, 0, 0),
+        };
+        for (PoolGeometry g : geometries) {
+            for (int trial = 0; trial < 10; trial++) {
+                float[] in = plane(random, height * width, specials);
+                float[] grad = plane(random, g.outHeight() * g.outWidth(), false);
+                float[] masked = new float[height * width];
+                Pool2d.maxPlaneBackward(g, in, grad, masked, false, false, garbage(height * width));
+                BatchNorm.reluMask(in, masked, masked.length);
+                float[] gated = new float[height * width];
+                Pool2d.maxPlaneBackward(g, in, grad, gated, false, true, garbage(height * width));
+                for (int p = 0; p < gated.length; p++) {
+                    assertWithMessage("pixel %s of %s, %s", p, g, Arrays.toString(in))
+                            .that(Float.floatToRawIntBits(gated[p])).isEqualTo(Float.floatToRawIntBits(masked[p]));
+                }
+            }
+        }
+    }
+
     /** Height, width, and whether NaNs and infinities are mixed in. */
     static Stream<Arguments> shapes() {
         return Stream.of(arguments(28, 28, false), arguments(28, 28, true), arguments(14, 14, false),
