@@ -44,11 +44,6 @@ public final class Conv2d {
 
     private static final int EPILOGUE_ROW = 3;
     private static final int EPILOGUE_OUT = 4;
-    private static final int EPILOGUE_BIAS = 5;
-    /** About how many floats {@link #groupEpilogue} stages at a time: with the bias row, within L1. */
-    private static final int EPILOGUE_FLOATS = 4096;
-    /** Positions per channel from which the epilogue runs channel by channel ({@link #groupEpilogue}). */
-    private static final int CHANNEL_EPILOGUE_FROM = 128;
     private static final int BIAS_SUMS = 9;
 
 
@@ -309,8 +304,7 @@ public final class Conv2d {
         int k = g.patchSize();
         int filters = g.filters();
         boolean epilogue = bias != null || act != Activation.IDENTITY;
-        float[] biasRow = epilogue && spatial < CHANNEL_EPILOGUE_FROM
-                ? biasPerPosition(bias, filters, spatial) : null;
+        float[] biasRow = epilogue ? ConvEpilogue.biasRow(bias, filters, spatial) : null;
         for (int n = from; n < to; n++) {
             int yOffset = n * filters * spatial;
             if (algorithm == ConvAlgorithm.POINTWISE) {
@@ -323,11 +317,7 @@ public final class Conv2d {
             }
             if (epilogue) {
                 // While this example's output is still in cache.
-                if (biasRow != null) {
-                    groupEpilogue(act, param, y, yOffset, biasRow, filters, spatial);
-                } else {
-                    channelEpilogue(act, param, y, yOffset, bias, filters, spatial);
-                }
+                ConvEpilogue.apply(act, param, y, yOffset, bias, biasRow, filters, spatial);
             }
         }
     }
@@ -627,53 +617,6 @@ public final class Conv2d {
             Arrays.fill(sums[part], 0, channels, 0.0);
             biasBackwardRange(act, param, y, dy, dz, batch * part / parts, batch * (part + 1) / parts, channels,
                     spatial, sums[part]);
-        }
-    }
-
-    /**
-     * {@code bias[o]} repeated over each of the {@code rows} channels' {@code cols} positions (0 without
-     * a bias, which adds as {@link #channelEpilogue}'s {@code + 0f} does), for {@link #groupEpilogue}.
-     */
-    private static float[] biasPerPosition(Buf bias, int rows, int cols) {
-        float[] row = Staging.get().floats(EPILOGUE_BIAS, rows * cols);
-        for (int r = 0; r < rows; r++) {
-            Arrays.fill(row, r * cols, (r + 1) * cols, bias == null ? 0f : bias.data.get(r));
-        }
-        return row;
-    }
-
-    /** {@code y[o, p] = act(y[o, p] + bias[o])} for one example's {@code [rows, cols]} output at {@code offset}. */
-    static void channelEpilogue(Activation act, float param, Buf y, int offset, Buf bias, int rows, int cols) {
-        float[] row = Staging.get().floats(EPILOGUE_ROW, cols);
-        FloatBuffer ys = y.data;
-        for (int r = 0, o = offset; r < rows; r++, o += cols) {
-            float b = bias == null ? 0f : bias.data.get(r);
-            ys.get(o, row, 0, cols);
-            Activations.applyWithBias(act, param, row, cols, b);
-            ys.put(o, row, 0, cols);
-        }
-    }
-
-    /**
-     * {@link #channelEpilogue} for maps under {@link #CHANNEL_EPILOGUE_FROM} positions, {@code
-     * biasRow} holding each channel's bias at each of its positions: a copy each way and one loop per
-     * group of channels of about {@link #EPILOGUE_FLOATS} floats, where a copy and a loop per channel
-     * cost more than the arithmetic. 64 examples, one thread, per channel against per group: 128
-     * channels of 7x7 223 to 88 us, 256 of 4x4 305 to 57; but 64 of 14x14 157 to 172 and 16 of 28x28
-     * 135 to 172, where the per-channel loop, with its bias in a register, is the cheaper. The same
-     * floats either way, each adding the same bias.
-     */
-    static void groupEpilogue(Activation act, float param, Buf y, int offset, float[] biasRow, int rows, int cols) {
-        int group = Math.max(1, EPILOGUE_FLOATS / cols) * cols;
-        int length = rows * cols;
-        // Staged at the bias row's indices: the loop vectorises only with one index for both arrays.
-        float[] block = Staging.get().floats(EPILOGUE_ROW, length);
-        FloatBuffer ys = y.data;
-        for (int from = 0; from < length; from += group) {
-            int count = Math.min(group, length - from);
-            ys.get(offset + from, block, from, count);
-            Activations.applyWithBiasRow(act, param, block, biasRow, from, from + count);
-            ys.put(offset + from, block, from, count);
         }
     }
 
