@@ -135,7 +135,7 @@ public final class FashionCnn implements TrainableNetwork {
     /**
      * The planned workspace: the largest of the three programs' arenas.
      */
-    public static final long WORKSPACE_BYTES = 9089024L;
+    public static final long WORKSPACE_BYTES = 9089152L;
 
     private static final ConvGeometry CONV_LOGITS_FEATURES1_CONV2D1 = new ConvGeometry(1, 28, 28, 16, 5, 5, 1, 1, 2, 2, 2, 2);
 
@@ -268,11 +268,15 @@ public final class FashionCnn implements TrainableNetwork {
 
     private final Buf t12_logits_features1_maxpool1;
 
+    private final Buf tSaved12;
+
     private final Buf tScratch16;
 
     private final Buf t16_logits_features2_conv2d1;
 
     private final Buf t23_logits_features2_maxpool1;
+
+    private final Buf tSaved23;
 
     private final Buf t29_logits_dense1;
 
@@ -399,7 +403,7 @@ public final class FashionCnn implements TrainableNetwork {
     private FashionCnn(Builder builder, FashionCnn shared) {
         Blas.ensureLoaded();
         context = CpuContext.create(Math.min(builder.threads, Workers.MAX_THREADS), NAME);
-        // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 9089024 bytes.
+        // Parameters and optimizer state: 2586048 bytes; the programs' workspace: 9089152 bytes.
         parameters = shared == null ? new Arena(2586048L) : shared.parameters;
         sharesParameters = shared != null;
         workspace = new Arena(WORKSPACE_BYTES);
@@ -449,11 +453,13 @@ public final class FashionCnn implements TrainableNetwork {
         tScratch5 = workspace.floats(3211264L, 39200);
         t5_logits_features1_conv2d1 = workspace.floats(0L, 802816);
         t12_logits_features1_maxpool1 = workspace.floats(6422528L, 200704);
+        tSaved12 = workspace.floats(9088512L, 32);
         tScratch16 = workspace.floats(4816896L, 156800);
         // t16_logits_features2_conv2d1 reuses bytes of tScratch5
         t16_logits_features2_conv2d1 = workspace.floats(3211264L, 401408);
         // t23_logits_features2_maxpool1 reuses bytes of tScratch16
         t23_logits_features2_maxpool1 = workspace.floats(4816896L, 100352);
+        tSaved23 = workspace.floats(9034240L, 64);
         // t29_logits_dense1 reuses bytes of tScratch16
         t29_logits_dense1 = workspace.floats(5218304L, 8192);
         // t30_logits_dropout1 reuses bytes of tScratch16
@@ -462,10 +468,10 @@ public final class FashionCnn implements TrainableNetwork {
         t31_logits_dropout1 = workspace.floats(5283840L, 8192);
         // t35_logits_dense2 reuses bytes of tScratch16
         t35_logits_dense2 = workspace.floats(5316608L, 640);
-        t37_loss_cross_entropy1 = workspace.floats(9088896L, 1);
+        t37_loss_cross_entropy1 = workspace.floats(9089024L, 1);
         t39_d_loss_cross_entropy1 = workspace.floats(9031680L, 640);
-        t38_loss_cross_entropy1 = workspace.floats(9034240L, 1);
-        t40_d_logits_dense2_bias = workspace.floats(9088960L, 10);
+        t38_loss_cross_entropy1 = workspace.floats(9088640L, 1);
+        t40_d_logits_dense2_bias = workspace.floats(9089088L, 10);
         t41_d_logits_dense2 = workspace.floats(8429568L, 8192);
         t42_d_logits_dense2_weight = workspace.floats(9082880L, 1280);
         t45_d_logits_dense1_bias = workspace.floats(9088000L, 128);
@@ -473,16 +479,17 @@ public final class FashionCnn implements TrainableNetwork {
         t47_d_logits_dense1_weight = workspace.floats(7225344L, 200704);
         // t51_d_logits_features2_batchnorm1 reuses bytes of t1_label, tScratch16, t23_logits_features2_maxpool1, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2
         t51_d_logits_features2_batchnorm1 = workspace.floats(4816896L, 401408);
-        t52_d_logits_features2_batchnorm1_weight = workspace.floats(9088512L, 32);
-        t53_d_logits_features2_batchnorm1_bias = workspace.floats(9088640L, 32);
-        t54_d_logits_features2_conv2d1_bias = workspace.floats(9088768L, 32);
+        // t52_d_logits_features2_batchnorm1_weight reuses bytes of t38_loss_cross_entropy1
+        t52_d_logits_features2_batchnorm1_weight = workspace.floats(9088640L, 32);
+        t53_d_logits_features2_batchnorm1_bias = workspace.floats(9088768L, 32);
+        t54_d_logits_features2_conv2d1_bias = workspace.floats(9088896L, 32);
         // tScratch55 reuses bytes of tScratch5, t16_logits_features2_conv2d1
         tScratch55 = workspace.floats(3211264L, 156800);
         // t55_d_logits_features2_conv2d1 reuses bytes of t41_d_logits_dense2, t46_d_logits_dense1
         t55_d_logits_features2_conv2d1 = workspace.floats(8028160L, 200704);
         // tScratch56 reuses bytes of tScratch5, t16_logits_features2_conv2d1, tScratch55
         tScratch56 = workspace.floats(3211264L, 169600);
-        // t56_d_logits_features2_conv2d1_weight reuses bytes of t39_d_loss_cross_entropy1, t38_loss_cross_entropy1
+        // t56_d_logits_features2_conv2d1_weight reuses bytes of tSaved23, t39_d_loss_cross_entropy1
         t56_d_logits_features2_conv2d1_weight = workspace.floats(9031680L, 12800);
         // t59_d_logits_features1_batchnorm1 reuses bytes of t1_label, tScratch5, tScratch16, t16_logits_features2_conv2d1, t23_logits_features2_maxpool1, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2, t51_d_logits_features2_batchnorm1, tScratch55, tScratch56
         t59_d_logits_features1_batchnorm1 = workspace.floats(3211264L, 802816);
@@ -490,8 +497,8 @@ public final class FashionCnn implements TrainableNetwork {
         t60_d_logits_features1_batchnorm1_weight = workspace.floats(6582528L, 16);
         // t61_d_logits_features1_batchnorm1_bias reuses bytes of t12_logits_features1_maxpool1
         t61_d_logits_features1_batchnorm1_bias = workspace.floats(6582592L, 16);
-        // t62_d_logits_features1_conv2d1_bias reuses bytes of t12_logits_features1_maxpool1
-        t62_d_logits_features1_conv2d1_bias = workspace.floats(6582656L, 16);
+        // t62_d_logits_features1_conv2d1_bias reuses bytes of tSaved12
+        t62_d_logits_features1_conv2d1_bias = workspace.floats(9088512L, 16);
         // tScratch63 reuses bytes of t12_logits_features1_maxpool1
         tScratch63 = workspace.floats(6422528L, 39600);
         // t63_d_logits_features1_conv2d1_weight reuses bytes of t12_logits_features1_maxpool1
@@ -610,12 +617,12 @@ public final class FashionCnn implements TrainableNetwork {
             // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
             Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f);
             // FashionCnn.dnn:9 logits.features1.maxpool1
-            BatchNormPool.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, POOL_LOGITS_FEATURES1_MAXPOOL1, t12_logits_features1_maxpool1, n, 0.1f, 1.0E-5f);
+            BatchNormPool.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, POOL_LOGITS_FEATURES1_MAXPOOL1, t12_logits_features1_maxpool1, tSaved12, n, 0.1f, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features2.conv2d1
             // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
             Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f);
             // FashionCnn.dnn:9 logits.features2.maxpool1
-            BatchNormPool.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, POOL_LOGITS_FEATURES2_MAXPOOL1, t23_logits_features2_maxpool1, n, 0.1f, 1.0E-5f);
+            BatchNormPool.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, POOL_LOGITS_FEATURES2_MAXPOOL1, t23_logits_features2_maxpool1, tSaved23, n, 0.1f, 1.0E-5f);
             // FashionCnn.dnn:13 logits.dense1
             Dense.forward(t23_logits_features2_maxpool1, w_logits_dense1_weight, w_logits_dense1_bias, t29_logits_dense1, n, 1568, 128, Activation.RELU, 0.0f);
             // FashionCnn.dnn:13 logits.dropout1
@@ -657,7 +664,7 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:13 logits.dense1
             Dense.backwardWeights(t41_d_logits_dense2, t23_logits_features2_maxpool1, t47_d_logits_dense1_weight, n, 1568, 128, false);
             // FashionCnn.dnn:9 logits.features2.batchnorm1
-            BatchNormPool.backward(t16_logits_features2_conv2d1, t46_d_logits_dense1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, POOL_LOGITS_FEATURES2_MAXPOOL1, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 1.0E-5f);
+            BatchNormPool.backward(t16_logits_features2_conv2d1, t46_d_logits_dense1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, tSaved23, POOL_LOGITS_FEATURES2_MAXPOOL1, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features2.conv2d1
             Conv2d.backwardBias(t51_d_logits_features2_batchnorm1, t54_d_logits_features2_conv2d1_bias, n, 32, 196, false);
             // FashionCnn.dnn:9 logits.features2.conv2d1
@@ -667,7 +674,7 @@ public final class FashionCnn implements TrainableNetwork {
             // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
             Conv2d.backwardWeights(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false);
             // FashionCnn.dnn:9 logits.features1.batchnorm1
-            BatchNormPool.backward(t5_logits_features1_conv2d1, t55_d_logits_features2_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, POOL_LOGITS_FEATURES1_MAXPOOL1, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 1.0E-5f);
+            BatchNormPool.backward(t5_logits_features1_conv2d1, t55_d_logits_features2_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, tSaved12, POOL_LOGITS_FEATURES1_MAXPOOL1, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 1.0E-5f);
             // FashionCnn.dnn:9 logits.features1.conv2d1
             Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false);
             // FashionCnn.dnn:9 logits.features1.conv2d1

@@ -384,8 +384,8 @@ public final class CpuKernels implements KernelEmitter {
 
     /**
      * The gradients of one batch normalization, with respect to its input, gamma and beta, in one
-     * call (see {@code CallGroups}), or those of them a program needs; the statistics are
-     * recomputed from x.
+     * call (see {@code CallGroups}), or those of them a program needs; the statistics are those
+     * the forward call saved, or recomputed from x where it saved none.
      */
     private static CodeBlock batchNormBackward(List<Node> members, ProgramView p) throws CodegenException {
         if (members.get(0).op() instanceof BatchNormReluMaxPoolGrad) {
@@ -422,8 +422,10 @@ public final class CpuKernels implements KernelEmitter {
             throw unsupported(first, "a batchnorm beta gradient alone");
         }
         TensorType dy = p.type(first.inputs().get(0));
-        return stmt("$T.backward($L, $L, $L, $L, null, null, $L, $L, $L, n, $L, $L, $Lf, $L, false, false)",
-                RuntimeNames.BATCH_NORM, x, y, p.field(first.inputs().get(0)), gamma, dx, dgamma, dbeta,
+        String saved = members.stream().map(p::savedStatistics).filter(f -> !f.equals("null")).findFirst()
+                .orElse("null");
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $L, false, false)",
+                RuntimeNames.BATCH_NORM, x, y, p.field(first.inputs().get(0)), gamma, saved, dx, dgamma, dbeta,
                 dy.dim(1).bound(), Sizes.spatial(dy), (float) eps, relu);
     }
 
@@ -446,8 +448,9 @@ public final class CpuKernels implements KernelEmitter {
         }
         List<String> in = first.inputs().stream().map(p::field).toList();
         String geometry = p.geometries().pool(forward.pool(), p.type(first.inputs().get(1)), first.origin().path());
-        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, n, $Lf)", RuntimeNames.BATCH_NORM_POOL, in.get(1),
-                in.get(0), in.get(2), in.get(3), geometry, dx, dgamma, dbeta, (float) forward.eps());
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, n, $Lf)", RuntimeNames.BATCH_NORM_POOL,
+                in.get(1), in.get(0), in.get(2), in.get(3), p.savedStatistics(first), geometry, dx, dgamma, dbeta,
+                (float) forward.eps());
     }
 
     /**

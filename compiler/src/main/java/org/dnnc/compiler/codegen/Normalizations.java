@@ -20,8 +20,9 @@ import org.dnnc.compiler.ir.TensorType;
  * statistics, which also updates the running averages in the parameter arena; inference, and its
  * input gradient for frozen layers; the folds of inference batchnorm into a layer's weights and
  * bias), {@code BatchNormPool} (batchnorm, ReLU and max pooling fused) and {@code LayerNorm}. A
- * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}).
- * Statistics are recomputed in backward rather than saved.
+ * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}). A
+ * training batchnorm saves its batch statistics where its gradients read them (the planner's saved
+ * buffer, see {@code target/CpuScratch}), so that their call makes no pass over x to recompute them.
  */
 final class Normalizations {
     private Normalizations() {}
@@ -32,21 +33,23 @@ final class Normalizations {
         TensorType t = n.type();
         if (n.op() instanceof BatchNorm bn) {
             if (bn.residual()) {
-                return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, null, null, $L, n, $L, $L, $Lf, $Lf, $L)",
+                return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
                         RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
-                        operand(e, n, 3), operand(e, n, 4), y, operand(e, n, 5), t.dim(1).bound(), Sizes.spatial(t),
+                        operand(e, n, 3), operand(e, n, 4), y, e.savedField(n.id()), operand(e, n, 5),
+                        t.dim(1).bound(), Sizes.spatial(t),
                         (float) bn.momentum(), (float) bn.eps(), bn.relu());
             }
-            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, null, null, n, $L, $L, $Lf, $Lf, $L)",
+            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
                     RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3),
-                    operand(e, n, 4), y, t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(),
+                    operand(e, n, 4), y, e.savedField(n.id()), t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(),
                     bn.relu());
         }
         if (n.op() instanceof BatchNormReluMaxPool bn) {
             TensorType x = e.type(n.inputs().get(0));
-            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, n, $Lf, $Lf)", RuntimeNames.BATCH_NORM_POOL,
-                    operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3), operand(e, n, 4),
-                    e.geometries().pool(bn.pool(), x, n.origin().path()), y, (float) bn.momentum(), (float) bn.eps());
+            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $Lf, $Lf)",
+                    RuntimeNames.BATCH_NORM_POOL, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
+                    operand(e, n, 3), operand(e, n, 4), e.geometries().pool(bn.pool(), x, n.origin().path()), y,
+                    e.savedField(n.id()), (float) bn.momentum(), (float) bn.eps());
         }
         if (n.op() instanceof BatchNormInference bn) {
             return stmt("$T.forwardInference($L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, false)", RuntimeNames.BATCH_NORM,

@@ -116,6 +116,11 @@ final class ProgramEmitter implements ProgramView {
     }
 
     @Override
+    public Graph graph() {
+        return graph;
+    }
+
+    @Override
     public List<Node> users(int id) {
         return graph.users(id);
     }

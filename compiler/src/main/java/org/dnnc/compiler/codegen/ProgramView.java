@@ -1,11 +1,16 @@
 package org.dnnc.compiler.codegen;
 
 import java.util.List;
+import org.dnnc.compiler.ir.BatchNormStatistics;
+import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.TensorType;
 
 /** What a target's {@link KernelEmitter} sees of the program it emits: its nodes, their types and where they live. */
 public interface ProgramView {
+
+    /** The program's graph. */
+    Graph graph();
 
     /** The node with this id. */
     Node node(int id);
@@ -27,6 +32,15 @@ public interface ProgramView {
      * PlanRules.savedBytes}), or {@code "null"} when it saves nothing in this program.
      */
     String savedField(int id);
+
+    /**
+     * The field of the batch statistics that the training batchnorm whose gradient {@code n} is
+     * saved for it ({@link BatchNormStatistics}), or {@code "null"} when none did: the call then
+     * recomputes them.
+     */
+    default String savedStatistics(Node n) {
+        return BatchNormStatistics.forwardOf(graph(), n).map(f -> savedField(f.id())).orElse("null");
+    }
 
     /** The other members of the call that node {@code id} leads (see {@code CallGroups}); empty for most nodes. */
     List<Node> callGroup(int id);

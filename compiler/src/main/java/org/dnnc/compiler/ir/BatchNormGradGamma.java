@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * The gradient of {@link BatchNorm} with respect to gamma, {@code Σ dy · x̂} per channel; the
- * statistics are recomputed from x. Operands: dy, x, and with {@code relu} the fused ReLU's output
- * y, by whose {@code y > 0} dy is masked.
+ * statistics are those the forward saved or recomputed from x ({@link BatchNormStatistics}).
+ * Operands: dy, x, and with {@code relu} the fused ReLU's output y, by whose {@code y > 0} dy is
+ * masked.
  */
 public record BatchNormGradGamma(double eps, boolean relu) implements Op {
 

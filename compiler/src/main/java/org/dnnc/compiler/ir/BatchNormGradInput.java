@@ -5,9 +5,10 @@ import java.util.Map;
 
 /**
  * The gradient of {@link BatchNorm} in training (batch statistics) with respect to its input; the
- * statistics are recomputed from x. Operands: dy, x, gamma. With {@code relu} (the gradient of a
- * fused {@code batchnorm_relu}), dy is the gradient of the ReLU's output y, a fourth operand, and is
- * masked by {@code y > 0} inside the same passes.
+ * statistics are those the forward saved or recomputed from x ({@link BatchNormStatistics}).
+ * Operands: dy, x, gamma. With {@code relu} (the gradient of a fused {@code batchnorm_relu}), dy is
+ * the gradient of the ReLU's output y, a fourth operand, and is masked by {@code y > 0} inside the
+ * same passes.
  */
 public record BatchNormGradInput(double eps, boolean relu) implements Op {
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.dnnc.compiler.ir.BatchNormStatistics;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
@@ -18,7 +19,8 @@ import org.dnnc.compiler.ir.TensorType;
  * bytes, so they alias it and stretch its interval, and ops that can run in place (element-wise
  * ones) write over an operand that dies at them. Inputs are written before the first node runs,
  * and outputs are read after the last one, so both live to the program's edges. A call's scratch
- * lives during that call; what a call saves for its gradient's calls lives as long as its value.
+ * lives during that call; what a call saves for its gradient's calls lives as long as its value,
+ * and a batchnorm's saved statistics until the last gradient call that reads them.
  */
 final class Liveness {
     private Liveness() {}
@@ -28,9 +30,11 @@ final class Liveness {
         List<Node> nodes = graph.nodes();
         Map<Integer, int[]> interval = new LinkedHashMap<>();
         Map<Integer, Node> byId = new HashMap<>();
+        Map<Integer, Integer> position = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             byId.put(n.id(), n);
+            position.put(n.id(), i);
             if (n.op() instanceof Param) {
                 continue;
             }
@@ -74,8 +78,13 @@ final class Liveness {
             long saved = rules.savedBytes(graph, n, batch);
             int[] live = interval.get(root(aliases, n.id()));
             if (saved > 0 && live != null) {
+                // A batchnorm's gradients read its saved statistics but not its value.
+                int end = live[1];
+                for (Node reader : BatchNormStatistics.readersOf(graph, n)) {
+                    end = Math.max(end, position.get(reader.id()));
+                }
                 buffers.add(new Buffer(n.id(), Buffer.Role.SAVED, "%" + n.id() + " saved by " + n.op().mnemonic(),
-                        saved, i, live[1], 0));
+                        saved, i, end, 0));
             }
         }
         return buffers;

@@ -22,7 +22,8 @@ public interface PlanRules {
     /**
      * Bytes that the call of {@code n} writes for the calls of its gradient to read, for batches of
      * at most {@code batch} examples, which the planner keeps as long as {@code n}'s value (those
-     * calls read the value too); 0 for most ops.
+     * calls read the value too), or for a training batchnorm until the last call that reads its
+     * statistics ({@link org.dnnc.compiler.ir.BatchNormStatistics}); 0 for most ops.
      */
     default long savedBytes(Graph graph, Node n, int batch) {
         return 0;

@@ -6,6 +6,7 @@ import org.dnnc.compiler.ir.AdditiveAttentionGrad;
 import org.dnnc.compiler.ir.AttentionDecoder;
 import org.dnnc.compiler.ir.AttentionDecoderGrad;
 import org.dnnc.compiler.ir.AttentionWeights;
+import org.dnnc.compiler.ir.BatchNormStatistics;
 import org.dnnc.compiler.ir.DecoderWeights;
 import org.dnnc.compiler.ir.CellKind;
 import org.dnnc.compiler.ir.Graph;
@@ -28,6 +29,10 @@ import org.dnnc.compiler.ir.TensorType;
  * batch)}. An attention's call keeps its projections, {@code tanh}s and weights the same way (the
  * runtime's {@code Attention.workspaceFloats}), and so does an attention decoder's ({@code
  * AttentionDecoder.workspaceFloats}). Tests keep these in step with the runtime.
+ *
+ * <p>A training batchnorm's call saves each channel's batch mean and {@code 1 / sqrt(var + eps)}
+ * ({@code [2, C]}) for its gradients' call where one reads them ({@link BatchNormStatistics}),
+ * which then makes no pass over x to recompute them.
  */
 final class CpuScratch {
     /** The threads a convolution may split its batch over (the runtime's {@code Workers.MAX_THREADS}). */
@@ -61,6 +66,17 @@ final class CpuScratch {
 
     /** Floats that {@code n}'s call saves for its gradient's, for batches of at most {@code batch}; 0 for most ops. */
     static long savedFloats(Graph graph, Node n, int batch) {
+        if (!BatchNormStatistics.readersOf(graph, n).isEmpty()) {
+            return 2L * type(graph, n, 0).dim(1).bound();
+        }
+        return savedWorkspaceFloats(graph, n, batch);
+    }
+
+    /**
+     * Floats that a recurrent layer's or an attention's call saves for its gradient's, for batches of
+     * at most {@code batch}; 0 for other ops. Both runtimes lay these workspaces out alike.
+     */
+    static long savedWorkspaceFloats(Graph graph, Node n, int batch) {
         if (n.op() instanceof Recurrent r && differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);
         }

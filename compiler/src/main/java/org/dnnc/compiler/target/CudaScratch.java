@@ -32,14 +32,14 @@ import org.dnnc.compiler.ir.TensorType;
  * input ({@code C} rows) and dy alike. With cuDNN the same region is the convolution's workspace.
  *
  * <p>The GPU's batch normalization and cross-entropy reduce on the device into scratch: per-channel
- * coefficients and, for the gradients' call, the batch statistics it recomputes from x as the
- * CPU's does ({@link #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
+ * coefficients and, for the gradients' call, the batch statistics it recomputes from x ({@link
+ * #BATCH_NORM_FLOATS_PER_CHANNEL} floats a channel, the runtime's {@code
  * CudaBatchNorm.scratchSize}), and per-row partial sums ({@link #CROSS_ENTROPY_FLOATS_PER_ROW} a
  * row of logits, so every step's of a sequence, {@code CudaLosses.scratchSize}), followed by the
  * loss's result ({@link #CROSS_ENTROPY_RESULT} floats, {@code CudaLosses.RESULT_SIZE}), from which
- * the call copies the loss and the counts. The
- * training forward saves no statistics: a saved view would live only as long as the forward's
- * result, which the gradients of a batch normalization without a fused ReLU do not read.
+ * the call copies the loss and the counts. The training forward saves no statistics here, unlike
+ * the CPU's (which saves them in a buffer that lives until the gradients' call): the CUDA kernels
+ * have not been timed with them on a GPU.
  *
  * <p>Everything else (a recurrent layer's gates and states, attention workspaces) is laid out as on
  * the CPU ({@link CpuScratch}), where the GPU's kernels are the CPU ones' twins.
@@ -72,9 +72,13 @@ final class CudaScratch {
         return CpuScratch.floats(graph, n, batch);
     }
 
-    /** Floats {@code n}'s call saves for its gradient's: the CPU's layout ({@link CpuScratch#savedFloats}). */
+    /**
+     * Floats {@code n}'s call saves for its gradient's: a recurrent layer's or an attention's
+     * workspace in the CPU's layout ({@link CpuScratch#savedWorkspaceFloats}); batch statistics are
+     * recomputed by the gradients' call.
+     */
     static long savedFloats(Graph graph, Node n, int batch) {
-        return CpuScratch.savedFloats(graph, n, batch);
+        return CpuScratch.savedWorkspaceFloats(graph, n, batch);
     }
 
     /** The calls of the batch-norm kernels: training and inference forward, and the gradients. */

@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.dnnc.compiler.Compiler;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.autodiff.Frozen;
@@ -61,7 +63,16 @@ class GeneratedConvNetTest {
             assertThat(source).contains("BatchNorm.forwardTraining(");
             assertThat(source).contains(", true);\n"); // batchnorm_relu in one pass
             // The residual add in the batchnorm's pass (batchnorm_add_relu), and the algorithms of small maps.
-            assertThat(source).containsMatch("BatchNorm\\.forwardTraining\\([^;]*, null, null, t\\d+_\\w+, n, 6, 16, ");
+            assertThat(source).containsMatch("BatchNorm\\.forwardTraining\\([^;]*, tSaved\\d+, t\\d+_\\w+, n, 6, 16, ");
+            // Each batchnorm's statistics, saved by its forward call, are what its gradients' call reads.
+            Matcher saved = Pattern.compile(
+                    "BatchNorm\\.forwardTraining\\([^;]*?, (tSaved\\d+), ").matcher(source);
+            int batchNorms = 0;
+            while (saved.find()) {
+                assertThat(source).containsMatch("BatchNorm\\.backward\\([^;]*, " + saved.group(1) + ", ");
+                batchNorms++;
+            }
+            assertThat(batchNorms).isAtLeast(2);
             assertThat(source).contains("Conv2d.forward(ConvAlgorithm.IM2COL_BATCHED, ");
             assertThat(source).contains("Conv2d.backwardInput(ConvAlgorithm.IM2COL_BATCHED, ");
             assertThat(source).contains("Conv2d.backwardWeights(ConvAlgorithm.POINTWISE, ");

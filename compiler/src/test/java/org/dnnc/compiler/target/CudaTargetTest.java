@@ -166,7 +166,7 @@ class CudaTargetTest {
             if (n.op() instanceof BatchNorm) {
                 int channels = n.type().dim(1).bound();
                 assertThat(rules.scratchBytes(train, n, 64)).isEqualTo(4L * 6 * channels);
-                // Nothing saved: the gradients' call recomputes the statistics from x, as the CPU's does.
+                // Nothing saved: the gradients' call recomputes the statistics from x (the CPU saves them).
                 assertThat(rules.savedBytes(train, n, 64)).isEqualTo(0);
                 batchNorms++;
             }

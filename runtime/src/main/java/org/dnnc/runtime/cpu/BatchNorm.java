@@ -77,45 +77,44 @@ public final class BatchNorm {
     /**
      * The training forward pass with batch statistics (see the class comment). {@code runningMean}
      * and {@code runningVar} ({@code [C]}) are updated in place, or left alone when {@code null};
-     * {@code saveMean} and {@code saveInvStd} ({@code [C]}) receive the batch mean and {@code 1 /
-     * sqrt(var + eps)}, or are skipped when {@code null} (backward then recomputes them).
+     * {@code saved} ({@code [2, C]}) receives the batch mean and then {@code 1 / sqrt(var + eps)} for
+     * {@link #backward}, or is skipped when {@code null} (backward then recomputes them).
      *
      * @throws IllegalArgumentException if a channel has fewer than two values ({@code batch *
      *     spatial < 2}), as in PyTorch
      */
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
-            Buf saveMean, Buf saveInvStd, int batch, int channels, int spatial, float momentum, float eps,
-            boolean relu) {
-        forwardTraining(x, gamma, beta, runningMean, runningVar, y, saveMean, saveInvStd, null, batch, channels,
+            Buf saved, int batch, int channels, int spatial, float momentum, float eps, boolean relu) {
+        forwardTraining(x, gamma, beta, runningMean, runningVar, y, saved, null, batch, channels,
                 spatial, momentum, eps, relu);
     }
 
     /**
-     * {@link #forwardTraining(Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf, int, int, int, float, float,
+     * {@link #forwardTraining(Buf, Buf, Buf, Buf, Buf, Buf, Buf, int, int, int, float, float,
      * boolean)} with a residual added in the same pass: {@code y = bn(x) + residual} (then ReLU), the
      * end of a residual block; {@code residual} ({@code [N, C, spatial]} like x) may be {@code null}
      * and must not overlap {@code y}.
      */
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
-            Buf saveMean, Buf saveInvStd, Buf residual, int batch, int channels, int spatial, float momentum,
-            float eps, boolean relu) {
+            Buf saved, Buf residual, int batch, int channels, int spatial, float momentum, float eps,
+            boolean relu) {
         Staging s = Staging.get();
         float[] scale = s.floats(SCALE, channels);
         float[] shift = s.floats(SHIFT, channels);
-        trainingScaleShift(x, gamma, beta, runningMean, runningVar, saveMean, saveInvStd, batch, channels, spatial,
-                momentum, eps, scale, shift, null, null);
+        trainingScaleShift(x, gamma, beta, runningMean, runningVar, saved, batch, channels, spatial, momentum, eps,
+                scale, shift, null, null);
         affine(x, residual, y, scale, shift, batch, channels, spatial, relu);
     }
 
     /**
      * The batch statistics of {@code x} as {@link #forwardTraining} takes them, into the affine form
      * {@code y = x * scale[c] + shift[c]}; the running statistics are updated and the mean and
-     * {@code invStd} saved (as buffers, and as arrays {@code meanOut}, {@code invStdOut}) where those
-     * are not {@code null}. Staging's double slots 0 and 1 and float slots of {@link #statistics} are
+     * {@code invStd} saved (in the buffer {@code saved [2, C]}, and as arrays {@code meanOut}, {@code
+     * invStdOut}) where those are not {@code null}. Staging's double slots 0 and 1 and float slots of {@link #statistics} are
      * used.
      */
-    static void trainingScaleShift(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf saveMean,
-            Buf saveInvStd, int batch, int channels, int spatial, float momentum, float eps, float[] scale,
+    static void trainingScaleShift(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf saved,
+            int batch, int channels, int spatial, float momentum, float eps, float[] scale,
             float[] shift, float[] meanOut, float[] invStdOut) {
         long count = (long) batch * spatial;
         if (count < 2) {
@@ -141,14 +140,10 @@ public final class BatchNorm {
                 invStdOut[c] = invStd(var[c], eps);
             }
         }
-        if (saveMean != null) {
+        if (saved != null) {
             for (int c = 0; c < channels; c++) {
-                saveMean.data.put(c, (float) mean[c]);
-            }
-        }
-        if (saveInvStd != null) {
-            for (int c = 0; c < channels; c++) {
-                saveInvStd.data.put(c, invStd(var[c], eps));
+                saved.data.put(c, (float) mean[c]);
+                saved.data.put(channels + c, invStd(var[c], eps));
             }
         }
         if (runningMean != null) {
@@ -161,6 +156,21 @@ public final class BatchNorm {
                 float unbiased = (float) (var[c] * count / (count - 1));
                 runningVar.data.put(c, (1f - momentum) * runningVar.data.get(c) + momentum * unbiased);
             }
+        }
+    }
+
+    /**
+     * {@link #trainingScaleShift}'s {@code scale}, {@code shift}, {@code meanOut} and {@code
+     * invStdOut} from the statistics it saved in {@code saved [2, C]}: the same floats, without a
+     * pass over {@code x}.
+     */
+    static void savedScaleShift(Buf saved, Buf gamma, Buf beta, int channels, float[] scale, float[] shift,
+            float[] meanOut, float[] invStdOut) {
+        saved.data.get(0, meanOut, 0, channels);
+        saved.data.get(channels, invStdOut, 0, channels);
+        for (int c = 0; c < channels; c++) {
+            scale[c] = invStdOut[c] * gamma.data.get(c);
+            shift[c] = beta.data.get(c) - meanOut[c] * scale[c];
         }
     }
 
@@ -205,31 +215,31 @@ public final class BatchNorm {
      * by {@code y > 0} when {@code relu}): {@code dbeta = sum g}, {@code dgamma = sum g * xhat}, and
      * {@code dx = gamma * invStd / M * (M g - dbeta - xhat * dgamma)}.
      *
-     * <p>{@code saveMean} and {@code saveInvStd} are what {@link #forwardTraining} saved; when both
-     * are {@code null} they are recomputed from {@code x} with {@code eps} (one more pass over
-     * {@code x}). Any of {@code dx}, {@code dgamma}, {@code dbeta} may be {@code null} (not needed),
+     * <p>{@code saved} ({@code [2, C]}) is what {@link #forwardTraining} saved; when it is {@code
+     * null} the mean and {@code invStd} are recomputed from {@code x} with {@code eps} (one more pass
+     * over {@code x}). Any of {@code dx}, {@code dgamma}, {@code dbeta} may be {@code null} (not needed),
      * and {@code gamma} too when {@code dx} is; {@code accumulateInput} adds to {@code dx}, {@code
      * accumulateParams} to {@code dgamma} and {@code dbeta}. {@code dx} may be {@code dy}. One call
      * computes all three gradients in two passes over the example data; separate calls for {@code
      * dx} and for {@code dgamma} repeat the first pass (and the statistics, when not saved).
      */
-    public static void backward(Buf x, Buf y, Buf dy, Buf gamma, Buf saveMean, Buf saveInvStd, Buf dx, Buf dgamma,
-            Buf dbeta, int batch, int channels, int spatial, float eps, boolean relu, boolean accumulateInput,
+    public static void backward(Buf x, Buf y, Buf dy, Buf gamma, Buf saved, Buf dx, Buf dgamma, Buf dbeta,
+            int batch, int channels, int spatial, float eps, boolean relu, boolean accumulateInput,
             boolean accumulateParams) {
         Staging s = Staging.get();
         float[] mean = s.floats(SCALE, channels);
         float[] invStd = s.floats(SHIFT, channels);
-        if (saveMean == null && saveInvStd == null) {
+        if (saved == null) {
             double[] m = s.zeroDoubles(0, channels);
             double[] v = s.zeroDoubles(1, channels);
             statistics(x, batch, channels, spatial, m, v);
             for (int c = 0; c < channels; c++) {
                 mean[c] = (float) m[c];
-                invStd[c] = (float) (1.0 / Math.sqrt(v[c] + eps));
+                invStd[c] = invStd(v[c], eps);
             }
         } else {
-            saveMean.data.get(0, mean, 0, channels);
-            saveInvStd.data.get(0, invStd, 0, channels);
+            saved.data.get(0, mean, 0, channels);
+            saved.data.get(channels, invStd, 0, channels);
         }
         double[] sumG = s.zeroDoubles(2, channels);
         double[] sumGX = s.zeroDoubles(3, channels);

@@ -10,12 +10,13 @@ import java.util.Arrays;
  * maximum of a window). Forward writes only {@code p}, and normalizes only the pooled values (see
  * {@link #forwardRange}); the full-size activation {@code y} is never computed.
  *
- * <p>Backward saves nothing either: it recomputes {@code y} from {@code x} plane by plane with
- * {@link BatchNorm}'s arithmetic, so that each window has the winner the unfused kernels find, sends {@code dp} to the
- * winners, masks by {@code y > 0} (writing that gradient over {@code dx}), and then takes {@link
- * BatchNorm#backward}'s gradients: one pass over {@code x} and {@code dp}, one over {@code x} and
- * {@code dx}, besides the statistics'. Passes over the batch run in two halves of examples when
- * {@link Workers} has two threads, as {@link BatchNorm}'s do.
+ * <p>Backward keeps no activation either: it recomputes {@code y} from {@code x} plane by plane
+ * with {@link BatchNorm}'s arithmetic, so that each window has the winner the unfused kernels find,
+ * sends {@code dp} to the winners, masks by {@code y > 0} (writing that gradient over {@code dx}),
+ * and then takes {@link BatchNorm#backward}'s gradients: one pass over {@code x} and {@code dp}, one
+ * over {@code x} and {@code dx}, and one for the statistics where forward saved none. Passes over
+ * the batch run in two halves of examples when {@link Workers} has two threads, as {@link
+ * BatchNorm}'s do.
  *
  * <p>The per-plane pooling is {@link Pool2d}'s ({@link Pool2d#maxPlane}, {@link
  * Pool2d#maxPlaneBackward}), so its {@code maxpool(2)} pair pass serves the 28x28 and 14x14 planes
@@ -51,17 +52,18 @@ public final class BatchNormPool {
 
     /**
      * {@code p = maxpool(relu(bn(x)))} with batch statistics; {@code runningMean} and {@code
-     * runningVar} are updated as {@link BatchNorm#forwardTraining} updates them.
+     * runningVar} are updated, and the statistics saved in {@code saved [2, C]} (unless {@code null}),
+     * as {@link BatchNorm#forwardTraining} does.
      *
      * @throws IllegalArgumentException if a channel has fewer than two values, as in PyTorch
      */
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, PoolGeometry g,
-            Buf p, int batch, float momentum, float eps) {
+            Buf p, Buf saved, int batch, float momentum, float eps) {
         int channels = g.channels();
         Staging s = Staging.get();
         float[] scale = s.floats(SCALE, channels);
         float[] shift = s.floats(SHIFT, channels);
-        BatchNorm.trainingScaleShift(x, gamma, beta, runningMean, runningVar, null, null, batch, channels,
+        BatchNorm.trainingScaleShift(x, gamma, beta, runningMean, runningVar, saved, batch, channels,
                 g.height() * g.width(), momentum, eps, scale, shift, null, null);
         Job job = JOB.get();
         job.set(FORWARD, g, x, null, p, scale, shift);
@@ -72,10 +74,11 @@ public final class BatchNormPool {
     /**
      * The gradients of {@link #forwardTraining} from {@code dp}, the gradient of {@code p}: {@code
      * dx}, {@code dgamma} and {@code dbeta}, each skipped when {@code null} ({@code gamma} is needed
-     * in any case, to recompute the activation). Results are written, not added.
+     * in any case, to recompute the activation). {@code saved} is what forward saved, or {@code null}
+     * to recompute the statistics from {@code x}. Results are written, not added.
      */
-    public static void backward(Buf x, Buf dp, Buf gamma, Buf beta, PoolGeometry g, Buf dx, Buf dgamma, Buf dbeta,
-            int batch, float eps) {
+    public static void backward(Buf x, Buf dp, Buf gamma, Buf beta, Buf saved, PoolGeometry g, Buf dx, Buf dgamma,
+            Buf dbeta, int batch, float eps) {
         int channels = g.channels();
         int spatial = g.height() * g.width();
         Staging s = Staging.get();
@@ -83,8 +86,12 @@ public final class BatchNormPool {
         float[] shift = s.floats(SHIFT, channels);
         float[] mean = s.floats(MEAN, channels);
         float[] invStd = s.floats(INV_STD, channels);
-        BatchNorm.trainingScaleShift(x, gamma, beta, null, null, null, null, batch, channels, spatial, 0f, eps, scale,
-                shift, mean, invStd);
+        if (saved == null) {
+            BatchNorm.trainingScaleShift(x, gamma, beta, null, null, null, batch, channels, spatial, 0f, eps, scale,
+                    shift, mean, invStd);
+        } else {
+            BatchNorm.savedScaleShift(saved, gamma, beta, channels, scale, shift, mean, invStd);
+        }
         Job job = JOB.get();
         job.set(SUMS, g, x, dp, dx, scale, shift);
         job.mean = mean;

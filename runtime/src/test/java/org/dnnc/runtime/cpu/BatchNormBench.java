@@ -52,12 +52,12 @@ public final class BatchNormBench {
         for (int round = 0; round < rounds; round++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < calls; i++) {
-                BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, null, null, BATCH, channels,
+                BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, null, BATCH, channels,
                         spatial, 0.1f, 1e-5f, true);
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < calls; i++) {
-                BatchNorm.backward(x, y, dy, gamma, null, null, dx, dgamma, dbeta, BATCH, channels, spatial, 1e-5f,
+                BatchNorm.backward(x, y, dy, gamma, null, dx, dgamma, dbeta, BATCH, channels, spatial, 1e-5f,
                         true, false, false);
             }
             long t2 = System.nanoTime();

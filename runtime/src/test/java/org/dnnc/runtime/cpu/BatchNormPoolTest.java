@@ -42,14 +42,17 @@ class BatchNormPoolTest {
             Buf varA = constant(channels, 1.5f);
             Buf y = Buf.allocate(in);
             Buf expected = Buf.allocate(out);
-            BatchNorm.forwardTraining(x, gamma, beta, meanA, varA, y, null, null, batch, channels, spatial, 0.1f, eps,
+            Buf savedA = Buf.allocate(2 * channels);
+            BatchNorm.forwardTraining(x, gamma, beta, meanA, varA, y, savedA, batch, channels, spatial, 0.1f, eps,
                     true);
             Pool2d.maxForward(g, y, expected, batch);
             Buf meanB = constant(channels, 0.2f);
             Buf varB = constant(channels, 1.5f);
             Buf actual = Buf.allocate(out);
-            BatchNormPool.forwardTraining(x, gamma, beta, meanB, varB, g, actual, batch, 0.1f, eps);
+            Buf savedB = Buf.allocate(2 * channels);
+            BatchNormPool.forwardTraining(x, gamma, beta, meanB, varB, g, actual, savedB, batch, 0.1f, eps);
             assertSame("pooled", expected, actual, out, 0);
+            assertSame("saved statistics", savedA, savedB, 2 * channels, 0);
             assertSame("running mean", meanA, meanB, channels, 0);
             assertSame("running variance", varA, varB, channels, 0);
 
@@ -58,19 +61,23 @@ class BatchNormPoolTest {
             Buf dx = Buf.allocate(in);
             Buf dgamma = Buf.allocate(channels);
             Buf dbeta = Buf.allocate(channels);
-            BatchNorm.backward(x, y, dy, gamma, null, null, dx, dgamma, dbeta, batch, channels, spatial, eps, true,
+            BatchNorm.backward(x, y, dy, gamma, savedA, dx, dgamma, dbeta, batch, channels, spatial, eps, true,
                     false, false);
             Buf fusedDx = Buf.allocate(in);
             Buf fusedDgamma = Buf.allocate(channels);
             Buf fusedDbeta = Buf.allocate(channels);
-            BatchNormPool.backward(x, dp, gamma, beta, g, fusedDx, fusedDgamma, fusedDbeta, batch, eps);
+            BatchNormPool.backward(x, dp, gamma, beta, savedB, g, fusedDx, fusedDgamma, fusedDbeta, batch, eps);
             assertSame("dbeta", dbeta, fusedDbeta, channels, 1e-5);
             assertSame("dgamma", dgamma, fusedDgamma, channels, 1e-5);
             assertSame("dx", dx, fusedDx, in, 1e-5);
-            // Each gradient alone, as a program that needs only some of them calls it.
+            // Each gradient alone, as a program that needs only some of them calls it; the statistics
+            // recomputed from x are the saved ones, bit for bit.
             Buf onlyDx = Buf.allocate(in);
-            BatchNormPool.backward(x, dp, gamma, beta, g, onlyDx, null, null, batch, eps);
-            assertSame("dx alone", fusedDx, onlyDx, in, 0);
+            BatchNormPool.backward(x, dp, gamma, beta, null, g, onlyDx, null, null, batch, eps);
+            assertSame("dx alone, statistics recomputed", fusedDx, onlyDx, in, 0);
+            Buf onlyDgamma = Buf.allocate(channels);
+            BatchNormPool.backward(x, dp, gamma, beta, null, g, null, onlyDgamma, null, batch, eps);
+            assertSame("dgamma alone, statistics recomputed", fusedDgamma, onlyDgamma, channels, 0);
         });
     }
 
@@ -115,9 +122,9 @@ class BatchNormPoolTest {
         Buf dgamma = Buf.allocate(channels);
         Buf dbeta = Buf.allocate(channels);
         InContext.run(1, () -> {
-            BatchNormPool.backward(x, r, gamma, beta, g, dx, dgamma, dbeta, batch, 1e-5f);
+            BatchNormPool.backward(x, r, gamma, beta, null, g, dx, dgamma, dbeta, batch, 1e-5f);
             java.util.function.DoubleSupplier loss = () -> {
-                BatchNormPool.forwardTraining(x, gamma, beta, null, null, g, p, batch, 0.1f, 1e-5f);
+                BatchNormPool.forwardTraining(x, gamma, beta, null, null, g, p, null, batch, 0.1f, 1e-5f);
                 return FiniteDifferences.dot(r, p);
             };
             FiniteDifferences.check("batchnorm_relu_maxpool dx", x, dx, loss);

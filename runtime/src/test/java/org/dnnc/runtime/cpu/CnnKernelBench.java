@@ -43,10 +43,8 @@ public final class CnnKernelBench {
     private final Buf rv1 = Buf.allocate(16);
     private final Buf rm2 = Buf.allocate(32);
     private final Buf rv2 = Buf.allocate(32);
-    private final Buf mean1 = Buf.allocate(16);
-    private final Buf inv1 = Buf.allocate(16);
-    private final Buf mean2 = Buf.allocate(32);
-    private final Buf inv2 = Buf.allocate(32);
+    private final Buf saved1 = Buf.allocate(2 * 16);
+    private final Buf saved2 = Buf.allocate(2 * 32);
     private final Buf c1 = Buf.allocate(BATCH * conv1.outputSize());
     private final Buf a1 = Buf.allocate(BATCH * conv1.outputSize());
     private final Buf p1 = Buf.allocate(BATCH * pool1.outputSize());
@@ -103,13 +101,13 @@ public final class CnnKernelBench {
         t = System.nanoTime();
         Conv2d.forward(conv1, x, p[0], p[1], c1, scratch, BATCH, Activation.IDENTITY, 0f);
         mark();
-        BatchNorm.forwardTraining(c1, p[2], p[3], rm1, rv1, a1, mean1, inv1, BATCH, 16, 784, 0.1f, 1e-5f, true);
+        BatchNorm.forwardTraining(c1, p[2], p[3], rm1, rv1, a1, saved1, BATCH, 16, 784, 0.1f, 1e-5f, true);
         mark();
         Pool2d.maxForward(pool1, a1, p1, BATCH);
         mark();
         Conv2d.forward(conv2, p1, p[4], p[5], c2, scratch, BATCH, Activation.IDENTITY, 0f);
         mark();
-        BatchNorm.forwardTraining(c2, p[6], p[7], rm2, rv2, a2, mean2, inv2, BATCH, 32, 196, 0.1f, 1e-5f, true);
+        BatchNorm.forwardTraining(c2, p[6], p[7], rm2, rv2, a2, saved2, BATCH, 32, 196, 0.1f, 1e-5f, true);
         mark();
         Pool2d.maxForward(pool2, a2, p2, BATCH);
         mark();
@@ -129,7 +127,7 @@ public final class CnnKernelBench {
         mark();
         Pool2d.maxBackward(pool2, a2, dp2, da2, BATCH, false);
         mark();
-        BatchNorm.backward(c2, a2, da2, p[6], mean2, inv2, da2, g[6], g[7], BATCH, 32, 196, 1e-5f, true, false, false);
+        BatchNorm.backward(c2, a2, da2, p[6], saved2, da2, g[6], g[7], BATCH, 32, 196, 1e-5f, true, false, false);
         mark();
         Conv2d.backwardBias(da2, g[5], BATCH, 32, 196, false);
         mark();
@@ -139,7 +137,7 @@ public final class CnnKernelBench {
         mark();
         Pool2d.maxBackward(pool1, a1, dp1, da1, BATCH, false);
         mark();
-        BatchNorm.backward(c1, a1, da1, p[2], mean1, inv1, da1, g[2], g[3], BATCH, 16, 784, 1e-5f, true, false, false);
+        BatchNorm.backward(c1, a1, da1, p[2], saved1, da1, g[2], g[3], BATCH, 16, 784, 1e-5f, true, false, false);
         mark();
         Conv2d.backwardBias(da1, g[1], BATCH, 16, 784, false);
         mark();

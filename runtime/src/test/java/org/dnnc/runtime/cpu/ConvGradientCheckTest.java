@@ -174,17 +174,16 @@ class ConvGradientCheckTest {
         Buf beta = random(channels);
         Buf y = Buf.allocate(n);
         Buf r = random(n);
-        Buf mean = Buf.allocate(channels);
-        Buf invStd = Buf.allocate(channels);
-        BatchNorm.forwardTraining(x, gamma, beta, null, null, y, mean, invStd, batch, channels, spatial, 0.1f, eps,
+        Buf saved = Buf.allocate(2 * channels);
+        BatchNorm.forwardTraining(x, gamma, beta, null, null, y, saved, batch, channels, spatial, 0.1f, eps,
                 false);
         Buf dx = Buf.allocate(n);
         Buf dgamma = Buf.allocate(channels);
         Buf dbeta = Buf.allocate(channels);
-        BatchNorm.backward(x, null, r, gamma, mean, invStd, dx, dgamma, dbeta, batch, channels, spatial, eps, false,
+        BatchNorm.backward(x, null, r, gamma, saved, dx, dgamma, dbeta, batch, channels, spatial, eps, false,
                 false, false);
         DoubleSupplier loss = () -> {
-            BatchNorm.forwardTraining(x, gamma, beta, null, null, y, null, null, batch, channels, spatial, 0.1f, eps,
+            BatchNorm.forwardTraining(x, gamma, beta, null, null, y, null, batch, channels, spatial, 0.1f, eps,
                     false);
             return FiniteDifferences.dot(r, y);
         };

@@ -163,16 +163,15 @@ class ConvKernelEdgeCaseTest {
 
         Buf gamma = random(2);
         Buf dy = random(batch * 2 * 36);
-        Buf mean = Buf.allocate(2);
-        Buf inv = Buf.allocate(2);
+        Buf saved = Buf.allocate(2 * 2);
         Buf y = Buf.allocate(batch * 2 * 36);
-        BatchNorm.forwardTraining(x, gamma, random(2), null, null, y, mean, inv, batch, 2, 36, 0.1f, 1e-5f, true);
-        checkAccumulates(batch * 72, (out, acc) -> BatchNorm.backward(x, y, dy, gamma, mean, inv, out, null, null,
+        BatchNorm.forwardTraining(x, gamma, random(2), null, null, y, saved, batch, 2, 36, 0.1f, 1e-5f, true);
+        checkAccumulates(batch * 72, (out, acc) -> BatchNorm.backward(x, y, dy, gamma, saved, out, null, null,
                 batch, 2, 36, 1e-5f, true, acc, false));
         // Without dx, gamma is not needed.
-        checkAccumulates(2, (out, acc) -> BatchNorm.backward(x, y, dy, null, mean, inv, null, out, null,
+        checkAccumulates(2, (out, acc) -> BatchNorm.backward(x, y, dy, null, saved, null, out, null,
                 batch, 2, 36, 1e-5f, true, false, acc));
-        checkAccumulates(2, (out, acc) -> BatchNorm.backward(x, y, dy, gamma, mean, inv, null, null, out,
+        checkAccumulates(2, (out, acc) -> BatchNorm.backward(x, y, dy, gamma, saved, null, null, out,
                 batch, 2, 36, 1e-5f, true, false, acc));
         Buf lnGamma = random(36);
         checkAccumulates(batch * 72, (out, acc) -> LayerNorm.backward(x, dy, lnGamma, null, null, out, null, null,
@@ -195,15 +194,14 @@ class ConvKernelEdgeCaseTest {
         Buf rv = Buf.of(1f, 2f, 0.5f);
         Buf rmFused = Buf.of(0.1f, 0.2f, 0.3f);
         Buf rvFused = Buf.of(1f, 2f, 0.5f);
-        Buf mean = Buf.allocate(channels);
-        Buf inv = Buf.allocate(channels);
+        Buf saved = Buf.allocate(2 * channels);
 
         Buf bn = Buf.allocate(n);
-        BatchNorm.forwardTraining(x, gamma, beta, rm, rv, bn, mean, inv, batch, channels, spatial, 0.1f, 1e-5f, false);
+        BatchNorm.forwardTraining(x, gamma, beta, rm, rv, bn, saved, batch, channels, spatial, 0.1f, 1e-5f, false);
         Buf relu = Buf.allocate(n);
         Activations.forward(Activation.RELU, 0f, bn, relu, n);
         Buf fused = Buf.allocate(n);
-        BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, mean, inv, batch, channels, spatial, 0.1f,
+        BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, saved, batch, channels, spatial, 0.1f,
                 1e-5f, true);
         assertThat(fused.toArray()).isEqualTo(relu.toArray());
         assertThat(rmFused.toArray()).isEqualTo(rm.toArray());
@@ -214,12 +212,12 @@ class ConvKernelEdgeCaseTest {
         Buf dx = Buf.allocate(n);
         Buf dgamma = Buf.allocate(channels);
         Buf dbeta = Buf.allocate(channels);
-        BatchNorm.backward(x, null, masked, gamma, mean, inv, dx, dgamma, dbeta, batch, channels, spatial, 1e-5f, false,
+        BatchNorm.backward(x, null, masked, gamma, saved, dx, dgamma, dbeta, batch, channels, spatial, 1e-5f, false,
                 false, false);
         Buf dxFused = Buf.allocate(n);
         Buf dgammaFused = Buf.allocate(channels);
         Buf dbetaFused = Buf.allocate(channels);
-        BatchNorm.backward(x, fused, dy, gamma, mean, inv, dxFused, dgammaFused, dbetaFused, batch, channels, spatial,
+        BatchNorm.backward(x, fused, dy, gamma, saved, dxFused, dgammaFused, dbetaFused, batch, channels, spatial,
                 1e-5f, true, false, false);
         assertThat(dxFused.toArray()).isEqualTo(dx.toArray());
         assertThat(dgammaFused.toArray()).isEqualTo(dgamma.toArray());
@@ -266,7 +264,7 @@ class ConvKernelEdgeCaseTest {
                     Buf rmFused = Buf.of(0.1f, 0.2f, 0.3f);
                     Buf rvFused = Buf.of(1f, 2f, 0.5f);
                     Buf fused = Buf.allocate(n);
-                    BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, null, null, residual, batch,
+                    BatchNorm.forwardTraining(x, gamma, beta, rmFused, rvFused, fused, null, residual, batch,
                             channels, spatial, 0.1f, 1e-5f, relu);
                     assertThat(rmFused.toArray()).isEqualTo(rm.toArray());
                     assertThat(rvFused.toArray()).isEqualTo(rv.toArray());
@@ -296,13 +294,12 @@ class ConvKernelEdgeCaseTest {
             sq += (f - mean) * (f - mean);
         }
         double var = sq / n;
-        Buf saveMean = Buf.allocate(1);
-        Buf saveInv = Buf.allocate(1);
+        Buf saved = Buf.allocate(2);
         Buf rv = Buf.of(0f);
-        BatchNorm.forwardTraining(Buf.of(v), Buf.of(1f), Buf.of(0f), null, rv, Buf.allocate(n), saveMean, saveInv,
+        BatchNorm.forwardTraining(Buf.of(v), Buf.of(1f), Buf.of(0f), null, rv, Buf.allocate(n), saved,
                 batch, 1, spatial, 1f, 0f, false);
-        assertThat((double) saveMean.get(0)).isWithin(1e-4).of(mean);
-        assertThat((double) saveInv.get(0)).isWithin(1e-3 / Math.sqrt(var)).of(1 / Math.sqrt(var));
+        assertThat((double) saved.get(0)).isWithin(1e-4).of(mean);
+        assertThat((double) saved.get(1)).isWithin(1e-3 / Math.sqrt(var)).of(1 / Math.sqrt(var));
         assertThat((double) rv.get(0)).isWithin(1e-3 * var).of(sq / (n - 1));
     }
 
@@ -420,8 +417,7 @@ class ConvKernelEdgeCaseTest {
         Buf be1 = random(4);
         Buf rm = Buf.allocate(4);
         Buf rv = Buf.allocate(4);
-        Buf mean = Buf.allocate(4);
-        Buf inv = Buf.allocate(4);
+        Buf saved = Buf.allocate(2 * 4);
         Buf c1 = Buf.allocate(batch * conv1.outputSize());
         Buf a1 = Buf.allocate(batch * conv1.outputSize());
         Buf p1 = Buf.allocate(batch * pool1.outputSize());
@@ -442,7 +438,7 @@ class ConvKernelEdgeCaseTest {
         Buf dbeta = Buf.allocate(45);
         Runnable step = () -> {
             Conv2d.forward(conv1, x, w1, null, c1, scratch, batch, Activation.IDENTITY, 0f);
-            BatchNorm.forwardTraining(c1, g1, be1, rm, rv, a1, mean, inv, batch, 4, 144, 0.1f, 1e-5f, true);
+            BatchNorm.forwardTraining(c1, g1, be1, rm, rv, a1, saved, batch, 4, 144, 0.1f, 1e-5f, true);
             Pool2d.maxForward(pool1, a1, p1, batch);
             Conv2d.forward(conv2, p1, w2, null, c2, scratch, batch, Activation.TANH, 0f);
             Pool2d.avgForward(pool2, c2, p2, batch, true);
@@ -460,7 +456,7 @@ class ConvKernelEdgeCaseTest {
             Conv2d.backwardWeights(conv2, d, p1, dw2, scratch, batch, false);
             Conv2d.backwardInput(conv2, d, w2, d2, scratch, batch, false);
             Pool2d.maxBackward(pool1, a1, d2, d, batch, false);
-            BatchNorm.backward(c1, a1, d, g1, mean, inv, d, db, null, batch, 4, 144, 1e-5f, true, false, false);
+            BatchNorm.backward(c1, a1, d, g1, saved, d, db, null, batch, 4, 144, 1e-5f, true, false, false);
             BatchNorm.forwardInference(c1, g1, be1, rm, rv, a1, batch, 4, 144, 1e-5f, true);
             BatchNorm.backwardInference(c1, a1, d, g1, rm, rv, d2, db, null, batch, 4, 144, 1e-5f, true, false, false);
             Conv2d.backwardWeights(conv1, d, x, dw1, scratch, batch, false);

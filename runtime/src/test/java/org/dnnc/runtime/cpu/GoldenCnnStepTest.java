@@ -47,23 +47,21 @@ class GoldenCnnStepTest {
 
             Buf c1 = plan.next(batch * conv1.outputSize());
             Buf a1 = plan.next(batch * conv1.outputSize());
-            Buf mean1 = plan.next(4);
-            Buf inv1 = plan.next(4);
+            Buf saved1 = plan.next(2 * 4);
             Buf p1 = plan.next(batch * pool1.outputSize());
             Buf c2 = plan.next(batch * conv2.outputSize());
             Buf a2 = plan.next(batch * conv2.outputSize());
-            Buf mean2 = plan.next(8);
-            Buf inv2 = plan.next(8);
+            Buf saved2 = plan.next(2 * 8);
             Buf p2 = plan.next(batch * features);
             Buf logits = plan.next(batch * 10);
 
             // Forward.
             Conv2d.forward(conv1, x, w0, b0, c1, scratch, batch, Activation.IDENTITY, 0f);
-            BatchNorm.forwardTraining(c1, gamma1, beta1, rm1, rv1, a1, mean1, inv1, batch, 4, 28 * 28, momentum, eps,
+            BatchNorm.forwardTraining(c1, gamma1, beta1, rm1, rv1, a1, saved1, batch, 4, 28 * 28, momentum, eps,
                     true);
             Pool2d.maxForward(pool1, a1, p1, batch);
             Conv2d.forward(conv2, p1, w4, b4, c2, scratch, batch, Activation.IDENTITY, 0f);
-            BatchNorm.forwardTraining(c2, gamma5, beta5, rm5, rv5, a2, mean2, inv2, batch, 8, 14 * 14, momentum, eps,
+            BatchNorm.forwardTraining(c2, gamma5, beta5, rm5, rv5, a2, saved2, batch, 8, 14 * 14, momentum, eps,
                     true);
             Pool2d.maxForward(pool2, a2, p2, batch);
             Dense.forward(p2, w9, b9, logits, batch, features, 10, Activation.IDENTITY, 0f); // flatten: same view
@@ -88,7 +86,7 @@ class GoldenCnnStepTest {
             Buf db4 = plan.next(8);
             Buf dp1 = plan.next(batch * pool1.outputSize());
             Pool2d.maxBackward(pool2, a2, dp2, da2, batch, false);
-            BatchNorm.backward(c2, a2, da2, gamma5, mean2, inv2, da2, dgamma5, dbeta5, batch, 8, 14 * 14, eps, true,
+            BatchNorm.backward(c2, a2, da2, gamma5, saved2, da2, dgamma5, dbeta5, batch, 8, 14 * 14, eps, true,
                     false, false);
             Conv2d.backwardBias(da2, db4, batch, 8, 14 * 14, false);
             Conv2d.backwardWeights(conv2, da2, p1, dw4, scratch, batch, false);
@@ -101,7 +99,7 @@ class GoldenCnnStepTest {
             Buf db0 = plan.next(4);
             Buf dx = plan.next(batch * conv1.inputSize());
             Pool2d.maxBackward(pool1, a1, dp1, da1, batch, false);
-            BatchNorm.backward(c1, a1, da1, gamma1, mean1, inv1, da1, dgamma1, dbeta1, batch, 4, 28 * 28, eps, true,
+            BatchNorm.backward(c1, a1, da1, gamma1, saved1, da1, dgamma1, dbeta1, batch, 4, 28 * 28, eps, true,
                     false, false);
             Conv2d.backwardBias(da1, db0, batch, 4, 28 * 28, false);
             Conv2d.backwardWeights(conv1, da1, x, dw0, scratch, batch, false);

@@ -108,15 +108,14 @@ class SplitKernelsTest {
                 float[][] results = bothWays(() -> {
                     Buf runningMean = Buf.allocate(channels);
                     Buf runningVar = Buf.of(1f, 1f, 1f, 1f, 1f);
-                    Buf mean = Buf.allocate(channels);
-                    Buf invStd = Buf.allocate(channels);
+                    Buf statistics = Buf.allocate(2 * channels);
                     Buf y = Buf.allocate(size);
-                    BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, mean, invStd, batch,
+                    BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, statistics, batch,
                             channels, spatial, 0.1f, 1e-5f, relu);
                     Buf dx = Buf.allocate(size);
                     Buf dgamma = Buf.allocate(channels);
                     Buf dbeta = Buf.allocate(channels);
-                    BatchNorm.backward(x, y, dy, gamma, saved ? mean : null, saved ? invStd : null, dx, dgamma, dbeta,
+                    BatchNorm.backward(x, y, dy, gamma, saved ? statistics : null, dx, dgamma, dbeta,
                             batch, channels, spatial, 1e-5f, relu, false, false);
                     Buf[] parts = {y, runningMean, runningVar, dx, dgamma, dbeta};
                     float[] all = new float[0];

@@ -29,13 +29,14 @@ class CnnKernelsGpuTest extends GpuTestSupport {
             DevBuf dRunningMean = device(runningMean);
             DevBuf dRunningVar = device(runningVar);
             Buf y = Buf.allocate(n);
-            Buf saveMean = Buf.allocate(CHANNELS);
-            Buf saveInvStd = Buf.allocate(CHANNELS);
+            Buf saved = Buf.allocate(2 * CHANNELS);
+            Buf saveMean = saved.slice(0, CHANNELS);
+            Buf saveInvStd = saved.slice(CHANNELS, CHANNELS);
             DevBuf dy = device(n);
             DevBuf dSaveMean = device(CHANNELS);
             DevBuf dSaveInvStd = device(CHANNELS);
             DevBuf scratch = device(CudaBatchNorm.scratchSize(CHANNELS));
-            BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, saveMean, saveInvStd, residual, BATCH,
+            BatchNorm.forwardTraining(x, gamma, beta, runningMean, runningVar, y, saved, residual, BATCH,
                     CHANNELS, SPATIAL, 0.1f, 1e-5f, relu);
             CudaBatchNorm.forwardTraining(ctx, device(x), device(gamma), device(beta), dRunningMean, dRunningVar, dy,
                     dSaveMean, dSaveInvStd, device(residual), BATCH, CHANNELS, SPATIAL, 0.1f, 1e-5f, relu, scratch);
@@ -52,7 +53,7 @@ class CnnKernelsGpuTest extends GpuTestSupport {
             DevBuf ddx = device(dx);
             DevBuf ddgamma = device(dgamma);
             DevBuf ddbeta = device(dbeta);
-            BatchNorm.backward(x, y, g, gamma, saveMean, saveInvStd, dx, dgamma, dbeta, BATCH, CHANNELS, SPATIAL, 1e-5f,
+            BatchNorm.backward(x, y, g, gamma, saved, dx, dgamma, dbeta, BATCH, CHANNELS, SPATIAL, 1e-5f,
                     relu, relu, true);
             CudaBatchNorm.backward(ctx, device(x), device(y), device(g), device(gamma), device(saveMean),
                     device(saveInvStd), ddx, ddgamma, ddbeta, BATCH, CHANNELS, SPATIAL, 1e-5f, relu, relu, true, scratch);
@@ -75,7 +76,7 @@ class CnnKernelsGpuTest extends GpuTestSupport {
         DevBuf ddx = device(n);
         DevBuf ddgamma = device(CHANNELS);
         DevBuf ddbeta = device(CHANNELS);
-        BatchNorm.backward(x, y, g, gamma, null, null, dx, dgamma, dbeta, BATCH, CHANNELS, SPATIAL, 1e-5f, true, false,
+        BatchNorm.backward(x, y, g, gamma, null, dx, dgamma, dbeta, BATCH, CHANNELS, SPATIAL, 1e-5f, true, false,
                 false);
         CudaBatchNorm.backward(ctx, device(x), device(y), device(g), device(gamma), null, null, ddx, ddgamma, ddbeta,
                 BATCH, CHANNELS, SPATIAL, 1e-5f, true, false, false, device(CudaBatchNorm.scratchSize(CHANNELS)));

@@ -21,7 +21,8 @@ import org.dnnc.compiler.ir.TensorType;
  * ReLU when fused), inference, the input gradient of a frozen layer, the folds into a layer's
  * weights and bias, and the training gradients as one call per group, as the CPU's ({@code
  * CallGroups}). Each call but the folds gets the planned scratch of {@code CudaBatchNorm.scratchSize}
- * floats. As on the CPU, the gradients' call recomputes the batch's statistics from x.
+ * floats. The gradients' call recomputes the batch's statistics from x (the CPU's reads those its
+ * forward saved).
  */
 final class CudaNormalizations {
     private static final ClassName BATCH_NORM = ClassName.get("org.dnnc.runtime.cuda", "CudaBatchNorm");
