@@ -204,7 +204,7 @@ public abstract class AbstractDnncMojo extends AbstractMojo {
     static String configHash(String pluginVersion, Charset charset, boolean fuse, Set<Target> targets) {
         String names = targets.stream().map(Target::name).sorted().collect(java.util.stream.Collectors.joining(","));
         return DnncBuild.sha256("format=" + BuildState.FORMAT + "\nplugin=" + pluginVersion
-                + "\ncompiler=" + Compiler.version() + "\nencoding=" + charset.name() + "\nfuse=" + fuse
+                + "\ncompiler=" + CompilerBuild.identity() + "\nencoding=" + charset.name() + "\nfuse=" + fuse
                 + (names.equals("cpu") ? "" : "\ntargets=" + names) + "\n");
     }
 
