@@ -36,13 +36,12 @@ final class Normalizations {
                 return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
                         RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
                         operand(e, n, 3), operand(e, n, 4), y, e.savedField(n.id()), operand(e, n, 5),
-                        t.dim(1).bound(), Sizes.spatial(t),
-                        (float) bn.momentum(), (float) bn.eps(), bn.relu());
+                        t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(), bn.relu());
             }
             return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
                     RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3),
-                    operand(e, n, 4), y, e.savedField(n.id()), t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(),
-                    bn.relu());
+                    operand(e, n, 4), y, e.savedField(n.id()), t.dim(1).bound(), Sizes.spatial(t),
+                    (float) bn.momentum(), (float) bn.eps(), bn.relu());
         }
         if (n.op() instanceof BatchNormReluMaxPool bn) {
             TensorType x = e.type(n.inputs().get(0));

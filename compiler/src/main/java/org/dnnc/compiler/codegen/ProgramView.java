@@ -34,9 +34,9 @@ public interface ProgramView {
     String savedField(int id);
 
     /**
-     * The field of the batch statistics that the training batchnorm whose gradient {@code n} is
-     * saved for it ({@link BatchNormStatistics}), or {@code "null"} when none did: the call then
-     * recomputes them.
+     * The field where the training batchnorm of which {@code n} is a gradient saved its batch
+     * statistics ({@link BatchNormStatistics}), or {@code "null"} when it saved none: the gradient's
+     * call then recomputes them.
      */
     default String savedStatistics(Node n) {
         return BatchNormStatistics.forwardOf(graph(), n).map(f -> savedField(f.id())).orElse("null");
