@@ -59,7 +59,7 @@ final class Liveness {
                 live[1] = last;
             }
         }
-        callTogether(graph, interval, aliases);
+        callTogether(graph, position, interval, aliases);
         runInPlace(nodes, byId, interval, aliases, graph, batch);
         // Resolve chains (a flatten of a value computed in place), so that one lookup finds the buffer.
         aliases.replaceAll((id, target) -> root(aliases, target));
@@ -94,11 +94,8 @@ final class Liveness {
      * A group runs as one call at its first member (see {@link CallGroups}): every member's result
      * is written there, and every member's operand is read until the last member's place.
      */
-    private static void callTogether(Graph graph, Map<Integer, int[]> interval, Map<Integer, Integer> aliases) {
-        Map<Integer, Integer> position = new HashMap<>();
-        for (int i = 0; i < graph.nodes().size(); i++) {
-            position.put(graph.nodes().get(i).id(), i);
-        }
+    private static void callTogether(Graph graph, Map<Integer, Integer> position, Map<Integer, int[]> interval,
+            Map<Integer, Integer> aliases) {
         for (List<Node> members : CallGroups.of(graph).all()) {
             int first = position.get(members.get(0).id());
             int lastMember = position.get(members.get(members.size() - 1).id());

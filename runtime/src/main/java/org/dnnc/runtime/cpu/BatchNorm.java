@@ -110,8 +110,8 @@ public final class BatchNorm {
      * The batch statistics of {@code x} as {@link #forwardTraining} takes them, into the affine form
      * {@code y = x * scale[c] + shift[c]}; the running statistics are updated and the mean and
      * {@code invStd} saved (in the buffer {@code saved [2, C]}, and as arrays {@code meanOut}, {@code
-     * invStdOut}) where those are not {@code null}. Staging's double slots 0 and 1 and float slots of {@link #statistics} are
-     * used.
+     * invStdOut}) where those are not {@code null}. Staging's double slots 0 and 1 and float slots of
+     * {@link #statistics} are used.
      */
     static void trainingScaleShift(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf saved,
             int batch, int channels, int spatial, float momentum, float eps, float[] scale,

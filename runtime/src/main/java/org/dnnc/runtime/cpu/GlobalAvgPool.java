@@ -41,18 +41,16 @@ public final class GlobalAvgPool {
     }
 
     private static void run(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
-        if (Workers.threads() >= 2 && planes >= SPLIT_PLANES) {
-            Job job = JOB.get();
-            job.set(kind, in, out, planes, spatial, accumulate);
-            try {
+        Job job = JOB.get();
+        job.set(kind, in, out, planes, spatial, accumulate);
+        try {
+            if (Workers.threads() >= 2 && planes >= SPLIT_PLANES) {
                 Workers.runTwo(job);
-            } finally {
-                job.set(0, null, null, 0, 0, false);
+            } else {
+                job.run(0, 1);
             }
-        } else if (kind == FORWARD) {
-            forwardRange(in, out, spatial, 0, planes);
-        } else {
-            backwardRange(in, out, spatial, accumulate, 0, planes);
+        } finally {
+            job.set(0, null, null, 0, 0, false);
         }
     }
 

@@ -319,7 +319,7 @@ final class WinogradRows {
         // Each row's taps first, one array per tap, so that the sums below run along j: a loop over
         // taps inside a loop over rows waited on its chain of double adds (5 ns a value of U).
         int count = to - from;
-        double[][] taps = work.taps(r, count);
+        float[][] taps = work.taps(r, count);
         boolean flipped = plan.flipped;
         for (int j = from; j < to; j++) {
             int first = j * r;
@@ -342,7 +342,7 @@ final class WinogradRows {
             Arrays.fill(sum, 0, count, 0.0);
             for (int k = 0; k < r; k++) {
                 double gk = t.g()[xi][k];
-                double[] tap = taps[k];
+                float[] tap = taps[k];
                 for (int i = 0; i < count; i++) {
                     sum[i] += gk * tap[i];
                 }
@@ -564,7 +564,7 @@ final class WinogradRows {
         private float[][] transformedTiles = new float[0][0];
         private float[][] products = new float[0][0];
         private float[][] outputs = new float[0][0];
-        private double[][] taps = new double[0][0];
+        private float[][] taps = new float[0][0];
         private double[] sums = new double[0];
 
         float[] kernel(int n) {
@@ -610,16 +610,8 @@ final class WinogradRows {
             return outputs = grow(outputs, arrays, n);
         }
 
-        double[][] taps(int arrays, int n) {
-            if (taps.length < arrays) {
-                taps = Arrays.copyOf(taps, arrays);
-            }
-            for (int i = 0; i < arrays; i++) {
-                if (taps[i] == null || taps[i].length < n) {
-                    taps[i] = new double[n];
-                }
-            }
-            return taps;
+        float[][] taps(int arrays, int n) {
+            return taps = grow(taps, arrays, n);
         }
 
         double[] sums(int n) {
