@@ -13,7 +13,6 @@ import java.lang.Runtime;
 import java.lang.RuntimeException;
 import java.lang.String;
 import java.lang.UnsupportedOperationException;
-import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -38,6 +37,7 @@ import org.dnnc.runtime.cpu.CpuContext;
 import org.dnnc.runtime.cpu.Dense;
 import org.dnnc.runtime.cpu.Dropout;
 import org.dnnc.runtime.cpu.Elementwise;
+import org.dnnc.runtime.cpu.ElementwiseChain;
 import org.dnnc.runtime.cpu.GradientCheck;
 import org.dnnc.runtime.cpu.Init;
 import org.dnnc.runtime.cpu.Losses;
@@ -643,20 +643,19 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:13 logits.dense2
             Dense.backwardWeights(t39_d_loss_cross_entropy1, t31_logits_dropout1, t42_d_logits_dense2_weight, n, 128, 10, false);
             // FashionCnn.dnn:13 logits.relu1
-            {
-                FloatBuffer src0 = t41_d_logits_dense2.data();
-                FloatBuffer src1 = t30_logits_dropout1.data();
-                FloatBuffer src2 = t29_logits_dense1.data();
-                FloatBuffer dst = t41_d_logits_dense2.data();
-                for (int i = 0, size = n * 128; i < size; i++) {
-                    float x0 = src0.get(i);
-                    float x1 = src1.get(i);
-                    float x2 = src2.get(i);
+            ElementwiseChain.run((ins, outs, from, length) -> {
+                float[] in0 = ins[0];
+                float[] in1 = ins[1];
+                float[] in2 = ins[2];
+                for (int j = 0; j < length; j++) {
+                    float x0 = in0[j];
+                    float x1 = in1[j];
+                    float x2 = in2[j];
                     float t0 = x0 * x1;
-                    float t1 = x2 > 0f ? t0 : 0f;
-                    dst.put(i, t1);
+                    float t1 = ElementwiseChain.positive(x2, t0, 0f);
+                    outs[j] = t1;
                 }
-            }
+            }, 0, 0, t41_d_logits_dense2, n * 128, t41_d_logits_dense2, t30_logits_dropout1, t29_logits_dense1);
             // FashionCnn.dnn:13 logits.dense1
             Dense.backwardBias(t41_d_logits_dense2, t45_d_logits_dense1_bias, n, 128, false);
             // FashionCnn.dnn:13 logits.dense1

@@ -26,6 +26,18 @@ enum FormulaPrinter {
             out.add(fn.javaNarrows ? "(float) $T.$L(" : "$T.$L(", Math.class, fn.javaName);
             arguments(out, args);
         }
+
+        /** A call of the runtime's branch-free select: a ReLU's gradient takes either side at random. */
+        @Override
+        void positive(CodeBlock.Builder out, Positive p) {
+            out.add("$T.positive(", RuntimeNames.ELEMENTWISE_CHAIN);
+            arguments(out, java.util.List.of(p.test(), p.then(), p.otherwise()));
+        }
+
+        @Override
+        int positivePrecedence() {
+            return ATOM;
+        }
     },
     CUDA {
         @Override
@@ -38,6 +50,20 @@ enum FormulaPrinter {
             out.add("$L(", fn.cudaName);
             arguments(out, args);
         }
+
+        @Override
+        void positive(CodeBlock.Builder out, Positive p) {
+            operand(out, p.test(), 1, false);
+            out.add(" > $L ? ", whole(0));
+            print(out, p.then());
+            out.add(" : ");
+            print(out, p.otherwise());
+        }
+
+        @Override
+        int positivePrecedence() {
+            return 0;
+        }
     };
 
     /** Binds tighter than every operator: names, numbers, calls and negations. */
@@ -47,13 +73,19 @@ enum FormulaPrinter {
 
     abstract void call(CodeBlock.Builder out, Formula.Fn fn, java.util.List<Formula> args);
 
+    /** Prints {@code test > 0 ? then : otherwise}. */
+    abstract void positive(CodeBlock.Builder out, Positive p);
+
+    /** How tightly {@link #positive}'s spelling binds: a call, or C's conditional operator. */
+    abstract int positivePrecedence();
+
     CodeBlock print(Formula f) {
         CodeBlock.Builder out = CodeBlock.builder();
         print(out, f);
         return out.build();
     }
 
-    private void print(CodeBlock.Builder out, Formula f) {
+    void print(CodeBlock.Builder out, Formula f) {
         if (f instanceof Name n) {
             out.add("$L", n.name());
         } else if (f instanceof Whole w) {
@@ -71,17 +103,13 @@ enum FormulaPrinter {
         } else if (f instanceof Call c) {
             call(out, c.fn(), c.args());
         } else if (f instanceof Positive p) {
-            operand(out, p.test(), 1, false);
-            out.add(" > $L ? ", whole(0));
-            print(out, p.then());
-            out.add(" : ");
-            print(out, p.otherwise());
+            positive(out, p);
         }
     }
 
     /** {@code f} as an operand of an operator of {@code precedence}, in parentheses where needed. */
-    private void operand(CodeBlock.Builder out, Formula f, int precedence, boolean strict) {
-        int own = f instanceof Arithmetic a ? a.operator().precedence : f instanceof Positive ? 0 : ATOM;
+    void operand(CodeBlock.Builder out, Formula f, int precedence, boolean strict) {
+        int own = f instanceof Arithmetic a ? a.operator().precedence : f instanceof Positive ? positivePrecedence() : ATOM;
         boolean parens = own < precedence || strict && own == precedence;
         out.add(parens ? "(" : "");
         print(out, f);

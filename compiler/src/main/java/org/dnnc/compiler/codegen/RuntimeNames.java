@@ -20,6 +20,7 @@ final class RuntimeNames {
     static final ClassName DROPOUT = ClassName.get(CPU, "Dropout");
     static final ClassName RNG = ClassName.get(CPU, "Rng");
     static final ClassName ELEMENTWISE = ClassName.get(CPU, "Elementwise");
+    static final ClassName ELEMENTWISE_CHAIN = ClassName.get(CPU, "ElementwiseChain");
     static final ClassName CONCAT = ClassName.get(CPU, "Concat");
     static final ClassName EMBEDDING = ClassName.get(CPU, "Embedding");
     static final ClassName EMBEDDING_ROWS = ClassName.get(CPU, "EmbeddingRows");

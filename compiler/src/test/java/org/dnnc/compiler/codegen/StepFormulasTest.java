@@ -78,7 +78,7 @@ class StepFormulasTest {
     @Test
     void bothLanguagesSpellTheSameFormula() {
         for (Op op : everyKind()) {
-            String java = formula(op).java().toString()
+            String java = conditionals(formula(op).java().toString())
                     .replaceAll("\\(float\\) java\\.lang\\.Math\\.(\\w+)\\(", "$1f(")
                     .replace("java.lang.Math.max(", "fmaxf(")
                     .replaceAll("(?<![\\w.])(\\d+)f\\b", "$1.0f");
@@ -86,10 +86,44 @@ class StepFormulasTest {
         }
     }
 
+    /**
+     * The Java spelling with each branch-free {@code ElementwiseChain.positive(test, then, otherwise)}
+     * written as C's {@code test > 0f ? then : otherwise}, which it computes.
+     */
+    private static String conditionals(String java) {
+        String call = "org.dnnc.runtime.cpu.ElementwiseChain.positive(";
+        int at = java.indexOf(call);
+        if (at < 0) {
+            return java;
+        }
+        List<String> args = new ArrayList<>();
+        int depth = 0;
+        int start = at + call.length();
+        int i = start;
+        for (; depth >= 0; i++) {
+            char c = java.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            }
+            if (depth < 0 || depth == 0 && c == ',') {
+                args.add(java.substring(start, i).trim());
+                start = i + 1;
+            }
+        }
+        String test = conditionals(args.get(0));
+        String operand = test.matches("[\\w.]+") ? test : "(" + test + ")";
+        return java.substring(0, at) + operand + " > 0f ? " + conditionals(args.get(1)) + " : "
+                + conditionals(args.get(2)) + conditionals(java.substring(i));
+    }
+
     @Test
     void theJavaPrintingIsTheLoopsOwn() {
         assertThat(formula(new Activation(ActivationKind.SIGMOID, 0)).java().toString())
                 .isEqualTo("1f / (1f + (float) java.lang.Math.exp(-x0))");
+        assertThat(formula(new ActivationGrad(ActivationKind.RELU, 0)).java().toString())
+                .isEqualTo("org.dnnc.runtime.cpu.ElementwiseChain.positive(x1, x0, 0f)");
         assertThat(formula(new ActivationGrad(ActivationKind.ELU, 1.5)).cuda()).isEqualTo("x1 > 0.0f ? x0 : x0 * (x1 + 1.5f)");
         assertThat(formula(new ActivationGrad(ActivationKind.SIGMOID, 0)).cuda()).isEqualTo("x0 * x1 * (1.0f - x1)");
         assertThat(formula(new Binary(BinaryKind.SUB)).cuda()).isEqualTo("x0 - x1");

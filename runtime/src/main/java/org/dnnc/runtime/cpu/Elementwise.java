@@ -5,20 +5,40 @@ import java.nio.FloatBuffer;
 /**
  * Element-wise arithmetic on views of equal size, forward and backward, and the small helpers
  * generated code needs to move gradients around (copy, accumulate, fill, scale). Any output may be
- * the same view as an input: every element is read before it is written.
+ * the same view as an input: every element is read before it is written. Sums, differences and
+ * products run through {@link ElementwiseChain}: in heap chunks, and on two threads for large views.
  */
 public final class Elementwise {
+
+    private static final ElementwiseChain.Body ADD = (in, out, from, length) -> {
+        float[] a = in[0];
+        float[] b = in[1];
+        for (int j = 0; j < length; j++) {
+            out[j] = a[j] + b[j];
+        }
+    };
+
+    private static final ElementwiseChain.Body SUB = (in, out, from, length) -> {
+        float[] a = in[0];
+        float[] b = in[1];
+        for (int j = 0; j < length; j++) {
+            out[j] = a[j] - b[j];
+        }
+    };
+
+    private static final ElementwiseChain.Body MUL = (in, out, from, length) -> {
+        float[] a = in[0];
+        float[] b = in[1];
+        for (int j = 0; j < length; j++) {
+            out[j] = a[j] * b[j];
+        }
+    };
 
     private Elementwise() {}
 
     /** {@code y = a + b}. */
     public static void add(Buf a, Buf b, Buf y, int n) {
-        FloatBuffer as = a.data;
-        FloatBuffer bs = b.data;
-        FloatBuffer ys = y.data;
-        for (int i = 0; i < n; i++) {
-            ys.put(i, as.get(i) + bs.get(i));
-        }
+        ElementwiseChain.run(ADD, 0, 0, y, n, a, b);
     }
 
     /**
@@ -37,22 +57,12 @@ public final class Elementwise {
 
     /** {@code y = a - b}. */
     public static void sub(Buf a, Buf b, Buf y, int n) {
-        FloatBuffer as = a.data;
-        FloatBuffer bs = b.data;
-        FloatBuffer ys = y.data;
-        for (int i = 0; i < n; i++) {
-            ys.put(i, as.get(i) - bs.get(i));
-        }
+        ElementwiseChain.run(SUB, 0, 0, y, n, a, b);
     }
 
     /** {@code y = a * b}. */
     public static void mul(Buf a, Buf b, Buf y, int n) {
-        FloatBuffer as = a.data;
-        FloatBuffer bs = b.data;
-        FloatBuffer ys = y.data;
-        for (int i = 0; i < n; i++) {
-            ys.put(i, as.get(i) * bs.get(i));
-        }
+        ElementwiseChain.run(MUL, 0, 0, y, n, a, b);
     }
 
     /** Gradients of {@code y = a * b}: {@code da = dy * b}, {@code db = dy * a}; either may be {@code null}. */
@@ -86,11 +96,7 @@ public final class Elementwise {
 
     /** {@code dst += src}: sums the gradients of a value used more than once. */
     public static void accumulate(Buf dst, Buf src, int n) {
-        FloatBuffer ds = dst.data;
-        FloatBuffer ss = src.data;
-        for (int i = 0; i < n; i++) {
-            ds.put(i, ds.get(i) + ss.get(i));
-        }
+        ElementwiseChain.run(ADD, 0, 0, dst, n, dst, src);
     }
 
     /** {@code dst[i] = value}. */
