@@ -462,7 +462,7 @@ class ConvKernelEdgeCaseTest {
             Conv2d.backwardWeights(conv1, d, x, dw1, scratch, batch, false);
             Conv2d.backwardInput(conv1, d, w1, d2, scratch, batch, false);
         };
-        assertThat(allocatedPerStep(step)).isLessThan(16L);
+        assertThat(Allocations.perRun(step, 1500)).isLessThan(16L);
         // Split over two threads, with scratch for two: the hand-over allocates nothing either. Two
         // strided shapes in turn: the gather table of im2col is rebuilt in place.
         ConvGeometry strided = ConvGeometry.symmetric(4, 6, 6, 5, 3, 2, 1);
@@ -485,7 +485,7 @@ class ConvKernelEdgeCaseTest {
             Conv2d.backwardInput(unpadded, cu, wu, d2, scratch2, batch, false);
         };
         InContext.run(2, () -> {
-            assertThat(allocatedPerStep(convs)).isLessThan(16L);
+            assertThat(Allocations.perRun(convs, 1500)).isLessThan(16L);
             // The helper thread did half the work, and allocated nothing doing it.
             Thread[] helper = new Thread[1];
             Workers.runTwo((part, parts) -> {
@@ -501,21 +501,6 @@ class ConvKernelEdgeCaseTest {
             }
             assertThat((threads.getThreadAllocatedBytes(helper[0].getId()) - before) / 100).isLessThan(16L);
         });
-    }
-
-    /** Bytes this thread allocates per run of {@code step}, after warming it up. */
-    private static long allocatedPerStep(Runnable step) {
-        for (int i = 0; i < 1500; i++) {
-            step.run(); // let the JIT compile everything
-        }
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 100; i++) {
-            step.run();
-        }
-        // The measurement itself may allocate a few bytes; a per-call object would be 16+ per step.
-        return (threads.getThreadAllocatedBytes(tid) - before) / 100;
     }
 
     /** {@code out} computed with {@code accumulate = true} over a copy of itself is twice the plain result. */

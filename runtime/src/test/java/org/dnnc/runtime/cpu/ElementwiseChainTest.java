@@ -4,8 +4,6 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -155,17 +153,7 @@ class ElementwiseChainTest {
                 Elementwise.add(a, b, out, n);
                 Elementwise.mul(a, out, out, n);
             };
-            for (int i = 0; i < 500; i++) {
-                call.run();
-            }
-            ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long tid = Thread.currentThread().getId();
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < 100; i++) {
-                call.run();
-            }
-            long perCall = (mx.getThreadAllocatedBytes(tid) - before) / 100;
-            assertThat(perCall).isLessThan(16L);
+            assertThat(Allocations.perRun(call, 500)).isLessThan(16L);
         });
     }
 }

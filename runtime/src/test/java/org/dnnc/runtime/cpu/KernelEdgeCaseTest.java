@@ -3,8 +3,6 @@ package org.dnnc.runtime.cpu;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import java.nio.IntBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -152,17 +150,6 @@ class KernelEdgeCaseTest {
                 Optimizers.sgd(w2, dw2, classes * hidden, 0.01f, 1e-4f, 0f);
             }
         };
-        for (int i = 0; i < 3000; i++) {
-            step.run(); // let the JIT compile everything
-        }
-        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        long before = threads.getThreadAllocatedBytes(tid);
-        for (int i = 0; i < 200; i++) {
-            step.run();
-        }
-        long perStep = (threads.getThreadAllocatedBytes(tid) - before) / 200;
-        // The measurement itself may allocate a few bytes; a per-call object would be 16+ per step.
-        assertThat(perStep).isLessThan(16L);
+        assertThat(Allocations.perRun(step, 3000)).isLessThan(16L);
     }
 }
