@@ -109,7 +109,8 @@ enum FormulaPrinter {
 
     /** {@code f} as an operand of an operator of {@code precedence}, in parentheses where needed. */
     void operand(CodeBlock.Builder out, Formula f, int precedence, boolean strict) {
-        int own = f instanceof Arithmetic a ? a.operator().precedence : f instanceof Positive ? positivePrecedence() : ATOM;
+        int own = f instanceof Arithmetic a ? a.operator().precedence
+                : f instanceof Positive ? positivePrecedence() : ATOM;
         boolean parens = own < precedence || strict && own == precedence;
         out.add(parens ? "(" : "");
         print(out, f);

@@ -36,7 +36,8 @@ class ClashingNamesTest {
      */
     private static final List<String> PREDICTING = List.of(
             "Network", "TensorSpec", "Inputs", "Outputs", "Device", "Arena", "Buf", "Blas", "Dense", "Activation",
-            "Softmax", "ElementwiseChain", "Conv2d", "ConvAlgorithm", "ConvGeometry", "Pool2d", "PoolGeometry", "BatchNorm", "Workers",
+            "Softmax", "ElementwiseChain", "Conv2d", "ConvAlgorithm", "ConvGeometry", "Pool2d", "PoolGeometry",
+            "BatchNorm", "Workers",
             "CpuContext", "Scope", "Init", "Safetensors", "TensorData", "Checkpoint", "CheckpointSpec", "DType",
             "LoadOptions", "LoadReport", "MatchedWeights", "SaveOptions", "TrainingState", "Standardization",
             "String", "Math", "Object", "Override", "Runtime", "Long", "IllegalArgumentException",

@@ -52,8 +52,8 @@ class MutationFuzzTest {
     static void findExamplesAndWarmUp() throws IOException {
         examples = RepoPaths.exampleFiles();
         assertWithMessage("example programs under %s", RepoPaths.root().resolve("examples")).that(examples).isNotEmpty();
-        // Let the JIT compile the common paths, so that the per-mutant time limit measures the
-        // compiler and not the warm-up of the JVM.
+        // Let the JIT compile the common paths, so that the per-mutant times printed below measure
+        // the compiler and not the warm-up of the JVM (no assertion reads them).
         for (int round = 0; round < 15; round++) {
             for (Path p : examples) {
                 Compiler.compile(SourceFile.read(p));

@@ -66,7 +66,7 @@ class ElementwiseChainTest {
         }
     }
 
-    /** {@code x + bias[channel]} over {@code [N, C, P]}, the bias a per-channel operand read at each element's channel. */
+    /** {@code x + bias[channel]} over {@code [N, C, P]}: a per-channel operand, read at each element's channel. */
     @ParameterizedTest
     @ValueSource(ints = {1, 2})
     void aPerChannelOperandIsReadAtEachElementsChannel(int threads) {
