@@ -763,8 +763,8 @@ public final class FashionCnn implements TrainableNetwork {
         // FashionCnn.dnn:9 logits.features1.batchnorm1
         BatchNorm.foldBias(w_logits_features1_conv2d1_bias, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, i39_logits_features1_batchnorm1, 16, 1.0E-5f);
         // FashionCnn.dnn:9 logits.features1.conv2d1
-        // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
-        Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, i0_image, i38_logits_features1_conv2d1, i39_logits_features1_batchnorm1, i11_logits_features1_conv2d1, iScratch11, n, Activation.RELU, 0.0f);
+        // inference program: oneDNN's kernels, through its blocked layouts (else IM2COL)
+        Conv2d.forward(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES1_CONV2D1, i0_image, i38_logits_features1_conv2d1, i39_logits_features1_batchnorm1, i11_logits_features1_conv2d1, iScratch11, n, Activation.RELU, 0.0f);
         // FashionCnn.dnn:9 logits.features1.maxpool1
         Pool2d.maxForward(POOL_LOGITS_FEATURES1_MAXPOOL1, i11_logits_features1_conv2d1, i12_logits_features1_maxpool1, n);
         // FashionCnn.dnn:9 logits.features2.conv2d1
@@ -772,8 +772,8 @@ public final class FashionCnn implements TrainableNetwork {
         // FashionCnn.dnn:9 logits.features2.batchnorm1
         BatchNorm.foldBias(w_logits_features2_conv2d1_bias, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, i37_logits_features2_batchnorm1, 32, 1.0E-5f);
         // FashionCnn.dnn:9 logits.features2.conv2d1
-        // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
-        Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, i12_logits_features1_maxpool1, i36_logits_features2_conv2d1, i37_logits_features2_batchnorm1, i22_logits_features2_conv2d1, iScratch22, n, Activation.RELU, 0.0f);
+        // inference program: oneDNN's kernels, through its blocked layouts (else WINOGRAD)
+        Conv2d.forward(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES2_CONV2D1, i12_logits_features1_maxpool1, i36_logits_features2_conv2d1, i37_logits_features2_batchnorm1, i22_logits_features2_conv2d1, iScratch22, n, Activation.RELU, 0.0f);
         // FashionCnn.dnn:9 logits.features2.maxpool1
         Pool2d.maxForward(POOL_LOGITS_FEATURES2_MAXPOOL1, i22_logits_features2_conv2d1, i23_logits_features2_maxpool1, n);
         // FashionCnn.dnn:13 logits.dense1

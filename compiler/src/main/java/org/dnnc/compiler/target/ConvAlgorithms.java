@@ -2,6 +2,7 @@ package org.dnnc.compiler.target;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Graph;
@@ -45,12 +46,18 @@ public final class ConvAlgorithms {
         /** Row-wise Winograd over the forward geometry. */
         WINOGRAD,
         /** The input gradient as a Winograd convolution of the output gradient with the flipped kernel. */
-        WINOGRAD_TRANSPOSED
+        WINOGRAD_TRANSPOSED,
+        /** oneDNN's convolution, forward, reordered from and to NCHW on each call. */
+        ONEDNN
     }
 
-    /** The passes of a convolution, each with its own call and choice. */
+    /**
+     * The passes of a convolution, each with its own call and choice: the forward pass of the
+     * training and evaluation programs, the forward pass of the inference program, and the two
+     * gradients.
+     */
     enum Pass {
-        FORWARD, INPUT_GRADIENT, KERNEL_GRADIENT;
+        FORWARD, INFERENCE, INPUT_GRADIENT, KERNEL_GRADIENT;
 
         /** The pass that a call of {@code op}, a convolution or one of its gradients, runs. */
         static Pass of(Op op) {
@@ -58,13 +65,29 @@ public final class ConvAlgorithms {
                     : op instanceof Conv2dGradWeight ? KERNEL_GRADIENT : FORWARD;
         }
 
+        /** {@link #of(Op)}, with the forward pass of an inference program as {@link #INFERENCE}. */
+        static Pass of(Graph graph, Op op) {
+            Pass pass = of(op);
+            return pass == FORWARD && isInference(graph) ? INFERENCE : pass;
+        }
+
         Choice choose(ConvShape s) {
             return switch (this) {
                 case FORWARD -> forward(s);
+                case INFERENCE -> inference(s);
                 case INPUT_GRADIENT -> inputGradient(s);
                 case KERNEL_GRADIENT -> weightGradient(s);
             };
         }
+    }
+
+    /**
+     * Whether {@code graph} is an inference program: declared outputs only, neither a loss (the
+     * training, evaluation and as-written forward programs have one) nor gradients.
+     */
+    public static boolean isInference(Graph graph) {
+        return graph.outputs().keySet().stream()
+                .noneMatch(k -> k.equals(Differentiator.LOSS) || k.startsWith(Differentiator.GRADIENT_PREFIX));
     }
 
     /** An algorithm and why the rules chose it. */
@@ -84,6 +107,16 @@ public final class ConvAlgorithms {
                     + " tiles at depth " + DEEP_DEPTH + " the forward pass beats im2col)");
         }
         return direct(s);
+    }
+
+    /**
+     * The forward pass in the inference program: oneDNN, whose convolutions follow each other there
+     * with batch norm folded in and little else between; the runtime falls back to {@link #forward}'s
+     * choice where oneDNN is not usable.
+     */
+    public static Choice inference(ConvShape s) {
+        return new Choice(Algorithm.ONEDNN, "inference program: oneDNN's kernels, through its blocked layouts"
+                + " (else " + forward(s).algorithm() + ")");
     }
 
     private static Choice winogradChoice(ConvShape s, int tiles) {
@@ -145,7 +178,8 @@ public final class ConvAlgorithms {
      * they pick a GEMM-based algorithm: the runtime's {@code WinogradPlan.plannedFloats}.
      */
     private static long winogradFloats(ConvShape s, Pass pass, int threads) {
-        Algorithm algorithm = pass.choose(s).algorithm();
+        // Inference's fallback is the forward pass's algorithm, in that pass's scratch.
+        Algorithm algorithm = (pass == Pass.INFERENCE ? Pass.FORWARD : pass).choose(s).algorithm();
         if (algorithm == Algorithm.WINOGRAD_TRANSPOSED) {
             return rowsFloats(s, s.filters(), s.channels(), s.height(), s.width(), false, threads);
         }
@@ -243,7 +277,7 @@ public final class ConvAlgorithms {
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
             ConvShape.ofCall(graph, n).ifPresent(s -> {
-                Choice choice = Pass.of(n.op()).choose(s);
+                Choice choice = Pass.of(graph, n.op()).choose(s);
                 lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
                         + choice.algorithm() + ", " + choice.reason());
             });

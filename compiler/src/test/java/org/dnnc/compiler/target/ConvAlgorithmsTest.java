@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.List;
+import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
@@ -46,6 +47,9 @@ class ConvAlgorithmsTest {
                                 assertWithMessage(what + " kernel gradient")
                                         .that(ConvAlgorithms.weightGradient(s).algorithm().name())
                                         .isEqualTo(ConvAlgorithm.weightGradient(g).name());
+                                assertWithMessage(what + " inference")
+                                        .that(ConvAlgorithms.inference(s).algorithm().name())
+                                        .isEqualTo(ConvAlgorithm.inference(g).name());
                                 assertScratchAgrees(s, g, what);
                                 checked++;
                             }
@@ -141,7 +145,7 @@ class ConvAlgorithmsTest {
         int dx = b.add(new Conv2dGradInput(conv, 28, 28), List.of(y, k), Origin.NONE);
         int dw = b.add(new Conv2dGradWeight(conv, 3, 3), List.of(y, x), Origin.NONE);
         b.output("dx", dx);
-        b.output("dw", dw);
+        b.output(Differentiator.GRADIENT_PREFIX + "w", dw);
         Graph g = b.build();
         List<String> lines = ConvAlgorithms.explain(g);
         assertThat(lines).hasSize(3);
@@ -152,5 +156,31 @@ class ConvAlgorithmsTest {
         assertThat(lines.get(1)).contains("WINOGRAD_TRANSPOSED, transposed Winograd rows onto 16 channels");
         assertThat(lines.get(2)).contains("conv2d_grad_weight %" + dw);
         assertThat(lines.get(2)).contains("WINOGRAD");
+    }
+
+    @Test
+    void theInferenceProgramRunsItsConvolutionsThroughOneDnn() throws Exception {
+        Conv2d conv = new Conv2d(1, 1, 1, 1, 1, 1);
+        var b = new GraphBuilder("Conv");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
+        int k = b.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros", Origin.NONE);
+        int y = b.add(conv, List.of(x, k), Origin.NONE);
+        b.output("y", y);
+        Graph g = b.build();
+        assertThat(ConvAlgorithms.isInference(g)).isTrue();
+        assertThat(ConvAlgorithms.explain(g)).containsExactly("conv2d %" + y
+                + " (, 16x28x28 -> 16 3x3 stride 1 -> 28x28): ONEDNN, inference program: oneDNN's kernels,"
+                + " through its blocked layouts (else WINOGRAD)");
+        // With a loss (evaluation, or the forward program as written), the training program's rules.
+        var withLoss = new GraphBuilder("Conv");
+        int x2 = withLoss.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
+        int k2 = withLoss.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros",
+                Origin.NONE);
+        int y2 = withLoss.add(conv, List.of(x2, k2), Origin.NONE);
+        withLoss.output(Differentiator.LOSS, y2);
+        Graph evaluation = withLoss.build();
+        assertThat(ConvAlgorithms.isInference(evaluation)).isFalse();
+        assertThat(ConvAlgorithms.explain(evaluation).get(0))
+                .contains("WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
     }
 }

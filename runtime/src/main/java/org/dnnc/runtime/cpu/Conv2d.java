@@ -162,6 +162,12 @@ public final class Conv2d {
     public static void forward(ConvAlgorithm algorithm, ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch,
             int batch, Activation act, float param) {
         check(g, batch, x, "x", g.inputSize(), y, "y", g.outputSize(), w, scratch);
+        if (algorithm == ConvAlgorithm.ONEDNN) {
+            if (OneDnnConv.forward(g, x, w, bias, y, batch, act, param)) {
+                return;
+            }
+            algorithm = ConvAlgorithm.forward(g);
+        }
         WinogradPlan winograd = algorithm == ConvAlgorithm.WINOGRAD ? WinogradPlan.forward(g, scratch, batch, true)
                 : null;
         if (winograd != null) {
@@ -197,6 +203,9 @@ public final class Conv2d {
     public static void backwardInput(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch,
             int batch, boolean accumulate) {
         check(g, batch, dx, "dx", g.inputSize(), dz, "dz", g.outputSize(), w, scratch);
+        if (algorithm == ConvAlgorithm.ONEDNN) {
+            algorithm = ConvAlgorithm.inputGradient(g);
+        }
         WinogradPlan winograd = switch (algorithm) {
             case WINOGRAD -> WinogradPlan.adjointInputGradient(g, scratch, batch, true);
             case WINOGRAD_TRANSPOSED -> WinogradPlan.transposedInputGradient(g, scratch, batch, true);
@@ -236,6 +245,9 @@ public final class Conv2d {
         check(g, batch, x, "x", g.inputSize(), dz, "dz", g.outputSize(), dw, scratch);
         if (batch == 0 && !accumulate) {
             Elementwise.fill(dw, g.weightSize(), 0f);
+        }
+        if (algorithm == ConvAlgorithm.ONEDNN) {
+            algorithm = ConvAlgorithm.weightGradient(g);
         }
         WinogradPlan winograd = algorithm == ConvAlgorithm.WINOGRAD
                 ? WinogradPlan.weightGradient(g, scratch, batch, true) : null;

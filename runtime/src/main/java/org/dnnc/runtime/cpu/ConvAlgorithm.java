@@ -51,7 +51,15 @@ public enum ConvAlgorithm {
      */
     WINOGRAD,
     /** The input gradient as a Winograd forward convolution of the output gradient with the flipped kernel. */
-    WINOGRAD_TRANSPOSED;
+    WINOGRAD_TRANSPOSED,
+    /**
+     * oneDNN's convolution ({@link OneDnnConv}), forward only, reordering into its layouts and back on
+     * each call: for the inference program, whose convolutions follow each other with little else
+     * between. Where oneDNN is not usable ({@link OneDnn#usable}: not loaded, or a context of
+     * another thread count than OpenMP's), and in the gradient passes, the rules' algorithm for the
+     * pass runs.
+     */
+    ONEDNN;
 
     /** Output positions per example below which {@link #IM2COL_BATCHED} runs the layer. */
     public static final int SMALL_MAP = 32;
@@ -65,6 +73,14 @@ public enum ConvAlgorithm {
             return WINOGRAD;
         }
         return direct(g);
+    }
+
+    /**
+     * The algorithm of {@code g}'s forward pass in the inference program: {@link #ONEDNN}, whose
+     * fallback is {@link #forward}.
+     */
+    public static ConvAlgorithm inference(ConvGeometry g) {
+        return ONEDNN;
     }
 
     /** The algorithm of {@code g}'s input gradient. */

@@ -63,6 +63,8 @@ public final class CpuContext implements AutoCloseable {
     // Touched only by the holder.
     private int depth;
     private CpuContext previous;
+    /** oneDNN's engine and primitives for this context's calls, made on first use; freed by {@link #close()}. */
+    private OneDnnConv.Cache oneDnn;
 
     private CpuContext(int threads, String name, String owner) {
         this.threads = threads;
@@ -163,6 +165,10 @@ public final class CpuContext implements AutoCloseable {
             }
             if (first) {
                 stopHelper();
+                if (oneDnn != null) {
+                    oneDnn.close();
+                    oneDnn = null;
+                }
             }
         }
         if (interrupted) {
@@ -181,6 +187,20 @@ public final class CpuContext implements AutoCloseable {
     /** The context entered on this thread, or a serial one outside any scope. */
     static CpuContext current() {
         return CURRENT.get();
+    }
+
+    /**
+     * This context's oneDNN primitives, made on first use by the thread that has entered it; {@code
+     * null} outside any entered context, whose state threads would share.
+     */
+    OneDnnConv.Cache oneDnn() {
+        if (this == NONE) {
+            return null;
+        }
+        if (oneDnn == null) {
+            oneDnn = new OneDnnConv.Cache();
+        }
+        return oneDnn;
     }
 
     /** Threads the kernels split a call over: 2 for a two-thread context, else 1. */
