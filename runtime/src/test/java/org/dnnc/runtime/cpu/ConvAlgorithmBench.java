@@ -55,7 +55,6 @@ public final class ConvAlgorithmBench {
         List<ConvAlgorithm> algorithms = new ArrayList<>();
         algorithms.add(g.isPointwise() ? ConvAlgorithm.POINTWISE : ConvAlgorithm.IM2COL);
         algorithms.add(ConvAlgorithm.IM2COL_BATCHED);
-        algorithms.add(ConvAlgorithm.ONEDNN);
         if (g.strideH() == 1 && g.kernelW() == 3 && g.channels() * g.kernelH() >= 32) {
             algorithms.add(ConvAlgorithm.WINOGRAD);
             algorithms.add(ConvAlgorithm.WINOGRAD_TRANSPOSED);
