@@ -160,27 +160,25 @@ class ConvAlgorithmsTest {
 
     @Test
     void theInferenceProgramRunsItsConvolutionsThroughOneDnn() throws Exception {
-        Conv2d conv = new Conv2d(1, 1, 1, 1, 1, 1);
-        var b = new GraphBuilder("Conv");
-        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
-        int k = b.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros", Origin.NONE);
-        int y = b.add(conv, List.of(x, k), Origin.NONE);
-        b.output("y", y);
-        Graph g = b.build();
-        assertThat(ConvAlgorithms.isInference(g)).isTrue();
-        assertThat(ConvAlgorithms.explain(g)).containsExactly("conv2d %" + y
-                + " (, 16x28x28 -> 16 3x3 stride 1 -> 28x28): ONEDNN, inference program: oneDNN's kernels,"
-                + " through its blocked layouts (else WINOGRAD)");
+        Graph inference = oneConvolution("y");
+        assertThat(ConvAlgorithms.isInference(inference)).isTrue();
+        assertThat(ConvAlgorithms.explain(inference)).containsExactly("conv2d %2 (, 16x28x28 -> 16 3x3 stride 1 ->"
+                + " 28x28): ONEDNN, inference program: oneDNN's kernels, through its blocked layouts (else WINOGRAD)");
         // With a loss (evaluation, or the forward program as written), the training program's rules.
-        var withLoss = new GraphBuilder("Conv");
-        int x2 = withLoss.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
-        int k2 = withLoss.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros",
-                Origin.NONE);
-        int y2 = withLoss.add(conv, List.of(x2, k2), Origin.NONE);
-        withLoss.output(Differentiator.LOSS, y2);
-        Graph evaluation = withLoss.build();
+        Graph evaluation = oneConvolution(Differentiator.LOSS);
         assertThat(ConvAlgorithms.isInference(evaluation)).isFalse();
         assertThat(ConvAlgorithms.explain(evaluation).get(0))
                 .contains("WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
+    }
+
+    /** A 16 to 16 channel 3x3 convolution on 28x28 maps, its result the output {@code name} (node 2). */
+    private static Graph oneConvolution(String name) throws Exception {
+        var b = new GraphBuilder("Conv");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
+        int k = b.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros", Origin.NONE);
+        int y = b.add(new Conv2d(1, 1, 1, 1, 1, 1), List.of(x, k), Origin.NONE);
+        assertThat(y).isEqualTo(2);
+        b.output(name, y);
+        return b.build();
     }
 }

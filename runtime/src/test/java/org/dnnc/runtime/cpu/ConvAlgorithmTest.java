@@ -15,8 +15,11 @@ class ConvAlgorithmTest {
 
     private final Rng rng = new Rng(31);
 
-    /** Vgg's layers (28, 14 and 7 pixel maps), Strided's (stride-2 3x3, 1x1 on 14, 7 and 4 pixel maps), odd ones. */
-    private static final ConvGeometry[] SHAPES = {
+    /**
+     * Vgg's layers (28, 14 and 7 pixel maps), Strided's (stride-2 3x3, 1x1 on 14, 7 and 4 pixel maps),
+     * a 5x5 kernel as the CNN example's, odd ones.
+     */
+    static final ConvGeometry[] SHAPES = {
         ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1),
         ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1),
         ConvGeometry.same(16, 14, 14, 32, 3, 3, 1, 1),
@@ -27,6 +30,8 @@ class ConvAlgorithmTest {
         ConvGeometry.symmetric(64, 14, 14, 64, 3, 2, 1),
         ConvGeometry.symmetric(128, 4, 4, 256, 1, 1, 0),
         ConvGeometry.same(3, 9, 11, 5, 3, 3, 1, 1),
+        ConvGeometry.same(3, 9, 11, 5, 5, 5, 1, 1),
+        ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1),
         ConvGeometry.symmetric(16, 7, 7, 24, 3, 2, 1),
         ConvGeometry.same(3, 5, 5, 4, 3, 3, 1, 1),
         ConvGeometry.symmetric(5, 9, 7, 6, 1, 2, 0),

@@ -6,28 +6,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link ConvAlgorithm#ONEDNN}'s forward pass against the naive convolution in double, on the
- * benchmark networks' layer shapes and odd ones, for every activation with and without a bias, in
+ * {@link ConvAlgorithm#ONEDNN}'s forward pass against the naive convolution in double, on {@link
+ * ConvAlgorithmTest}'s shapes (the benchmark networks' layers and odd ones), for every activation with and without a bias, in
  * a context of as many threads as OpenMP's team (where oneDNN runs); and the fallback in a context
  * of another thread count, which must be the rules' algorithm to the bit.
  */
 class OneDnnConvTest {
 
     private final Rng rng = new Rng(47);
-
-    private static final ConvGeometry[] SHAPES = {
-        ConvGeometry.same(1, 28, 28, 16, 3, 3, 1, 1),
-        ConvGeometry.same(16, 28, 28, 16, 3, 3, 1, 1),
-        ConvGeometry.same(32, 7, 7, 64, 3, 3, 1, 1),
-        ConvGeometry.symmetric(1, 28, 28, 32, 3, 2, 1),
-        ConvGeometry.symmetric(32, 14, 14, 64, 1, 1, 0),
-        ConvGeometry.symmetric(64, 14, 14, 64, 3, 2, 1),
-        ConvGeometry.symmetric(128, 7, 7, 128, 3, 2, 1),
-        ConvGeometry.symmetric(128, 4, 4, 256, 1, 1, 0),
-        ConvGeometry.same(3, 9, 11, 5, 5, 5, 1, 1),
-        ConvGeometry.symmetric(5, 9, 7, 6, 1, 2, 0),
-        new ConvGeometry(2, 11, 12, 3, 3, 2, 3, 2, 2, 0, 1, 3),
-    };
 
     private static int team() {
         return OneDnn.team(System.getenv("OMP_NUM_THREADS"), Runtime.getRuntime().availableProcessors());
@@ -36,7 +22,7 @@ class OneDnnConvTest {
     @Test
     void matchesTheNaiveConvolutionForEveryActivation() {
         assumeTrue(OneDnn.failure() == null, () -> "oneDNN did not load on this platform: " + OneDnn.failure());
-        for (ConvGeometry g : SHAPES) {
+        for (ConvGeometry g : ConvAlgorithmTest.SHAPES) {
             for (Activation act : Activation.values()) {
                 float param = act == Activation.LEAKY_RELU ? 0.1f : act == Activation.ELU ? 0.7f : 0f;
                 for (boolean withBias : new boolean[] {false, true}) {
@@ -65,7 +51,7 @@ class OneDnnConvTest {
     @Test
     void aContextOfAnotherThreadCountRunsTheRulesAlgorithmToTheBit() {
         int threads = team() == 1 ? 2 : 1;
-        for (ConvGeometry g : SHAPES) {
+        for (ConvGeometry g : ConvAlgorithmTest.SHAPES) {
             int batch = 3;
             Buf x = random(batch * g.inputSize());
             Buf w = random(g.weightSize());
