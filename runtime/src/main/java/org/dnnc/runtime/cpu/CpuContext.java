@@ -213,6 +213,13 @@ public final class CpuContext implements AutoCloseable {
         return threads > Workers.MAX_THREADS ? threads : 1;
     }
 
+    /** Parks this context's helper if it is spinning ({@link Workers.Helper#rest}). */
+    void restHelper() {
+        if (helper != null) {
+            helper.rest();
+        }
+    }
+
     /** {@link Workers#runTwo}: both parts on the caller when this context has no helper. */
     void runTwo(Workers.Parts work) {
         if (helper == null) {

@@ -79,6 +79,9 @@ final class OneDnnConv {
         if (cache == null) {
             return false;
         }
+        // Its OpenMP team needs both cores; a helper still spinning after dnnc's last kernel would
+        // take one.
+        context.restHelper();
         cache.forward(g, batch, act, param, bias != null).run(x, w, bias, y);
         return true;
     }

@@ -72,6 +72,8 @@ public final class Workers {
         private volatile boolean stopped;
         private volatile Parts work;
         private volatile boolean done = true;
+        /** Set by {@link #rest}: park at once instead of spinning, until the next call hands work over. */
+        private volatile boolean resting;
         private Thread caller;
         private Throwable failure;
 
@@ -86,6 +88,7 @@ public final class Workers {
 
         /** As {@link Workers#runTwo}; called by one thread at a time, the one that entered the context. */
         void runTwo(Parts w) {
+            resting = false;
             caller = Thread.currentThread();
             failure = null;
             done = false;
@@ -110,6 +113,14 @@ public final class Workers {
             if (mine != null) {
                 throw new IllegalStateException(mine);
             }
+        }
+
+        /**
+         * Parks the helper now if it is spinning: before a call into a library with threads of its
+         * own (oneDNN's OpenMP team), which would otherwise share the cores with its spin.
+         */
+        void rest() {
+            resting = true;
         }
 
         /** Lets the thread end once it is idle; no work may be handed over after this. */
@@ -145,7 +156,7 @@ public final class Workers {
                     done = true;
                     LockSupport.unpark(c);
                     idleSince = System.nanoTime();
-                } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                } else if (!resting && System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else if (stopped || context.get() == null) {
                     return;
