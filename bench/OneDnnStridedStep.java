@@ -44,15 +44,34 @@ import org.bytedeco.javacpp.PointerPointer;
  */
 public final class OneDnnStridedStep {
 
-    /** channels, height (= width), filters, kernel, stride, padding. */
-    private static final int[][] LAYERS = {
-        {1, 28, 32, 3, 2, 1},
-        {32, 14, 64, 1, 1, 0},
-        {64, 14, 64, 3, 2, 1},
-        {64, 7, 128, 1, 1, 0},
-        {128, 7, 128, 3, 2, 1},
-        {128, 4, 256, 1, 1, 0},
+    /** One layer's convolution: channels, height (= width), filters, kernel, stride, padding. */
+    private record Layer(long c, long h, long o, long k, long stride, long pad) {
+        long outSize() {
+            return (h + 2 * pad - k) / stride + 1;
+        }
+
+        long[] strides() {
+            return new long[] {stride, stride};
+        }
+
+        long[] padding() {
+            return new long[] {pad, pad};
+        }
+    }
+
+    private static final Layer[] LAYERS = {
+        new Layer(1, 28, 32, 3, 2, 1),
+        new Layer(32, 14, 64, 1, 1, 0),
+        new Layer(64, 14, 64, 3, 2, 1),
+        new Layer(64, 7, 128, 1, 1, 0),
+        new Layer(128, 7, 128, 3, 2, 1),
+        new Layer(128, 4, 256, 1, 1, 0),
     };
+
+    private static final long[] NO_DILATION = {0, 0};
+
+    /** Batch norm with its scale and shift, and the ReLU fused into it. */
+    private static final int NORM_FLAGS = dnnl_use_scale | dnnl_use_shift | dnnl_fuse_norm_relu;
 
     private static final int STEPS = 40;
     private static final int WARM = 10;
@@ -163,25 +182,20 @@ public final class OneDnnStridedStep {
             dnnl_memory[] weights = new dnnl_memory[n];
             dnnl_memory[] normDst = new dnnl_memory[n];
             dnnl_memory[][] stats = new dnnl_memory[n][];
-            List<Call> backward = new ArrayList<>();
 
             // The image, NCHW as dnnc holds it.
             dnnl_memory input = filled(desc(new long[] {batch, 1, 28, 28}, dnnl_nchw));
             dnnl_memory previous = input;
             for (int i = 0; i < n; i++) {
-                int[] l = LAYERS[i];
-                long c = l[0], h = l[1], o = l[2], k = l[3], stride = l[4], pad = l[5];
-                long oh = (h + 2 * pad - k) / stride + 1;
-                long[] strides = {stride, stride};
-                long[] dilations = {0, 0};
-                long[] padding = {pad, pad};
+                Layer l = LAYERS[i];
+                long o = l.o();
                 dnnl_memory_desc src = md(previous);
-                dnnl_memory_desc anyWeights = desc(new long[] {o, c, k, k}, dnnl_format_tag_any);
-                dnnl_memory_desc anyDst = desc(new long[] {batch, o, oh, oh}, dnnl_format_tag_any);
+                dnnl_memory_desc anyWeights = desc(new long[] {o, l.c(), l.k(), l.k()}, dnnl_format_tag_any);
+                dnnl_memory_desc anyDst = desc(new long[] {batch, o, l.outSize(), l.outSize()}, dnnl_format_tag_any);
                 dnnl_primitive_desc fwd = new dnnl_primitive_desc();
                 check(dnnl_convolution_forward_primitive_desc_create(fwd, engine, dnnl_forward_training,
-                        dnnl_convolution_direct, src, anyWeights, null, anyDst, strides, dilations, padding, padding,
-                        null), "conv forward " + i);
+                        dnnl_convolution_direct, src, anyWeights, null, anyDst, l.strides(), NO_DILATION, l.padding(),
+                        l.padding(), null), "conv forward " + i);
                 convForward[i] = fwd;
                 convSrc[i] = adapt(previous, query(fwd, dnnl_query_src_md), calls);
                 weights[i] = filled(query(fwd, dnnl_query_weights_md));
@@ -192,9 +206,8 @@ public final class OneDnnStridedStep {
 
                 dnnl_memory_desc dstMd = query(fwd, dnnl_query_dst_md);
                 dnnl_primitive_desc norm = new dnnl_primitive_desc();
-                int flags = dnnl_use_scale | dnnl_use_shift | dnnl_fuse_norm_relu;
                 check(dnnl_batch_normalization_forward_primitive_desc_create(norm, engine, dnnl_forward_training,
-                        dstMd, dstMd, 1e-5f, flags, null), "batch norm forward " + i);
+                        dstMd, dstMd, 1e-5f, NORM_FLAGS, null), "batch norm forward " + i);
                 normForward[i] = norm;
                 normDst[i] = allocate(query(norm, dnnl_query_dst_md));
                 dnnl_memory scale = filled(desc(new long[] {o}, dnnl_a));
@@ -213,17 +226,12 @@ public final class OneDnnStridedStep {
             // The gradient that global average pooling hands back, in the last layer's layout.
             dnnl_memory diff = filled(md(normDst[n - 1]));
             for (int i = n - 1; i >= 0; i--) {
-                int[] l = LAYERS[i];
-                long c = l[0], h = l[1], o = l[2], k = l[3], stride = l[4], pad = l[5];
-                long oh = (h + 2 * pad - k) / stride + 1;
-                long[] strides = {stride, stride};
-                long[] dilations = {0, 0};
-                long[] padding = {pad, pad};
+                Layer l = LAYERS[i];
+                long o = l.o();
                 dnnl_memory_desc dstMd = md(convDst[i]);
-                int flags = dnnl_use_scale | dnnl_use_shift | dnnl_fuse_norm_relu;
                 dnnl_primitive_desc normBack = new dnnl_primitive_desc();
                 check(dnnl_batch_normalization_backward_primitive_desc_create(normBack, engine, dnnl_backward, dstMd,
-                        md(diff), dstMd, 1e-5f, flags, normForward[i], null), "batch norm backward " + i);
+                        md(diff), dstMd, 1e-5f, NORM_FLAGS, normForward[i], null), "batch norm backward " + i);
                 dnnl_memory diffDst = allocate(query(normBack, dnnl_query_diff_src_md));
                 dnnl_memory diffScale = allocate(desc(new long[] {o}, dnnl_a));
                 dnnl_memory diffShift = allocate(desc(new long[] {o}, dnnl_a));
@@ -234,11 +242,11 @@ public final class OneDnnStridedStep {
                 implementations.add("batch norm " + (i + 1) + " backward: " + implementation(normBack));
 
                 dnnl_memory_desc srcMd = md(convSrc[i]);
-                dnnl_memory_desc anyWeights = desc(new long[] {o, c, k, k}, dnnl_format_tag_any);
+                dnnl_memory_desc anyWeights = desc(new long[] {o, l.c(), l.k(), l.k()}, dnnl_format_tag_any);
                 dnnl_primitive_desc kernel = new dnnl_primitive_desc();
                 check(dnnl_convolution_backward_weights_primitive_desc_create(kernel, engine, dnnl_convolution_direct,
-                        srcMd, anyWeights, null, md(diffDst), strides, dilations, padding, padding, convForward[i],
-                        null), "conv kernel gradient " + i);
+                        srcMd, anyWeights, null, md(diffDst), l.strides(), NO_DILATION, l.padding(), l.padding(),
+                        convForward[i], null), "conv kernel gradient " + i);
                 dnnl_memory kernelDiffDst = adapt(diffDst, query(kernel, dnnl_query_diff_dst_md), calls);
                 dnnl_memory diffWeights = allocate(query(kernel, dnnl_query_diff_weights_md));
                 calls.add(new Call(kernel, DNNL_ARG_SRC, convSrc[i], DNNL_ARG_DIFF_DST, kernelDiffDst,
@@ -249,8 +257,8 @@ public final class OneDnnStridedStep {
                 }
                 dnnl_primitive_desc data = new dnnl_primitive_desc();
                 check(dnnl_convolution_backward_data_primitive_desc_create(data, engine, dnnl_convolution_direct,
-                        srcMd, anyWeights, md(diffDst), strides, dilations, padding, padding, convForward[i],
-                        null), "conv input gradient " + i);
+                        srcMd, anyWeights, md(diffDst), l.strides(), NO_DILATION, l.padding(), l.padding(),
+                        convForward[i], null), "conv input gradient " + i);
                 // The kernel in the layout this pass reads, reordered once a step (after the update).
                 dnnl_memory dataWeights = adapt(weights[i], query(data, dnnl_query_weights_md), calls);
                 dnnl_memory dataDiffDst = adapt(diffDst, query(data, dnnl_query_diff_dst_md), calls);

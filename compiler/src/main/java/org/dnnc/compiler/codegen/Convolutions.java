@@ -89,9 +89,7 @@ final class Convolutions {
         TensorType x = e.type(n.inputs().get(0));
         TensorType w = e.type(n.inputs().get(1));
         String geometry = e.geometries().conv(c, x, w, n.origin().path());
-        ConvShape shape = ConvShape.of(c, x, w);
-        Choice choice = ConvAlgorithms.isInference(e.graph()) ? ConvAlgorithms.inference(shape)
-                : ConvAlgorithms.forward(shape);
+        Choice choice = ConvAlgorithms.forward(e.graph(), ConvShape.of(c, x, w));
         return CodeBlock.builder().add(comment(choice))
                 .add(stmt("$T.forward($T.$L, $L, $L, $L, $L, $L, $L, n, $T.$L, $Lf)", RuntimeNames.CONV2D,
                         RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),

@@ -51,13 +51,9 @@ public final class ConvAlgorithms {
         ONEDNN
     }
 
-    /**
-     * The passes of a convolution, each with its own call and choice: the forward pass of the
-     * training and evaluation programs, the forward pass of the inference program, and the two
-     * gradients.
-     */
+    /** The passes of a convolution, each with its own call and choice. */
     enum Pass {
-        FORWARD, INFERENCE, INPUT_GRADIENT, KERNEL_GRADIENT;
+        FORWARD, INPUT_GRADIENT, KERNEL_GRADIENT;
 
         /** The pass that a call of {@code op}, a convolution or one of its gradients, runs. */
         static Pass of(Op op) {
@@ -65,16 +61,9 @@ public final class ConvAlgorithms {
                     : op instanceof Conv2dGradWeight ? KERNEL_GRADIENT : FORWARD;
         }
 
-        /** {@link #of(Op)}, with the forward pass of an inference program as {@link #INFERENCE}. */
-        static Pass of(Graph graph, Op op) {
-            Pass pass = of(op);
-            return pass == FORWARD && isInference(graph) ? INFERENCE : pass;
-        }
-
         Choice choose(ConvShape s) {
             return switch (this) {
                 case FORWARD -> forward(s);
-                case INFERENCE -> inference(s);
                 case INPUT_GRADIENT -> inputGradient(s);
                 case KERNEL_GRADIENT -> weightGradient(s);
             };
@@ -107,6 +96,14 @@ public final class ConvAlgorithms {
                     + " tiles at depth " + DEEP_DEPTH + " the forward pass beats im2col)");
         }
         return direct(s);
+    }
+
+    /**
+     * The forward pass's algorithm in {@code program}: {@link #inference} in an inference program,
+     * else {@link #forward(ConvShape)}.
+     */
+    public static Choice forward(Graph program, ConvShape s) {
+        return isInference(program) ? inference(s) : forward(s);
     }
 
     /**
@@ -178,8 +175,7 @@ public final class ConvAlgorithms {
      * they pick a GEMM-based algorithm: the runtime's {@code WinogradPlan.plannedFloats}.
      */
     private static long winogradFloats(ConvShape s, Pass pass, int threads) {
-        // Inference's fallback is the forward pass's algorithm, in that pass's scratch.
-        Algorithm algorithm = (pass == Pass.INFERENCE ? Pass.FORWARD : pass).choose(s).algorithm();
+        Algorithm algorithm = pass.choose(s).algorithm();
         if (algorithm == Algorithm.WINOGRAD_TRANSPOSED) {
             return rowsFloats(s, s.filters(), s.channels(), s.height(), s.width(), false, threads);
         }
@@ -277,7 +273,8 @@ public final class ConvAlgorithms {
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
             ConvShape.ofCall(graph, n).ifPresent(s -> {
-                Choice choice = Pass.of(graph, n.op()).choose(s);
+                Pass pass = Pass.of(n.op());
+                Choice choice = pass == Pass.FORWARD ? forward(graph, s) : pass.choose(s);
                 lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
                         + choice.algorithm() + ", " + choice.reason());
             });
