@@ -98,12 +98,29 @@ public final class BatchNorm {
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
             Buf saved, Buf residual, int batch, int channels, int spatial, float momentum, float eps,
             boolean relu) {
+        forwardTraining(x, gamma, beta, runningMean, runningVar, y, saved, residual, batch, channels, spatial,
+                momentum, eps, relu, Layout.NCHW);
+    }
+
+    /**
+     * {@link #forwardTraining(Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf, int, int, int, float, float,
+     * boolean)} on activations ({@code x}, {@code y}, {@code residual}) in {@code layout}.
+     */
+    public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf y,
+            Buf saved, Buf residual, int batch, int channels, int spatial, float momentum, float eps,
+            boolean relu, Layout layout) {
+        layout.check(channels);
+        checkCount(batch, spatial);
+        if (layout == Layout.NCHW16C && OneDnnNorm.forward(x, gamma, beta, runningMean, runningVar, y, saved, residual,
+                batch, channels, spatial, momentum, eps, relu)) {
+            return;
+        }
         Staging s = Staging.get();
         float[] scale = s.floats(SCALE, channels);
         float[] shift = s.floats(SHIFT, channels);
         trainingScaleShift(x, gamma, beta, runningMean, runningVar, saved, batch, channels, spatial, momentum, eps,
-                scale, shift, null, null);
-        affine(x, residual, y, scale, shift, batch, channels, spatial, relu);
+                scale, shift, null, null, layout);
+        affine(x, residual, y, scale, shift, batch, channels, spatial, relu, layout);
     }
 
     /**
@@ -115,16 +132,13 @@ public final class BatchNorm {
      */
     static void trainingScaleShift(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, Buf saved,
             int batch, int channels, int spatial, float momentum, float eps, float[] scale,
-            float[] shift, float[] meanOut, float[] invStdOut) {
+            float[] shift, float[] meanOut, float[] invStdOut, Layout layout) {
+        checkCount(batch, spatial);
         long count = (long) batch * spatial;
-        if (count < 2) {
-            throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
-                    + count + " (batch " + batch + " x " + spatial + ")");
-        }
         Staging s = Staging.get();
         double[] mean = s.zeroDoubles(0, channels);
         double[] var = s.zeroDoubles(1, channels);
-        statistics(x, batch, channels, spatial, mean, var);
+        statistics(x, batch, channels, spatial, mean, var, layout);
         // One loop per optional output, each outside the others: a loop that tested which outputs
         // this caller wants (callers differ within one step) made C2 hoist those tests on the
         // profile and deoptimize when the next caller differed (profile_predicate traps).
@@ -159,6 +173,14 @@ public final class BatchNorm {
         }
     }
 
+    private static void checkCount(int batch, int spatial) {
+        long count = (long) batch * spatial;
+        if (count < 2) {
+            throw new IllegalArgumentException("batch normalization in training needs more than one value per channel, got "
+                    + count + " (batch " + batch + " x " + spatial + ")");
+        }
+    }
+
     /**
      * {@link #trainingScaleShift}'s {@code scale}, {@code shift}, {@code meanOut} and {@code
      * invStdOut} from the statistics it saved in {@code saved [2, C]}: the same floats, without a
@@ -190,7 +212,7 @@ public final class BatchNorm {
             scale[c] = invStd * gamma.data.get(c);
             shift[c] = beta.data.get(c) - runningMean.data.get(c) * scale[c];
         }
-        affine(x, null, y, scale, shift, batch, channels, spatial, relu);
+        affine(x, null, y, scale, shift, batch, channels, spatial, relu, Layout.NCHW);
     }
 
     /**
@@ -207,7 +229,7 @@ public final class BatchNorm {
             scale[c] = (float) (gamma.data.get(c) / Math.sqrt(runningVar.data.get(c) + (double) eps));
             shift[c] = 0f;
         }
-        affine(dy, null, dx, scale, shift, batch, channels, spatial, false);
+        affine(dy, null, dx, scale, shift, batch, channels, spatial, false, Layout.NCHW);
     }
 
     /**
@@ -226,13 +248,30 @@ public final class BatchNorm {
     public static void backward(Buf x, Buf y, Buf dy, Buf gamma, Buf saved, Buf dx, Buf dgamma, Buf dbeta,
             int batch, int channels, int spatial, float eps, boolean relu, boolean accumulateInput,
             boolean accumulateParams) {
+        backward(x, y, dy, gamma, saved, dx, dgamma, dbeta, batch, channels, spatial, eps, relu, accumulateInput,
+                accumulateParams, Layout.NCHW);
+    }
+
+    /**
+     * {@link #backward(Buf, Buf, Buf, Buf, Buf, Buf, Buf, Buf, int, int, int, float, boolean, boolean,
+     * boolean)} on activations ({@code x}, {@code y}, {@code dy}, {@code dx}) in {@code layout}.
+     */
+    public static void backward(Buf x, Buf y, Buf dy, Buf gamma, Buf saved, Buf dx, Buf dgamma, Buf dbeta,
+            int batch, int channels, int spatial, float eps, boolean relu, boolean accumulateInput,
+            boolean accumulateParams, Layout layout) {
+        layout.check(channels);
+        if (layout == Layout.NCHW16C && saved != null && gamma != null && !accumulateInput && !accumulateParams
+                && OneDnnNorm.backward(x, y, dy, gamma, saved, dx, dgamma, dbeta, batch, channels, spatial, eps,
+                        relu)) {
+            return;
+        }
         Staging s = Staging.get();
         float[] mean = s.floats(SCALE, channels);
         float[] invStd = s.floats(SHIFT, channels);
         if (saved == null) {
             double[] m = s.zeroDoubles(0, channels);
             double[] v = s.zeroDoubles(1, channels);
-            statistics(x, batch, channels, spatial, m, v);
+            statistics(x, batch, channels, spatial, m, v, layout);
             for (int c = 0; c < channels; c++) {
                 mean[c] = (float) m[c];
                 invStd[c] = invStd(v[c], eps);
@@ -246,13 +285,14 @@ public final class BatchNorm {
         // With ReLU, pass 1 leaves the masked gradient in dx (when dx is overwritten anyway), so that
         // pass 2 reads it instead of masking again.
         Buf masked = relu && dx != null && !accumulateInput ? dx : null;
-        gradientSums(x, y, dy, masked, mean, batch, channels, spatial, relu, sumG, sumGX);
+        gradientSums(x, y, dy, masked, mean, batch, channels, spatial, relu, sumG, sumGX, layout);
         if (dx != null) {
             if (masked != null) {
-                inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
+                inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false,
+                        layout);
             } else {
                 inputGradient(x, relu ? y : null, dy, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial,
-                        accumulateInput);
+                        accumulateInput, layout);
             }
         }
         writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
@@ -265,7 +305,7 @@ public final class BatchNorm {
      * by {@code y > 0} unless {@code y} is {@code null}. Uses float staging slots 0 to 3 and 6 to 8.
      */
     static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, Buf gamma, float[] mean, float[] invStd, double[] sumG,
-            double[] sumGX, int batch, int channels, int spatial, boolean accumulate) {
+            double[] sumGX, int batch, int channels, int spatial, boolean accumulate, Layout layout) {
         Staging s = Staging.get();
         double count = (double) batch * spatial;
         float[] k = s.floats(OUT, channels);
@@ -276,7 +316,7 @@ public final class BatchNorm {
             a[c] = (float) (sumG[c] / count);
             b[c] = (float) (sumGX[c] * invStd[c] * invStd[c] / count);
         }
-        inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, y != null, accumulate);
+        inputGradient(x, y, dy, dx, mean, k, a, b, batch, channels, spatial, y != null, accumulate, layout);
     }
 
     /**
@@ -298,7 +338,7 @@ public final class BatchNorm {
         double[] sumG = s.zeroDoubles(2, channels);
         double[] sumGX = s.zeroDoubles(3, channels);
         if (dgamma != null || dbeta != null) {
-            gradientSums(x, y, dy, null, mean, batch, channels, spatial, relu, sumG, sumGX);
+            gradientSums(x, y, dy, null, mean, batch, channels, spatial, relu, sumG, sumGX, Layout.NCHW);
         }
         if (dx != null) {
             float[] k = s.floats(OUT, channels);
@@ -307,7 +347,8 @@ public final class BatchNorm {
             for (int c = 0; c < channels; c++) {
                 k[c] = gamma.data.get(c) * invStd[c];
             }
-            inputGradient(x, y, dy, dx, mean, k, zero, zero, batch, channels, spatial, relu, accumulateInput);
+            inputGradient(x, y, dy, dx, mean, k, zero, zero, batch, channels, spatial, relu, accumulateInput,
+                    Layout.NCHW);
         }
         writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, accumulateParams);
     }
@@ -317,22 +358,23 @@ public final class BatchNorm {
      * #backward}; {@code g} is also written to {@code masked} unless that is {@code null}.
      */
     private static void gradientSums(Buf x, Buf y, Buf dy, Buf masked, float[] mean, int batch, int channels, int spatial,
-            boolean relu, double[] sumG, double[] sumGX) {
-        float[] meanRow = perPosition(mean, channels, spatial, ROW_A);
+            boolean relu, double[] sumG, double[] sumGX, Layout layout) {
+        float[] meanRow = perPosition(mean, channels, spatial, ROW_A, layout);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(GRADIENT_SUMS, x, y, dy, masked, channels, spatial, batch, relu, false);
+            job.layout = layout;
             job.mean = meanRow;
             job.run2();
             job.addPartials(sumG, sumGX, channels);
         } else {
-            gradientSumsRange(x, y, dy, masked, meanRow, 0, batch, channels, spatial, relu, sumG, sumGX);
+            gradientSumsRange(x, y, dy, masked, meanRow, 0, batch, channels, spatial, relu, sumG, sumGX, layout);
         }
     }
 
     /** {@link #gradientSums} over examples {@code [from, to)}, with the mean per position. */
     private static void gradientSumsRange(Buf x, Buf y, Buf dy, Buf masked, float[] meanRow, int from, int to,
-            int channels, int spatial, boolean relu, double[] sumG, double[] sumGX) {
+            int channels, int spatial, boolean relu, double[] sumG, double[] sumGX, Layout layout) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] xt = s.floats(X, row);
@@ -358,17 +400,17 @@ public final class BatchNorm {
                     accB[p] += gt[p] * (xt[p] - meanRow[p]);
                 }
             }
-            flush(accA, accB, channels, spatial, sumG, sumGX);
+            flush(accA, accB, channels, spatial, sumG, sumGX, layout);
         }
     }
 
     /** {@code dx (+)= k[c] (g - a[c] - (x - mean[c]) b[c])}, staged one example at a time. */
     private static void inputGradient(Buf x, Buf y, Buf dy, Buf dx, float[] mean, float[] k, float[] a, float[] b,
-            int batch, int channels, int spatial, boolean relu, boolean accumulate) {
-        float[] meanRow = perPosition(mean, channels, spatial, ROW_A);
-        float[] kRow = perPosition(k, channels, spatial, ROW_B);
-        float[] aRow = perPosition(a, channels, spatial, ROW_C);
-        float[] bRow = perPosition(b, channels, spatial, ROW_D);
+            int batch, int channels, int spatial, boolean relu, boolean accumulate, Layout layout) {
+        float[] meanRow = perPosition(mean, channels, spatial, ROW_A, layout);
+        float[] kRow = perPosition(k, channels, spatial, ROW_B, layout);
+        float[] aRow = perPosition(a, channels, spatial, ROW_C, layout);
+        float[] bRow = perPosition(b, channels, spatial, ROW_D, layout);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(INPUT_GRADIENT, x, y, dy, dx, channels, spatial, batch, relu, accumulate);
@@ -445,22 +487,23 @@ public final class BatchNorm {
     }
 
     /** Per-channel mean and biased variance of {@code x}, into zeroed {@code mean} and {@code var}. */
-    static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var) {
+    static void statistics(Buf x, int batch, int channels, int spatial, double[] mean, double[] var, Layout layout) {
         // Sums of (x - first value of the channel): a shift near the data keeps the one-pass variance
         // E[d^2] - E[d]^2 free of cancellation when the mean is large against the spread.
         float[] first = Staging.get().floats(OUT, channels);
         for (int c = 0; c < channels; c++) {
-            first[c] = x.data.get(c * spatial);
+            first[c] = x.data.get(Blocked.first(layout, c, spatial));
         }
-        float[] firstRow = perPosition(first, channels, spatial, ROW_A);
+        float[] firstRow = perPosition(first, channels, spatial, ROW_A, layout);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(STATISTICS, x, null, null, null, channels, spatial, batch, false, false);
+            job.layout = layout;
             job.mean = firstRow;
             job.run2();
             job.addPartials(mean, var, channels);
         } else {
-            statisticsRange(x, 0, batch, channels, spatial, firstRow, mean, var);
+            statisticsRange(x, 0, batch, channels, spatial, firstRow, mean, var, layout);
         }
         double count = (double) batch * spatial;
         for (int c = 0; c < channels; c++) {
@@ -475,7 +518,7 @@ public final class BatchNorm {
      * {@code firstRow} is {@code first} per position.
      */
     private static void statisticsRange(Buf x, int from, int to, int channels, int spatial, float[] firstRow,
-            double[] sum, double[] squares) {
+            double[] sum, double[] squares, Layout layout) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] t = s.floats(X, row);
@@ -493,21 +536,26 @@ public final class BatchNorm {
                     accB[p] += d * d;
                 }
             }
-            flush(accA, accB, channels, spatial, sum, squares);
+            flush(accA, accB, channels, spatial, sum, squares, layout);
         }
     }
 
     /** {@code a[c] += the sum of channel c's positions in accA}, and the same for {@code b} and {@code accB}. */
-    private static void flush(float[] accA, float[] accB, int channels, int spatial, double[] a, double[] b) {
-        addChannelSums(accA, channels, spatial, a);
-        addChannelSums(accB, channels, spatial, b);
+    private static void flush(float[] accA, float[] accB, int channels, int spatial, double[] a, double[] b,
+            Layout layout) {
+        addChannelSums(accA, channels, spatial, a, layout);
+        addChannelSums(accB, channels, spatial, b, layout);
     }
 
     /**
      * {@code sums[c] +=} the {@code spatial} per-position partial sums of channel {@code c} in {@code
      * acc}, in {@code double}: the end of the per-position summing that {@link #FLUSH_EVERY} bounds.
      */
-    static void addChannelSums(float[] acc, int channels, int spatial, double[] sums) {
+    static void addChannelSums(float[] acc, int channels, int spatial, double[] sums, Layout layout) {
+        if (layout == Layout.NCHW16C) {
+            addBlockedSums(acc, channels, spatial, sums);
+            return;
+        }
         for (int c = 0, o = 0; c < channels; c++, o += spatial) {
             double sum = 0;
             for (int p = o; p < o + spatial; p++) {
@@ -517,11 +565,22 @@ public final class BatchNorm {
         }
     }
 
+    /** {@link #addChannelSums} over an example in {@link Layout#NCHW16C}: a block's 16 channels side by side. */
+    private static void addBlockedSums(float[] acc, int channels, int spatial, double[] sums) {
+        for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
+            for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
+                for (int l = 0; l < Layout.BLOCK; l++) {
+                    sums[cb + l] += acc[p + l];
+                }
+            }
+        }
+    }
+
     /** {@code y = x * scale[c] + shift[c] (+ residual)} (then ReLU), staged one example at a time. */
     private static void affine(Buf x, Buf residual, Buf y, float[] scale, float[] shift, int batch, int channels,
-            int spatial, boolean relu) {
-        float[] scaleRow = perPosition(scale, channels, spatial, ROW_A);
-        float[] shiftRow = perPosition(shift, channels, spatial, ROW_B);
+            int spatial, boolean relu, Layout layout) {
+        float[] scaleRow = perPosition(scale, channels, spatial, ROW_A, layout);
+        float[] shiftRow = perPosition(shift, channels, spatial, ROW_B, layout);
         if (split(batch)) {
             Job job = JOB.get();
             job.set(AFFINE, x, null, null, y, channels, spatial, batch, relu, false);
@@ -572,8 +631,14 @@ public final class BatchNorm {
      * {@code values[c]} repeated over channel {@code c}'s {@code spatial} positions, in float staging
      * slot {@code slot}: the per-position form that the passes over whole examples read.
      */
-    private static float[] perPosition(float[] values, int channels, int spatial, int slot) {
+    static float[] perPosition(float[] values, int channels, int spatial, int slot, Layout layout) {
         float[] row = Staging.get().floats(slot, channels * spatial);
+        if (layout == Layout.NCHW16C) {
+            for (int p = 0, n = channels * spatial; p < n; p++) {
+                row[p] = values[Blocked.channel(layout, p, spatial)];
+            }
+            return row;
+        }
         for (int c = 0, o = 0; c < channels; c++, o += spatial) {
             Arrays.fill(row, o, o + spatial, values[c]);
         }
@@ -637,6 +702,7 @@ public final class BatchNorm {
         private int batch;
         private boolean relu;
         private boolean accumulate;
+        private Layout layout = Layout.NCHW;
         private float[] mean;
         private float[] k;
         private float[] a;
@@ -673,6 +739,7 @@ public final class BatchNorm {
             } finally {
                 set(0, null, null, null, null, 0, 0, 0, false, false);
                 residual = null;
+                layout = Layout.NCHW;
                 mean = null;
                 k = null;
                 a = null;
@@ -693,10 +760,11 @@ public final class BatchNorm {
             int from = batch * part / parts;
             int to = batch * (part + 1) / parts;
             switch (kind) {
-                case STATISTICS -> statisticsRange(x, from, to, channels, spatial, mean, sums[part], squares[part]);
+                case STATISTICS -> statisticsRange(x, from, to, channels, spatial, mean, sums[part], squares[part],
+                        layout);
                 case AFFINE -> affineRange(x, residual, out, k, a, from, to, channels, spatial, relu);
                 case GRADIENT_SUMS -> gradientSumsRange(x, y, dy, out, mean, from, to, channels, spatial, relu,
-                        sums[part], squares[part]);
+                        sums[part], squares[part], layout);
                 case INPUT_GRADIENT -> inputGradientRange(x, y, dy, out, mean, k, a, b, from, to, channels, spatial,
                         relu, accumulate);
                 default -> throw new AssertionError(kind);

@@ -42,6 +42,10 @@ public final class BatchNormPool {
     private static final int SUM_A = 9;
     private static final int SUM_B = 10;
     private static final int MASKED = 11;
+    private static final int POOLED_ROW = 16;
+    private static final int MEAN_ROW = 17;
+    private static final int SIGN = 18;
+    private static final int MAGNITUDE = 19;
 
     private static final int FORWARD = 0;
     private static final int SUMS = 1;
@@ -59,14 +63,28 @@ public final class BatchNormPool {
      */
     public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, PoolGeometry g,
             Buf p, Buf saved, int batch, float momentum, float eps) {
+        forwardTraining(x, gamma, beta, runningMean, runningVar, g, p, saved, batch, momentum, eps, Layout.NCHW,
+                Layout.NCHW);
+    }
+
+    /**
+     * {@link #forwardTraining(Buf, Buf, Buf, Buf, Buf, PoolGeometry, Buf, Buf, int, float, float)}
+     * with {@code x} in layout {@code in} and {@code p} in {@code out}.
+     */
+    public static void forwardTraining(Buf x, Buf gamma, Buf beta, Buf runningMean, Buf runningVar, PoolGeometry g,
+            Buf p, Buf saved, int batch, float momentum, float eps, Layout in, Layout out) {
         int channels = g.channels();
+        in.check(channels);
+        out.check(channels);
         Staging s = Staging.get();
         float[] scale = s.floats(SCALE, channels);
         float[] shift = s.floats(SHIFT, channels);
         BatchNorm.trainingScaleShift(x, gamma, beta, runningMean, runningVar, saved, batch, channels,
-                g.height() * g.width(), momentum, eps, scale, shift, null, null);
+                g.height() * g.width(), momentum, eps, scale, shift, null, null, in);
         Job job = JOB.get();
         job.set(FORWARD, g, x, null, p, scale, shift);
+        job.in = in;
+        job.out = out;
         job.run(batch);
         job.clear();
     }
@@ -79,7 +97,18 @@ public final class BatchNormPool {
      */
     public static void backward(Buf x, Buf dp, Buf gamma, Buf beta, Buf saved, PoolGeometry g, Buf dx, Buf dgamma,
             Buf dbeta, int batch, float eps) {
+        backward(x, dp, gamma, beta, saved, g, dx, dgamma, dbeta, batch, eps, Layout.NCHW, Layout.NCHW);
+    }
+
+    /**
+     * {@link #backward(Buf, Buf, Buf, Buf, Buf, PoolGeometry, Buf, Buf, Buf, int, float)} with {@code
+     * x} and {@code dx} in layout {@code in}, {@code dp} in {@code out}.
+     */
+    public static void backward(Buf x, Buf dp, Buf gamma, Buf beta, Buf saved, PoolGeometry g, Buf dx, Buf dgamma,
+            Buf dbeta, int batch, float eps, Layout in, Layout out) {
         int channels = g.channels();
+        in.check(channels);
+        out.check(channels);
         int spatial = g.height() * g.width();
         Staging s = Staging.get();
         float[] scale = s.floats(SCALE, channels);
@@ -88,20 +117,24 @@ public final class BatchNormPool {
         float[] invStd = s.floats(INV_STD, channels);
         if (saved == null) {
             BatchNorm.trainingScaleShift(x, gamma, beta, null, null, null, batch, channels, spatial, 0f, eps, scale,
-                    shift, mean, invStd);
+                    shift, mean, invStd, in);
         } else {
             BatchNorm.savedScaleShift(saved, gamma, beta, channels, scale, shift, mean, invStd);
         }
         Job job = JOB.get();
         job.set(SUMS, g, x, dp, dx, scale, shift);
+        job.in = in;
+        job.out = out;
         job.mean = mean;
+        job.meanRow = in == Layout.NCHW ? null : BatchNorm.perPosition(mean, channels, spatial, MEAN_ROW, in);
         double[] sumG = s.zeroDoubles(2, channels);
         double[] sumGX = s.zeroDoubles(3, channels);
         job.run(batch);
         job.addSums(sumG, sumGX);
         job.clear();
         if (dx != null) {
-            BatchNorm.inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false);
+            BatchNorm.inputGradient(x, null, dx, dx, gamma, mean, invStd, sumG, sumGX, batch, channels, spatial, false,
+                    in);
         }
         BatchNorm.writeParamGrads(sumG, sumGX, invStd, dgamma, dbeta, channels, false);
     }
@@ -123,12 +156,28 @@ public final class BatchNormPool {
         float[] plane = s.floats(PLANE, spatial);
         float[] out = s.floats(POOLED, pooled);
         float[] pairs = s.floats(PAIRS, spatial);
-        FloatBuffer ps = j.out.data;
+        FloatBuffer ps = j.result.data;
+        float[] pooledRow = j.out == Layout.NCHW ? null : s.floats(POOLED_ROW, g.channels() * pooled);
+        if (j.in == Layout.NCHW16C && Pool2d.isTwoByTwo(g)) {
+            float[] sign = s.floats(SIGN, g.channels());
+            float[] magnitude = s.floats(MAGNITUDE, g.channels());
+            for (int c = 0; c < g.channels(); c++) {
+                sign[c] = j.scale[c] < 0 ? -1f : 1f;
+                magnitude[c] = Math.abs(j.scale[c]);
+            }
+            float[] row2 = s.floats(POOLED_ROW, g.channels() * pooled);
+            for (int n = from; n < to; n++) {
+                j.x.data.get(n * row, xt, 0, row);
+                BlockedPool.forward(g, xt, sign, magnitude, j.shift, row2, j.out);
+                ps.put(n * g.channels() * pooled, row2, 0, g.channels() * pooled);
+            }
+            return;
+        }
         for (int n = from; n < to; n++) {
             j.x.data.get(n * row, xt, 0, row);
             for (int c = 0, o = 0; c < g.channels(); c++, o += spatial) {
                 float scale = j.scale[c];
-                System.arraycopy(xt, o, plane, 0, spatial);
+                plane(xt, j.in, c, spatial, plane);
                 if (scale < 0) {
                     scale = -scale;
                     for (int p = 0; p < spatial; p++) {
@@ -137,8 +186,33 @@ public final class BatchNormPool {
                 }
                 Pool2d.maxPlane(g, plane, out, pairs);
                 activation(out, pooled, scale, j.shift[c]);
-                ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
+                if (pooledRow == null) {
+                    ps.put((n * g.channels() + c) * pooled, out, 0, pooled);
+                } else {
+                    scatter(out, c, pooled, pooledRow);
+                }
             }
+            if (pooledRow != null) {
+                ps.put(n * g.channels() * pooled, pooledRow, 0, g.channels() * pooled);
+            }
+        }
+    }
+
+    /** Channel {@code c}'s plane of an example's {@code row} in {@code layout}, into {@code plane}. */
+    private static void plane(float[] row, Layout layout, int c, int spatial, float[] plane) {
+        if (layout == Layout.NCHW) {
+            System.arraycopy(row, c * spatial, plane, 0, spatial);
+            return;
+        }
+        for (int p = 0, i = Blocked.first(layout, c, spatial); p < spatial; p++, i += Layout.BLOCK) {
+            plane[p] = row[i];
+        }
+    }
+
+    /** Channel {@code c}'s {@code plane} into an example's {@code row} in {@link Layout#NCHW16C}. */
+    private static void scatter(float[] plane, int c, int spatial, float[] row) {
+        for (int p = 0, i = Blocked.first(Layout.NCHW16C, c, spatial); p < spatial; p++, i += Layout.BLOCK) {
+            row[i] = plane[p];
         }
     }
 
@@ -165,15 +239,28 @@ public final class BatchNormPool {
         float[] accA = s.floats(SUM_A, row);
         float[] accB = s.floats(SUM_B, row);
         boolean tiles = Pool2d.tiles(g);
+        boolean blocked2x2 = j.in == Layout.NCHW16C && Pool2d.isTwoByTwo(g);
+        // A whole example's dp where planes are gathered from it, or for the blocked 2x2 windows.
+        float[] dpRow = j.out == Layout.NCHW && !blocked2x2 ? null : s.floats(POOLED_ROW, channels * pooled);
         for (int start = from; start < to; start += BatchNorm.FLUSH_EVERY) {
             Arrays.fill(accA, 0, row, 0f);
             Arrays.fill(accB, 0, row, 0f);
             for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
                 j.x.data.get(n * row, xt, 0, row);
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    System.arraycopy(xt, o, y, 0, spatial);
+                if (dpRow != null) {
+                    j.dy.data.get(n * channels * pooled, dpRow, 0, channels * pooled);
+                }
+                if (blocked2x2) {
+                    BlockedPool.backward(g, xt, j.scale, j.shift, dpRow, j.out, masked);
+                }
+                for (int c = 0, o = 0; !blocked2x2 && c < channels; c++, o += spatial) {
+                    plane(xt, j.in, c, spatial, y);
                     activation(y, spatial, j.scale[c], j.shift[c]);
-                    j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
+                    if (dpRow == null) {
+                        j.dy.data.get((n * channels + c) * pooled, dp, 0, pooled);
+                    } else {
+                        plane(dpRow, j.out, c, pooled, dp);
+                    }
                     if (!tiles) {
                         Arrays.fill(grad, 0, spatial, 0f);
                     }
@@ -183,21 +270,33 @@ public final class BatchNormPool {
                     if (!tiles) {
                         BatchNorm.reluMask(y, grad, spatial);
                     }
-                    System.arraycopy(grad, 0, masked, o, spatial);
+                    if (j.in == Layout.NCHW) {
+                        System.arraycopy(grad, 0, masked, o, spatial);
+                    } else {
+                        scatter(grad, c, spatial, masked);
+                    }
                 }
-                if (j.out != null) {
-                    j.out.data.put(n * row, masked, 0, row);
+                if (j.result != null) {
+                    j.result.data.put(n * row, masked, 0, row);
                 }
-                for (int c = 0, o = 0; c < channels; c++, o += spatial) {
-                    float m = j.mean[c];
-                    for (int p = o; p < o + spatial; p++) {
+                if (j.in == Layout.NCHW) {
+                    for (int c = 0, o = 0; c < channels; c++, o += spatial) {
+                        float m = j.mean[c];
+                        for (int p = o; p < o + spatial; p++) {
+                            accA[p] += masked[p];
+                            accB[p] += masked[p] * (xt[p] - m);
+                        }
+                    }
+                } else {
+                    float[] meanRow = j.meanRow;
+                    for (int p = 0; p < row; p++) {
                         accA[p] += masked[p];
-                        accB[p] += masked[p] * (xt[p] - m);
+                        accB[p] += masked[p] * (xt[p] - meanRow[p]);
                     }
                 }
             }
-            BatchNorm.addChannelSums(accA, channels, spatial, sumG);
-            BatchNorm.addChannelSums(accB, channels, spatial, sumGX);
+            BatchNorm.addChannelSums(accA, channels, spatial, sumG, j.in);
+            BatchNorm.addChannelSums(accB, channels, spatial, sumGX, j.in);
         }
     }
 
@@ -218,10 +317,13 @@ public final class BatchNormPool {
         private PoolGeometry g;
         private Buf x;
         private Buf dy;
-        private Buf out;
+        private Buf result;
+        private Layout in = Layout.NCHW;
+        private Layout out = Layout.NCHW;
         private float[] scale;
         private float[] shift;
         private float[] mean;
+        private float[] meanRow;
         private int batch;
         private final double[][] sums = {new double[0], new double[0]};
         private final double[][] squares = {new double[0], new double[0]};
@@ -231,7 +333,7 @@ public final class BatchNormPool {
             this.g = g;
             this.x = x;
             this.dy = dy;
-            this.out = out;
+            this.result = out;
             this.scale = scale;
             this.shift = shift;
         }
@@ -239,7 +341,10 @@ public final class BatchNormPool {
         /** Drops the references of the last call. */
         void clear() {
             set(0, null, null, null, null, null, null);
+            in = Layout.NCHW;
+            out = Layout.NCHW;
             mean = null;
+            meanRow = null;
         }
 
         /** Runs the pass over {@code batch} examples, in two halves where there are two threads. */

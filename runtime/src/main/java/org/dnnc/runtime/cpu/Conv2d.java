@@ -185,6 +185,59 @@ public final class Conv2d {
     }
 
     /**
+     * Floats of scratch that a call with an operand in {@link Layout#NCHW16C} needs ahead of its
+     * algorithm's ({@link #forwardScratchFloats} and the others, which follow them): one example's
+     * input and output in NCHW, for the fallback that reorders example by example where oneDNN
+     * does not run (0 for an operand in NCHW).
+     */
+    public static int layoutScratchFloats(ConvGeometry g, Layout in, Layout out) {
+        return BlockedConv.scratchFloats(g, in, out);
+    }
+
+    /**
+     * {@link #forward(ConvAlgorithm, ConvGeometry, Buf, Buf, Buf, Buf, Buf, int, Activation, float)}
+     * with {@code x} in layout {@code in} and {@code y} in {@code out}. With an operand in {@link
+     * Layout#NCHW16C}, {@code scratch} starts with {@link #layoutScratchFloats} floats, and {@link
+     * ConvAlgorithm#ONEDNN} runs oneDNN on the views where it may, else the rules' algorithm.
+     */
+    public static void forward(ConvAlgorithm algorithm, ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, Buf scratch,
+            int batch, Activation act, float param, Layout in, Layout out) {
+        if (in == Layout.NCHW && out == Layout.NCHW) {
+            forward(algorithm, g, x, w, bias, y, scratch, batch, act, param);
+        } else {
+            BlockedConv.forward(algorithm, g, x, w, bias, y, scratch, batch, act, param, in, out);
+        }
+    }
+
+    /**
+     * {@link #backwardInput(ConvAlgorithm, ConvGeometry, Buf, Buf, Buf, Buf, int, boolean)} with
+     * {@code dx} in layout {@code in} and {@code dz} in {@code out}, as {@link #forward(ConvAlgorithm,
+     * ConvGeometry, Buf, Buf, Buf, Buf, Buf, int, Activation, float, Layout, Layout)}.
+     */
+    public static void backwardInput(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf w, Buf dx, Buf scratch,
+            int batch, boolean accumulate, Layout in, Layout out) {
+        if (in == Layout.NCHW && out == Layout.NCHW) {
+            backwardInput(algorithm, g, dz, w, dx, scratch, batch, accumulate);
+        } else {
+            BlockedConv.inputGradient(algorithm, g, dz, w, dx, scratch, batch, accumulate, in, out);
+        }
+    }
+
+    /**
+     * {@link #backwardWeights(ConvAlgorithm, ConvGeometry, Buf, Buf, Buf, Buf, int, boolean)} with
+     * {@code x} in layout {@code in} and {@code dz} in {@code out}, as {@link #forward(ConvAlgorithm,
+     * ConvGeometry, Buf, Buf, Buf, Buf, Buf, int, Activation, float, Layout, Layout)}.
+     */
+    public static void backwardWeights(ConvAlgorithm algorithm, ConvGeometry g, Buf dz, Buf x, Buf dw, Buf scratch,
+            int batch, boolean accumulate, Layout in, Layout out) {
+        if (in == Layout.NCHW && out == Layout.NCHW) {
+            backwardWeights(algorithm, g, dz, x, dw, scratch, batch, accumulate);
+        } else {
+            BlockedConv.kernelGradient(algorithm, g, dz, x, dw, scratch, batch, accumulate, in, out);
+        }
+    }
+
+    /**
      * {@code dx = conv_transpose(dz, w)} by the algorithm the shape's rules pick ({@link
      * ConvAlgorithm#inputGradient}); see {@link #backwardInput(ConvAlgorithm, ConvGeometry, Buf, Buf,
      * Buf, Buf, int, boolean)}.
@@ -516,7 +569,14 @@ public final class Conv2d {
      * the same pass.
      */
     public static void backwardBias(Buf dz, Buf db, int batch, int channels, int spatial, boolean accumulate) {
-        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate);
+        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, Layout.NCHW);
+    }
+
+    /** {@link #backwardBias(Buf, Buf, int, int, int, boolean)} of {@code dz} in {@code layout}. */
+    public static void backwardBias(Buf dz, Buf db, int batch, int channels, int spatial, boolean accumulate,
+            Layout layout) {
+        layout.check(channels);
+        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, layout);
     }
 
     /**
@@ -529,6 +589,12 @@ public final class Conv2d {
      */
     public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
             int channels, int spatial, boolean accumulateBias) {
+        biasBackward(act, param, y, dy, dz, db, batch, channels, spatial, accumulateBias, Layout.NCHW);
+    }
+
+    /** {@link #biasBackward(Activation, float, Buf, Buf, Buf, Buf, int, int, int, boolean)} on views in {@code layout}. */
+    private static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
+            int channels, int spatial, boolean accumulateBias, Layout layout) {
         if (db == null && act == Activation.IDENTITY) {
             Elementwise.copy(dy, dz, batch * channels * spatial);
             return;
@@ -538,10 +604,12 @@ public final class Conv2d {
         if (Workers.threads() >= 2 && batch >= 2) {
             BiasJob job = BIAS_JOB.get();
             job.set(act, param, y, dy, dz, batch, channels, spatial);
+            job.layout = layout;
             try {
                 Workers.runTwo(job);
             } finally {
                 job.set(null, 0f, null, null, null, 0, 0, 0);
+                job.layout = Layout.NCHW;
             }
             sums = job.sums[0];
             for (int c = 0; c < channels; c++) {
@@ -549,7 +617,7 @@ public final class Conv2d {
             }
         } else {
             sums = Staging.get().zeroDoubles(0, channels);
-            biasBackwardRange(act, param, y, dy, dz, 0, batch, channels, spatial, sums);
+            biasBackwardRange(act, param, y, dy, dz, 0, batch, channels, spatial, sums, layout);
         }
         if (db != null) {
             FloatBuffer dbs = db.data;
@@ -561,7 +629,7 @@ public final class Conv2d {
 
     /** {@link #biasBackward}'s pass over examples {@code [from, to)}, adding the bias gradient to {@code sums}. */
     private static void biasBackwardRange(Activation act, float param, Buf y, Buf dy, Buf dz, int from, int to,
-            int channels, int spatial, double[] sums) {
+            int channels, int spatial, double[] sums, Layout layout) {
         int row = channels * spatial;
         Staging s = Staging.get();
         float[] g = s.floats(EPILOGUE_ROW, row);
@@ -594,7 +662,7 @@ public final class Conv2d {
                     acc[p] += g[p];
                 }
             }
-            BatchNorm.addChannelSums(acc, channels, spatial, sums);
+            BatchNorm.addChannelSums(acc, channels, spatial, sums, layout);
         }
     }
 
@@ -608,6 +676,7 @@ public final class Conv2d {
         private int batch;
         private int channels;
         private int spatial;
+        private Layout layout = Layout.NCHW;
         private final double[][] sums = {new double[0], new double[0]};
 
         void set(Activation act, float param, Buf y, Buf dy, Buf dz, int batch, int channels, int spatial) {
@@ -628,7 +697,7 @@ public final class Conv2d {
             }
             Arrays.fill(sums[part], 0, channels, 0.0);
             biasBackwardRange(act, param, y, dy, dz, batch * part / parts, batch * (part + 1) / parts, channels,
-                    spatial, sums[part]);
+                    spatial, sums[part], layout);
         }
     }
 

@@ -53,11 +53,13 @@ public enum ConvAlgorithm {
     /** The input gradient as a Winograd forward convolution of the output gradient with the flipped kernel. */
     WINOGRAD_TRANSPOSED,
     /**
-     * oneDNN's convolution ({@link OneDnnConv}), forward only, reordering into its layouts and back on
-     * each call: for the inference program, whose convolutions follow each other with little else
-     * between. Where oneDNN is not usable ({@link OneDnn#usable}: not loaded, or a context of
-     * another thread count than OpenMP's), and in the gradient passes, the rules' algorithm for the
-     * pass runs.
+     * oneDNN's convolution ({@link OneDnnConv}): the forward pass on NCHW views, reordering into its
+     * layouts and back on each call, for the inference program; and every pass of a call with an
+     * operand in {@link Layout#NCHW16C}, oneDNN's own layout, which a training program keeps between
+     * its convolutions and batch norms. Where oneDNN is not usable ({@link OneDnn#usable}: not
+     * loaded, or a context of another thread count than OpenMP's), and in the gradient passes on
+     * NCHW views, the rules' algorithm for the pass runs (example by example through reorders, for
+     * blocked operands).
      */
     ONEDNN;
 

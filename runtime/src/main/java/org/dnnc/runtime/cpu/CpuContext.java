@@ -64,7 +64,7 @@ public final class CpuContext implements AutoCloseable {
     private int depth;
     private CpuContext previous;
     /** oneDNN's engine and primitives for this context's calls, made on first use; freed by {@link #close()}. */
-    private OneDnnConv.Cache oneDnn;
+    private OneDnnCache oneDnn;
 
     private CpuContext(int threads, String name, String owner) {
         this.threads = threads;
@@ -193,12 +193,12 @@ public final class CpuContext implements AutoCloseable {
      * This context's oneDNN primitives, made on first use by the thread that has entered it; {@code
      * null} outside any entered context, whose state threads would share.
      */
-    OneDnnConv.Cache oneDnn() {
+    OneDnnCache oneDnn() {
         if (this == NONE) {
             return null;
         }
         if (oneDnn == null) {
-            oneDnn = new OneDnnConv.Cache();
+            oneDnn = new OneDnnCache();
         }
         return oneDnn;
     }

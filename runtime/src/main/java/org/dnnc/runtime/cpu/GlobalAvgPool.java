@@ -40,6 +40,66 @@ public final class GlobalAvgPool {
         run(BACKWARD, dy, dx, batch * channels, spatial, accumulate);
     }
 
+    /** {@link #forward(Buf, Buf, int, int, int)} of {@code x} in {@code layout}. */
+    public static void forward(Buf x, Buf y, int batch, int channels, int spatial, Layout layout) {
+        if (layout == Layout.NCHW) {
+            forward(x, y, batch, channels, spatial);
+            return;
+        }
+        layout.check(channels);
+        int size = channels * spatial;
+        Staging s = Staging.get();
+        float[] block = s.floats(PLANE, size);
+        float[] means = s.floats(MEANS, channels);
+        double[] sums = s.zeroDoubles(0, channels);
+        for (int n = 0; n < batch; n++) {
+            x.data.get(n * size, block, 0, size);
+            Arrays.fill(sums, 0, channels, 0.0);
+            for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
+                for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
+                    for (int l = 0; l < Layout.BLOCK; l++) {
+                        sums[cb + l] += block[p + l];
+                    }
+                }
+            }
+            for (int c = 0; c < channels; c++) {
+                means[c] = (float) (sums[c] * (1.0 / spatial));
+            }
+            y.data.put(n * channels, means, 0, channels);
+        }
+    }
+
+    /** {@link #backward(Buf, Buf, int, int, int, boolean)} into {@code dx} in {@code layout}. */
+    public static void backward(Buf dy, Buf dx, int batch, int channels, int spatial, boolean accumulate,
+            Layout layout) {
+        if (layout == Layout.NCHW) {
+            backward(dy, dx, batch, channels, spatial, accumulate);
+            return;
+        }
+        layout.check(channels);
+        int size = channels * spatial;
+        Staging s = Staging.get();
+        float[] block = s.floats(PLANE, size);
+        float[] shares = s.floats(MEANS, channels);
+        for (int n = 0; n < batch; n++) {
+            dy.data.get(n * channels, shares, 0, channels);
+            for (int c = 0; c < channels; c++) {
+                shares[c] = shares[c] / spatial;
+            }
+            if (accumulate) {
+                dx.data.get(n * size, block, 0, size);
+            }
+            for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
+                for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
+                    for (int l = 0; l < Layout.BLOCK; l++) {
+                        block[p + l] = accumulate ? block[p + l] + shares[cb + l] : shares[cb + l];
+                    }
+                }
+            }
+            dx.data.put(n * size, block, 0, size);
+        }
+    }
+
     private static void run(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
         Job job = JOB.get();
         job.set(kind, in, out, planes, spatial, accumulate);

@@ -6,14 +6,18 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.Loader;
@@ -124,6 +128,23 @@ final class OneDnn implements AutoCloseable {
         Address aim(long to) {
             address = to;
             return this;
+        }
+    }
+
+    /** A primitive with its arguments. */
+    static final class Step {
+        final dnnl_primitive primitive = new dnnl_primitive();
+        final dnnl_exec_arg_t args;
+        final int count;
+
+        Step(dnnl_primitive_desc pd, Object... argsAndMemories) {
+            check(dnnl_primitive_create(primitive, pd), "a primitive");
+            count = argsAndMemories.length / 2;
+            args = new dnnl_exec_arg_t(count);
+            for (int i = 0; i < count; i++) {
+                args.position(i).arg((Integer) argsAndMemories[2 * i]).memory((dnnl_memory) argsAndMemories[2 * i + 1]);
+            }
+            args.position(0);
         }
     }
 

@@ -1,12 +1,17 @@
 package org.dnnc.runtime.cpu;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_elu;
@@ -20,6 +25,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_get_memory_desc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
@@ -33,6 +39,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_src_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
@@ -50,17 +59,20 @@ import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
- * {@link ConvAlgorithm#ONEDNN}'s forward pass: oneDNN's convolution on the NCHW views, with the
- * input and the kernel reordered into the blocked layouts that oneDNN's AVX-512 kernels read, and
- * the output back, on every call; the bias and the activation run inside oneDNN's kernel. The
- * primitives and their blocked buffers are made on a context's first call for a shape and batch,
- * kept for the last {@link #CACHED} (a network's layers, and a short last batch), outside the
- * planned arena, and freed when evicted or when the context closes.
+ * {@link ConvAlgorithm#ONEDNN}: oneDNN's convolution passes on dnnc's views. Activations lie in
+ * the {@link Layout} the compiler gave them (NCHW, or oneDNN's own {@code nChw16c} between the
+ * layers of a training program), kernels in OIHW; where the primitive reads or writes another
+ * layout than a view's, the call reorders into or out of a buffer in that layout. The bias and the
+ * activation of a forward pass run inside oneDNN's kernel.
+ *
+ * <p>The primitives and their buffers are made on a context's first call for a pass, shape,
+ * batch and layouts, kept for the last {@link OneDnnCache#CACHED} (every pass of a network's layers, and of a
+ * short last batch), outside the planned arena, and freed when evicted or when the context closes.
  */
 final class OneDnnConv {
 
-    /** Shapes and batches kept per context. */
-    static final int CACHED = 24;
+    /** The convolution's passes. */
+    enum Kind { FORWARD, INPUT_GRADIENT, KERNEL_GRADIENT }
 
     private OneDnnConv() {}
 
@@ -71,204 +83,185 @@ final class OneDnnConv {
      * an empty batch.
      */
     static boolean forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, int batch, Activation act, float param) {
-        CpuContext context = CpuContext.current();
-        if (batch == 0 || !OneDnn.usable(context)) {
-            return false;
-        }
-        Cache cache = context.oneDnn();
+        return forward(g, x, w, bias, y, batch, act, param, Layout.NCHW, Layout.NCHW);
+    }
+
+    /** {@link #forward(ConvGeometry, Buf, Buf, Buf, Buf, int, Activation, float)} with x in {@code in}, y in {@code out}. */
+    static boolean forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, int batch, Activation act, float param,
+            Layout in, Layout out) {
+        OneDnnCache cache = OneDnnCache.of(batch);
         if (cache == null) {
             return false;
         }
-        // Its OpenMP team needs both cores; a helper still spinning after dnnc's last kernel would
-        // take one.
-        context.restHelper();
-        cache.forward(g, batch, act, param, bias != null).run(x, w, bias, y);
+        cache.conv(Kind.FORWARD, g, batch, act, param, bias != null, in, out).run(x, w, bias, y);
         return true;
     }
 
-    /** A context's engine, stream and forward primitives, most recently made first. */
-    static final class Cache implements AutoCloseable {
-        private final OneDnn dnn = new OneDnn();
-        private final Forward[] entries = new Forward[CACHED];
-
-        Forward forward(ConvGeometry g, int batch, Activation act, float param, boolean hasBias) {
-            for (Forward f : entries) {
-                if (f != null && f.matches(g, batch, act, param, hasBias)) {
-                    return f;
-                }
-            }
-            Forward made = new Forward(dnn, g, batch, act, param, hasBias);
-            if (entries[CACHED - 1] != null) {
-                entries[CACHED - 1].close();
-            }
-            System.arraycopy(entries, 0, entries, 1, CACHED - 1);
-            entries[0] = made;
-            return made;
+    /** {@code dx = conv_transpose(dz, w)} with dx in {@code in} and dz in {@code out}, or {@code false} as {@link #forward}. */
+    static boolean inputGradient(ConvGeometry g, Buf dz, Buf w, Buf dx, int batch, Layout in, Layout out) {
+        OneDnnCache cache = OneDnnCache.of(batch);
+        if (cache == null) {
+            return false;
         }
-
-        /** How many shapes it holds, for tests. */
-        int size() {
-            int n = 0;
-            for (Forward f : entries) {
-                n += f == null ? 0 : 1;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            for (int i = 0; i < CACHED; i++) {
-                if (entries[i] != null) {
-                    entries[i].close();
-                    entries[i] = null;
-                }
-            }
-            dnn.close();
-        }
+        cache.conv(Kind.INPUT_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out).run(dz, w, dx, null);
+        return true;
     }
 
-    /** One shape's forward primitive, the reorders around it and the memories they run on. */
-    private static final class Forward implements AutoCloseable {
+    /** {@code dw = sum_n dz_n col(x_n)^T} with x in {@code in} and dz in {@code out}, or {@code false} as {@link #forward}. */
+    static boolean kernelGradient(ConvGeometry g, Buf dz, Buf x, Buf dw, int batch, Layout in, Layout out) {
+        OneDnnCache cache = OneDnnCache.of(batch);
+        if (cache == null) {
+            return false;
+        }
+        cache.conv(Kind.KERNEL_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out).run(x, dz, dw, null);
+        return true;
+    }
+
+    /**
+     * One pass's primitive for a shape, batch and layouts, the reorders around it and the memories
+     * they run on. Its views, in {@link #run}'s order: forward x, w, bias, y; input gradient dz, w,
+     * dx; kernel gradient x, dz, dw.
+     */
+    static final class Call extends OneDnnPrimitives {
+        private final Kind kind;
         private final ConvGeometry g;
         private final int batch;
         private final Activation act;
         private final float param;
         private final boolean hasBias;
-        private final OneDnn dnn;
-        private final dnnl_memory userSrc;
-        private final dnnl_memory userWeights;
-        private final dnnl_memory userDst;
-        private final dnnl_memory userBias;
-        private final List<dnnl_memory> memories = new ArrayList<>();
-        private final Step[] steps;
-        private final OneDnn.Address address = new OneDnn.Address();
+        private final Layout in;
+        private final Layout out;
+        private final OneDnn.Step[] steps;
 
-        Forward(OneDnn dnn, ConvGeometry g, int batch, Activation act, float param, boolean hasBias) {
-            this.dnn = dnn;
+        Call(OneDnn dnn, Kind kind, ConvGeometry g, int batch, Activation act, float param, boolean hasBias,
+                Layout in, Layout out) {
+            super(dnn, 4);
+            this.kind = kind;
             this.g = g;
             this.batch = batch;
             this.act = act;
             this.param = param;
             this.hasBias = hasBias;
+            this.in = in;
+            this.out = out;
             long n = batch;
             long[] srcDims = {n, g.channels(), g.height(), g.width()};
             long[] weightDims = {g.filters(), g.channels(), g.kernelH(), g.kernelW()};
             long[] dstDims = {n, g.filters(), g.outHeight(), g.outWidth()};
-            List<dnnl_memory_desc> descs = new ArrayList<>();
-            dnnl_memory_desc srcPlain = keep(descs, OneDnn.desc(srcDims, dnnl_nchw));
-            dnnl_memory_desc weightsPlain = keep(descs, OneDnn.desc(weightDims, dnnl_oihw));
-            dnnl_memory_desc dstPlain = keep(descs, OneDnn.desc(dstDims, dnnl_nchw));
-            dnnl_memory_desc biasPlain = keep(descs, OneDnn.desc(new long[] {g.filters()}, dnnl_a));
-            dnnl_primitive_attr attr = attributes(act, param);
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            dnnl_memory_desc srcPlain = keep(OneDnn.desc(srcDims, tag(in)));
+            dnnl_memory_desc weightsPlain = keep(OneDnn.desc(weightDims, dnnl_oihw));
+            dnnl_memory_desc dstPlain = keep(OneDnn.desc(dstDims, tag(out)));
+            dnnl_memory_desc biasPlain = keep(OneDnn.desc(new long[] {g.filters()}, dnnl_a));
+            // A blocked view is the layout oneDNN's kernels read, so the primitive is asked for it:
+            // left to choose, the strided input gradient picked channels-last brgemm kernels and
+            // reordered both activations around them. An NCHW view leaves the choice to oneDNN.
+            dnnl_memory_desc srcAny = in == Layout.NCHW16C ? srcPlain
+                    : keep(OneDnn.desc(srcDims, dnnl_format_tag_any));
+            dnnl_memory_desc weightsAny = keep(OneDnn.desc(weightDims, dnnl_format_tag_any));
+            dnnl_memory_desc dstAny = out == Layout.NCHW16C ? dstPlain
+                    : keep(OneDnn.desc(dstDims, dnnl_format_tag_any));
+            long[] strides = {g.strideH(), g.strideW()};
+            long[] dilation = {0, 0};
+            long[] padLeft = {g.padTop(), g.padLeft()};
+            long[] padRight = {g.padBottom(), g.padRight()};
+            dnnl_primitive_attr attr = kind == Kind.FORWARD ? attributes(act, param) : null;
+            dnnl_primitive_desc forward = new dnnl_primitive_desc();
             // Forward training picks the blocked-layout kernels (jit:avx512_core); forward inference
-            // picked brgemm kernels on channels-last layouts, whose reorders from NCHW cost more.
-            OneDnn.check(dnnl_convolution_forward_primitive_desc_create(pd, dnn.engine, dnnl_forward_training,
-                    dnnl_convolution_direct, keep(descs, OneDnn.desc(srcDims, dnnl_format_tag_any)),
-                    keep(descs, OneDnn.desc(weightDims, dnnl_format_tag_any)), hasBias ? biasPlain : null,
-                    keep(descs, OneDnn.desc(dstDims, dnnl_format_tag_any)), new long[] {g.strideH(), g.strideW()},
-                    new long[] {0, 0}, new long[] {g.padTop(), g.padLeft()}, new long[] {g.padBottom(), g.padRight()},
-                    attr), "a convolution for " + g);
-            userSrc = wrapping(srcPlain);
-            userWeights = wrapping(weightsPlain);
-            userDst = wrapping(dstPlain);
-            userBias = hasBias ? wrapping(biasPlain) : null;
-            dnnl_memory src = blocked(userSrc, srcPlain, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0));
-            dnnl_memory weights = blocked(userWeights, weightsPlain,
-                    dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
-            dnnl_memory dst = blocked(userDst, dstPlain, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0));
-            Step conv = hasBias
-                    ? new Step(pd, DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, userBias, DNNL_ARG_DST,
-                            dst)
-                    : new Step(pd, DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst);
-            steps = new Step[] {
-                reorder(userSrc, src), reorder(userWeights, weights), conv, reorder(dst, userDst)
-            };
+            // picked brgemm kernels on channels-last layouts, whose reorders from NCHW cost more. The
+            // gradient passes take it as their hint.
+            OneDnn.check(dnnl_convolution_forward_primitive_desc_create(forward, dnn.engine, dnnl_forward_training,
+                    dnnl_convolution_direct, srcAny, weightsAny, hasBias ? biasPlain : null, dstAny, strides,
+                    dilation, padLeft, padRight, attr), "a convolution for " + g);
+            switch (kind) {
+                case FORWARD -> {
+                    dnnl_memory userSrc = user(0, srcPlain);
+                    dnnl_memory userWeights = user(1, weightsPlain);
+                    dnnl_memory userBias = hasBias ? user(2, biasPlain) : null;
+                    dnnl_memory userDst = user(3, dstPlain);
+                    dnnl_memory src = blocked(userSrc, srcPlain, dnnl_primitive_desc_query_md(forward, dnnl_query_src_md, 0));
+                    dnnl_memory weights = blocked(userWeights, weightsPlain,
+                            dnnl_primitive_desc_query_md(forward, dnnl_query_weights_md, 0));
+                    dnnl_memory dst = blocked(userDst, dstPlain, dnnl_primitive_desc_query_md(forward, dnnl_query_dst_md, 0));
+                    OneDnn.Step conv = hasBias
+                            ? new OneDnn.Step(forward, DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, userBias,
+                                    DNNL_ARG_DST, dst)
+                            : new OneDnn.Step(forward, DNNL_ARG_SRC, src, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DST, dst);
+                    steps = new OneDnn.Step[] {reorder(userSrc, src), reorder(userWeights, weights), conv, reorder(dst, userDst)};
+                }
+                case INPUT_GRADIENT -> {
+                    dnnl_primitive_desc pd = new dnnl_primitive_desc();
+                    OneDnn.check(dnnl_convolution_backward_data_primitive_desc_create(pd, dnn.engine,
+                            dnnl_convolution_direct, srcAny, weightsAny, dstAny, strides, dilation, padLeft, padRight,
+                            forward, null), "a convolution's input gradient for " + g);
+                    dnnl_memory userDiffDst = user(0, dstPlain);
+                    dnnl_memory userWeights = user(1, weightsPlain);
+                    dnnl_memory userDiffSrc = user(2, srcPlain);
+                    dnnl_memory diffDst = blocked(userDiffDst, dstPlain,
+                            dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0));
+                    dnnl_memory weights = blocked(userWeights, weightsPlain,
+                            dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0));
+                    dnnl_memory diffSrc = blocked(userDiffSrc, srcPlain,
+                            dnnl_primitive_desc_query_md(pd, dnnl_query_diff_src_md, 0));
+                    OneDnn.Step conv = new OneDnn.Step(pd, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_WEIGHTS, weights, DNNL_ARG_DIFF_SRC,
+                            diffSrc);
+                    steps = new OneDnn.Step[] {reorder(userDiffDst, diffDst), reorder(userWeights, weights), conv,
+                        reorder(diffSrc, userDiffSrc)};
+                    dnnl_primitive_desc_destroy(pd);
+                }
+                case KERNEL_GRADIENT -> {
+                    dnnl_primitive_desc pd = new dnnl_primitive_desc();
+                    OneDnn.check(dnnl_convolution_backward_weights_primitive_desc_create(pd, dnn.engine,
+                            dnnl_convolution_direct, srcAny, weightsAny, null, dstAny, strides, dilation, padLeft,
+                            padRight, forward, null), "a convolution's kernel gradient for " + g);
+                    dnnl_memory userSrc = user(0, srcPlain);
+                    dnnl_memory userDiffDst = user(1, dstPlain);
+                    dnnl_memory userDiffWeights = user(2, weightsPlain);
+                    dnnl_memory src = blocked(userSrc, srcPlain, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0));
+                    dnnl_memory diffDst = blocked(userDiffDst, dstPlain,
+                            dnnl_primitive_desc_query_md(pd, dnnl_query_diff_dst_md, 0));
+                    dnnl_memory diffWeights = blocked(userDiffWeights, weightsPlain,
+                            dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0));
+                    OneDnn.Step conv = new OneDnn.Step(pd, DNNL_ARG_SRC, src, DNNL_ARG_DIFF_DST, diffDst, DNNL_ARG_DIFF_WEIGHTS,
+                            diffWeights);
+                    steps = new OneDnn.Step[] {reorder(userSrc, src), reorder(userDiffDst, diffDst), conv,
+                        reorder(diffWeights, userDiffWeights)};
+                    dnnl_primitive_desc_destroy(pd);
+                }
+                default -> throw new AssertionError(kind);
+            }
             // The primitives and memory objects hold what they need of these.
-            dnnl_primitive_desc_destroy(pd);
+            dnnl_primitive_desc_destroy(forward);
             if (attr != null) {
                 dnnl_primitive_attr_destroy(attr);
             }
-            for (dnnl_memory_desc d : descs) {
-                dnnl_memory_desc_destroy(d);
-            }
+            releaseDescs();
         }
 
-        boolean matches(ConvGeometry g, int batch, Activation act, float param, boolean hasBias) {
-            return this.batch == batch && this.act == act && Float.compare(this.param, param) == 0
-                    && this.hasBias == hasBias && this.g.equals(g);
+        boolean matches(Kind kind, ConvGeometry g, int batch, Activation act, float param, boolean hasBias,
+                Layout in, Layout out) {
+            return this.kind == kind && this.batch == batch && this.act == act
+                    && Float.compare(this.param, param) == 0 && this.hasBias == hasBias && this.in == in
+                    && this.out == out && this.g.equals(g);
         }
 
-        void run(Buf x, Buf w, Buf bias, Buf y) {
-            aim(userSrc, x);
-            aim(userWeights, w);
-            aim(userDst, y);
-            if (hasBias) {
-                aim(userBias, bias);
-            }
-            for (Step step : steps) {
-                if (step != null) {
-                    OneDnn.check(dnnl_primitive_execute(step.primitive, dnn.stream, step.count, step.args), "a call");
-                }
-            }
-            OneDnn.check(dnnl_stream_wait(dnn.stream), "a call");
+        /** Runs the pass on these views, in the order of the class comment ({@code d} may be {@code null}). */
+        void run(Buf a, Buf b, Buf c, Buf d) {
+            aim(0, a);
+            aim(1, b);
+            aim(2, c);
+            aim(3, d);
+            execute(steps);
         }
 
         @Override
         public void close() {
-            for (Step step : steps) {
-                if (step != null) {
-                    dnnl_primitive_destroy(step.primitive);
-                }
-            }
-            for (dnnl_memory m : memories) {
-                dnnl_memory_destroy(m);
-            }
-        }
-
-        private void aim(dnnl_memory m, Buf view) {
-            OneDnn.check(dnnl_memory_set_data_handle(m, address.aim(view.address())), "a memory object");
-        }
-
-        private dnnl_memory wrapping(dnnl_memory_desc md) {
-            dnnl_memory m = dnn.wrapping(md);
-            memories.add(m);
-            return m;
-        }
-
-        /** {@code user} itself where the primitive reads its layout, else a buffer in the primitive's. */
-        private dnnl_memory blocked(dnnl_memory user, dnnl_memory_desc plain, dnnl_memory_desc wanted) {
-            if (dnnl_memory_desc_equal(plain, wanted) != 0) {
-                return user;
-            }
-            dnnl_memory m = dnn.owned(wanted);
-            memories.add(m);
-            return m;
-        }
-
-        /** The reorder from {@code from} to {@code to}, or {@code null} where they are one memory. */
-        private Step reorder(dnnl_memory from, dnnl_memory to) {
-            if (from == to) {
-                return null;
-            }
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            OneDnn.check(dnnl_reorder_primitive_desc_create(pd, descOf(from), dnn.engine, descOf(to), dnn.engine, null),
-                    "a reorder");
-            Step step = new Step(pd, DNNL_ARG_FROM, from, DNNL_ARG_TO, to);
-            dnnl_primitive_desc_destroy(pd);
-            return step;
-        }
-
-        private static dnnl_memory_desc keep(List<dnnl_memory_desc> descs, dnnl_memory_desc d) {
-            descs.add(d);
-            return d;
+            destroy(steps);
         }
     }
 
-    private static dnnl_memory_desc descOf(dnnl_memory m) {
-        dnnl_memory_desc d = new dnnl_memory_desc();
-        OneDnn.check(dnnl_memory_get_memory_desc(m, d), "a memory descriptor");
-        return d;
+    /** oneDNN's format tag for an activation in {@code layout}. */
+    private static int tag(Layout layout) {
+        return layout == Layout.NCHW16C ? dnnl_nChw16c : dnnl_nchw;
     }
 
     /** The activation as a post-op of the convolution, or {@code null} for the identity; the caller destroys it. */
@@ -293,22 +286,5 @@ final class OneDnnConv {
         OneDnn.check(dnnl_primitive_attr_set_post_ops(attr, ops), "attributes");
         dnnl_post_ops_destroy(ops); // the attributes keep a copy
         return attr;
-    }
-
-    /** A primitive with its arguments. */
-    private static final class Step {
-        final dnnl_primitive primitive = new dnnl_primitive();
-        final dnnl_exec_arg_t args;
-        final int count;
-
-        Step(dnnl_primitive_desc pd, Object... argsAndMemories) {
-            OneDnn.check(dnnl_primitive_create(primitive, pd), "a primitive");
-            count = argsAndMemories.length / 2;
-            args = new dnnl_exec_arg_t(count);
-            for (int i = 0; i < count; i++) {
-                args.position(i).arg((Integer) argsAndMemories[2 * i]).memory((dnnl_memory) argsAndMemories[2 * i + 1]);
-            }
-            args.position(0);
-        }
     }
 }

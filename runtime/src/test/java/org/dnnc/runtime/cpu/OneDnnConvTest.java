@@ -94,7 +94,7 @@ class OneDnnConvTest {
         ConvGeometry g = ConvGeometry.symmetric(16, 7, 7, 24, 3, 2, 1);
         Buf w = random(g.weightSize());
         Buf b = random(g.filters());
-        int batches = OneDnnConv.CACHED + 6;
+        int batches = OneDnnCache.CACHED + 6;
         InContext.run(team(), () -> {
             for (int batch = 1; batch <= batches; batch++) {
                 Buf x = random(batch * g.inputSize());
@@ -102,7 +102,7 @@ class OneDnnConvTest {
                 assertThat(OneDnnConv.forward(g, x, w, b, y, batch, Activation.IDENTITY, 0f)).isTrue();
                 float[] expected = DirectConv.forward(g, x.toArray(), w.toArray(), b.toArray(), batch);
                 Close.check(g + " batch " + batch, y.toArray(), expected, 1e-4, 1e-4 * Math.sqrt(g.patchSize()));
-                assertThat(CpuContext.current().oneDnn().size()).isEqualTo(Math.min(batch, OneDnnConv.CACHED));
+                assertThat(CpuContext.current().oneDnn().size()).isEqualTo(Math.min(batch, OneDnnCache.CACHED));
             }
         });
     }
