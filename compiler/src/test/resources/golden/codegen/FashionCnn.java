@@ -40,6 +40,7 @@ import org.dnnc.runtime.cpu.Elementwise;
 import org.dnnc.runtime.cpu.ElementwiseChain;
 import org.dnnc.runtime.cpu.GradientCheck;
 import org.dnnc.runtime.cpu.Init;
+import org.dnnc.runtime.cpu.Layout;
 import org.dnnc.runtime.cpu.Losses;
 import org.dnnc.runtime.cpu.Optimizers;
 import org.dnnc.runtime.cpu.Pool2d;
@@ -449,12 +450,12 @@ public final class FashionCnn implements TrainableNetwork {
         v_logits_dense2_bias = parameters.floats(2585984L, 10);
         // The training program's values
         t0_image = workspace.floats(8830976L, 50176);
-        t1_label = workspace.ints(5444096L, 64);
-        tScratch5 = workspace.floats(3211264L, 39200);
+        t1_label = workspace.ints(5481728L, 64);
+        tScratch5 = workspace.floats(3211264L, 51744);
         t5_logits_features1_conv2d1 = workspace.floats(0L, 802816);
         t12_logits_features1_maxpool1 = workspace.floats(6422528L, 200704);
         tSaved12 = workspace.floats(9088512L, 32);
-        tScratch16 = workspace.floats(4816896L, 156800);
+        tScratch16 = workspace.floats(4816896L, 166208);
         // t16_logits_features2_conv2d1 reuses bytes of tScratch5
         t16_logits_features2_conv2d1 = workspace.floats(3211264L, 401408);
         // t23_logits_features2_maxpool1 reuses bytes of tScratch16
@@ -484,25 +485,25 @@ public final class FashionCnn implements TrainableNetwork {
         t53_d_logits_features2_batchnorm1_bias = workspace.floats(9088768L, 32);
         t54_d_logits_features2_conv2d1_bias = workspace.floats(9088896L, 32);
         // tScratch55 reuses bytes of tScratch5, t16_logits_features2_conv2d1
-        tScratch55 = workspace.floats(3211264L, 156800);
+        tScratch55 = workspace.floats(3211264L, 166208);
         // t55_d_logits_features2_conv2d1 reuses bytes of t41_d_logits_dense2, t46_d_logits_dense1
         t55_d_logits_features2_conv2d1 = workspace.floats(8028160L, 200704);
         // tScratch56 reuses bytes of tScratch5, t16_logits_features2_conv2d1, tScratch55
-        tScratch56 = workspace.floats(3211264L, 169600);
+        tScratch56 = workspace.floats(3211264L, 179008);
         // t56_d_logits_features2_conv2d1_weight reuses bytes of tSaved23, t39_d_loss_cross_entropy1
         t56_d_logits_features2_conv2d1_weight = workspace.floats(9031680L, 12800);
         // t59_d_logits_features1_batchnorm1 reuses bytes of t1_label, tScratch5, tScratch16, t16_logits_features2_conv2d1, t23_logits_features2_maxpool1, t29_logits_dense1, t30_logits_dropout1, t31_logits_dropout1, t35_logits_dense2, t51_d_logits_features2_batchnorm1, tScratch55, tScratch56
         t59_d_logits_features1_batchnorm1 = workspace.floats(3211264L, 802816);
         // t60_d_logits_features1_batchnorm1_weight reuses bytes of t12_logits_features1_maxpool1
-        t60_d_logits_features1_batchnorm1_weight = workspace.floats(6582528L, 16);
+        t60_d_logits_features1_batchnorm1_weight = workspace.floats(6632704L, 16);
         // t61_d_logits_features1_batchnorm1_bias reuses bytes of t12_logits_features1_maxpool1
-        t61_d_logits_features1_batchnorm1_bias = workspace.floats(6582592L, 16);
+        t61_d_logits_features1_batchnorm1_bias = workspace.floats(6632768L, 16);
         // t62_d_logits_features1_conv2d1_bias reuses bytes of tSaved12
         t62_d_logits_features1_conv2d1_bias = workspace.floats(9088512L, 16);
         // tScratch63 reuses bytes of t12_logits_features1_maxpool1
-        tScratch63 = workspace.floats(6422528L, 39600);
+        tScratch63 = workspace.floats(6422528L, 52144);
         // t63_d_logits_features1_conv2d1_weight reuses bytes of t12_logits_features1_maxpool1
-        t63_d_logits_features1_conv2d1_weight = workspace.floats(6580928L, 400);
+        t63_d_logits_features1_conv2d1_weight = workspace.floats(6631104L, 400);
         // The evaluation program's values (no dropout, with the loss)
         e0_image = workspace.floats(3211264L, 50176);
         e1_label = workspace.ints(4014080L, 64);
@@ -614,15 +615,15 @@ public final class FashionCnn implements TrainableNetwork {
             t0_image.data().put(0, batch.floats("image"), 0, n * 784);
             t1_label.put(0, batch.ints("label"), 0, n);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
-            Conv2d.forward(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f);
+            // nChw16c operands: oneDNN's kernels (else IM2COL, example by example through reorders)
+            Conv2d.forward(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES1_CONV2D1, t0_image, w_logits_features1_conv2d1_weight, w_logits_features1_conv2d1_bias, t5_logits_features1_conv2d1, tScratch5, n, Activation.IDENTITY, 0.0f, Layout.NCHW, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features1.maxpool1
-            BatchNormPool.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, POOL_LOGITS_FEATURES1_MAXPOOL1, t12_logits_features1_maxpool1, tSaved12, n, 0.1f, 1.0E-5f);
+            BatchNormPool.forwardTraining(t5_logits_features1_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, w_logits_features1_batchnorm1_running_mean, w_logits_features1_batchnorm1_running_var, POOL_LOGITS_FEATURES1_MAXPOOL1, t12_logits_features1_maxpool1, tSaved12, n, 0.1f, 1.0E-5f, Layout.NCHW16C, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
-            Conv2d.forward(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f);
+            // nChw16c operands: oneDNN's kernels (else WINOGRAD, example by example through reorders)
+            Conv2d.forward(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES2_CONV2D1, t12_logits_features1_maxpool1, w_logits_features2_conv2d1_weight, w_logits_features2_conv2d1_bias, t16_logits_features2_conv2d1, tScratch16, n, Activation.IDENTITY, 0.0f, Layout.NCHW16C, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features2.maxpool1
-            BatchNormPool.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, POOL_LOGITS_FEATURES2_MAXPOOL1, t23_logits_features2_maxpool1, tSaved23, n, 0.1f, 1.0E-5f);
+            BatchNormPool.forwardTraining(t16_logits_features2_conv2d1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, w_logits_features2_batchnorm1_running_mean, w_logits_features2_batchnorm1_running_var, POOL_LOGITS_FEATURES2_MAXPOOL1, t23_logits_features2_maxpool1, tSaved23, n, 0.1f, 1.0E-5f, Layout.NCHW16C, Layout.NCHW);
             // FashionCnn.dnn:13 logits.dense1
             Dense.forward(t23_logits_features2_maxpool1, w_logits_dense1_weight, w_logits_dense1_bias, t29_logits_dense1, n, 1568, 128, Activation.RELU, 0.0f);
             // FashionCnn.dnn:13 logits.dropout1
@@ -663,22 +664,22 @@ public final class FashionCnn implements TrainableNetwork {
             // FashionCnn.dnn:13 logits.dense1
             Dense.backwardWeights(t41_d_logits_dense2, t23_logits_features2_maxpool1, t47_d_logits_dense1_weight, n, 1568, 128, false);
             // FashionCnn.dnn:9 logits.features2.batchnorm1
-            BatchNormPool.backward(t16_logits_features2_conv2d1, t46_d_logits_dense1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, tSaved23, POOL_LOGITS_FEATURES2_MAXPOOL1, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 1.0E-5f);
+            BatchNormPool.backward(t16_logits_features2_conv2d1, t46_d_logits_dense1, w_logits_features2_batchnorm1_weight, w_logits_features2_batchnorm1_bias, tSaved23, POOL_LOGITS_FEATURES2_MAXPOOL1, t51_d_logits_features2_batchnorm1, t52_d_logits_features2_batchnorm1_weight, t53_d_logits_features2_batchnorm1_bias, n, 1.0E-5f, Layout.NCHW16C, Layout.NCHW);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            Conv2d.backwardBias(t51_d_logits_features2_batchnorm1, t54_d_logits_features2_conv2d1_bias, n, 32, 196, false);
+            Conv2d.backwardBias(t51_d_logits_features2_batchnorm1, t54_d_logits_features2_conv2d1_bias, n, 32, 196, false, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            // adjoint of the forward Winograd rows: 32 filters to sum over and 56 tiles per example
-            Conv2d.backwardInput(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, w_logits_features2_conv2d1_weight, t55_d_logits_features2_conv2d1, tScratch55, n, false);
+            // nChw16c operands: oneDNN's kernels (else WINOGRAD, example by example through reorders)
+            Conv2d.backwardInput(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, w_logits_features2_conv2d1_weight, t55_d_logits_features2_conv2d1, tScratch55, n, false, Layout.NCHW16C, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features2.conv2d1
-            // 5x5 stride 1 with 32 filters (5-wide Winograd beats im2col from 32)
-            Conv2d.backwardWeights(ConvAlgorithm.WINOGRAD, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false);
+            // nChw16c operands: oneDNN's kernels (else WINOGRAD, example by example through reorders)
+            Conv2d.backwardWeights(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES2_CONV2D1, t51_d_logits_features2_batchnorm1, t12_logits_features1_maxpool1, t56_d_logits_features2_conv2d1_weight, tScratch56, n, false, Layout.NCHW16C, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features1.batchnorm1
-            BatchNormPool.backward(t5_logits_features1_conv2d1, t55_d_logits_features2_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, tSaved12, POOL_LOGITS_FEATURES1_MAXPOOL1, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 1.0E-5f);
+            BatchNormPool.backward(t5_logits_features1_conv2d1, t55_d_logits_features2_conv2d1, w_logits_features1_batchnorm1_weight, w_logits_features1_batchnorm1_bias, tSaved12, POOL_LOGITS_FEATURES1_MAXPOOL1, t59_d_logits_features1_batchnorm1, t60_d_logits_features1_batchnorm1_weight, t61_d_logits_features1_batchnorm1_bias, n, 1.0E-5f, Layout.NCHW16C, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false);
+            Conv2d.backwardBias(t59_d_logits_features1_batchnorm1, t62_d_logits_features1_conv2d1_bias, n, 16, 784, false, Layout.NCHW16C);
             // FashionCnn.dnn:9 logits.features1.conv2d1
-            // 1 input channel, too shallow for Winograd: one GEMM per example over its im2col matrix
-            Conv2d.backwardWeights(ConvAlgorithm.IM2COL, CONV_LOGITS_FEATURES1_CONV2D1, t59_d_logits_features1_batchnorm1, t0_image, t63_d_logits_features1_conv2d1_weight, tScratch63, n, false);
+            // nChw16c operands: oneDNN's kernels (else IM2COL, example by example through reorders)
+            Conv2d.backwardWeights(ConvAlgorithm.ONEDNN, CONV_LOGITS_FEATURES1_CONV2D1, t59_d_logits_features1_batchnorm1, t0_image, t63_d_logits_features1_conv2d1_weight, tScratch63, n, false, Layout.NCHW, Layout.NCHW16C);
             float loss = t37_loss_cross_entropy1.get(0);
             if (!Float.isFinite(loss) && !updateOnNonFinite) {
                 // A diverged step must not spoil the weights: no update, and the step does not count.

@@ -17,14 +17,15 @@ import org.dnnc.compiler.ir.PoolKind;
 import org.dnnc.compiler.ir.TensorType;
 import org.dnnc.compiler.target.ConvAlgorithms;
 import org.dnnc.compiler.target.ConvAlgorithms.Choice;
-import org.dnnc.compiler.target.ConvShape;
+import org.dnnc.compiler.target.ConvLayouts;
 
 /**
  * The calls of convolution and pooling nodes: {@code Conv2d}, {@code Pool2d} and {@code
  * GlobalAvgPool} of the runtime, each with its layer's constant geometry and, for convolutions,
  * the scratch view the planner placed for that call and the algorithm {@link ConvAlgorithms} chose
- * for the pass from the shape (named as a {@code ConvAlgorithm} constant, with the reason in a
- * comment above the call).
+ * for the call (named as a {@code ConvAlgorithm} constant, with the reason in a comment above the
+ * call). A call with a blocked operand ({@code Layout.NCHW16C}) passes the layouts of its
+ * activations last; others keep the overloads without them.
  */
 final class Convolutions {
     private Convolutions() {}
@@ -41,20 +42,20 @@ final class Convolutions {
         }
         if (n.op() instanceof Conv2dGradInput g) {
             String geometry = e.geometries().conv(g.forward(), n.type(), e.type(n.inputs().get(1)), layer);
-            Choice choice = ConvAlgorithms.inputGradient(ConvShape.of(g.forward(), n.type(), e.type(n.inputs().get(1))));
+            Choice choice = ConvAlgorithms.choice(e.graph(), n);
             return CodeBlock.builder().add(comment(choice))
-                    .add(stmt("$T.backwardInput($T.$L, $L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D,
+                    .add(stmt("$T.backwardInput($T.$L, $L, $L, $L, $L, $L, n, false$L)", RuntimeNames.CONV2D,
                             RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
-                            e.field(n.inputs().get(1)), y, e.scratchField(n.id())))
+                            e.field(n.inputs().get(1)), y, e.scratchField(n.id()), layouts(e, n)))
                     .build();
         }
         if (n.op() instanceof Conv2dGradWeight g) {
             String geometry = e.geometries().conv(g.forward(), e.type(n.inputs().get(1)), n.type(), layer);
-            Choice choice = ConvAlgorithms.weightGradient(ConvShape.of(g.forward(), e.type(n.inputs().get(1)), n.type()));
+            Choice choice = ConvAlgorithms.choice(e.graph(), n);
             return CodeBlock.builder().add(comment(choice))
-                    .add(stmt("$T.backwardWeights($T.$L, $L, $L, $L, $L, $L, n, false)", RuntimeNames.CONV2D,
+                    .add(stmt("$T.backwardWeights($T.$L, $L, $L, $L, $L, $L, n, false$L)", RuntimeNames.CONV2D,
                             RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
-                            e.field(n.inputs().get(1)), y, e.scratchField(n.id())))
+                            e.field(n.inputs().get(1)), y, e.scratchField(n.id()), layouts(e, n)))
                     .build();
         }
         if (n.op() instanceof Pool2d p) {
@@ -74,12 +75,13 @@ final class Convolutions {
         }
         if (n.op() instanceof GlobalAvgPool) {
             TensorType x = e.type(n.inputs().get(0));
-            return stmt("$T.forward($L, $L, n, $L, $L)", RuntimeNames.GLOBAL_AVG_POOL, e.field(n.inputs().get(0)), y,
-                    x.dim(1).bound(), Sizes.spatial(x));
+            return stmt("$T.forward($L, $L, n, $L, $L$L)", RuntimeNames.GLOBAL_AVG_POOL, e.field(n.inputs().get(0)), y,
+                    x.dim(1).bound(), Sizes.spatial(x), LayoutArgs.of(e.graph().layout(n.inputs().get(0))));
         }
         if (n.op() instanceof GlobalAvgPoolGrad) {
-            return stmt("$T.backward($L, $L, n, $L, $L, false)", RuntimeNames.GLOBAL_AVG_POOL,
-                    e.field(n.inputs().get(0)), y, n.type().dim(1).bound(), Sizes.spatial(n.type()));
+            return stmt("$T.backward($L, $L, n, $L, $L, false$L)", RuntimeNames.GLOBAL_AVG_POOL,
+                    e.field(n.inputs().get(0)), y, n.type().dim(1).bound(), Sizes.spatial(n.type()),
+                    LayoutArgs.of(e.graph().layout(n.id())));
         }
         return null;
     }
@@ -89,13 +91,19 @@ final class Convolutions {
         TensorType x = e.type(n.inputs().get(0));
         TensorType w = e.type(n.inputs().get(1));
         String geometry = e.geometries().conv(c, x, w, n.origin().path());
-        Choice choice = ConvAlgorithms.forward(e.graph(), ConvShape.of(c, x, w));
+        Choice choice = ConvAlgorithms.choice(e.graph(), n);
         return CodeBlock.builder().add(comment(choice))
-                .add(stmt("$T.forward($T.$L, $L, $L, $L, $L, $L, $L, n, $T.$L, $Lf)", RuntimeNames.CONV2D,
+                .add(stmt("$T.forward($T.$L, $L, $L, $L, $L, $L, $L, n, $T.$L, $Lf$L)", RuntimeNames.CONV2D,
                         RuntimeNames.CONV_ALGORITHM, choice.algorithm(), geometry, e.field(n.inputs().get(0)),
                         e.field(n.inputs().get(1)), bias == null ? "null" : bias, e.field(n.id()),
-                        e.scratchField(n.id()), RuntimeNames.ACTIVATION, act, (float) alpha))
+                        e.scratchField(n.id()), RuntimeNames.ACTIVATION, act, (float) alpha, layouts(e, n)))
                 .build();
+    }
+
+    /** The layouts of a convolution call, {@code in} then {@code out} (see {@link ConvLayouts}), where one is blocked. */
+    private static CodeBlock layouts(ProgramView e, Node n) {
+        ConvLayouts l = ConvLayouts.of(e.graph(), n);
+        return LayoutArgs.of(l.in(), l.out());
     }
 
     /** The reason for the algorithm, as a comment above the call that names it. */

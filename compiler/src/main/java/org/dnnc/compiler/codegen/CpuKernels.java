@@ -370,8 +370,8 @@ public final class CpuKernels implements KernelEmitter {
         TensorType dy = p.type(n.inputs().get(0));
         String g = p.field(n.inputs().get(0));
         if ((b.axis() == 1 || b.axis() == 1 - dy.rank()) && dy.rank() > 2) {
-            return stmt("$T.backwardBias($L, $L, n, $L, $L, false)", RuntimeNames.CONV2D, g, p.field(n.id()),
-                    dy.dim(1).bound(), Sizes.spatial(dy));
+            return stmt("$T.backwardBias($L, $L, n, $L, $L, false$L)", RuntimeNames.CONV2D, g, p.field(n.id()),
+                    dy.dim(1).bound(), Sizes.spatial(dy), LayoutArgs.of(p.graph().layout(n.inputs().get(0))));
         }
         requireLastAxis(n, b.axis(), dy);
         return stmt("$T.backwardBias($L, $L, $L, $L, false)", RuntimeNames.DENSE, g, p.field(n.id()), Sizes.rows(dy),
@@ -424,9 +424,11 @@ public final class CpuKernels implements KernelEmitter {
         TensorType dy = p.type(first.inputs().get(0));
         String saved = members.stream().map(p::savedStatistics).filter(f -> !f.equals("null")).findFirst()
                 .orElse("null");
-        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $L, false, false)",
+        // The call's activations share one layout (LayoutAssignment links them): that of dy.
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $L, false, false$L)",
                 RuntimeNames.BATCH_NORM, x, y, p.field(first.inputs().get(0)), gamma, saved, dx, dgamma, dbeta,
-                dy.dim(1).bound(), Sizes.spatial(dy), (float) eps, relu);
+                dy.dim(1).bound(), Sizes.spatial(dy), (float) eps, relu,
+                LayoutArgs.of(p.graph().layout(first.inputs().get(0))));
     }
 
     /**
@@ -448,9 +450,11 @@ public final class CpuKernels implements KernelEmitter {
         }
         List<String> in = first.inputs().stream().map(p::field).toList();
         String geometry = p.geometries().pool(forward.pool(), p.type(first.inputs().get(1)), first.origin().path());
-        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, n, $Lf)", RuntimeNames.BATCH_NORM_POOL,
+        // dx shares x's layout (LayoutAssignment links them), `in` of the call; dp's is its `out`.
+        return stmt("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, n, $Lf$L)", RuntimeNames.BATCH_NORM_POOL,
                 in.get(1), in.get(0), in.get(2), in.get(3), p.savedStatistics(first), geometry, dx, dgamma, dbeta,
-                (float) forward.eps());
+                (float) forward.eps(), LayoutArgs.of(p.graph().layout(first.inputs().get(1)),
+                        p.graph().layout(first.inputs().get(0))));
     }
 
     /**

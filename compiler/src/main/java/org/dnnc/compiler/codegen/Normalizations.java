@@ -23,6 +23,9 @@ import org.dnnc.compiler.ir.TensorType;
  * batchnorm's gradients are {@code CpuKernels}'s, one call per group (see {@code CallGroups}). A
  * training batchnorm saves its batch statistics where its gradients read them (the planner's saved
  * buffer, see {@code target/CpuScratch}), so that their call makes no pass over x to recompute them.
+ * A training batchnorm whose values are blocked passes that layout last (with a null residual where it
+ * has none, as only the overload with one takes a layout); one fused with max pooling passes those of
+ * x and of the pooled result where either is blocked.
  */
 final class Normalizations {
     private Normalizations() {}
@@ -32,11 +35,13 @@ final class Normalizations {
         String y = e.field(n.id());
         TensorType t = n.type();
         if (n.op() instanceof BatchNorm bn) {
-            if (bn.residual()) {
-                return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
+            CodeBlock layout = LayoutArgs.of(e.graph().layout(n.id()));
+            if (bn.residual() || !layout.isEmpty()) {
+                return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L$L)",
                         RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
-                        operand(e, n, 3), operand(e, n, 4), y, e.savedField(n.id()), operand(e, n, 5),
-                        t.dim(1).bound(), Sizes.spatial(t), (float) bn.momentum(), (float) bn.eps(), bn.relu());
+                        operand(e, n, 3), operand(e, n, 4), y, e.savedField(n.id()),
+                        bn.residual() ? operand(e, n, 5) : "null", t.dim(1).bound(), Sizes.spatial(t),
+                        (float) bn.momentum(), (float) bn.eps(), bn.relu(), layout);
             }
             return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, $Lf, $L)",
                     RuntimeNames.BATCH_NORM, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2), operand(e, n, 3),
@@ -45,10 +50,11 @@ final class Normalizations {
         }
         if (n.op() instanceof BatchNormReluMaxPool bn) {
             TensorType x = e.type(n.inputs().get(0));
-            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $Lf, $Lf)",
+            return stmt("$T.forwardTraining($L, $L, $L, $L, $L, $L, $L, $L, n, $Lf, $Lf$L)",
                     RuntimeNames.BATCH_NORM_POOL, operand(e, n, 0), operand(e, n, 1), operand(e, n, 2),
                     operand(e, n, 3), operand(e, n, 4), e.geometries().pool(bn.pool(), x, n.origin().path()), y,
-                    e.savedField(n.id()), (float) bn.momentum(), (float) bn.eps());
+                    e.savedField(n.id()), (float) bn.momentum(), (float) bn.eps(),
+                    LayoutArgs.of(e.graph().layout(n.inputs().get(0)), e.graph().layout(n.id())));
         }
         if (n.op() instanceof BatchNormInference bn) {
             return stmt("$T.forwardInference($L, $L, $L, $L, $L, $L, n, $L, $L, $Lf, false)", RuntimeNames.BATCH_NORM,

@@ -31,6 +31,7 @@ final class RuntimeNames {
     static final ClassName INIT = ClassName.get(CPU, "Init");
     static final ClassName CONV2D = ClassName.get(CPU, "Conv2d");
     static final ClassName CONV_ALGORITHM = ClassName.get(CPU, "ConvAlgorithm");
+    static final ClassName LAYOUT = ClassName.get(CPU, "Layout");
     static final ClassName CONV_GEOMETRY = ClassName.get(CPU, "ConvGeometry");
     static final ClassName POOL2D = ClassName.get(CPU, "Pool2d");
     static final ClassName POOL_GEOMETRY = ClassName.get(CPU, "PoolGeometry");

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * }
  * </pre>
  *
- * The output depends only on the graph, so equal graphs print equal text.
+ * A value in a layout other than {@link Layout#NCHW} has it after its type, as in {@code
+ * f32[N,32,14,14] nChw16c}. The output depends only on the graph, so equal graphs print equal text.
  */
 public final class IrPrinter {
 
@@ -28,7 +29,7 @@ public final class IrPrinter {
         var out = new StringBuilder();
         out.append("graph ").append(g.name()).append(" {\n");
         for (Node node : g.nodes()) {
-            out.append(line(node)).append('\n');
+            out.append(line(g, node)).append('\n');
         }
         out.append("  return");
         String outputs = g.outputs().entrySet().stream()
@@ -40,8 +41,10 @@ public final class IrPrinter {
         return out.append("\n}\n").toString();
     }
 
-    private static String line(Node node) {
-        String code = "  %" + node.id() + " = " + body(node) + " : " + node.type();
+    private static String line(Graph g, Node node) {
+        Layout layout = g.layout(node.id());
+        String code = "  %" + node.id() + " = " + body(node) + " : " + node.type()
+                + (layout == Layout.NCHW ? "" : " " + layout.mnemonic());
         Origin origin = node.origin();
         if (origin.span().isNone()) {
             return code;

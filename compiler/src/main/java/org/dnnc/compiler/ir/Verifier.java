@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * Checks that a graph is well formed: unique ids, operands defined before use, operand counts that
- * match the ops, stored types equal to the inferred ones, outputs that exist, and unique input and
- * parameter names. Passes are verified after they run, so a broken pass is caught at once.
+ * match the ops, stored types equal to the inferred ones, outputs that exist, unique input and
+ * parameter names, and blocked layouts only on values that fit them. Passes are verified after they run, so a broken pass is caught at once.
  */
 public final class Verifier {
 
@@ -37,6 +37,7 @@ public final class Verifier {
                 problems.add("output " + output.getKey() + " names %" + output.getValue() + ", which does not exist");
             }
         }
+        g.layouts().forEach((id, layout) -> checkLayout(id, layout, defined.get(id), problems));
         if (!problems.isEmpty()) {
             throw new IrVerificationException(g.name(), problems);
         }
@@ -70,6 +71,21 @@ public final class Verifier {
             }
         } catch (IrTypeException e) {
             problems.add("%" + node.id() + ": " + e.getMessage());
+        }
+    }
+
+    /** A blocked value must exist and be f32 {@code [N,C,H,W]} with C whole blocks, so it fills as much as NCHW. */
+    private static void checkLayout(int id, Layout layout, Node node, List<String> problems) {
+        if (node == null) {
+            problems.add("layout " + layout.mnemonic() + " is set for %" + id + ", which does not exist");
+            return;
+        }
+        TensorType t = node.type();
+        boolean fits = t.dtype() == DType.F32 && t.rank() == 4 && t.dim(1) instanceof Dim.Fixed c
+                && c.size() > 0 && c.size() % Layout.BLOCK == 0;
+        if (!fits) {
+            problems.add("%" + id + " (" + node.op().mnemonic() + ") is " + layout.mnemonic() + " but typed " + t
+                    + "; that layout needs f32 [N,C,H,W] with C a multiple of " + Layout.BLOCK);
         }
     }
 

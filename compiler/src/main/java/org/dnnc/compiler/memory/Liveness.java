@@ -9,6 +9,7 @@ import org.dnnc.compiler.ir.BatchNormStatistics;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Input;
+import org.dnnc.compiler.ir.Layout;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Param;
 import org.dnnc.compiler.ir.TensorType;
@@ -66,7 +67,7 @@ final class Liveness {
         List<Buffer> buffers = new ArrayList<>();
         interval.forEach((id, live) -> {
             Node n = byId.get(id);
-            buffers.add(new Buffer(id, Buffer.Role.VALUE, label(n), bytes(n.type(), batch), live[0], live[1], 0));
+            buffers.add(new Buffer(id, Buffer.Role.VALUE, label(graph, n), bytes(n.type(), batch), live[0], live[1], 0));
         });
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
@@ -163,10 +164,12 @@ final class Liveness {
         return elements * 4;
     }
 
-    private static String label(Node n) {
+    /** The value's node, and its layout where that is not NCHW (the planner sizes either alike). */
+    private static String label(Graph graph, Node n) {
         if (n.op() instanceof Input input) {
             return "%" + n.id() + " input " + input.name();
         }
-        return "%" + n.id() + " " + n.op().mnemonic();
+        Layout layout = graph.layout(n.id());
+        return "%" + n.id() + " " + n.op().mnemonic() + (layout == Layout.NCHW ? "" : " " + layout.mnemonic());
     }
 }

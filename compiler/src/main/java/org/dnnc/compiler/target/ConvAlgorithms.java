@@ -6,14 +6,16 @@ import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.ir.Conv2dGradInput;
 import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Graph;
+import org.dnnc.compiler.ir.Layout;
 import org.dnnc.compiler.ir.Node;
 import org.dnnc.compiler.ir.Op;
 
 /**
  * The algorithm each pass of a convolution runs on the CPU, chosen at compile time from the shape
- * alone (no run decides it): the rules of the runtime's {@code ConvAlgorithm}, which the
- * generated call names, mirrored here so that the compiler needs no runtime classes. A test keeps
- * the two in step over many shapes. {@code dnnc graph --explain} prints a line per call with the
+ * and the layouts of its operands (no run decides it): the rules of the runtime's {@code
+ * ConvAlgorithm}, which the generated call names, mirrored here so that the compiler needs no
+ * runtime classes, or oneDNN for a call with a blocked operand ({@link #choice}). A test keeps the
+ * rules in step over many shapes. {@code dnnc graph --explain} prints a line per call with the
  * choice and the reason.
  */
 public final class ConvAlgorithms {
@@ -47,7 +49,10 @@ public final class ConvAlgorithms {
         WINOGRAD,
         /** The input gradient as a Winograd convolution of the output gradient with the flipped kernel. */
         WINOGRAD_TRANSPOSED,
-        /** oneDNN's convolution, forward, reordered from and to NCHW on each call. */
+        /**
+         * oneDNN's convolution: in the inference program forward, reordered from and to NCHW on each
+         * call; in any program a pass with an {@code nChw16c} operand ({@link ConvLayouts}).
+         */
         ONEDNN
     }
 
@@ -268,13 +273,33 @@ public final class ConvAlgorithms {
         return height * ((width + TILE - 1) / TILE);
     }
 
+    /**
+     * The algorithm of the call of {@code n}, a convolution or one of its gradients, in {@code
+     * program}: oneDNN where an operand is blocked ({@link ConvLayouts}), as only its kernels read
+     * that layout whole, with the rules' choice as the runtime's fallback, which runs example by
+     * example through reorders; else the rules' choice ({@link #forward(Graph, ConvShape)} for the
+     * forward pass).
+     *
+     * @throws IllegalArgumentException if {@code n} is no convolution call
+     */
+    public static Choice choice(Graph program, Node n) {
+        ConvShape s = ConvShape.ofCall(program, n).orElseThrow(
+                () -> new IllegalArgumentException(n.op().mnemonic() + " %" + n.id() + " is no convolution"));
+        Pass pass = Pass.of(n.op());
+        ConvLayouts layouts = ConvLayouts.of(program, n);
+        if (layouts.blocked()) {
+            return new Choice(Algorithm.ONEDNN, Layout.NCHW16C.mnemonic() + " operands: oneDNN's kernels (else "
+                    + pass.choose(s).algorithm() + ", example by example through reorders)");
+        }
+        return pass == Pass.FORWARD ? forward(program, s) : pass.choose(s);
+    }
+
     /** One line per convolution call of {@code graph}: the pass, its node, the choice and why. */
     public static List<String> explain(Graph graph) {
         List<String> lines = new ArrayList<>();
         for (Node n : graph.nodes()) {
             ConvShape.ofCall(graph, n).ifPresent(s -> {
-                Pass pass = Pass.of(n.op());
-                Choice choice = pass == Pass.FORWARD ? forward(graph, s) : pass.choose(s);
+                Choice choice = choice(graph, n);
                 lines.add(n.op().mnemonic() + " %" + n.id() + " (" + n.origin().path() + ", " + s.describe() + "): "
                         + choice.algorithm() + ", " + choice.reason());
             });

@@ -21,7 +21,9 @@ import org.dnnc.compiler.ir.TensorType;
  *
  * <p>A convolution's call gets the scratch its pass needs on {@link #THREADS} threads ({@link
  * ConvAlgorithms#scratchFloats}): a column matrix or batched group per thread, a partial kernel
- * for the kernel gradient, or what Winograd rows need where the pass runs them and that is more.
+ * for the kernel gradient, or what Winograd rows need where the pass runs them and that is more;
+ * and before that, where an operand is blocked, an example's input and output for the runtime's
+ * fallback that reorders them ({@link ConvLayouts#scratchFloats}).
  *
  * <p>A recurrent layer's forward call fills a workspace with every step's gates and states, which
  * its backward call reads: saved while training (it lives until the gradient's call), scratch in
@@ -44,7 +46,8 @@ final class CpuScratch {
     static long floats(Graph graph, Node n, int batch) {
         Optional<ConvShape> conv = ConvShape.ofCall(graph, n);
         if (conv.isPresent()) {
-            return ConvAlgorithms.scratchFloats(conv.get(), ConvAlgorithms.Pass.of(n.op()), THREADS);
+            return ConvLayouts.of(graph, n).scratchFloats(conv.get())
+                    + ConvAlgorithms.scratchFloats(conv.get(), ConvAlgorithms.Pass.of(n.op()), THREADS);
         }
         if (n.op() instanceof Recurrent r && !differentiated(graph, n)) {
             return recurrentWorkspace(r, type(graph, n, 0), batch);

@@ -47,7 +47,7 @@ public final class CpuTarget implements Target {
         return FusionPasses.cpu(fuse);
     }
 
-    /** The CPU's choice depends on the shape alone ({@link ConvAlgorithms}), not on the batch. */
+    /** The CPU's choice depends on the shape and the layouts ({@link ConvAlgorithms}), not on the batch. */
     @Override
     public List<String> explainConvolutions(Graph graph, int batch) {
         return ConvAlgorithms.explain(graph);

@@ -116,8 +116,10 @@ class GraphCommandTest {
                 + " 16x14x14 -> 32 5x5 stride 1 -> 14x14\\): cuDNN where its library loads .*, else im2col of 64 examples");
         Cli.Result cpu = Cli.run("graph", "--program", "train", "--explain", cnn.toString());
         assertThat(cpu.out()).doesNotContain("cuDNN");
+        // Its input, the first block's pooled map, is nChw16c.
         assertThat(cpu.out()).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.features2.conv2d1,"
-                + " 16x14x14 -> 32 5x5 stride 1 -> 14x14\\): (IM2COL|WINOGRAD)");
+                + " 16x14x14 -> 32 5x5 stride 1 -> 14x14\\): ONEDNN, nChw16c operands: oneDNN's kernels \\(else"
+                + " (IM2COL|WINOGRAD), ");
     }
 
     @Test
@@ -246,13 +248,18 @@ class GraphCommandTest {
                         + " %\\d+ batchnorm_relu_grad_beta$");
         // Each residual block ends in one pass: batchnorm, the shortcut's add and the ReLU.
         assertThat(resnetOut).containsMatch("= batchnorm_add_relu\\(");
-        // A line per convolution call with its algorithm and why, forward and both gradients.
+        // A line per convolution call with its algorithm and why, forward and both gradients; the stem
+        // reads the image in NCHW and writes its result blocked.
         assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d %\\d+ \\(logits.conv_bn1.conv2d1, "
-                + "1x28x28 -> 16 3x3 stride 1 -> 28x28\\): IM2COL, 1 input channel, too shallow for Winograd");
+                + "1x28x28 -> 16 3x3 stride 1 -> 28x28\\): ONEDNN, nChw16c operands: oneDNN's kernels \\(else IM2COL, ");
+        // Inside the residual blocks the activations are nChw16c, which oneDNN's kernels read.
         assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d_grad_input %\\d+ \\(logits.residual2.y.conv_bn2"
-                + ".conv2d1, 32x14x14 -> 32 3x3 stride 1 -> 14x14\\): WINOGRAD_TRANSPOSED, ");
-        assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.residual1.y.conv_bn1"
-                + ".conv2d1, 16x28x28 -> 16 3x3 stride 1 -> 28x28\\): WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
+                + ".conv2d1, 32x14x14 -> 32 3x3 stride 1 -> 14x14\\): ONEDNN, nChw16c operands: oneDNN's kernels"
+                + " \\(else WINOGRAD_TRANSPOSED, example by example through reorders\\)$");
+        assertThat(resnetOut).containsMatch("(?m)^# conv-algorithm: conv2d_grad_weight %\\d+ \\(logits.residual_down1"
+                + ".shortcut.conv2d1, 16x28x28 -> 32 1x1 stride 2 -> 14x14\\): ONEDNN, nChw16c operands: ");
+        // The residual adds and their gradients take either layout, so no class stays nchw.
+        assertThat(resnetOut).doesNotContain("# assign-layouts");
         Cli.Result plain = Cli.run("graph", "--program", "train", cnn.toString());
         assertThat(plain.out()).doesNotContain("# fold-batchnorm");
     }

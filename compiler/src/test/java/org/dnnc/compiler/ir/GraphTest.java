@@ -61,4 +61,17 @@ class GraphTest {
         inputs.add(9);
         assertThat(node.inputs()).containsExactly(2, 5).inOrder();
     }
+
+    @Test
+    void holdsOnlyLayoutsOtherThanNchwAndComparesThem() {
+        Graph blocked = G.withLayouts(Map.of(7, Layout.NCHW16C, 9, Layout.NCHW));
+        assertThat(blocked.layouts()).containsExactly(7, Layout.NCHW16C);
+        assertThat(blocked.layout(7)).isEqualTo(Layout.NCHW16C);
+        assertThat(blocked.layout(9)).isEqualTo(Layout.NCHW);
+        assertThat(G.layouts()).isEmpty();
+        assertThat(blocked).isNotEqualTo(G);
+        assertThat(blocked.withLayouts(Map.of())).isEqualTo(G);
+        assertThat(blocked.withLayouts(Map.of())).isEqualTo(new Graph("g", G.nodes(), G.outputs(), Map.of(9, Layout.NCHW)));
+        assertThat(blocked.toString()).contains("layouts={7=NCHW16C}");
+    }
 }

@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.dnnc.compiler.ir.Types.type;
 
 import java.util.List;
+import java.util.Map;
 import org.dnnc.compiler.diag.Span;
 import org.junit.jupiter.api.Test;
 
@@ -126,5 +127,19 @@ class IrPrinterTest {
         Graph g = mlp();
         assertThat(IrPrinter.print(g)).isEqualTo(IrPrinter.print(g));
         assertThat(IrPrinter.print(mlp())).isEqualTo(IrPrinter.print(g));
+    }
+
+    @Test
+    void printsABlockedLayoutAfterTheType() {
+        var b = new GraphBuilder("Blocked");
+        int x = b.input("x", type("f32[N,32,14,14]"), Origin.NONE);
+        b.input("y", type("f32[N,32,14,14]"), Origin.NONE);
+        assertThat(IrPrinter.print(b.build().withLayouts(Map.of(x, Layout.NCHW16C)))).isEqualTo("""
+                graph Blocked {
+                  %0 = input "x" : f32[N,32,14,14] nChw16c
+                  %1 = input "y" : f32[N,32,14,14]
+                  return
+                }
+                """);
     }
 }

@@ -107,4 +107,15 @@ class VerifierTest {
                   - node id %1 is defined twice
                   - output y names %8, which does not exist""");
     }
+
+    @Test
+    void acceptsBlockedLayoutsOnlyOnWholeBlocksOfChannels() {
+        var nodes = List.of(input(0, "x", "f32[N,16,4,4]"), input(1, "y", "f32[N,24,4,4]"), input(2, "z", "f32[N,16]"));
+        Verifier.verify(new Graph("g", nodes, Map.of(), Map.of(0, Layout.NCHW16C)));
+        assertThat(problems(new Graph("g", nodes, Map.of(), Map.of(1, Layout.NCHW16C, 2, Layout.NCHW16C, 5,
+                Layout.NCHW16C)))).containsExactly(
+                        "%1 (input) is nChw16c but typed f32[N,24,4,4]; that layout needs f32 [N,C,H,W] with C a multiple of 16",
+                        "%2 (input) is nChw16c but typed f32[N,16]; that layout needs f32 [N,C,H,W] with C a multiple of 16",
+                        "layout nChw16c is set for %5, which does not exist").inOrder();
+    }
 }

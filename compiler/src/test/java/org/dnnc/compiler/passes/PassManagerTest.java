@@ -89,9 +89,11 @@ class PassManagerTest {
         var manager = CpuTarget.INSTANCE.passes(true);
         assertThat(manager.passes().stream().map(Pass::name).toList())
                 .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-add", "fuse-batchnorm-relu",
-                        "fuse-batchnorm-relu-maxpool", "fuse-conv", "fuse-dense", "fuse-elementwise").inOrder();
-        // The CUDA emitter has no kernel for batchnorm+ReLU+max pooling: its list lacks that pass, and
-        // ends with the convolution epilogues' chains, which the CPU's convolutions apply themselves.
+                        "fuse-batchnorm-relu-maxpool", "fuse-conv", "fuse-dense", "fuse-elementwise", "assign-layouts")
+                .inOrder();
+        // The CUDA emitter has no kernel for batchnorm+ReLU+max pooling nor blocked layouts: its list
+        // lacks those passes, and ends with the convolution epilogues' chains, which the CPU's
+        // convolutions apply themselves.
         assertThat(org.dnnc.compiler.target.CudaTarget.INSTANCE.passes(true).passes().stream().map(Pass::name).toList())
                 .containsExactly("dce", "fold-batchnorm", "fuse-batchnorm-add", "fuse-batchnorm-relu", "fuse-conv",
                         "fuse-dense", "fuse-elementwise", "fuse-conv-epilogue").inOrder();

@@ -2,8 +2,10 @@ package org.dnnc.compiler.target;
 
 import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Map;
 import org.dnnc.compiler.autodiff.Differentiator;
 import org.dnnc.compiler.ir.Conv2d;
 import org.dnnc.compiler.ir.Conv2dGradInput;
@@ -11,8 +13,11 @@ import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
+import org.dnnc.compiler.ir.Layout;
 import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.TensorType;
+import org.dnnc.compiler.target.ConvAlgorithms.Algorithm;
+import org.dnnc.compiler.target.ConvAlgorithms.Choice;
 import org.dnnc.runtime.cpu.ConvAlgorithm;
 import org.dnnc.runtime.cpu.ConvGeometry;
 import org.junit.jupiter.api.Test;
@@ -169,6 +174,42 @@ class ConvAlgorithmsTest {
         assertThat(ConvAlgorithms.isInference(evaluation)).isFalse();
         assertThat(ConvAlgorithms.explain(evaluation).get(0))
                 .contains("WINOGRAD, 3x3 stride 1 with 196 Winograd tiles");
+    }
+
+    @Test
+    void callsWithABlockedOperandRunOneDnnWithTheRulesAsFallback() throws Exception {
+        Conv2d conv = new Conv2d(1, 1, 1, 1, 1, 1);
+        var b = new GraphBuilder("Conv");
+        int x = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(16), Dim.of(28), Dim.of(28)), Origin.NONE);
+        int k = b.param("w", TensorType.f32(Dim.of(16), Dim.of(16), Dim.of(3), Dim.of(3)), true, "zeros", Origin.NONE);
+        int y = b.add(conv, List.of(x, k), Origin.NONE);
+        int z = b.add(conv, List.of(y, k), Origin.NONE);
+        int dy = b.add(new Conv2dGradInput(conv, 28, 28), List.of(z, k), Origin.NONE);
+        int dw = b.add(new Conv2dGradWeight(conv, 3, 3), List.of(z, x), Origin.NONE);
+        b.output(Differentiator.LOSS, dy);
+        b.output(Differentiator.GRADIENT_PREFIX + "w", dw);
+        Graph nchw = b.build();
+        Graph g = nchw.withLayouts(Map.of(y, Layout.NCHW16C));
+        String fallback = "nChw16c operands: oneDNN's kernels (else %s, example by example through reorders)";
+        assertThat(ConvAlgorithms.choice(g, g.node(y)))
+                .isEqualTo(new Choice(Algorithm.ONEDNN, String.format(fallback, "WINOGRAD")));
+        assertThat(ConvAlgorithms.choice(g, g.node(z)))
+                .isEqualTo(new Choice(Algorithm.ONEDNN, String.format(fallback, "WINOGRAD")));
+        assertThat(ConvLayouts.of(g, g.node(z))).isEqualTo(new ConvLayouts(Layout.NCHW16C, Layout.NCHW));
+        // The gradients read z and x, which are NCHW, so the rules choose for them as without layouts.
+        for (int call : List.of(dy, dw)) {
+            assertThat(ConvAlgorithms.choice(g, g.node(call))).isEqualTo(ConvAlgorithms.choice(nchw, nchw.node(call)));
+            assertThat(ConvAlgorithms.choice(g, g.node(call)).algorithm()).isNotEqualTo(Algorithm.ONEDNN);
+        }
+        Graph gradients = nchw.withLayouts(Map.of(dy, Layout.NCHW16C, z, Layout.NCHW16C));
+        assertThat(ConvLayouts.of(gradients, gradients.node(dy))).isEqualTo(new ConvLayouts(Layout.NCHW16C,
+                Layout.NCHW16C));
+        assertThat(ConvLayouts.of(gradients, gradients.node(dw))).isEqualTo(new ConvLayouts(Layout.NCHW,
+                Layout.NCHW16C));
+        List<String> lines = ConvAlgorithms.explain(gradients);
+        assertThat(lines.get(2)).endsWith("ONEDNN, " + String.format(fallback, "WINOGRAD_TRANSPOSED"));
+        assertThat(lines.get(3)).endsWith("ONEDNN, " + String.format(fallback, "WINOGRAD"));
+        assertThrows(IllegalArgumentException.class, () -> ConvAlgorithms.choice(g, g.node(x)));
     }
 
     /** A 16 to 16 channel 3x3 convolution on 28x28 maps, its result the output {@code name} (node 2). */

@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertWithMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.dnnc.compiler.ir.AdditiveAttention;
 import org.dnnc.compiler.ir.AdditiveAttentionGrad;
 import org.dnnc.compiler.ir.AttentionDecoder;
@@ -17,6 +18,7 @@ import org.dnnc.compiler.ir.Conv2dGradWeight;
 import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.GraphBuilder;
+import org.dnnc.compiler.ir.Layout;
 import org.dnnc.compiler.ir.Origin;
 import org.dnnc.compiler.ir.Recurrent;
 import org.dnnc.compiler.ir.RecurrentGrad;
@@ -66,6 +68,43 @@ class CpuScratchTest {
         assertWithMessage("every pass").that(org.dnnc.runtime.cpu.Conv2d.scratchFloats(geometry, threads))
                 .isEqualTo(Math.max(CpuScratch.floats(g, g.node(y), 1),
                         Math.max(CpuScratch.floats(g, g.node(dx), 1), CpuScratch.floats(g, g.node(dw), 1))));
+    }
+
+    /**
+     * A call with a blocked operand has, before its algorithm's scratch, room for one example's input
+     * and output where those are blocked, which the runtime's fallback reorders through.
+     */
+    @ParameterizedTest(name = "C={0} H={1} O={2} k={3} stride={4} x={5} y={6}")
+    @CsvSource({
+        "16, 14, 32, 3, 2, NCHW16C, NCHW16C",
+        "16, 14, 32, 3, 1, NCHW, NCHW16C",
+        "32, 7, 16, 1, 1, NCHW16C, NCHW",
+        "64, 7, 64, 3, 1, NCHW16C, NCHW16C"})
+    void blockedOperandsAddTheRuntimesReorderScratch(int c, int h, int o, int k, int stride, Layout x, Layout y)
+            throws Exception {
+        int pad = (k - 1) / 2;
+        Conv2d conv = new Conv2d(stride, stride, pad, pad, pad, pad);
+        var b = new GraphBuilder("Conv");
+        int in = b.input("x", TensorType.f32(Dim.BATCH, Dim.of(c), Dim.of(h), Dim.of(h)), Origin.NONE);
+        int w = b.param("w", TensorType.f32(Dim.of(o), Dim.of(c), Dim.of(k), Dim.of(k)), true, "zeros", Origin.NONE);
+        int out = b.add(conv, List.of(in, w), Origin.NONE);
+        int dx = b.add(new Conv2dGradInput(conv, h, h), List.of(out, w), Origin.NONE);
+        int dw = b.add(new Conv2dGradWeight(conv, k, k), List.of(out, in), Origin.NONE);
+        b.output("dx", dx);
+        b.output("dw", dw);
+        Graph g = b.build().withLayouts(Map.of(in, x, out, y, dx, x));
+        var geometry = new org.dnnc.runtime.cpu.ConvGeometry(c, h, h, o, k, k, stride, stride, pad, pad, pad, pad);
+        var in16 = org.dnnc.runtime.cpu.Layout.valueOf(x.name());
+        var out16 = org.dnnc.runtime.cpu.Layout.valueOf(y.name());
+        long reorders = org.dnnc.runtime.cpu.Conv2d.layoutScratchFloats(geometry, in16, out16);
+        assertWithMessage("reorders").that(reorders).isGreaterThan(0L);
+        int threads = CpuScratch.THREADS;
+        assertWithMessage("forward").that(CpuScratch.floats(g, g.node(out), 1))
+                .isEqualTo(reorders + org.dnnc.runtime.cpu.Conv2d.forwardScratchFloats(geometry, threads));
+        assertWithMessage("input gradient").that(CpuScratch.floats(g, g.node(dx), 1))
+                .isEqualTo(reorders + org.dnnc.runtime.cpu.Conv2d.inputGradientScratchFloats(geometry, threads));
+        assertWithMessage("weight gradient").that(CpuScratch.floats(g, g.node(dw), 1))
+                .isEqualTo(reorders + org.dnnc.runtime.cpu.Conv2d.weightGradientScratchFloats(geometry, threads));
     }
 
     @ParameterizedTest(name = "{0} T={1} I={2} H={3} batch={4}")
