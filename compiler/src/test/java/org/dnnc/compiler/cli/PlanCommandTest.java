@@ -84,6 +84,16 @@ class PlanCommandTest {
         }
     }
 
+    /** Blocked values are named with their layout; they take the bytes they would in NCHW. */
+    @Test
+    void blockedValuesShowTheirLayout() {
+        Cli.Result result = Cli.run("plan", RepoPaths.root().resolve("bench/networks/Strided.dnn").toString());
+        assertWithMessage(result.err()).that(result.exitCode()).isEqualTo(Main.OK);
+        // The stem's result, [64, 32, 14, 14] floats, in nChw16c.
+        assertThat(result.out()).containsMatch("(?m)^  %3 conv2d nChw16c +1,605,632 ");
+        assertThat(result.out()).containsMatch("(?m)^  %0 input image +200,704 ");
+    }
+
     /** Training keeps every step of the decoder (gates, states, attention weights, contexts) for its backward pass. */
     @Test
     void anEncoderDecodersPlanHoldsWhatItsBackwardPassReads() {
