@@ -45,14 +45,25 @@ final class OneDnnCache implements AutoCloseable {
         return push(convs, new OneDnnConv.Call(dnn, kind, g, batch, act, param, hasBias, in, out));
     }
 
-    OneDnnNorm norm(int batch, int channels, int spatial, float eps, boolean relu, boolean residual) {
+    OneDnnNorm norm(int batch, int channels, int spatial, float eps, boolean relu, boolean residual, long layer) {
         for (int i = 0; i < CACHED; i++) {
             OneDnnNorm n = norms[i];
-            if (n != null && n.matches(batch, channels, spatial, eps, relu, residual)) {
+            if (n != null && n.matches(batch, channels, spatial, eps, relu, residual, layer)) {
                 return n;
             }
         }
-        return push(norms, new OneDnnNorm(dnn, batch, channels, spatial, eps, relu, residual));
+        return push(norms, new OneDnnNorm(dnn, batch, channels, spatial, eps, relu, residual, layer));
+    }
+
+    /** The batch norm with a ReLU that a forward pass made for {@code layer}, or {@code null}. */
+    OneDnnNorm existingNorm(int batch, int channels, int spatial, float eps, long layer) {
+        for (int i = 0; i < CACHED; i++) {
+            OneDnnNorm n = norms[i];
+            if (n != null && n.matches(batch, channels, spatial, eps, true, null, layer)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private static <T extends OneDnnPrimitives> T push(T[] entries, T made) {

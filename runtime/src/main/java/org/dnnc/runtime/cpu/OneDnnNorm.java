@@ -3,6 +3,7 @@ package org.dnnc.runtime.cpu;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SHIFT;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC_1;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MEAN;
@@ -12,6 +13,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_1;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_VARIANCE;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_backward;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_batch_normalization_backward_primitive_desc_create;
@@ -23,6 +25,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_primitive_desc_
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
@@ -31,9 +34,13 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_scale;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_use_shift;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
 import org.bytedeco.dnnl.dnnl_post_ops;
@@ -42,19 +49,25 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
 
 /**
  * Training batch normalization on activations in {@link Layout#NCHW16C} through oneDNN, for one
- * batch, channel count, plane size, epsilon and activation: the forward pass ({@code y = bn(x)},
- * then {@code + residual} and ReLU where asked, as oneDNN's binary add with a ReLU post-op or an
- * in-place ReLU) and the backward pass (ReLU's gradient from {@code y}, then the batch norm's
- * gradients of x, gamma and beta). Keeping these in oneDNN keeps a training step in OpenMP's team
- * from one convolution to the next: dnnc's own two-thread kernels between them ran slower while
- * OpenMP's workers spun.
+ * layer at one batch size: the forward pass ({@code y = bn(x)}, with oneDNN's ReLU, or residual
+ * add and ReLU, fused in) and the backward pass (the batch norm's gradients of x, gamma and beta,
+ * through the ReLU). Keeping these in oneDNN keeps a training step in OpenMP's team from one
+ * convolution to the next: dnnc's own two-thread kernels between them ran slower while OpenMP's
+ * workers spun.
+ *
+ * <p>Without a residual, the ReLU is oneDNN's fused one, which records which values it let through
+ * in a workspace that the backward pass reads, so the workspace belongs to the layer: a normalization with a ReLU is cached under its
+ * {@code saved} view (the planner's buffer for its statistics, live from the forward call to the
+ * gradients' call and no other layer's meanwhile), and the backward pass runs here only where it
+ * finds the entry its forward pass made; elsewhere it runs in {@link BatchNorm}'s kernels, which
+ * read the ReLU off {@code y}.
  *
  * <p>The statistics stay {@link BatchNorm}'s: the forward pass saves the batch mean and {@code 1
  * / sqrt(var + eps)} in {@code saved [2, C]} and updates the running averages in Java, from
  * oneDNN's mean and biased variance; the backward pass hands oneDNN the variance back from the
- * saved {@code invStd}. So either pass may run here or in {@link BatchNorm}'s own kernels whatever
- * the other did. The variance, the masked gradient and the outputs a caller does not want live in
- * buffers of this object, outside the planned arena.
+ * saved {@code invStd}. So either pass may run here or in dnnc's kernels whatever the other did.
+ * The variance, the workspace and the outputs a caller does not want live in buffers of this
+ * object, outside the planned arena.
  */
 final class OneDnnNorm extends OneDnnPrimitives {
     private static final int X = 0;
@@ -74,14 +87,20 @@ final class OneDnnNorm extends OneDnnPrimitives {
     private final float eps;
     private final boolean relu;
     private final boolean residual;
+    private final long layer;
+    private final boolean fused;
     private final Buf variance;
     private final Buf ownMean;
     private Buf spareInput;
+    /** Whether a forward pass has filled the ReLU's workspace. */
+    private boolean forwardRan;
     private Buf spareParams;
     private final OneDnn.Step[] forward;
     private final OneDnn.Step[] backward;
 
-    OneDnnNorm(OneDnn dnn, int batch, int channels, int spatial, float eps, boolean relu, boolean residual) {
+    /** @param layer the {@code saved} view's address where a ReLU follows, else 0 */
+    OneDnnNorm(OneDnn dnn, int batch, int channels, int spatial, float eps, boolean relu, boolean residual,
+            long layer) {
         super(dnn, 10);
         this.batch = batch;
         this.channels = channels;
@@ -89,11 +108,16 @@ final class OneDnnNorm extends OneDnnPrimitives {
         this.eps = eps;
         this.relu = relu;
         this.residual = residual;
+        this.layer = layer;
+        this.fused = relu && !residual;
         variance = Buf.allocate(channels);
         ownMean = Buf.allocate(channels);
         dnnl_memory_desc data = keep(OneDnn.desc(new long[] {batch, channels, spatial, 1}, dnnl_nChw16c));
         dnnl_memory_desc perChannel = keep(OneDnn.desc(new long[] {channels}, dnnl_a));
-        int flags = dnnl_use_scale | dnnl_use_shift;
+        // oneDNN fuses the ReLU into its batch norm, keeping a workspace for the backward pass; it has
+        // no such fusion with a residual add on this CPU (status unimplemented), so that one runs
+        // as a binary add with a ReLU post-op, and ReLU's gradient from y as an eltwise primitive.
+        int flags = dnnl_use_scale | dnnl_use_shift | (this.fused ? dnnl_fuse_norm_relu : 0);
         dnnl_memory x = user(X, data);
         dnnl_memory y = user(Y, data);
         dnnl_memory gamma = user(GAMMA, perChannel);
@@ -105,31 +129,31 @@ final class OneDnnNorm extends OneDnnPrimitives {
         dnnl_primitive_desc normForward = new dnnl_primitive_desc();
         OneDnn.check(dnnl_batch_normalization_forward_primitive_desc_create(normForward, dnn.engine,
                 dnnl_forward_training, data, data, eps, flags, null), "a batch norm for " + this);
-        OneDnn.Step norm = new OneDnn.Step(normForward, DNNL_ARG_SRC, x, DNNL_ARG_DST, y, DNNL_ARG_SCALE, gamma,
-                DNNL_ARG_SHIFT, beta, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var);
-        OneDnn.Step after = null;
+        dnnl_memory workspace = this.fused ? owned(dnnl_primitive_desc_query_md(normForward, dnnl_query_workspace_md, 0))
+                : null;
+        OneDnn.Step norm = new OneDnn.Step(normForward, args(DNNL_ARG_SRC, x, DNNL_ARG_DST, y, DNNL_ARG_SCALE, gamma,
+                DNNL_ARG_SHIFT, beta, DNNL_ARG_MEAN, mean, DNNL_ARG_VARIANCE, var, DNNL_ARG_WORKSPACE, workspace));
+        OneDnn.Step add = null;
+        dnnl_primitive_desc reluForward = null;
         if (residual) {
             dnnl_memory r = user(RESIDUAL, data);
             dnnl_primitive_attr attr = relu ? reluPostOp() : null;
-            dnnl_primitive_desc add = new dnnl_primitive_desc();
-            OneDnn.check(dnnl_binary_primitive_desc_create(add, dnn.engine, dnnl_binary_add, data, data, data, attr),
+            dnnl_primitive_desc pd = new dnnl_primitive_desc();
+            OneDnn.check(dnnl_binary_primitive_desc_create(pd, dnn.engine, dnnl_binary_add, data, data, data, attr),
                     "a residual add for " + this);
-            after = new OneDnn.Step(add, DNNL_ARG_SRC_0, y, DNNL_ARG_SRC_1, r, DNNL_ARG_DST, y);
-            dnnl_primitive_desc_destroy(add);
+            add = new OneDnn.Step(pd, DNNL_ARG_SRC_0, y, DNNL_ARG_SRC_1, r, DNNL_ARG_DST, y);
+            dnnl_primitive_desc_destroy(pd);
             if (attr != null) {
                 dnnl_primitive_attr_destroy(attr);
             }
-        }
-        dnnl_primitive_desc reluForward = null;
-        if (relu) {
-            reluForward = new dnnl_primitive_desc();
-            OneDnn.check(dnnl_eltwise_forward_primitive_desc_create(reluForward, dnn.engine, dnnl_forward_training,
-                    dnnl_eltwise_relu_use_dst_for_bwd, data, data, 0f, 0f, null), "a ReLU for " + this);
-            if (!residual) {
-                after = new OneDnn.Step(reluForward, DNNL_ARG_SRC, y, DNNL_ARG_DST, y);
+            if (relu) {
+                reluForward = new dnnl_primitive_desc();
+                OneDnn.check(dnnl_eltwise_forward_primitive_desc_create(reluForward, dnn.engine,
+                        dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, data, data, 0f, 0f, null),
+                        "a ReLU for " + this);
             }
         }
-        forward = new OneDnn.Step[] {norm, after};
+        forward = new OneDnn.Step[] {norm, add};
 
         dnnl_memory dy = user(DY, data);
         dnnl_memory dx = user(DX, data);
@@ -137,7 +161,7 @@ final class OneDnnNorm extends OneDnnPrimitives {
         dnnl_memory dbeta = user(DBETA, perChannel);
         OneDnn.Step mask = null;
         dnnl_memory g = dy;
-        if (relu) {
+        if (reluForward != null) {
             dnnl_primitive_desc reluBackward = new dnnl_primitive_desc();
             OneDnn.check(dnnl_eltwise_backward_primitive_desc_create(reluBackward, dnn.engine,
                     dnnl_eltwise_relu_use_dst_for_bwd, data, data, data, 0f, 0f, reluForward, null),
@@ -150,18 +174,32 @@ final class OneDnnNorm extends OneDnnPrimitives {
         dnnl_primitive_desc normBackward = new dnnl_primitive_desc();
         OneDnn.check(dnnl_batch_normalization_backward_primitive_desc_create(normBackward, dnn.engine, dnnl_backward,
                 data, data, data, eps, flags, normForward, null), "a batch norm gradient for " + this);
-        OneDnn.Step grads = new OneDnn.Step(normBackward, DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, g, DNNL_ARG_MEAN, mean,
-                DNNL_ARG_VARIANCE, var, DNNL_ARG_SCALE, gamma, DNNL_ARG_DIFF_SRC, dx, DNNL_ARG_DIFF_SCALE, dgamma,
-                DNNL_ARG_DIFF_SHIFT, dbeta);
+        OneDnn.Step grads = new OneDnn.Step(normBackward, args(DNNL_ARG_SRC, x, DNNL_ARG_DIFF_DST, g, DNNL_ARG_MEAN,
+                mean, DNNL_ARG_VARIANCE, var, DNNL_ARG_SCALE, gamma, DNNL_ARG_WORKSPACE, workspace, DNNL_ARG_DIFF_SRC,
+                dx, DNNL_ARG_DIFF_SCALE, dgamma, DNNL_ARG_DIFF_SHIFT, dbeta));
         backward = new OneDnn.Step[] {mask, grads};
         dnnl_primitive_desc_destroy(normBackward);
         dnnl_primitive_desc_destroy(normForward);
         releaseDescs();
     }
 
-    boolean matches(int batch, int channels, int spatial, float eps, boolean relu, boolean residual) {
+    /** The argument pairs whose memory is there. */
+    private static Object[] args(Object... pairs) {
+        List<Object> kept = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                kept.add(pairs[i]);
+                kept.add(pairs[i + 1]);
+            }
+        }
+        return kept.toArray();
+    }
+
+    /** Whether this entry is for these arguments; {@code residual} is {@code null} to match either. */
+    boolean matches(int batch, int channels, int spatial, float eps, boolean relu, Boolean residual, long layer) {
         return this.batch == batch && this.channels == channels && this.spatial == spatial
-                && Float.compare(this.eps, eps) == 0 && this.relu == relu && this.residual == residual;
+                && Float.compare(this.eps, eps) == 0 && this.relu == relu && this.layer == layer
+                && (residual == null || this.residual == residual);
     }
 
     /**
@@ -174,7 +212,7 @@ final class OneDnnNorm extends OneDnnPrimitives {
         if (cache == null) {
             return false;
         }
-        OneDnnNorm n = cache.norm(batch, channels, spatial, eps, relu, residual != null);
+        OneDnnNorm n = cache.norm(batch, channels, spatial, eps, relu, residual != null, layer(relu, saved));
         n.aim(X, x);
         n.aim(Y, y);
         n.aim(GAMMA, gamma);
@@ -185,6 +223,7 @@ final class OneDnnNorm extends OneDnnPrimitives {
         }
         n.execute(n.forward);
         n.statistics(runningMean, runningVar, saved, momentum);
+        n.forwardRan = true;
         return true;
     }
 
@@ -198,7 +237,12 @@ final class OneDnnNorm extends OneDnnPrimitives {
         if (cache == null) {
             return false;
         }
-        OneDnnNorm n = cache.norm(batch, channels, spatial, eps, relu, false);
+        OneDnnNorm n = relu ? cache.existingNorm(batch, channels, spatial, eps, layer(relu, saved))
+                : cache.norm(batch, channels, spatial, eps, false, false, 0);
+        if (n == null || n.fused && !n.forwardRan) {
+            // The ReLU's workspace is not this layer's forward pass's.
+            return false;
+        }
         for (int c = 0; c < channels; c++) {
             double invStd = saved.data.get(channels + c);
             n.variance.data.put(c, (float) (1.0 / (invStd * invStd) - eps));
@@ -213,6 +257,11 @@ final class OneDnnNorm extends OneDnnPrimitives {
         n.aim(DBETA, dbeta != null ? dbeta : n.spareParams().slice(channels, channels));
         n.execute(n.backward);
         return true;
+    }
+
+    /** The key of a layer's entry: its {@code saved} view where a ReLU is fused (see the class comment), else 0. */
+    private static long layer(boolean relu, Buf saved) {
+        return relu && saved != null ? saved.address() : 0;
     }
 
     /** The saved {@code invStd} and the running averages, from oneDNN's mean and biased variance. */
@@ -248,6 +297,12 @@ final class OneDnnNorm extends OneDnnPrimitives {
         return spareParams;
     }
 
+    @Override
+    public void close() {
+        destroy(forward);
+        destroy(backward);
+    }
+
     /** ReLU as a post-op; the caller destroys the attributes. */
     private static dnnl_primitive_attr reluPostOp() {
         dnnl_post_ops ops = new dnnl_post_ops();
@@ -258,12 +313,6 @@ final class OneDnnNorm extends OneDnnPrimitives {
         OneDnn.check(dnnl_primitive_attr_set_post_ops(attr, ops), "attributes");
         dnnl_post_ops_destroy(ops);
         return attr;
-    }
-
-    @Override
-    public void close() {
-        destroy(forward);
-        destroy(backward);
     }
 
     @Override
