@@ -23,6 +23,15 @@ public enum Layout {
         this.mnemonic = mnemonic;
     }
 
+    /**
+     * Whether a value of type {@code t} can lie in this layout: any for {@link #NCHW}; for {@link
+     * #NCHW16C} f32 {@code [N,C,H,W]} with C whole blocks, so that it fills as much as in NCHW.
+     */
+    public boolean fits(TensorType t) {
+        return this == NCHW || t.dtype() == DType.F32 && t.rank() == 4 && t.dim(1) instanceof Dim.Fixed c
+                && c.size() > 0 && c.size() % BLOCK == 0;
+    }
+
     /** The name in printed IR: {@code nchw}, {@code nChw16c} (oneDNN's own). */
     public String mnemonic() {
         return mnemonic;

@@ -81,9 +81,7 @@ public final class Verifier {
             return;
         }
         TensorType t = node.type();
-        boolean fits = t.dtype() == DType.F32 && t.rank() == 4 && t.dim(1) instanceof Dim.Fixed c
-                && c.size() > 0 && c.size() % Layout.BLOCK == 0;
-        if (!fits) {
+        if (!layout.fits(t)) {
             problems.add("%" + id + " (" + node.op().mnemonic() + ") is " + layout.mnemonic() + " but typed " + t
                     + "; that layout needs f32 [N,C,H,W] with C a multiple of " + Layout.BLOCK);
         }

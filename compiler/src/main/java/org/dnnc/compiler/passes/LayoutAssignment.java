@@ -7,12 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.dnnc.compiler.ir.DType;
-import org.dnnc.compiler.ir.Dim;
 import org.dnnc.compiler.ir.Graph;
 import org.dnnc.compiler.ir.Layout;
 import org.dnnc.compiler.ir.Node;
-import org.dnnc.compiler.ir.TensorType;
 
 /**
  * Keeps the activations between convolutions, training batch norms, pooling and global average
@@ -107,11 +104,8 @@ public final class LayoutAssignment implements Pass, Explaining {
         return Optional.empty();
     }
 
-    /** f32 {@code [N,C,H,W]} with C a positive multiple of the block. */
     private static boolean fits(Node n) {
-        TensorType t = n.type();
-        return t.dtype() == DType.F32 && t.rank() == 4 && t.dim(1) instanceof Dim.Fixed c && c.size() > 0
-                && c.size() % Layout.BLOCK == 0;
+        return Layout.NCHW16C.fits(n.type());
     }
 
     private static int find(Map<Integer, Integer> parent, int id) {

@@ -634,8 +634,11 @@ public final class BatchNorm {
     static float[] perPosition(float[] values, int channels, int spatial, int slot, Layout layout) {
         float[] row = Staging.get().floats(slot, channels * spatial);
         if (layout == Layout.NCHW16C) {
-            for (int p = 0, n = channels * spatial; p < n; p++) {
-                row[p] = values[Blocked.channel(layout, p, spatial)];
+            // A block's 16 values repeated at each position of its planes.
+            for (int cb = 0, o = 0; cb < channels; cb += Layout.BLOCK) {
+                for (int p = 0; p < spatial; p++, o += Layout.BLOCK) {
+                    System.arraycopy(values, cb, row, o, Layout.BLOCK);
+                }
             }
             return row;
         }

@@ -2,8 +2,8 @@ package org.dnnc.runtime.cpu;
 
 /**
  * Reorders of examples between {@link Layout#NCHW} and {@link Layout#NCHW16C}, for the calls that
- * fall back to dnnc's own kernels on blocked operands, and the per-channel index maps that let
- * {@link BatchNorm} and {@link GlobalAvgPool} run on either layout.
+ * fall back to dnnc's own kernels on blocked operands, and where a channel starts in an example,
+ * which lets {@link BatchNorm} and {@link BatchNormPool} run on either layout.
  */
 final class Blocked {
     private static final int FROM = 16;
@@ -47,12 +47,6 @@ final class Blocked {
             }
         }
         dst.data.put(n * size, b, 0, size);
-    }
-
-    /** The channel of position {@code p} of an example in {@code layout}. */
-    static int channel(Layout layout, int p, int spatial) {
-        return layout == Layout.NCHW ? p / spatial
-                : p / (spatial * Layout.BLOCK) * Layout.BLOCK + p % Layout.BLOCK;
     }
 
     /** The position of channel {@code c}'s first value in an example in {@code layout}. */

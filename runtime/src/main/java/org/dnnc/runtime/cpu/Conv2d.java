@@ -1,7 +1,6 @@
 package org.dnnc.runtime.cpu;
 
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 
 /**
  * The 2-d convolution with PyTorch's layouts: {@code x [N, C, H, W]}, kernel {@code w [O, C, kh,
@@ -43,8 +42,6 @@ import java.util.Arrays;
 public final class Conv2d {
 
     private static final int EPILOGUE_ROW = 3;
-    private static final int EPILOGUE_OUT = 4;
-    private static final int BIAS_SUMS = 9;
 
 
     private static final int FORWARD = 0;
@@ -53,7 +50,6 @@ public final class Conv2d {
 
     private static final ThreadLocal<Job> JOB = ThreadLocal.withInitial(Job::new);
 
-    private static final ThreadLocal<BiasJob> BIAS_JOB = ThreadLocal.withInitial(BiasJob::new);
 
     private Conv2d() {}
 
@@ -569,14 +565,14 @@ public final class Conv2d {
      * the same pass.
      */
     public static void backwardBias(Buf dz, Buf db, int batch, int channels, int spatial, boolean accumulate) {
-        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, Layout.NCHW);
+        ConvBiasGradient.run(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, Layout.NCHW);
     }
 
     /** {@link #backwardBias(Buf, Buf, int, int, int, boolean)} of {@code dz} in {@code layout}. */
     public static void backwardBias(Buf dz, Buf db, int batch, int channels, int spatial, boolean accumulate,
             Layout layout) {
         layout.check(channels);
-        biasBackward(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, layout);
+        ConvBiasGradient.run(Activation.IDENTITY, 0f, dz, dz, dz, db, batch, channels, spatial, accumulate, layout);
     }
 
     /**
@@ -589,116 +585,7 @@ public final class Conv2d {
      */
     public static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
             int channels, int spatial, boolean accumulateBias) {
-        biasBackward(act, param, y, dy, dz, db, batch, channels, spatial, accumulateBias, Layout.NCHW);
-    }
-
-    /** {@link #biasBackward(Activation, float, Buf, Buf, Buf, Buf, int, int, int, boolean)} on views in {@code layout}. */
-    private static void biasBackward(Activation act, float param, Buf y, Buf dy, Buf dz, Buf db, int batch,
-            int channels, int spatial, boolean accumulateBias, Layout layout) {
-        if (db == null && act == Activation.IDENTITY) {
-            Elementwise.copy(dy, dz, batch * channels * spatial);
-            return;
-        }
-        checkParam(act, param);
-        double[] sums;
-        if (Workers.threads() >= 2 && batch >= 2) {
-            BiasJob job = BIAS_JOB.get();
-            job.set(act, param, y, dy, dz, batch, channels, spatial);
-            job.layout = layout;
-            try {
-                Workers.runTwo(job);
-            } finally {
-                job.set(null, 0f, null, null, null, 0, 0, 0);
-                job.layout = Layout.NCHW;
-            }
-            sums = job.sums[0];
-            for (int c = 0; c < channels; c++) {
-                sums[c] += job.sums[1][c];
-            }
-        } else {
-            sums = Staging.get().zeroDoubles(0, channels);
-            biasBackwardRange(act, param, y, dy, dz, 0, batch, channels, spatial, sums, layout);
-        }
-        if (db != null) {
-            FloatBuffer dbs = db.data;
-            for (int c = 0; c < channels; c++) {
-                dbs.put(c, (float) (accumulateBias ? dbs.get(c) + sums[c] : sums[c]));
-            }
-        }
-    }
-
-    /** {@link #biasBackward}'s pass over examples {@code [from, to)}, adding the bias gradient to {@code sums}. */
-    private static void biasBackwardRange(Activation act, float param, Buf y, Buf dy, Buf dz, int from, int to,
-            int channels, int spatial, double[] sums, Layout layout) {
-        int row = channels * spatial;
-        Staging s = Staging.get();
-        float[] g = s.floats(EPILOGUE_ROW, row);
-        float[] out = act == Activation.IDENTITY ? null : s.floats(EPILOGUE_OUT, row);
-        float[] acc = s.floats(BIAS_SUMS, row);
-        FloatBuffer ys = act == Activation.IDENTITY ? null : y.data;
-        FloatBuffer dys = dy.data;
-        FloatBuffer dzs = dz.data;
-        // Blocks of FLUSH_EVERY examples, as in BatchNorm: a flush test in the per-example loop that
-        // is first true at the short last batch deoptimized the compiled loop there.
-        for (int start = from; start < to; start += BatchNorm.FLUSH_EVERY) {
-            Arrays.fill(acc, 0, row, 0f);
-            for (int n = start, end = Math.min(to, start + BatchNorm.FLUSH_EVERY); n < end; n++) {
-                dys.get(n * row, g, 0, row);
-                if (act != Activation.IDENTITY) {
-                    ys.get(n * row, out, 0, row);
-                    if (act == Activation.RELU) {
-                        BatchNorm.reluMask(out, g, row);
-                    } else {
-                        for (int p = 0; p < row; p++) {
-                            g[p] *= Activations.derivative(act, param, out[p]);
-                        }
-                    }
-                }
-                if (dzs != dys || act != Activation.IDENTITY) {
-                    dzs.put(n * row, g, 0, row);
-                }
-                // Summed per position (the same index on both arrays vectorises), as in BatchNorm.
-                for (int p = 0; p < row; p++) {
-                    acc[p] += g[p];
-                }
-            }
-            BatchNorm.addChannelSums(acc, channels, spatial, sums, layout);
-        }
-    }
-
-    /** A bias gradient split in two halves of the batch, each summing into its own array. */
-    private static final class BiasJob implements Workers.Parts {
-        private Activation act;
-        private float param;
-        private Buf y;
-        private Buf dy;
-        private Buf dz;
-        private int batch;
-        private int channels;
-        private int spatial;
-        private Layout layout = Layout.NCHW;
-        private final double[][] sums = {new double[0], new double[0]};
-
-        void set(Activation act, float param, Buf y, Buf dy, Buf dz, int batch, int channels, int spatial) {
-            this.act = act;
-            this.param = param;
-            this.y = y;
-            this.dy = dy;
-            this.dz = dz;
-            this.batch = batch;
-            this.channels = channels;
-            this.spatial = spatial;
-        }
-
-        @Override
-        public void run(int part, int parts) {
-            if (sums[part].length < channels) {
-                sums[part] = new double[channels];
-            }
-            Arrays.fill(sums[part], 0, channels, 0.0);
-            biasBackwardRange(act, param, y, dy, dz, batch * part / parts, batch * (part + 1) / parts, channels,
-                    spatial, sums[part], layout);
-        }
+        ConvBiasGradient.run(act, param, y, dy, dz, db, batch, channels, spatial, accumulateBias, Layout.NCHW);
     }
 
     private static void check(ConvGeometry g, int batch, Buf in, String inName, int inSize, Buf out, String outName,
@@ -716,16 +603,6 @@ public final class Conv2d {
                 throw new IllegalArgumentException("this convolution needs " + least + " floats of scratch");
             }
             checkSize(scratch, "scratch", least);
-        }
-    }
-
-    private static void checkParam(Activation act, float param) {
-        // As Activations.backward: the rules read the sign of the input off the output.
-        if (act == Activation.LEAKY_RELU && !(param >= 0f)) {
-            throw new IllegalArgumentException("leaky_relu backward from the output needs slope >= 0, got " + param);
-        }
-        if (act == Activation.ELU && !(param > 0f)) {
-            throw new IllegalArgumentException("elu backward from the output needs alpha > 0, got " + param);
         }
     }
 

@@ -36,7 +36,7 @@ class BlockedLayoutTest {
                 for (int p = 0; p < spatial; p++) {
                     int b = ((n * channels / 16 + c / 16) * spatial + p) * 16 + c % 16;
                     assertThat(blocked.get(b)).isEqualTo(nchw.get((n * channels + c) * spatial + p));
-                    assertThat(Blocked.channel(Layout.NCHW16C, b - n * channels * spatial, spatial)).isEqualTo(c);
+                    assertThat(Blocked.first(Layout.NCHW16C, c, spatial) + p * 16).isEqualTo(b - n * channels * spatial);
                 }
             }
         }
