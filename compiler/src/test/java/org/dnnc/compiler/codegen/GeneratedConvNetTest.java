@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * parameters and running averages stay bit for bit, and the gradient reaches the layers before them.
  * {@code PooledConvNet} has max poolings after batchnorm and ReLU, which fusion makes one kernel.
  * {@code SmallMapConvNet} has an input gradient by transposed Winograd rows on an 8x8 map.
+ * {@code WideDenseNet} has a dense layer large enough for the runtime to run it in oneDNN's matmul.
  *
  * <p>Tolerance: the generated code computes in float (sums of up to 256 terms), the reference in
  * double; each value may differ by {@code 2e-3} times the largest magnitude of its tensor (at least
@@ -52,7 +53,7 @@ class GeneratedConvNetTest {
 
     @ParameterizedTest(name = "{0} fuse={1}")
     @CsvSource({"ConvNet, true", "ConvNet, false", "FrozenConvNet, true", "FrozenConvNet, false", "PooledConvNet, true",
-            "PooledConvNet, false", "SmallMapConvNet, true", "SmallMapConvNet, false"})
+            "PooledConvNet, false", "SmallMapConvNet, true", "SmallMapConvNet, false", "WideDenseNet, true", "WideDenseNet, false"})
     void oneStepMatchesTheReference(String network, boolean fuse) throws Exception {
         SourceFile file = SourceFile.read(RepoPaths.testResources().resolve("codegen/" + network + ".dnn"));
         NetworkModel model = Compiler.compile(file).networks().get(0);

@@ -1,11 +1,21 @@
 package org.dnnc.runtime.cpu;
 
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_elu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_create_with_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_sum;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -16,7 +26,9 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.dnnl.global.dnnl;
@@ -115,6 +127,38 @@ final class OneDnn implements AutoCloseable {
         };
         check(dnnl_memory_create(m, md, engine, allocate), "a memory object");
         return m;
+    }
+
+    /**
+     * A primitive's post-ops: adding to what {@code dst} holds when {@code accumulate}, then the
+     * activation; {@code null} when there are none. The caller destroys the attributes.
+     */
+    static dnnl_primitive_attr attributes(Activation act, float param, boolean accumulate) {
+        if (act == Activation.IDENTITY && !accumulate) {
+            return null;
+        }
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_post_ops_create(ops), "post-ops");
+        if (accumulate) {
+            check(dnnl_post_ops_append_sum(ops, 1f, 0, dnnl_f32), "post-ops");
+        }
+        if (act != Activation.IDENTITY) {
+            int algorithm = switch (act) {
+                case RELU, LEAKY_RELU -> dnnl_eltwise_relu;
+                case ELU -> dnnl_eltwise_elu;
+                case SIGMOID -> dnnl_eltwise_logistic;
+                case TANH -> dnnl_eltwise_tanh;
+                case IDENTITY -> throw new AssertionError(act);
+            };
+            // relu's alpha is the slope below 0 (0 for ReLU), elu's the saturation.
+            float alpha = act == Activation.LEAKY_RELU || act == Activation.ELU ? param : 0f;
+            check(dnnl_post_ops_append_eltwise(ops, algorithm, alpha, 0f), "post-ops");
+        }
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "attributes");
+        check(dnnl_primitive_attr_set_post_ops(attr, ops), "attributes");
+        dnnl_post_ops_destroy(ops); // the attributes keep a copy
+        return attr;
     }
 
     @Override

@@ -2,7 +2,8 @@ package org.dnnc.runtime.cpu;
 
 /**
  * A context's oneDNN engine and stream and the calls made on them: convolution passes ({@link
- * OneDnnConv}) and batch normalizations ({@link OneDnnNorm}), each kind the last {@link #CACHED}
+ * OneDnnConv}), batch normalizations ({@link OneDnnNorm}) and dense passes ({@link OneDnnDense}),
+ * each kind the last {@link #CACHED}
  * made or used, most recent first. An evicted call is freed at once, the rest when the context
  * closes.
  */
@@ -14,6 +15,7 @@ final class OneDnnCache implements AutoCloseable {
     private final OneDnn dnn = new OneDnn();
     private final OneDnnConv.Call[] convs = new OneDnnConv.Call[CACHED];
     private final OneDnnNorm[] norms = new OneDnnNorm[CACHED];
+    private final OneDnnDense.Call[] denses = new OneDnnDense.Call[CACHED];
 
     /**
      * The entered context's cache where oneDNN may run a call of {@code batch} examples, else {@code
@@ -43,6 +45,17 @@ final class OneDnnCache implements AutoCloseable {
             }
         }
         return push(convs, new OneDnnConv.Call(dnn, kind, g, batch, act, param, hasBias, in, out));
+    }
+
+    OneDnnDense.Call dense(OneDnnDense.Kind kind, int batch, int in, int out, Activation act, float param,
+            boolean hasBias, boolean accumulate) {
+        for (int i = 0; i < CACHED; i++) {
+            OneDnnDense.Call c = denses[i];
+            if (c != null && c.matches(kind, batch, in, out, act, param, hasBias, accumulate)) {
+                return c;
+            }
+        }
+        return push(denses, new OneDnnDense.Call(dnn, kind, batch, in, out, act, param, hasBias, accumulate));
     }
 
     OneDnnNorm norm(int batch, int channels, int spatial, float eps, boolean relu, boolean residual, long layer) {
@@ -84,6 +97,15 @@ final class OneDnnCache implements AutoCloseable {
         return n;
     }
 
+    /** How many dense calls it holds, for tests. */
+    int denseCalls() {
+        int n = 0;
+        for (OneDnnDense.Call c : denses) {
+            n += c == null ? 0 : 1;
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         for (int i = 0; i < CACHED; i++) {
@@ -94,6 +116,10 @@ final class OneDnnCache implements AutoCloseable {
             if (norms[i] != null) {
                 norms[i].close();
                 norms[i] = null;
+            }
+            if (denses[i] != null) {
+                denses[i].close();
+                denses[i] = null;
             }
         }
         dnn.close();

@@ -14,10 +14,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_primi
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_primitive_desc_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_elu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_destroy;
@@ -28,12 +24,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nChw16c;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
@@ -53,7 +44,6 @@ import java.util.List;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -164,7 +154,7 @@ final class OneDnnConv {
             long[] dilation = {0, 0};
             long[] padLeft = {g.padTop(), g.padLeft()};
             long[] padRight = {g.padBottom(), g.padRight()};
-            dnnl_primitive_attr attr = kind == Kind.FORWARD ? attributes(act, param) : null;
+            dnnl_primitive_attr attr = kind == Kind.FORWARD ? OneDnn.attributes(act, param, false) : null;
             dnnl_primitive_desc forward = new dnnl_primitive_desc();
             // Forward training picks the blocked-layout kernels (jit:avx512_core); forward inference
             // picked brgemm kernels on channels-last layouts, whose reorders from NCHW cost more. The
@@ -262,29 +252,5 @@ final class OneDnnConv {
     /** oneDNN's format tag for an activation in {@code layout}. */
     private static int tag(Layout layout) {
         return layout == Layout.NCHW16C ? dnnl_nChw16c : dnnl_nchw;
-    }
-
-    /** The activation as a post-op of the convolution, or {@code null} for the identity; the caller destroys it. */
-    private static dnnl_primitive_attr attributes(Activation act, float param) {
-        if (act == Activation.IDENTITY) {
-            return null;
-        }
-        dnnl_post_ops ops = new dnnl_post_ops();
-        OneDnn.check(dnnl_post_ops_create(ops), "post-ops");
-        int algorithm = switch (act) {
-            case RELU, LEAKY_RELU -> dnnl_eltwise_relu;
-            case ELU -> dnnl_eltwise_elu;
-            case SIGMOID -> dnnl_eltwise_logistic;
-            case TANH -> dnnl_eltwise_tanh;
-            case IDENTITY -> throw new AssertionError(act);
-        };
-        // relu's alpha is the slope below 0 (0 for ReLU), elu's the saturation.
-        float alpha = act == Activation.LEAKY_RELU || act == Activation.ELU ? param : 0f;
-        OneDnn.check(dnnl_post_ops_append_eltwise(ops, algorithm, alpha, 0f), "post-ops");
-        dnnl_primitive_attr attr = new dnnl_primitive_attr();
-        OneDnn.check(dnnl_primitive_attr_create(attr), "attributes");
-        OneDnn.check(dnnl_primitive_attr_set_post_ops(attr, ops), "attributes");
-        dnnl_post_ops_destroy(ops); // the attributes keep a copy
-        return attr;
     }
 }
