@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import org.dnnc.runtime.data.BatchIterator;
 import org.dnnc.runtime.data.Batches;
 import org.dnnc.runtime.data.Dataset;
@@ -26,6 +27,8 @@ final class TrainingRun {
     private final long stepLimit;
     /** The network's completed epochs when the run began: where its data order continues. */
     private final long firstEpoch;
+    /** Asked before each step whether the run has done enough; only {@link WarmUp}'s run ends this way. */
+    private final BooleanSupplier enough;
     private StopReason reason = StopReason.COMPLETED;
     private String message;
     /** Steps left out for a non-finite loss ({@link NonFinite#SKIP}): in all, and in the current epoch. */
@@ -37,7 +40,14 @@ final class TrainingRun {
     private double pendingRate;
 
     TrainingRun(TrainableNetwork net, Dataset train, Dataset validation, int batch, Settings settings) {
+        this(net, train, validation, batch, settings, () -> false);
+    }
+
+    /** A run that also ends, between two steps, once {@code enough} says so. */
+    TrainingRun(TrainableNetwork net, Dataset train, Dataset validation, int batch, Settings settings,
+            BooleanSupplier enough) {
         this.net = net;
+        this.enough = enough;
         this.settings = settings;
         this.listeners = settings.listeners().toArray(new TrainingListener[0]);
         Batches inOrder = Batches.of(train, batch);
@@ -67,7 +77,7 @@ final class TrainingRun {
             stop(StopReason.RANGE_TEST_FINISHED, rangeTestMessage());
         }
         List<EpochRecord> epochs = new ArrayList<>();
-        for (int epoch = 1; epoch <= settings.epochs() && reason == StopReason.COMPLETED; epoch++) {
+        for (int epoch = 1; epoch <= settings.epochs() && going(); epoch++) {
             EpochRecord record = runEpoch(epoch);
             epochs.add(record);
             for (TrainingListener l : listeners) {
@@ -114,7 +124,7 @@ final class TrainingRun {
         boolean ahead = net.runsStepsAhead();
         pending = null;
         try {
-            for (BatchIterator it = batches.epoch(order); it.hasNext() && reason == StopReason.COMPLETED; ) {
+            for (BatchIterator it = batches.epoch(order); it.hasNext() && going(); ) {
                 int n = buffers.fill(it);
                 if (pending != null && !(ahead && startsAhead())) {
                     collectPending(epoch);
@@ -166,7 +176,10 @@ final class TrainingRun {
         return finishEpoch(start);
     }
 
-    /** Counts a finished step of {@code n} examples at {@code rate}, and stops training if it says so. */
+    private boolean going() {
+        return reason == StopReason.COMPLETED && !enough.getAsBoolean();
+    }
+
     /**
      * Whether the next step may start before the pending one is collected: its rate is the same
      * whether or not the pending step applies, and it cannot pass the range test's last step.
@@ -187,6 +200,7 @@ final class TrainingRun {
         collect(step.finish(), pendingCount, pendingRate, epoch);
     }
 
+    /** Counts a finished step of {@code n} examples at {@code rate}, and stops training if it says so. */
     private void collect(StepResult result, int n, double rate, int epoch) {
         boolean finite = result.finite();
         if (!finite && settings.nonFinite() == NonFinite.SKIP) {
