@@ -48,7 +48,7 @@ final class OneDnnDense {
      * OneDnnCache#of} refuses.
      */
     static boolean forward(Buf x, Buf w, Buf bias, Buf y, int batch, int in, int out, Activation act, float param) {
-        OneDnnCache cache = large(batch, in, out) ? OneDnnCache.of(batch) : null;
+        OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
         if (cache == null) {
             return false;
         }
@@ -58,7 +58,7 @@ final class OneDnnDense {
 
     /** {@code dx = dz W} ({@code +=} when {@code accumulate}), or {@code false} as {@link #forward}. */
     static boolean inputGradient(Buf dz, Buf w, Buf dx, int batch, int in, int out, boolean accumulate) {
-        OneDnnCache cache = large(batch, in, out) ? OneDnnCache.of(batch) : null;
+        OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
         if (cache == null) {
             return false;
         }
@@ -69,7 +69,7 @@ final class OneDnnDense {
 
     /** {@code dW = dz^T x} ({@code +=} when {@code accumulate}), or {@code false} as {@link #forward}. */
     static boolean weightGradient(Buf dz, Buf x, Buf dw, int batch, int in, int out, boolean accumulate) {
-        OneDnnCache cache = large(batch, in, out) ? OneDnnCache.of(batch) : null;
+        OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
         if (cache == null) {
             return false;
         }
@@ -78,8 +78,13 @@ final class OneDnnDense {
         return true;
     }
 
-    private static boolean large(int batch, int in, int out) {
-        return (long) batch * in * out >= MIN_MACS;
+    /**
+     * Whether a call is worth handing to oneDNN: it is large, or the cores are with OpenMP's team
+     * already (the context's last two-thread call was oneDNN's), so that it costs no hand-over.
+     * Which it is depends only on the order of the calls, so a step computes the same every time.
+     */
+    private static boolean worth(int batch, int in, int out) {
+        return (long) batch * in * out >= MIN_MACS || CpuContext.current().helperResting();
     }
 
     /**

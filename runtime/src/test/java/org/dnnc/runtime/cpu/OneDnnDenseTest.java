@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link Dense}'s passes in oneDNN ({@link OneDnnDense}) against sums in double: every activation
  * with and without a bias, both gradients with and without accumulation, on a square shape at the
- * size threshold and an odd one; and the calls oneDNN must leave to OpenBLAS.
+ * size threshold and an odd one; and which calls go to oneDNN and which stay with OpenBLAS.
  */
 class OneDnnDenseTest {
 
@@ -125,6 +125,26 @@ class OneDnnDenseTest {
             Dense.forward(x, w, b, viaOneDnn, s[0], s[1], s[2], Activation.TANH, 0f);
             Dense.forward(x, w, b, viaOneDnn, s[0], s[1], s[2], Activation.TANH, 0f);
             assertThat(context.oneDnn().denseCalls()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSmallCallFollowsOneDnnUntilDnncsOwnTwoThreadKernelTakesTheCoresBack() {
+        assumeTrue(OneDnn.failure() == null, () -> "oneDNN did not load on this platform: " + OneDnn.failure());
+        assumeTrue(team() == 2, "the context's helper exists in a two-thread context");
+        int[] s = SHAPES[0];
+        Buf x = random(s[0] * s[1]);
+        Buf w = random(s[2] * s[1]);
+        Buf y = Buf.allocate(s[0] * s[2]);
+        Buf small = Buf.allocate(s[0] * 10);
+        Buf smallW = random(10 * s[2]);
+        try (CpuContext context = CpuContext.create(team()); CpuContext.Scope scope = context.enter()) {
+            Dense.forward(x, w, null, y, s[0], s[1], s[2], Activation.RELU, 0f);
+            Dense.forward(y, smallW, null, small, s[0], s[2], 10, Activation.IDENTITY, 0f);
+            assertThat(context.oneDnn().denseCalls()).isEqualTo(2);
+            Workers.runTwo((part, parts) -> { });
+            Dense.backwardInput(small, smallW, y, s[0], s[2], 10, false);
+            assertThat(context.oneDnn().denseCalls()).isEqualTo(2);
         }
     }
 
