@@ -19,9 +19,10 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * reorder, the transposes as strides. The bias and activation of a forward pass, and the
  * accumulation of a gradient, run inside oneDNN's kernel as post-ops.
  *
- * <p>On this project's 2-core machine oneDNN ran these shapes 1.2–2.5× as fast as OpenBLAS split
- * over two threads: forward 64×4096×4096 at 146 against 92 GFLOP/s, 256×4096×4096 at 200 against
- * 165, the Fashion MLP's 64×784×256 at 172 against 107 (the weight gradients gain least, 13–70%).
+ * <p>On this project's 2-core machine ({@code bench/DenseProbe.java}) oneDNN ran the wide MLP's
+ * 64×4096×4096 forward pass at 174 against OpenBLAS's 124 GFLOP/s split over two threads, its input
+ * gradient at 157 against 128 and its weight gradient at 171 against 157; the inference batch's
+ * 256×4096×4096 at 206 against 174; the Fashion MLP's 64×784×256 at 207 against 152.
  *
  * <p>Like {@link OneDnnConv}'s calls, the primitives are made on a context's first call for a pass,
  * shape and batch, kept for the last {@link OneDnnCache#CACHED}, and freed when evicted or when the
