@@ -89,14 +89,14 @@ final class GraphCommand implements Callable<Integer> {
         PassManager pipeline = new PassManager(standard.passes().subList(0, stop));
         var dumps = new java.util.ArrayList<String>();
         for (NetworkModel n : loaded.get().networks()) {
-            Optional<Graph> graph = program.build(console, loaded.get().source(), n, target, true);
-            if (graph.isEmpty()) {
+            Optional<ProgramChoice.Built> built = program.build(console, loaded.get().source(), n, target, true);
+            if (built.isEmpty()) {
                 return Main.INPUT_ERRORS;
             }
             StringBuilder notes = new StringBuilder();
-            Graph result = pipeline.run(graph.get(), PassListener.NONE);
+            Graph result = pipeline.run(built.get().graph(), PassListener.NONE);
             if (explain) {
-                Graph current = graph.get();
+                Graph current = built.get().graph();
                 for (Pass pass : pipeline.passes()) {
                     if (pass instanceof Explaining e) {
                         e.explain(current).forEach(line -> notes.append("# ").append(pass.name()).append(": ")
@@ -106,6 +106,8 @@ final class GraphCommand implements Callable<Integer> {
                 }
                 target.explainConvolutions(result, n.train().batch()).forEach(line -> notes.append("# conv-algorithm: ").append(line)
                         .append('\n'));
+                target.explainDenseGemms(result, built.get().batch()).forEach(line -> notes.append("# dense-gemm: ")
+                        .append(line).append('\n'));
             }
             dumps.add(notes + print(result));
         }

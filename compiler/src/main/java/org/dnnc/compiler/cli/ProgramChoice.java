@@ -49,12 +49,16 @@ enum ProgramChoice {
         return program;
     }
 
-    /** The graph before the target's passes, or empty after reporting why there is none. */
-    Optional<Graph> build(Console console, SourceFile source, NetworkModel model, Target target, boolean fuse) {
+    /** A program's graph before the target's passes, and the largest batch its memory plan takes. */
+    record Built(Graph graph, int batch) {}
+
+    /** The graph before the target's passes, with its batch, or empty after reporting why there is none. */
+    Optional<Built> build(Console console, SourceFile source, NetworkModel model, Target target, boolean fuse) {
         if (kind == null) {
-            return Optional.of(model.graph());
+            return Optional.of(new Built(model.graph(), model.train().batch()));
         }
-        return lower(console, source, model, target, fuse).flatMap(l -> of(console, source, l)).map(LoweredProgram::source);
+        return lower(console, source, model, target, fuse).flatMap(l -> of(console, source, l))
+                .map(p -> new Built(p.source(), p.plan().batch()));
     }
 
     Program.Kind kind() {

@@ -53,6 +53,12 @@ public final class CpuTarget implements Target {
         return ConvAlgorithms.explain(graph);
     }
 
+    /** oneDNN's matmul or OpenBLAS by the runtime's size rule ({@link DenseGemms}). */
+    @Override
+    public List<String> explainDenseGemms(Graph graph, int batch) {
+        return DenseGemms.explain(graph, batch);
+    }
+
     @Override
     public PlanRules memory() {
         return MEMORY;

@@ -31,6 +31,14 @@ public interface Target {
      */
     List<String> explainConvolutions(Graph graph, int batch);
 
+    /**
+     * One line per GEMM of a dense layer where this target chooses how to run it, for batches of at
+     * most {@code batch} ({@code dnnc graph --explain}); none where it has one way.
+     */
+    default List<String> explainDenseGemms(Graph graph, int batch) {
+        return List.of();
+    }
+
     /** The kernel calls of each op, as Java source. */
     KernelEmitter kernels();
 

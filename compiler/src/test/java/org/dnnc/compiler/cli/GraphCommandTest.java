@@ -123,6 +123,25 @@ class GraphCommandTest {
     }
 
     @Test
+    void explainSaysWhereEachDenseGemmRunsAtItsProgramsBatch() {
+        Path wide = RepoPaths.root().resolve("bench/networks/WideMlp.dnn");
+        Cli.Result train = Cli.run("graph", "--program", "train", "--explain", wide.toString());
+        assertWithMessage(train.err()).that(train.exitCode()).isEqualTo(Main.OK);
+        assertThat(train.out()).containsMatch("(?m)^# dense-gemm: dense %\\d+ \\(logits.dense2, 64x4096x4096,"
+                + " 1,073,741,824 multiply-adds\\): at least 2\\^24: oneDNN's matmul$");
+        assertThat(train.out()).containsMatch("(?m)^# dense-gemm: matmul_grad_weight %\\d+ \\(logits.dense1, 64x784x4096,"
+                + " 205,520,896 multiply-adds\\): at least 2\\^24: oneDNN's matmul$");
+        assertThat(train.out()).containsMatch("(?m)^# dense-gemm: matmul_grad_input %\\d+ \\(logits.dense3, 64x4096x10,"
+                + " 2,621,440 multiply-adds\\): fewer than 2\\^24: OpenBLAS, unless ");
+        // The inference program's plan takes 256 examples a pass.
+        Cli.Result infer = Cli.run("graph", "--program", "infer", "--explain", mlp().toString());
+        assertThat(infer.out()).containsMatch("(?m)^# dense-gemm: dense %\\d+ \\(logits.dense1, 256x784x256,"
+                + " 51,380,224 multiply-adds\\): at least 2\\^24: oneDNN's matmul$");
+        Cli.Result cuda = Cli.run("graph", "--target", "cuda", "--program", "train", "--explain", wide.toString());
+        assertThat(cuda.out()).doesNotContain("# dense-gemm:");
+    }
+
+    @Test
     void unknownTargetIsAUsageError() {
         Cli.Result result = Cli.run("graph", "--target", "tpu", mlp().toString());
         assertThat(result.exitCode()).isEqualTo(Main.USAGE);

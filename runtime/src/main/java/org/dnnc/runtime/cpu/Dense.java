@@ -18,7 +18,7 @@ package org.dnnc.runtime.cpu;
  * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, for a weight
  * shared by two call sites or a value that feeds several layers; they cost nothing (GEMM's beta).
  *
- * <p>A call of at least {@link OneDnnDense#MIN_MACS} multiply-adds, or any call that comes while
+ * <p>A call of at least {@link #ONEDNN_MIN_MACS} multiply-adds, or any call that comes while
  * the cores are with oneDNN's threads (its last two-thread call was oneDNN's), runs in oneDNN's
  * matmul where the context lets oneDNN run ({@link OneDnn#usable}); the wide MLP's layers run there
  * 1.1–1.4× as fast as below ({@code bench/DenseProbe.java}). Otherwise, in a {@link CpuContext} of
@@ -34,6 +34,15 @@ public final class Dense {
      * it the hand-over costs about what the second core saves.
      */
     private static final long SPLIT_MIN_MACS = 1L << 20;
+
+    /**
+     * The fewest multiply-adds for which a call runs in oneDNN's matmul whatever ran before it. Below
+     * it, what oneDNN saves on the GEMM is lost to handing the cores back and forth between OpenMP's
+     * team and the context's helper, which runs the element-wise kernels between the calls: with
+     * every call in oneDNN, the Fashion MLP (at most 12.8 million per call) trained 20% slower.
+     * {@code dnnc graph --explain} names each call's side of it.
+     */
+    public static final long ONEDNN_MIN_MACS = 1L << 24;
 
     private static final int FORWARD = 0;
     private static final int BACKWARD_INPUT = 1;

@@ -36,17 +36,8 @@ final class OneDnnDense {
     private OneDnnDense() {}
 
     /**
-     * The fewest multiply-adds for which a call runs in oneDNN. Below it, what oneDNN saves on the
-     * GEMM is lost to handing the cores back and forth between OpenMP's team and the context's
-     * helper, which runs the element-wise kernels between the calls: with every call in oneDNN, the
-     * Fashion MLP (at most 12.8 million per call) trained 20% slower.
-     */
-    static final long MIN_MACS = 1L << 24;
-
-    /**
      * {@code y = act(x W^T + b)}, or {@code false} without touching {@code y} when oneDNN does not
-     * run it: a call of fewer than {@link #MIN_MACS} multiply-adds, or one that {@link
-     * OneDnnCache#of} refuses.
+     * run it: a call not {@link #worth} it, or one that {@link OneDnnCache#of} refuses.
      */
     static boolean forward(Buf x, Buf w, Buf bias, Buf y, int batch, int in, int out, Activation act, float param) {
         OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
@@ -85,7 +76,7 @@ final class OneDnnDense {
      * Which it is depends only on the order of the calls, so a step computes the same every time.
      */
     private static boolean worth(int batch, int in, int out) {
-        return (long) batch * in * out >= MIN_MACS || CpuContext.current().helperResting();
+        return (long) batch * in * out >= Dense.ONEDNN_MIN_MACS || CpuContext.current().helperResting();
     }
 
     /**

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  */
 class OneDnnDenseTest {
 
-    /** {batch, in, out}: 64×512×512 is exactly {@link OneDnnDense#MIN_MACS}; the other has odd strides. */
+    /** {batch, in, out}: 64×512×512 is exactly {@link Dense#ONEDNN_MIN_MACS}; the other has odd strides. */
     private static final int[][] SHAPES = {{64, 512, 512}, {3, 4099, 1367}};
 
     private final Rng rng = new Rng(53);
@@ -24,7 +24,7 @@ class OneDnnDenseTest {
     @Test
     void theShapesAreLargeEnoughForOneDnn() {
         for (int[] s : SHAPES) {
-            assertThat((long) s[0] * s[1] * s[2]).isAtLeast(OneDnnDense.MIN_MACS);
+            assertThat((long) s[0] * s[1] * s[2]).isAtLeast(Dense.ONEDNN_MIN_MACS);
         }
     }
 
