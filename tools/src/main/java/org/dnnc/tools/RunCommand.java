@@ -83,10 +83,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-fuse", description = "Compile without the fusion passes.")
     private boolean noFuse;
 
-    @Option(names = "--warm-up",
+    @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Before the first epoch, train a scratch copy of the network until the just-in-time"
-                    + " compiler is done with it, so that every epoch is timed at full speed; the results are"
-                    + " unchanged, the run as a whole takes longer.")
+                    + " compiler is done with it, so that every epoch is timed at full speed (the default); the"
+                    + " results are the same either way, and --no-warm-up saves the warm-up's seconds.")
     private boolean warmUp;
 
     @Option(names = "--network", paramLabel = "NAME", description = "The network to run, when the file has several.")

@@ -53,14 +53,15 @@ class WarmUpTest {
         Path warmHistory = work.resolve("warm.csv");
         Path coldHistory = work.resolve("cold.csv");
 
-        Result withWarmUp = run("run", net.toString(), "--data", data.toString(), "--threads", "2", "--warm-up",
+        // The default.
+        Result withWarmUp = run("run", net.toString(), "--data", data.toString(), "--threads", "2",
                 "--save", warm.toString(), "--history", warmHistory.toString());
         assertWithMessage(withWarmUp.err()).that(withWarmUp.code()).isEqualTo(0);
         // 96 examples in batches of 8: at most 24 warm-up steps, two passes over the data.
         assertThat(withWarmUp.out()).containsMatch("(?m)^warm-up: ([1-9]|1[0-9]|2[0-4]) steps? on a scratch copy of the network in "
                 + "[0-9.]+s \\(not counted in the epochs\\)$");
 
-        Result without = run("run", net.toString(), "--data", data.toString(), "--threads", "2",
+        Result without = run("run", net.toString(), "--data", data.toString(), "--threads", "2", "--no-warm-up",
                 "--save", cold.toString(), "--history", coldHistory.toString());
         assertWithMessage(without.err()).that(without.code()).isEqualTo(0);
         assertThat(without.out()).doesNotContain("warm-up");
