@@ -40,33 +40,27 @@ final class OneDnnDense {
      * run it: a call not {@link #worth} it, or one that {@link OneDnnCache#of} refuses.
      */
     static boolean forward(Buf x, Buf w, Buf bias, Buf y, int batch, int in, int out, Activation act, float param) {
-        OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
-        if (cache == null) {
-            return false;
-        }
-        cache.dense(Kind.FORWARD, batch, in, out, act, param, bias != null, false).run(x, w, bias, y);
-        return true;
+        return run(Kind.FORWARD, x, w, bias, y, batch, in, out, act, param, false);
     }
 
     /** {@code dx = dz W} ({@code +=} when {@code accumulate}), or {@code false} as {@link #forward}. */
     static boolean inputGradient(Buf dz, Buf w, Buf dx, int batch, int in, int out, boolean accumulate) {
-        OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
-        if (cache == null) {
-            return false;
-        }
-        cache.dense(Kind.INPUT_GRADIENT, batch, in, out, Activation.IDENTITY, 0f, false, accumulate)
-                .run(dz, w, null, dx);
-        return true;
+        return run(Kind.INPUT_GRADIENT, dz, w, null, dx, batch, in, out, Activation.IDENTITY, 0f, accumulate);
     }
 
     /** {@code dW = dz^T x} ({@code +=} when {@code accumulate}), or {@code false} as {@link #forward}. */
     static boolean weightGradient(Buf dz, Buf x, Buf dw, int batch, int in, int out, boolean accumulate) {
+        return run(Kind.WEIGHT_GRADIENT, dz, x, null, dw, batch, in, out, Activation.IDENTITY, 0f, accumulate);
+    }
+
+    /** One pass on its views in {@link Call#run}'s order, or {@code false} as {@link #forward}. */
+    private static boolean run(Kind kind, Buf a, Buf b, Buf bias, Buf c, int batch, int in, int out, Activation act,
+            float param, boolean accumulate) {
         OneDnnCache cache = worth(batch, in, out) ? OneDnnCache.of(batch) : null;
         if (cache == null) {
             return false;
         }
-        cache.dense(Kind.WEIGHT_GRADIENT, batch, in, out, Activation.IDENTITY, 0f, false, accumulate)
-                .run(dz, x, null, dw);
+        cache.dense(kind, batch, in, out, act, param, bias != null, accumulate).run(a, b, bias, c);
         return true;
     }
 
