@@ -98,10 +98,11 @@ else
         epochs=${GPU_CHECK_EXAMPLE_EPOCHS:-$epochs}
         dnn="examples/$folder/src/main/dnn/$name.dnn"
         echo "$epochs" > "$work/example-$name.epochs"
+        # --no-warm-up: the device's minutes are few, and these steps check results, not epoch timings.
         step "example-$name-cpu" 90 "${dnnc[@]}" run "$dnn" --data "$data" --epochs "$epochs" --threads "$threads" \
-            --classes example-classes
+            --classes example-classes --no-warm-up
         step "example-$name-cuda" 90 "${dnnc[@]}" run "$dnn" --data "$data" --epochs "$epochs" --threads "$threads" \
-            --classes example-classes --device cuda --save "$work/$name-cuda.safetensors"
+            --classes example-classes --device cuda --save "$work/$name-cuda.safetensors" --no-warm-up
         if [ -f "$work/$name-cuda.safetensors" ]; then
             step "example-$name-checkpoint" 60 "${dnnc[@]}" predict "$dnn" --data "$data" --threads "$threads" \
                 --classes example-classes --weights "$work/$name-cuda.safetensors"
