@@ -9,7 +9,7 @@ import org.dnnc.runtime.cpu.Dense;
 /**
  * GFLOP/s of {@code Dense}'s three passes (forward with bias and ReLU, input gradient, weight
  * gradient) on the shapes of the MLP benchmarks, in a context of two threads: medians of 21 calls
- * after 10. Run it twice to compare oneDNN's matmul (where the runtime's rule sends a call) with
+ * after half a second of them. Run it twice to compare oneDNN's matmul (where the runtime's rule sends a call) with
  * OpenBLAS split over two threads ({@code -Ddnnc.onednn=false}):
  *
  * <pre>
@@ -21,9 +21,13 @@ import org.dnnc.runtime.cpu.Dense;
  */
 public final class DenseProbe {
 
-    /** batch, in, out: the wide MLP's layers in training and inference, the Fashion MLP's first two. */
+    /**
+     * batch, in, out: the Fashion MLP's first two layers, then the wide MLP's in training and
+     * inference. The small ones come first: right after a oneDNN call, OpenBLAS shares the cores
+     * with OpenMP's spinning workers.
+     */
     private static final int[][] SHAPES = {
-        {64, 784, 4096}, {64, 4096, 4096}, {256, 784, 4096}, {256, 4096, 4096}, {64, 784, 256}, {64, 256, 128},
+        {64, 784, 256}, {64, 256, 128}, {64, 784, 4096}, {64, 4096, 4096}, {256, 784, 4096}, {256, 4096, 4096},
     };
 
     private DenseProbe() {}
@@ -54,7 +58,9 @@ public final class DenseProbe {
 
     /** Nanoseconds of a median call. */
     private static double median(Runnable call) {
-        for (int i = 0; i < 10; i++) {
+        // Half a second of calls first, so that the JIT has compiled the Java epilogues.
+        long warm = System.nanoTime();
+        for (int i = 0; i < 10 || System.nanoTime() - warm < 500_000_000L; i++) {
             call.run();
         }
         long[] t = new long[21];

@@ -16,10 +16,9 @@ import org.dnnc.compiler.ir.TensorType;
 /**
  * Where the CPU runtime runs each GEMM of a dense layer ({@code Dense.forward}, {@code
  * backwardInput}, {@code backwardWeights}), for {@code dnnc graph --explain}: oneDNN's matmul for a
- * call of at least {@code Dense.ONEDNN_MIN_MACS} multiply-adds, else OpenBLAS, unless the call
- * before it in the context ran in oneDNN. The rule is the runtime's, so the generated call is the
- * same either way; the sizes are known here, the order of the calls too, but not the context's
- * thread count, which decides whether oneDNN may run at all.
+ * call of at least {@code Dense.ONEDNN_MIN_MACS} multiply-adds, else OpenBLAS. The rule is the
+ * runtime's, so the generated call is the same either way; the sizes are known here, but not the
+ * context's thread count, which decides whether oneDNN may run at all.
  */
 public final class DenseGemms {
 
@@ -57,7 +56,7 @@ public final class DenseGemms {
                 long macs = s[0] * s[1] * s[2];
                 String side = macs >= ONEDNN_MIN_MACS
                         ? "at least 2^24: oneDNN's matmul"
-                        : "fewer than 2^24: OpenBLAS, unless the context's last two-thread call was oneDNN's";
+                        : "fewer than 2^24: OpenBLAS";
                 lines.add(String.format(Locale.ROOT, "%s %%%d (%s, %dx%dx%d, %,d multiply-adds): %s", n.op().mnemonic(),
                         n.id(), n.origin().path(), s[0], s[1], s[2], macs, side));
             });

@@ -220,14 +220,6 @@ public final class CpuContext implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether the last two-thread call in this context was a library's ({@link #restHelper}): the
-     * helper is parked and the cores are with OpenMP's team until dnnc's next two-thread kernel.
-     */
-    boolean helperResting() {
-        return helper != null && helper.resting();
-    }
-
     /** {@link Workers#runTwo}: both parts on the caller when this context has no helper. */
     void runTwo(Workers.Parts work) {
         if (helper == null) {

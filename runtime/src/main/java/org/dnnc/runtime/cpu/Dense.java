@@ -18,14 +18,15 @@ package org.dnnc.runtime.cpu;
  * <p>The {@code accumulate} flags add to the gradient instead of overwriting it, for a weight
  * shared by two call sites or a value that feeds several layers; they cost nothing (GEMM's beta).
  *
- * <p>A call of at least {@link #ONEDNN_MIN_MACS} multiply-adds, or any call that comes while
- * the cores are with oneDNN's threads (its last two-thread call was oneDNN's), runs in oneDNN's
- * matmul where the context lets oneDNN run ({@link OneDnn#usable}); the wide MLP's layers run there
- * 1.1–1.4× as fast as below ({@code bench/DenseProbe.java}). Otherwise, in a {@link CpuContext} of
- * two threads a large call runs in two halves side by side, each a GEMM over the whole batch:
- * forward and weight gradient split the output features, input gradient the input features. (Halves of the batch were slower: OpenBLAS runs a 32-row GEMM well below the
- * speed of a 64-row one.) No sums are split, but OpenBLAS may block a half-size GEMM differently, so
- * results can differ in the last bits, as they do when OpenBLAS's own thread count changes.
+ * <p>A call of at least {@link #ONEDNN_MIN_MACS} multiply-adds runs in oneDNN's matmul where the
+ * context lets oneDNN run ({@link OneDnn#usable}); the wide MLP's layers run there up to 1.4× as
+ * fast as below ({@code bench/DenseProbe.java}). Otherwise, in a {@link CpuContext} of two threads
+ * a large call runs in two halves side by side, each a GEMM over the whole batch: forward and
+ * weight gradient split the output features, input gradient the input features. (Halves of the
+ * batch were slower: OpenBLAS runs a 32-row GEMM well below the speed of a 64-row one.) No sums
+ * are split, but OpenBLAS may block a half-size GEMM differently, so results can differ in the
+ * last bits, as they do when OpenBLAS's own thread count changes, or between a context where
+ * oneDNN runs and one where it may not.
  */
 public final class Dense {
 

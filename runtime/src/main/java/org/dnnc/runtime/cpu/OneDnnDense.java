@@ -20,9 +20,9 @@ import org.bytedeco.dnnl.dnnl_primitive_desc;
  * accumulation of a gradient, run inside oneDNN's kernel as post-ops.
  *
  * <p>On this project's 2-core machine ({@code bench/DenseProbe.java}) oneDNN ran the wide MLP's
- * 64×4096×4096 forward pass at 174 against OpenBLAS's 124 GFLOP/s split over two threads, its input
- * gradient at 157 against 128 and its weight gradient at 171 against 157; the inference batch's
- * 256×4096×4096 at 206 against 174; the Fashion MLP's 64×784×256 at 207 against 152.
+ * 64×4096×4096 forward pass at 169–173 against OpenBLAS's 123–124 GFLOP/s split over two threads,
+ * its input gradient at 153–157 against 128–129 and its weight gradient about even (156–163
+ * against 161–162); the inference batch's 256×4096×4096 forward at 210 against 173–174.
  *
  * <p>Like {@link OneDnnConv}'s calls, the primitives are made on a context's first call for a pass,
  * shape and batch, kept for the last {@link OneDnnCache#CACHED}, and freed when evicted or when the
@@ -65,12 +65,12 @@ final class OneDnnDense {
     }
 
     /**
-     * Whether a call is worth handing to oneDNN: it is large, or the cores are with OpenMP's team
-     * already (the context's last two-thread call was oneDNN's), so that it costs no hand-over.
-     * Which it is depends only on the order of the calls, so a step computes the same every time.
+     * Whether a call is worth handing to oneDNN: it has at least {@link Dense#ONEDNN_MIN_MACS}
+     * multiply-adds. The size alone decides, never what ran before, so that a step computes the same
+     * after a prediction, a validation pass or a resume as it would otherwise.
      */
     private static boolean worth(int batch, int in, int out) {
-        return (long) batch * in * out >= Dense.ONEDNN_MIN_MACS || CpuContext.current().helperResting();
+        return (long) batch * in * out >= Dense.ONEDNN_MIN_MACS;
     }
 
     /**

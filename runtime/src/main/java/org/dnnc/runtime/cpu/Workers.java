@@ -123,10 +123,6 @@ public final class Workers {
             resting = true;
         }
 
-        boolean resting() {
-            return resting;
-        }
-
         /** Lets the thread end once it is idle; no work may be handed over after this. */
         void stop() {
             stopped = true;

@@ -129,9 +129,8 @@ class OneDnnDenseTest {
     }
 
     @Test
-    void aSmallCallFollowsOneDnnUntilDnncsOwnTwoThreadKernelTakesTheCoresBack() {
+    void aSmallCallStaysWithOpenBlasWhateverRanBefore() {
         assumeTrue(OneDnn.failure() == null, () -> "oneDNN did not load on this platform: " + OneDnn.failure());
-        assumeTrue(team() == 2, "the context's helper exists in a two-thread context");
         int[] s = SHAPES[0];
         Buf x = random(s[0] * s[1]);
         Buf w = random(s[2] * s[1]);
@@ -139,12 +138,10 @@ class OneDnnDenseTest {
         Buf small = Buf.allocate(s[0] * 10);
         Buf smallW = random(10 * s[2]);
         try (CpuContext context = CpuContext.create(team()); CpuContext.Scope scope = context.enter()) {
+            // Right after a oneDNN call, so that its step computes the same after a prediction or a resume.
             Dense.forward(x, w, null, y, s[0], s[1], s[2], Activation.RELU, 0f);
             Dense.forward(y, smallW, null, small, s[0], s[2], 10, Activation.IDENTITY, 0f);
-            assertThat(context.oneDnn().denseCalls()).isEqualTo(2);
-            Workers.runTwo((part, parts) -> { });
-            Dense.backwardInput(small, smallW, y, s[0], s[2], 10, false);
-            assertThat(context.oneDnn().denseCalls()).isEqualTo(2);
+            assertThat(context.oneDnn().denseCalls()).isEqualTo(1);
         }
     }
 
