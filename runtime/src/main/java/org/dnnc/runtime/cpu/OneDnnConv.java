@@ -79,31 +79,27 @@ final class OneDnnConv {
     /** {@link #forward(ConvGeometry, Buf, Buf, Buf, Buf, int, Activation, float)} with x in {@code in}, y in {@code out}. */
     static boolean forward(ConvGeometry g, Buf x, Buf w, Buf bias, Buf y, int batch, Activation act, float param,
             Layout in, Layout out) {
-        OneDnnCache cache = OneDnnCache.of(batch);
-        if (cache == null) {
-            return false;
-        }
-        cache.conv(Kind.FORWARD, g, batch, act, param, bias != null, in, out).run(x, w, bias, y);
-        return true;
+        return run(Kind.FORWARD, g, batch, act, param, bias != null, in, out, x, w, bias, y);
     }
 
     /** {@code dx = conv_transpose(dz, w)} with dx in {@code in} and dz in {@code out}, or {@code false} as {@link #forward}. */
     static boolean inputGradient(ConvGeometry g, Buf dz, Buf w, Buf dx, int batch, Layout in, Layout out) {
-        OneDnnCache cache = OneDnnCache.of(batch);
-        if (cache == null) {
-            return false;
-        }
-        cache.conv(Kind.INPUT_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out).run(dz, w, dx, null);
-        return true;
+        return run(Kind.INPUT_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out, dz, w, dx, null);
     }
 
     /** {@code dw = sum_n dz_n col(x_n)^T} with x in {@code in} and dz in {@code out}, or {@code false} as {@link #forward}. */
     static boolean kernelGradient(ConvGeometry g, Buf dz, Buf x, Buf dw, int batch, Layout in, Layout out) {
+        return run(Kind.KERNEL_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out, x, dz, dw, null);
+    }
+
+    /** One pass on its views in {@link Call#run}'s order, or {@code false} as {@link #forward}. */
+    private static boolean run(Kind kind, ConvGeometry g, int batch, Activation act, float param, boolean hasBias,
+            Layout in, Layout out, Buf a, Buf b, Buf c, Buf d) {
         OneDnnCache cache = OneDnnCache.of(batch);
         if (cache == null) {
             return false;
         }
-        cache.conv(Kind.KERNEL_GRADIENT, g, batch, Activation.IDENTITY, 0f, false, in, out).run(x, dz, dw, null);
+        cache.conv(kind, g, batch, act, param, hasBias, in, out).run(a, b, c, d);
         return true;
     }
 
