@@ -142,6 +142,19 @@ public final class Workers {
 
         @Override
         public void run() {
+            // Wakes for new work, when stopped, and once a second to notice a dropped context. The
+            // exit, taken once, lies out here: a branch never taken before traps out of compiled
+            // code, and that of serve, which every context's helper runs, must stay.
+            while (serve()) {
+                LockSupport.parkNanos(this, 1_000_000_000L);
+            }
+        }
+
+        /**
+         * Runs the work handed over and spins between calls; returns when idle for {@link
+         * #SPIN_NANOS} or resting, {@code false} when the helper is to end.
+         */
+        private boolean serve() {
             long idleSince = System.nanoTime();
             while (true) {
                 Parts w = work;
@@ -158,11 +171,8 @@ public final class Workers {
                     idleSince = System.nanoTime();
                 } else if (!resting && System.nanoTime() - idleSince < SPIN_NANOS) {
                     Thread.onSpinWait();
-                } else if (stopped || context.get() == null) {
-                    return;
                 } else {
-                    // Wakes for new work, when stopped, and once a second to notice a dropped context.
-                    LockSupport.parkNanos(this, 1_000_000_000L);
+                    return !stopped && context.get() != null;
                 }
             }
         }

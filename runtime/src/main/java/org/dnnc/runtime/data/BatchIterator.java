@@ -14,7 +14,7 @@ import org.dnnc.runtime.Inputs;
 public final class BatchIterator {
     private final Dataset data;
     private final int batchSize;
-    /** The examples in visiting order, or {@code null} for the data set's own order. */
+    /** The examples in visiting order. */
     private final int[] order;
     private final int end;
     private int position;
@@ -173,6 +173,6 @@ public final class BatchIterator {
     }
 
     private int example(int i) {
-        return order == null ? position + i : order[position + i];
+        return order[position + i];
     }
 }

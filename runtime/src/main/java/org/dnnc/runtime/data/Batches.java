@@ -92,7 +92,10 @@ public final class Batches {
         if (epoch < 0) {
             throw new IllegalArgumentException("negative epoch " + epoch);
         }
-        int[] order = null;
+        // The data set's own order is an array too: one path through BatchIterator for training
+        // and evaluation, so that code compiled for training's batches does not trap out when an
+        // evaluation reads in order.
+        int[] order = Dataset.identity(data.size());
         if (shuffle) {
             // The (epoch + 1)-th generator split off the seed's: independent streams per epoch,
             // reachable without replaying the earlier epochs' shuffles.
@@ -100,7 +103,6 @@ public final class Batches {
             for (int e = 0; e < epoch; e++) {
                 root.split();
             }
-            order = Dataset.identity(data.size());
             Dataset.shuffle(order, root.split());
         }
         int examples = dropLast ? data.size() / batchSize * batchSize : data.size();
