@@ -7,7 +7,8 @@ import java.util.Arrays;
  * Global average pooling: {@code x [N, C, H, W]} to {@code y [N, C]}, the mean of each plane, and its
  * gradient, each plane's {@code dy} spread evenly over the plane. {@code spatial} is {@code H * W}
  * (any trailing shape works: the kernel only sees planes). Sums are kept in {@code double}. In a
- * context of two threads each takes half of the planes (each plane's sum is the same either way).
+ * context of two threads each takes half of the planes, or on blocked activations half of the
+ * examples (each plane's sum is the same either way).
  */
 public final class GlobalAvgPool {
 
@@ -47,12 +48,28 @@ public final class GlobalAvgPool {
             return;
         }
         layout.check(channels);
+        runBlocked(FORWARD, x, y, batch, channels, spatial, false);
+    }
+
+    /** {@link #backward(Buf, Buf, int, int, int, boolean)} into {@code dx} in {@code layout}. */
+    public static void backward(Buf dy, Buf dx, int batch, int channels, int spatial, boolean accumulate,
+            Layout layout) {
+        if (layout == Layout.NCHW) {
+            backward(dy, dx, batch, channels, spatial, accumulate);
+            return;
+        }
+        layout.check(channels);
+        runBlocked(BACKWARD, dy, dx, batch, channels, spatial, accumulate);
+    }
+
+    /** {@link #forward} of examples {@code [from, to)} in {@link Layout#NCHW16C}. */
+    private static void forwardBlocked(Buf x, Buf y, int channels, int spatial, int from, int to) {
         int size = channels * spatial;
         Staging s = Staging.get();
         float[] block = s.floats(PLANE, size);
         float[] sums = s.floats(MEANS, channels);
         double inv = 1.0 / spatial;
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             x.data.get(n * size, block, 0, size);
             // A block's 16 channels summed side by side in float, which vectorises; a running double
             // per channel did not, and cost more than the pooling's share of a step.
@@ -71,34 +88,52 @@ public final class GlobalAvgPool {
         }
     }
 
-    /** {@link #backward(Buf, Buf, int, int, int, boolean)} into {@code dx} in {@code layout}. */
-    public static void backward(Buf dy, Buf dx, int batch, int channels, int spatial, boolean accumulate,
-            Layout layout) {
-        if (layout == Layout.NCHW) {
-            backward(dy, dx, batch, channels, spatial, accumulate);
-            return;
-        }
-        layout.check(channels);
+    /** {@link #backward} of examples {@code [from, to)} in {@link Layout#NCHW16C}. */
+    private static void backwardBlocked(Buf dy, Buf dx, int channels, int spatial, boolean accumulate, int from,
+            int to) {
         int size = channels * spatial;
         Staging s = Staging.get();
         float[] block = s.floats(PLANE, size);
         float[] shares = s.floats(MEANS, channels);
-        for (int n = 0; n < batch; n++) {
+        for (int n = from; n < to; n++) {
             dy.data.get(n * channels, shares, 0, channels);
             for (int c = 0; c < channels; c++) {
                 shares[c] = shares[c] / spatial;
             }
+            // The choice outside the loops, which then vectorise over a block's 16 channels.
             if (accumulate) {
                 dx.data.get(n * size, block, 0, size);
-            }
-            for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
-                for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
-                    for (int l = 0; l < Layout.BLOCK; l++) {
-                        block[p + l] = accumulate ? block[p + l] + shares[cb + l] : shares[cb + l];
+                for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
+                    for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
+                        for (int l = 0; l < Layout.BLOCK; l++) {
+                            block[p + l] += shares[cb + l];
+                        }
+                    }
+                }
+            } else {
+                for (int cb = 0; cb < channels; cb += Layout.BLOCK) {
+                    for (int p = cb * spatial, end = p + spatial * Layout.BLOCK; p < end; p += Layout.BLOCK) {
+                        System.arraycopy(shares, cb, block, p, Layout.BLOCK);
                     }
                 }
             }
             dx.data.put(n * size, block, 0, size);
+        }
+    }
+
+    /** A blocked pass over the batch, each half of its examples on one thread in a context of two. */
+    private static void runBlocked(int kind, Buf in, Buf out, int batch, int channels, int spatial,
+            boolean accumulate) {
+        Job job = JOB.get();
+        job.setBlocked(kind, in, out, batch, channels, spatial, accumulate);
+        try {
+            if (Workers.threads() >= 2 && batch >= 2 && batch * channels >= SPLIT_PLANES) {
+                Workers.runTwo(job);
+            } else {
+                job.run(0, 1);
+            }
+        } finally {
+            job.set(0, null, null, 0, 0, false);
         }
     }
 
@@ -186,9 +221,12 @@ public final class GlobalAvgPool {
         private int kind;
         private Buf in;
         private Buf out;
+        /** Planes, or the examples of a blocked pass. */
         private int planes;
         private int spatial;
         private boolean accumulate;
+        /** The channels of a blocked pass, else 0. */
+        private int channels;
 
         void set(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
             this.kind = kind;
@@ -197,13 +235,26 @@ public final class GlobalAvgPool {
             this.planes = planes;
             this.spatial = spatial;
             this.accumulate = accumulate;
+            this.channels = 0;
+        }
+
+        /** A pass in {@link Layout#NCHW16C}, split by examples: {@code planes} counts those. */
+        void setBlocked(int kind, Buf in, Buf out, int batch, int channels, int spatial, boolean accumulate) {
+            set(kind, in, out, batch, spatial, accumulate);
+            this.channels = channels;
         }
 
         @Override
         public void run(int part, int parts) {
             int from = (int) ((long) planes * part / parts);
             int to = (int) ((long) planes * (part + 1) / parts);
-            if (kind == FORWARD) {
+            if (channels > 0) {
+                if (kind == FORWARD) {
+                    forwardBlocked(in, out, channels, spatial, from, to);
+                } else {
+                    backwardBlocked(in, out, channels, spatial, accumulate, from, to);
+                }
+            } else if (kind == FORWARD) {
                 forwardRange(in, out, spatial, from, to);
             } else {
                 backwardRange(in, out, spatial, accumulate, from, to);

@@ -225,21 +225,34 @@ class BlockedLayoutTest {
     void globalAveragePoolingOnBlockedActivations() {
         int channels = 48;
         int spatial = 16;
-        int batch = 3;
+        // 6 x 48 planes: enough for two threads to take three examples each.
+        int batch = 6;
         Buf x = random(batch * channels * spatial);
         Buf dy = random(batch * channels);
         Buf y = Buf.allocate(batch * channels);
-        Buf yBlocked = Buf.allocate(batch * channels);
         GlobalAvgPool.forward(x, y, batch, channels, spatial);
-        GlobalAvgPool.forward(toBlocked(x, batch, channels, spatial), yBlocked, batch, channels, spatial,
-                Layout.NCHW16C);
-        // Summed in float here, in double partial sums on NCHW: 16 unit Gaussians a plane.
-        Close.check("forward", yBlocked.toArray(), y.toArray(), 1e-5, 1e-6);
         Buf dx = random(batch * channels * spatial);
-        Buf dxBlocked = toBlocked(dx, batch, channels, spatial);
-        GlobalAvgPool.backward(dy, dx, batch, channels, spatial, true);
-        GlobalAvgPool.backward(dy, dxBlocked, batch, channels, spatial, true, Layout.NCHW16C);
-        assertThat(toNchw(dxBlocked, batch, channels, spatial).toArray()).isEqualTo(dx.toArray());
+        Buf dxSet = Buf.allocate(batch * channels * spatial);
+        Buf dxAdded = Buf.of(dx.toArray());
+        GlobalAvgPool.backward(dy, dxSet, batch, channels, spatial, false);
+        GlobalAvgPool.backward(dy, dxAdded, batch, channels, spatial, true);
+        for (int threads : new int[] {1, 2}) {
+            Buf yBlocked = Buf.allocate(batch * channels);
+            Buf dxSetBlocked = random(batch * channels * spatial);
+            Buf dxAddedBlocked = toBlocked(dx, batch, channels, spatial);
+            InContext.run(threads, () -> {
+                GlobalAvgPool.forward(toBlocked(x, batch, channels, spatial), yBlocked, batch, channels, spatial,
+                        Layout.NCHW16C);
+                GlobalAvgPool.backward(dy, dxSetBlocked, batch, channels, spatial, false, Layout.NCHW16C);
+                GlobalAvgPool.backward(dy, dxAddedBlocked, batch, channels, spatial, true, Layout.NCHW16C);
+            });
+            // Summed in float here, in double partial sums on NCHW: 16 unit Gaussians a plane.
+            Close.check(threads + " threads, forward", yBlocked.toArray(), y.toArray(), 1e-5, 1e-6);
+            assertWithMessage(threads + " threads, backward")
+                    .that(toNchw(dxSetBlocked, batch, channels, spatial).toArray()).isEqualTo(dxSet.toArray());
+            assertWithMessage(threads + " threads, backward accumulating")
+                    .that(toNchw(dxAddedBlocked, batch, channels, spatial).toArray()).isEqualTo(dxAdded.toArray());
+        }
     }
 
     @Test
