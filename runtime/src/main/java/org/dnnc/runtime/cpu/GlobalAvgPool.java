@@ -33,12 +33,12 @@ public final class GlobalAvgPool {
 
     /** {@code y[n, c] = mean(x[n, c, :])}. */
     public static void forward(Buf x, Buf y, int batch, int channels, int spatial) {
-        run(FORWARD, x, y, batch * channels, spatial, false);
+        run(FORWARD, x, y, batch * channels, 0, spatial, false);
     }
 
     /** {@code dx[n, c, :] = dy[n, c] / spatial} ({@code +=} when {@code accumulate}). */
     public static void backward(Buf dy, Buf dx, int batch, int channels, int spatial, boolean accumulate) {
-        run(BACKWARD, dy, dx, batch * channels, spatial, accumulate);
+        run(BACKWARD, dy, dx, batch * channels, 0, spatial, accumulate);
     }
 
     /** {@link #forward(Buf, Buf, int, int, int)} of {@code x} in {@code layout}. */
@@ -48,7 +48,7 @@ public final class GlobalAvgPool {
             return;
         }
         layout.check(channels);
-        runBlocked(FORWARD, x, y, batch, channels, spatial, false);
+        run(FORWARD, x, y, batch, channels, spatial, false);
     }
 
     /** {@link #backward(Buf, Buf, int, int, int, boolean)} into {@code dx} in {@code layout}. */
@@ -59,7 +59,7 @@ public final class GlobalAvgPool {
             return;
         }
         layout.check(channels);
-        runBlocked(BACKWARD, dy, dx, batch, channels, spatial, accumulate);
+        run(BACKWARD, dy, dx, batch, channels, spatial, accumulate);
     }
 
     /** {@link #forward} of examples {@code [from, to)} in {@link Layout#NCHW16C}. */
@@ -121,33 +121,22 @@ public final class GlobalAvgPool {
         }
     }
 
-    /** A blocked pass over the batch, each half of its examples on one thread in a context of two. */
-    private static void runBlocked(int kind, Buf in, Buf out, int batch, int channels, int spatial,
-            boolean accumulate) {
+    /**
+     * Runs {@link Job} over {@code items}: NCHW planes when {@code channels} is 0, else the examples
+     * of a blocked pass. Fewer than {@link #SPLIT_PLANES} planes in all stay on one thread.
+     */
+    private static void run(int kind, Buf in, Buf out, int items, int channels, int spatial, boolean accumulate) {
         Job job = JOB.get();
-        job.setBlocked(kind, in, out, batch, channels, spatial, accumulate);
+        job.set(kind, in, out, items, channels, spatial, accumulate);
+        long planes = channels == 0 ? items : (long) items * channels;
         try {
-            if (Workers.threads() >= 2 && batch >= 2 && batch * channels >= SPLIT_PLANES) {
+            if (Workers.threads() >= 2 && items >= 2 && planes >= SPLIT_PLANES) {
                 Workers.runTwo(job);
             } else {
                 job.run(0, 1);
             }
         } finally {
-            job.set(0, null, null, 0, 0, false);
-        }
-    }
-
-    private static void run(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
-        Job job = JOB.get();
-        job.set(kind, in, out, planes, spatial, accumulate);
-        try {
-            if (Workers.threads() >= 2 && planes >= SPLIT_PLANES) {
-                Workers.runTwo(job);
-            } else {
-                job.run(0, 1);
-            }
-        } finally {
-            job.set(0, null, null, 0, 0, false);
+            job.set(0, null, null, 0, 0, 0, false);
         }
     }
 
@@ -222,32 +211,26 @@ public final class GlobalAvgPool {
         private Buf in;
         private Buf out;
         /** Planes, or the examples of a blocked pass. */
-        private int planes;
-        private int spatial;
-        private boolean accumulate;
+        private int items;
         /** The channels of a blocked pass, else 0. */
         private int channels;
+        private int spatial;
+        private boolean accumulate;
 
-        void set(int kind, Buf in, Buf out, int planes, int spatial, boolean accumulate) {
+        void set(int kind, Buf in, Buf out, int items, int channels, int spatial, boolean accumulate) {
             this.kind = kind;
             this.in = in;
             this.out = out;
-            this.planes = planes;
+            this.items = items;
+            this.channels = channels;
             this.spatial = spatial;
             this.accumulate = accumulate;
-            this.channels = 0;
-        }
-
-        /** A pass in {@link Layout#NCHW16C}, split by examples: {@code planes} counts those. */
-        void setBlocked(int kind, Buf in, Buf out, int batch, int channels, int spatial, boolean accumulate) {
-            set(kind, in, out, batch, spatial, accumulate);
-            this.channels = channels;
         }
 
         @Override
         public void run(int part, int parts) {
-            int from = (int) ((long) planes * part / parts);
-            int to = (int) ((long) planes * (part + 1) / parts);
+            int from = (int) ((long) items * part / parts);
+            int to = (int) ((long) items * (part + 1) / parts);
             if (channels > 0) {
                 if (kind == FORWARD) {
                     forwardBlocked(in, out, channels, spatial, from, to);
